@@ -1,0 +1,57 @@
+package raft
+
+import "errors"
+
+// ErrCompacted is returned by Storage when a requested index precedes the
+// first index still held in the log (it was folded into a snapshot).
+var ErrCompacted = errors.New("raft: requested index is compacted")
+
+// ErrUnavailable is returned by Storage when a requested index is past the
+// last index of the log.
+var ErrUnavailable = errors.New("raft: requested entry is unavailable")
+
+// ErrSnapshotOutOfDate is returned when a snapshot older than the current
+// one is applied.
+var ErrSnapshotOutOfDate = errors.New("raft: snapshot is older than the current one")
+
+// Storage is the read side of a node's durable log, through which the core
+// reads what it has stably stored. Everything Storage returns is durable.
+// The core never writes through it: the driver persists what Ready hands
+// it and then calls Advance.
+type Storage interface {
+	// InitialState returns the persisted HardState and the latest
+	// configuration the log or snapshot holds.
+	InitialState() (HardState, Configuration, error)
+	// Entries returns the entries in [lo, hi), stopping early (but always
+	// returning at least one entry when any is in range) once their total
+	// payload size exceeds maxBytes.
+	Entries(lo, hi, maxBytes uint64) ([]Entry, error)
+	// Term returns the term of the entry at index i, which must be in
+	// [FirstIndex()-1, LastIndex()] (the entry just before the first is
+	// the snapshot's last included entry).
+	Term(i uint64) (uint64, error)
+	// FirstIndex returns the index of the first entry still in the log.
+	FirstIndex() (uint64, error)
+	// LastIndex returns the index of the last entry in the log.
+	LastIndex() (uint64, error)
+	// Snapshot returns the metadata of the most recent snapshot.
+	Snapshot() (SnapshotMeta, error)
+}
+
+// LogStore is a Storage that the node driver also writes to. Every method
+// that writes is durable when it returns (its data is fsynced).
+type LogStore interface {
+	Storage
+	// Save durably records hs (unless empty) and appends ents; if
+	// ents[0].Index is at or below the last index, the conflicting suffix
+	// is truncated first. Group commit: one fsync per call.
+	Save(hs HardState, ents []Entry) error
+	// ApplySnapshot discards the log up to and including meta.Index and
+	// records meta as the current snapshot.
+	ApplySnapshot(meta SnapshotMeta) error
+	// Compact discards entries before index, which must be covered by the
+	// current snapshot.
+	Compact(index uint64) error
+	// Close releases the store.
+	Close() error
+}

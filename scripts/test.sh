@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The test command: every package's tests, then the race detector on the
+# packages where concurrency lives. RESQLITE_SEEDS=N runs N seeds per
+# simulation scenario instead of CI's default.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-test-deps.sh
+go test -count=1 -timeout 20m ./...
+race_pkgs=$(go list ./raft/... ./rpc/... ./statemachine/... 2>/dev/null | grep -v '/sim$' || true)
+if [ -n "$race_pkgs" ]; then
+	go test -count=1 -race -short -timeout 20m $race_pkgs
+fi
