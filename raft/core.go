@@ -307,6 +307,8 @@ func (c *Core) becomePreCandidate() {
 	// A pre-candidate keeps its term and vote (thesis §9.6).
 	clear(c.votes)
 	c.lead = None
+	c.electionElapsed = 0
+	c.resetRandomizedElectionTimeout()
 	c.role = RolePreCandidate
 	c.logger.Debug("became pre-candidate", "term", c.term)
 }

@@ -176,3 +176,110 @@ func (nw *network) checkApplied(want ...string) {
 		}
 	}
 }
+
+// newTestCore builds a core with peers 1..n over store (a fresh one if
+// nil).
+func newTestCore(t testing.TB, id NodeID, peers []NodeID, store *MemoryStorage, opt func(*Config)) *Core {
+	t.Helper()
+	if store == nil {
+		store = NewMemoryStorage()
+	}
+	cfg := testConfig(id, peers, store)
+	if opt != nil {
+		opt(&cfg)
+	}
+	c, err := NewCore(cfg)
+	if err != nil {
+		t.Fatalf("NewCore: %v", err)
+	}
+	return c
+}
+
+func ids(n int) []NodeID {
+	var out []NodeID
+	for i := 1; i <= n; i++ {
+		out = append(out, NodeID(i))
+	}
+	return out
+}
+
+// readMsgs returns and clears the messages the core wants sent, flushing
+// deferred replication as Ready would.
+func readMsgs(c *Core) []Message {
+	c.flush()
+	m := c.msgs
+	c.msgs = nil
+	return m
+}
+
+// persistAll makes everything pending durable in store, as a driver
+// would, and advances the core; it returns the messages.
+func persistAll(t testing.TB, c *Core, store *MemoryStorage) []Message {
+	t.Helper()
+	var msgs []Message
+	for c.HasReady() {
+		rd := c.Ready()
+		if !rd.Snapshot.IsEmpty() {
+			if err := store.ApplySnapshot(rd.Snapshot); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := store.Save(rd.HardState, rd.Entries); err != nil {
+			t.Fatal(err)
+		}
+		msgs = append(msgs, rd.Messages...)
+		c.Advance(rd)
+	}
+	return msgs
+}
+
+// storeWith returns a store holding entries with the given terms at
+// indexes 1.. and hard state hs.
+func storeWith(t testing.TB, hs HardState, terms ...uint64) *MemoryStorage {
+	t.Helper()
+	s := NewMemoryStorage()
+	var ents []Entry
+	for i, term := range terms {
+		ents = append(ents, Entry{Index: uint64(i + 1), Term: term})
+	}
+	if err := s.Save(hs, ents); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func filterMsgs(msgs []Message, typ MessageType) []Message {
+	var out []Message
+	for _, m := range msgs {
+		if m.Type == typ {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func mustStep(t testing.TB, c *Core, m Message) {
+	t.Helper()
+	if m.To == None {
+		m.To = c.id
+	}
+	if err := c.Step(m); err != nil {
+		t.Fatalf("step %v: %v", m.Type, err)
+	}
+}
+
+// becomeLeaderNow makes c leader of term (via a won election) and
+// persists, returning the messages it would send.
+func becomeLeaderNow(t testing.TB, c *Core, store *MemoryStorage) []Message {
+	t.Helper()
+	c.campaign(campaignElection)
+	for _, id := range c.voterIDs {
+		if id != c.id {
+			mustStep(t, c, Message{Type: MsgVoteResp, From: id, Term: c.term})
+		}
+	}
+	if c.role != RoleLeader {
+		t.Fatalf("not leader after winning votes: %v", c.role)
+	}
+	return persistAll(t, c, store)
+}
