@@ -13,6 +13,10 @@ type testNode struct {
 	applied []Entry
 	reads   []ReadState
 	soft    SoftState
+	// snapData is the state (applied entries) of the node's snapshot;
+	// incoming is what the transport received with a MsgSnap.
+	snapData []Entry
+	incoming []Entry
 }
 
 // network drives cores synchronously: Ready work is carried out in full
@@ -70,6 +74,11 @@ func (nw *network) process(id NodeID) {
 			nd.soft = *rd.SoftState
 		}
 		if !rd.Snapshot.IsEmpty() {
+			if n := len(nd.incoming); n == 0 || nd.incoming[n-1].Index != rd.Snapshot.Index {
+				nw.t.Fatalf("node %d: snapshot %d to install, data for %v", id, rd.Snapshot.Index, nd.incoming)
+			}
+			nd.applied = append([]Entry(nil), nd.incoming...)
+			nd.snapData = nd.applied
 			if err := nd.store.ApplySnapshot(rd.Snapshot); err != nil {
 				nw.t.Fatalf("node %d: apply snapshot: %v", id, err)
 			}
@@ -84,7 +93,11 @@ func (nw *network) process(id NodeID) {
 			if nw.drop != nil && nw.drop(m) {
 				continue
 			}
-			if _, ok := nw.nodes[m.To]; ok {
+			if to, ok := nw.nodes[m.To]; ok {
+				if m.Type == MsgSnap {
+					to.incoming = nd.snapData
+					nd.core.ReportSnapshot(m.To, false)
+				}
 				nw.queue = append(nw.queue, m)
 			}
 		}
@@ -282,4 +295,45 @@ func becomeLeaderNow(t testing.TB, c *Core, store *MemoryStorage) []Message {
 		t.Fatalf("not leader after winning votes: %v", c.role)
 	}
 	return persistAll(t, c, store)
+}
+
+// snapshot takes a snapshot of node id at its applied index and compacts
+// its log, keeping tail entries.
+func (nw *network) snapshot(id NodeID, tail uint64) SnapshotMeta {
+	nw.t.Helper()
+	nd := nw.nodes[id]
+	meta, err := nd.core.SnapshotMeta(nd.core.Applied())
+	if err != nil {
+		nw.t.Fatal(err)
+	}
+	if err := nd.store.CreateSnapshot(meta); err != nil {
+		nw.t.Fatal(err)
+	}
+	nd.snapData = append([]Entry(nil), nd.applied...)
+	if meta.Index+1 > tail {
+		if err := nd.store.Compact(meta.Index + 1 - tail); err != nil {
+			nw.t.Fatal(err)
+		}
+	}
+	return meta
+}
+
+// restart rebuilds node id's core from its store, as after a crash.
+func (nw *network) restart(id NodeID, opt func(*Config)) {
+	nw.t.Helper()
+	nd := nw.nodes[id]
+	applied := uint64(0)
+	if n := len(nd.applied); n > 0 {
+		applied = nd.applied[n-1].Index
+	}
+	cfg := testConfig(id, nil, nd.store)
+	cfg.Applied = applied
+	if opt != nil {
+		opt(&cfg)
+	}
+	c, err := NewCore(cfg)
+	if err != nil {
+		nw.t.Fatalf("restart %d: %v", id, err)
+	}
+	nd.core = c
 }
