@@ -106,7 +106,8 @@
 // one tick for tick granularity and a tenth of the election timeout for
 // clock drift, which bounds how much faster any node's ticks may run than
 // the leader's (10%). A leader transferring leadership serves no lease
-// reads; a voter that restarts grants no vote for an election timeout.
+// reads (and, once it has sent MsgTimeoutNow, none for the rest of its
+// term); a voter that restarts grants no vote for an election timeout.
 //
 // # Snapshots and compaction
 //
