@@ -78,6 +78,30 @@ type policy struct {
 	functions []string
 	// writes counts the authorized actions that change the database.
 	writes int
+	// definingView is set once the statement is a CREATE VIEW: the
+	// functions of a view's body are judged where the view is used.
+	definingView bool
+	// definingTable is set once the statement is a CREATE TABLE: functions
+	// of column DEFAULTs are judged where an insert uses them, but those of
+	// CREATE TABLE … AS SELECT run now.
+	definingTable bool
+	// tableViolation is a function violation seen while definingTable; it
+	// counts only if the statement also runs a SELECT (see verdict).
+	tableViolation string
+	// selects counts the SELECT actions.
+	selects int
+}
+
+// verdict returns the rule the prepared statement breaks, or "". It is
+// called once sqlite3_prepare succeeded.
+func (p *policy) verdict() string {
+	if p.violation != "" {
+		return p.violation
+	}
+	if p.tableViolation != "" && p.selects > 0 {
+		return p.tableViolation
+	}
+	return ""
 }
 
 // wrote reports whether the statement performs an action that changes the
@@ -92,6 +116,10 @@ func (p *policy) reset(m policyMode) {
 	p.inserts = p.inserts[:0]
 	p.functions = p.functions[:0]
 	p.writes = 0
+	p.definingView = false
+	p.definingTable = false
+	p.tableViolation = ""
+	p.selects = 0
 }
 
 // authorize is the connection's sqlite.AuthorizerFn.
@@ -99,10 +127,22 @@ func (p *policy) authorize(action sqlite.AuthorizerActionCode, arg1, arg2, dbNam
 	if p.mode == modeInternal {
 		return sqlite.AuthorizerOK
 	}
-	if changesDatabase(action, arg2) {
+	switch action {
+	case sqlite.AuthCreateView:
+		p.definingView = true
+	case sqlite.AuthCreateTable:
+		p.definingTable = true
+	case sqlite.AuthSelect:
+		p.selects++
+	}
+	write := changesDatabase(action, arg2)
+	if write {
 		p.writes++
 	}
 	reason := p.check(action, arg1, arg2)
+	if reason == "" && write && strings.EqualFold(dbName, "temp") {
+		reason = tempRejection
+	}
 	if reason == "" {
 		return sqlite.AuthorizerOK
 	}
@@ -126,8 +166,14 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 		if name == "load_extension" {
 			return "load_extension() is not allowed"
 		}
-		if why, ok := nonDeterministic[name]; ok && write {
-			return fmt.Sprintf("%s() is not allowed in a write: it %s, so nodes would diverge", name, why)
+		if why, ok := nonDeterministic[name]; ok && write && !p.definingView {
+			reason := fmt.Sprintf("%s() is not allowed in a write: it %s, so nodes would diverge", name, why)
+			if !p.definingTable {
+				return reason
+			}
+			if p.tableViolation == "" {
+				p.tableViolation = reason
+			}
 		}
 	case sqlite.AuthAttach:
 		return "ATTACH is not allowed: only the replicated database is reachable"
@@ -135,7 +181,7 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 		return "DETACH is not allowed: only the replicated database is reachable"
 	case sqlite.AuthCreateTempTable, sqlite.AuthCreateTempIndex, sqlite.AuthCreateTempTrigger, sqlite.AuthCreateTempView,
 		sqlite.AuthDropTempTable, sqlite.AuthDropTempIndex, sqlite.AuthDropTempTrigger, sqlite.AuthDropTempView:
-		return "TEMP tables, indexes, triggers and views are not allowed: they would not be part of the replicated database"
+		return tempRejection
 	case sqlite.AuthTransaction:
 		if write {
 			return fmt.Sprintf("%s is not allowed as a statement: a transaction block is sent as one command", strings.ToUpper(arg1))
@@ -170,6 +216,9 @@ func changesDatabase(action sqlite.AuthorizerActionCode, arg2 string) bool {
 	}
 	return true
 }
+
+// tempRejection is the reason given for any change to the TEMP schema.
+const tempRejection = "TEMP tables, indexes, triggers and views are not allowed: they would not be part of the replicated database"
 
 // checkMeta refuses writes that touch ReSqlite's own table.
 func checkMeta(table string, write bool) string {

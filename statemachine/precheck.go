@@ -54,6 +54,10 @@ func (r *reader) precheck(sql string) (Check, error) {
 			r.c.finalize(stmt)
 			return chk, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: v, Statement: chk.Statements, Offset: -1}
 		}
+		if v := r.pol.verdict(); err == nil && v != "" {
+			r.c.finalize(stmt)
+			return chk, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: v, Statement: chk.Statements, Offset: -1}
+		}
 		if err != nil || (stmt == 0 && n == 0) {
 			// No such table yet, or a syntax error: apply gives the verdict.
 			chk.Deferred = true

@@ -160,6 +160,10 @@ func (w *writer) execStatement(si int, st Statement) ([]StatementResult, *Error,
 			return results, nil, nil
 		}
 		more := strings.TrimSpace(rest[n:]) != ""
+		if v := w.pol.verdict(); v != "" {
+			w.c.finalize(stmt)
+			return results, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: v, Statement: si, Offset: -1}, nil
+		}
 		res, serr, env := w.step(stmt, si, base, st.Params, more)
 		w.c.finalize(stmt)
 		if serr != nil || env != nil {
