@@ -65,7 +65,7 @@ func separatorAfter(s *outputSettings, i, n int) string {
 }
 
 // csvNeedsQuote is the CLI's needCsvQuote table: control characters,
-// space, '"', '\'', DEL and every non-ASCII byte force quoting.
+// space, '"', '\”, DEL and every non-ASCII byte force quoting.
 func csvNeedsQuote(c byte) bool {
 	return c <= ' ' || c == '"' || c == '\'' || c >= 0x7f
 }
