@@ -65,7 +65,8 @@ func separatorAfter(s *outputSettings, i, n int) string {
 }
 
 // csvNeedsQuote is the CLI's needCsvQuote table: control characters,
-// space, '"', '\”, DEL and every non-ASCII byte force quoting.
+// space, double and single quotes, DEL and every non-ASCII byte force
+// quoting.
 func csvNeedsQuote(c byte) bool {
 	return c <= ' ' || c == '"' || c == '\'' || c >= 0x7f
 }
@@ -125,7 +126,12 @@ func printLine(w *bufio.Writer, s *outputSettings, r *Result) {
 			if !ok {
 				text = s.nullValue
 			}
-			fmt.Fprintf(w, "%*s = %s%s", width, r.Columns[i], text, s.rowSep)
+			// C's %*s pads by bytes, not characters.
+			w.WriteString(strings.Repeat(" ", width-len(r.Columns[i])))
+			w.WriteString(r.Columns[i])
+			w.WriteString(" = ")
+			w.WriteString(text)
+			w.WriteString(s.rowSep)
 		}
 	}
 }
