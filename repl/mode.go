@@ -26,23 +26,31 @@ const (
 // allModes lists the modes in the order .mode's error message names them.
 var allModes = []Mode{ModeBox, ModeColumn, ModeCSV, ModeJSON, ModeLine, ModeList, ModeMarkdown, ModeTable, ModeTabs}
 
-// ParseMode resolves a mode name; like the CLI it accepts a prefix of the
-// name ("li" for list).
+// modeCheckOrder is the order in which the CLI 3.40's .mode compares its
+// argument, as a prefix, with mode names; the first match wins (so "li" is
+// line, as "lines" comes first). Modes ReSqlite does not offer are listed
+// so that their prefixes resolve as the CLI resolves them, then refused.
+var modeCheckOrder = []struct {
+	name string
+	mode Mode
+}{
+	{"lines", ModeLine}, {"columns", ModeColumn}, {"list", ModeList}, {"html", ""}, {"tcl", ""},
+	{"csv", ModeCSV}, {"tabs", ModeTabs}, {"insert", ""}, {"quote", ""}, {"ascii", ""},
+	{"markdown", ModeMarkdown}, {"table", ModeTable}, {"box", ModeBox}, {"count", ""}, {"off", ""},
+	{"json", ModeJSON},
+}
+
+// ParseMode resolves a mode name, or a prefix of one, as the CLI's .mode
+// does.
 func ParseMode(name string) (Mode, error) {
 	if name != "" {
-		for _, m := range allModes {
-			if string(m) == name {
-				return m, nil
+		for _, c := range modeCheckOrder {
+			if strings.HasPrefix(c.name, name) {
+				if c.mode == "" {
+					return "", fmt.Errorf("mode %s is not supported by ReSqlite", c.name)
+				}
+				return c.mode, nil
 			}
-		}
-		var match []Mode
-		for _, m := range allModes {
-			if strings.HasPrefix(string(m), name) {
-				match = append(match, m)
-			}
-		}
-		if len(match) == 1 {
-			return match[0], nil
 		}
 	}
 	names := make([]string, len(allModes))

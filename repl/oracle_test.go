@@ -77,8 +77,12 @@ func TestOracleScripts(t *testing.T) {
 		for _, mode := range oracleModes {
 			t.Run(filepath.Base(path)+"/"+mode.name, func(t *testing.T) {
 				script := mode.prefix + string(body)
-				wantOut, wantErr, wantCode := runSQLite3(t, "", script)
-				gotOut, gotErr, gotCode := runShell(t, script, Options{})
+				cliDir, replDir := t.TempDir(), t.TempDir()
+				wantOut, wantErr, wantCode := runSQLite3(t, "", strings.ReplaceAll(script, "@TMP@", cliDir))
+				gotOut, gotErr, gotCode := runShell(t, strings.ReplaceAll(script, "@TMP@", replDir), Options{})
+				gotOut = strings.ReplaceAll(gotOut, replDir, "@TMP@")
+				wantOut = strings.ReplaceAll(wantOut, cliDir, "@TMP@")
+				compareFiles(t, replDir, cliDir)
 				if gotOut != wantOut {
 					t.Errorf("stdout differs from sqlite3\n--- repl\n%s\n--- sqlite3\n%s", gotOut, wantOut)
 				}
@@ -89,6 +93,28 @@ func TestOracleScripts(t *testing.T) {
 					t.Errorf("exit code %d, sqlite3 %d", gotCode, wantCode)
 				}
 			})
+		}
+	}
+}
+
+// compareFiles requires the files the REPL wrote in got (.output, .once)
+// to match those the CLI wrote in want.
+func compareFiles(t *testing.T, got, want string) {
+	t.Helper()
+	wantFiles, _ := filepath.Glob(filepath.Join(want, "*"))
+	gotFiles, _ := filepath.Glob(filepath.Join(got, "*"))
+	if len(gotFiles) != len(wantFiles) {
+		t.Errorf("repl wrote %d files, sqlite3 %d", len(gotFiles), len(wantFiles))
+	}
+	for _, w := range wantFiles {
+		wb, _ := os.ReadFile(w)
+		gb, err := os.ReadFile(filepath.Join(got, filepath.Base(w)))
+		if err != nil {
+			t.Errorf("repl did not write %s: %v", filepath.Base(w), err)
+			continue
+		}
+		if !bytes.Equal(gb, wb) {
+			t.Errorf("%s differs\n--- repl\n%s\n--- sqlite3\n%s", filepath.Base(w), gb, wb)
 		}
 	}
 }
