@@ -31,7 +31,7 @@ type localSQLiteDouble struct {
 
 func newLocalSQLiteDouble(t *testing.T) *localSQLiteDouble {
 	t.Helper()
-	db, err := sql.Open("sqlite", t.TempDir()+"/double.db")
+	db, err := sql.Open("sqlite", "file:"+t.TempDir()+"/double.db?_pragma=journal_mode(wal)&_pragma=synchronous(off)")
 	if err != nil {
 		t.Fatalf("open double: %v", err)
 	}
