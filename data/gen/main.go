@@ -33,7 +33,7 @@ var (
 
 func main() {
 	w := bufio.NewWriter(os.Stdout)
-	if err := write(w, rand.New(rand.NewPCG(2026, 11))); err != nil {
+	if err := write(w, newRand()); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
@@ -42,6 +42,10 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// newRand returns the generator's fixed-seed source: the same file on
+// every run and every machine.
+func newRand() *rand.Rand { return rand.New(rand.NewPCG(2026, 11)) }
 
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"math/rand/v2"
 	"os"
 	"testing"
 )
@@ -13,7 +12,7 @@ import (
 func TestShopSQLIsGenerated(t *testing.T) {
 	var buf bytes.Buffer
 	w := bufio.NewWriter(&buf)
-	if err := write(w, rand.New(rand.NewPCG(2026, 11))); err != nil {
+	if err := write(w, newRand()); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Flush(); err != nil {
