@@ -1,0 +1,197 @@
+package wal
+
+import (
+	"fmt"
+
+	"github.com/resqlite/resqlite/raft"
+)
+
+// Save durably records hs (unless empty or unchanged) and appends ents
+// with one write and one fsync (group commit). If ents[0].Index is at or
+// below the last index, the entries from there on are replaced. Entries
+// must be consecutive, must not start at or below the snapshot index and
+// must not leave a gap. A full disk fails Save cleanly before anything is
+// written; any later I/O error is fatal (ErrFailed).
+func (s *Store) Save(hs raft.HardState, ents []raft.Entry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return err
+	}
+	if err := s.checkEntries(ents); err != nil {
+		return err
+	}
+	buf := s.buf[:0]
+	if !hs.IsEmpty() && hs != s.hs {
+		buf = appendRecord(buf, recHardState, appendHardState(nil, hs))
+	}
+	offs := make([]int, len(ents))
+	var payload []byte
+	for i, e := range ents {
+		offs[i] = len(buf)
+		payload = appendEntry(payload[:0], e)
+		buf = appendRecord(buf, recEntry, payload)
+	}
+	s.buf = buf
+	if len(buf) == 0 {
+		return nil
+	}
+	seg, base, err := s.write(buf)
+	if err != nil {
+		return err
+	}
+	if !hs.IsEmpty() {
+		s.hs = hs
+	}
+	for i, e := range ents {
+		end := len(buf)
+		if i+1 < len(ents) {
+			end = offs[i+1]
+		}
+		p := entryPos{seg: seg, off: base + int64(offs[i]), size: uint32(end - offs[i]), dataLen: uint32(len(e.Data)), term: e.Term}
+		if err := s.idx.add(e.Index, p); err != nil {
+			return s.fail(fmt.Errorf("index entry %d: %w", e.Index, err)) // checkEntries rules this out
+		}
+		seg.maxIndex = max(seg.maxIndex, e.Index)
+	}
+	return nil
+}
+
+// checkEntries validates a batch before anything is written.
+func (s *Store) checkEntries(ents []raft.Entry) error {
+	if len(ents) == 0 {
+		return nil
+	}
+	first := ents[0].Index
+	if first <= s.snap.Index {
+		return fmt.Errorf("wal: append at index %d: %w (snapshot covers up to %d)", first, raft.ErrCompacted, s.snap.Index)
+	}
+	if last := s.idx.last(); first > last+1 {
+		return fmt.Errorf("wal: append at index %d would leave a gap after last index %d", first, last)
+	}
+	for i, e := range ents {
+		if e.Index != first+uint64(i) {
+			return fmt.Errorf("wal: entries not consecutive: index %d at position %d after %d", e.Index, i, first)
+		}
+		if len(e.Data) > MaxRecordData-entryHeaderSize {
+			return fmt.Errorf("wal: entry %d of %d bytes exceeds the limit of %d", e.Index, len(e.Data), MaxRecordData-entryHeaderSize)
+		}
+	}
+	return nil
+}
+
+// write appends buf (whole records) to the log and fsyncs it, rolling to
+// a new segment first if it does not fit. It returns the segment and the
+// offset buf landed at.
+func (s *Store) write(buf []byte) (*segment, int64, error) {
+	seg := s.segs[len(s.segs)-1]
+	if seg.end+int64(len(buf)) > seg.size {
+		var err error
+		if seg, err = s.roll(len(buf)); err != nil {
+			return nil, 0, err
+		}
+	}
+	base := seg.end
+	if _, err := seg.f.WriteAt(buf, base); err != nil {
+		return nil, 0, s.fail(fmt.Errorf("write %s at %d: %w", seg.path, base, err))
+	}
+	s.syncs++
+	if err := s.ops.sync(seg.f); err != nil {
+		return nil, 0, s.fail(fmt.Errorf("fsync %s: %w", seg.path, err))
+	}
+	seg.end += int64(len(buf))
+	return seg, base, nil
+}
+
+// roll creates the next segment with room for at least need bytes after
+// its header, which restates the current state.
+func (s *Store) roll(need int) (*segment, error) {
+	cur := s.segs[len(s.segs)-1]
+	last := s.idx.last()
+	lastTerm, _ := s.idx.term(last)
+	h := segmentHeader{seq: cur.seq + 1, last: last, lastTerm: lastTerm, hs: s.hs, snap: s.snap}
+	header := appendRecord(nil, recSegmentHeader, appendSegmentHeader(nil, h))
+	size := max(s.opts.SegmentSize, int64(len(header)+need))
+	s.syncs += 2 // the new file and its directory
+	seg, fatal, err := createSegment(s.walDir, h.seq, size, header, s.ops)
+	if err != nil {
+		if fatal {
+			return nil, s.fail(err)
+		}
+		return nil, err
+	}
+	s.segs = append(s.segs, seg)
+	return seg, nil
+}
+
+// ApplySnapshot durably records meta as the current snapshot and discards
+// the log up to and including meta.Index. If the log holds meta.Index
+// with meta.Term, the entries after it are kept (Raft paper §7);
+// otherwise the whole log is discarded and ends at meta.Index. Segments
+// holding only covered entries, and older snapshot files, are removed
+// once the record is durable. A snapshot not newer than the current one
+// returns raft.ErrSnapshotOutOfDate.
+func (s *Store) ApplySnapshot(meta raft.SnapshotMeta) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return err
+	}
+	return s.applySnapshot(meta)
+}
+
+func (s *Store) applySnapshot(meta raft.SnapshotMeta) error {
+	if meta.Index <= s.snap.Index {
+		return fmt.Errorf("wal: snapshot at %d, current at %d: %w", meta.Index, s.snap.Index, raft.ErrSnapshotOutOfDate)
+	}
+	t, ok := s.idx.term(meta.Index)
+	kept := ok && t == meta.Term && meta.Index <= s.idx.last()
+	rec := appendRecord(nil, recSnapshot, appendSnapshotRecord(nil, meta, kept))
+	if _, _, err := s.write(rec); err != nil {
+		return err
+	}
+	if err := s.idx.applySnapshot(meta.Index, meta.Term, kept); err != nil {
+		return s.fail(err) // kept was computed from the index itself
+	}
+	s.snap = meta
+	return s.removeCovered()
+}
+
+// Compact discards entries before index, which must be covered by the
+// current snapshot (index <= snapshot index + 1). ApplySnapshot already
+// discards everything the snapshot covers, so the log's first index never
+// moves here; Compact removes any segment files that a snapshot covers but
+// an earlier attempt could not delete.
+func (s *Store) Compact(index uint64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return err
+	}
+	if index < s.idx.first {
+		return fmt.Errorf("wal: compact to %d, first index %d: %w", index, s.idx.first, raft.ErrCompacted)
+	}
+	if index > s.snap.Index+1 {
+		return fmt.Errorf("wal: compact to %d is not covered by the snapshot at %d", index, s.snap.Index)
+	}
+	return s.removeCovered()
+}
+
+// removeCovered deletes the oldest segments while every entry they hold
+// is covered by the snapshot. The last segment always stays. Each removal
+// is made durable before the next, so a crash leaves a suffix of segments.
+func (s *Store) removeCovered() error {
+	for len(s.segs) > 1 && s.segs[0].maxIndex <= s.snap.Index {
+		seg := s.segs[0]
+		seg.f.Close()
+		if err := removeFile(seg.path); err != nil {
+			return fmt.Errorf("wal: remove covered segment: %w", err)
+		}
+		s.segs = s.segs[1:]
+		s.syncs++
+		if err := s.ops.syncDir(s.walDir); err != nil {
+			return s.fail(err)
+		}
+	}
+	return nil
+}
