@@ -150,3 +150,10 @@ func asCorruption(err error) *CorruptionError {
 	}
 	return nil
 }
+
+func saveInBatches(t testing.TB, s raft.LogStore, hs raft.HardState, ents []raft.Entry, n int) {
+	t.Helper()
+	for i := 0; i < len(ents); i += n {
+		mustSave(t, s, hs, ents[i:min(i+n, len(ents))])
+	}
+}
