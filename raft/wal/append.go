@@ -36,7 +36,7 @@ func (s *Store) Save(hs raft.HardState, ents []raft.Entry) error {
 	if len(buf) == 0 {
 		return nil
 	}
-	seg, base, err := s.write(buf)
+	seg, base, err := s.write(buf, s.snapshotReserve())
 	if err != nil {
 		return err
 	}
@@ -80,12 +80,17 @@ func (s *Store) checkEntries(ents []raft.Entry) error {
 	return nil
 }
 
+// snapshotReserve is the space at the end of each segment that only
+// snapshot records may use, so that on a full disk a snapshot can still be
+// recorded and free the segments it covers.
+func (s *Store) snapshotReserve() int64 { return min(s.opts.SegmentSize/4, 4096) }
+
 // write appends buf (whole records) to the log and fsyncs it, rolling to
-// a new segment first if it does not fit. It returns the segment and the
-// offset buf landed at.
-func (s *Store) write(buf []byte) (*segment, int64, error) {
+// a new segment first if it does not fit in the segment's space less
+// reserve. It returns the segment and the offset buf landed at.
+func (s *Store) write(buf []byte, reserve int64) (*segment, int64, error) {
 	seg := s.segs[len(s.segs)-1]
-	if seg.end+int64(len(buf)) > seg.size {
+	if seg.end+int64(len(buf)) > seg.size-reserve {
 		var err error
 		if seg, err = s.roll(len(buf)); err != nil {
 			return nil, 0, err
@@ -111,7 +116,7 @@ func (s *Store) roll(need int) (*segment, error) {
 	lastTerm, _ := s.idx.term(last)
 	h := segmentHeader{seq: cur.seq + 1, last: last, lastTerm: lastTerm, hs: s.hs, snap: s.snap}
 	header := appendRecord(nil, recSegmentHeader, appendSegmentHeader(nil, h))
-	size := max(s.opts.SegmentSize, int64(len(header)+need))
+	size := max(s.opts.SegmentSize, int64(len(header)+need)+s.snapshotReserve())
 	s.syncs += 2 // the new file and its directory
 	seg, fatal, err := createSegment(s.walDir, h.seq, size, header, s.ops)
 	if err != nil {
@@ -147,7 +152,7 @@ func (s *Store) applySnapshot(meta raft.SnapshotMeta) error {
 	t, ok := s.idx.term(meta.Index)
 	kept := ok && t == meta.Term && meta.Index <= s.idx.last()
 	rec := appendRecord(nil, recSnapshot, appendSnapshotRecord(nil, meta, kept))
-	if _, _, err := s.write(rec); err != nil {
+	if _, _, err := s.write(rec, 0); err != nil {
 		return err
 	}
 	if err := s.idx.applySnapshot(meta.Index, meta.Term, kept); err != nil {

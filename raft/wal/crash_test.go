@@ -41,7 +41,9 @@ func buildCrashLog(t *testing.T, rng *rand.Rand) *crashLog {
 	cl := &crashLog{dir: dir}
 	hs := raft.HardState{Term: 1, Vote: 1}
 	next := uint64(1)
-	for next < 120 {
+	sinceRoll := 0
+	for next < 120 || sinceRoll < 2 || s.segs[len(s.segs)-1].size-s.snapshotReserve()-s.segs[len(s.segs)-1].end < 400 {
+		segs := len(s.segs)
 		n := 1 + rng.Intn(8)
 		var batch []raft.Entry
 		for i := 0; i < n; i++ {
@@ -51,6 +53,10 @@ func buildCrashLog(t *testing.T, rng *rand.Rand) *crashLog {
 		hs.Commit = next - 1
 		mustSave(t, s, hs, batch)
 		cl.ents = append(cl.ents, batch...)
+		sinceRoll++
+		if len(s.segs) != segs {
+			sinceRoll = 0
+		}
 	}
 	cl.hsPrev = hs
 	hs = raft.HardState{Term: 2, Vote: 3, Commit: next - 1}
