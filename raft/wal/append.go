@@ -4,14 +4,15 @@ import (
 	"fmt"
 
 	"github.com/resqlite/resqlite/raft"
+	"github.com/resqlite/resqlite/raft/snap"
 )
 
 // Save durably records hs (unless empty or unchanged) and appends ents
 // with one write and one fsync (group commit). If ents[0].Index is at or
-// below the last index, the entries from there on are replaced. Entries
-// must be consecutive, must not start at or below the snapshot index and
-// must not leave a gap. A full disk fails Save cleanly before anything is
-// written; any later I/O error is fatal (ErrFailed).
+// below the last index, the entries from there on are replaced; entries
+// before the first index (already compacted) are skipped. Entries must be
+// consecutive and must not leave a gap. A full disk fails Save cleanly
+// before anything is written; any later I/O error is fatal (ErrFailed).
 func (s *Store) Save(hs raft.HardState, ents []raft.Entry) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -20,6 +21,9 @@ func (s *Store) Save(hs raft.HardState, ents []raft.Entry) error {
 	}
 	if err := s.checkEntries(ents); err != nil {
 		return err
+	}
+	if len(ents) > 0 && ents[0].Index < s.idx.first {
+		ents = ents[min(s.idx.first-ents[0].Index, uint64(len(ents))):]
 	}
 	buf := s.buf[:0]
 	if !hs.IsEmpty() && hs != s.hs {
@@ -48,7 +52,8 @@ func (s *Store) Save(hs raft.HardState, ents []raft.Entry) error {
 		if i+1 < len(ents) {
 			end = offs[i+1]
 		}
-		p := entryPos{seg: seg, off: base + int64(offs[i]), size: uint32(end - offs[i]), dataLen: uint32(len(e.Data)), term: e.Term}
+		p := entryPos{seg: seg, off: base + int64(offs[i]), size: uint32(end - offs[i]), dataLen: uint32(len(e.Data)),
+			term: e.Term, isConfig: e.Type == raft.EntryConfig}
 		if err := s.idx.add(e.Index, p); err != nil {
 			return s.fail(fmt.Errorf("index entry %d: %w", e.Index, err)) // checkEntries rules this out
 		}
@@ -63,9 +68,6 @@ func (s *Store) checkEntries(ents []raft.Entry) error {
 		return nil
 	}
 	first := ents[0].Index
-	if first <= s.snap.Index {
-		return fmt.Errorf("wal: append at index %d: %w (snapshot covers up to %d)", first, raft.ErrCompacted, s.snap.Index)
-	}
 	if last := s.idx.last(); first > last+1 {
 		return fmt.Errorf("wal: append at index %d would leave a gap after last index %d", first, last)
 	}
@@ -114,7 +116,8 @@ func (s *Store) roll(need int) (*segment, error) {
 	cur := s.segs[len(s.segs)-1]
 	last := s.idx.last()
 	lastTerm, _ := s.idx.term(last)
-	h := segmentHeader{seq: cur.seq + 1, last: last, lastTerm: lastTerm, hs: s.hs, snap: s.snap}
+	h := segmentHeader{seq: cur.seq + 1, first: s.idx.first, prevTerm: s.idx.prevTerm,
+		last: last, lastTerm: lastTerm, hs: s.hs, snap: s.snap}
 	header := appendRecord(nil, recSegmentHeader, appendSegmentHeader(nil, h))
 	size := max(s.opts.SegmentSize, int64(len(header)+need)+s.snapshotReserve())
 	s.syncs += 2 // the new file and its directory
@@ -129,64 +132,106 @@ func (s *Store) roll(need int) (*segment, error) {
 	return seg, nil
 }
 
-// ApplySnapshot durably records meta as the current snapshot and discards
-// the log up to and including meta.Index. If the log holds meta.Index
-// with meta.Term, the entries after it are kept (Raft paper §7);
-// otherwise the whole log is discarded and ends at meta.Index. Segments
-// holding only covered entries, and older snapshot files, are removed
-// once the record is durable. A snapshot not newer than the current one
-// returns raft.ErrSnapshotOutOfDate.
+// ApplySnapshot installs a snapshot received from the leader: it durably
+// records meta as the current snapshot and replaces the whole log by it
+// (the log then ends at meta.Index), raising the hard state's commit index
+// to meta.Index. Older snapshot files and the segments no longer needed
+// are removed once the record is durable. A snapshot not newer than the
+// current one returns raft.ErrSnapshotOutOfDate.
 func (s *Store) ApplySnapshot(meta raft.SnapshotMeta) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.usable(); err != nil {
 		return err
 	}
-	return s.applySnapshot(meta)
+	if meta.Index <= s.snap.Index {
+		return fmt.Errorf("wal: snapshot at %d, current at %d: %w", meta.Index, s.snap.Index, raft.ErrSnapshotOutOfDate)
+	}
+	rec := appendRecord(nil, recSnapshot, appendSnapshotRecord(nil, meta, snapshotInstalled))
+	if _, _, err := s.write(rec, 0); err != nil {
+		return err
+	}
+	s.snap = meta
+	s.idx.install(meta.Index, meta.Term)
+	s.hs.Commit = max(s.hs.Commit, meta.Index)
+	return s.dropObsolete()
 }
 
-func (s *Store) applySnapshot(meta raft.SnapshotMeta) error {
+// CreateSnapshot durably records meta as the current snapshot after the
+// local state machine wrote one at meta.Index (see SaveSnapshotFile); the
+// log is kept, so Compact can leave a tail for slow followers. meta.Index
+// must be in the log (or be the entry before its first) with meta.Term.
+// A snapshot not newer than the current one returns
+// raft.ErrSnapshotOutOfDate.
+func (s *Store) CreateSnapshot(meta raft.SnapshotMeta) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return err
+	}
 	if meta.Index <= s.snap.Index {
 		return fmt.Errorf("wal: snapshot at %d, current at %d: %w", meta.Index, s.snap.Index, raft.ErrSnapshotOutOfDate)
 	}
 	t, ok := s.idx.term(meta.Index)
-	kept := ok && t == meta.Term && meta.Index <= s.idx.last()
-	rec := appendRecord(nil, recSnapshot, appendSnapshotRecord(nil, meta, kept))
+	if !ok || meta.Index > s.idx.last() {
+		return fmt.Errorf("wal: snapshot at %d outside the log [%d, %d]", meta.Index, s.idx.first-1, s.idx.last())
+	}
+	if t != meta.Term {
+		return fmt.Errorf("wal: snapshot at %d has term %d, the log has %d", meta.Index, meta.Term, t)
+	}
+	rec := appendRecord(nil, recSnapshot, appendSnapshotRecord(nil, meta, snapshotCreated))
 	if _, _, err := s.write(rec, 0); err != nil {
 		return err
 	}
-	if err := s.idx.applySnapshot(meta.Index, meta.Term, kept); err != nil {
-		return s.fail(err) // kept was computed from the index itself
-	}
 	s.snap = meta
-	return s.removeCovered()
+	return s.dropObsolete()
 }
 
-// Compact discards entries before index, which must be covered by the
-// current snapshot (index <= snapshot index + 1). ApplySnapshot already
-// discards everything the snapshot covers, so the log's first index never
-// moves here; Compact removes any segment files that a snapshot covers but
-// an earlier attempt could not delete.
+// Compact durably discards the entries before index, which must be
+// covered by the current snapshot (index <= snapshot index + 1) and not
+// past the last index + 1; Term(index-1) stays available. An index at or
+// before the first index changes nothing. Segments holding only discarded
+// entries are then removed.
 func (s *Store) Compact(index uint64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.usable(); err != nil {
 		return err
 	}
-	if index < s.idx.first {
-		return fmt.Errorf("wal: compact to %d, first index %d: %w", index, s.idx.first, raft.ErrCompacted)
+	if index <= s.idx.first {
+		return nil
 	}
 	if index > s.snap.Index+1 {
-		return fmt.Errorf("wal: compact to %d is not covered by the snapshot at %d", index, s.snap.Index)
+		return fmt.Errorf("wal: compact before %d: not covered by the snapshot at %d", index, s.snap.Index)
+	}
+	if index > s.idx.last()+1 {
+		return fmt.Errorf("wal: compact before %d past last index %d: %w", index, s.idx.last(), raft.ErrUnavailable)
+	}
+	prevTerm, _ := s.idx.term(index - 1)
+	if _, _, err := s.write(appendRecord(nil, recCompaction, appendCompaction(nil, index, prevTerm)), 0); err != nil {
+		return err
+	}
+	if err := s.idx.compact(index, prevTerm); err != nil {
+		return s.fail(err) // ruled out by the checks above
+	}
+	return s.dropObsolete()
+}
+
+// dropObsolete removes the snapshot files older than the current one and
+// the segments whose entries were all discarded.
+func (s *Store) dropObsolete() error {
+	if err := snap.Prune(s.snapDir, s.snap); err != nil {
+		return fmt.Errorf("wal: %w", err)
 	}
 	return s.removeCovered()
 }
 
 // removeCovered deletes the oldest segments while every entry they hold
-// is covered by the snapshot. The last segment always stays. Each removal
-// is made durable before the next, so a crash leaves a suffix of segments.
+// precedes the first index. The last segment always stays; later segment
+// headers restate the state the removed ones held. Each removal is made
+// durable before the next, so a crash leaves a suffix of segments.
 func (s *Store) removeCovered() error {
-	for len(s.segs) > 1 && s.segs[0].maxIndex <= s.snap.Index {
+	for len(s.segs) > 1 && s.segs[0].maxIndex < s.idx.first {
 		seg := s.segs[0]
 		seg.f.Close()
 		if err := removeFile(seg.path); err != nil {

@@ -26,7 +26,18 @@ func walKind() storeKind {
 	}
 }
 
+func memoryKind() storeKind {
+	return storeKind{
+		name: "memory",
+		open: func(t *testing.T) raft.LogStore { return raft.NewMemoryStorage() },
+	}
+}
+
 func TestConformanceWAL(t *testing.T) { runConformance(t, walKind()) }
+
+// TestConformanceMemoryStorage runs the same contract against the raft
+// package's reference store, so the two cannot drift apart.
+func TestConformanceMemoryStorage(t *testing.T) { runConformance(t, memoryKind()) }
 
 // runConformance checks the raft.LogStore contract: every operation,
 // its error cases, and (if the kind can) the state after a reopen.
@@ -42,12 +53,14 @@ func runConformance(t *testing.T, k storeKind) {
 		{"TruncateSuffix", testTruncateSuffix},
 		{"TruncateAll", testTruncateAll},
 		{"RejectBadAppend", testRejectBadAppend},
-		{"SnapshotKeepsMatchingSuffix", testSnapshotKeeps},
-		{"SnapshotPastEnd", testSnapshotPastEnd},
-		{"SnapshotConflictingTerm", testSnapshotConflict},
+		{"CreateSnapshotKeepsLog", testCreateSnapshot},
+		{"CreateSnapshotErrors", testCreateSnapshotErrors},
+		{"CompactKeepsTail", testCompact},
+		{"CompactErrors", testCompactErrors},
+		{"ApplySnapshotReplacesLog", testApplySnapshot},
 		{"SnapshotOutOfDate", testSnapshotOutOfDate},
 		{"AppendAfterSnapshot", testAppendAfterSnapshot},
-		{"Compact", testCompact},
+		{"ConfigurationFromLog", testConfigurationFromLog},
 	}
 	for _, c := range cases {
 		t.Run(k.name+"/"+c.name, func(t *testing.T) { c.run(t, k) })
@@ -72,13 +85,18 @@ func closeStore(t *testing.T, s raft.LogStore) {
 	}
 }
 
+func mustTerm(t *testing.T, s raft.Storage, i, want uint64) {
+	t.Helper()
+	if term, err := s.Term(i); err != nil || term != want {
+		t.Fatalf("Term(%d) = %d, %v; want %d", i, term, err, want)
+	}
+}
+
 func testEmpty(t *testing.T, k storeKind) {
 	s := k.open(t)
 	s = k.check(t, s, func(s raft.LogStore) {
 		checkLog(t, s, 1, nil, raft.HardState{})
-		if term, err := s.Term(0); err != nil || term != 0 {
-			t.Fatalf("Term(0) = %d, %v", term, err)
-		}
+		mustTerm(t, s, 0, 0)
 		if _, err := s.Term(1); !errors.Is(err, raft.ErrUnavailable) {
 			t.Fatalf("Term(1) on empty log: %v, want ErrUnavailable", err)
 		}
@@ -100,7 +118,6 @@ func testAppendRead(t *testing.T, k storeKind) {
 		batch := makeEntries(lo, lo+12, 3, int(lo*10))
 		batch[0].Type = raft.EntryNoop
 		batch[0].Data = nil
-		batch[1].Type = raft.EntryConfig
 		mustSave(t, s, hs, batch)
 		want = append(want, batch...)
 	}
@@ -121,6 +138,9 @@ func testAppendRead(t *testing.T, k storeKind) {
 		}
 		if _, err := s.Entries(50, 62, 100); !errors.Is(err, raft.ErrUnavailable) {
 			t.Fatalf("Entries(50,62): %v, want ErrUnavailable", err)
+		}
+		if _, err := s.Entries(7, 5, 100); !errors.Is(err, raft.ErrUnavailable) {
+			t.Fatalf("Entries(7,5): %v, want ErrUnavailable", err)
 		}
 		if _, err := s.Term(61); !errors.Is(err, raft.ErrUnavailable) {
 			t.Fatalf("Term(61): %v, want ErrUnavailable", err)
@@ -206,28 +226,19 @@ func testRejectBadAppend(t *testing.T, k storeKind) {
 	closeStore(t, s)
 }
 
-func testSnapshotKeeps(t *testing.T, k storeKind) {
+func testCreateSnapshot(t *testing.T, k storeKind) {
 	s := k.open(t)
-	hs := raft.HardState{Term: 2, Commit: 5}
+	hs := raft.HardState{Term: 2, Commit: 8}
 	ents := makeEntries(1, 11, 2, 40)
 	mustSave(t, s, hs, ents)
-	meta := raft.SnapshotMeta{Index: 5, Term: 2, Config: raft.Configuration{Members: []raft.Member{{ID: 1, Addr: "a:1"}, {ID: 2, Addr: "b:2", Learner: true}}}}
-	if err := s.ApplySnapshot(meta); err != nil {
+	meta := raft.SnapshotMeta{Index: 8, Term: 2, Config: raft.Configuration{Members: []raft.Member{{ID: 1, Addr: "a:1"}, {ID: 2, Addr: "b:2", Learner: true}}}}
+	if err := s.CreateSnapshot(meta); err != nil {
 		t.Fatal(err)
 	}
 	s = k.check(t, s, func(s raft.LogStore) {
-		checkLog(t, s, 6, ents[5:], hs)
-		if term, err := s.Term(5); err != nil || term != 2 {
-			t.Fatalf("Term(5) = %d, %v; want 2 (snapshot)", term, err)
-		}
-		if _, err := s.Term(4); !errors.Is(err, raft.ErrCompacted) {
-			t.Fatalf("Term(4): %v, want ErrCompacted", err)
-		}
-		if _, err := s.Entries(5, 7, 1000); !errors.Is(err, raft.ErrCompacted) {
-			t.Fatalf("Entries(5,7): %v, want ErrCompacted", err)
-		}
+		checkLog(t, s, 1, ents, hs) // the log is kept
 		got, err := s.Snapshot()
-		if err != nil || got.Index != 5 || got.Term != 2 || len(got.Config.Members) != 2 || got.Config.Members[1] != meta.Config.Members[1] {
+		if err != nil || got.Index != 8 || got.Term != 2 || len(got.Config.Members) != 2 || got.Config.Members[1] != meta.Config.Members[1] {
 			t.Fatalf("Snapshot() = %+v, %v", got, err)
 		}
 		_, cfg, err := s.InitialState()
@@ -238,45 +249,123 @@ func testSnapshotKeeps(t *testing.T, k storeKind) {
 	closeStore(t, s)
 }
 
-func testSnapshotPastEnd(t *testing.T, k storeKind) {
+func testCreateSnapshotErrors(t *testing.T, k storeKind) {
 	s := k.open(t)
-	mustSave(t, s, raft.HardState{Term: 1}, makeEntries(1, 4, 1, 10))
-	if err := s.ApplySnapshot(raft.SnapshotMeta{Index: 20, Term: 3}); err != nil {
-		t.Fatal(err)
+	mustSave(t, s, raft.HardState{Term: 2}, makeEntries(1, 11, 2, 10))
+	for name, meta := range map[string]raft.SnapshotMeta{
+		"past the log":   {Index: 11, Term: 2},
+		"term mismatch":  {Index: 5, Term: 1},
+		"zero (no-op)":   {Index: 0, Term: 0},
+		"past, new term": {Index: 20, Term: 3},
+	} {
+		if err := s.CreateSnapshot(meta); err == nil {
+			t.Fatalf("CreateSnapshot %s (%+v) succeeded", name, meta)
+		}
 	}
 	s = k.check(t, s, func(s raft.LogStore) {
-		checkLog(t, s, 21, nil, raft.HardState{Term: 1})
-		if term, err := s.Term(20); err != nil || term != 3 {
-			t.Fatalf("Term(20) = %d, %v; want 3", term, err)
+		checkLog(t, s, 1, makeEntries(1, 11, 2, 10), raft.HardState{Term: 2})
+		if m, _ := s.Snapshot(); !m.IsEmpty() {
+			t.Fatalf("failed CreateSnapshot left snapshot %+v", m)
 		}
 	})
 	closeStore(t, s)
 }
 
-func testSnapshotConflict(t *testing.T, k storeKind) {
+func testCompact(t *testing.T, k storeKind) {
 	s := k.open(t)
-	mustSave(t, s, raft.HardState{Term: 1}, makeEntries(1, 11, 1, 10))
-	// The log's entry 8 has term 1, the snapshot's term 2: nothing of the
-	// log can be trusted past it, so all of it goes (paper §7).
-	if err := s.ApplySnapshot(raft.SnapshotMeta{Index: 8, Term: 2}); err != nil {
+	mustSave(t, s, raft.HardState{Term: 1}, makeEntries(1, 6, 1, 10))
+	mustSave(t, s, raft.HardState{Term: 2}, makeEntries(6, 11, 2, 10))
+	if err := s.CreateSnapshot(raft.SnapshotMeta{Index: 8, Term: 2}); err != nil {
 		t.Fatal(err)
 	}
-	s = k.check(t, s, func(s raft.LogStore) { checkLog(t, s, 9, nil, raft.HardState{Term: 1}) })
+	// Keep a tail of entries before the snapshot for slow followers.
+	if err := s.Compact(6); err != nil {
+		t.Fatalf("Compact(6): %v", err)
+	}
+	s = k.check(t, s, func(s raft.LogStore) {
+		checkLog(t, s, 6, makeEntries(6, 11, 2, 10), raft.HardState{Term: 2})
+		mustTerm(t, s, 5, 1) // the entry before the first keeps its term
+		if _, err := s.Term(4); !errors.Is(err, raft.ErrCompacted) {
+			t.Fatalf("Term(4): %v, want ErrCompacted", err)
+		}
+		if _, err := s.Entries(5, 7, 1000); !errors.Is(err, raft.ErrCompacted) {
+			t.Fatalf("Entries(5,7): %v, want ErrCompacted", err)
+		}
+	})
+	if err := s.Compact(3); err != nil { // already compacted: nothing to do
+		t.Fatalf("Compact(3) after Compact(6): %v", err)
+	}
+	if err := s.Compact(9); err != nil { // everything the snapshot covers
+		t.Fatalf("Compact(9): %v", err)
+	}
+	s = k.check(t, s, func(s raft.LogStore) {
+		checkLog(t, s, 9, makeEntries(9, 11, 2, 10), raft.HardState{Term: 2})
+		mustTerm(t, s, 8, 2)
+	})
+	closeStore(t, s)
+}
+
+func testCompactErrors(t *testing.T, k storeKind) {
+	s := k.open(t)
+	mustSave(t, s, raft.HardState{Term: 1}, makeEntries(1, 11, 1, 10))
+	if err := s.Compact(3); err == nil {
+		t.Fatal("Compact(3) with no snapshot succeeded")
+	}
+	if err := s.CreateSnapshot(raft.SnapshotMeta{Index: 5, Term: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Compact(7); err == nil {
+		t.Fatal("Compact(7) beyond the snapshot at 5 succeeded")
+	}
+	s = k.check(t, s, func(s raft.LogStore) { checkLog(t, s, 1, makeEntries(1, 11, 1, 10), raft.HardState{Term: 1}) })
+	closeStore(t, s)
+}
+
+func testApplySnapshot(t *testing.T, k storeKind) {
+	s := k.open(t)
+	mustSave(t, s, raft.HardState{Term: 1, Vote: 3, Commit: 4}, makeEntries(1, 11, 1, 10))
+	meta := raft.SnapshotMeta{Index: 8, Term: 1, Config: raft.Configuration{Members: []raft.Member{{ID: 3, Addr: "c:3"}}}}
+	if err := s.ApplySnapshot(meta); err != nil {
+		t.Fatal(err)
+	}
+	// The whole log goes, even entries past the snapshot; commit rises
+	// to the snapshot.
+	s = k.check(t, s, func(s raft.LogStore) {
+		checkLog(t, s, 9, nil, raft.HardState{Term: 1, Vote: 3, Commit: 8})
+		mustTerm(t, s, 8, 1)
+		_, cfg, _ := s.InitialState()
+		if len(cfg.Members) != 1 || cfg.Members[0] != meta.Config.Members[0] {
+			t.Fatalf("InitialState config = %+v", cfg)
+		}
+	})
+	if err := s.ApplySnapshot(raft.SnapshotMeta{Index: 30, Term: 4}); err != nil {
+		t.Fatal(err)
+	}
+	s = k.check(t, s, func(s raft.LogStore) {
+		checkLog(t, s, 31, nil, raft.HardState{Term: 1, Vote: 3, Commit: 30})
+		mustTerm(t, s, 30, 4)
+		if _, err := s.Term(29); !errors.Is(err, raft.ErrCompacted) {
+			t.Fatalf("Term(29): %v, want ErrCompacted", err)
+		}
+	})
 	closeStore(t, s)
 }
 
 func testSnapshotOutOfDate(t *testing.T, k storeKind) {
 	s := k.open(t)
 	mustSave(t, s, raft.HardState{Term: 1}, makeEntries(1, 11, 1, 10))
-	if err := s.ApplySnapshot(raft.SnapshotMeta{Index: 6, Term: 1}); err != nil {
+	if err := s.CreateSnapshot(raft.SnapshotMeta{Index: 6, Term: 1}); err != nil {
 		t.Fatal(err)
 	}
 	for _, idx := range []uint64{3, 6} {
+		if err := s.CreateSnapshot(raft.SnapshotMeta{Index: idx, Term: 1}); !errors.Is(err, raft.ErrSnapshotOutOfDate) {
+			t.Fatalf("CreateSnapshot(%d) after 6: %v, want ErrSnapshotOutOfDate", idx, err)
+		}
 		if err := s.ApplySnapshot(raft.SnapshotMeta{Index: idx, Term: 1}); !errors.Is(err, raft.ErrSnapshotOutOfDate) {
 			t.Fatalf("ApplySnapshot(%d) after 6: %v, want ErrSnapshotOutOfDate", idx, err)
 		}
 	}
-	s = k.check(t, s, func(s raft.LogStore) { checkLog(t, s, 7, makeEntries(7, 11, 1, 10), raft.HardState{Term: 1}) })
+	s = k.check(t, s, func(s raft.LogStore) { checkLog(t, s, 1, makeEntries(1, 11, 1, 10), raft.HardState{Term: 1}) })
 	closeStore(t, s)
 }
 
@@ -285,32 +374,38 @@ func testAppendAfterSnapshot(t *testing.T, k storeKind) {
 	if err := s.ApplySnapshot(raft.SnapshotMeta{Index: 100, Term: 5}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Save(raft.HardState{}, makeEntries(100, 102, 5, 10)); !errors.Is(err, raft.ErrCompacted) {
-		t.Fatalf("Save at the snapshot index: %v, want ErrCompacted", err)
-	}
 	if err := s.Save(raft.HardState{}, makeEntries(102, 103, 5, 10)); err == nil {
 		t.Fatal("Save leaving a gap after the snapshot succeeded")
 	}
-	mustSave(t, s, raft.HardState{Term: 5}, makeEntries(101, 120, 5, 10))
-	s = k.check(t, s, func(s raft.LogStore) { checkLog(t, s, 101, makeEntries(101, 120, 5, 10), raft.HardState{Term: 5}) })
+	// Entries the snapshot already covers are skipped.
+	mustSave(t, s, raft.HardState{Term: 5, Commit: 100}, makeEntries(98, 120, 5, 10))
+	s = k.check(t, s, func(s raft.LogStore) {
+		checkLog(t, s, 101, makeEntries(101, 120, 5, 10), raft.HardState{Term: 5, Commit: 100})
+	})
 	closeStore(t, s)
 }
 
-func testCompact(t *testing.T, k storeKind) {
+func testConfigurationFromLog(t *testing.T, k storeKind) {
 	s := k.open(t)
-	mustSave(t, s, raft.HardState{Term: 1}, makeEntries(1, 11, 1, 10))
-	if err := s.ApplySnapshot(raft.SnapshotMeta{Index: 5, Term: 1}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Compact(6); err != nil {
-		t.Fatalf("Compact(6): %v", err)
-	}
-	if err := s.Compact(3); !errors.Is(err, raft.ErrCompacted) {
-		t.Fatalf("Compact(3): %v, want ErrCompacted", err)
-	}
-	if err := s.Compact(8); err == nil {
-		t.Fatal("Compact(8) beyond the snapshot succeeded")
-	}
-	s = k.check(t, s, func(s raft.LogStore) { checkLog(t, s, 6, makeEntries(6, 11, 1, 10), raft.HardState{Term: 1}) })
+	c1 := raft.Configuration{Members: []raft.Member{{ID: 1, Addr: "127.0.0.1:1"}}}
+	c2 := raft.Configuration{Members: []raft.Member{{ID: 1, Addr: "127.0.0.1:1"}, {ID: 2, Addr: "127.0.0.1:2", Learner: true}}}
+	ents := makeEntries(1, 8, 1, 10)
+	ents[1] = raft.Entry{Index: 2, Term: 1, Type: raft.EntryConfig, Data: raft.EncodeConfiguration(c1)}
+	ents[4] = raft.Entry{Index: 5, Term: 1, Type: raft.EntryConfig, Data: raft.EncodeConfiguration(c2)}
+	mustSave(t, s, raft.HardState{Term: 1}, ents)
+	s = k.check(t, s, func(s raft.LogStore) {
+		_, cfg, err := s.InitialState()
+		if err != nil || len(cfg.Members) != 2 || cfg.Members[1] != c2.Members[1] {
+			t.Fatalf("InitialState config = %+v, %v; want %+v", cfg, err, c2)
+		}
+	})
+	// Truncating the later configuration entry brings back the earlier.
+	mustSave(t, s, raft.HardState{Term: 2}, makeEntries(4, 6, 2, 10))
+	s = k.check(t, s, func(s raft.LogStore) {
+		_, cfg, err := s.InitialState()
+		if err != nil || len(cfg.Members) != 1 || cfg.Members[0] != c1.Members[0] {
+			t.Fatalf("InitialState config after truncation = %+v, %v; want %+v", cfg, err, c1)
+		}
+	})
 	closeStore(t, s)
 }

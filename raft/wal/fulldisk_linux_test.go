@@ -56,8 +56,11 @@ func TestRealFullDisk(t *testing.T) {
 	// A snapshot covering most of the log can still be recorded (each
 	// segment keeps room for one) and frees the segments it covers.
 	last := uint64(len(want))
-	if err := s.ApplySnapshot(raft.SnapshotMeta{Index: last - 10, Term: 1}); err != nil {
-		t.Fatalf("ApplySnapshot on a full disk: %v", err)
+	if err := s.CreateSnapshot(raft.SnapshotMeta{Index: last - 10, Term: 1}); err != nil {
+		t.Fatalf("CreateSnapshot on a full disk: %v", err)
+	}
+	if err := s.Compact(last - 9); err != nil {
+		t.Fatalf("Compact on a full disk: %v", err)
 	}
 	more := makeEntries(last+1, last+100, 1, 1000)
 	saveInBatches(t, s, hs, more, 8)

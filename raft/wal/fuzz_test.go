@@ -16,9 +16,9 @@ import (
 func FuzzDecodeRecord(f *testing.F) {
 	f.Add(appendRecord(nil, recEntry, appendEntry(nil, raft.Entry{Index: 1, Term: 2, Data: []byte("x")})))
 	f.Add(appendRecord(nil, recHardState, appendHardState(nil, raft.HardState{Term: 1, Vote: 2, Commit: 3})))
-	f.Add(appendRecord(nil, recSegmentHeader, appendSegmentHeader(nil, segmentHeader{seq: 1})))
+	f.Add(appendRecord(nil, recSegmentHeader, appendSegmentHeader(nil, segmentHeader{seq: 1, first: 1})))
 	f.Add(appendRecord(nil, recSnapshot, appendSnapshotRecord(nil, raft.SnapshotMeta{Index: 5, Term: 1,
-		Config: raft.Configuration{Members: []raft.Member{{ID: 1, Addr: "a"}}}}, true)))
+		Config: raft.Configuration{Members: []raft.Member{{ID: 1, Addr: "a"}}}}, snapshotCreated)))
 	f.Add(make([]byte, 64))
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -42,6 +42,8 @@ func FuzzDecodeRecord(f *testing.F) {
 			decodeSnapshotRecord(data)
 		case recSegmentHeader:
 			decodeSegmentHeader(data)
+		case recCompaction:
+			decodeCompaction(data)
 		}
 	})
 }
@@ -89,7 +91,7 @@ func TestDecodeRecordNeverAllocates(t *testing.T) {
 // FuzzScanSegment: validating arbitrary segment bytes never panics, and a
 // scan that succeeds stops inside the input.
 func FuzzScanSegment(f *testing.F) {
-	seg := appendRecord(nil, recSegmentHeader, appendSegmentHeader(nil, segmentHeader{seq: 1}))
+	seg := appendRecord(nil, recSegmentHeader, appendSegmentHeader(nil, segmentHeader{seq: 1, first: 1}))
 	seg = appendRecord(seg, recEntry, appendEntry(nil, raft.Entry{Index: 1, Term: 1, Data: []byte("hello")}))
 	f.Add(seg, true)
 	f.Add(append(seg, make([]byte, 100)...), false)
@@ -105,17 +107,23 @@ func FuzzScanSegment(f *testing.F) {
 // FuzzDecodePayloads: the record payload decoders reject or accept any
 // bytes without panicking, and what they accept round-trips.
 func FuzzDecodePayloads(f *testing.F) {
-	f.Add(appendSnapshotRecord(nil, raft.SnapshotMeta{Index: 9, Term: 3, Config: raft.Configuration{Members: []raft.Member{{ID: 4, Addr: "x:1", Learner: true}}}}, false))
+	f.Add(appendSnapshotRecord(nil, raft.SnapshotMeta{Index: 9, Term: 3, Config: raft.Configuration{Members: []raft.Member{{ID: 4, Addr: "x:1", Learner: true}}}}, snapshotInstalled))
+	f.Add(appendCompaction(nil, 7, 3))
 	f.Add(appendSegmentHeader(nil, segmentHeader{seq: 3, last: 10, lastTerm: 2, hs: raft.HardState{Term: 2}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if meta, kept, err := decodeSnapshotRecord(b); err == nil {
-			if !bytes.Equal(appendSnapshotRecord(nil, meta, kept), b) {
+		if meta, kind, err := decodeSnapshotRecord(b); err == nil {
+			if !bytes.Equal(appendSnapshotRecord(nil, meta, kind), b) {
 				t.Fatal("snapshot record does not round-trip")
 			}
 		}
 		if h, err := decodeSegmentHeader(b); err == nil {
 			if !bytes.Equal(appendSegmentHeader(nil, h), b) {
 				t.Fatal("segment header does not round-trip")
+			}
+		}
+		if first, prevTerm, err := decodeCompaction(b); err == nil {
+			if !bytes.Equal(appendCompaction(nil, first, prevTerm), b) {
+				t.Fatal("compaction record does not round-trip")
 			}
 		}
 		decodeEntry(b)

@@ -4,18 +4,19 @@ import "fmt"
 
 // entryPos says where the record of one entry lives.
 type entryPos struct {
-	seg     *segment
-	off     int64
-	size    uint32 // record size on disk
-	dataLen uint32 // len(Entry.Data)
-	term    uint64
+	seg      *segment
+	off      int64
+	size     uint32 // record size on disk
+	dataLen  uint32 // len(Entry.Data)
+	term     uint64
+	isConfig bool // an EntryConfig entry
 }
 
 // logIndex is the in-memory index of the entries in the log: ents[i]
 // locates entry first+i. prevTerm is the term of entry first-1 when
-// prevKnown. In an open store first is always snapshot index + 1 and
-// prevTerm the snapshot's term; while a directory is replayed, segments
-// deleted after a snapshot can leave first above that until the snapshot
+// prevKnown. In an open store prevKnown always holds and first is the
+// log's first index; while a directory is replayed, segments deleted
+// after a compaction can leave a window that starts later, until the
 // record that allowed the deletion is replayed.
 type logIndex struct {
 	first     uint64
@@ -55,25 +56,27 @@ func (x *logIndex) add(index uint64, p entryPos) error {
 	return nil
 }
 
-// applySnapshot discards entries up to and including index. If kept, the
-// log at index matched the snapshot and later entries stay; otherwise the
-// whole log goes and the log ends at index.
-func (x *logIndex) applySnapshot(index, term uint64, kept bool) error {
-	if !kept {
-		x.ents = nil
-		x.first, x.prevTerm, x.prevKnown = index+1, term, true
+// install replaces the whole log by a snapshot at index of term: the log
+// is then empty and ends at index.
+func (x *logIndex) install(index, term uint64) {
+	x.ents = nil
+	x.first, x.prevTerm, x.prevKnown = index+1, term, true
+}
+
+// compact discards the entries before index; prevTerm is the term of
+// entry index-1. A replay that does not know those entries (they were in
+// deleted segments) has nothing to discard.
+func (x *logIndex) compact(index, prevTerm uint64) error {
+	if index < x.first {
 		return nil
 	}
-	if index+1 < x.first {
-		return nil // below what a replay knows; a later snapshot covers it
+	if index > x.last()+1 {
+		return fmt.Errorf("compaction to %d past last index %d", index, x.last())
 	}
-	if index > x.last() {
-		return fmt.Errorf("snapshot at %d keeps a log that ends at %d", index, x.last())
+	if t, ok := x.term(index - 1); ok && t != prevTerm {
+		return fmt.Errorf("compaction to %d records term %d for entry %d, log has %d", index, prevTerm, index-1, t)
 	}
-	if t, ok := x.term(index); ok && t != term {
-		return fmt.Errorf("snapshot at %d has term %d, log has %d", index, term, t)
-	}
-	x.ents = append([]entryPos(nil), x.ents[index+1-x.first:]...)
-	x.first, x.prevTerm, x.prevKnown = index+1, term, true
+	x.ents = append([]entryPos(nil), x.ents[index-x.first:]...)
+	x.first, x.prevTerm, x.prevKnown = index, prevTerm, true
 	return nil
 }

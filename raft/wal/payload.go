@@ -13,10 +13,12 @@ import (
 //
 //	entry:          index u64, term u64, type u8, data
 //	hard state:     term u64, vote u64, commit u64
-//	snapshot:       snap.EncodeMeta
-//	segment header: format version u8, segment sequence u64, last index
-//	                u64, term of the last index u64, hard state (24 bytes),
-//	                snapshot metadata (snap.EncodeMeta)
+//	snapshot:       kind u8 (0 installed, 1 created), snap.EncodeMeta
+//	compaction:     first index u64, term of the entry before it u64
+//	segment header: format version u8, segment sequence u64, first index
+//	                u64, term before it u64, last index u64, term of the
+//	                last index u64, hard state (24 bytes), snapshot
+//	                metadata (snap.EncodeMeta)
 
 const (
 	formatVersion   = 1
@@ -69,6 +71,8 @@ func decodeHardState(b []byte) (raft.HardState, error) {
 // segmentHeader is the state of the log when a segment was created.
 type segmentHeader struct {
 	seq      uint64
+	first    uint64
+	prevTerm uint64
 	last     uint64
 	lastTerm uint64
 	hs       raft.HardState
@@ -78,6 +82,8 @@ type segmentHeader struct {
 func appendSegmentHeader(dst []byte, h segmentHeader) []byte {
 	dst = append(dst, formatVersion)
 	dst = binary.LittleEndian.AppendUint64(dst, h.seq)
+	dst = binary.LittleEndian.AppendUint64(dst, h.first)
+	dst = binary.LittleEndian.AppendUint64(dst, h.prevTerm)
 	dst = binary.LittleEndian.AppendUint64(dst, h.last)
 	dst = binary.LittleEndian.AppendUint64(dst, h.lastTerm)
 	dst = appendHardState(dst, h.hs)
@@ -86,21 +92,24 @@ func appendSegmentHeader(dst []byte, h segmentHeader) []byte {
 
 func decodeSegmentHeader(b []byte) (segmentHeader, error) {
 	var h segmentHeader
-	if len(b) < 25+hardStateSize {
+	const fixed = 41
+	if len(b) < fixed+hardStateSize {
 		return h, errShortPayload
 	}
 	if b[0] != formatVersion {
 		return h, fmt.Errorf("unsupported segment format version %d", b[0])
 	}
 	h.seq = binary.LittleEndian.Uint64(b[1:])
-	h.last = binary.LittleEndian.Uint64(b[9:])
-	h.lastTerm = binary.LittleEndian.Uint64(b[17:])
-	hs, err := decodeHardState(b[25 : 25+hardStateSize])
+	h.first = binary.LittleEndian.Uint64(b[9:])
+	h.prevTerm = binary.LittleEndian.Uint64(b[17:])
+	h.last = binary.LittleEndian.Uint64(b[25:])
+	h.lastTerm = binary.LittleEndian.Uint64(b[33:])
+	hs, err := decodeHardState(b[fixed : fixed+hardStateSize])
 	if err != nil {
 		return h, err
 	}
 	h.hs = hs
-	m, err := snap.DecodeMeta(b[25+hardStateSize:])
+	m, err := snap.DecodeMeta(b[fixed+hardStateSize:])
 	if err != nil {
 		return h, err
 	}
@@ -108,22 +117,39 @@ func decodeSegmentHeader(b []byte) (segmentHeader, error) {
 	return h, nil
 }
 
-// appendSnapshotRecord encodes a snapshot record: whether the log after
-// meta.Index was kept (it matched meta.Term), then the metadata.
-func appendSnapshotRecord(dst []byte, meta raft.SnapshotMeta, kept bool) []byte {
-	flag := byte(0)
-	if kept {
-		flag = 1
-	}
-	return snap.EncodeMeta(append(dst, flag), meta)
+// snapshotKind says how a snapshot record changed the log.
+type snapshotKind uint8
+
+const (
+	// snapshotInstalled: ApplySnapshot, the log was replaced.
+	snapshotInstalled snapshotKind = 0
+	// snapshotCreated: CreateSnapshot, the log was kept.
+	snapshotCreated snapshotKind = 1
+)
+
+func appendSnapshotRecord(dst []byte, meta raft.SnapshotMeta, kind snapshotKind) []byte {
+	return snap.EncodeMeta(append(dst, byte(kind)), meta)
 }
 
-func decodeSnapshotRecord(b []byte) (meta raft.SnapshotMeta, kept bool, err error) {
-	if len(b) < 1 || b[0] > 1 {
-		return meta, false, errors.New("bad snapshot record flag")
+func decodeSnapshotRecord(b []byte) (meta raft.SnapshotMeta, kind snapshotKind, err error) {
+	if len(b) < 1 || b[0] > byte(snapshotCreated) {
+		return meta, 0, errors.New("bad snapshot record kind")
 	}
 	meta, err = snap.DecodeMeta(b[1:])
-	return meta, b[0] == 1, err
+	return meta, snapshotKind(b[0]), err
+}
+
+// appendCompaction encodes a compaction record.
+func appendCompaction(dst []byte, first, prevTerm uint64) []byte {
+	dst = binary.LittleEndian.AppendUint64(dst, first)
+	return binary.LittleEndian.AppendUint64(dst, prevTerm)
+}
+
+func decodeCompaction(b []byte) (first, prevTerm uint64, err error) {
+	if len(b) != 16 {
+		return 0, 0, fmt.Errorf("compaction record of %d bytes, want 16", len(b))
+	}
+	return binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:]), nil
 }
 
 // decodeEntryHeader decodes an entry without copying its data.

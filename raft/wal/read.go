@@ -6,21 +6,33 @@ import (
 	"github.com/resqlite/resqlite/raft"
 )
 
-// InitialState returns the hard state and the configuration of the
-// current snapshot. Configuration entries in the log are opaque to the
-// store (they carry changes the core encodes); the core folds those in
-// from Entries.
+// InitialState returns the hard state and the latest configuration: that
+// of the last configuration entry in the log, or else the snapshot's.
 func (s *Store) InitialState() (raft.HardState, raft.Configuration, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if err := s.usable(); err != nil {
 		return raft.HardState{}, raft.Configuration{}, err
 	}
-	return s.hs, s.snap.Config, nil
+	for i := len(s.idx.ents) - 1; i >= 0; i-- {
+		if !s.idx.ents[i].isConfig {
+			continue
+		}
+		index := s.idx.first + uint64(i)
+		ents, err := readRun(nil, s.idx.ents[i:i+1], int64(s.idx.ents[i].size), index)
+		if err != nil {
+			return raft.HardState{}, raft.Configuration{}, err
+		}
+		cfg, err := raft.DecodeConfiguration(ents[0].Data)
+		if err != nil {
+			return raft.HardState{}, raft.Configuration{}, fmt.Errorf("wal: configuration entry %d: %w", index, err)
+		}
+		return s.hs, cfg, nil
+	}
+	return s.hs, s.snap.Config.Clone(), nil
 }
 
-// FirstIndex returns the index of the first entry in the log (snapshot
-// index + 1).
+// FirstIndex returns the index of the first entry in the log.
 func (s *Store) FirstIndex() (uint64, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -30,8 +42,8 @@ func (s *Store) FirstIndex() (uint64, error) {
 	return s.idx.first, nil
 }
 
-// LastIndex returns the index of the last entry (the snapshot index if
-// the log is empty).
+// LastIndex returns the index of the last entry (FirstIndex()-1 if the
+// log is empty).
 func (s *Store) LastIndex() (uint64, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -79,14 +91,11 @@ func (s *Store) Entries(lo, hi, maxBytes uint64) ([]raft.Entry, error) {
 	if err := s.usable(); err != nil {
 		return nil, err
 	}
-	if lo > hi {
-		return nil, fmt.Errorf("wal: entries [%d, %d): lo > hi", lo, hi)
-	}
 	if lo < s.idx.first {
 		return nil, raft.ErrCompacted
 	}
-	if hi > s.idx.last()+1 {
-		return nil, raft.ErrUnavailable
+	if lo > hi || hi > s.idx.last()+1 {
+		return nil, fmt.Errorf("wal: entries [%d, %d) with last index %d: %w", lo, hi, s.idx.last(), raft.ErrUnavailable)
 	}
 	if lo == hi {
 		return nil, nil

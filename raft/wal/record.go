@@ -36,7 +36,8 @@ const (
 	recSegmentHeader recordType = 1 // segmentHeader, first record of every segment
 	recEntry         recordType = 2 // one raft.Entry
 	recHardState     recordType = 3 // raft.HardState
-	recSnapshot      recordType = 4 // raft.SnapshotMeta the log is compacted to
+	recSnapshot      recordType = 4 // a snapshot installed or created
+	recCompaction    recordType = 5 // the log's new first index
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -91,7 +92,7 @@ func decodeRecord(b []byte) (typ recordType, data []byte, size int, err error) {
 		return 0, nil, 0, errBadHeader
 	}
 	typ = recordType(h[4])
-	if typ < recSegmentHeader || typ > recSnapshot || h[5] != 0 || h[6] != 0 || h[7] != 0 {
+	if typ < recSegmentHeader || typ > recCompaction || h[5] != 0 || h[6] != 0 || h[7] != 0 {
 		return 0, nil, 0, errBadType
 	}
 	n := binary.LittleEndian.Uint32(h)

@@ -8,10 +8,10 @@ import (
 	"github.com/resqlite/resqlite/raft/snap"
 )
 
-// CreateSnapshot starts a snapshot file in the node directory. The caller
+// NewSnapshot starts a snapshot file in the node directory. The caller
 // streams the state machine's snapshot (or one received from the leader)
-// into it, then calls CommitSnapshot, or Abort on the writer to give up.
-func (s *Store) CreateSnapshot() (*snap.Writer, error) {
+// into it and calls SaveSnapshotFile, or Abort on the writer to give up.
+func (s *Store) NewSnapshot() (*snap.Writer, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if err := s.usable(); err != nil {
@@ -24,12 +24,14 @@ func (s *Store) CreateSnapshot() (*snap.Writer, error) {
 	return w, nil
 }
 
-// CommitSnapshot makes the snapshot written to w durable under meta, then
-// records it in the log as ApplySnapshot does (discarding the log it
-// covers), and only then removes older snapshot files and covered
-// segments. A snapshot not newer than the current one is abandoned with
-// raft.ErrSnapshotOutOfDate.
-func (s *Store) CommitSnapshot(w *snap.Writer, meta raft.SnapshotMeta) error {
+// SaveSnapshotFile makes the snapshot written to w durable under meta
+// (fsync, rename, directory fsync). It does not change the log: the
+// caller then records the snapshot with CreateSnapshot (one the local
+// state machine wrote) or ApplySnapshot (one received from the leader),
+// and only that record makes it current; until then a crash leaves the
+// file unused and the next Open removes it. A snapshot not newer than the
+// current one is abandoned with raft.ErrSnapshotOutOfDate.
+func (s *Store) SaveSnapshotFile(w *snap.Writer, meta raft.SnapshotMeta) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.usable(); err != nil {
@@ -44,12 +46,6 @@ func (s *Store) CommitSnapshot(w *snap.Writer, meta raft.SnapshotMeta) error {
 		if errors.Is(err, snap.ErrDurability) {
 			return s.fail(err)
 		}
-		return fmt.Errorf("wal: %w", err)
-	}
-	if err := s.applySnapshot(meta); err != nil {
-		return err
-	}
-	if err := snap.Prune(s.snapDir, meta); err != nil {
 		return fmt.Errorf("wal: %w", err)
 	}
 	return nil

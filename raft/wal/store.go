@@ -63,6 +63,10 @@ type Store struct {
 	snap     raft.SnapshotMeta
 	idx      logIndex
 	recovery Recovery
+	// declared is the first index (and the term before it) that the
+	// records replayed so far say the log has; replay checks the index
+	// window reaches down to it.
+	declared struct{ first, prevTerm uint64 }
 
 	failed error
 	closed bool
@@ -156,7 +160,7 @@ func (s *Store) load() error {
 		s.recovery.Repaired = ce
 	}
 	if len(s.segs) == 0 {
-		header := appendRecord(nil, recSegmentHeader, appendSegmentHeader(nil, segmentHeader{seq: 1}))
+		header := appendRecord(nil, recSegmentHeader, appendSegmentHeader(nil, segmentHeader{seq: 1, first: 1}))
 		seg, _, err := createSegment(s.walDir, 1, s.opts.SegmentSize, header, s.ops)
 		if err != nil {
 			return err
@@ -175,6 +179,7 @@ func (s *Store) replay() error {
 	s.closeSegments()
 	s.segs, s.hs, s.snap = nil, raft.HardState{}, raft.SnapshotMeta{}
 	s.idx = logIndex{first: 1, prevKnown: true}
+	s.declared.first, s.declared.prevTerm = 1, 0
 	seqs, err := listSegments(s.walDir, s.ops)
 	if err != nil {
 		return err
@@ -192,13 +197,14 @@ func (s *Store) replay() error {
 	if len(s.segs) == 0 {
 		return nil
 	}
-	if s.idx.first != s.snap.Index+1 || (s.idx.prevKnown && s.idx.prevTerm != s.snap.Term) {
+	d := s.declared
+	if s.idx.first != d.first || (s.idx.prevKnown && s.idx.prevTerm != d.prevTerm) {
 		last := s.segs[len(s.segs)-1]
 		return &CorruptionError{File: last.path, Offset: last.end,
-			Reason: fmt.Sprintf("log starts at index %d but the snapshot covers up to %d (term %d): entries are missing",
-				s.idx.first, s.snap.Index, s.snap.Term)}
+			Reason: fmt.Sprintf("the log should start at index %d (term %d before it) but the segments hold it from %d: entries are missing",
+				d.first, d.prevTerm, s.idx.first)}
 	}
-	s.idx.prevTerm, s.idx.prevKnown = s.snap.Term, true
+	s.idx.prevTerm, s.idx.prevKnown = d.prevTerm, true
 	return nil
 }
 
@@ -258,27 +264,33 @@ func (s *Store) replayRecord(seg *segment, isFirst bool, off int64, typ recordTy
 		if h.seq != seg.seq {
 			return fmt.Errorf("segment header says sequence %d, file name %d", h.seq, seg.seq)
 		}
+		if h.first == 0 || h.first > h.last+1 || (h.first == h.last+1 && h.prevTerm != h.lastTerm) {
+			return fmt.Errorf("segment header: first index %d/%d and last index %d/%d disagree", h.first, h.prevTerm, h.last, h.lastTerm)
+		}
 		if isFirst {
 			s.hs, s.snap = h.hs, h.snap
+			s.declared.first, s.declared.prevTerm = h.first, h.prevTerm
 			s.idx = logIndex{first: h.last + 1, prevTerm: h.lastTerm, prevKnown: true}
 			return nil
 		}
 		lastTerm, _ := s.idx.term(s.idx.last())
-		if h.last != s.idx.last() || h.lastTerm != lastTerm || h.hs != s.hs ||
+		if h.first != s.declared.first || h.prevTerm != s.declared.prevTerm ||
+			h.last != s.idx.last() || h.lastTerm != lastTerm || h.hs != s.hs ||
 			h.snap.Index != s.snap.Index || h.snap.Term != s.snap.Term {
-			return fmt.Errorf("segment header (last %d/%d, %+v, snapshot %d/%d) does not match the previous segments (last %d/%d, %+v, snapshot %d/%d)",
-				h.last, h.lastTerm, h.hs, h.snap.Index, h.snap.Term,
-				s.idx.last(), lastTerm, s.hs, s.snap.Index, s.snap.Term)
+			return fmt.Errorf("segment header (log %d..%d, %+v, snapshot %d/%d) does not match the previous segments (log %d..%d, %+v, snapshot %d/%d)",
+				h.first, h.last, h.hs, h.snap.Index, h.snap.Term,
+				s.declared.first, s.idx.last(), s.hs, s.snap.Index, s.snap.Term)
 		}
 	case recEntry:
 		e, err := decodeEntryHeader(data)
 		if err != nil {
 			return fmt.Errorf("entry record: %w", err)
 		}
-		if e.Index <= s.snap.Index {
-			return fmt.Errorf("entry %d is covered by the snapshot at %d", e.Index, s.snap.Index)
+		if e.Index < s.declared.first {
+			return fmt.Errorf("entry %d precedes the log's first index %d", e.Index, s.declared.first)
 		}
-		p := entryPos{seg: seg, off: off, size: uint32(size), dataLen: uint32(len(data) - entryHeaderSize), term: e.Term}
+		p := entryPos{seg: seg, off: off, size: uint32(size), dataLen: uint32(len(data) - entryHeaderSize),
+			term: e.Term, isConfig: e.Type == raft.EntryConfig}
 		if err := s.idx.add(e.Index, p); err != nil {
 			return err
 		}
@@ -290,17 +302,31 @@ func (s *Store) replayRecord(seg *segment, isFirst bool, off int64, typ recordTy
 		}
 		s.hs = hs
 	case recSnapshot:
-		meta, kept, err := decodeSnapshotRecord(data)
+		meta, kind, err := decodeSnapshotRecord(data)
 		if err != nil {
 			return fmt.Errorf("snapshot record: %w", err)
 		}
 		if meta.Index <= s.snap.Index {
 			return fmt.Errorf("snapshot record at %d is not newer than %d", meta.Index, s.snap.Index)
 		}
-		if err := s.idx.applySnapshot(meta.Index, meta.Term, kept); err != nil {
+		s.snap = meta
+		if kind == snapshotInstalled {
+			s.idx.install(meta.Index, meta.Term)
+			s.declared.first, s.declared.prevTerm = meta.Index+1, meta.Term
+			s.hs.Commit = max(s.hs.Commit, meta.Index)
+		}
+	case recCompaction:
+		first, prevTerm, err := decodeCompaction(data)
+		if err != nil {
 			return err
 		}
-		s.snap = meta
+		if first <= s.declared.first || first > s.snap.Index+1 {
+			return fmt.Errorf("compaction to %d with the log at %d and the snapshot at %d", first, s.declared.first, s.snap.Index)
+		}
+		if err := s.idx.compact(first, prevTerm); err != nil {
+			return err
+		}
+		s.declared.first, s.declared.prevTerm = first, prevTerm
 	}
 	return nil
 }

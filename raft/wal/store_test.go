@@ -56,27 +56,25 @@ func TestSnapshotRemovesCoveredSegments(t *testing.T) {
 	hs := raft.HardState{Term: 1}
 	saveInBatches(t, s, hs, makeEntries(1, 201, 1, 150), 10)
 	before := len(segmentFiles(t, s.Dir()))
-	if err := s.ApplySnapshot(raft.SnapshotMeta{Index: 50, Term: 1}); err != nil {
-		t.Fatal(err)
-	}
+	snapshotAndCompact(t, s, raft.SnapshotMeta{Index: 50, Term: 1}, 51)
 	saveInBatches(t, s, hs, makeEntries(201, 301, 1, 150), 10)
-	if err := s.ApplySnapshot(raft.SnapshotMeta{Index: 150, Term: 1}); err != nil {
-		t.Fatal(err)
-	}
+	snapshotAndCompact(t, s, raft.SnapshotMeta{Index: 160, Term: 1}, 151)
 	after := len(segmentFiles(t, s.Dir()))
 	if after >= before {
 		t.Fatalf("%d segments before the snapshots, %d after", before, after)
 	}
 	s = reopen(t, s)
 	checkLog(t, s, 151, makeEntries(151, 301, 1, 150), hs)
-	// A snapshot that discards the whole log, then a new log after it.
+	// A snapshot from the leader replaces the whole log; a new log
+	// follows it.
 	if err := s.ApplySnapshot(raft.SnapshotMeta{Index: 400, Term: 3}); err != nil {
 		t.Fatal(err)
 	}
-	saveInBatches(t, s, raft.HardState{Term: 3}, makeEntries(401, 451, 3, 150), 10)
-	if err := s.ApplySnapshot(raft.SnapshotMeta{Index: 420, Term: 3}); err != nil {
-		t.Fatal(err)
+	if n := len(segmentFiles(t, s.Dir())); n != 1 {
+		t.Fatalf("%d segments after installing a snapshot, want 1", n)
 	}
+	saveInBatches(t, s, raft.HardState{Term: 3}, makeEntries(401, 451, 3, 150), 10)
+	snapshotAndCompact(t, s, raft.SnapshotMeta{Index: 420, Term: 3}, 421)
 	s = reopen(t, s)
 	checkLog(t, s, 421, makeEntries(421, 451, 3, 150), raft.HardState{Term: 3})
 	if n := len(segmentFiles(t, s.Dir())); n > 3 {
@@ -93,9 +91,7 @@ func TestSnapshotAfterTruncationIntoDeletedSegments(t *testing.T) {
 	saveInBatches(t, s, raft.HardState{Term: 1}, makeEntries(1, 101, 1, 150), 10)
 	saveInBatches(t, s, raft.HardState{Term: 2}, makeEntries(60, 80, 2, 150), 10) // truncates back into older segments
 	before := len(segmentFiles(t, s.Dir()))
-	if err := s.ApplySnapshot(raft.SnapshotMeta{Index: 70, Term: 2}); err != nil {
-		t.Fatal(err)
-	}
+	snapshotAndCompact(t, s, raft.SnapshotMeta{Index: 70, Term: 2}, 71)
 	if after := len(segmentFiles(t, s.Dir())); after >= before {
 		t.Fatalf("snapshot at 70 removed no segment (%d before, %d after)", before, after)
 	}
@@ -104,6 +100,16 @@ func TestSnapshotAfterTruncationIntoDeletedSegments(t *testing.T) {
 	s = reopen(t, s)
 	checkLog(t, s, 71, want, raft.HardState{Term: 2})
 	s.Close()
+}
+
+func snapshotAndCompact(t *testing.T, s *Store, meta raft.SnapshotMeta, compact uint64) {
+	t.Helper()
+	if err := s.CreateSnapshot(meta); err != nil {
+		t.Fatalf("CreateSnapshot(%+v): %v", meta, err)
+	}
+	if err := s.Compact(compact); err != nil {
+		t.Fatalf("Compact(%d): %v", compact, err)
+	}
 }
 
 func TestLockExcludesSecondOpen(t *testing.T) {
@@ -224,7 +230,7 @@ func TestSnapshotFiles(t *testing.T) {
 	}
 	write := func(index uint64, data []byte) raft.SnapshotMeta {
 		t.Helper()
-		w, err := s.CreateSnapshot()
+		w, err := s.NewSnapshot()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -232,9 +238,10 @@ func TestSnapshotFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		meta := raft.SnapshotMeta{Index: index, Term: 1, Config: raft.Configuration{Members: []raft.Member{{ID: 7, Addr: "127.0.0.1:9"}}}}
-		if err := s.CommitSnapshot(w, meta); err != nil {
+		if err := s.SaveSnapshotFile(w, meta); err != nil {
 			t.Fatal(err)
 		}
+		snapshotAndCompact(t, s, meta, index+1)
 		return meta
 	}
 	readBack := func(want []byte, meta raft.SnapshotMeta) {
@@ -260,20 +267,30 @@ func TestSnapshotFiles(t *testing.T) {
 	}
 	checkLog(t, s, 91, makeEntries(91, 101, 1, 150), raft.HardState{Term: 1})
 	// Out of date: abandoned, nothing changes.
-	w, err := s.CreateSnapshot()
+	w, err := s.NewSnapshot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.Write([]byte("old"))
-	if err := s.CommitSnapshot(w, raft.SnapshotMeta{Index: 60, Term: 1}); !errors.Is(err, raft.ErrSnapshotOutOfDate) {
-		t.Fatalf("CommitSnapshot(60) after 90: %v", err)
+	if err := s.SaveSnapshotFile(w, raft.SnapshotMeta{Index: 60, Term: 1}); !errors.Is(err, raft.ErrSnapshotOutOfDate) {
+		t.Fatalf("SaveSnapshotFile(60) after 90: %v", err)
 	}
-	// A snapshot abandoned mid-write leaves a temp file that reopen removes.
-	w, err = s.CreateSnapshot()
+	// A snapshot abandoned mid-write leaves a temp file, and one saved
+	// but never recorded in the log (a crash in between) a file: reopen
+	// removes both and keeps the recorded one.
+	w, err = s.NewSnapshot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.Write([]byte("never committed"))
+	w2, err := s.NewSnapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w2.Write([]byte("never recorded"))
+	if err := s.SaveSnapshotFile(w2, raft.SnapshotMeta{Index: 95, Term: 1}); err != nil {
+		t.Fatal(err)
+	}
 	s = reopen(t, s)
 	readBack(data2, m2)
 	if m, _ := filepath.Glob(filepath.Join(dir, "snap", "*")); len(m) != 1 {
