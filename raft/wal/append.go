@@ -154,6 +154,7 @@ func (s *Store) ApplySnapshot(meta raft.SnapshotMeta) error {
 	s.snap = meta
 	s.idx.install(meta.Index, meta.Term)
 	s.hs.Commit = max(s.hs.Commit, meta.Index)
+	s.forgetEntries()
 	return s.dropObsolete()
 }
 
@@ -215,6 +216,14 @@ func (s *Store) Compact(index uint64) error {
 		return s.fail(err) // ruled out by the checks above
 	}
 	return s.dropObsolete()
+}
+
+// forgetEntries records that no segment holds a live entry any more (a
+// snapshot replaced the log), so all but the last can be removed.
+func (s *Store) forgetEntries() {
+	for _, seg := range s.segs {
+		seg.maxIndex = 0
+	}
 }
 
 // dropObsolete removes the snapshot files older than the current one and

@@ -311,6 +311,7 @@ func (s *Store) replayRecord(seg *segment, isFirst bool, off int64, typ recordTy
 		}
 		s.snap = meta
 		if kind == snapshotInstalled {
+			s.forgetEntries()
 			s.idx.install(meta.Index, meta.Term)
 			s.declared.first, s.declared.prevTerm = meta.Index+1, meta.Term
 			s.hs.Commit = max(s.hs.Commit, meta.Index)

@@ -65,15 +65,15 @@ func TestSnapshotRemovesCoveredSegments(t *testing.T) {
 	}
 	s = reopen(t, s)
 	checkLog(t, s, 151, makeEntries(151, 301, 1, 150), hs)
-	// A snapshot from the leader replaces the whole log; a new log
-	// follows it.
-	if err := s.ApplySnapshot(raft.SnapshotMeta{Index: 400, Term: 3}); err != nil {
+	// A snapshot from the leader replaces the whole log, even entries
+	// past its index; a new log follows it.
+	if err := s.ApplySnapshot(raft.SnapshotMeta{Index: 250, Term: 3}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(segmentFiles(t, s.Dir())); n != 1 {
 		t.Fatalf("%d segments after installing a snapshot, want 1", n)
 	}
-	saveInBatches(t, s, raft.HardState{Term: 3}, makeEntries(401, 451, 3, 150), 10)
+	saveInBatches(t, s, raft.HardState{Term: 3}, makeEntries(251, 451, 3, 150), 10)
 	snapshotAndCompact(t, s, raft.SnapshotMeta{Index: 420, Term: 3}, 421)
 	s = reopen(t, s)
 	checkLog(t, s, 421, makeEntries(421, 451, 3, 150), raft.HardState{Term: 3})
