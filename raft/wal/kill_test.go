@@ -101,7 +101,7 @@ func TestKillDuringAppends(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var maxAck uint64
-	torn := 0
+	torn, snapshots := 0, 0
 	for i := 0; i < kills; i++ {
 		acked := killChildOnce(t, dir, int64(i))
 		maxAck = max(maxAck, acked)
@@ -113,9 +113,12 @@ func TestKillDuringAppends(t *testing.T) {
 			torn++
 		}
 		checkKillLog(t, s, maxAck, i)
+		if m, _ := s.Snapshot(); !m.IsEmpty() {
+			snapshots++
+		}
 		s.Close()
 	}
-	t.Logf("%d kills, last acknowledged index %d, %d reopens truncated a torn tail", kills, maxAck, torn)
+	t.Logf("%d kills, last acknowledged index %d, %d reopens found a snapshot, %d truncated a torn tail", kills, maxAck, snapshots, torn)
 }
 
 // killChildOnce runs the child until its first acknowledgement, lets it
@@ -168,7 +171,7 @@ func killChildOnce(t *testing.T, dir string, seed int64) uint64 {
 		t.Fatalf("kill %d: no acknowledgement from the child: %s", seed, stderr.String())
 	}
 	rng := rand.New(rand.NewSource(seed))
-	time.Sleep(time.Duration(rng.Intn(40000)) * time.Microsecond)
+	time.Sleep(time.Duration(rng.Intn(80000)) * time.Microsecond)
 	if err := cmd.Process.Kill(); err != nil { // SIGKILL
 		t.Fatalf("kill %d: %v", seed, err)
 	}
