@@ -36,7 +36,9 @@ func (s *Store) Save(hs raft.HardState, ents []raft.Entry) error {
 		payload = appendEntry(payload[:0], e)
 		buf = appendRecord(buf, recEntry, payload)
 	}
-	s.buf = buf
+	if cap(buf) <= maxRetainedBuffer {
+		s.buf = buf // reused by the next Save
+	}
 	if len(buf) == 0 {
 		return nil
 	}
@@ -61,6 +63,9 @@ func (s *Store) Save(hs raft.HardState, ents []raft.Entry) error {
 	}
 	return nil
 }
+
+// maxRetainedBuffer caps the encoding buffer a Store keeps between Saves.
+const maxRetainedBuffer = 4 << 20
 
 // checkEntries validates a batch before anything is written.
 func (s *Store) checkEntries(ents []raft.Entry) error {
