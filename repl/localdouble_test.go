@@ -31,25 +31,41 @@ type localSQLiteDouble struct {
 
 func newLocalSQLiteDouble(t *testing.T) *localSQLiteDouble {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+t.TempDir()+"/double.db?_pragma=journal_mode(wal)&_pragma=synchronous(off)")
+	d, err := openLocalSQLiteDouble(t.TempDir())
 	if err != nil {
-		t.Fatalf("open double: %v", err)
+		t.Fatal(err)
+	}
+	t.Cleanup(d.close)
+	return d
+}
+
+// openLocalSQLiteDouble opens a double whose database lives in dir.
+func openLocalSQLiteDouble(dir string) (*localSQLiteDouble, error) {
+	db, err := sql.Open("sqlite", "file:"+dir+"/double.db?_pragma=journal_mode(wal)&_pragma=synchronous(off)")
+	if err != nil {
+		return nil, fmt.Errorf("open double: %w", err)
 	}
 	conn, err := db.Conn(context.Background())
 	if err != nil {
-		t.Fatalf("double conn: %v", err)
-	}
-	d := &localSQLiteDouble{db: db, conn: conn}
-	t.Cleanup(func() {
-		conn.Close()
 		db.Close()
-	})
-	return d
+		return nil, fmt.Errorf("double conn: %w", err)
+	}
+	return &localSQLiteDouble{db: db, conn: conn}, nil
+}
+
+func (d *localSQLiteDouble) close() {
+	d.conn.Close()
+	d.db.Close()
 }
 
 // sqlErrorFrom turns a modernc error ("errstr: errmsg (code)") into the
 // REPL's SQLError.
 func sqlErrorFrom(err error, phase ErrorPhase) *SQLError {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// What SQLite reports after sqlite3_interrupt, as a server
+		// would when the client cancels.
+		return &SQLError{Code: 9, Message: "interrupted", Phase: PhaseRuntime, Offset: -1}
+	}
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
 		return &SQLError{Code: 1, Message: err.Error(), Phase: PhaseOther, Offset: -1}
@@ -175,7 +191,8 @@ func (d *localSQLiteDouble) query(ctx context.Context, text string) (Result, err
 		return Result{}, fmt.Errorf("test double: %w", err)
 	}
 	r := d.run(ctx, text)
-	if _, err := d.conn.ExecContext(ctx, "PRAGMA query_only = OFF"); err != nil {
+	// Restored even when ctx was cancelled (Ctrl-C) during the read.
+	if _, err := d.conn.ExecContext(context.Background(), "PRAGMA query_only = OFF"); err != nil {
 		return Result{}, fmt.Errorf("test double: %w", err)
 	}
 	return r, nil

@@ -29,7 +29,7 @@ func (s *Shell) runSQL(ctx context.Context, run *inputRun, grp inputGroup) {
 		syscall.Getrusage(syscall.RUSAGE_SELF, &usage0)
 	}
 	for _, st := range SplitStatements(grp.text, grp.line) {
-		if s.bail && run.errors > 0 {
+		if s.bail && group.failed {
 			break
 		}
 		s.runStatement(ctx, run, group, st)
@@ -116,6 +116,9 @@ func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupSta
 func (s *Shell) finishReply(out io.Writer, run *inputRun, group *groupState, stmts []Statement, block bool, reply Reply) {
 	if reply.Err != nil {
 		msg := reply.Err.Error()
+		if errors.Is(reply.Err, context.Canceled) {
+			msg = "interrupted: " + msg
+		}
 		if errors.Is(reply.Err, ErrOutcomeUnknown) && !strings.Contains(msg, ErrOutcomeUnknown.Error()) {
 			msg = ErrOutcomeUnknown.Error() + ": " + msg
 		}
