@@ -2,6 +2,7 @@ package repl
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -110,6 +111,10 @@ type Client interface {
 	TransferLeadership(ctx context.Context, to uint64) (uint64, error)
 	// RemoveMember removes a node from the cluster configuration.
 	RemoveMember(ctx context.Context, id uint64) error
+	// Dump writes to w SQL text that rebuilds the database (or only the
+	// named tables), read at one applied index, in the form of the CLI's
+	// .dump: PRAGMA foreign_keys=OFF; BEGIN TRANSACTION; … COMMIT;
+	Dump(ctx context.Context, w io.Writer, tables ...string) error
 }
 
 // Status is one node's view of the cluster.

@@ -64,6 +64,7 @@ func (s *Shell) printTimer(started time.Time, usage0 syscall.Rusage) {
 // is sent as a read or a single-statement entry.
 func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupState, st Statement) {
 	out := s.out // replies print where output went when the statement was read
+	s.progress.count()
 	switch classify(st.SQL) {
 	case kindBegin:
 		if s.block != nil {
@@ -188,6 +189,7 @@ func (s *Shell) failSQL(run *inputRun, group *groupState, st Statement, e *SQLEr
 // failNow prints msg to stderr and counts the failure; for use inside
 // reply handlers, which already run in order.
 func (s *Shell) failNow(run *inputRun, group *groupState, msg string) {
+	s.progress.clear()
 	io.WriteString(s.opts.Stderr, msg)
 	run.errors++
 	group.failed = true
