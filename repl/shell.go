@@ -156,7 +156,7 @@ func (s *Shell) processInput(ctx context.Context, in *lineReader) (*inputRun, er
 	run := &inputRun{}
 	var g lineGrouper
 	lineNo := 0
-	for run.errors == 0 || !s.bail {
+	for run.errors == 0 || !s.bail || (s.opts.Interactive && s.depth == 0) {
 		line, ok, err := in.next()
 		if err != nil {
 			return run, err
