@@ -110,3 +110,17 @@ func schemaCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 	}
 	return false, false
 }
+
+// dumpCommand streams the cluster's dump of the database (or of the
+// named tables) to the output.
+func dumpCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
+	w := bufio.NewWriter(s.out)
+	err := s.client.Dump(ctx, w, args...)
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return s.errorf("dump: %v", err)
+	}
+	return false, false
+}

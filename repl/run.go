@@ -29,7 +29,7 @@ func (s *Shell) runSQL(ctx context.Context, run *inputRun, grp inputGroup) {
 		syscall.Getrusage(syscall.RUSAGE_SELF, &usage0)
 	}
 	for _, st := range SplitStatements(grp.text, grp.line) {
-		if s.bail && run.errors > 0 {
+		if s.bail && group.failed {
 			break
 		}
 		s.runStatement(ctx, run, group, st)
@@ -64,6 +64,7 @@ func (s *Shell) printTimer(started time.Time, usage0 syscall.Rusage) {
 // is sent as a read or a single-statement entry.
 func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupState, st Statement) {
 	out := s.out // replies print where output went when the statement was read
+	s.progress.count()
 	switch classify(st.SQL) {
 	case kindBegin:
 		if s.block != nil {
@@ -116,6 +117,9 @@ func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupSta
 func (s *Shell) finishReply(out io.Writer, run *inputRun, group *groupState, stmts []Statement, block bool, reply Reply) {
 	if reply.Err != nil {
 		msg := reply.Err.Error()
+		if errors.Is(reply.Err, context.Canceled) {
+			msg = "interrupted: " + msg
+		}
 		if errors.Is(reply.Err, ErrOutcomeUnknown) && !strings.Contains(msg, ErrOutcomeUnknown.Error()) {
 			msg = ErrOutcomeUnknown.Error() + ": " + msg
 		}
@@ -185,6 +189,7 @@ func (s *Shell) failSQL(run *inputRun, group *groupState, st Statement, e *SQLEr
 // failNow prints msg to stderr and counts the failure; for use inside
 // reply handlers, which already run in order.
 func (s *Shell) failNow(run *inputRun, group *groupState, msg string) {
+	s.progress.clear()
 	io.WriteString(s.opts.Stderr, msg)
 	run.errors++
 	group.failed = true

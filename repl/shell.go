@@ -30,6 +30,9 @@ type Options struct {
 	// NoPipeline sends each batch request and waits for its reply before
 	// the next, instead of pipelining them.
 	NoPipeline bool
+	// Progress, when set (main sets it to stderr when that is a terminal),
+	// receives a progress line during long batches.
+	Progress io.Writer
 }
 
 // Shell is one REPL session: its settings, its open transaction block and
@@ -58,6 +61,8 @@ type Shell struct {
 	queue   []pendingItem // pipelined work whose output is not printed yet
 	toClose []*os.File    // .once/.output files to close once drained
 	depth   int           // .read nesting
+
+	progress progressLine
 }
 
 // txBlock is an open BEGIN … COMMIT block: its statements are collected and
@@ -84,6 +89,7 @@ func NewShell(client Client, opts Options) *Shell {
 		opts.Stderr = io.Discard
 	}
 	s := &Shell{client: client, opts: opts, settings: defaultOutputSettings(), consistency: opts.Consistency, out: opts.Stdout}
+	s.progress.w = opts.Progress
 	if opts.Mode != "" {
 		s.settings.setMode(opts.Mode)
 	}
@@ -102,6 +108,7 @@ func (s *Shell) Mode() Mode { return s.settings.mode }
 func (s *Shell) RunBatch(ctx context.Context, in io.Reader) error {
 	run, err := s.processInput(ctx, newLineReader(in))
 	s.drain()
+	s.progress.clear()
 	s.closeOutput()
 	if err != nil {
 		return err
@@ -149,7 +156,7 @@ func (s *Shell) processInput(ctx context.Context, in *lineReader) (*inputRun, er
 	run := &inputRun{}
 	var g lineGrouper
 	lineNo := 0
-	for run.errors == 0 || !s.bail {
+	for run.errors == 0 || !s.bail || (s.opts.Interactive && s.depth == 0) {
 		line, ok, err := in.next()
 		if err != nil {
 			return run, err
@@ -206,6 +213,7 @@ func (s *Shell) runGroup(ctx context.Context, run *inputRun, grp inputGroup) boo
 func (s *Shell) fail(run *inputRun, group *groupState, msg string) {
 	errOut := s.opts.Stderr
 	s.emit(func() {
+		s.progress.clear()
 		io.WriteString(errOut, msg)
 		run.errors++
 		if group != nil {

@@ -1,9 +1,11 @@
 package repl
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -221,4 +223,46 @@ func TestBadInputNeverPanics(t *testing.T) {
 	cancel()
 	sh.RunBatch(ctx, strings.NewReader("SELECT 1;\n"))
 	sh.Close()
+}
+
+// TestProgressOnLongBatches checks the progress line of a long batch and
+// that it is erased before errors and at the end.
+func TestProgressOnLongBatches(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("CREATE TABLE t(a);\n")
+	for i := 0; i < 4000; i++ {
+		b.WriteString("INSERT INTO t VALUES (1);\n")
+	}
+	b.WriteString("SELEC 1;\n")
+	var progress bytes.Buffer
+	_, errOut, _ := runShell(t, b.String(), Options{Progress: &progress})
+	want := "\r3000 statements sent\r4000 statements sent\r\x1b[K"
+	if progress.String() != want {
+		t.Errorf("progress %q, want %q", progress.String(), want)
+	}
+	if errOut != "Parse error near line 4002: near \"SELEC\": syntax error\n" {
+		t.Errorf("stderr %q", errOut)
+	}
+}
+
+// TestTimerLine checks the form of .timer's "Run Time:" line.
+func TestTimerLine(t *testing.T) {
+	out, _, _ := runShell(t, ".timer on\n.mode list\nSELECT 1;\n.timer off\nSELECT 2;\n", Options{})
+	if !regexp.MustCompile(`^1\nRun Time: real \d+\.\d{3} user \d+\.\d{6} sys \d+\.\d{6}\n2\n$`).MatchString(out) {
+		t.Errorf("timer output %q", out)
+	}
+}
+
+// TestHelpListsEveryCommand checks .help and .help PATTERN.
+func TestHelpListsEveryCommand(t *testing.T) {
+	out, _, _ := runShell(t, ".help\n", Options{})
+	for _, c := range dotCommands() {
+		if !strings.Contains(out, c.usage) {
+			t.Errorf(".help lacks %q", c.usage)
+		}
+	}
+	out, _, _ = runShell(t, ".help .mo\n", Options{})
+	if !strings.HasPrefix(out, ".mode MODE") || strings.Count(out, "\n") != 1 {
+		t.Errorf(".help .mo gave %q", out)
+	}
 }
