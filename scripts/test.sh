@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
 go test -count=1 -timeout 20m ./...
-race_pkgs=$(go list ./raft/... ./rpc/... ./statemachine/... 2>/dev/null | grep -v '/sim$' || true)
+# The simulator is single-threaded and long; everything else where
+# goroutines meet runs under the race detector.
+race_pkgs=$(go list ./... | grep -E '/(raft|rpc|statemachine|node)(/|$)' | grep -v '/raft/sim$' || true)
 if [ -n "$race_pkgs" ]; then
 	go test -count=1 -race -short -timeout 20m $race_pkgs
 fi
