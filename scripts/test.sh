@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
 go test -count=1 -timeout 20m ./...
-# The simulator is single-threaded and long; everything else where
-# goroutines meet runs under the race detector.
-race_pkgs=$(go list ./... | grep -E '/(raft|rpc|statemachine|node)(/|$)' | grep -v '/raft/sim$' || true)
+# Every package where goroutines meet runs under the race detector; the
+# simulator (single-threaded, long) and the data generator do not.
+race_pkgs=$(go list ./... | grep -vE '/raft/sim$|/data/' || true)
 if [ -n "$race_pkgs" ]; then
 	go test -count=1 -race -short -timeout 20m $race_pkgs
 fi
