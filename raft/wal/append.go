@@ -152,6 +152,9 @@ func (s *Store) ApplySnapshot(meta raft.SnapshotMeta) error {
 	if meta.Index <= s.snap.Index {
 		return fmt.Errorf("wal: snapshot at %d, current at %d: %w", meta.Index, s.snap.Index, raft.ErrSnapshotOutOfDate)
 	}
+	if err := snap.ValidateMeta(meta); err != nil {
+		return fmt.Errorf("wal: %w", err)
+	}
 	rec := appendRecord(nil, recSnapshot, appendSnapshotRecord(nil, meta, snapshotInstalled))
 	if _, _, err := s.write(rec, 0); err != nil {
 		return err
@@ -177,6 +180,9 @@ func (s *Store) CreateSnapshot(meta raft.SnapshotMeta) error {
 	}
 	if meta.Index <= s.snap.Index {
 		return fmt.Errorf("wal: snapshot at %d, current at %d: %w", meta.Index, s.snap.Index, raft.ErrSnapshotOutOfDate)
+	}
+	if err := snap.ValidateMeta(meta); err != nil {
+		return fmt.Errorf("wal: %w", err)
 	}
 	t, ok := s.idx.term(meta.Index)
 	if !ok || meta.Index > s.idx.last() {
