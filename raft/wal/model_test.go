@@ -1,6 +1,7 @@
 package wal
 
 import (
+	"errors"
 	"fmt"
 	"math/rand"
 	"os"
@@ -268,7 +269,24 @@ func compareStores(t *testing.T, when string, a, b raft.Storage) {
 			t.Fatalf("%s: Term(%d) = %d, %v; memory storage %d, %v", when, i, ta, ea, tb, eb)
 		}
 	}
+	if fa >= 2 {
+		_, ea := a.Term(fa - 2)
+		_, eb := b.Term(fa - 2)
+		_, xa := a.Entries(fa-1, la+1, ^uint64(0))
+		_, xb := b.Entries(fa-1, la+1, ^uint64(0))
+		if !errors.Is(ea, raft.ErrCompacted) || !errors.Is(eb, raft.ErrCompacted) ||
+			!errors.Is(xa, raft.ErrCompacted) || !errors.Is(xb, raft.ErrCompacted) {
+			t.Fatalf("%s: below the first index %d: Term %v / %v, Entries %v / %v; want ErrCompacted", when, fa, ea, eb, xa, xb)
+		}
+	}
 	if la >= fa {
+		for _, maxBytes := range []uint64{0, 150, 1000} {
+			pa, _ := a.Entries(fa, la+1, maxBytes)
+			pb, _ := b.Entries(fa, la+1, maxBytes)
+			if err := sameEntries(pa, pb); err != nil {
+				t.Fatalf("%s: Entries(%d, %d, %d): %v", when, fa, la+1, maxBytes, err)
+			}
+		}
 		ea, err := a.Entries(fa, la+1, ^uint64(0))
 		if err != nil {
 			t.Fatalf("%s: Entries: %v", when, err)
