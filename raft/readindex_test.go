@@ -226,3 +226,28 @@ func TestNoLeaseDuringTransfer(t *testing.T) {
 		t.Fatal("lease valid during a transfer")
 	}
 }
+
+// A leader that sent MsgTimeoutNow serves no lease read for the rest of
+// its term, even after the transfer is aborted: the target's forced
+// campaign may still win votes from voters inside the lease.
+func TestLeaseForfeitedAfterTimeoutNow(t *testing.T) {
+	c, _ := leaderWithActiveFollowers(t, func(cfg *Config) { cfg.CheckQuorum = true; cfg.LeaseRead = true })
+	if err := c.TransferLeader(2); err != nil {
+		t.Fatal(err)
+	}
+	if len(filterMsgs(readMsgs(c), MsgTimeoutNow)) != 1 {
+		t.Fatal("no MsgTimeoutNow to an up-to-date target")
+	}
+	for range c.electionTimeout {
+		c.Tick()
+		for _, m := range filterMsgs(readMsgs(c), MsgHeartbeat) {
+			mustStep(t, c, Message{Type: MsgHeartbeatResp, From: m.To, Term: c.Term(), Context: m.Context})
+		}
+	}
+	if c.leadTransferee != None || c.Role() != RoleLeader {
+		t.Fatalf("transfer not aborted: transferee %d role %v", c.leadTransferee, c.Role())
+	}
+	if c.LeaseValid() {
+		t.Fatal("lease valid after MsgTimeoutNow was sent in this term")
+	}
+}

@@ -118,3 +118,39 @@ func TestRestartWholeCluster(t *testing.T) {
 	nw.tickAll(1)
 	nw.checkApplied("a", "b")
 }
+
+// Thesis §10.2.1: a leader's replication messages may leave before its
+// own write, but not in a Ready that also makes its new term durable (a
+// single voter elects itself within one Ready).
+func TestMaySendBeforePersist(t *testing.T) {
+	store := NewMemoryStorage()
+	c := newTestCore(t, 1, nil, store, nil)
+	c.loadConfigs(SnapshotMeta{}, []Member{{ID: 1}, {ID: 2, Learner: true}}, Configuration{})
+	c.campaign(campaignElection)
+	rd := c.Ready()
+	apps := filterMsgs(rd.Messages, MsgApp)
+	if c.Role() != RoleLeader || len(apps) != 1 {
+		t.Fatalf("role %v, MsgApps %+v", c.Role(), apps)
+	}
+	if rd.MaySendBeforePersist(apps[0]) {
+		t.Fatal("MsgApp of a term not yet durable may leave early")
+	}
+	store.Save(rd.HardState, rd.Entries)
+	c.Advance(rd)
+	c.Propose([]byte("x"))
+	mustStep(t, c, Message{Type: MsgAppResp, From: 2, Term: 1, Index: 1})
+	rd = c.Ready()
+	for _, m := range rd.Messages {
+		if m.Type == MsgApp && !rd.MaySendBeforePersist(m) {
+			t.Fatalf("leader MsgApp in a steady term must be allowed early: %+v", m)
+		}
+	}
+	f := newTestCore(t, 2, ids(3), nil, nil)
+	mustStep(t, f, Message{Type: MsgApp, From: 1, Term: 1})
+	rd = f.Ready()
+	for _, m := range rd.Messages {
+		if rd.MaySendBeforePersist(m) {
+			t.Fatalf("follower message %v may leave early", m.Type)
+		}
+	}
+}

@@ -228,6 +228,7 @@ func (h *harness) nCommitted(index uint64) (int, []byte) {
 // the entry landed in the leader's log, or ok=false if id does not lead.
 func (h *harness) start(id raft.NodeID, data []byte) (index, term uint64, ok bool) {
 	h.t.Helper()
+	delete(h.s.placed, string(data)) // wait for this proposal's placement
 	if !h.s.Propose(id, data) {
 		return 0, 0, false
 	}
@@ -279,6 +280,7 @@ func (h *harness) one(data []byte, expected int, retry bool) uint64 {
 			if !retry {
 				h.fatalf("one(%q) failed to reach agreement on %d nodes at index %d", data, expected, index)
 			}
+			h.run(50 * time.Millisecond)
 		} else {
 			h.run(50 * time.Millisecond)
 		}

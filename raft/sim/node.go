@@ -132,6 +132,9 @@ func (n *node) crash() {
 		// The lazily written commit index did not reach the disk.
 		n.store.hs = n.syncedHS
 	}
+	if n.s.opts.VolatileStateMachine {
+		n.sm.restore(n.snapData)
+	}
 }
 
 // input hands an item to the core now, or queues it while busy.

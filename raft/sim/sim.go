@@ -38,6 +38,11 @@ type Options struct {
 	// it has applied that many entries past its last snapshot (0: never),
 	// keeping SnapshotTail entries of log before the snapshot.
 	SnapshotEvery, SnapshotTail int
+	// VolatileStateMachine makes a crash lose the state machine: the node
+	// restarts from its last snapshot and the core re-delivers the
+	// committed entries after it (as the labs' services do). Without it the
+	// state machine is durable, as ReSqlite's SQLite one is.
+	VolatileStateMachine bool
 	// ClockDrift makes each node's clock run at a rate drawn uniformly
 	// within ±ClockDrift of the nominal one (e.g. 0.04 for ±4%).
 	ClockDrift float64
