@@ -467,10 +467,31 @@ func (c *Core) tickHeartbeat() {
 		// Thesis §3.10: a transfer that did not finish within an
 		// election timeout is aborted.
 		c.abortLeaderTransfer()
+		c.expireSnapshots()
 	}
 	if c.heartbeatElapsed >= c.heartbeatTimeout {
 		c.heartbeatElapsed = 0
 		c.bcastHeartbeat()
+	}
+}
+
+// expireSnapshots gives up on snapshots that stayed unacknowledged for
+// more than an election timeout without a ReportSnapshot: the follower is
+// probed again (and sent a new snapshot if it still needs one), so a lost
+// MsgSnap cannot stall it forever.
+func (c *Core) expireSnapshots() {
+	for _, id := range c.peerIDs {
+		pr := c.prs[id]
+		if pr == nil || pr.state != StateSnapshot {
+			continue
+		}
+		if !pr.snapshotStale {
+			pr.snapshotStale = true
+			continue
+		}
+		c.logger.Debug("snapshot unacknowledged, probing again", "to", uint64(id))
+		pr.pendingSnapshot = 0
+		pr.becomeProbe()
 	}
 }
 

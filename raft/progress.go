@@ -43,6 +43,9 @@ type progress struct {
 	// recentActive records that the follower was heard from during the
 	// current CheckQuorum interval.
 	recentActive bool
+	// snapshotStale marks a snapshot still unacknowledged at an election
+	// timeout boundary; at the next one the leader gives up on it.
+	snapshotStale bool
 	// ackedRound is the highest heartbeat round the member acknowledged.
 	ackedRound uint64
 	learner    bool
@@ -56,6 +59,7 @@ func newProgress(next uint64, maxInflight int, learner bool) *progress {
 func (p *progress) resetState(s ProgressState) {
 	p.probeSent = false
 	p.pendingSnapshot = 0
+	p.snapshotStale = false
 	p.state = s
 	p.inflights.reset()
 }
