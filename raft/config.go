@@ -96,7 +96,8 @@ func (c *Config) validate() error {
 
 // leaseTicks is how long a leader's lease lasts after the heartbeat round
 // that confirmed it was sent: one tick short of the election timeout for
-// tick granularity, minus a tenth of it for clock drift between nodes.
+// tick granularity, minus a tenth of it (rounded up) for clock drift
+// between nodes. See doc.go for the argument.
 func leaseTicks(electionTick int) int {
-	return electionTick - 1 - electionTick/10
+	return electionTick - 1 - (electionTick+9)/10
 }

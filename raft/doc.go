@@ -104,10 +104,12 @@
 // requests for an election timeout after hearing from the leader, so once
 // a quorum acknowledged a heartbeat sent at tick t no other leader can be
 // elected before that quorum's members count ElectionTick ticks. The lease
-// therefore ends at t + ElectionTick - 1 - ElectionTick/10 leader ticks:
-// one tick for tick granularity and a tenth of the election timeout for
-// clock drift, which bounds how much faster any node's ticks may run than
-// the leader's (10%). A leader transferring leadership serves no lease
+// therefore ends at t + ElectionTick - 1 - ceil(ElectionTick/10) leader
+// ticks: one tick because a voter's first tick may come right after the
+// heartbeat, and a tenth of the election timeout for clock drift. It is
+// safe while tick rates differ by less than about 5% in either direction
+// (a leader's slow clock and a voter's fast one add up); for example with
+// ElectionTick 10 the lease is 8 ticks, and 8*1.05 < 9*0.95. A leader transferring leadership serves no lease
 // reads (and, once it has sent MsgTimeoutNow, none for the rest of its
 // term); a voter that restarts grants no vote for an election timeout.
 //
