@@ -184,6 +184,7 @@ func (s *Sim) Read(id raft.NodeID) bool {
 	ctx := []byte(fmt.Sprintf("r%d", s.reads))
 	s.tracef("read %d %s", id, ctx)
 	n.reads = append(n.reads, &readRequest{ctx: ctx, at: s.clk.now, minIndex: uint64(len(s.chk.applied))})
+	n.issued[string(ctx)] = true
 	n.input(inboxItem{kind: inRead, data: ctx})
 	return true
 }

@@ -161,6 +161,19 @@ func (h *harness) leaders() map[uint64][]raft.NodeID {
 	return out
 }
 
+// leaderIDs returns the connected, live nodes that believe they lead, in
+// id order (deterministic, unlike iterating leaders()).
+func (h *harness) leaderIDs() []raft.NodeID {
+	var out []raft.NodeID
+	for _, id := range h.s.IDs() {
+		st, ok := h.s.Status(id)
+		if ok && h.s.Connected(id) && st.Role == raft.RoleLeader {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // checkOneLeader waits (as the labs do, up to ten rounds of about half an
 // election timeout) for a leader among the connected live nodes and
 // returns the one of the highest term.
@@ -368,9 +381,8 @@ func (h *harness) checkLiveness() {
 	data := h.cmd()
 	deadline := h.s.Now() + left
 	for {
-		ls := h.leaders()
-		for _, ids := range ls {
-			h.s.Propose(ids[0], data)
+		for _, id := range h.leaderIDs() {
+			h.s.Propose(id, data)
 		}
 		ok := h.runUntil(500*time.Millisecond, func() bool {
 			p, placed := h.s.Placed(data)

@@ -224,14 +224,14 @@ func (s *Sim) runEvent(e *event) {
 	case evDeliver:
 		n := s.node(e.msg.To)
 		if !n.up || e.epoch != n.epoch || !s.net.passes(e.msg.From, e.msg.To) {
-			s.tracef("lost %s", fmtMsg(e.msg))
+			s.traceMsg("lost", e.msg, 0)
 			if e.msg.Type == raft.MsgSnap {
 				s.reportSnapshot(e.msg, true)
 			}
 			return
 		}
 		s.net.stats.Delivered++
-		s.tracef("recv %s", fmtMsg(e.msg))
+		s.traceMsg("recv", e.msg, 0)
 		n.input(inboxItem{kind: inMessage, msg: e.msg, snap: e.snap})
 		if e.msg.Type == raft.MsgSnap {
 			s.reportSnapshot(e.msg, false)
@@ -273,7 +273,7 @@ func (s *Sim) send(m raft.Message) {
 		snap = from.snapData
 	}
 	if !nw.passes(m.From, m.To) {
-		s.tracef("cut %s", fmtMsg(m))
+		s.traceMsg("cut", m, 0)
 		if m.Type == raft.MsgSnap {
 			s.reportSnapshot(m, true)
 		}
@@ -281,7 +281,7 @@ func (s *Sim) send(m raft.Message) {
 	}
 	f := nw.links[m.From-1][m.To-1]
 	if f.DropRate > 0 && s.rng.Float64() < f.DropRate {
-		s.tracef("drop %s", fmtMsg(m))
+		s.traceMsg("drop", m, 0)
 		if m.Type == raft.MsgSnap {
 			s.reportSnapshot(m, true)
 		}
@@ -307,7 +307,7 @@ func (s *Sim) send(m raft.Message) {
 			}
 			nw.lastAt[m.From-1][m.To-1] = at
 		}
-		s.tracef("send %s +%v", fmtMsg(m), at-s.clk.now)
+		s.traceMsg("send", m, at-s.clk.now)
 		s.clk.schedule(&event{at: at, kind: evDeliver, msg: m, snap: snap, epoch: to.epoch})
 		if m.Type == raft.MsgSnap {
 			break // a snapshot stream is never duplicated
@@ -329,6 +329,18 @@ func (s *Sim) reportSnapshot(m raft.Message, failed bool) {
 }
 
 func newRand(a, b uint64) *rand.Rand { return rand.New(rand.NewPCG(a, b)) }
+
+// traceMsg records a message event (with its delay, if any) when tracing.
+func (s *Sim) traceMsg(what string, m raft.Message, delay time.Duration) {
+	if !s.opts.Trace {
+		return
+	}
+	if delay > 0 {
+		s.tracef("%s %s +%v", what, fmtMsg(m), delay)
+		return
+	}
+	s.tracef("%s %s", what, fmtMsg(m))
+}
 
 func (s *Sim) tracef(format string, args ...any) {
 	if !s.opts.Trace {
