@@ -36,12 +36,12 @@ type Config struct {
 	// max(stored commit, Applied) as its commit index.
 	Applied uint64
 	// Peers is the bootstrap configuration of a brand-new cluster: every
-	// founding member starts with the same list. It is used only when
-	// Storage holds no configuration (no snapshot and no configuration
-	// entry); a restarted node always takes its configuration from Storage.
-	// A node that joins an existing cluster starts with no Peers and empty
-	// Storage: it never campaigns until the leader's log (or snapshot) gives
-	// it a configuration that makes it a voter.
+	// founding member passes the same list, on every start. It is used
+	// only while Storage holds no configuration (no snapshot and no
+	// configuration entry); once the log or a snapshot holds one, that one
+	// is used and Peers is ignored. A node that joins an existing cluster
+	// passes no Peers: it never campaigns until the leader's log (or
+	// snapshot) gives it a configuration that makes it a voter.
 	Peers []Member
 	// PreVote enables the pre-vote phase (thesis §9.6): a node first asks
 	// whether it could win before it disturbs the cluster with a new term.

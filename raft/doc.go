@@ -77,17 +77,19 @@
 //
 // # Bootstrap and restart
 //
-// A founding member of a new cluster starts with empty Storage and
-// Config.Peers listing every founding member (all with the same list). A
-// node joining an existing cluster starts with empty Storage and no
-// Peers; it is added by ProposeConfChange on the leader and receives the
-// log (or a snapshot), which gives it its configuration. A restarted node
-// passes its Storage and Config.Applied = StateMachine.AppliedIndex(): the
-// core restores term, vote and log from Storage, rebuilds the
-// configuration from the snapshot and the configuration entries of the
-// log (Peers is then ignored), takes commit = max(stored commit, Applied)
-// and delivers committed entries after Applied. Applied must not precede
-// the storage's snapshot (restore the state machine from it first).
+// A founding member of a new cluster passes Config.Peers listing every
+// founding member (all with the same list), on its first start and on
+// every restart: the bootstrap configuration is not written to the log,
+// so it is used for as long as Storage holds no configuration. A node
+// joining an existing cluster starts with empty Storage and no Peers; it
+// is added by ProposeConfChange on the leader and receives the log (or a
+// snapshot), which gives it its configuration. A restarted node passes its
+// Storage and Config.Applied = StateMachine.AppliedIndex(): the core
+// restores term, vote and log from Storage, rebuilds the configuration
+// from the snapshot and the configuration entries of the log (Peers is
+// then ignored), takes commit = max(stored commit, Applied) and delivers
+// committed entries after Applied. Applied must not precede the storage's
+// snapshot (restore the state machine from it first).
 //
 // # Reads
 //
