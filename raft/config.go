@@ -55,6 +55,11 @@ type Config struct {
 	// heartbeat round (thesis §6.4.1). It requires CheckQuorum. See doc.go
 	// for the lease length and the clock-drift margin it assumes.
 	LeaseRead bool
+	// EagerCommit makes a leader tell followers about a new commit index
+	// at the next Ready (with a heartbeat round) instead of with the next
+	// MsgApp or regular heartbeat. Followers then apply sooner, at the cost
+	// of one more message per follower per Ready that commits something.
+	EagerCommit bool
 	// MaxSizePerMsg bounds the payload bytes of the entries of one MsgApp
 	// (a message carries at least one entry). 0 means
 	// DefaultMaxSizePerMsg.

@@ -59,6 +59,7 @@ type Core struct {
 	preVote     bool
 	checkQuorum bool
 	leaseRead   bool
+	eagerCommit bool
 	maxMsgSize  uint64
 	maxInflight int
 	rand        *rand.Rand
@@ -118,6 +119,7 @@ func NewCore(cfg Config) (*Core, error) {
 		preVote:          cfg.PreVote,
 		checkQuorum:      cfg.CheckQuorum,
 		leaseRead:        cfg.LeaseRead,
+		eagerCommit:      cfg.EagerCommit,
 		maxMsgSize:       cfg.MaxSizePerMsg,
 		maxInflight:      cfg.MaxInflightMsgs,
 		rand:             cfg.Rand,

@@ -127,6 +127,9 @@ func (c *Core) maybeCommit() bool {
 	}
 	first := !c.committedInTerm()
 	c.log.commitTo(mci)
+	if c.eagerCommit {
+		c.reads.wantRound = true
+	}
 	if first {
 		c.releaseReadsAwaitingCommit()
 	}
