@@ -28,7 +28,11 @@
 //   - TransferLeader(id): hand leadership to a voter.
 //   - ReportSnapshot(id, failed), ReportUnreachable(id): transport news.
 //
-// Its output is a Ready batch, fetched when HasReady is true.
+// Its output is a Ready batch, fetched when HasReady is true. Status (and
+// Role, Term, Lead, Committed, Applied, LastIndex, Configuration,
+// LeaseValid) report the node's state, with per-member replication
+// progress on the leader; SnapshotMeta describes a local snapshot.
+// Err reports a Storage failure that stopped the core.
 //
 // # The Ready/Advance contract
 //
@@ -132,6 +136,8 @@
 // if the entry is truncated. A leader proposes a change only after it has
 // committed an entry of its term and while no change is uncommitted (the
 // 2015 correction). A leader that removes itself keeps leading until the
-// change commits, then steps down. Configuration entries carry every
+// change commits, then steps down. A removed server keeps receiving the
+// log until its removal commits, so it learns that it is out and stops
+// campaigning. Configuration entries carry every
 // member's id and address; Ready.Configuration reports changes.
 package raft
