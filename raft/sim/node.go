@@ -12,12 +12,13 @@ import (
 type inboxKind uint8
 
 const (
-	inTick     inboxKind = iota // Tick
-	inMessage                   // Step(msg)
-	inPropose                   // Propose(data)
-	inRead                      // ReadIndex(data)
-	inTransfer                  // TransferLeader(to)
-	inReport                    // ReportSnapshot(to, failed)
+	inTick       inboxKind = iota // Tick
+	inMessage                     // Step(msg)
+	inPropose                     // Propose(data)
+	inRead                        // ReadIndex(data)
+	inTransfer                    // TransferLeader(to)
+	inReport                      // ReportSnapshot(to, failed)
+	inConfChange                  // ProposeConfChange(cc)
 )
 
 // inboxItem is input that arrived while the driver was busy persisting.
@@ -29,6 +30,7 @@ type inboxItem struct {
 	failed bool
 	// snap is the snapshot data that travels with a MsgSnap.
 	snap []raft.Entry
+	cc   raft.ConfChange
 }
 
 // node is one simulated server: a core, its durable store and state
@@ -41,11 +43,13 @@ type node struct {
 	id raft.NodeID
 	// founding nodes start with the bootstrap configuration as Peers.
 	founding bool
-	up       bool
-	epoch    uint64
-	core     *raft.Core
-	store    *store
-	sm       *stateMachine
+	// decommissioned nodes were removed from the cluster and stay down.
+	decommissioned bool
+	up             bool
+	epoch          uint64
+	core           *raft.Core
+	store          *store
+	sm             *stateMachine
 	// snapData is the state machine data of store.snap (durable).
 	snapData []raft.Entry
 	// syncedHS is the HardState last written with an fsync; a commit-only
@@ -174,6 +178,8 @@ func (n *node) apply(it inboxItem) {
 		_ = n.core.TransferLeader(it.to)
 	case inReport:
 		n.core.ReportSnapshot(it.to, it.failed)
+	case inConfChange:
+		_, _, _ = n.core.ProposeConfChange(it.cc)
 	}
 }
 

@@ -125,8 +125,15 @@ func TestDeterminism(t *testing.T) {
 		run := func() string {
 			opts := randomOptions(seed)
 			opts.Trace = true
+			if seed%2 == 0 { // membership changes too
+				opts.Nodes, opts.Voters = 7, 3
+			}
 			h := newHarness(t, seed, opts)
-			randomRun(h)
+			if seed%2 == 0 {
+				membershipRun(h, false)
+			} else {
+				randomRun(h)
+			}
 			h.mustOK()
 			return h.s.Trace() + "\n" + h.s.String()
 		}

@@ -11,8 +11,12 @@ import (
 
 // Options configure a simulation. Zero fields take the defaults noted.
 type Options struct {
-	// Nodes is the cluster size (default 3).
+	// Nodes is the number of servers (default 3).
 	Nodes int
+	// Voters is how many of them (ids 1..Voters) found the cluster as
+	// voters (default: all). The others start empty, outside the
+	// configuration, and join only when a membership change adds them.
+	Voters int
 	// Seed seeds the one PRNG every decision is drawn from.
 	Seed uint64
 	// TickInterval is the virtual time between two ticks of a node's
@@ -53,6 +57,9 @@ type Options struct {
 func (o *Options) setDefaults() {
 	if o.Nodes == 0 {
 		o.Nodes = 3
+	}
+	if o.Voters == 0 || o.Voters > o.Nodes {
+		o.Voters = o.Nodes
 	}
 	if o.TickInterval == 0 {
 		o.TickInterval = 10 * time.Millisecond
@@ -110,9 +117,10 @@ func New(opts Options) (*Sim, error) {
 		placed: map[string]Placement{},
 	}
 	s.chk = newChecker(s)
-	for i := 1; i <= opts.Nodes; i++ {
-		s.peers = append(s.peers, raft.Member{ID: raft.NodeID(i), Addr: fmt.Sprintf("n%d", i)})
+	for i := 1; i <= opts.Voters; i++ {
+		s.peers = append(s.peers, raft.Member{ID: raft.NodeID(i), Addr: addrOf(raft.NodeID(i))})
 	}
+	s.chk.committedConfig = raft.Configuration{Members: s.peers}.Clone()
 	for i := 1; i <= opts.Nodes; i++ {
 		tick := opts.TickInterval
 		if opts.ClockDrift > 0 {
@@ -121,7 +129,7 @@ func New(opts Options) (*Sim, error) {
 		s.nodes = append(s.nodes, &node{
 			s:         s,
 			id:        raft.NodeID(i),
-			founding:  true,
+			founding:  i <= opts.Voters,
 			store:     newStore(),
 			sm:        &stateMachine{},
 			tickEvery: tick,
@@ -327,6 +335,9 @@ func (s *Sim) reportSnapshot(m raft.Message, failed bool) {
 		}
 	})
 }
+
+// addrOf is the network address of node id in configurations.
+func addrOf(id raft.NodeID) string { return fmt.Sprintf("n%d", id) }
 
 func newRand(a, b uint64) *rand.Rand { return rand.New(rand.NewPCG(a, b)) }
 
