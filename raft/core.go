@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"slices"
 )
@@ -41,6 +42,8 @@ type Core struct {
 	voterIDs  []NodeID
 	memberIDs []NodeID
 	peerIDs   []NodeID
+	// lingerIDs are removed servers still replicated to (sorted).
+	lingerIDs []NodeID
 
 	prs   map[NodeID]*progress
 	votes map[NodeID]bool
@@ -59,6 +62,7 @@ type Core struct {
 	preVote     bool
 	checkQuorum bool
 	leaseRead   bool
+	eagerCommit bool
 	maxMsgSize  uint64
 	maxInflight int
 	rand        *rand.Rand
@@ -118,6 +122,7 @@ func NewCore(cfg Config) (*Core, error) {
 		preVote:          cfg.PreVote,
 		checkQuorum:      cfg.CheckQuorum,
 		leaseRead:        cfg.LeaseRead,
+		eagerCommit:      cfg.EagerCommit,
 		maxMsgSize:       cfg.MaxSizePerMsg,
 		maxInflight:      cfg.MaxInflightMsgs,
 		rand:             cfg.Rand,
@@ -247,11 +252,26 @@ func (c *Core) setConfig(cfg Configuration) {
 		}
 		pr.learner = m.Learner
 	}
-	for id := range c.prs {
-		if _, ok := cfg.Member(id); !ok {
-			delete(c.prs, id)
+	c.lingerIDs = c.lingerIDs[:0]
+	for _, id := range slices.Sorted(maps.Keys(c.prs)) {
+		pr := c.prs[id]
+		if _, ok := cfg.Member(id); ok {
+			pr.lingerUntil = 0
+			continue
 		}
+		if id == c.id {
+			delete(c.prs, id)
+			continue
+		}
+		// A removed server keeps receiving the log until the entry that
+		// removed it commits, so that it learns of its removal and stops
+		// campaigning (thesis §4.2.2); it counts for nothing meanwhile.
+		if pr.lingerUntil == 0 {
+			pr.lingerUntil = c.configs[len(c.configs)-1].index
+		}
+		c.lingerIDs = append(c.lingerIDs, id)
 	}
+	c.dropLingering()
 	if c.leadTransferee != None && !cfg.IsVoter(c.leadTransferee) {
 		c.abortLeaderTransfer()
 	}
@@ -294,6 +314,7 @@ func (c *Core) reset(term uint64) {
 	c.abortLeaderTransfer()
 	clear(c.votes)
 	clear(c.prs)
+	c.lingerIDs = nil
 	c.pendingBcast = false
 	c.reads.reset()
 }
@@ -629,5 +650,23 @@ func (c *Core) isRemovedLeader() bool {
 	return !ok
 }
 
-// peers returns the sorted ids of the other members.
-func (c *Core) peers() []NodeID { return c.peerIDs }
+// replicaIDs returns the sorted ids of the other members, then of the
+// removed servers that still get the log until their removal commits.
+func (c *Core) replicaIDs() []NodeID {
+	if len(c.lingerIDs) == 0 {
+		return c.peerIDs
+	}
+	return append(slices.Clone(c.peerIDs), c.lingerIDs...)
+}
+
+// dropLingering stops replicating to removed servers whose removal has
+// committed.
+func (c *Core) dropLingering() {
+	c.lingerIDs = slices.DeleteFunc(c.lingerIDs, func(id NodeID) bool {
+		if pr := c.prs[id]; pr != nil && pr.lingerUntil <= c.log.committed {
+			delete(c.prs, id)
+			return true
+		}
+		return false
+	})
+}

@@ -247,3 +247,25 @@ func TestJoinThroughSnapshot(t *testing.T) {
 	}
 	nw.checkApplied("0", "1", "2", "3", "4")
 }
+
+// Thesis §4.2.2: a removed server receives the configuration entry that
+// removes it (the leader keeps replicating to it until that entry
+// commits), so it knows it is out and never campaigns.
+func TestRemovedServerLearnsRemoval(t *testing.T) {
+	nw := newTestNetwork(t, 3, nil)
+	nw.elect(1)
+	nw.confChange(1, ConfChange{Type: ConfRemove, Member: Member{ID: 3}})
+	if _, ok := nw.nodes[3].core.Configuration().Member(3); ok {
+		t.Fatalf("removed server's configuration %+v still lists it", nw.nodes[3].core.Configuration())
+	}
+	if len(nw.nodes[1].core.lingerIDs) != 0 || nw.nodes[1].core.prs[3] != nil {
+		t.Fatal("leader still replicates to the removed server after the removal committed")
+	}
+	term := nw.nodes[3].core.Term()
+	for range 100 {
+		nw.nodes[3].core.Tick()
+	}
+	if nw.nodes[3].core.Term() != term {
+		t.Fatal("removed server campaigned")
+	}
+}

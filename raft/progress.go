@@ -49,7 +49,10 @@ type progress struct {
 	// ackedRound is the highest heartbeat round the member acknowledged.
 	ackedRound uint64
 	learner    bool
-	inflights  inflights
+	// lingerUntil, for a server no longer in the configuration, is the
+	// index of the entry that removed it (0 for members).
+	lingerUntil uint64
+	inflights   inflights
 }
 
 func newProgress(next uint64, maxInflight int, learner bool) *progress {

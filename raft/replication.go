@@ -8,7 +8,7 @@ import (
 
 // bcastAppend sends pending entries to every other member.
 func (c *Core) bcastAppend() {
-	for _, id := range c.peers() {
+	for _, id := range c.replicaIDs() {
 		c.maybeSendAppend(id, false)
 	}
 }
@@ -80,7 +80,7 @@ func (c *Core) bcastHeartbeat() {
 		c.reads.roundTicks[r] = c.ticks
 	}
 	ctx := encodeRound(r)
-	for _, id := range c.peers() {
+	for _, id := range c.replicaIDs() {
 		pr := c.prs[id]
 		c.send(Message{Type: MsgHeartbeat, To: id, Commit: min(pr.match, c.log.committed), Context: ctx})
 	}
@@ -127,6 +127,10 @@ func (c *Core) maybeCommit() bool {
 	}
 	first := !c.committedInTerm()
 	c.log.commitTo(mci)
+	c.dropLingering()
+	if c.eagerCommit {
+		c.reads.wantRound = true
+	}
 	if first {
 		c.releaseReadsAwaitingCommit()
 	}
