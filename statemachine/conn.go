@@ -288,11 +288,3 @@ func (c *conn) inTransaction() bool {
 func (c *conn) readOnly(stmt uintptr) bool {
 	return sqlite3.Xsqlite3_stmt_readonly(c.tls, stmt) != 0
 }
-
-// interrupt makes the statement running on c stop with SQLITE_INTERRUPT.
-// It is safe to call from another goroutine.
-func (c *conn) interrupt() {
-	tls := libc.NewTLS()
-	defer tls.Close()
-	sqlite3.Xsqlite3_interrupt(tls, c.db)
-}

@@ -44,3 +44,22 @@ func TestEnvironmentErrorHalts(t *testing.T) {
 		t.Fatalf("after restart: %v %v", res, err)
 	}
 }
+
+// TestEntryWorkLimit: an entry that would run (nearly) forever fails with
+// an error result once it exceeds its budget of VM steps, and apply goes on.
+func TestEntryWorkLimit(t *testing.T) {
+	sm, err := Open(t.TempDir(), Options{ReadConns: 1, MaxEntrySteps: 1_000_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sm.Close()
+	mustExec(t, sm, "CREATE TABLE t(x)")
+	r := exec(t, sm, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) INSERT INTO t SELECT x FROM c")
+	if r.Err == nil || !strings.Contains(r.Err.Message, "work limit") {
+		t.Fatalf("endless insert: %+v", r.Err)
+	}
+	r = mustExec(t, sm, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 1000) INSERT INTO t SELECT x FROM c")
+	if r.Statements[0].RowsAffected != 1000 {
+		t.Fatalf("bounded insert: %+v", r.Statements[0])
+	}
+}
