@@ -169,6 +169,7 @@ func (b *batch) attempt(w *writer, from, to int) (endedAt int, err error) {
 // runCommand runs every statement of cmd, stopping at the first error.
 func (b *batch) runCommand(w *writer, index uint64, cmd Command) (*Result, error) {
 	res := &Result{Index: index}
+	w.budget.reset()
 	for si, st := range cmd.Statements {
 		out, serr, err := w.execStatement(si, st)
 		if err != nil {

@@ -29,6 +29,11 @@ type Options struct {
 	ReadConns int
 	// Logger receives rare events (restores, halts); nil is quiet.
 	Logger *slog.Logger
+	// MaxEntrySteps bounds the work of one entry in SQLite VM instructions
+	// (default DefaultMaxEntrySteps): an entry that needs more fails with
+	// an error result instead of running forever. It must be the same on
+	// every node, like the SQLite version, or nodes could diverge.
+	MaxEntrySteps int64
 }
 
 // StateMachine is the SQLite database that committed entries are applied
@@ -73,7 +78,11 @@ func Open(dir string, opts Options) (*StateMachine, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	sm := &StateMachine{dir: dir, path: abs, log: log, changed: make(chan struct{})}
-	if sm.w, err = openWriter(abs); err != nil {
+	steps := opts.MaxEntrySteps
+	if steps <= 0 {
+		steps = DefaultMaxEntrySteps
+	}
+	if sm.w, err = openWriter(abs, steps); err != nil {
 		return nil, fmt.Errorf("statemachine: %w", err)
 	}
 	if err := sm.loadMeta(); err != nil {
@@ -222,8 +231,9 @@ func (sm *StateMachine) releaseReader(r *reader) { sm.readers <- r }
 
 // reader is a read-only connection with its authorizer state.
 type reader struct {
-	c   *conn
-	pol *policy
+	c      *conn
+	pol    *policy
+	cancel *cancelFlag
 }
 
 // openReader opens a read-only connection to the database at path.
@@ -242,10 +252,17 @@ func openReader(path string) (*reader, error) {
 		c.close()
 		return nil, err
 	}
+	if r.cancel, err = newCancelFlag(c); err != nil {
+		c.close()
+		return nil, err
+	}
 	return r, nil
 }
 
-func (r *reader) close() error { return r.c.close() }
+func (r *reader) close() error {
+	r.cancel.close()
+	return r.c.close()
+}
 
 // isEnvironment reports whether an SQLite result code means the node's
 // environment failed (rather than the statement or the data), so that the
