@@ -19,6 +19,10 @@ import (
 // drives: an interactive session over the local test double.
 const ptyChildEnv = "RESQLITE_REPL_PTY_CHILD"
 
+// ptyInitEnv holds a script the child runs as a batch before its prompt,
+// as "-batch FILE -interactive" does.
+const ptyInitEnv = "RESQLITE_REPL_PTY_INIT"
+
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(ptyChildEnv); dir != "" {
 		os.Exit(runPTYChild(dir))
@@ -35,7 +39,14 @@ func runPTYChild(dir string) int {
 		return 2
 	}
 	defer d.close()
-	err = RunInteractive(context.Background(), d, Options{Mode: ModeList},
+	sh := NewShell(d, Options{Mode: ModeList, Stdout: os.Stdout, Stderr: os.Stderr})
+	defer sh.Close()
+	if init := os.Getenv(ptyInitEnv); init != "" {
+		if err := sh.RunBatch(context.Background(), strings.NewReader(init)); err != nil {
+			os.Stderr.WriteString("init batch: " + err.Error() + "\n")
+		}
+	}
+	err = sh.Interact(context.Background(),
 		Terminal{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, HistoryFile: filepath.Join(dir, "history")})
 	switch {
 	case err == nil:
@@ -58,10 +69,10 @@ type ptySession struct {
 	seen int // output consumed by expect so far
 }
 
-func startPTYSession(t *testing.T, dir string) *ptySession {
+func startPTYSession(t *testing.T, dir string, env ...string) *ptySession {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), ptyChildEnv+"="+dir, "TERM=dumb")
+	cmd.Env = append(append(os.Environ(), ptyChildEnv+"="+dir, "TERM=dumb"), env...)
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
 	if err != nil {
 		t.Fatalf("start pty child: %v", err)
@@ -221,5 +232,22 @@ func TestInteractiveQuit(t *testing.T) {
 	s.send(".quit\r")
 	if code := s.wait(); code != 0 {
 		t.Errorf("exit code %d, want 0", code)
+	}
+}
+
+// TestBatchThenInteractive checks that a batch run before the prompt
+// leaves its settings and data for the prompt, and that its errors keep
+// their line numbers while the prompt's do not.
+func TestBatchThenInteractive(t *testing.T) {
+	s := startPTYSession(t, t.TempDir(), ptyInitEnv+"=.mode csv\n.headers on\nCREATE TABLE t(a, b);\nINSERT INTO t VALUES (1, 'x y');\nSELEC;\n")
+	s.expect("Parse error near line 5: near \"SELEC\": syntax error")
+	s.expect("resqlite 1 leader> ")
+	s.send("SELECT * FROM t;\r")
+	s.expect("a,b\r\r\n1,\"x y\"\r\r\n") // csv's "\r\n", and the tty turns "\n" into "\r\n"
+	s.send("SELEC;\r")
+	s.expect("Parse error: near \"SELEC\": syntax error")
+	s.send(".quit\r")
+	if code := s.wait(); code != 1 {
+		t.Errorf("exit code %d, want 1", code)
 	}
 }

@@ -105,11 +105,12 @@ func (s *Shell) Mode() Mode { return s.settings.mode }
 // RunBatch runs every line of in as the sqlite3 CLI runs a script, then
 // waits for all results. It returns nil when everything succeeded,
 // ErrStatementsFailed when something failed, or the error reading in.
+// Settings the script made (mode, .output, an open block) stay for what
+// the session runs next, e.g. Interact after "-batch FILE -interactive".
 func (s *Shell) RunBatch(ctx context.Context, in io.Reader) error {
 	run, err := s.processInput(ctx, newLineReader(in))
 	s.drain()
 	s.progress.clear()
-	s.closeOutput()
 	if err != nil {
 		return err
 	}
