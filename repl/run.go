@@ -142,11 +142,22 @@ func (s *Shell) finishReply(out io.Writer, run *inputRun, group *groupState, stm
 			fmt.Sprintf("server returned %d results for %d statements", len(reply.Results), len(stmts))))
 		return
 	}
-	w := bufio.NewWriter(out)
+	w := s.writer(out)
 	defer w.Flush()
 	for i := range reply.Results {
 		s.printResult(w, stmts[i], &reply.Results[i])
 	}
+}
+
+// writer returns the shell's reusable buffered writer, aimed at out. The
+// caller flushes it before the next call.
+func (s *Shell) writer(out io.Writer) *bufio.Writer {
+	if s.buffered == nil {
+		s.buffered = bufio.NewWriter(out)
+	} else {
+		s.buffered.Reset(out)
+	}
+	return s.buffered
 }
 
 // printResult prints one statement's rows in the current mode, and after

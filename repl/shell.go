@@ -57,10 +57,12 @@ type Shell struct {
 	lastChanges  int64 // rows changed by the latest INSERT/UPDATE/DELETE
 	totalChanges int64 // rows changed by all of them this session
 
-	pipe    Pipeline      // open pipeline in batch mode, or nil
-	queue   []pendingItem // pipelined work whose output is not printed yet
-	toClose []*os.File    // .once/.output files to close once drained
-	depth   int           // .read nesting
+	pipe     Pipeline      // open pipeline in batch mode, or nil
+	queue    []pendingItem // pipelined work whose output is not printed yet
+	inFlight int           // requests in queue
+	buffered *bufio.Writer // reused for printing results
+	toClose  []*os.File    // .once/.output files to close once drained
+	depth    int           // .read nesting
 
 	progress progressLine
 }
