@@ -106,7 +106,8 @@ func (s *Shell) Mode() Mode { return s.settings.mode }
 
 // RunBatch runs every line of in as the sqlite3 CLI runs a script, then
 // waits for all results. It returns nil when everything succeeded,
-// ErrStatementsFailed when something failed, or the error reading in.
+// ErrStatementsFailed when something failed, or the error that stopped it
+// (reading in, or ctx ending: no further line is read then).
 // Settings the script made (mode, .output, an open block) stay for what
 // the session runs next, e.g. Interact after "-batch FILE -interactive".
 func (s *Shell) RunBatch(ctx context.Context, in io.Reader) error {
@@ -160,6 +161,9 @@ func (s *Shell) processInput(ctx context.Context, in *lineReader) (*inputRun, er
 	var g lineGrouper
 	lineNo := 0
 	for run.errors == 0 || !s.bail || (s.opts.Interactive && s.depth == 0) {
+		if err := ctx.Err(); err != nil {
+			return run, fmt.Errorf("batch stopped at line %d: %w", lineNo, err)
+		}
 		line, ok, err := in.next()
 		if err != nil {
 			return run, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -218,10 +219,13 @@ func TestBadInputNeverPanics(t *testing.T) {
 	} {
 		runShell(t, script, Options{})
 	}
-	sh := NewShell(newLocalSQLiteDouble(t), Options{})
+	var out bytes.Buffer
+	sh := NewShell(newLocalSQLiteDouble(t), Options{Stdout: &out})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	sh.RunBatch(ctx, strings.NewReader("SELECT 1;\n"))
+	if err := sh.RunBatch(ctx, strings.NewReader("SELECT 1;\n")); !errors.Is(err, context.Canceled) || out.Len() != 0 {
+		t.Errorf("cancelled batch: err %v, output %q", err, out.String())
+	}
 	sh.Close()
 }
 
