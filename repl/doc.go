@@ -17,7 +17,9 @@
 //     CLI abandons the rest of the line); .bail on stops at the first.
 //   - A BEGIN … COMMIT block is one all-or-nothing entry: if a statement in
 //     it fails, none applies and the error names that statement (the CLI
-//     keeps the others). Its SELECT rows print when it commits.
+//     keeps the others). Its SELECT rows print when it commits. A SAVEPOINT
+//     outside a block opens one, as SQLite makes it a transaction, and
+//     RELEASE of that savepoint (or COMMIT) sends it.
 //   - Table modes are drawn with tablewriter, show blobs as X'…' literals,
 //     and follow an INSERT, UPDATE or DELETE with "N rows affected".
 //   - .changes counts the rows of INSERT, UPDATE and DELETE statements;

@@ -71,6 +71,9 @@ type Shell struct {
 // sent as one entry at COMMIT.
 type txBlock struct {
 	stmts []Statement
+	// savepoint names the SAVEPOINT that opened the block (SQLite runs a
+	// SAVEPOINT outside a transaction as BEGIN); releasing it commits.
+	savepoint string
 }
 
 // inputRun counts the failures of one input source (the batch, or one

@@ -203,6 +203,8 @@ func TestClassify(t *testing.T) {
 		"WITH x AS (SELECT 1) SELECT * FROM x;": kindRead, "WITH x AS (SELECT 1) DELETE FROM t;": kindWrite,
 		"WITH RECURSIVE c(n) AS (VALUES(1) UNION ALL SELECT n+1 FROM c) INSERT INTO t SELECT n FROM c;": kindWrite,
 		"INSERT INTO t VALUES (1);": kindWrite, "PRAGMA user_version = 3;": kindWrite, "\"SELECT\";": kindWrite,
+		"SAVEPOINT a;": kindSavepoint, "savepoint \"a b\";": kindSavepoint, "SAVEPOINT;": kindWrite, "SAVEPOINT a b;": kindWrite,
+		"RELEASE a;": kindRelease, "RELEASE SAVEPOINT [a];": kindRelease, "RELEASE;": kindWrite,
 	} {
 		if got := classify(sql); got != want {
 			t.Errorf("classify(%q) = %d, want %d", sql, got, want)
@@ -268,5 +270,16 @@ func TestHelpListsEveryCommand(t *testing.T) {
 	out, _, _ = runShell(t, ".help .mo\n", Options{})
 	if !strings.HasPrefix(out, ".mode MODE") || strings.Count(out, "\n") != 1 {
 		t.Errorf(".help .mo gave %q", out)
+	}
+}
+
+func TestSavepointName(t *testing.T) {
+	for sql, want := range map[string]string{
+		"SAVEPOINT Abc;": "abc", "RELEASE SAVEPOINT \"X\"\"y\";": `x"y`, "release `q`": "q", "SAVEPOINT 'str';": "str",
+		"RELEASE [b c] ;": "b c", "SAVEPOINT a; SELECT 1;": "", "SAVEPOINT (x);": "", "SAVEPOINT 'open": "",
+	} {
+		if got := savepointName(sql); got != want {
+			t.Errorf("savepointName(%q) = %q, want %q", sql, got, want)
+		}
 	}
 }
