@@ -1,7 +1,6 @@
 package repl
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"strconv"
@@ -32,7 +31,7 @@ func statusCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 	if err != nil {
 		return s.errorf("status: %v", err)
 	}
-	w := bufio.NewWriter(s.out)
+	w := s.writer(s.out)
 	defer w.Flush()
 	fmt.Fprintf(w, "node:          %d (%s)\n", st.NodeID, st.Address)
 	fmt.Fprintf(w, "role:          %s\n", st.Role)
@@ -95,7 +94,7 @@ func nodesCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 			Integer(int64(m.MatchIndex)), Integer(behind), Text(m.LastContact.String()),
 		})
 	}
-	w := bufio.NewWriter(s.out)
+	w := s.writer(s.out)
 	defer w.Flush()
 	s.printResult(w, Statement{}, &r)
 	return false, false

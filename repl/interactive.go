@@ -35,13 +35,23 @@ func DefaultHistoryFile() string {
 // statusTimeout bounds the Status call that refreshes the prompt.
 const statusTimeout = 2 * time.Second
 
-// RunInteractive runs a prompt on term until Ctrl-D or .quit. Lines are
-// grouped as in batch input; the prompt shows the node, its role and an
-// open transaction block, and a continuation prompt while a statement is
-// incomplete. Ctrl-C at the prompt drops the pending input; Ctrl-C while a
-// statement runs cancels it. It returns ErrStatementsFailed when anything
-// failed during the session, as the CLI exits 1 then.
+// RunInteractive starts a session on client and runs its prompt on term;
+// see Shell.Interact.
 func RunInteractive(ctx context.Context, client Client, opts Options, term Terminal) error {
+	s := NewShell(client, opts)
+	defer s.Close()
+	return s.Interact(ctx, term)
+}
+
+// Interact runs a prompt on term until Ctrl-D or .quit. Lines are grouped
+// as in batch input; the prompt shows the node, its role and an open
+// transaction block, and a continuation prompt while a statement is
+// incomplete. Ctrl-C at the prompt drops the pending input; Ctrl-C while a
+// statement runs cancels it. From here on errors take the CLI's
+// interactive form and results go to the terminal (unless .output
+// redirected them). It returns ErrStatementsFailed when anything failed
+// during the prompt, as the CLI exits 1 then.
+func (s *Shell) Interact(ctx context.Context, term Terminal) error {
 	rl, err := readline.NewEx(&readline.Config{
 		Prompt:            "resqlite> ",
 		HistoryFile:       term.HistoryFile,
@@ -56,10 +66,13 @@ func RunInteractive(ctx context.Context, client Client, opts Options, term Termi
 		return fmt.Errorf("start line editor: %w", err)
 	}
 	defer rl.Close()
-	opts.Stdout, opts.Stderr, opts.Interactive = rl.Stdout(), rl.Stderr(), true
-	s := NewShell(client, opts)
-	defer s.Close()
-	fmt.Fprintf(opts.Stdout, "ReSqlite: SQLite replicated by Raft.\nEnter \".help\" for usage hints.\n")
+	s.drain()
+	if s.outFile == nil {
+		s.out = rl.Stdout()
+	}
+	s.opts.Stdout, s.opts.Stderr, s.opts.Interactive = rl.Stdout(), rl.Stderr(), true
+	s.closePipeline()
+	fmt.Fprintf(s.opts.Stdout, "ReSqlite: SQLite replicated by Raft.\nEnter \".help\" for usage hints.\n")
 
 	run := &inputRun{}
 	var g lineGrouper

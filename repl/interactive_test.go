@@ -19,6 +19,10 @@ import (
 // drives: an interactive session over the local test double.
 const ptyChildEnv = "RESQLITE_REPL_PTY_CHILD"
 
+// ptyInitEnv holds a script the child runs as a batch before its prompt,
+// as "-batch FILE -interactive" does.
+const ptyInitEnv = "RESQLITE_REPL_PTY_INIT"
+
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(ptyChildEnv); dir != "" {
 		os.Exit(runPTYChild(dir))
@@ -35,7 +39,14 @@ func runPTYChild(dir string) int {
 		return 2
 	}
 	defer d.close()
-	err = RunInteractive(context.Background(), d, Options{Mode: ModeList},
+	sh := NewShell(d, Options{Mode: ModeList, Stdout: os.Stdout, Stderr: os.Stderr})
+	defer sh.Close()
+	if init := os.Getenv(ptyInitEnv); init != "" {
+		if err := sh.RunBatch(context.Background(), strings.NewReader(init)); err != nil {
+			os.Stderr.WriteString("init batch: " + err.Error() + "\n")
+		}
+	}
+	err = sh.Interact(context.Background(),
 		Terminal{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, HistoryFile: filepath.Join(dir, "history")})
 	switch {
 	case err == nil:
@@ -58,10 +69,10 @@ type ptySession struct {
 	seen int // output consumed by expect so far
 }
 
-func startPTYSession(t *testing.T, dir string) *ptySession {
+func startPTYSession(t *testing.T, dir string, env ...string) *ptySession {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), ptyChildEnv+"="+dir, "TERM=dumb")
+	cmd.Env = append(append(os.Environ(), ptyChildEnv+"="+dir, "TERM=dumb"), env...)
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
 	if err != nil {
 		t.Fatalf("start pty child: %v", err)
@@ -120,6 +131,24 @@ func (s *ptySession) send(text string) {
 	if _, err := s.tty.Write([]byte(text)); err != nil {
 		s.t.Fatalf("write to pty: %v", err)
 	}
+}
+
+// sendUntil sends text every 300ms until want appears.
+func (s *ptySession) sendUntil(text, want string) {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		time.Sleep(300 * time.Millisecond)
+		s.send(text)
+		s.mu.Lock()
+		i := strings.Index(s.out.String()[s.seen:], want)
+		s.mu.Unlock()
+		if i >= 0 {
+			s.seen += i + len(want)
+			return
+		}
+	}
+	s.t.Fatalf("timed out waiting for %q; output after last match:\n%q", want, s.rest())
 }
 
 // wait waits for the child to exit and returns its exit code.
@@ -188,9 +217,9 @@ func TestInteractivePrompt(t *testing.T) {
 	s.expect("resqlite 1 leader> ")
 
 	s.send("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c;\r")
-	time.Sleep(300 * time.Millisecond)
-	s.send("\x03")
-	s.expect("Runtime error: interrupted (9)")
+	// A Ctrl-C that arrives before the line editor has handed over the
+	// line only interrupts the editor; repeat until the query is cancelled.
+	s.sendUntil("\x03", "Runtime error: interrupted (9)")
 	s.expect("resqlite 1 leader> ")
 
 	s.send("SELECT count(*) FROM t;\r")
@@ -221,5 +250,22 @@ func TestInteractiveQuit(t *testing.T) {
 	s.send(".quit\r")
 	if code := s.wait(); code != 0 {
 		t.Errorf("exit code %d, want 0", code)
+	}
+}
+
+// TestBatchThenInteractive checks that a batch run before the prompt
+// leaves its settings and data for the prompt, and that its errors keep
+// their line numbers while the prompt's do not.
+func TestBatchThenInteractive(t *testing.T) {
+	s := startPTYSession(t, t.TempDir(), ptyInitEnv+"=.mode csv\n.headers on\nCREATE TABLE t(a, b);\nINSERT INTO t VALUES (1, 'x y');\nSELEC;\n")
+	s.expect("Parse error near line 5: near \"SELEC\": syntax error")
+	s.expect("resqlite 1 leader> ")
+	s.send("SELECT * FROM t;\r")
+	s.expect("a,b\r\r\n1,\"x y\"\r\r\n") // csv's "\r\n", and the tty turns "\n" into "\r\n"
+	s.send("SELEC;\r")
+	s.expect("Parse error: near \"SELEC\": syntax error")
+	s.send(".quit\r")
+	if code := s.wait(); code != 1 {
+		t.Errorf("exit code %d, want 1", code)
 	}
 }

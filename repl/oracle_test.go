@@ -92,6 +92,14 @@ func TestOracleScripts(t *testing.T) {
 				if gotCode != wantCode {
 					t.Errorf("exit code %d, sqlite3 %d", gotCode, wantCode)
 				}
+				if mode.name == "list" {
+					seqDir := t.TempDir()
+					seqOut, seqErr, seqCode := runShell(t, strings.ReplaceAll(script, "@TMP@", seqDir), Options{NoPipeline: true})
+					seqOut = strings.ReplaceAll(seqOut, seqDir, "@TMP@")
+					if seqOut != gotOut || seqErr != gotErr || seqCode != gotCode {
+						t.Errorf("sequential run differs from pipelined run\n--- sequential\n%s%s\n--- pipelined\n%s%s", seqOut, seqErr, gotOut, gotErr)
+					}
+				}
 			})
 		}
 	}

@@ -78,17 +78,20 @@ func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupSta
 			s.failSQL(run, group, st, &SQLError{Code: 1, Message: "cannot commit - no transaction is active", Phase: PhaseRuntime, Offset: -1})
 			return
 		}
-		block := s.block
-		s.block = nil
-		if len(block.stmts) == 0 {
+		s.commitBlock(ctx, out, run, group)
+		return
+	case kindSavepoint:
+		if s.block == nil {
+			s.block = &txBlock{savepoint: savepointName(st.SQL)}
+		}
+		s.block.stmts = append(s.block.stmts, st)
+		return
+	case kindRelease:
+		if s.block != nil && s.block.savepoint != "" && savepointName(st.SQL) == s.block.savepoint {
+			s.block.stmts = append(s.block.stmts, st)
+			s.commitBlock(ctx, out, run, group)
 			return
 		}
-		entry := Entry{Block: true}
-		for _, b := range block.stmts {
-			entry.Statements = append(entry.Statements, b.SQL)
-		}
-		s.send(ctx, Request{Entry: entry}, func(r Reply) { s.finishReply(out, run, group, block.stmts, true, r) })
-		return
 	case kindRollback:
 		if s.block == nil {
 			s.failSQL(run, group, st, &SQLError{Code: 1, Message: "cannot rollback - no transaction is active", Phase: PhaseRuntime, Offset: -1})
@@ -109,6 +112,20 @@ func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupSta
 	}
 	req := Request{Entry: Entry{Statements: []string{st.SQL}}}
 	s.send(ctx, req, func(r Reply) { s.finishReply(out, run, group, []Statement{st}, false, r) })
+}
+
+// commitBlock sends the open block as one all-or-nothing entry.
+func (s *Shell) commitBlock(ctx context.Context, out io.Writer, run *inputRun, group *groupState) {
+	block := s.block
+	s.block = nil
+	if len(block.stmts) == 0 {
+		return
+	}
+	entry := Entry{Block: true}
+	for _, b := range block.stmts {
+		entry.Statements = append(entry.Statements, b.SQL)
+	}
+	s.send(ctx, Request{Entry: entry}, func(r Reply) { s.finishReply(out, run, group, block.stmts, true, r) })
 }
 
 // finishReply prints a reply to the request made of stmts. A failed block
@@ -142,11 +159,22 @@ func (s *Shell) finishReply(out io.Writer, run *inputRun, group *groupState, stm
 			fmt.Sprintf("server returned %d results for %d statements", len(reply.Results), len(stmts))))
 		return
 	}
-	w := bufio.NewWriter(out)
+	w := s.writer(out)
 	defer w.Flush()
 	for i := range reply.Results {
 		s.printResult(w, stmts[i], &reply.Results[i])
 	}
+}
+
+// writer returns the shell's reusable buffered writer, aimed at out. The
+// caller flushes it before the next call.
+func (s *Shell) writer(out io.Writer) *bufio.Writer {
+	if s.buffered == nil {
+		s.buffered = bufio.NewWriter(out)
+	} else {
+		s.buffered.Reset(out)
+	}
+	return s.buffered
 }
 
 // printResult prints one statement's rows in the current mode, and after

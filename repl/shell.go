@@ -57,10 +57,12 @@ type Shell struct {
 	lastChanges  int64 // rows changed by the latest INSERT/UPDATE/DELETE
 	totalChanges int64 // rows changed by all of them this session
 
-	pipe    Pipeline      // open pipeline in batch mode, or nil
-	queue   []pendingItem // pipelined work whose output is not printed yet
-	toClose []*os.File    // .once/.output files to close once drained
-	depth   int           // .read nesting
+	pipe     Pipeline      // open pipeline in batch mode, or nil
+	queue    []pendingItem // pipelined work whose output is not printed yet
+	inFlight int           // requests in queue
+	buffered *bufio.Writer // reused for printing results
+	toClose  []*os.File    // .once/.output files to close once drained
+	depth    int           // .read nesting
 
 	progress progressLine
 }
@@ -69,6 +71,9 @@ type Shell struct {
 // sent as one entry at COMMIT.
 type txBlock struct {
 	stmts []Statement
+	// savepoint names the SAVEPOINT that opened the block (SQLite runs a
+	// SAVEPOINT outside a transaction as BEGIN); releasing it commits.
+	savepoint string
 }
 
 // inputRun counts the failures of one input source (the batch, or one
@@ -104,12 +109,14 @@ func (s *Shell) Mode() Mode { return s.settings.mode }
 
 // RunBatch runs every line of in as the sqlite3 CLI runs a script, then
 // waits for all results. It returns nil when everything succeeded,
-// ErrStatementsFailed when something failed, or the error reading in.
+// ErrStatementsFailed when something failed, or the error that stopped it
+// (reading in, or ctx ending: no further line is read then).
+// Settings the script made (mode, .output, an open block) stay for what
+// the session runs next, e.g. Interact after "-batch FILE -interactive".
 func (s *Shell) RunBatch(ctx context.Context, in io.Reader) error {
 	run, err := s.processInput(ctx, newLineReader(in))
 	s.drain()
 	s.progress.clear()
-	s.closeOutput()
 	if err != nil {
 		return err
 	}
@@ -157,6 +164,9 @@ func (s *Shell) processInput(ctx context.Context, in *lineReader) (*inputRun, er
 	var g lineGrouper
 	lineNo := 0
 	for run.errors == 0 || !s.bail || (s.opts.Interactive && s.depth == 0) {
+		if err := ctx.Err(); err != nil {
+			return run, fmt.Errorf("batch stopped at line %d: %w", lineNo, err)
+		}
 		line, ok, err := in.next()
 		if err != nil {
 			return run, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -107,7 +108,7 @@ func TestTableModes(t *testing.T) {
 	for mode, want := range map[Mode]string{
 		ModeBox:      "┌──────┬───┐\n│  a   │ b │\n├──────┼───┤\n│ 1    │ x │\n│ 22.5 │   │\n└──────┴───┘\n",
 		ModeMarkdown: "|  a   | b |\n|:-----|:--|\n| 1    | x |\n| 22.5 |   |\n",
-		ModeColumn:   "  a     b \n------ ---\n 1      x \n 22.5     \n",
+		ModeColumn:   "a     b\n----  -\n1     x\n22.5   \n", // as the CLI prints it
 	} {
 		out, _, _ := runShell(t, "CREATE TABLE t(a, b);\nINSERT INTO t VALUES (1, 'x'), (22.5, NULL);\nSELECT * FROM t;\n", Options{Mode: mode})
 		if !strings.HasSuffix(out, want) {
@@ -202,6 +203,8 @@ func TestClassify(t *testing.T) {
 		"WITH x AS (SELECT 1) SELECT * FROM x;": kindRead, "WITH x AS (SELECT 1) DELETE FROM t;": kindWrite,
 		"WITH RECURSIVE c(n) AS (VALUES(1) UNION ALL SELECT n+1 FROM c) INSERT INTO t SELECT n FROM c;": kindWrite,
 		"INSERT INTO t VALUES (1);": kindWrite, "PRAGMA user_version = 3;": kindWrite, "\"SELECT\";": kindWrite,
+		"SAVEPOINT a;": kindSavepoint, "savepoint \"a b\";": kindSavepoint, "SAVEPOINT;": kindWrite, "SAVEPOINT a b;": kindWrite,
+		"RELEASE a;": kindRelease, "RELEASE SAVEPOINT [a];": kindRelease, "RELEASE;": kindWrite,
 	} {
 		if got := classify(sql); got != want {
 			t.Errorf("classify(%q) = %d, want %d", sql, got, want)
@@ -218,10 +221,13 @@ func TestBadInputNeverPanics(t *testing.T) {
 	} {
 		runShell(t, script, Options{})
 	}
-	sh := NewShell(newLocalSQLiteDouble(t), Options{})
+	var out bytes.Buffer
+	sh := NewShell(newLocalSQLiteDouble(t), Options{Stdout: &out})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	sh.RunBatch(ctx, strings.NewReader("SELECT 1;\n"))
+	if err := sh.RunBatch(ctx, strings.NewReader("SELECT 1;\n")); !errors.Is(err, context.Canceled) || out.Len() != 0 {
+		t.Errorf("cancelled batch: err %v, output %q", err, out.String())
+	}
 	sh.Close()
 }
 
@@ -264,5 +270,16 @@ func TestHelpListsEveryCommand(t *testing.T) {
 	out, _, _ = runShell(t, ".help .mo\n", Options{})
 	if !strings.HasPrefix(out, ".mode MODE") || strings.Count(out, "\n") != 1 {
 		t.Errorf(".help .mo gave %q", out)
+	}
+}
+
+func TestSavepointName(t *testing.T) {
+	for sql, want := range map[string]string{
+		"SAVEPOINT Abc;": "abc", "RELEASE SAVEPOINT \"X\"\"y\";": `x"y`, "release `q`": "q", "SAVEPOINT 'str';": "str",
+		"RELEASE [b c] ;": "b c", "SAVEPOINT a; SELECT 1;": "", "SAVEPOINT (x);": "", "SAVEPOINT 'open": "",
+	} {
+		if got := savepointName(sql); got != want {
+			t.Errorf("savepointName(%q) = %q, want %q", sql, got, want)
+		}
 	}
 }
