@@ -31,7 +31,7 @@ var carriedByType = map[raft.MessageType]carried{
 	raft.MsgSnapResp:      {index: true, reject: true},
 	raft.MsgTimeoutNow:    {},
 	raft.MsgReadIndex:     {context: true},
-	raft.MsgReadIndexResp: {index: true, reject: true, context: true},
+	raft.MsgReadIndexResp: {index: true, commit: true, reject: true, context: true},
 }
 
 // checkCarried returns an error naming the first field of m that m's proto
@@ -105,7 +105,7 @@ func messageToProto(m raft.Message, clusterID uint64) (*raftpb.RaftMessage, erro
 		}}}, nil
 	case raft.MsgReadIndexResp:
 		return &raftpb.RaftMessage{Body: &raftpb.RaftMessage_ReadIndexResponse{ReadIndexResponse: &raftpb.ReadIndexResponse{
-			Header: h, Term: m.Term, ReadIndex: m.Index, Context: m.Context, Reject: m.Reject,
+			Header: h, Term: m.Term, ReadIndex: m.Index, Context: m.Context, Reject: m.Reject, Commit: m.Commit,
 		}}}, nil
 	}
 	return nil, fmt.Errorf("rpc: %v does not travel on the Replicate stream", m.Type)
@@ -158,7 +158,7 @@ func messageFromProto(pm *raftpb.RaftMessage) (raft.Message, *raftpb.Header, err
 	case *raftpb.RaftMessage_ReadIndexResponse:
 		r := b.ReadIndexResponse
 		m := fromHeader(raft.MsgReadIndexResp, r.GetHeader())
-		m.Term, m.Index, m.Context, m.Reject = r.GetTerm(), r.GetReadIndex(), r.GetContext(), r.GetReject()
+		m.Term, m.Index, m.Context, m.Reject, m.Commit = r.GetTerm(), r.GetReadIndex(), r.GetContext(), r.GetReject(), r.GetCommit()
 		return m, r.GetHeader(), nil
 	}
 	return raft.Message{}, nil, fmt.Errorf("rpc: stream message has no body")

@@ -30,7 +30,7 @@ func TestMessageRoundTrip(t *testing.T) {
 		{Type: raft.MsgSnapResp, From: 3, To: 1, Term: 4, Reject: true},
 		{Type: raft.MsgTimeoutNow, From: 1, To: 2, Term: 4},
 		{Type: raft.MsgReadIndex, From: 2, To: 1, Term: 4, Context: []byte{9}},
-		{Type: raft.MsgReadIndexResp, From: 1, To: 2, Term: 4, Index: 77, Context: []byte{9}},
+		{Type: raft.MsgReadIndexResp, From: 1, To: 2, Term: 4, Index: 77, Commit: 70, Context: []byte{9}},
 		{Type: raft.MsgReadIndexResp, From: 1, To: 2, Term: 4, Reject: true, Context: []byte{9}},
 	}
 	for _, m := range msgs {

@@ -1065,8 +1065,9 @@ func (x *ReadIndexRequest) GetContext() []byte {
 	return nil
 }
 
-// ReadIndexResponse carries the leader's read index for a request; with
-// reject set, the leader could not serve it.
+// ReadIndexResponse carries the leader's read index for a request, and the
+// commit index the follower may adopt with it; with reject set, the leader
+// could not serve it.
 type ReadIndexResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Header        *Header                `protobuf:"bytes,1,opt,name=header,proto3" json:"header,omitempty"`
@@ -1074,6 +1075,7 @@ type ReadIndexResponse struct {
 	ReadIndex     uint64                 `protobuf:"varint,3,opt,name=read_index,json=readIndex,proto3" json:"read_index,omitempty"`
 	Context       []byte                 `protobuf:"bytes,4,opt,name=context,proto3" json:"context,omitempty"`
 	Reject        bool                   `protobuf:"varint,5,opt,name=reject,proto3" json:"reject,omitempty"`
+	Commit        uint64                 `protobuf:"varint,6,opt,name=commit,proto3" json:"commit,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1141,6 +1143,13 @@ func (x *ReadIndexResponse) GetReject() bool {
 		return x.Reject
 	}
 	return false
+}
+
+func (x *ReadIndexResponse) GetCommit() uint64 {
+	if x != nil {
+		return x.Commit
+	}
+	return 0
 }
 
 // RaftMessage is one message on the Replicate stream.
@@ -1502,14 +1511,15 @@ const file_raft_proto_rawDesc = "" +
 	"\x10ReadIndexRequest\x120\n" +
 	"\x06header\x18\x01 \x01(\v2\x18.resqlite.raft.v1.HeaderR\x06header\x12\x12\n" +
 	"\x04term\x18\x02 \x01(\x04R\x04term\x12\x18\n" +
-	"\acontext\x18\x03 \x01(\fR\acontext\"\xaa\x01\n" +
+	"\acontext\x18\x03 \x01(\fR\acontext\"\xc2\x01\n" +
 	"\x11ReadIndexResponse\x120\n" +
 	"\x06header\x18\x01 \x01(\v2\x18.resqlite.raft.v1.HeaderR\x06header\x12\x12\n" +
 	"\x04term\x18\x02 \x01(\x04R\x04term\x12\x1d\n" +
 	"\n" +
 	"read_index\x18\x03 \x01(\x04R\treadIndex\x12\x18\n" +
 	"\acontext\x18\x04 \x01(\fR\acontext\x12\x16\n" +
-	"\x06reject\x18\x05 \x01(\bR\x06reject\"\xbe\x05\n" +
+	"\x06reject\x18\x05 \x01(\bR\x06reject\x12\x16\n" +
+	"\x06commit\x18\x06 \x01(\x04R\x06commit\"\xbe\x05\n" +
 	"\vRaftMessage\x12I\n" +
 	"\frequest_vote\x18\x01 \x01(\v2$.resqlite.raft.v1.RequestVoteRequestH\x00R\vrequestVote\x12[\n" +
 	"\x15request_vote_response\x18\x02 \x01(\v2%.resqlite.raft.v1.RequestVoteResponseH\x00R\x13requestVoteResponse\x12O\n" +
