@@ -1,8 +1,130 @@
 // Package raft is ReSqlite's own implementation of the Raft consensus
-// algorithm: a deterministic core driven by Tick, Step and Propose that
-// reports its work through Ready and Advance, the interfaces it needs from
-// the rest of the system (Storage, StateMachine, Transport), and the node
-// driver that ties them together.
+// algorithm (Ongaro and Ousterhout, "In Search of an Understandable
+// Consensus Algorithm", 2014, cited as "paper §N"; Ongaro's dissertation
+// "Consensus: Bridging Theory and Practice", 2014, cited as "thesis §N").
+// It owns the deterministic consensus core (Core), the in-memory log store
+// (MemoryStorage), the interfaces it needs from the rest of the system
+// (Storage, LogStore, StateMachine, Transport), and the node driver that
+// ties them together. It imports nothing else from ReSqlite.
 //
-// The package imports nothing else from ReSqlite.
+// # The core
+//
+// Core is a pure state machine: no goroutines, no clock, no I/O, no
+// randomness of its own (Config.Rand is a seeded source). Its inputs are
+//
+//   - Tick: one unit of logical time. Elections time out after a random
+//     number of ticks in [ElectionTick, 2*ElectionTick); a leader
+//     heartbeats every HeartbeatTick ticks.
+//   - Step(m): a message received from a peer. Malformed messages return
+//     ErrInvalidMessage and change nothing; messages from nodes outside
+//     the configuration are ignored where they matter (a leader ignores
+//     responses and read requests from non-members).
+//   - Propose(data): append an entry (leader only; ErrProposalDropped
+//     otherwise or during a leadership transfer). It returns the entry's
+//     index and term; the proposal committed iff the entry later applied
+//     at that index has that term.
+//   - ProposeConfChange(cc): a single-server membership change.
+//   - ReadIndex(ctx): a linearizable read (answered by a ReadState).
+//   - TransferLeader(id): hand leadership to a voter.
+//   - ReportSnapshot(id, failed), ReportUnreachable(id): transport news.
+//
+// Its output is a Ready batch, fetched when HasReady is true.
+//
+// # The Ready/Advance contract
+//
+// A driver owns the core from one goroutine and loops:
+//
+//	for core.HasReady() {
+//		rd := core.Ready()
+//		// 1. If rd.Snapshot is not empty: restore the state machine from
+//		//    the snapshot data the transport received with the MsgSnap,
+//		//    then LogStore.ApplySnapshot(rd.Snapshot).
+//		// 2. LogStore.Save(rd.HardState, rd.Entries), fsynced when
+//		//    rd.MustSync (a commit-only HardState may be written lazily).
+//		// 3. Send rd.Messages (MsgSnap through Transport.SendSnapshot,
+//		//    then ReportSnapshot).
+//		// 4. Apply rd.CommittedEntries in order; hand rd.ReadStates to
+//		//    the waiting readers (each may be served once the state
+//		//    machine has applied its Index).
+//		core.Advance(rd)
+//	}
+//
+// Durability rules:
+//
+//   - Messages leave only after the Snapshot, HardState and Entries of
+//     the same Ready are durable. This is what makes a vote durable
+//     before it is granted (MsgVoteResp), a term durable before any
+//     message of that term, and entries durable before a follower
+//     acknowledges them (MsgAppResp).
+//   - Exception (thesis §10.2.1): MsgApp, MsgHeartbeat, MsgSnap,
+//     MsgTimeoutNow and MsgReadIndexResp — the messages only a leader
+//     sends — may be sent before or while the same Ready is persisted.
+//     This is safe because the leader counts its own log toward the
+//     commit quorum only for entries that Advance has reported durable,
+//     and because a leader's term and vote were made durable before it
+//     could have been elected.
+//   - CommittedEntries are applied only after the Entries of the same
+//     Ready are durable (a committed entry may be in both).
+//   - Between Ready and Advance the driver may keep calling Step, Tick,
+//     Propose and the other inputs, but must not call Ready again.
+//
+// Advance(rd) acknowledges that everything in rd was done: the snapshot is
+// installed (the applied index becomes its index), the entries are durable
+// (on a leader they now count toward commit), and the committed entries
+// were applied (Applied moves to the last of them).
+//
+// # Bootstrap and restart
+//
+// A founding member of a new cluster starts with empty Storage and
+// Config.Peers listing every founding member (all with the same list). A
+// node joining an existing cluster starts with empty Storage and no
+// Peers; it is added by ProposeConfChange on the leader and receives the
+// log (or a snapshot), which gives it its configuration. A restarted node
+// passes its Storage and Config.Applied = StateMachine.AppliedIndex(): the
+// core restores term, vote and log from Storage, rebuilds the
+// configuration from the snapshot and the configuration entries of the
+// log (Peers is then ignored), takes commit = max(stored commit, Applied)
+// and delivers committed entries after Applied. Applied must not precede
+// the storage's snapshot (restore the state machine from it first).
+//
+// # Reads
+//
+// ReadIndex implements thesis §6.4: the leader records its commit index,
+// confirms its leadership with a heartbeat round started after the request
+// (requests that arrive before the next Ready share one round), and emits
+// a ReadState; a new leader answers only after it has committed an entry
+// of its own term. A follower forwards the request to the leader
+// (MsgReadIndex) and gets the ReadState back. Requests pending when
+// leadership changes are dropped; callers retry after a timeout.
+//
+// With Config.LeaseRead (which requires CheckQuorum) the leader answers
+// from its lease without a round (thesis §6.4.1). Voters ignore vote
+// requests for an election timeout after hearing from the leader, so once
+// a quorum acknowledged a heartbeat sent at tick t no other leader can be
+// elected before that quorum's members count ElectionTick ticks. The lease
+// therefore ends at t + ElectionTick - 1 - ElectionTick/10 leader ticks:
+// one tick for tick granularity and a tenth of the election timeout for
+// clock drift, which bounds how much faster any node's ticks may run than
+// the leader's (10%). A leader transferring leadership serves no lease
+// reads; a voter that restarts grants no vote for an election timeout.
+//
+// # Snapshots and compaction
+//
+// The driver snapshots when it likes: StateMachine.Snapshot reports index
+// i, Core.SnapshotMeta(i) gives the metadata (term and configuration at
+// i), LogStore.CreateSnapshot records it, and LogStore.Compact(i+1-tail)
+// discards the log before it while keeping tail entries for slow
+// followers. A follower whose next entry was compacted gets a MsgSnap
+// whose data the driver streams with Transport.SendSnapshot.
+//
+// # Membership
+//
+// One server at a time (thesis §4.1): add a voter, add a learner, promote
+// a caught-up learner, remove a member. A configuration takes effect on
+// each server when its entry reaches that server's log and is rolled back
+// if the entry is truncated. A leader proposes a change only after it has
+// committed an entry of its term and while no change is uncommitted (the
+// 2015 correction). A leader that removes itself keeps leading until the
+// change commits, then steps down. Configuration entries carry every
+// member's id and address; Ready.Configuration reports changes.
 package raft

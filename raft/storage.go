@@ -46,9 +46,16 @@ type LogStore interface {
 	// ents[0].Index is at or below the last index, the conflicting suffix
 	// is truncated first. Group commit: one fsync per call.
 	Save(hs HardState, ents []Entry) error
-	// ApplySnapshot discards the log up to and including meta.Index and
-	// records meta as the current snapshot.
+	// ApplySnapshot installs a snapshot received from the leader: it
+	// discards the whole log and records meta as the current snapshot (the
+	// log then starts after meta.Index).
 	ApplySnapshot(meta SnapshotMeta) error
+	// CreateSnapshot records meta as the current snapshot after the local
+	// state machine wrote one at meta.Index; the log is kept, so that
+	// Compact can then leave a tail of entries for slow followers. It
+	// returns ErrSnapshotOutOfDate if meta is not newer than the current
+	// snapshot.
+	CreateSnapshot(meta SnapshotMeta) error
 	// Compact discards entries before index, which must be covered by the
 	// current snapshot.
 	Compact(index uint64) error

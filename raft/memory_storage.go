@@ -1,0 +1,187 @@
+package raft
+
+import (
+	"fmt"
+	"sync"
+)
+
+// MemoryStorage is a LogStore kept in memory. Tests and the simulator use
+// it, and it is the reference behavior for the durable store. "Durable"
+// here means: what a Save has returned for survives for as long as the
+// value does.
+type MemoryStorage struct {
+	mu        sync.Mutex
+	hardState HardState
+	snapshot  SnapshotMeta
+	// ents[0] is a placeholder for the entry just before the first one
+	// held (index and term only); ents[i] has index ents[0].Index+i.
+	ents []Entry
+}
+
+var _ LogStore = (*MemoryStorage)(nil)
+
+// NewMemoryStorage returns an empty MemoryStorage.
+func NewMemoryStorage() *MemoryStorage {
+	return &MemoryStorage{ents: make([]Entry, 1)}
+}
+
+// InitialState implements Storage.
+func (s *MemoryStorage) InitialState() (HardState, Configuration, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.ents) - 1; i > 0; i-- {
+		if s.ents[i].Type == EntryConfig {
+			cfg, err := DecodeConfiguration(s.ents[i].Data)
+			if err != nil {
+				return HardState{}, Configuration{}, fmt.Errorf("raft: memory storage: entry %d: %w", s.ents[i].Index, err)
+			}
+			return s.hardState, cfg, nil
+		}
+	}
+	return s.hardState, s.snapshot.Config.Clone(), nil
+}
+
+func (s *MemoryStorage) offset() uint64    { return s.ents[0].Index }
+func (s *MemoryStorage) lastIndex() uint64 { return s.ents[0].Index + uint64(len(s.ents)) - 1 }
+
+// Entries implements Storage.
+func (s *MemoryStorage) Entries(lo, hi, maxBytes uint64) ([]Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if lo <= s.offset() {
+		return nil, ErrCompacted
+	}
+	if hi > s.lastIndex()+1 || lo > hi {
+		return nil, fmt.Errorf("raft: memory storage: entries [%d,%d) with last index %d: %w", lo, hi, s.lastIndex(), ErrUnavailable)
+	}
+	ents := s.ents[lo-s.offset() : hi-s.offset()]
+	return append([]Entry(nil), limitSize(ents, maxBytes)...), nil
+}
+
+// Term implements Storage.
+func (s *MemoryStorage) Term(i uint64) (uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i < s.offset() {
+		return 0, ErrCompacted
+	}
+	if i > s.lastIndex() {
+		return 0, ErrUnavailable
+	}
+	return s.ents[i-s.offset()].Term, nil
+}
+
+// FirstIndex implements Storage.
+func (s *MemoryStorage) FirstIndex() (uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.offset() + 1, nil
+}
+
+// LastIndex implements Storage.
+func (s *MemoryStorage) LastIndex() (uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastIndex(), nil
+}
+
+// Snapshot implements Storage.
+func (s *MemoryStorage) Snapshot() (SnapshotMeta, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	snap := s.snapshot
+	snap.Config = snap.Config.Clone()
+	return snap, nil
+}
+
+// Save implements LogStore.
+func (s *MemoryStorage) Save(hs HardState, ents []Entry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(ents) > 0 {
+		first := ents[0].Index
+		for i, e := range ents {
+			if e.Index != first+uint64(i) {
+				return fmt.Errorf("raft: memory storage: entries not consecutive at %d", e.Index)
+			}
+		}
+		if first > s.lastIndex()+1 {
+			return fmt.Errorf("raft: memory storage: append at %d leaves a gap after %d", first, s.lastIndex())
+		}
+		if first <= s.offset() {
+			// Skip what is already folded into the snapshot.
+			skip := s.offset() + 1 - first
+			if skip >= uint64(len(ents)) {
+				ents = nil
+			} else {
+				ents = ents[skip:]
+			}
+		}
+		if len(ents) > 0 {
+			kept := s.ents[:ents[0].Index-s.offset()]
+			s.ents = append(append([]Entry(nil), kept...), ents...)
+		}
+	}
+	if !hs.IsEmpty() {
+		s.hardState = hs
+	}
+	return nil
+}
+
+// ApplySnapshot implements LogStore: the log is replaced by snapshot meta.
+func (s *MemoryStorage) ApplySnapshot(meta SnapshotMeta) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if meta.Index <= s.snapshot.Index {
+		return ErrSnapshotOutOfDate
+	}
+	meta.Config = meta.Config.Clone()
+	s.snapshot = meta
+	s.ents = []Entry{{Index: meta.Index, Term: meta.Term}}
+	if s.hardState.Commit < meta.Index {
+		s.hardState.Commit = meta.Index
+	}
+	return nil
+}
+
+// CreateSnapshot implements LogStore: meta becomes the current snapshot
+// and the log is kept.
+func (s *MemoryStorage) CreateSnapshot(meta SnapshotMeta) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if meta.Index <= s.snapshot.Index {
+		return ErrSnapshotOutOfDate
+	}
+	if meta.Index < s.offset() || meta.Index > s.lastIndex() {
+		return fmt.Errorf("raft: memory storage: snapshot at %d outside the log [%d,%d]", meta.Index, s.offset(), s.lastIndex())
+	}
+	if t := s.ents[meta.Index-s.offset()].Term; t != meta.Term {
+		return fmt.Errorf("raft: memory storage: snapshot at %d has term %d, log has %d", meta.Index, meta.Term, t)
+	}
+	meta.Config = meta.Config.Clone()
+	s.snapshot = meta
+	return nil
+}
+
+// Compact implements LogStore.
+func (s *MemoryStorage) Compact(index uint64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if index <= s.offset()+1 {
+		return nil
+	}
+	if index > s.snapshot.Index+1 {
+		return fmt.Errorf("raft: memory storage: compact before %d: not covered by the snapshot at %d", index, s.snapshot.Index)
+	}
+	if index > s.lastIndex()+1 {
+		return fmt.Errorf("raft: memory storage: compact before %d past last index %d: %w", index, s.lastIndex(), ErrUnavailable)
+	}
+	i := index - 1 - s.offset()
+	ents := make([]Entry, 1, uint64(len(s.ents))-i)
+	ents[0] = Entry{Index: s.ents[i].Index, Term: s.ents[i].Term}
+	s.ents = append(ents, s.ents[i+1:]...)
+	return nil
+}
+
+// Close implements LogStore.
+func (s *MemoryStorage) Close() error { return nil }

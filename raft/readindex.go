@@ -1,0 +1,149 @@
+package raft
+
+// ReadState answers a ReadIndex request: once the state machine has
+// applied Index, a read of it reflects every write acknowledged before the
+// request was made (thesis §6.4). RequestCtx is the request's ctx.
+type ReadState struct {
+	Index      uint64
+	RequestCtx []byte
+}
+
+// readRequest is a read waiting at the leader.
+type readRequest struct {
+	index uint64
+	ctx   []byte
+	from  NodeID
+	round uint64
+}
+
+// readState is the leader's bookkeeping of read-index requests and its
+// lease, plus the read states ready for the driver.
+type readState struct {
+	// round is the number of the last heartbeat round sent; it only grows.
+	round uint64
+	// confirmed is the highest round a quorum has acknowledged this term.
+	confirmed uint64
+	// roundTicks records when each unconfirmed round was sent (leases).
+	roundTicks map[uint64]uint64
+	// wantRound asks for a heartbeat round at the next Ready, shared by
+	// every read that arrives until then.
+	wantRound      bool
+	pending        []readRequest
+	awaitingCommit []readRequest
+	// leaseUntil is the tick count before which the lease holds.
+	leaseUntil uint64
+	out        []ReadState
+}
+
+func (r *readState) init() { r.roundTicks = map[uint64]uint64{} }
+
+// reset drops leader-side state on a role change. Requests still waiting
+// are dropped: their callers retry (see the package documentation).
+func (r *readState) reset() {
+	r.confirmed = r.round
+	clear(r.roundTicks)
+	r.wantRound = false
+	r.pending = nil
+	r.awaitingCommit = nil
+	r.leaseUntil = 0
+}
+
+// ReadIndex requests a linearizable read (thesis §6.4). The answer comes
+// as a ReadState carrying ctx in a later Ready; the read may be served once
+// the state machine has applied ReadState.Index. A follower forwards the
+// request to the leader (ErrNoLeader if it knows none). A request is
+// dropped without an answer if leadership changes first; callers retry
+// after a timeout.
+func (c *Core) ReadIndex(ctx []byte) error {
+	if c.log.err != nil {
+		return c.log.err
+	}
+	if c.role == RoleLeader {
+		c.leaderRead(readRequest{ctx: ctx, from: c.id})
+		return nil
+	}
+	if c.lead == None {
+		return ErrNoLeader
+	}
+	c.send(Message{Type: MsgReadIndex, To: c.lead, Context: ctx})
+	return nil
+}
+
+// leaderRead serves or queues a read at the leader.
+func (c *Core) leaderRead(req readRequest) {
+	if !c.committedInTerm() {
+		// Thesis §6.4 step 1: until it commits an entry of its term, a
+		// new leader does not know the commit index; the read waits.
+		c.reads.awaitingCommit = append(c.reads.awaitingCommit, req)
+		return
+	}
+	req.index = c.log.committed
+	if c.cfg.IsVoter(c.id) && len(c.voterIDs) == 1 {
+		c.answerRead(req)
+		return
+	}
+	if c.LeaseValid() {
+		// Thesis §6.4.1: within its lease the leader needs no round.
+		c.answerRead(req)
+		return
+	}
+	// Thesis §6.4 steps 2-3: confirm leadership with a heartbeat round
+	// started after the request; reads arriving before the next Ready
+	// share the round.
+	req.round = c.reads.round + 1
+	c.reads.pending = append(c.reads.pending, req)
+	c.reads.wantRound = true
+}
+
+func (c *Core) answerRead(req readRequest) {
+	if req.from == c.id {
+		c.reads.out = append(c.reads.out, ReadState{Index: req.index, RequestCtx: req.ctx})
+		return
+	}
+	commit := req.index
+	if pr := c.prs[req.from]; pr != nil {
+		commit = min(pr.match, req.index)
+	}
+	c.send(Message{Type: MsgReadIndexResp, To: req.from, Index: req.index, Commit: commit, Context: req.ctx})
+}
+
+func (c *Core) releaseReadsAwaitingCommit() {
+	waiting := c.reads.awaitingCommit
+	c.reads.awaitingCommit = nil
+	for _, req := range waiting {
+		c.leaderRead(req)
+	}
+}
+
+// advanceReads releases the reads whose round a quorum acknowledged and
+// extends the lease from the send time of that round.
+func (c *Core) advanceReads() {
+	confirmed := c.quorumIndex(func(pr *progress) uint64 { return pr.ackedRound })
+	if confirmed <= c.reads.confirmed {
+		return
+	}
+	c.reads.confirmed = confirmed
+	if sent, ok := c.reads.roundTicks[confirmed]; ok {
+		c.reads.leaseUntil = max(c.reads.leaseUntil, sent+uint64(leaseTicks(c.electionTimeout)))
+	}
+	for r := range c.reads.roundTicks {
+		if r <= confirmed {
+			delete(c.reads.roundTicks, r)
+		}
+	}
+	n := 0
+	for n < len(c.reads.pending) && c.reads.pending[n].round <= confirmed {
+		c.answerRead(c.reads.pending[n])
+		n++
+	}
+	c.reads.pending = c.reads.pending[n:]
+}
+
+// LeaseValid reports whether this node is a leader holding a lease: a
+// quorum acknowledged a heartbeat sent less than the lease length ago, so
+// no other leader can have been elected since (thesis §6.4.1). Always
+// false without Config.LeaseRead and during a leadership transfer.
+func (c *Core) LeaseValid() bool {
+	return c.leaseRead && c.role == RoleLeader && c.leadTransferee == None &&
+		c.committedInTerm() && c.ticks < c.reads.leaseUntil
+}

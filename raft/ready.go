@@ -1,0 +1,129 @@
+package raft
+
+// SoftState is the volatile part of a node's state the driver may want to
+// know about: who leads and what this node is.
+type SoftState struct {
+	Lead NodeID
+	Role Role
+}
+
+// Ready is a batch of work the core hands its driver. See the package
+// documentation for the order in which the driver must carry it out.
+type Ready struct {
+	// SoftState is non-nil when leader or role changed.
+	SoftState *SoftState
+	// HardState is non-empty when term, vote or commit changed; it must be
+	// persisted.
+	HardState HardState
+	// Entries must be appended to the durable log (truncating any
+	// conflicting suffix: LogStore.Save does).
+	Entries []Entry
+	// Snapshot, when not empty, must be installed: the state machine
+	// restored from its data and LogStore.ApplySnapshot called.
+	Snapshot SnapshotMeta
+	// CommittedEntries must be applied to the state machine, in order.
+	CommittedEntries []Entry
+	// Messages must be sent to their To nodes.
+	Messages []Message
+	// ReadStates answer ReadIndex requests.
+	ReadStates []ReadState
+	// Configuration is non-nil when the configuration in force changed
+	// (the transport learns members' addresses from it).
+	Configuration *Configuration
+	// MustSync says whether HardState and Entries must be fsynced (term,
+	// vote or entries changed); a commit-only change may be written
+	// lazily.
+	MustSync bool
+}
+
+// flush sends the replication and read rounds deferred until the Ready.
+func (c *Core) flush() {
+	if c.role != RoleLeader {
+		c.pendingBcast, c.reads.wantRound = false, false
+		return
+	}
+	if c.pendingBcast {
+		c.pendingBcast = false
+		c.bcastAppend()
+	}
+	if c.reads.wantRound {
+		c.bcastHeartbeat()
+	}
+}
+
+// HasReady reports whether Ready would return any work.
+func (c *Core) HasReady() bool {
+	if c.log.err != nil {
+		return false
+	}
+	if c.role == RoleLeader && (c.pendingBcast || c.reads.wantRound) {
+		return true
+	}
+	if c.softState() != c.prevSoft || c.hardState() != c.prevHard || c.configChanged {
+		return true
+	}
+	u := &c.log.unstable
+	return u.snapshot != nil || len(u.entries) > 0 || len(c.msgs) > 0 ||
+		len(c.reads.out) > 0 || c.log.hasNextCommittedEnts()
+}
+
+// Ready returns the pending work. The driver must carry it out and call
+// Advance(rd) before it calls Ready again.
+func (c *Core) Ready() Ready {
+	c.flush()
+	rd := Ready{
+		Entries:          c.log.unstable.entries,
+		CommittedEntries: c.log.nextCommittedEnts(),
+		Messages:         c.msgs,
+		ReadStates:       c.reads.out,
+	}
+	c.msgs, c.reads.out = nil, nil
+	if soft := c.softState(); soft != c.prevSoft {
+		rd.SoftState = &soft
+		c.prevSoft = soft
+	}
+	hs := c.hardState()
+	if hs != c.prevHard {
+		rd.HardState = hs
+		rd.MustSync = hs.Term != c.prevHard.Term || hs.Vote != c.prevHard.Vote
+		c.prevHard = hs
+	}
+	if s := c.log.unstable.snapshot; s != nil {
+		rd.Snapshot = *s
+		rd.MustSync = true
+	}
+	if len(rd.Entries) > 0 {
+		rd.MustSync = true
+	}
+	if c.configChanged {
+		cfg := c.cfg.Clone()
+		rd.Configuration = &cfg
+		c.configChanged = false
+	}
+	return rd
+}
+
+// Advance tells the core that rd was carried out: its snapshot installed,
+// its HardState and Entries durable, its messages handed to the transport
+// and its committed entries applied.
+func (c *Core) Advance(rd Ready) {
+	if !rd.Snapshot.IsEmpty() {
+		c.log.unstable.stableSnapTo(rd.Snapshot.Index)
+		c.log.appliedTo(rd.Snapshot.Index)
+	}
+	if n := len(rd.Entries); n > 0 {
+		e := rd.Entries[n-1]
+		c.log.unstable.stableTo(e.Index, e.Term)
+		if c.role == RoleLeader && c.log.matchTerm(e.Index, e.Term) {
+			// Thesis §10.2.1: the leader's own log counts toward commit
+			// only once it is durable.
+			if self := c.prs[c.id]; self != nil {
+				self.maybeUpdate(e.Index)
+			}
+			c.maybeCommit()
+		}
+	}
+	if n := len(rd.CommittedEntries); n > 0 {
+		c.log.appliedTo(rd.CommittedEntries[n-1].Index)
+	}
+}
