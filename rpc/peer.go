@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/resqlite/resqlite/raft"
@@ -34,6 +35,9 @@ type peer struct {
 	streamCancel context.CancelFunc
 	backoff      time.Duration
 	pauseUntil   time.Time
+	// lost is set once messages were lost and the node was told; a
+	// successful write clears it.
+	lost atomic.Bool
 }
 
 // newPeer dials m lazily (the connection is made on first use and remade by
@@ -66,6 +70,15 @@ func (p *peer) enqueue(m raft.Message) {
 	select {
 	case p.queue <- m:
 	default:
+		p.markLost()
+	}
+}
+
+// markLost tells the node, once per outage, that messages to the peer are
+// being lost, so a leader falls back to probing it.
+func (p *peer) markLost() {
+	if p.lost.CompareAndSwap(false, true) {
+		p.t.reportUnreachable(p.id)
 	}
 }
 
@@ -98,6 +111,7 @@ func (p *peer) run() {
 			}
 		}
 		if time.Now().Before(p.pauseUntil) {
+			p.markLost()
 			continue // backing off after a failure: drop, as Raft tolerates
 		}
 		p.sendBatch(batch)
@@ -166,6 +180,7 @@ func (p *peer) write(b *raftpb.MessageBatch) error {
 		return err
 	}
 	p.backoff = 0
+	p.lost.Store(false)
 	return nil
 }
 
@@ -177,6 +192,7 @@ func (p *peer) fail(err error) {
 		p.backoff = min(2*p.backoff, p.t.cfg.MaxBackoff)
 	}
 	p.pauseUntil = time.Now().Add(p.backoff)
+	p.markLost()
 	if p.ctx.Err() == nil {
 		p.t.cfg.Logger.Debug("send to peer failed", "peer", p.id, "addr", p.addr, "backoff", p.backoff, "err", err)
 	}

@@ -22,6 +22,9 @@ type Handler interface {
 	// ReceiveSnapshot hands the node a snapshot (m.Type == MsgSnap) and
 	// its data; data is only valid until ReceiveSnapshot returns.
 	ReceiveSnapshot(ctx context.Context, m raft.Message, data io.Reader) error
+	// ReportUnreachable tells the node that messages to peer id are not
+	// getting through. It must not block.
+	ReportUnreachable(id raft.NodeID)
 }
 
 // ErrNoHandler is returned to peers while no node is attached.
@@ -232,6 +235,16 @@ func (t *Transport) deliver(ctx context.Context, m raft.Message) error {
 		return ErrNoHandler
 	}
 	return h.Step(ctx, m)
+}
+
+// reportUnreachable tells the node that messages to id were lost.
+func (t *Transport) reportUnreachable(id raft.NodeID) {
+	t.mu.RLock()
+	h := t.handler
+	t.mu.RUnlock()
+	if h != nil {
+		h.ReportUnreachable(id)
+	}
 }
 
 // isMember reports whether id is in the current configuration.

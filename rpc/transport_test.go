@@ -50,6 +50,8 @@ func (r *recorder) Step(ctx context.Context, m raft.Message) error {
 	}
 }
 
+func (r *recorder) ReportUnreachable(raft.NodeID) {}
+
 func (r *recorder) ReceiveSnapshot(ctx context.Context, m raft.Message, data io.Reader) error {
 	b, err := io.ReadAll(data)
 	if err != nil {
