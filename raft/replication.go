@@ -96,7 +96,8 @@ func (c *Core) quorumIndex(value func(*progress) uint64) uint64 {
 	if len(c.voterIDs) == 0 {
 		return 0
 	}
-	vals := make([]uint64, 0, len(c.voterIDs))
+	var buf [9]uint64
+	vals := buf[:0]
 	for _, id := range c.voterIDs {
 		if pr := c.prs[id]; pr != nil {
 			vals = append(vals, value(pr))
