@@ -149,11 +149,13 @@ func (t *Transport) SetHandler(h Handler) {
 // SetMembers makes the transport's peers those of c (the local node
 // excluded): new members get a connection, removed ones lose theirs, and a
 // member whose address changed is redialed. Only members are accepted as
-// senders.
+// senders. An empty configuration (a joining node that has not received
+// one yet) leaves the members as they are, so such a node can be given
+// the existing members to reach and accept messages from.
 func (t *Transport) SetMembers(c raft.Configuration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.closed {
+	if t.closed || len(c.Members) == 0 {
 		return
 	}
 	next := make(map[raft.NodeID]raft.Member, len(c.Members))
