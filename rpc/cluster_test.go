@@ -62,9 +62,15 @@ func sequential(t *testing.T, c *rpctest.Cluster, data []string) {
 
 func TestClusterReplicatesFailsOverAndCatchesUp(t *testing.T) {
 	c := rpctest.NewCluster(t, rpctest.Options{Size: 3})
+	first := c.Leader(20 * time.Second)
+	term := first.Node.Term()
 	want := payloads("a", 1000)
 	pipeline(t, c, want)
 	c.WaitConverged(30*time.Second, want)
+	// The default timings hold leadership steady under load (and -race).
+	if l := c.Leader(10 * time.Second); l.ID != first.ID || l.Node.Term() != term {
+		t.Fatalf("leadership changed during the run: node %d term %d, then node %d term %d", first.ID, term, l.ID, l.Node.Term())
+	}
 
 	old := c.Leader(10 * time.Second)
 	c.Stop(old.ID)
@@ -191,4 +197,62 @@ func TestMembershipChangeOverTheNetwork(t *testing.T) {
 		want = append(want, extra...)
 		c.WaitConverged(30*time.Second, want)
 	}
+}
+
+func TestReadIndexAtFollowersAndLeaseReads(t *testing.T) {
+	for _, lease := range []bool{false, true} {
+		t.Run(fmt.Sprintf("lease=%v", lease), func(t *testing.T) {
+			c := rpctest.NewCluster(t, rpctest.Options{Size: 3, Tweak: func(cfg *raft.NodeConfig) { cfg.LeaseRead = lease }})
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			for i := range 20 {
+				res, err := c.Propose(ctx, []byte(fmt.Sprint("w", i)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Every node, followers included, reads its own
+				// write: the read index covers it and is applied
+				// locally before ReadIndex returns.
+				for _, s := range c.Running() {
+					idx, err := s.Node.ReadIndex(ctx)
+					if err != nil {
+						t.Fatalf("node %d ReadIndex: %v", s.ID, err)
+					}
+					if idx < res.Index || s.Node.AppliedIndex() < res.Index {
+						t.Fatalf("node %d: read index %d, applied %d, write at %d", s.ID, idx, s.Node.AppliedIndex(), res.Index)
+					}
+					if got := s.Machine.Entries(); got[len(got)-1].Data != fmt.Sprint("w", i) {
+						t.Fatalf("node %d reads %q, want its last write", s.ID, got[len(got)-1].Data)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestLeadershipTransferOverTheNetwork(t *testing.T) {
+	c := rpctest.NewCluster(t, rpctest.Options{Size: 3})
+	sequential(t, c, payloads("a", 10))
+	leader := c.Leader(10 * time.Second)
+	var target raft.NodeID
+	for _, s := range c.Running() {
+		if s.ID != leader.ID {
+			target = s.ID
+			break
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := leader.Node.TransferLeadership(ctx, target); err != nil {
+		t.Fatal(err)
+	}
+	for c.Leader(10*time.Second).ID != target {
+		if ctx.Err() != nil {
+			t.Fatalf("leadership did not move to node %d", target)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	more := payloads("b", 10)
+	sequential(t, c, more)
+	c.WaitConverged(30*time.Second, append(payloads("a", 10), more...))
 }

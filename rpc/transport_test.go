@@ -37,6 +37,10 @@ func (r *recorder) Step(ctx context.Context, m raft.Message) error {
 		r.t.Send([]raft.Message{{Type: t, From: m.To, To: m.From, Term: m.Term}})
 		return nil
 	}
+	if r.autoVote && m.Type == raft.MsgApp {
+		r.t.Send([]raft.Message{{Type: raft.MsgAppResp, From: m.To, To: m.From, Term: m.Term, Index: m.Index + uint64(len(m.Entries))}})
+		return nil
+	}
 	select {
 	case r.msgs <- m:
 		return nil
@@ -156,6 +160,29 @@ func TestRequestVoteIsAnsweredSynchronously(t *testing.T) {
 	a.t.Send([]raft.Message{{Type: raft.MsgVote, From: 1, To: 2, Term: 3, Index: 4, LogTerm: 2}})
 	if m := receive(t, a.rec.msgs); m.Type != raft.MsgVoteResp || m.From != 2 || m.Term != 3 {
 		t.Fatalf("got %+v", m)
+	}
+}
+
+func TestAppendEntriesIsAnsweredSynchronously(t *testing.T) {
+	b := startTestNode(t, 2, 7, "", TransportConfig{})
+	b.rec.autoVote = true
+	b.t.SetMembers(members(map[raft.NodeID]string{1: "127.0.0.1:1", 2: b.addr}))
+	conn, err := grpc.NewClient(b.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := raftpb.NewRaftClient(conn).AppendEntries(ctx, &raftpb.AppendEntriesRequest{
+		Header: &raftpb.Header{ClusterId: 7, From: 1, To: 2}, Term: 3, LeaderId: 1, PrevLogIndex: 4, PrevLogTerm: 2,
+		Entries: []*raftpb.Entry{{Index: 5, Term: 3, Data: []byte("x")}, {Index: 6, Term: 3}}, LeaderCommit: 4,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !resp.GetSuccess() || resp.GetMatchIndex() != 6 || resp.GetTerm() != 3 || resp.GetHeader().GetFrom() != 2 {
+		t.Fatalf("AppendEntries reply %v", resp)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/resqlite/resqlite/raft"
+	"github.com/resqlite/resqlite/raft/wal"
 )
 
 // Options configures a Cluster.
@@ -315,4 +316,10 @@ func (c *Cluster) dir(id raft.NodeID) string {
 	d := filepath.Join(c.t.TempDir(), fmt.Sprintf("node-%d", id))
 	c.dirs[id] = d
 	return d
+}
+
+// OpenWAL opens a raft/wal store in dir: the Options.OpenStore of a
+// cluster whose nodes keep their log on disk.
+func OpenWAL(dir string) (raft.LogStore, error) {
+	return wal.Open(dir, wal.Options{})
 }
