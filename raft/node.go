@@ -1,0 +1,340 @@
+package raft
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+)
+
+// Node runs a Core: one goroutine owns it, ticks it from a real clock, steps
+// the messages the transport delivers, persists what each Ready says must
+// be durable in the order package doc.go gives, sends messages, applies
+// committed entries to the state machine and advances. Its methods are safe
+// for concurrent use.
+type Node struct {
+	cfg  NodeConfig
+	core *Core
+
+	// Requests to the node goroutine.
+	recvc     chan Message
+	reqc      chan func()
+	snapInc   chan *incomingSnapshot
+	snapDone  chan snapshotReport
+	stopc     chan struct{}
+	done      chan struct{}
+	stopOnce  sync.Once
+	snapshots sync.WaitGroup
+	snapCtx   context.Context
+	snapStop  context.CancelFunc
+
+	// Owned by the node goroutine.
+	proposals   map[uint64]*Future
+	role        Role
+	lastSnap    uint64
+	sendingSnap map[NodeID]bool
+	installing  *incomingSnapshot
+
+	// Shared with callers.
+	mu        sync.Mutex
+	applied   uint64
+	appliedCh chan struct{}
+	reads     map[uint64]chan ReadState
+	err       error
+
+	readSeq atomic.Uint64
+	lead    atomic.Uint64
+	term    atomic.Uint64
+	isLead  atomic.Bool
+}
+
+// StartNode builds the core from cfg (restoring it from cfg.Storage and
+// cfg.StateMachine.AppliedIndex) and starts the node goroutine.
+func StartNode(cfg NodeConfig) (*Node, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	applied := cfg.StateMachine.AppliedIndex()
+	core, err := NewCore(Config{
+		ID:              cfg.ID,
+		ElectionTick:    cfg.ElectionTicks,
+		HeartbeatTick:   cfg.HeartbeatTicks,
+		Rand:            rand.New(rand.NewPCG(cfg.Seed, uint64(cfg.ID))),
+		Storage:         cfg.Storage,
+		Applied:         applied,
+		Peers:           cfg.Bootstrap,
+		PreVote:         !cfg.DisablePreVote,
+		CheckQuorum:     !cfg.DisableCheckQuorum,
+		LeaseRead:       cfg.LeaseRead,
+		MaxSizePerMsg:   cfg.MaxSizePerMsg,
+		MaxInflightMsgs: cfg.MaxInflightMsgs,
+		Logger:          cfg.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("raft: start node %d: %w", cfg.ID, err)
+	}
+	snapMeta, err := cfg.Storage.Snapshot()
+	if err != nil {
+		return nil, fmt.Errorf("raft: start node %d: read snapshot: %w", cfg.ID, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n := &Node{
+		cfg:         cfg,
+		core:        core,
+		recvc:       make(chan Message, 1024),
+		reqc:        make(chan func(), 256),
+		snapInc:     make(chan *incomingSnapshot),
+		snapDone:    make(chan snapshotReport, 16),
+		stopc:       make(chan struct{}),
+		done:        make(chan struct{}),
+		snapCtx:     ctx,
+		snapStop:    cancel,
+		proposals:   map[uint64]*Future{},
+		sendingSnap: map[NodeID]bool{},
+		lastSnap:    max(snapMeta.Index, applied),
+		applied:     applied,
+		appliedCh:   make(chan struct{}),
+		reads:       map[uint64]chan ReadState{},
+	}
+	n.term.Store(core.Term())
+	cfg.Transport.SetMembers(core.Configuration())
+	go n.run()
+	return n, nil
+}
+
+// ID returns the node's id.
+func (n *Node) ID() NodeID { return n.cfg.ID }
+
+// Leader returns the leader this node knows of, or None.
+func (n *Node) Leader() NodeID { return NodeID(n.lead.Load()) }
+
+// IsLeader reports whether this node is the leader.
+func (n *Node) IsLeader() bool { return n.isLead.Load() }
+
+// Term returns the node's current term.
+func (n *Node) Term() uint64 { return n.term.Load() }
+
+// AppliedIndex returns the index of the last entry applied to the state
+// machine.
+func (n *Node) AppliedIndex() uint64 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.applied
+}
+
+// Done is closed when the node goroutine has exited (Stop, or a fatal
+// error reported by Err).
+func (n *Node) Done() <-chan struct{} { return n.done }
+
+// Err returns the fatal error that stopped the node, if any.
+func (n *Node) Err() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.err
+}
+
+// Stop stops the node goroutine and every snapshot transfer, resolves
+// pending proposals with ErrStopped, and waits for all of it. It does not
+// close the storage, state machine or transport.
+func (n *Node) Stop() {
+	n.stopOnce.Do(func() { close(n.stopc) })
+	<-n.done
+	n.snapStop()
+	n.snapshots.Wait()
+}
+
+// do runs f on the node goroutine and waits for it.
+func (n *Node) do(ctx context.Context, f func()) error {
+	ran := make(chan struct{})
+	select {
+	case n.reqc <- func() { f(); close(ran) }:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-n.done:
+		return n.stoppedErr()
+	}
+	select {
+	case <-ran:
+		return nil
+	case <-n.done:
+		// The loop may have run f just before exiting.
+		select {
+		case <-ran:
+			return nil
+		default:
+			return n.stoppedErr()
+		}
+	}
+}
+
+// stoppedErr is the error for calls made after the node exited.
+func (n *Node) stoppedErr() error {
+	if err := n.Err(); err != nil {
+		return fmt.Errorf("%w: %w", ErrStopped, err)
+	}
+	return ErrStopped
+}
+
+// Propose appends data to the log as a normal entry. It returns once the
+// leader has appended it; the Future resolves when it is applied. A
+// follower returns a *NotLeaderError naming the leader.
+func (n *Node) Propose(ctx context.Context, data []byte) (*Future, error) {
+	return n.propose(ctx, func() (uint64, uint64, error) { return n.core.Propose(data) })
+}
+
+// ProposeConfChange proposes a single-server membership change (see
+// Core.ProposeConfChange for when it is refused).
+func (n *Node) ProposeConfChange(ctx context.Context, cc ConfChange) (*Future, error) {
+	return n.propose(ctx, func() (uint64, uint64, error) { return n.core.ProposeConfChange(cc) })
+}
+
+func (n *Node) propose(ctx context.Context, p func() (uint64, uint64, error)) (*Future, error) {
+	var f *Future
+	var err error
+	if derr := n.do(ctx, func() {
+		var index, term uint64
+		index, term, err = p()
+		if err == ErrProposalDropped {
+			err = &NotLeaderError{Leader: n.core.Lead()}
+		}
+		if err != nil {
+			return
+		}
+		f = newFuture(index, term)
+		n.proposals[index] = f
+	}); derr != nil {
+		return nil, derr
+	}
+	return f, err
+}
+
+// ReadIndex returns an index such that the state machine, once it has
+// applied that index, reflects every write acknowledged before the call
+// (thesis §6.4); it waits for this node to apply it before returning. With
+// NodeConfig.LeaseRead the leader answers from its lease (thesis §6.4.1).
+// A request dropped by a leadership change is not answered: ctx bounds
+// the wait.
+func (n *Node) ReadIndex(ctx context.Context) (uint64, error) {
+	id := n.readSeq.Add(1)
+	rctx := binary.BigEndian.AppendUint64(nil, id)
+	ch := make(chan ReadState, 1)
+	n.mu.Lock()
+	n.reads[id] = ch
+	n.mu.Unlock()
+	defer func() {
+		n.mu.Lock()
+		delete(n.reads, id)
+		n.mu.Unlock()
+	}()
+	var err error
+	if derr := n.do(ctx, func() { err = n.core.ReadIndex(rctx) }); derr != nil {
+		return 0, derr
+	}
+	if err != nil {
+		return 0, fmt.Errorf("raft: read index: %w", err)
+	}
+	select {
+	case rs := <-ch:
+		if err := n.WaitApplied(ctx, rs.Index); err != nil {
+			return 0, err
+		}
+		return rs.Index, nil
+	case <-ctx.Done():
+		return 0, fmt.Errorf("raft: read index not confirmed: %w", ctx.Err())
+	case <-n.done:
+		return 0, n.stoppedErr()
+	}
+}
+
+// WaitApplied waits until the state machine has applied index.
+func (n *Node) WaitApplied(ctx context.Context, index uint64) error {
+	for {
+		n.mu.Lock()
+		applied, ch := n.applied, n.appliedCh
+		n.mu.Unlock()
+		if applied >= index {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("raft: waiting to apply index %d (applied %d): %w", index, applied, ctx.Err())
+		case <-n.done:
+			return n.stoppedErr()
+		}
+	}
+}
+
+// TransferLeadership asks the leader to hand leadership to member to
+// (thesis §3.10). It returns once the transfer started; the caller
+// watches Leader for the outcome.
+func (n *Node) TransferLeadership(ctx context.Context, to NodeID) error {
+	var err error
+	if derr := n.do(ctx, func() { err = n.core.TransferLeader(to) }); derr != nil {
+		return derr
+	}
+	return err
+}
+
+// Status returns the core's status.
+func (n *Node) Status(ctx context.Context) (Status, error) {
+	var s Status
+	err := n.do(ctx, func() { s = n.core.Status() })
+	return s, err
+}
+
+// Step delivers a message received from a peer. It blocks while the
+// node's inbox is full, until ctx ends.
+func (n *Node) Step(ctx context.Context, m Message) error {
+	select {
+	case n.recvc <- m:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-n.done:
+		return n.stoppedErr()
+	}
+}
+
+// ReportUnreachable tells the node that messages to peer id are not
+// getting through; as leader it falls back to probing that peer, so
+// replication resumes once the peer answers again. It never blocks: a
+// report is dropped when the node is busy.
+func (n *Node) ReportUnreachable(id NodeID) {
+	select {
+	case n.reqc <- func() { n.core.ReportUnreachable(id) }:
+	default:
+	}
+}
+
+// ReceiveSnapshot hands the node a snapshot received from the leader
+// (m.Type == MsgSnap) with its data, and returns once the node has
+// installed it or decided it does not need it (it is older than what the
+// node has). data is read only before ReceiveSnapshot returns.
+func (n *Node) ReceiveSnapshot(ctx context.Context, m Message, data io.Reader) error {
+	if m.Type != MsgSnap || m.Snapshot == nil {
+		return fmt.Errorf("raft: ReceiveSnapshot needs a MsgSnap with metadata, got %v", m.Type)
+	}
+	in := &incomingSnapshot{msg: m, data: data, done: make(chan error, 1)}
+	select {
+	case n.snapInc <- in:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-n.done:
+		return n.stoppedErr()
+	}
+	select {
+	case err := <-in.done:
+		return err
+	case <-n.done:
+		select {
+		case err := <-in.done:
+			return err
+		default:
+			return n.stoppedErr()
+		}
+	}
+}

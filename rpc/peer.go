@@ -1,0 +1,230 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+	"time"
+
+	"github.com/resqlite/resqlite/raft"
+	"github.com/resqlite/resqlite/rpc/raftpb"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/protobuf/proto"
+)
+
+// peer is the sending side towards one member: a bounded queue drained by
+// one goroutine that writes batches to a long-lived Replicate stream, in
+// queue order, and makes RequestVote calls for vote requests.
+type peer struct {
+	t      *Transport
+	id     raft.NodeID
+	addr   string
+	conn   *grpc.ClientConn
+	client raftpb.RaftClient
+	queue  chan raft.Message
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	stream       raftpb.Raft_ReplicateClient
+	streamCancel context.CancelFunc
+	backoff      time.Duration
+	pauseUntil   time.Time
+	// lost is set once messages were lost and the node was told; a
+	// successful write clears it.
+	lost atomic.Bool
+}
+
+// newPeer dials m lazily (the connection is made on first use and remade by
+// gRPC with backoff) and starts its sending goroutine.
+func newPeer(t *Transport, m raft.Member) (*peer, error) {
+	opts := append([]grpc.DialOption{
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithConnectParams(grpc.ConnectParams{
+			Backoff:           backoff.Config{BaseDelay: 50 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: t.cfg.MaxBackoff},
+			MinConnectTimeout: time.Second,
+		}),
+		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 5 * time.Second, Timeout: 5 * time.Second, PermitWithoutStream: true}),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessageSize), grpc.MaxCallSendMsgSize(MaxMessageSize)),
+	}, t.cfg.DialOptions...)
+	conn, err := grpc.NewClient(m.Addr, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("rpc: dial peer %d at %q: %w", m.ID, m.Addr, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &peer{
+		t: t, id: m.ID, addr: m.Addr, conn: conn, client: raftpb.NewRaftClient(conn),
+		queue: make(chan raft.Message, t.cfg.QueueSize), ctx: ctx, cancel: cancel, done: make(chan struct{}),
+	}
+	go p.run()
+	return p, nil
+}
+
+// enqueue queues m unless the queue is full, in which case m is dropped.
+func (p *peer) enqueue(m raft.Message) {
+	select {
+	case p.queue <- m:
+	default:
+		p.markLost()
+	}
+}
+
+// markLost tells the node, once per outage, that messages to the peer are
+// being lost, so a leader falls back to probing it.
+func (p *peer) markLost() {
+	if p.lost.CompareAndSwap(false, true) {
+		p.t.reportUnreachable(p.id)
+	}
+}
+
+// stop ends the goroutine, the stream and the connection, and waits.
+func (p *peer) stop() {
+	p.cancel()
+	<-p.done
+	p.conn.Close()
+}
+
+// run drains the queue in batches until stopped.
+func (p *peer) run() {
+	defer close(p.done)
+	defer p.closeStream()
+	batch := make([]raft.Message, 0, p.t.cfg.MaxBatchMessages)
+	for {
+		select {
+		case <-p.ctx.Done():
+			return
+		case m := <-p.queue:
+			batch = append(batch[:0], m)
+		}
+	drain:
+		for len(batch) < p.t.cfg.MaxBatchMessages {
+			select {
+			case m := <-p.queue:
+				batch = append(batch, m)
+			default:
+				break drain
+			}
+		}
+		if time.Now().Before(p.pauseUntil) {
+			p.markLost()
+			continue // backing off after a failure: drop, as Raft tolerates
+		}
+		p.sendBatch(batch)
+	}
+}
+
+// sendBatch sends msgs in order: vote requests as RequestVote calls, the
+// rest as stream writes of at most MaxBatchBytes each.
+func (p *peer) sendBatch(msgs []raft.Message) {
+	var pending []*raftpb.RaftMessage
+	size := 0
+	flush := func() bool {
+		if len(pending) == 0 {
+			return true
+		}
+		err := p.write(&raftpb.MessageBatch{Messages: pending})
+		pending, size = nil, 0
+		return err == nil
+	}
+	for _, m := range msgs {
+		if m.Type == raft.MsgVote || m.Type == raft.MsgPreVote {
+			if !flush() {
+				return
+			}
+			p.requestVote(m)
+			continue
+		}
+		pm, err := messageToProto(m, p.t.cfg.ClusterID)
+		if err != nil {
+			p.t.cfg.Logger.Error("dropping message that cannot be encoded", "peer", p.id, "err", err)
+			continue
+		}
+		n := proto.Size(pm)
+		if len(pending) > 0 && size+n > p.t.cfg.MaxBatchBytes {
+			if !flush() {
+				return
+			}
+		}
+		pending = append(pending, pm)
+		size += n
+	}
+	flush()
+}
+
+// write sends one batch on the stream, opening it first if needed. On
+// failure the stream is discarded and the peer pauses for a backoff that
+// doubles up to MaxBackoff.
+func (p *peer) write(b *raftpb.MessageBatch) error {
+	if p.stream == nil {
+		ctx, cancel := context.WithCancel(p.ctx)
+		s, err := p.client.Replicate(ctx)
+		if err != nil {
+			cancel()
+			p.fail(fmt.Errorf("open stream: %w", err))
+			return err
+		}
+		p.stream, p.streamCancel = s, cancel
+	}
+	if err := p.stream.Send(b); err != nil {
+		if errors.Is(err, io.EOF) {
+			// The server ended the stream; its status says why.
+			_, err = p.stream.CloseAndRecv()
+		}
+		p.closeStream()
+		p.fail(fmt.Errorf("send batch: %w", err))
+		return err
+	}
+	p.backoff = 0
+	p.lost.Store(false)
+	return nil
+}
+
+// fail records a failed send and pauses the peer.
+func (p *peer) fail(err error) {
+	if p.backoff == 0 {
+		p.backoff = p.t.cfg.MinBackoff
+	} else {
+		p.backoff = min(2*p.backoff, p.t.cfg.MaxBackoff)
+	}
+	p.pauseUntil = time.Now().Add(p.backoff)
+	p.markLost()
+	if p.ctx.Err() == nil {
+		p.t.cfg.Logger.Debug("send to peer failed", "peer", p.id, "addr", p.addr, "backoff", p.backoff, "err", err)
+	}
+}
+
+// closeStream ends the current stream, if any.
+func (p *peer) closeStream() {
+	if p.stream != nil {
+		p.streamCancel()
+		p.stream, p.streamCancel = nil, nil
+	}
+}
+
+// requestVote makes a RequestVote call for m and delivers the reply to the
+// local node.
+func (p *peer) requestVote(m raft.Message) {
+	ctx, cancel := context.WithTimeout(p.ctx, p.t.cfg.VoteTimeout)
+	defer cancel()
+	resp, err := p.client.RequestVote(ctx, voteRequestToProto(m, p.t.cfg.ClusterID))
+	if err != nil {
+		p.t.cfg.Logger.Debug("RequestVote failed", "peer", p.id, "err", err)
+		return
+	}
+	if err := p.t.checkReply(resp.GetHeader(), p.id); err != nil {
+		p.t.cfg.Logger.Warn("ignoring RequestVote reply", "peer", p.id, "err", err)
+		return
+	}
+	reply, err := voteResponseFromProto(resp)
+	if err != nil {
+		return
+	}
+	if err := p.t.deliver(p.ctx, reply); err != nil {
+		p.t.cfg.Logger.Debug("cannot deliver RequestVote reply", "peer", p.id, "err", err)
+	}
+}

@@ -1,0 +1,241 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/resqlite/resqlite/raft"
+	"github.com/resqlite/resqlite/rpc/raftpb"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// Register serves the Raft service of t on s: messages received are checked
+// (cluster id, sender a member, addressed to this node) and delivered to
+// the node set by SetHandler.
+func (t *Transport) Register(s grpc.ServiceRegistrar) {
+	raftpb.RegisterRaftServer(s, &raftService{t: t})
+}
+
+// raftService is the server side of the Raft service.
+type raftService struct {
+	raftpb.UnimplementedRaftServer
+	t *Transport
+}
+
+// checkHeader verifies that a received message belongs to this cluster, is
+// addressed to this node and comes from a member.
+func (t *Transport) checkHeader(h *raftpb.Header) error {
+	switch {
+	case h == nil:
+		return status.Error(codes.InvalidArgument, "rpc: message has no header")
+	case h.GetClusterId() != t.cfg.ClusterID:
+		return status.Errorf(codes.PermissionDenied, "rpc: message for cluster %016x, this node belongs to cluster %016x", h.GetClusterId(), t.cfg.ClusterID)
+	case raft.NodeID(h.GetTo()) != t.cfg.ID:
+		return status.Errorf(codes.PermissionDenied, "rpc: message addressed to node %d reached node %d", h.GetTo(), t.cfg.ID)
+	case raft.NodeID(h.GetFrom()) == t.cfg.ID || !t.isMember(raft.NodeID(h.GetFrom())):
+		return status.Errorf(codes.PermissionDenied, "rpc: message from node %d, which is not a member of this node's configuration", h.GetFrom())
+	}
+	return nil
+}
+
+// checkReply verifies the header of a reply to a call made to peer from.
+func (t *Transport) checkReply(h *raftpb.Header, from raft.NodeID) error {
+	if h.GetClusterId() != t.cfg.ClusterID || raft.NodeID(h.GetFrom()) != from || raft.NodeID(h.GetTo()) != t.cfg.ID {
+		return fmt.Errorf("rpc: reply header %v does not match a reply from node %d in cluster %016x", h, from, t.cfg.ClusterID)
+	}
+	return nil
+}
+
+// deliverError turns a failure to deliver into a gRPC status.
+func deliverError(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return status.FromContextError(err).Err()
+	}
+	return status.Errorf(codes.Unavailable, "rpc: node cannot take the message: %v", err)
+}
+
+// call delivers request m and waits for the node's reply to it.
+func (s *raftService) call(ctx context.Context, m raft.Message) (raft.Message, error) {
+	want := replyType[m.Type]
+	ch := s.t.waiters.add(m.From, want)
+	if err := s.t.deliver(ctx, m); err != nil {
+		s.t.waiters.remove(m.From, want, ch)
+		return raft.Message{}, deliverError(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.t.cfg.VoteTimeout)
+	defer cancel()
+	select {
+	case reply := <-ch:
+		return reply, nil
+	case <-ctx.Done():
+		s.t.waiters.remove(m.From, want, ch)
+		select {
+		case reply := <-ch: // delivered just before removal
+			return reply, nil
+		default:
+		}
+		return raft.Message{}, status.Errorf(codes.DeadlineExceeded, "rpc: node %d did not reply to %v in time", s.t.cfg.ID, m.Type)
+	}
+}
+
+// RequestVote delivers a (pre-)vote request and returns the node's reply.
+func (s *raftService) RequestVote(ctx context.Context, req *raftpb.RequestVoteRequest) (*raftpb.RequestVoteResponse, error) {
+	if err := s.t.checkHeader(req.GetHeader()); err != nil {
+		return nil, err
+	}
+	m, err := voteRequestFromProto(req)
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	reply, err := s.call(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	pm, err := messageToProto(reply, s.t.cfg.ClusterID)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return pm.GetRequestVoteResponse(), nil
+}
+
+// AppendEntries delivers entries or a heartbeat and returns the node's
+// reply.
+func (s *raftService) AppendEntries(ctx context.Context, req *raftpb.AppendEntriesRequest) (*raftpb.AppendEntriesResponse, error) {
+	if err := s.t.checkHeader(req.GetHeader()); err != nil {
+		return nil, err
+	}
+	m, err := appendEntriesFromProto(req)
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	reply, err := s.call(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	pm, err := messageToProto(reply, s.t.cfg.ClusterID)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return pm.GetAppendEntriesResponse(), nil
+}
+
+// TimeoutNow delivers a leadership transfer's TimeoutNow.
+func (s *raftService) TimeoutNow(ctx context.Context, req *raftpb.TimeoutNowRequest) (*raftpb.TimeoutNowResponse, error) {
+	if err := s.t.checkHeader(req.GetHeader()); err != nil {
+		return nil, err
+	}
+	m, err := timeoutNowFromProto(req)
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	if err := s.t.deliver(ctx, m); err != nil {
+		return nil, deliverError(err)
+	}
+	return &raftpb.TimeoutNowResponse{Header: header(s.t.cfg.ClusterID, s.t.cfg.ID, m.From)}, nil
+}
+
+// Replicate delivers the messages of a peer's stream in order. A message
+// that fails the header check ends the stream with PermissionDenied.
+func (s *raftService) Replicate(stream raftpb.Raft_ReplicateServer) error {
+	var batches, msgs uint64
+	for {
+		b, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return stream.SendAndClose(&raftpb.ReplicateSummary{Batches: batches, Messages: msgs})
+		}
+		if err != nil {
+			return err
+		}
+		batches++
+		for _, pm := range b.GetMessages() {
+			m, h, err := messageFromProto(pm)
+			if err != nil {
+				return status.Error(codes.InvalidArgument, err.Error())
+			}
+			if err := s.t.checkHeader(h); err != nil {
+				return err
+			}
+			if err := s.t.deliver(stream.Context(), m); err != nil {
+				return deliverError(err)
+			}
+			msgs++
+		}
+	}
+}
+
+// InstallSnapshot receives a snapshot's chunks into a temporary file, then
+// hands it to the node.
+func (s *raftService) InstallSnapshot(stream raftpb.Raft_InstallSnapshotServer) error {
+	first, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	if err := s.t.checkHeader(first.GetHeader()); err != nil {
+		return err
+	}
+	m, err := snapshotMessageFromProto(first)
+	if err != nil {
+		return status.Error(codes.InvalidArgument, err.Error())
+	}
+	f, err := os.CreateTemp(s.t.cfg.SnapshotDir, "resqlite-snapshot-*")
+	if err != nil {
+		return status.Errorf(codes.Internal, "rpc: spool snapshot: %v", err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if err := receiveChunks(stream, first, f); err != nil {
+		return err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return status.Errorf(codes.Internal, "rpc: rewind snapshot: %v", err)
+	}
+	if err := s.t.handlerReceiveSnapshot(stream.Context(), m, f); err != nil {
+		return status.Errorf(codes.Aborted, "rpc: node %d did not install the snapshot: %v", s.t.cfg.ID, err)
+	}
+	return stream.SendAndClose(&raftpb.InstallSnapshotResponse{
+		Header: header(s.t.cfg.ClusterID, s.t.cfg.ID, m.From), Term: m.Term, MatchIndex: m.Snapshot.Index,
+	})
+}
+
+// receiveChunks writes the data of first and the chunks after it to w,
+// checking that offsets are contiguous, until the chunk marked done.
+func receiveChunks(stream raftpb.Raft_InstallSnapshotServer, first *raftpb.InstallSnapshotRequest, w io.Writer) error {
+	var off uint64
+	c := first
+	for {
+		if c.GetOffset() != off {
+			return status.Errorf(codes.InvalidArgument, "rpc: snapshot chunk at offset %d, expected %d", c.GetOffset(), off)
+		}
+		if _, err := w.Write(c.GetData()); err != nil {
+			return status.Errorf(codes.Internal, "rpc: spool snapshot: %v", err)
+		}
+		off += uint64(len(c.GetData()))
+		if c.GetDone() {
+			return nil
+		}
+		next, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return status.Error(codes.InvalidArgument, "rpc: snapshot stream ended before its last chunk")
+		}
+		if err != nil {
+			return err
+		}
+		c = next
+	}
+}
+
+// handlerReceiveSnapshot hands a received snapshot to the node.
+func (t *Transport) handlerReceiveSnapshot(ctx context.Context, m raft.Message, data io.Reader) error {
+	t.mu.RLock()
+	h := t.handler
+	t.mu.RUnlock()
+	if h == nil {
+		return ErrNoHandler
+	}
+	return h.ReceiveSnapshot(ctx, m, data)
+}

@@ -1,0 +1,258 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/resqlite/resqlite/raft"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/keepalive"
+)
+
+// Handler is the local node as the transport's server side sees it.
+type Handler interface {
+	// Step delivers a message received from a peer. It may block until
+	// the node accepts it or ctx ends.
+	Step(ctx context.Context, m raft.Message) error
+	// ReceiveSnapshot hands the node a snapshot (m.Type == MsgSnap) and
+	// its data; data is only valid until ReceiveSnapshot returns.
+	ReceiveSnapshot(ctx context.Context, m raft.Message, data io.Reader) error
+	// ReportUnreachable tells the node that messages to peer id are not
+	// getting through. It must not block.
+	ReportUnreachable(id raft.NodeID)
+}
+
+// ErrNoHandler is returned to peers while no node is attached.
+var ErrNoHandler = errors.New("rpc: no node attached to the transport yet")
+
+// TransportConfig configures a Transport. Zero values take the defaults
+// named on each field.
+type TransportConfig struct {
+	// ID is the local node's id. Required.
+	ID raft.NodeID
+	// ClusterID is carried on every message and checked on every message
+	// received. Required.
+	ClusterID uint64
+	// QueueSize bounds the messages queued for one peer; further
+	// messages to it are dropped until it drains. Default 4096.
+	QueueSize int
+	// MaxBatchMessages and MaxBatchBytes bound one stream write. Defaults
+	// 512 messages and 1 MiB (a single larger message goes alone).
+	MaxBatchMessages int
+	MaxBatchBytes    int
+	// MinBackoff and MaxBackoff bound the pause after a failed send to a
+	// peer, during which messages to it are dropped. Defaults 20ms, 1s.
+	MinBackoff, MaxBackoff time.Duration
+	// VoteTimeout bounds a RequestVote call, and how long the server
+	// side waits for its node's reply. Default 500ms.
+	VoteTimeout time.Duration
+	// SnapshotChunkSize is the data size of one InstallSnapshot chunk.
+	// Default 256 KiB.
+	SnapshotChunkSize int
+	// SnapshotDir is where received snapshots are spooled before they
+	// are handed to the node. Default os.TempDir().
+	SnapshotDir string
+	// DialOptions are added to the transport's own when dialing peers.
+	DialOptions []grpc.DialOption
+	// Logger receives transport events; nil discards them.
+	Logger *slog.Logger
+}
+
+func (c *TransportConfig) setDefaults() {
+	if c.QueueSize <= 0 {
+		c.QueueSize = 4096
+	}
+	if c.MaxBatchMessages <= 0 {
+		c.MaxBatchMessages = 512
+	}
+	if c.MaxBatchBytes <= 0 {
+		c.MaxBatchBytes = 1 << 20
+	}
+	if c.MinBackoff <= 0 {
+		c.MinBackoff = 20 * time.Millisecond
+	}
+	if c.MaxBackoff < c.MinBackoff {
+		c.MaxBackoff = max(time.Second, c.MinBackoff)
+	}
+	if c.VoteTimeout <= 0 {
+		c.VoteTimeout = 500 * time.Millisecond
+	}
+	if c.SnapshotChunkSize <= 0 {
+		c.SnapshotChunkSize = 256 << 10
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// MaxMessageSize is the largest gRPC message the Raft service accepts;
+// ServerOptions sets it on the server and the transport on its calls.
+const MaxMessageSize = 64 << 20
+
+// ServerOptions returns the gRPC server options the Raft service needs:
+// message size limits and keepalive settings matching the transport's
+// client side.
+func ServerOptions() []grpc.ServerOption {
+	return []grpc.ServerOption{
+		grpc.MaxRecvMsgSize(MaxMessageSize),
+		grpc.MaxSendMsgSize(MaxMessageSize),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: time.Second, PermitWithoutStream: true}),
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 5 * time.Second, Timeout: 5 * time.Second}),
+	}
+}
+
+// Transport implements raft.Transport over gRPC: one long-lived connection
+// and one ordered Replicate stream per peer, each fed by a bounded queue
+// and its own goroutine, so a slow or dead peer costs only dropped
+// messages. Register serves the Raft service for incoming messages.
+type Transport struct {
+	cfg     TransportConfig
+	waiters waiters
+
+	mu      sync.RWMutex
+	handler Handler
+	members map[raft.NodeID]raft.Member
+	peers   map[raft.NodeID]*peer
+	closed  bool
+}
+
+// NewTransport returns a transport for cfg; it knows no peers until
+// SetMembers.
+func NewTransport(cfg TransportConfig) (*Transport, error) {
+	if cfg.ID == raft.None {
+		return nil, fmt.Errorf("rpc: transport needs a node id")
+	}
+	if cfg.ClusterID == 0 {
+		return nil, fmt.Errorf("rpc: transport needs a cluster id")
+	}
+	cfg.setDefaults()
+	return &Transport{
+		cfg:     cfg,
+		waiters: waiters{pending: map[waitKey][]chan raft.Message{}},
+		members: map[raft.NodeID]raft.Member{},
+		peers:   map[raft.NodeID]*peer{},
+	}, nil
+}
+
+// SetHandler attaches the node that incoming messages are delivered to.
+func (t *Transport) SetHandler(h Handler) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.handler = h
+}
+
+// SetMembers makes the transport's peers those of c (the local node
+// excluded): new members get a connection, removed ones lose theirs, and a
+// member whose address changed is redialed. Only members are accepted as
+// senders. An empty configuration (a joining node that has not received
+// one yet) leaves the members as they are, so such a node can be given
+// the existing members to reach and accept messages from.
+func (t *Transport) SetMembers(c raft.Configuration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed || len(c.Members) == 0 {
+		return
+	}
+	next := make(map[raft.NodeID]raft.Member, len(c.Members))
+	for _, m := range c.Members {
+		next[m.ID] = m
+	}
+	for id, p := range t.peers {
+		if m, ok := next[id]; !ok || m.Addr != p.addr {
+			p.stop()
+			delete(t.peers, id)
+		}
+	}
+	for id, m := range next {
+		if id == t.cfg.ID {
+			continue
+		}
+		if _, ok := t.peers[id]; !ok {
+			p, err := newPeer(t, m)
+			if err != nil {
+				t.cfg.Logger.Warn("cannot create connection to peer", "peer", id, "addr", m.Addr, "err", err)
+				continue
+			}
+			t.peers[id] = p
+		}
+	}
+	t.members = next
+}
+
+// Send queues msgs for their peers without blocking: a message to an
+// unknown peer or to a peer whose queue is full is dropped. A reply that a
+// peer is waiting for synchronously (a RequestVote call) is handed to
+// that call instead.
+func (t *Transport) Send(msgs []raft.Message) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	for _, m := range msgs {
+		if t.waiters.deliver(m) {
+			continue
+		}
+		p := t.peers[m.To]
+		if p == nil || t.closed {
+			continue
+		}
+		if m.Type == raft.MsgSnap {
+			t.cfg.Logger.Warn("MsgSnap handed to Send; snapshots go through SendSnapshot", "peer", m.To)
+			continue
+		}
+		p.enqueue(m)
+	}
+}
+
+// Close stops every peer's goroutine and connection. Send after Close drops
+// everything.
+func (t *Transport) Close() error {
+	t.mu.Lock()
+	peers := t.peers
+	t.peers = map[raft.NodeID]*peer{}
+	t.closed = true
+	t.mu.Unlock()
+	for _, p := range peers {
+		p.stop()
+	}
+	return nil
+}
+
+// peer returns the peer with id, or nil.
+func (t *Transport) peer(id raft.NodeID) *peer {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.peers[id]
+}
+
+// deliver hands a message received from a peer to the local node.
+func (t *Transport) deliver(ctx context.Context, m raft.Message) error {
+	t.mu.RLock()
+	h := t.handler
+	t.mu.RUnlock()
+	if h == nil {
+		return ErrNoHandler
+	}
+	return h.Step(ctx, m)
+}
+
+// reportUnreachable tells the node that messages to id were lost.
+func (t *Transport) reportUnreachable(id raft.NodeID) {
+	t.mu.RLock()
+	h := t.handler
+	t.mu.RUnlock()
+	if h != nil {
+		h.ReportUnreachable(id)
+	}
+}
+
+// isMember reports whether id is in the current configuration.
+func (t *Transport) isMember(id raft.NodeID) bool {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	_, ok := t.members[id]
+	return ok
+}
