@@ -1,0 +1,227 @@
+package statemachine
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"math"
+)
+
+// Statement is one SQL text and the parameters bound to it. Without
+// parameters, SQL may hold several statements, which run in order and each
+// give a StatementResult; with parameters it must hold exactly one.
+type Statement struct {
+	SQL    string
+	Params []Param
+}
+
+// Command is the payload of a normal Raft entry: statements that apply
+// atomically, all or none. A transaction block assembled by the client is
+// one Command holding the block's statements without BEGIN and COMMIT
+// (transaction control statements are rejected inside a Command).
+type Command struct {
+	Statements []Statement
+}
+
+// commandVersion is the first byte of every encoded Command.
+const commandVersion = 1
+
+// crcTable is CRC-32C (Castagnoli), the checksum that ends an encoded Command.
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// ErrBadCommand is wrapped by every DecodeCommand error.
+var ErrBadCommand = errors.New("statemachine: malformed command")
+
+// EncodeCommand encodes c as an entry payload:
+//
+//	version byte (1)
+//	uvarint statement count, then per statement:
+//	  uvarint len, SQL bytes, uvarint parameter count, then per parameter:
+//	    uvarint len, name bytes, type byte (ValueType), value:
+//	      integer: zigzag varint; real: 8 bytes little-endian IEEE bits;
+//	      text, blob: uvarint len, bytes; null: nothing
+//	CRC-32C (Castagnoli) of everything before it, 4 bytes little-endian
+func EncodeCommand(c Command) []byte {
+	b := make([]byte, 0, 16+encodedSize(c))
+	b = append(b, commandVersion)
+	b = binary.AppendUvarint(b, uint64(len(c.Statements)))
+	for _, s := range c.Statements {
+		b = appendString(b, s.SQL)
+		b = binary.AppendUvarint(b, uint64(len(s.Params)))
+		for _, p := range s.Params {
+			b = appendString(b, p.Name)
+			b = appendValue(b, p.Value)
+		}
+	}
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable))
+}
+
+func encodedSize(c Command) int {
+	n := 0
+	for _, s := range c.Statements {
+		n += len(s.SQL) + 4
+		for _, p := range s.Params {
+			n += len(p.Name) + len(p.Value.Text) + len(p.Value.Blob) + 12
+		}
+	}
+	return n
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendValue(b []byte, v Value) []byte {
+	b = append(b, byte(v.Type))
+	switch v.Type {
+	case TypeInteger:
+		b = binary.AppendVarint(b, v.Int)
+	case TypeReal:
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v.Real))
+	case TypeText:
+		b = appendString(b, v.Text)
+	case TypeBlob:
+		b = binary.AppendUvarint(b, uint64(len(v.Blob)))
+		b = append(b, v.Blob...)
+	}
+	return b
+}
+
+// DecodeCommand decodes an entry payload made by EncodeCommand. Any
+// malformed input (wrong version, bad checksum, truncated or trailing
+// bytes, unknown value type, no statements) gives an error wrapping
+// ErrBadCommand.
+func DecodeCommand(data []byte) (Command, error) {
+	if len(data) < 1+1+4 {
+		return Command{}, fmt.Errorf("%w: %d bytes is too short", ErrBadCommand, len(data))
+	}
+	if data[0] != commandVersion {
+		return Command{}, fmt.Errorf("%w: unknown version %d", ErrBadCommand, data[0])
+	}
+	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
+	if crc32.Checksum(body, crcTable) != sum {
+		return Command{}, fmt.Errorf("%w: checksum mismatch", ErrBadCommand)
+	}
+	d := decoder{b: body[1:]}
+	n := d.count(2)
+	if d.err == nil && n == 0 {
+		d.fail("no statements")
+	}
+	var c Command
+	if d.err == nil {
+		c.Statements = make([]Statement, 0, n)
+	}
+	for i := 0; i < n && d.err == nil; i++ {
+		s := Statement{SQL: d.string()}
+		np := d.count(3)
+		if np > 0 && d.err == nil {
+			s.Params = make([]Param, 0, np)
+		}
+		for j := 0; j < np && d.err == nil; j++ {
+			p := Param{Name: d.string()}
+			p.Value = d.value()
+			s.Params = append(s.Params, p)
+		}
+		c.Statements = append(c.Statements, s)
+	}
+	if d.err == nil && len(d.b) != 0 {
+		d.fail(fmt.Sprintf("%d trailing bytes", len(d.b)))
+	}
+	if d.err != nil {
+		return Command{}, d.err
+	}
+	return c, nil
+}
+
+// decoder reads the body of an encoded Command; the first failure sticks.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail(what string) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%w: %s", ErrBadCommand, what)
+	}
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail("bad length")
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+// count reads an element count; each element takes at least minSize bytes,
+// so a count larger than what remains is rejected before allocating.
+func (d *decoder) count(minSize int) int {
+	v := d.uvarint()
+	if d.err == nil && v > uint64(len(d.b)/minSize) {
+		d.fail(fmt.Sprintf("count %d exceeds the payload", v))
+		return 0
+	}
+	return int(v)
+}
+
+func (d *decoder) bytes() []byte {
+	n := d.uvarint()
+	if d.err != nil {
+		return nil
+	}
+	if n > uint64(len(d.b)) {
+		d.fail(fmt.Sprintf("length %d exceeds the payload", n))
+		return nil
+	}
+	v := d.b[:n:n]
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) string() string { return string(d.bytes()) }
+
+func (d *decoder) value() Value {
+	if d.err != nil {
+		return Value{}
+	}
+	if len(d.b) == 0 {
+		d.fail("missing value type")
+		return Value{}
+	}
+	t := ValueType(d.b[0])
+	d.b = d.b[1:]
+	switch t {
+	case TypeNull:
+		return Null()
+	case TypeInteger:
+		v, n := binary.Varint(d.b)
+		if n <= 0 {
+			d.fail("bad integer")
+			return Value{}
+		}
+		d.b = d.b[n:]
+		return Integer(v)
+	case TypeReal:
+		if len(d.b) < 8 {
+			d.fail("truncated real")
+			return Value{}
+		}
+		v := math.Float64frombits(binary.LittleEndian.Uint64(d.b))
+		d.b = d.b[8:]
+		return Real(v)
+	case TypeText:
+		return Text(d.string())
+	case TypeBlob:
+		b := d.bytes()
+		return Blob(append([]byte{}, b...))
+	}
+	d.fail(fmt.Sprintf("unknown value type %d", t))
+	return Value{}
+}

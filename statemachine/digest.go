@@ -1,0 +1,116 @@
+package statemachine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Digest identifies the content of the database at an applied index.
+type Digest struct {
+	// Index is the applied index the digest was taken at.
+	Index uint64
+	// Sum is SHA-256 over the schema (sqlite_schema's type, name, tbl_name
+	// and sql, by type and name) and every table's rows (rowid included)
+	// in rowid or primary-key order, tables by name; ReSqlite's own meta
+	// table is left out.
+	Sum [sha256.Size]byte
+}
+
+func (d Digest) String() string {
+	return fmt.Sprintf("%d:%s", d.Index, hex.EncodeToString(d.Sum[:]))
+}
+
+// Digest computes the content digest inside one read transaction. It reads
+// the whole database: it is for tests and the status command, computed on
+// demand only.
+func (sm *StateMachine) Digest(ctx context.Context) (Digest, error) {
+	r, err := sm.acquireReader(ctx)
+	if err != nil {
+		return Digest{}, err
+	}
+	defer sm.releaseReader(r)
+	r.pol.reset(modeInternal)
+	defer r.pol.reset(modeRead)
+	if err := r.c.exec("BEGIN"); err != nil {
+		return Digest{}, fmt.Errorf("digest: %w", err)
+	}
+	defer r.c.exec("ROLLBACK")
+	applied, _, _, err := readMetaOn(r.c)
+	if err != nil {
+		return Digest{}, fmt.Errorf("digest: %w", err)
+	}
+	h := sha256.New()
+	var buf []byte
+	emit := func(row []Value) {
+		buf = binary.AppendUvarint(buf[:0], uint64(len(row)))
+		for _, v := range row {
+			buf = appendValue(buf, v)
+		}
+		h.Write(buf)
+	}
+	if err := r.c.each("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name", emit); err != nil {
+		return Digest{}, fmt.Errorf("digest: schema: %w", err)
+	}
+	var tables [][]Value
+	if err := r.c.each("SELECT name, wr FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name <> '"+metaTable+"' ORDER BY name",
+		func(row []Value) { tables = append(tables, row) }); err != nil {
+		return Digest{}, fmt.Errorf("digest: tables: %w", err)
+	}
+	for _, t := range tables {
+		name := t[0].Text
+		q := quoteIdent(name)
+		sql := "SELECT _rowid_, * FROM " + q + " ORDER BY _rowid_"
+		if t[1].Int != 0 {
+			sql = "SELECT * FROM " + q + " ORDER BY " + r.primaryKey(name)
+		}
+		emit([]Value{Text(name)})
+		if err := r.c.each(sql, emit); err != nil {
+			return Digest{}, fmt.Errorf("digest: table %s: %w", name, err)
+		}
+	}
+	d := Digest{Index: applied}
+	h.Sum(d.Sum[:0])
+	return d, nil
+}
+
+// primaryKey returns the ORDER BY list of a WITHOUT ROWID table's primary
+// key.
+func (r *reader) primaryKey(table string) string {
+	var cols []string
+	r.c.each("SELECT name FROM pragma_table_info("+quoteString(table)+") WHERE pk > 0 ORDER BY pk", func(row []Value) {
+		cols = append(cols, quoteIdent(row[0].Text))
+	})
+	if len(cols) == 0 {
+		return "1"
+	}
+	return strings.Join(cols, ", ")
+}
+
+// each runs one statement on c and calls fn for every row.
+func (c *conn) each(sql string, fn func([]Value)) error {
+	stmt, _, err := c.prepare(sql)
+	if err != nil {
+		return err
+	}
+	defer c.finalize(stmt)
+	n := int(sqlite3.Xsqlite3_column_count(c.tls, stmt))
+	for {
+		switch rc := sqlite3.Xsqlite3_step(c.tls, stmt); rc {
+		case sqlite3.SQLITE_ROW:
+			fn(c.row(stmt, n))
+		case sqlite3.SQLITE_DONE:
+			return nil
+		default:
+			return c.lastError(rc)
+		}
+	}
+}
+
+func quoteIdent(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+func quoteString(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }

@@ -1,0 +1,85 @@
+package statemachine
+
+import (
+	"context"
+	"strings"
+
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Check is what Precheck learned about an SQL text.
+type Check struct {
+	// ReadOnly is true when every statement of the text is read-only, as
+	// SQLite decides (sqlite3_stmt_readonly): the text can be served by
+	// Query instead of going through the log.
+	ReadOnly bool
+	// Deferred is true when a statement could not be prepared against the
+	// current schema (for example its table is created by an entry still in
+	// flight): nothing is rejected for that reason, and apply decides.
+	Deferred bool
+	// Statements is the number of statements that were prepared.
+	Statements int
+	// Functions are the functions the prepared statements call (fired
+	// triggers and used defaults included), lowercase, in order.
+	Functions []string
+}
+
+// Precheck judges the statements of sql as a write, against the local
+// schema, without running them, so that the client service can reject a
+// write early and route reads. It returns an *Error of kind ErrorRejected
+// when a statement breaks the write rules (a non-deterministic function,
+// ATTACH, a TEMP object, a connection PRAGMA, BEGIN/COMMIT, VACUUM…). The
+// authoritative check is the one at apply; Precheck may pass what apply
+// rejects (date/time arguments are only known at run time, and the schema
+// may change meanwhile). A rule broken inside a trigger or view is not
+// reported here, since an entry in flight may still drop that trigger.
+func (sm *StateMachine) Precheck(ctx context.Context, sql string) (Check, error) {
+	r, err := sm.acquireReader(ctx)
+	if err != nil {
+		return Check{}, err
+	}
+	defer sm.releaseReader(r)
+	return r.precheck(sql)
+}
+
+func (r *reader) precheck(sql string) (Check, error) {
+	chk := Check{ReadOnly: true}
+	defer r.pol.reset(modeRead)
+	rest := sql
+	for strings.TrimSpace(rest) != "" {
+		r.pol.reset(modeWrite)
+		stmt, n, err := r.c.prepare(rest)
+		chk.Functions = append(chk.Functions, r.pol.functions...)
+		if v := r.pol.violation; v != "" && !r.pol.violationInSchema {
+			r.c.finalize(stmt)
+			return chk, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: v, Statement: chk.Statements, Offset: -1}
+		}
+		if v := r.pol.verdict(); err == nil && v != "" {
+			r.c.finalize(stmt)
+			return chk, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: v, Statement: chk.Statements, Offset: -1}
+		}
+		if err != nil || (stmt == 0 && n == 0) {
+			// No such table yet, or a syntax error: apply gives the verdict.
+			chk.Deferred = true
+			chk.ReadOnly = false
+			return chk, nil
+		}
+		if stmt == 0 {
+			break
+		}
+		chk.Statements++
+		if !r.c.readOnly(stmt) {
+			chk.ReadOnly = false
+			if !r.pol.wrote() {
+				r.c.finalize(stmt)
+				return chk, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: "VACUUM is not allowed in a write", Statement: chk.Statements - 1, Offset: -1}
+			}
+		}
+		r.c.finalize(stmt)
+		rest = rest[n:]
+	}
+	if chk.Statements == 0 {
+		chk.ReadOnly = false
+	}
+	return chk, nil
+}

@@ -1,0 +1,86 @@
+package statemachine
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Rows is the result of a Query: column names and rows with SQLite's
+// per-value types.
+type Rows struct {
+	Columns []string
+	Rows    [][]Value
+}
+
+// ErrNotReadOnly is returned by Query for a statement that would change the
+// database; such a statement must go through the log.
+var ErrNotReadOnly = errors.New("statemachine: statement is not read-only; send it as a write")
+
+// Query runs one read-only statement on a read connection, which never
+// blocks apply and sees the database as of the last committed batch. Any
+// function may be used (random(), 'now', …). SQL errors come back as
+// *Error; ctx cancels a running query.
+func (sm *StateMachine) Query(ctx context.Context, sql string, params ...Param) (*Rows, error) {
+	r, err := sm.acquireReader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer sm.releaseReader(r)
+	return r.query(ctx, sql, params)
+}
+
+func (r *reader) query(ctx context.Context, sql string, params []Param) (*Rows, error) {
+	c := r.c
+	r.pol.reset(modeRead)
+	stmt, n, err := c.prepare(sql)
+	if err != nil {
+		return nil, r.queryError(err, ErrorParse)
+	}
+	if stmt == 0 {
+		return nil, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_ERROR, Message: "empty statement", Offset: -1}
+	}
+	defer c.finalize(stmt)
+	if strings.TrimSpace(sql[n:]) != "" {
+		return nil, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_ERROR, Message: "a query holds one statement", Offset: n}
+	}
+	if !c.readOnly(stmt) {
+		return nil, ErrNotReadOnly
+	}
+	if err := c.bind(stmt, params); err != nil {
+		return nil, r.queryError(err, ErrorRuntime)
+	}
+	stop := context.AfterFunc(ctx, c.interrupt)
+	defer stop()
+	ncol := int(sqlite3.Xsqlite3_column_count(c.tls, stmt))
+	out := &Rows{Columns: c.columns(stmt)}
+	for {
+		rc := sqlite3.Xsqlite3_step(c.tls, stmt)
+		if rc == sqlite3.SQLITE_ROW {
+			out.Rows = append(out.Rows, c.row(stmt, ncol))
+			continue
+		}
+		if rc == sqlite3.SQLITE_DONE {
+			return out, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, r.queryError(c.lastError(rc), ErrorRuntime)
+	}
+}
+
+// queryError turns an error of a read into *Error when the statement caused
+// it.
+func (r *reader) queryError(err error, kind ErrorKind) error {
+	if r.pol.violation != "" {
+		return &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: r.pol.violation, Offset: -1}
+	}
+	var se *sqliteError
+	if !errors.As(err, &se) || isEnvironment(se.code) {
+		return err
+	}
+	return &Error{Kind: kind, Code: se.code, Message: se.msg, Offset: se.offset}
+}

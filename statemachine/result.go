@@ -1,0 +1,81 @@
+package statemachine
+
+import "fmt"
+
+// StatementResult is what one statement of an applied Command produced.
+// Every field is the same on every node.
+type StatementResult struct {
+	// RowsAffected is the number of rows the statement inserted, updated or
+	// deleted itself (as sqlite3_changes counts them; 0 for other statements).
+	RowsAffected int64
+	// LastInsertRowID is the rowid of the last row the statement inserted,
+	// or 0 if it inserted none.
+	LastInsertRowID int64
+	// Columns and Rows are the rows the statement returned (a SELECT in a
+	// block, INSERT … RETURNING), with SQLite's per-value types.
+	Columns []string
+	Rows    [][]Value
+}
+
+// ErrorKind says at which point a statement failed.
+type ErrorKind uint8
+
+const (
+	// ErrorParse: the statement could not be prepared (syntax error, no such
+	// table, …). The sqlite3 CLI prints these as "Parse error".
+	ErrorParse ErrorKind = iota + 1
+	// ErrorRuntime: the statement failed while running (constraint, a
+	// function's error, …). The sqlite3 CLI prints "Runtime error".
+	ErrorRuntime
+	// ErrorRejected: ReSqlite's determinism or write policy refused the
+	// statement (a non-deterministic function, ATTACH, a TEMP object, …).
+	ErrorRejected
+	// ErrorMalformed: the entry's payload could not be decoded.
+	ErrorMalformed
+)
+
+func (k ErrorKind) String() string {
+	switch k {
+	case ErrorParse:
+		return "parse"
+	case ErrorRuntime:
+		return "runtime"
+	case ErrorRejected:
+		return "rejected"
+	case ErrorMalformed:
+		return "malformed"
+	}
+	return fmt.Sprintf("ErrorKind(%d)", uint8(k))
+}
+
+// Error is a statement error caused by the SQL or the data, identical on
+// every node: it is a result, not a failure of the node.
+type Error struct {
+	Kind ErrorKind
+	// Code is SQLite's extended result code (SQLITE_AUTH for rejections).
+	Code int
+	// Message is SQLite's message, or ReSqlite's for rejections.
+	Message string
+	// Statement is the index of the failing statement in its Command.
+	Statement int
+	// Offset is the byte offset of the error in that statement's SQL text
+	// when SQLite reports one, else -1.
+	Offset int
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s error in statement %d: %s (%d)", e.Kind, e.Statement+1, e.Message, e.Code)
+}
+
+// Result is the outcome of applying one normal entry, returned by Apply
+// (as *Result) for the proposer.
+type Result struct {
+	// Index is the log index of the entry.
+	Index uint64
+	// Statements holds the result of every statement that ran, in order.
+	// When Err is set the entry wrote nothing, and Statements holds the
+	// statements before the failing one (whose effects were rolled back).
+	Statements []StatementResult
+	// Err is the error that made the entry roll back, or nil.
+	Err *Error
+}

@@ -1,0 +1,263 @@
+package statemachine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/resqlite/resqlite/raft"
+)
+
+// DatabaseFile is the name of the SQLite file inside the state directory.
+const DatabaseFile = "state.db"
+
+// ErrClosed is returned by every method once Close was called.
+var ErrClosed = errors.New("statemachine: closed")
+
+// Options tune a StateMachine. The zero value is usable.
+type Options struct {
+	// ReadConns is the number of read-only connections Query, Precheck,
+	// Snapshot and Digest share (default 4).
+	ReadConns int
+	// Logger receives rare events (restores, halts); nil is quiet.
+	Logger *slog.Logger
+}
+
+// StateMachine is the SQLite database that committed entries are applied
+// to. It implements raft.StateMachine. Apply, Restore and Close must not
+// be called concurrently with each other (the node driver calls them from
+// one goroutine); Query, Precheck, WaitApplied, AppliedIndex, Snapshot and
+// Digest may be called from any goroutine at any time.
+type StateMachine struct {
+	dir  string
+	path string
+	log  *slog.Logger
+
+	// applyMu serializes the users of the apply connection.
+	applyMu sync.Mutex
+	w       *writer
+
+	readers chan *reader
+
+	mu          sync.Mutex
+	applied     uint64
+	configIndex uint64
+	config      []byte
+	changed     chan struct{} // closed and replaced whenever applied moves
+	halted      error
+	closed      bool
+}
+
+var _ raft.StateMachine = (*StateMachine)(nil)
+
+// Open opens (creating if needed) the state machine whose database lives in
+// dir, and resumes after the applied index stored in it.
+func Open(dir string, opts Options) (*StateMachine, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("statemachine: %w", err)
+	}
+	abs, err := filepath.Abs(filepath.Join(dir, DatabaseFile))
+	if err != nil {
+		return nil, fmt.Errorf("statemachine: %w", err)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	sm := &StateMachine{dir: dir, path: abs, log: log, changed: make(chan struct{})}
+	if sm.w, err = openWriter(abs); err != nil {
+		return nil, fmt.Errorf("statemachine: %w", err)
+	}
+	if err := sm.loadMeta(); err != nil {
+		sm.w.close()
+		return nil, fmt.Errorf("statemachine: %w", err)
+	}
+	n := opts.ReadConns
+	if n <= 0 {
+		n = 4
+	}
+	sm.readers = make(chan *reader, n)
+	for range n {
+		r, err := openReader(abs)
+		if err != nil {
+			sm.Close()
+			return nil, fmt.Errorf("statemachine: %w", err)
+		}
+		sm.readers <- r
+	}
+	return sm, nil
+}
+
+// loadMeta reads the applied index and configuration from the database.
+func (sm *StateMachine) loadMeta() error {
+	idx, cfgIdx, cfg, err := sm.w.readMeta()
+	if err != nil {
+		return err
+	}
+	sm.mu.Lock()
+	sm.applied, sm.configIndex, sm.config = idx, cfgIdx, cfg
+	sm.mu.Unlock()
+	return nil
+}
+
+// Path returns the path of the SQLite database file.
+func (sm *StateMachine) Path() string { return sm.path }
+
+// AppliedIndex returns the index of the last applied entry, as durably
+// recorded in the database (durable at the next fsync of the WAL, see
+// settings.go).
+func (sm *StateMachine) AppliedIndex() uint64 {
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	return sm.applied
+}
+
+// Config returns the data of the last configuration entry applied and its
+// index (0 and nil if none).
+func (sm *StateMachine) Config() (index uint64, data []byte) {
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	return sm.configIndex, append([]byte(nil), sm.config...)
+}
+
+// WaitApplied blocks until the applied index reaches index, ctx ends, the
+// state machine halts or it is closed.
+func (sm *StateMachine) WaitApplied(ctx context.Context, index uint64) error {
+	for {
+		sm.mu.Lock()
+		applied, ch, halted, closed := sm.applied, sm.changed, sm.halted, sm.closed
+		sm.mu.Unlock()
+		switch {
+		case applied >= index:
+			return nil
+		case halted != nil:
+			return halted
+		case closed:
+			return ErrClosed
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for applied index %d (at %d): %w", index, applied, ctx.Err())
+		case <-ch:
+		}
+	}
+}
+
+// publish records a new applied index and configuration and wakes waiters.
+func (sm *StateMachine) publish(applied, cfgIndex uint64, cfg []byte) {
+	sm.mu.Lock()
+	sm.applied, sm.configIndex, sm.config = applied, cfgIndex, cfg
+	close(sm.changed)
+	sm.changed = make(chan struct{})
+	sm.mu.Unlock()
+}
+
+// halt records that apply failed because of the environment; every later
+// Apply returns the same error.
+func (sm *StateMachine) halt(err error) error {
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	if sm.halted == nil {
+		sm.halted = err
+		close(sm.changed)
+		sm.changed = make(chan struct{})
+		sm.log.Error("state machine halted", "err", err)
+	}
+	return sm.halted
+}
+
+// Close closes every connection. It waits for running queries to end.
+func (sm *StateMachine) Close() error {
+	sm.mu.Lock()
+	if sm.closed {
+		sm.mu.Unlock()
+		return nil
+	}
+	sm.closed = true
+	close(sm.changed)
+	sm.changed = make(chan struct{})
+	sm.mu.Unlock()
+
+	var errs []error
+	for range cap(sm.readers) {
+		r, ok := <-sm.readers
+		if !ok {
+			break
+		}
+		if r != nil {
+			errs = append(errs, r.close())
+		}
+	}
+	sm.applyMu.Lock()
+	errs = append(errs, sm.w.close())
+	sm.applyMu.Unlock()
+	return errors.Join(errs...)
+}
+
+// acquireReader takes a read connection from the pool.
+func (sm *StateMachine) acquireReader(ctx context.Context) (*reader, error) {
+	sm.mu.Lock()
+	closed := sm.closed
+	sm.mu.Unlock()
+	if closed {
+		return nil, ErrClosed
+	}
+	select {
+	case r := <-sm.readers:
+		return r, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (sm *StateMachine) releaseReader(r *reader) { sm.readers <- r }
+
+// reader is a read-only connection with its authorizer state.
+type reader struct {
+	c   *conn
+	pol *policy
+}
+
+// openReader opens a read-only connection to the database at path.
+func openReader(path string) (*reader, error) {
+	u := url.URL{Scheme: "file", Path: path, RawQuery: "mode=ro"}
+	c, err := openConn(&sqlite.Driver{}, u.String())
+	if err != nil {
+		return nil, err
+	}
+	r := &reader{c: c, pol: &policy{mode: modeInternal}}
+	if err := c.exec(readSettings); err != nil {
+		c.close()
+		return nil, fmt.Errorf("read connection settings: %w", err)
+	}
+	if err := c.registerAuthorizer(r.pol.authorize); err != nil {
+		c.close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *reader) close() error { return r.c.close() }
+
+// isEnvironment reports whether an SQLite result code means the node's
+// environment failed (rather than the statement or the data), so that the
+// error must never become a result.
+func isEnvironment(code int) bool {
+	switch code & 0xff {
+	case sqlite3.SQLITE_INTERNAL, sqlite3.SQLITE_PERM, sqlite3.SQLITE_NOMEM,
+		sqlite3.SQLITE_READONLY, sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_IOERR,
+		sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN,
+		sqlite3.SQLITE_PROTOCOL, sqlite3.SQLITE_NOLFS, sqlite3.SQLITE_NOTADB,
+		sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_MISUSE:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,296 @@
+package statemachine
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// writer is the apply connection: the only connection that writes.
+type writer struct {
+	c     *conn
+	pol   *policy
+	guard *clockGuard
+	// internal caches ReSqlite's own prepared statements by SQL text.
+	internal map[string]uintptr
+	// maxRowid caches, per table, the statement that reads its largest rowid.
+	maxRowid map[string]uintptr
+}
+
+// openWriter opens the apply connection with its fixed settings, its
+// authorizer and the date/time overrides, and creates the meta table.
+func openWriter(path string) (*writer, error) {
+	g, err := newClockGuard()
+	if err != nil {
+		return nil, err
+	}
+	d, err := newApplyDriver(g)
+	if err != nil {
+		g.close()
+		return nil, err
+	}
+	c, err := openConn(d, path)
+	if err != nil {
+		g.close()
+		return nil, err
+	}
+	w := &writer{c: c, pol: &policy{mode: modeInternal}, guard: g, internal: map[string]uintptr{}, maxRowid: map[string]uintptr{}}
+	if err := c.exec(applySettings); err != nil {
+		w.close()
+		return nil, fmt.Errorf("apply connection settings: %w", err)
+	}
+	if err := c.registerAuthorizer(w.pol.authorize); err != nil {
+		w.close()
+		return nil, err
+	}
+	if err := c.exec("BEGIN IMMEDIATE;" + metaSchema + "COMMIT;"); err != nil {
+		w.close()
+		return nil, fmt.Errorf("create %s: %w", metaTable, err)
+	}
+	return w, nil
+}
+
+// close finalizes every cached statement and closes the connections.
+func (w *writer) close() error {
+	if w == nil || w.c == nil {
+		return nil
+	}
+	w.dropCaches()
+	err := errors.Join(w.c.close(), w.guard.close())
+	w.c = nil
+	return err
+}
+
+// dropCaches finalizes the cached statements (before a restore or close).
+func (w *writer) dropCaches() {
+	for k, s := range w.internal {
+		w.c.finalize(s)
+		delete(w.internal, k)
+	}
+	for k, s := range w.maxRowid {
+		w.c.finalize(s)
+		delete(w.maxRowid, k)
+	}
+}
+
+// run executes one of ReSqlite's own statements (cached), binding params,
+// and returns the first column of the first row if there is one.
+func (w *writer) run(sql string, params ...Value) (Value, error) {
+	w.pol.reset(modeInternal)
+	stmt, ok := w.internal[sql]
+	if !ok {
+		s, _, err := w.c.prepare(sql)
+		if err != nil {
+			return Value{}, fmt.Errorf("prepare %q: %w", sql, err)
+		}
+		w.internal[sql] = s
+		stmt = s
+	}
+	tls := w.c.tls
+	defer sqlite3.Xsqlite3_reset(tls, stmt)
+	for i, p := range params {
+		if rc := w.c.bindValue(stmt, int32(i+1), p); rc != sqlite3.SQLITE_OK {
+			return Value{}, fmt.Errorf("bind %q: %w", sql, w.c.lastError(rc))
+		}
+	}
+	var first Value
+	for {
+		rc := sqlite3.Xsqlite3_step(tls, stmt)
+		switch rc {
+		case sqlite3.SQLITE_ROW:
+			if first.Type == TypeNull {
+				first = w.c.row(stmt, 1)[0]
+			}
+			continue
+		case sqlite3.SQLITE_DONE:
+			return first, nil
+		}
+		return Value{}, fmt.Errorf("%q: %w", sql, w.c.lastError(rc))
+	}
+}
+
+// readMeta reads the applied index and configuration.
+func (w *writer) readMeta() (applied, cfgIndex uint64, cfg []byte, err error) {
+	w.pol.reset(modeInternal)
+	return readMetaOn(w.c)
+}
+
+// writeMeta records the applied index and configuration in the current
+// transaction.
+func (w *writer) writeMeta(applied, cfgIndex uint64, cfg []byte) error {
+	c := Null()
+	if cfg != nil {
+		c = Blob(cfg)
+	}
+	_, err := w.run("UPDATE "+metaTable+" SET applied_index = ?1, config_index = ?2, config = ?3 WHERE id = 1",
+		Integer(int64(applied)), Integer(int64(cfgIndex)), c)
+	return err
+}
+
+// envError is an error of the node's environment: apply must stop.
+type envError struct{ err error }
+
+func (e *envError) Error() string { return e.err.Error() }
+func (e *envError) Unwrap() error { return e.err }
+
+// execStatement runs one Statement of a Command (index si) under the write
+// policy and returns the results of the SQL statements in its text. A
+// statement error caused by the SQL or the data is returned as *Error; an
+// environment error as *envError.
+func (w *writer) execStatement(si int, st Statement) ([]StatementResult, *Error, error) {
+	if strings.TrimSpace(st.SQL) == "" {
+		return nil, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_ERROR, Message: "empty statement", Statement: si, Offset: -1}, nil
+	}
+	var results []StatementResult
+	rest, base := st.SQL, 0
+	for first := true; ; first = false {
+		w.pol.reset(modeWrite)
+		stmt, n, err := w.c.prepare(rest)
+		if err != nil {
+			serr, env := w.statementError(err, si, base, ErrorParse)
+			return results, serr, env
+		}
+		if stmt == 0 {
+			if first {
+				return nil, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_ERROR, Message: "empty statement", Statement: si, Offset: -1}, nil
+			}
+			return results, nil, nil
+		}
+		more := strings.TrimSpace(rest[n:]) != ""
+		if v := w.pol.verdict(); v != "" {
+			w.c.finalize(stmt)
+			return results, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: v, Statement: si, Offset: -1}, nil
+		}
+		res, serr, env := w.step(stmt, si, base, st.Params, more)
+		w.c.finalize(stmt)
+		if serr != nil || env != nil {
+			return results, serr, env
+		}
+		results = append(results, res)
+		rest, base = rest[n:], base+n
+		if !more {
+			return results, nil, nil
+		}
+	}
+}
+
+// step binds params, checks the policy's verdict and runs stmt.
+func (w *writer) step(stmt uintptr, si, base int, params []Param, more bool) (StatementResult, *Error, error) {
+	var res StatementResult
+	tls := w.c.tls
+	if len(params) > 0 && more {
+		return res, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_RANGE, Message: "parameters are bound to a text that holds several statements", Statement: si, Offset: -1}, nil
+	}
+	if !w.c.readOnly(stmt) && !w.pol.wrote() {
+		// Not read-only, yet no write action was authorized: VACUUM (whose
+		// INTO form writes another file), which the authorizer never sees.
+		return res, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: "VACUUM is not allowed in a write", Statement: si, Offset: -1}, nil
+	}
+	if err := w.c.bind(stmt, params); err != nil {
+		serr, env := w.statementError(err, si, base, ErrorRuntime)
+		return res, serr, env
+	}
+	if serr, env := w.checkMaxRowid(si); serr != nil || env != nil {
+		return res, serr, env
+	}
+	w.pol.reset(modeWrite) // a re-prepare while stepping is judged again
+	sqlite3.Xsqlite3_set_last_insert_rowid(tls, w.c.db, 0)
+	before := sqlite3.Xsqlite3_total_changes64(tls, w.c.db)
+	ncol := int(sqlite3.Xsqlite3_column_count(tls, stmt))
+	if ncol > 0 {
+		res.Columns = w.c.columns(stmt)
+	}
+	for {
+		rc := sqlite3.Xsqlite3_step(tls, stmt)
+		if rc == sqlite3.SQLITE_ROW {
+			res.Rows = append(res.Rows, w.c.row(stmt, ncol))
+			continue
+		}
+		if rc != sqlite3.SQLITE_DONE {
+			serr, env := w.statementError(w.c.lastError(rc), si, base, ErrorRuntime)
+			return res, serr, env
+		}
+		break
+	}
+	if sqlite3.Xsqlite3_total_changes64(tls, w.c.db) != before {
+		res.RowsAffected = sqlite3.Xsqlite3_changes64(tls, w.c.db)
+	}
+	res.LastInsertRowID = sqlite3.Xsqlite3_last_insert_rowid(tls, w.c.db)
+	return res, nil, nil
+}
+
+// statementError classifies err from preparing or stepping statement si.
+func (w *writer) statementError(err error, si, base int, kind ErrorKind) (*Error, error) {
+	var se *sqliteError
+	if !errors.As(err, &se) {
+		return nil, &envError{err}
+	}
+	if w.pol.violation != "" {
+		return &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: w.pol.violation, Statement: si, Offset: -1}, nil
+	}
+	if isEnvironment(se.code) {
+		return nil, &envError{err}
+	}
+	off := -1
+	if se.offset >= 0 {
+		off = base + se.offset
+	}
+	return &Error{Kind: kind, Code: se.code, Message: se.msg, Statement: si, Offset: off}, nil
+}
+
+// checkMaxRowid refuses an insert into a table whose largest rowid is
+// already the maximum (9223372036854775807): SQLite would then pick a
+// random unused rowid, and nodes would diverge. The check runs before the
+// statement, for every table the statement (or a trigger it fires) may
+// insert into; it also refuses inserts with an explicit rowid into such a
+// table, which is deterministic and documented.
+func (w *writer) checkMaxRowid(si int) (*Error, error) {
+	if len(w.pol.inserts) == 0 {
+		return nil, nil
+	}
+	tables := append([]string(nil), w.pol.inserts...)
+	for _, t := range tables {
+		stmt, ok := w.maxRowid[t]
+		if !ok {
+			w.pol.reset(modeInternal)
+			s, _, err := w.c.prepare(`SELECT max(_rowid_) FROM "` + strings.ReplaceAll(t, `"`, `""`) + `"`)
+			if err != nil {
+				// WITHOUT ROWID tables and views have no rowid to run out of.
+				var se *sqliteError
+				if errors.As(err, &se) && isEnvironment(se.code) {
+					return nil, &envError{err}
+				}
+				continue
+			}
+			w.maxRowid[t] = s
+			stmt = s
+		}
+		w.pol.reset(modeInternal)
+		rc := sqlite3.Xsqlite3_step(w.c.tls, stmt)
+		var full bool
+		if rc == sqlite3.SQLITE_ROW {
+			full = sqlite3.Xsqlite3_column_type(w.c.tls, stmt, 0) == sqlite3.SQLITE_INTEGER &&
+				sqlite3.Xsqlite3_column_int64(w.c.tls, stmt, 0) == math.MaxInt64
+		}
+		if rc != sqlite3.SQLITE_ROW && rc != sqlite3.SQLITE_DONE {
+			err := w.c.lastError(rc)
+			sqlite3.Xsqlite3_reset(w.c.tls, stmt)
+			if isEnvironment(err.code) {
+				return nil, &envError{err}
+			}
+			w.c.finalize(stmt)
+			delete(w.maxRowid, t)
+			continue
+		}
+		sqlite3.Xsqlite3_reset(w.c.tls, stmt)
+		if full {
+			return &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_FULL,
+				Message:   fmt.Sprintf("table %s has reached the largest rowid (%d): SQLite would pick a random rowid, so nodes would diverge", t, int64(math.MaxInt64)),
+				Statement: si, Offset: -1}, nil
+		}
+	}
+	return nil, nil
+}
