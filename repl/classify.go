@@ -1,0 +1,159 @@
+package repl
+
+import "strings"
+
+// stmtKind is what the REPL needs to know about a statement before sending
+// it: whether it opens or closes a transaction block, and whether it can be
+// served as a read.
+type stmtKind uint8
+
+const (
+	// kindWrite goes through the replicated log (the safe default for
+	// anything not recognised).
+	kindWrite stmtKind = iota
+	// kindRead is a SELECT, VALUES or EXPLAIN: read-only, served at the
+	// session's consistency level. The server still refuses a "read" that
+	// is not read-only.
+	kindRead
+	// kindBegin is BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE] [TRANSACTION].
+	kindBegin
+	// kindCommit is COMMIT or END [TRANSACTION].
+	kindCommit
+	// kindRollback is ROLLBACK [TRANSACTION] (not ROLLBACK TO).
+	kindRollback
+)
+
+// leadingWords returns up to n keywords from the start of sql, upper-cased,
+// skipping whitespace and comments, and stopping at the first token that is
+// not a bare word. The bool reports whether the statement holds nothing
+// after those words but an optional semicolon.
+func leadingWords(sql string, n int) ([]string, bool) {
+	var words []string
+	for i := 0; i < len(sql); {
+		tok := scanToken(sql, i)
+		i = tok.end
+		switch {
+		case tok.kind == tokSpace:
+			continue
+		case tok.kind == tokSemi:
+			return words, strings.TrimSpace(stripComments(sql[i:])) == ""
+		case isIDChar(sql[tok.start]) && !(sql[tok.start] >= '0' && sql[tok.start] <= '9'):
+			if len(words) == n {
+				return words, false
+			}
+			words = append(words, strings.ToUpper(sql[tok.start:tok.end]))
+		default:
+			return words, false
+		}
+	}
+	return words, true
+}
+
+// stripComments removes comments and whitespace tokens, keeping the rest.
+func stripComments(sql string) string {
+	var b strings.Builder
+	for i := 0; i < len(sql); {
+		tok := scanToken(sql, i)
+		if tok.kind != tokSpace {
+			b.WriteString(sql[tok.start:tok.end])
+		}
+		i = tok.end
+	}
+	return b.String()
+}
+
+// classify decides a statement's kind from its leading keywords.
+func classify(sql string) stmtKind {
+	words, whole := leadingWords(sql, 4)
+	if len(words) == 0 {
+		return kindWrite
+	}
+	switch words[0] {
+	case "BEGIN":
+		rest := words[1:]
+		if len(rest) > 0 && (rest[0] == "DEFERRED" || rest[0] == "IMMEDIATE" || rest[0] == "EXCLUSIVE") {
+			rest = rest[1:]
+		}
+		if whole && transactionOpt(rest) {
+			return kindBegin
+		}
+	case "COMMIT", "END":
+		if whole && transactionOpt(words[1:]) {
+			return kindCommit
+		}
+	case "ROLLBACK":
+		if whole && transactionOpt(words[1:]) {
+			return kindRollback
+		}
+	case "SELECT", "VALUES", "EXPLAIN":
+		return kindRead
+	case "WITH":
+		if mainVerb(sql) == "SELECT" || mainVerb(sql) == "VALUES" {
+			return kindRead
+		}
+	}
+	return kindWrite
+}
+
+// transactionOpt reports that words are SQLite's trans_opt: nothing, or
+// TRANSACTION with an optional name.
+func transactionOpt(words []string) bool {
+	return len(words) == 0 || words[0] == "TRANSACTION" && len(words) <= 2
+}
+
+// mainVerb finds the first keyword after a WITH clause's common table
+// expressions: the statement the CTEs feed.
+func mainVerb(sql string) string {
+	depth := 0
+	seenWith := false
+	for i := 0; i < len(sql); {
+		tok := scanToken(sql, i)
+		i = tok.end
+		if tok.kind != tokOther && tok.kind != tokEnd && tok.kind != tokCreate &&
+			tok.kind != tokTemp && tok.kind != tokTrigger && tok.kind != tokExplain {
+			continue
+		}
+		text := sql[tok.start:tok.end]
+		switch text {
+		case "(":
+			depth++
+			continue
+		case ")":
+			depth--
+			continue
+		}
+		if depth != 0 || !isIDChar(text[0]) {
+			continue
+		}
+		word := strings.ToUpper(text)
+		if !seenWith {
+			seenWith = word == "WITH"
+			continue
+		}
+		switch word {
+		case "SELECT", "VALUES", "INSERT", "REPLACE", "UPDATE", "DELETE":
+			return word
+		}
+	}
+	return ""
+}
+
+// isDML reports an INSERT, UPDATE, DELETE or REPLACE statement (possibly
+// behind a WITH clause): the statements whose rows affected the CLI's
+// .changes reports and that table mode follows with a rows-affected line.
+func isDML(sql string) bool {
+	words, _ := leadingWords(sql, 1)
+	if len(words) == 0 {
+		return false
+	}
+	switch words[0] {
+	case "INSERT", "UPDATE", "DELETE", "REPLACE":
+		return true
+	case "WITH":
+		switch mainVerb(sql) {
+		case "INSERT", "UPDATE", "DELETE", "REPLACE":
+			return true
+		}
+	}
+	return false
+}

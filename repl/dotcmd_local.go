@@ -1,0 +1,146 @@
+package repl
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// localCommands are the dot-commands that only change or show the
+// session's own state.
+func localCommands() []dotCommand {
+	return []dotCommand{
+		boolSetting("bail", "Stop after hitting an error", func(s *Shell, v bool) { s.bail = v }),
+		boolSetting("changes", "Show number of rows changed by SQL", func(s *Shell, v bool) { s.showChanges = v }),
+		boolSetting("echo", "Turn command echo on or off", func(s *Shell, v bool) { s.echo = v }),
+		boolSetting("headers", "Turn display of headers on or off", func(s *Shell, v bool) { s.settings.headers = v }),
+		boolSetting("timer", "Turn SQL timer on or off", func(s *Shell, v bool) { s.timer = v }),
+		{name: "exit", usage: ".exit", help: "Exit this program", run: quitCommand},
+		{name: "quit", usage: ".quit", help: "Exit this program", run: quitCommand},
+		{name: "help", usage: ".help ?PATTERN?", help: "Show help text for PATTERN", run: func(s *Shell, _ context.Context, args []string) (bool, bool) {
+			topic := ""
+			if len(args) > 0 {
+				topic = strings.TrimPrefix(args[0], ".")
+			}
+			s.printHelp(s.out, topic)
+			return false, false
+		}},
+		{name: "mode", usage: ".mode MODE", help: "Set output mode: " + modeNames(), run: modeCommand},
+		{name: "nullvalue", usage: ".nullvalue STRING", help: "Use STRING in place of NULL values", run: func(s *Shell, _ context.Context, args []string) (bool, bool) {
+			if len(args) != 1 {
+				return s.usageError(".nullvalue STRING")
+			}
+			s.settings.nullValue = args[0]
+			return false, false
+		}},
+		{name: "separator", usage: ".separator COL ?ROW?", help: "Change the column and row separators", run: func(s *Shell, _ context.Context, args []string) (bool, bool) {
+			if len(args) < 1 || len(args) > 2 {
+				return s.usageError(".separator COL ?ROW?")
+			}
+			s.settings.colSep = resolveBackslashes(args[0])
+			if len(args) == 2 {
+				s.settings.rowSep = resolveBackslashes(args[1])
+			}
+			return false, false
+		}},
+		{name: "print", usage: ".print STRING...", help: "Print literal STRING", run: func(s *Shell, _ context.Context, args []string) (bool, bool) {
+			fmt.Fprintf(s.out, "%s\n", strings.Join(args, " "))
+			return false, false
+		}},
+		{name: "output", usage: ".output ?FILE?", help: "Send output to FILE, or to stdout without FILE", run: func(s *Shell, _ context.Context, args []string) (bool, bool) {
+			return outputCommand(s, args, false)
+		}},
+		{name: "once", usage: ".once FILE", help: "Send the next command's output to FILE", run: func(s *Shell, _ context.Context, args []string) (bool, bool) {
+			if len(args) != 1 {
+				return s.usageError(".once FILE")
+			}
+			return outputCommand(s, args, true)
+		}},
+		{name: "read", usage: ".read FILE", help: "Read input from FILE", run: readCommand},
+		{name: "consistency", usage: ".consistency ?LEVEL?", help: "Show or set read consistency: linearizable, lease, local", run: func(s *Shell, _ context.Context, args []string) (bool, bool) {
+			switch len(args) {
+			case 0:
+				fmt.Fprintf(s.out, "%s\n", s.consistency)
+				return false, false
+			case 1:
+				level, ok := ParseConsistency(args[0])
+				if !ok {
+					return s.errorf("consistency should be one of: linearizable lease local")
+				}
+				s.consistency = level
+				return false, false
+			}
+			return s.usageError(".consistency ?linearizable|lease|local?")
+		}},
+	}
+}
+
+func modeNames() string {
+	names := make([]string, len(allModes))
+	for i, m := range allModes {
+		names[i] = string(m)
+	}
+	return strings.Join(names, " ")
+}
+
+func quitCommand(s *Shell, _ context.Context, _ []string) (bool, bool) {
+	return true, false
+}
+
+func modeCommand(s *Shell, _ context.Context, args []string) (bool, bool) {
+	if len(args) == 0 {
+		fmt.Fprintf(s.out, "current output mode: %s\n", s.settings.modeName())
+		return false, false
+	}
+	if len(args) > 1 {
+		return s.usageError(".mode MODE")
+	}
+	m, err := ParseMode(args[0])
+	if err != nil {
+		return s.errorf("%v", err)
+	}
+	s.settings.setMode(m)
+	return false, false
+}
+
+func outputCommand(s *Shell, args []string, once bool) (bool, bool) {
+	if len(args) > 1 {
+		return s.usageError(".output ?FILE?")
+	}
+	if len(args) == 0 || args[0] == "stdout" {
+		s.resetOutput()
+		return false, false
+	}
+	if strings.HasPrefix(args[0], "|") {
+		return s.errorf("output to a pipe is not supported")
+	}
+	if err := s.setOutput(args[0], once); err != nil {
+		return s.errorf("%v", err)
+	}
+	return false, false
+}
+
+// readCommand runs a file as input, with its own line numbers; a failure
+// inside it counts as one failure of the .read.
+func readCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
+	if len(args) != 1 {
+		return s.usageError(".read FILE")
+	}
+	if s.depth >= maxReadDepth {
+		return s.errorf("input nesting limit (%d) reached", maxReadDepth)
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return s.errorf("cannot open \"%s\"", args[0])
+	}
+	defer f.Close()
+	s.depth++
+	run, err := s.processInput(ctx, newLineReader(f))
+	s.drain()
+	s.depth--
+	if err != nil {
+		return s.errorf("%v", err)
+	}
+	return false, run.errors > 0
+}

@@ -1,0 +1,112 @@
+package repl
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+)
+
+// sqlQuote quotes s as an SQL string literal.
+func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// schemaQuery runs a read of the schema at the session's consistency
+// level and returns the first column of every row as text.
+func (s *Shell) schemaQuery(ctx context.Context, sql string) ([]string, error) {
+	r, err := s.client.Query(ctx, sql, s.consistency)
+	if err != nil {
+		return nil, err
+	}
+	if r.Err != nil {
+		return nil, r.Err
+	}
+	var names []string
+	for _, row := range r.Rows {
+		if len(row) > 0 {
+			text, _ := cellText(row[0])
+			names = append(names, text)
+		}
+	}
+	return names, nil
+}
+
+// printNameColumns prints names in columns across 80 characters, filled
+// top to bottom, as the CLI's .tables and .indexes do.
+func (s *Shell) printNameColumns(names []string) {
+	if len(names) == 0 {
+		return
+	}
+	width := 0
+	for _, n := range names {
+		width = max(width, len(n))
+	}
+	cols := max(80/(width+2), 1)
+	rows := (len(names) + cols - 1) / cols
+	w := bufio.NewWriter(s.out)
+	defer w.Flush()
+	for i := 0; i < rows; i++ {
+		for j := i; j < len(names); j += rows {
+			sep := ""
+			if j >= rows {
+				sep = "  "
+			}
+			fmt.Fprintf(w, "%s%-*s", sep, width, names[j])
+		}
+		w.WriteString("\n")
+	}
+}
+
+func tablesCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
+	if len(args) > 1 {
+		return s.usageError(".tables ?PATTERN?")
+	}
+	pattern := "%"
+	if len(args) == 1 {
+		pattern = args[0]
+	}
+	names, err := s.schemaQuery(ctx, "SELECT name FROM sqlite_schema WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' AND name LIKE "+sqlQuote(pattern)+" ORDER BY 1")
+	if err != nil {
+		return s.errorf("%v", err)
+	}
+	s.printNameColumns(names)
+	return false, false
+}
+
+func indexesCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
+	if len(args) > 1 {
+		return s.usageError(".indexes ?TABLE?")
+	}
+	filter := ""
+	if len(args) == 1 {
+		filter = " AND tbl_name LIKE " + sqlQuote(args[0])
+	}
+	names, err := s.schemaQuery(ctx, "SELECT name FROM sqlite_schema WHERE type='index'"+filter+" ORDER BY 1")
+	if err != nil {
+		return s.errorf("%v", err)
+	}
+	s.printNameColumns(names)
+	return false, false
+}
+
+// schemaCommand prints the CREATE statements, each with a ';', in the
+// order they were made. Unlike the CLI it does not annotate views with
+// their column names.
+func schemaCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
+	if len(args) > 1 {
+		return s.usageError(".schema ?PATTERN?")
+	}
+	filter := ""
+	if len(args) == 1 {
+		filter = " AND (lower(tbl_name) LIKE lower(" + sqlQuote(args[0]) + ") OR lower(name) LIKE lower(" + sqlQuote(args[0]) + "))"
+	}
+	stmts, err := s.schemaQuery(ctx, "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'"+filter+" ORDER BY rowid")
+	if err != nil {
+		return s.errorf("%v", err)
+	}
+	w := bufio.NewWriter(s.out)
+	defer w.Flush()
+	for _, sql := range stmts {
+		fmt.Fprintf(w, "%s;\n", sql)
+	}
+	return false, false
+}

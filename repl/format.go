@@ -1,0 +1,209 @@
+package repl
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// cString cuts s at its first NUL byte: the CLI handles values as C
+// strings, so text and blobs print only up to a NUL.
+func cString(s string) string {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// cellText is a value as sqlite3_column_text renders it, and whether it
+// is NULL (then the caller prints .nullvalue).
+func cellText(v Value) (string, bool) {
+	switch v.Kind {
+	case KindInteger:
+		return strconv.FormatInt(v.Int, 10), true
+	case KindReal:
+		return formatReal(v.Real, textRealPrecision), true
+	case KindText:
+		return cString(v.Text), true
+	case KindBlob:
+		return cString(string(v.Bytes)), true
+	}
+	return "", false
+}
+
+// printList prints r in list mode (also tabs): values joined by the
+// column separator, NULL as .nullvalue, a header line first with .headers.
+func printList(w *bufio.Writer, s *outputSettings, r *Result) {
+	if len(r.Rows) == 0 {
+		return
+	}
+	if s.headers {
+		for i, c := range r.Columns {
+			w.WriteString(c)
+			w.WriteString(separatorAfter(s, i, len(r.Columns)))
+		}
+	}
+	for _, row := range r.Rows {
+		for i, v := range row {
+			text, ok := cellText(v)
+			if !ok {
+				text = s.nullValue
+			}
+			w.WriteString(text)
+			w.WriteString(separatorAfter(s, i, len(row)))
+		}
+	}
+}
+
+func separatorAfter(s *outputSettings, i, n int) string {
+	if i == n-1 {
+		return s.rowSep
+	}
+	return s.colSep
+}
+
+// csvNeedsQuote is the CLI's needCsvQuote table: control characters,
+// space, double and single quotes, DEL and every non-ASCII byte force
+// quoting.
+func csvNeedsQuote(c byte) bool {
+	return c <= ' ' || c == '"' || c == '\'' || c >= 0x7f
+}
+
+// writeCSVField is the CLI's output_csv for one non-NULL field.
+func writeCSVField(w *bufio.Writer, s *outputSettings, text string) {
+	quote := text == "" || strings.Contains(text, s.colSep)
+	for i := 0; i < len(text) && !quote; i++ {
+		quote = csvNeedsQuote(text[i])
+	}
+	if !quote {
+		w.WriteString(text)
+		return
+	}
+	w.WriteByte('"')
+	w.WriteString(strings.ReplaceAll(text, `"`, `""`))
+	w.WriteByte('"')
+}
+
+// printCSV prints r in csv mode.
+func printCSV(w *bufio.Writer, s *outputSettings, r *Result) {
+	if len(r.Rows) == 0 {
+		return
+	}
+	if s.headers {
+		for i, c := range r.Columns {
+			writeCSVField(w, s, c)
+			w.WriteString(separatorAfter(s, i, len(r.Columns)))
+		}
+	}
+	for _, row := range r.Rows {
+		for i, v := range row {
+			if text, ok := cellText(v); ok {
+				writeCSVField(w, s, text)
+			} else {
+				w.WriteString(s.nullValue)
+			}
+			w.WriteString(separatorAfter(s, i, len(row)))
+		}
+	}
+}
+
+// printLine prints r in line mode: one "name = value" line per column,
+// names right-aligned (by bytes) to the longest, at least 5 wide, and a
+// row separator between records.
+func printLine(w *bufio.Writer, s *outputSettings, r *Result) {
+	width := 5
+	for _, c := range r.Columns {
+		width = max(width, len(c))
+	}
+	for n, row := range r.Rows {
+		if n > 0 {
+			w.WriteString(s.rowSep)
+		}
+		for i, v := range row {
+			text, ok := cellText(v)
+			if !ok {
+				text = s.nullValue
+			}
+			// C's %*s pads by bytes, not characters.
+			w.WriteString(strings.Repeat(" ", width-len(r.Columns[i])))
+			w.WriteString(r.Columns[i])
+			w.WriteString(" = ")
+			w.WriteString(text)
+			w.WriteString(s.rowSep)
+		}
+	}
+}
+
+// writeJSONString is the CLI's output_json_string: '"' and '\\' escaped,
+// control characters as \b \f \n \r \t or \u00XX, other bytes as they are.
+func writeJSONString(w *bufio.Writer, s string) {
+	w.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' || c == '"':
+			w.WriteByte('\\')
+			w.WriteByte(c)
+		case c == '\b':
+			w.WriteString(`\b`)
+		case c == '\f':
+			w.WriteString(`\f`)
+		case c == '\n':
+			w.WriteString(`\n`)
+		case c == '\r':
+			w.WriteString(`\r`)
+		case c == '\t':
+			w.WriteString(`\t`)
+		case c <= 0x1f:
+			fmt.Fprintf(w, `\u%04x`, c)
+		default:
+			w.WriteByte(c)
+		}
+	}
+	w.WriteByte('"')
+}
+
+// printJSON prints r in json mode: an array of objects, one per row, rows
+// separated by ",\n"; REAL with 20 significant digits, infinities as
+// ±1e999, blobs as strings of their bytes.
+func printJSON(w *bufio.Writer, r *Result) {
+	if len(r.Rows) == 0 {
+		return
+	}
+	for n, row := range r.Rows {
+		if n == 0 {
+			w.WriteString("[{")
+		} else {
+			w.WriteString(",\n{")
+		}
+		for i, v := range row {
+			writeJSONString(w, cString(r.Columns[i]))
+			w.WriteByte(':')
+			switch v.Kind {
+			case KindNull:
+				w.WriteString("null")
+			case KindInteger:
+				w.WriteString(strconv.FormatInt(v.Int, 10))
+			case KindReal:
+				switch {
+				case math.IsInf(v.Real, 1):
+					w.WriteString("1e999")
+				case math.IsInf(v.Real, -1):
+					w.WriteString("-1e999")
+				default:
+					w.WriteString(formatReal(v.Real, jsonRealPrecision))
+				}
+			case KindText:
+				writeJSONString(w, cString(v.Text))
+			case KindBlob:
+				writeJSONString(w, string(v.Bytes))
+			}
+			if i < len(row)-1 {
+				w.WriteByte(',')
+			}
+		}
+		w.WriteByte('}')
+	}
+	w.WriteString("]\n")
+}

@@ -1,0 +1,282 @@
+package repl
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"modernc.org/sqlite"
+)
+
+// localSQLiteDouble is a TEST DOUBLE of the cluster: it implements Client
+// over one local modernc.org/sqlite database, so the REPL's own tests can
+// run without a cluster. It is not a product path. Entries apply in order
+// on one connection; a block runs in one transaction that rolls back at
+// its first failing statement; reads run with query_only on, so a write
+// mistaken for a read fails as the real service refuses it. It cannot
+// report sqlite3_error_offset (database/sql hides it), so its errors carry
+// Offset -1.
+type localSQLiteDouble struct {
+	mu      sync.Mutex
+	db      *sql.DB
+	conn    *sql.Conn
+	applied uint64
+}
+
+func newLocalSQLiteDouble(t *testing.T) *localSQLiteDouble {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+t.TempDir()+"/double.db?_pragma=journal_mode(wal)&_pragma=synchronous(off)")
+	if err != nil {
+		t.Fatalf("open double: %v", err)
+	}
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatalf("double conn: %v", err)
+	}
+	d := &localSQLiteDouble{db: db, conn: conn}
+	t.Cleanup(func() {
+		conn.Close()
+		db.Close()
+	})
+	return d
+}
+
+// sqlErrorFrom turns a modernc error ("errstr: errmsg (code)") into the
+// REPL's SQLError.
+func sqlErrorFrom(err error, phase ErrorPhase) *SQLError {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return &SQLError{Code: 1, Message: err.Error(), Phase: PhaseOther, Offset: -1}
+	}
+	msg := se.Error()
+	if i := strings.LastIndex(msg, " ("); i >= 0 && strings.HasSuffix(msg, ")") {
+		msg = msg[:i]
+	}
+	if i := strings.Index(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	return &SQLError{Code: se.Code() & 0xff, Message: msg, Phase: phase, Offset: -1}
+}
+
+// run executes one statement on the double's connection.
+func (d *localSQLiteDouble) run(ctx context.Context, text string) Result {
+	stmt, err := d.conn.PrepareContext(ctx, text)
+	if err != nil {
+		return Result{Err: sqlErrorFrom(err, PhaseParse)}
+	}
+	defer stmt.Close()
+	rows, err := stmt.QueryContext(ctx)
+	if err != nil {
+		return Result{Err: sqlErrorFrom(err, PhaseRuntime)}
+	}
+	cols, err := rows.Columns()
+	if err != nil {
+		rows.Close()
+		return Result{Err: sqlErrorFrom(err, PhaseRuntime)}
+	}
+	res := Result{Columns: cols}
+	for rows.Next() {
+		raw := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range raw {
+			ptrs[i] = &raw[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			rows.Close()
+			return Result{Err: sqlErrorFrom(err, PhaseRuntime)}
+		}
+		row := make([]Value, len(cols))
+		for i, v := range raw {
+			switch v := v.(type) {
+			case nil:
+				row[i] = Null()
+			case int64:
+				row[i] = Integer(v)
+			case float64:
+				row[i] = Real(v)
+			case string:
+				row[i] = Text(v)
+			case []byte:
+				row[i] = Blob(append([]byte(nil), v...))
+			case time.Time:
+				rows.Close()
+				return Result{Err: &SQLError{Code: 1, Message: "test double: DATE-typed column converted to time.Time; use another declared type", Offset: -1}}
+			default:
+				rows.Close()
+				return Result{Err: &SQLError{Code: 1, Message: fmt.Sprintf("test double: unexpected value type %T", v), Offset: -1}}
+			}
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return Result{Err: sqlErrorFrom(err, PhaseRuntime)}
+	}
+	rows.Close()
+	if len(cols) == 0 {
+		res.Rows = nil
+	}
+	var changes, rowid int64
+	if err := d.conn.QueryRowContext(ctx, "SELECT changes(), last_insert_rowid()").Scan(&changes, &rowid); err != nil {
+		return Result{Err: sqlErrorFrom(err, PhaseRuntime)}
+	}
+	if isDML(text) {
+		res.RowsAffected = changes
+	}
+	res.LastInsertRowID = rowid
+	return res
+}
+
+func (d *localSQLiteDouble) exec(ctx context.Context, e Entry) ([]Result, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.applied++
+	if !e.Block {
+		var out []Result
+		for _, s := range e.Statements {
+			r := d.run(ctx, s)
+			out = append(out, r)
+			if r.Err != nil {
+				break
+			}
+		}
+		return out, nil
+	}
+	if _, err := d.conn.ExecContext(ctx, "BEGIN"); err != nil {
+		return nil, fmt.Errorf("test double: begin block: %w", err)
+	}
+	var out []Result
+	for _, s := range e.Statements {
+		r := d.run(ctx, s)
+		out = append(out, r)
+		if r.Err != nil {
+			if _, err := d.conn.ExecContext(ctx, "ROLLBACK"); err != nil && !strings.Contains(err.Error(), "no transaction") {
+				return nil, fmt.Errorf("test double: roll back block: %w", err)
+			}
+			return out, nil
+		}
+	}
+	if _, err := d.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return nil, fmt.Errorf("test double: commit block: %w", err)
+	}
+	return out, nil
+}
+
+func (d *localSQLiteDouble) query(ctx context.Context, text string) (Result, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, err := d.conn.ExecContext(ctx, "PRAGMA query_only = ON"); err != nil {
+		return Result{}, fmt.Errorf("test double: %w", err)
+	}
+	r := d.run(ctx, text)
+	if _, err := d.conn.ExecContext(ctx, "PRAGMA query_only = OFF"); err != nil {
+		return Result{}, fmt.Errorf("test double: %w", err)
+	}
+	return r, nil
+}
+
+// Execute implements Client.
+func (d *localSQLiteDouble) Execute(ctx context.Context, e Entry) ([]Result, error) {
+	return d.exec(ctx, e)
+}
+
+// Query implements Client; the level makes no difference to one database.
+func (d *localSQLiteDouble) Query(ctx context.Context, text string, _ Consistency) (Result, error) {
+	return d.query(ctx, text)
+}
+
+// Pipeline implements Client with a worker goroutine that applies requests
+// in submission order while the caller keeps submitting.
+func (d *localSQLiteDouble) Pipeline(ctx context.Context) (Pipeline, error) {
+	p := &doublePipeline{reqs: make(chan Request, 2*maxInFlight), replies: make(chan Reply, 2*maxInFlight), done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		for req := range p.reqs {
+			var rep Reply
+			if req.Read {
+				r, err := d.query(ctx, req.Query)
+				rep = Reply{Results: []Result{r}, Err: err}
+				if err != nil {
+					rep.Results = nil
+				}
+			} else {
+				rep.Results, rep.Err = d.exec(ctx, req.Entry)
+			}
+			p.replies <- rep
+		}
+	}()
+	return p, nil
+}
+
+type doublePipeline struct {
+	reqs    chan Request
+	replies chan Reply
+	done    chan struct{}
+	closed  bool
+	pending int
+}
+
+func (p *doublePipeline) Submit(req Request) error {
+	if p.closed {
+		return errors.New("test double: pipeline closed")
+	}
+	p.pending++
+	p.reqs <- req
+	return nil
+}
+
+func (p *doublePipeline) Next() (Reply, error) {
+	if p.pending == 0 {
+		return Reply{}, errors.New("test double: no request pending")
+	}
+	p.pending--
+	return <-p.replies, nil
+}
+
+func (p *doublePipeline) Close() error {
+	if !p.closed {
+		p.closed = true
+		close(p.reqs) // the worker answers what is queued, into the buffer
+		<-p.done
+	}
+	return nil
+}
+
+// Status implements Client: the double is a single leader node.
+func (d *localSQLiteDouble) Status(context.Context) (Status, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	m := Member{ID: 1, Address: "local-double", Role: "leader", Voter: true, Reachable: true, MatchIndex: d.applied}
+	return Status{NodeID: 1, Address: "local-double", Role: "leader", Term: 1, LeaderID: 1, LeaderAddress: "local-double",
+		CommitIndex: d.applied, AppliedIndex: d.applied, Members: []Member{m}}, nil
+}
+
+// Members implements Client.
+func (d *localSQLiteDouble) Members(ctx context.Context) ([]Member, error) {
+	st, _ := d.Status(ctx)
+	return st.Members, nil
+}
+
+// TakeSnapshot implements Client by reporting the applied index.
+func (d *localSQLiteDouble) TakeSnapshot(context.Context) (uint64, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.applied, nil
+}
+
+// TransferLeadership implements Client: a single node has no one to hand
+// over to.
+func (d *localSQLiteDouble) TransferLeadership(_ context.Context, to uint64) (uint64, error) {
+	return 0, errors.New("single-node double: no other member (to " + strconv.FormatUint(to, 10) + ")")
+}
+
+// RemoveMember implements Client.
+func (d *localSQLiteDouble) RemoveMember(_ context.Context, id uint64) error {
+	return fmt.Errorf("single-node double: cannot remove node %d", id)
+}

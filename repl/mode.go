@@ -1,0 +1,118 @@
+package repl
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Mode is an output mode, as set by .mode.
+type Mode string
+
+// The output modes. List, CSV, Line and JSON print what the sqlite3 CLI
+// 3.40 prints; Table (the default), Box, Column and Markdown are drawn with
+// tablewriter in the CLI's style.
+const (
+	ModeList     Mode = "list"
+	ModeCSV      Mode = "csv"
+	ModeLine     Mode = "line"
+	ModeJSON     Mode = "json"
+	ModeTabs     Mode = "tabs"
+	ModeTable    Mode = "table"
+	ModeBox      Mode = "box"
+	ModeColumn   Mode = "column"
+	ModeMarkdown Mode = "markdown"
+)
+
+// allModes lists the modes in the order .mode's error message names them.
+var allModes = []Mode{ModeBox, ModeColumn, ModeCSV, ModeJSON, ModeLine, ModeList, ModeMarkdown, ModeTable, ModeTabs}
+
+// modeCheckOrder is the order in which the CLI 3.40's .mode compares its
+// argument, as a prefix, with mode names; the first match wins (so "li" is
+// line, as "lines" comes first). Modes ReSqlite does not offer are listed
+// so that their prefixes resolve as the CLI resolves them, then refused.
+var modeCheckOrder = []struct {
+	name string
+	mode Mode
+}{
+	{"lines", ModeLine}, {"columns", ModeColumn}, {"list", ModeList}, {"html", ""}, {"tcl", ""},
+	{"csv", ModeCSV}, {"tabs", ModeTabs}, {"insert", ""}, {"quote", ""}, {"ascii", ""},
+	{"markdown", ModeMarkdown}, {"table", ModeTable}, {"box", ModeBox}, {"count", ""}, {"off", ""},
+	{"json", ModeJSON},
+}
+
+// ParseMode resolves a mode name, or a prefix of one, as the CLI's .mode
+// does.
+func ParseMode(name string) (Mode, error) {
+	if name != "" {
+		for _, c := range modeCheckOrder {
+			if strings.HasPrefix(c.name, name) {
+				if c.mode == "" {
+					return "", fmt.Errorf("mode %s is not supported by ReSqlite", c.name)
+				}
+				return c.mode, nil
+			}
+		}
+	}
+	names := make([]string, len(allModes))
+	for i, m := range allModes {
+		names[i] = string(m)
+	}
+	return "", fmt.Errorf("mode should be one of: %s", strings.Join(names, " "))
+}
+
+// tabular reports the modes drawn as tables, which always show headers and
+// report rows affected after a write.
+func (m Mode) tabular() bool {
+	switch m {
+	case ModeTable, ModeBox, ModeColumn, ModeMarkdown:
+		return true
+	}
+	return false
+}
+
+// Separators the CLI uses.
+const (
+	sepColumn = "|"
+	sepRow    = "\n"
+	sepComma  = ","
+	sepCRLF   = "\r\n"
+	sepTab    = "\t"
+)
+
+// outputSettings are the display settings dot-commands change.
+type outputSettings struct {
+	mode      Mode
+	headers   bool
+	nullValue string
+	colSep    string
+	rowSep    string
+}
+
+// defaultOutputSettings is the state a new shell starts in.
+func defaultOutputSettings() outputSettings {
+	return outputSettings{mode: ModeTable, colSep: sepColumn, rowSep: sepRow}
+}
+
+// setMode switches mode and resets separators as the CLI's .mode does.
+func (s *outputSettings) setMode(m Mode) {
+	s.mode = m
+	switch m {
+	case ModeList:
+		s.colSep, s.rowSep = sepColumn, sepRow
+	case ModeCSV:
+		s.colSep, s.rowSep = sepComma, sepCRLF
+	case ModeTabs:
+		s.mode = ModeList
+		s.colSep = sepTab
+	case ModeLine:
+		s.rowSep = sepRow
+	}
+}
+
+// modeName is what ".mode" with no argument reports.
+func (s *outputSettings) modeName() string {
+	if s.mode == ModeList && s.colSep == sepTab {
+		return string(ModeTabs)
+	}
+	return string(s.mode)
+}

@@ -1,0 +1,251 @@
+package repl
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// groupState follows one input group's statements: the CLI prints the
+// .changes line only after a group without errors.
+type groupState struct {
+	failed bool
+}
+
+// runSQL runs the statements of one SQL group in order. Every statement
+// is attempted, also after a failure in the same group, unless .bail is
+// on.
+func (s *Shell) runSQL(ctx context.Context, run *inputRun, grp inputGroup) {
+	group := &groupState{}
+	var started time.Time
+	var usage0 syscall.Rusage
+	if s.timer {
+		started = time.Now()
+		syscall.Getrusage(syscall.RUSAGE_SELF, &usage0)
+	}
+	for _, st := range SplitStatements(grp.text, grp.line) {
+		if s.bail && run.errors > 0 {
+			break
+		}
+		s.runStatement(ctx, run, group, st)
+	}
+	if s.timer {
+		s.printTimer(started, usage0)
+	}
+	if s.showChanges {
+		out := s.out
+		s.emit(func() {
+			if !group.failed {
+				fmt.Fprintf(out, "changes: %d   total_changes: %d\n", s.lastChanges, s.totalChanges)
+			}
+		})
+	}
+}
+
+// printTimer writes the CLI's "Run Time:" line to standard output (not
+// to an .output file, as the CLI does).
+func (s *Shell) printTimer(started time.Time, usage0 syscall.Rusage) {
+	var usage1 syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &usage1)
+	seconds := func(a, b syscall.Timeval) float64 {
+		return float64(b.Sec-a.Sec) + float64(b.Usec-a.Usec)/1e6
+	}
+	fmt.Fprintf(s.opts.Stdout, "Run Time: real %.3f user %f sys %f\n",
+		time.Since(started).Seconds(), seconds(usage0.Utime, usage1.Utime), seconds(usage0.Stime, usage1.Stime))
+}
+
+// runStatement handles one statement: transaction control is resolved by
+// the REPL, statements inside an open block are collected, anything else
+// is sent as a read or a single-statement entry.
+func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupState, st Statement) {
+	out := s.out // replies print where output went when the statement was read
+	switch classify(st.SQL) {
+	case kindBegin:
+		if s.block != nil {
+			s.failSQL(run, group, st, &SQLError{Code: 1, Message: "cannot start a transaction within a transaction", Phase: PhaseRuntime, Offset: -1})
+			return
+		}
+		s.block = &txBlock{}
+		return
+	case kindCommit:
+		if s.block == nil {
+			s.failSQL(run, group, st, &SQLError{Code: 1, Message: "cannot commit - no transaction is active", Phase: PhaseRuntime, Offset: -1})
+			return
+		}
+		block := s.block
+		s.block = nil
+		if len(block.stmts) == 0 {
+			return
+		}
+		entry := Entry{Block: true}
+		for _, b := range block.stmts {
+			entry.Statements = append(entry.Statements, b.SQL)
+		}
+		s.send(ctx, Request{Entry: entry}, func(r Reply) { s.finishReply(out, run, group, block.stmts, true, r) })
+		return
+	case kindRollback:
+		if s.block == nil {
+			s.failSQL(run, group, st, &SQLError{Code: 1, Message: "cannot rollback - no transaction is active", Phase: PhaseRuntime, Offset: -1})
+			return
+		}
+		s.block = nil
+		return
+	case kindRead:
+		if s.block == nil {
+			req := Request{Read: true, Query: st.SQL, Level: s.consistency}
+			s.send(ctx, req, func(r Reply) { s.finishReply(out, run, group, []Statement{st}, false, r) })
+			return
+		}
+	}
+	if s.block != nil {
+		s.block.stmts = append(s.block.stmts, st)
+		return
+	}
+	req := Request{Entry: Entry{Statements: []string{st.SQL}}}
+	s.send(ctx, req, func(r Reply) { s.finishReply(out, run, group, []Statement{st}, false, r) })
+}
+
+// finishReply prints a reply to the request made of stmts. A failed block
+// prints only the error of the statement that failed: nothing of it was
+// applied.
+func (s *Shell) finishReply(out io.Writer, run *inputRun, group *groupState, stmts []Statement, block bool, reply Reply) {
+	if reply.Err != nil {
+		msg := reply.Err.Error()
+		if errors.Is(reply.Err, ErrOutcomeUnknown) && !strings.Contains(msg, ErrOutcomeUnknown.Error()) {
+			msg = ErrOutcomeUnknown.Error() + ": " + msg
+		}
+		s.failNow(run, group, s.errorLine("Error", stmts[0].Line, msg))
+		return
+	}
+	if len(reply.Results) > len(stmts) || len(reply.Results) == 0 {
+		s.failNow(run, group, s.errorLine("Error", stmts[0].Line,
+			fmt.Sprintf("server returned %d results for %d statements", len(reply.Results), len(stmts))))
+		return
+	}
+	for i, r := range reply.Results {
+		if r.Err != nil {
+			s.failNow(run, group, s.sqlErrorText(stmts[i], r.Err))
+			return
+		}
+	}
+	if block && len(reply.Results) != len(stmts) {
+		s.failNow(run, group, s.errorLine("Error", stmts[0].Line,
+			fmt.Sprintf("server returned %d results for %d statements", len(reply.Results), len(stmts))))
+		return
+	}
+	w := bufio.NewWriter(out)
+	defer w.Flush()
+	for i := range reply.Results {
+		s.printResult(w, stmts[i], &reply.Results[i])
+	}
+}
+
+// printResult prints one statement's rows in the current mode, and after
+// an INSERT, UPDATE or DELETE records the changes (and in the table modes
+// prints the rows affected).
+func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
+	switch s.settings.mode {
+	case ModeList:
+		printList(w, &s.settings, r)
+	case ModeCSV:
+		printCSV(w, &s.settings, r)
+	case ModeLine:
+		printLine(w, &s.settings, r)
+	case ModeJSON:
+		printJSON(w, r)
+	default:
+		if err := printTable(w, &s.settings, r); err != nil {
+			fmt.Fprintf(s.opts.Stderr, "Error: draw table: %v\n", err)
+		}
+	}
+	if isDML(st.SQL) {
+		s.lastChanges = r.RowsAffected
+		s.totalChanges += r.RowsAffected
+		if s.settings.mode.tabular() && len(r.Columns) == 0 {
+			noun := "rows"
+			if r.RowsAffected == 1 {
+				noun = "row"
+			}
+			fmt.Fprintf(w, "%d %s affected\n", r.RowsAffected, noun)
+		}
+	}
+}
+
+// failSQL reports a REPL-detected SQL error (transaction control) in order
+// with pipelined output.
+func (s *Shell) failSQL(run *inputRun, group *groupState, st Statement, e *SQLError) {
+	s.fail(run, group, s.sqlErrorText(st, e))
+}
+
+// failNow prints msg to stderr and counts the failure; for use inside
+// reply handlers, which already run in order.
+func (s *Shell) failNow(run *inputRun, group *groupState, msg string) {
+	io.WriteString(s.opts.Stderr, msg)
+	run.errors++
+	group.failed = true
+}
+
+// errorLine formats an error as the CLI does: "KIND near line N: MSG" in
+// batch input, "KIND: MSG" at the prompt.
+func (s *Shell) errorLine(kind string, line int, msg string) string {
+	if s.opts.Interactive && s.depth == 0 {
+		return fmt.Sprintf("%s: %s\n", kind, msg)
+	}
+	return fmt.Sprintf("%s near line %d: %s\n", kind, line, msg)
+}
+
+// sqlErrorText formats a statement's SQLite error with the CLI's kind,
+// code and, when SQLite gave an offset, the context lines pointing at it.
+func (s *Shell) sqlErrorText(st Statement, e *SQLError) string {
+	kind := "Error"
+	switch e.Phase {
+	case PhaseParse:
+		kind = "Parse error"
+	case PhaseRuntime:
+		kind = "Runtime error"
+	}
+	msg := e.Error()
+	if e.Offset >= 0 {
+		msg += errorContext(st.Tail, e.Offset)
+	}
+	return s.errorLine(kind, st.Line, msg)
+}
+
+// errorContext is the CLI's shell_error_context: the statement text around
+// the error (at most 78 bytes, starting at most 50 before it, whitespace
+// shown as spaces) and a marker under the offending byte.
+func errorContext(sql string, offset int) string {
+	if offset > len(sql) {
+		offset = len(sql)
+	}
+	for offset > 50 && len(sql) > 0 {
+		offset--
+		sql = sql[1:]
+		for len(sql) > 0 && sql[0]&0xc0 == 0x80 {
+			sql = sql[1:]
+			offset--
+		}
+	}
+	n := len(sql)
+	if n > 78 {
+		n = 78
+		for n > 0 && sql[n]&0xc0 == 0x80 {
+			n--
+		}
+	}
+	code := []byte(sql[:n])
+	for i, c := range code {
+		if isCSpace(c) {
+			code[i] = ' '
+		}
+	}
+	if offset < 25 {
+		return fmt.Sprintf("\n  %s\n  %*s^--- error here", code, max(offset, 0), "")
+	}
+	return fmt.Sprintf("\n  %s\n  %*serror here ---^", code, offset-14, "")
+}

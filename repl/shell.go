@@ -1,0 +1,215 @@
+package repl
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// ErrStatementsFailed is returned by RunBatch when the input ran to its end
+// (or to a bail) but at least one statement or command failed; the program
+// then exits 1, as the sqlite3 CLI does.
+var ErrStatementsFailed = errors.New("some statements failed")
+
+// Options configure a Shell.
+type Options struct {
+	// Stdout receives results, Stderr errors. Both default to discard.
+	Stdout io.Writer
+	Stderr io.Writer
+	// Mode is the initial output mode (default table).
+	Mode Mode
+	// Consistency is the initial read consistency level.
+	Consistency Consistency
+	// Interactive selects the CLI's interactive behaviour: errors without
+	// line numbers, no pipelining, and .bail never ends the session.
+	Interactive bool
+	// NoPipeline sends each batch request and waits for its reply before
+	// the next, instead of pipelining them.
+	NoPipeline bool
+}
+
+// Shell is one REPL session: its settings, its open transaction block and
+// its connection to the cluster. A Shell is used by one goroutine.
+type Shell struct {
+	client Client
+	opts   Options
+
+	settings    outputSettings
+	consistency Consistency
+	bail        bool
+	echo        bool
+	showChanges bool
+	timer       bool
+
+	out       io.Writer // current destination of results (.output/.once)
+	outFile   *os.File  // the file behind out, when not Stdout
+	onceArmed bool      // out goes back to Stdout after the next command
+
+	block *txBlock // the open BEGIN … block, or nil
+
+	lastChanges  int64 // rows changed by the latest INSERT/UPDATE/DELETE
+	totalChanges int64 // rows changed by all of them this session
+
+	pipe    Pipeline      // open pipeline in batch mode, or nil
+	queue   []pendingItem // pipelined work whose output is not printed yet
+	toClose []*os.File    // .once/.output files to close once drained
+	depth   int           // .read nesting
+}
+
+// txBlock is an open BEGIN … COMMIT block: its statements are collected and
+// sent as one entry at COMMIT.
+type txBlock struct {
+	stmts []Statement
+}
+
+// inputRun counts the failures of one input source (the batch, or one
+// .read file), as the CLI's process_input does.
+type inputRun struct {
+	errors int
+}
+
+// maxReadDepth bounds .read nesting, as the CLI's MAX_INPUT_NESTING does.
+const maxReadDepth = 25
+
+// NewShell returns a session talking to client.
+func NewShell(client Client, opts Options) *Shell {
+	if opts.Stdout == nil {
+		opts.Stdout = io.Discard
+	}
+	if opts.Stderr == nil {
+		opts.Stderr = io.Discard
+	}
+	s := &Shell{client: client, opts: opts, settings: defaultOutputSettings(), consistency: opts.Consistency, out: opts.Stdout}
+	if opts.Mode != "" {
+		s.settings.setMode(opts.Mode)
+	}
+	return s
+}
+
+// InTransaction reports whether a BEGIN block is open (the prompt shows it).
+func (s *Shell) InTransaction() bool { return s.block != nil }
+
+// Mode returns the current output mode.
+func (s *Shell) Mode() Mode { return s.settings.mode }
+
+// RunBatch runs every line of in as the sqlite3 CLI runs a script, then
+// waits for all results. It returns nil when everything succeeded,
+// ErrStatementsFailed when something failed, or the error reading in.
+func (s *Shell) RunBatch(ctx context.Context, in io.Reader) error {
+	run, err := s.processInput(ctx, newLineReader(in))
+	s.drain()
+	s.closeOutput()
+	if err != nil {
+		return err
+	}
+	if run.errors > 0 {
+		return ErrStatementsFailed
+	}
+	return nil
+}
+
+// Close releases the pipeline and any output file.
+func (s *Shell) Close() error {
+	s.drain()
+	s.closeOutput()
+	if s.pipe != nil {
+		err := s.pipe.Close()
+		s.pipe = nil
+		return err
+	}
+	return nil
+}
+
+// lineReader yields input lines without their terminators ("\n" or
+// "\r\n"); a last line without a newline is still a line.
+type lineReader struct{ r *bufio.Reader }
+
+func newLineReader(in io.Reader) *lineReader { return &lineReader{bufio.NewReader(in)} }
+
+func (l *lineReader) next() (string, bool, error) {
+	line, err := l.r.ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		if errors.Is(err, io.EOF) {
+			return "", false, nil
+		}
+		return "", false, fmt.Errorf("read input: %w", err)
+	}
+	line = strings.TrimSuffix(line, "\n")
+	line = strings.TrimSuffix(line, "\r")
+	return line, true, nil
+}
+
+// processInput is the CLI's process_input: it reads lines, groups them,
+// and runs each group, until the input ends, .quit, or .bail stops it.
+func (s *Shell) processInput(ctx context.Context, in *lineReader) (*inputRun, error) {
+	run := &inputRun{}
+	var g lineGrouper
+	lineNo := 0
+	for run.errors == 0 || !s.bail {
+		line, ok, err := in.next()
+		if err != nil {
+			return run, err
+		}
+		if !ok {
+			break
+		}
+		lineNo++
+		grp, ok := g.add(line, lineNo)
+		if !ok {
+			continue
+		}
+		if quit := s.runGroup(ctx, run, grp); quit {
+			return run, nil
+		}
+	}
+	if grp, ok := g.finish(); ok {
+		s.runGroup(ctx, run, grp)
+	}
+	return run, nil
+}
+
+// runGroup runs one input group and reports whether the input should stop
+// (.quit).
+func (s *Shell) runGroup(ctx context.Context, run *inputRun, grp inputGroup) bool {
+	if s.echo {
+		out := s.out
+		text := grp.text
+		s.emit(func() { fmt.Fprintf(out, "%s\n", text) })
+	}
+	switch grp.kind {
+	case inputDot:
+		s.drain()
+		once := s.onceArmed
+		quit, failed := s.runDotCommand(ctx, grp.text)
+		if failed {
+			run.errors++
+		}
+		if once && s.onceArmed {
+			s.resetOutput()
+		}
+		return quit
+	case inputSQL:
+		s.runSQL(ctx, run, grp)
+		if s.onceArmed {
+			s.resetOutput()
+		}
+	}
+	return false
+}
+
+// fail prints a message to stderr in order with pipelined output and
+// counts it as a failure of run and group.
+func (s *Shell) fail(run *inputRun, group *groupState, msg string) {
+	errOut := s.opts.Stderr
+	s.emit(func() {
+		io.WriteString(errOut, msg)
+		run.errors++
+		if group != nil {
+			group.failed = true
+		}
+	})
+}

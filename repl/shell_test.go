@@ -1,0 +1,224 @@
+package repl
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestTransactionBlockIsAllOrNothing checks the rule where ReSqlite
+// departs from sqlite3: a block whose statement fails applies nothing,
+// and the error names the failing statement's line.
+func TestTransactionBlockIsAllOrNothing(t *testing.T) {
+	script := `.mode list
+CREATE TABLE t(a INTEGER UNIQUE);
+INSERT INTO t VALUES (1);
+BEGIN;
+INSERT INTO t VALUES (2);
+SELECT 'inside';
+INSERT INTO t VALUES (1);
+INSERT INTO t VALUES (3);
+COMMIT;
+SELECT count(*) FROM t;
+`
+	out, errOut, code := runShell(t, script, Options{})
+	if out != "1\n" {
+		t.Errorf("stdout %q, want only the final count 1 (nothing of the failed block applied or printed)", out)
+	}
+	if want := "Runtime error near line 7: UNIQUE constraint failed: t.a (19)\n"; errOut != want {
+		t.Errorf("stderr %q, want %q", errOut, want)
+	}
+	if code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+}
+
+// TestTransactionBlockPrintsAtCommit checks that a block's SELECT rows
+// print when the block commits, in statement order.
+func TestTransactionBlockPrintsAtCommit(t *testing.T) {
+	out, errOut, code := runShell(t, ".mode list\nCREATE TABLE t(a);\nBEGIN;\nINSERT INTO t VALUES (1);\nSELECT 'x', count(*) FROM t;\n.print during\nINSERT INTO t VALUES (2);\nCOMMIT;\nSELECT count(*) FROM t;\n", Options{})
+	if want := "during\nx|1\n2\n"; out != want || errOut != "" || code != 0 {
+		t.Errorf("got %q, %q, %d; want %q, no errors", out, errOut, code, want)
+	}
+}
+
+// TestEveryStatementOfALineIsAttempted checks the issue's rule (the CLI
+// stops at the first failing statement of a line; ReSqlite goes on).
+func TestEveryStatementOfALineIsAttempted(t *testing.T) {
+	out, errOut, code := runShell(t, ".mode list\nSELECT 1; SELEC 2; SELECT 3;\n", Options{})
+	if out != "1\n3\n" || errOut != "Parse error near line 2: near \"SELEC\": syntax error\n" || code != 1 {
+		t.Errorf("got %q, %q, %d", out, errOut, code)
+	}
+	out, _, _ = runShell(t, ".mode list\n.bail on\nSELECT 1; SELEC 2; SELECT 3;\nSELECT 4;\n", Options{})
+	if out != "1\n" {
+		t.Errorf("with .bail on got %q, want only 1", out)
+	}
+}
+
+// TestPipelinedBatchMatchesSequential runs a write-heavy script pipelined
+// and one request at a time; stdout, stderr and the final database must
+// be the same.
+func TestPipelinedBatchMatchesSequential(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(".mode csv\nCREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT UNIQUE);\n")
+	for i := 0; i < 1500; i++ {
+		fmt.Fprintf(&b, "INSERT INTO t(v) VALUES ('v%d');\n", i%1400)
+		if i%250 == 0 {
+			b.WriteString("SELECT count(*), max(id) FROM t;\n")
+		}
+		if i == 700 {
+			b.WriteString("BEGIN;\nUPDATE t SET v = v || '!' WHERE id % 7 = 0;\nSELECT count(*) FROM t WHERE v LIKE '%!';\nCOMMIT;\n")
+		}
+	}
+	b.WriteString("SELECT count(*), sum(id), group_concat(v) FROM t;\n")
+	script := b.String()
+	pOut, pErr, pCode := runShell(t, script, Options{})
+	sOut, sErr, sCode := runShell(t, script, Options{NoPipeline: true})
+	if pOut != sOut || pErr != sErr || pCode != sCode {
+		t.Fatalf("pipelined run differs from sequential\nstdout %x vs %x\nstderr:\n%s\nvs\n%s\ncodes %d %d",
+			sha256.Sum256([]byte(pOut)), sha256.Sum256([]byte(sOut)), pErr, sErr, pCode, sCode)
+	}
+	if !strings.Contains(pErr, "Runtime error near line ") || pCode != 1 {
+		t.Fatalf("expected UNIQUE failures in the script, got stderr %q", pErr[:min(len(pErr), 200)])
+	}
+}
+
+// TestTableModes checks the tablewriter modes, the default mode, and the
+// rows-affected line after a write.
+func TestTableModes(t *testing.T) {
+	script := "CREATE TABLE t(a, b);\nINSERT INTO t VALUES (1, 'x'), (22.5, NULL);\nSELECT * FROM t;\nUPDATE t SET b = 'y' WHERE a = 1;\nSELECT * FROM t WHERE 0;\n"
+	out, _, _ := runShell(t, script, Options{})
+	want := `2 rows affected
++------+---+
+|  a   | b |
++------+---+
+| 1    | x |
+| 22.5 |   |
++------+---+
+1 row affected
+`
+	if out != want {
+		t.Errorf("table mode:\n%s\nwant:\n%s", out, want)
+	}
+	for mode, want := range map[Mode]string{
+		ModeBox:      "┌──────┬───┐\n│  a   │ b │\n├──────┼───┤\n│ 1    │ x │\n│ 22.5 │   │\n└──────┴───┘\n",
+		ModeMarkdown: "|  a   | b |\n|:-----|:--|\n| 1    | x |\n| 22.5 |   |\n",
+		ModeColumn:   "  a     b \n------ ---\n 1      x \n 22.5     \n",
+	} {
+		out, _, _ := runShell(t, "CREATE TABLE t(a, b);\nINSERT INTO t VALUES (1, 'x'), (22.5, NULL);\nSELECT * FROM t;\n", Options{Mode: mode})
+		if !strings.HasSuffix(out, want) {
+			t.Errorf("%s mode:\n%s\nwant suffix:\n%s", mode, out, want)
+		}
+	}
+}
+
+func TestModeErrors(t *testing.T) {
+	_, errOut, code := runShell(t, ".mode bogus\n.mode html\n.mode\n", Options{})
+	want := "Error: mode should be one of: box column csv json line list markdown table tabs\n" +
+		"Error: mode html is not supported by ReSqlite\n"
+	if errOut != want || code != 1 {
+		t.Errorf("got %q code %d, want %q", errOut, code, want)
+	}
+}
+
+// TestClusterCommandsOverDouble runs the cluster dot-commands through the
+// Client interface of the test double.
+func TestClusterCommandsOverDouble(t *testing.T) {
+	out, errOut, code := runShell(t, "CREATE TABLE t(a);\n.status\n.leader\n.mode list\n.headers on\n.nodes\n.snapshot\n.stepdown 2\n.remove 3\n.consistency\n.consistency local\n.consistency\n.consistency bogus\n.tables\n.schema\n.indexes\n", Options{})
+	for _, want := range []string{
+		"node:          1 (local-double)\nrole:          leader\n",
+		"applied index: 1\n",
+		"1 local-double\n",
+		"id|address|role|voter|reachable|match_index|behind|last_contact\n1|local-double|leader|yes|yes|1|0|0s\n",
+		"snapshot taken at index 1\n",
+		"linearizable\nlocal\n",
+		"t\nCREATE TABLE t(a);\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	for _, want := range []string{
+		"Error: stepdown: single-node double",
+		"Error: remove: single-node double: cannot remove node 3",
+		"Error: consistency should be one of: linearizable lease local",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+}
+
+// TestInteractiveErrorForm checks the CLI's prompt form of errors (no
+// line number) while a .read file keeps its line numbers.
+func TestInteractiveErrorForm(t *testing.T) {
+	_, errOut, _ := runShell(t, "SELEC 1;\nCOMMIT;\n.read testdata/oracle/include/inner.sql\n", Options{Interactive: true})
+	want := "Parse error: near \"SELEC\": syntax error\n" +
+		"Runtime error: cannot commit - no transaction is active\n" +
+		"Parse error near line 2: near \"SELEC\": syntax error\n"
+	if errOut != want {
+		t.Errorf("got %q, want %q", errOut, want)
+	}
+}
+
+// TestErrorContext checks shell_error_context against what the CLI 3.40
+// printed for the same statements and offsets.
+func TestErrorContext(t *testing.T) {
+	for _, c := range []struct {
+		sql    string
+		offset int
+		want   string
+	}{
+		{"select x frm t;", 13, "\n  select x frm t;\n               ^--- error here"},
+		{"selec 2; select 3;", 0, "\n  selec 2; select 3;\n  ^--- error here"},
+		{".mode csv\nselect 1;", 0, "\n  .mode csv select 1;\n  ^--- error here"},
+		{"SELECT aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa FROM t WHERE frm x;", 67,
+			"\n  aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa FROM t WHERE frm x;\n" +
+				"                                      error here ---^"},
+		{"SELECT 1 FROM t WHERE a = 1 AND a = 2 AND a = 3 AND a = 4 AND a = 5 AND a = 6 AND a = 7 AND a = 8 AND a = 9 AND nosuchcol = 1;", 112,
+			"\n  a = 5 AND a = 6 AND a = 7 AND a = 8 AND a = 9 AND nosuchcol = 1;\n" +
+				"                                      error here ---^"},
+	} {
+		if got := errorContext(c.sql, c.offset); got != c.want {
+			t.Errorf("errorContext(%q, %d) =\n%q\nwant\n%q", c.sql, c.offset, got, c.want)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	for sql, want := range map[string]stmtKind{
+		"BEGIN;": kindBegin, "begin immediate transaction;": kindBegin, "BEGIN TRANSACTION t1;": kindBegin,
+		"/* c */ begin -- x\n;": kindBegin, "BEGIN foo;": kindWrite,
+		"COMMIT;": kindCommit, "end;": kindCommit, "END TRANSACTION": kindCommit,
+		"ROLLBACK;": kindRollback, "ROLLBACK TO sp;": kindWrite, "ROLLBACK TRANSACTION TO SAVEPOINT sp;": kindWrite,
+		"SELECT 1;": kindRead, "values(1);": kindRead, "EXPLAIN DELETE FROM t;": kindRead,
+		"WITH x AS (SELECT 1) SELECT * FROM x;": kindRead, "WITH x AS (SELECT 1) DELETE FROM t;": kindWrite,
+		"WITH RECURSIVE c(n) AS (VALUES(1) UNION ALL SELECT n+1 FROM c) INSERT INTO t SELECT n FROM c;": kindWrite,
+		"INSERT INTO t VALUES (1);": kindWrite, "PRAGMA user_version = 3;": kindWrite, "\"SELECT\";": kindWrite,
+	} {
+		if got := classify(sql); got != want {
+			t.Errorf("classify(%q) = %d, want %d", sql, got, want)
+		}
+	}
+}
+
+// TestBadInputNeverPanics feeds odd input through the shell.
+func TestBadInputNeverPanics(t *testing.T) {
+	for _, script := range []string{
+		"", "\x00", ";;;\n", ".\n", ". \n", ".read\n", "'\n", "/*\n", "CREATE TRIGGER x AFTER INSERT ON t BEGIN\n",
+		".once\n", ".output /nonexistent-dir/x\n", ".separator\n", "\xff\xfe\n", "BEGIN;\n", "COMMIT;\nROLLBACK;\n",
+		strings.Repeat("(", 10000) + "\n",
+	} {
+		runShell(t, script, Options{})
+	}
+	sh := NewShell(newLocalSQLiteDouble(t), Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	sh.RunBatch(ctx, strings.NewReader("SELECT 1;\n"))
+	sh.Close()
+}

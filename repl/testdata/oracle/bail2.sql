@@ -1,0 +1,6 @@
+.bail on
+CREATE TABLE t(a UNIQUE);
+INSERT INTO t VALUES (1);
+SELECT 'ok';
+INSERT INTO t VALUES (1);
+SELECT 'not reached';

@@ -1,0 +1,11 @@
+-- REAL values formatted by the REPL from the double itself
+CREATE TABLE m(id INTEGER PRIMARY KEY, v REAL);
+INSERT INTO m(v) VALUES (22.49), (3.0), (1e20), (-0.5), (0.1), (100.0), (1.5e15), (1.5e14),
+  (123456789012345.6), (2.5e-5), (1e-7), (-0.0), (1.7976931348623157e308), (4.9e-324), (1e300*1e10), (-1e300*1e10);
+SELECT id, v FROM m ORDER BY id;
+SELECT 1.0/3, 2.0/3, 10.0/4, 7/2, 7/2.0, 1e15+0.3, 0.1+0.2, 1e16, 123456789.123456789;
+SELECT id, v*2, -v FROM m WHERE id < 6 ORDER BY id;
+SELECT min(v), max(v) FROM m WHERE id < 10;
+SELECT avg(x) FROM (SELECT 1 AS x UNION ALL SELECT 2 UNION ALL SELECT 4);
+SELECT CAST(3 AS REAL), CAST('2.5' AS REAL), round(2.567, 2), abs(-2.5), 1e-5, 12345678901234567890;
+SELECT sqrt(2.0) > 1.41, pow(2, 10);

@@ -1,0 +1,3 @@
+SELECT 'nested';
+.read testdata/oracle/include/inner.sql
+SELECT 'back in nested';

@@ -1,0 +1,21 @@
+-- transaction blocks that succeed, a rollback, and control errors
+CREATE TABLE acct(id INTEGER PRIMARY KEY, balance INTEGER NOT NULL CHECK (balance >= 0));
+INSERT INTO acct VALUES (1, 100), (2, 50);
+BEGIN;
+UPDATE acct SET balance = balance - 30 WHERE id = 1;
+UPDATE acct SET balance = balance + 30 WHERE id = 2;
+SELECT * FROM acct ORDER BY id;
+COMMIT;
+SELECT * FROM acct ORDER BY id;
+BEGIN TRANSACTION;
+DELETE FROM acct;
+ROLLBACK;
+SELECT count(*) FROM acct;
+begin immediate; insert into acct values (3, 7); end;
+SELECT * FROM acct ORDER BY id;
+BEGIN;
+INSERT INTO acct VALUES (4, 1);
+BEGIN;
+COMMIT;
+SELECT * FROM acct ORDER BY id;
+END TRANSACTION;
