@@ -40,6 +40,7 @@ type Core struct {
 	configs   []configAt
 	voterIDs  []NodeID
 	memberIDs []NodeID
+	peerIDs   []NodeID
 
 	prs   map[NodeID]*progress
 	votes map[NodeID]bool
@@ -230,6 +231,7 @@ func (c *Core) setConfig(cfg Configuration) {
 	c.cfg = cfg
 	c.voterIDs = cfg.Voters()
 	c.memberIDs = cfg.IDs()
+	c.peerIDs = slices.DeleteFunc(slices.Clone(c.memberIDs), func(id NodeID) bool { return id == c.id })
 	c.configChanged = true
 	if c.role != RoleLeader {
 		return
@@ -307,6 +309,8 @@ func (c *Core) becomePreCandidate() {
 	// A pre-candidate keeps its term and vote (thesis §9.6).
 	clear(c.votes)
 	c.lead = None
+	c.electionElapsed = 0
+	c.resetRandomizedElectionTimeout()
 	c.role = RolePreCandidate
 	c.logger.Debug("became pre-candidate", "term", c.term)
 }
@@ -605,6 +609,4 @@ func (c *Core) isRemovedLeader() bool {
 }
 
 // peers returns the sorted ids of the other members.
-func (c *Core) peers() []NodeID {
-	return slices.DeleteFunc(slices.Clone(c.memberIDs), func(id NodeID) bool { return id == c.id })
-}
+func (c *Core) peers() []NodeID { return c.peerIDs }

@@ -56,13 +56,15 @@
 //     before it is granted (MsgVoteResp), a term durable before any
 //     message of that term, and entries durable before a follower
 //     acknowledges them (MsgAppResp).
-//   - Exception (thesis §10.2.1): MsgApp, MsgHeartbeat, MsgSnap,
-//     MsgTimeoutNow and MsgReadIndexResp — the messages only a leader
-//     sends — may be sent before or while the same Ready is persisted.
-//     This is safe because the leader counts its own log toward the
-//     commit quorum only for entries that Advance has reported durable,
-//     and because a leader's term and vote were made durable before it
-//     could have been elected.
+//   - Exception (thesis §10.2.1): the messages for which
+//     rd.MaySendBeforePersist(m) is true — MsgApp, MsgHeartbeat, MsgSnap,
+//     MsgTimeoutNow and MsgReadIndexResp, which only a leader sends, in a
+//     Ready that does not change term or vote — may be sent before or
+//     while the same Ready is persisted. This is safe because the leader
+//     counts its own log toward the commit quorum only for entries that
+//     Advance has reported durable, and its term is already durable. (A
+//     single-voter cluster elects itself within one Ready, so its first
+//     MsgApp to a learner waits for the new term to be durable.)
 //   - CommittedEntries are applied only after the Entries of the same
 //     Ready are durable (a committed entry may be in both).
 //   - Between Ready and Advance the driver may keep calling Step, Tick,
@@ -106,7 +108,8 @@
 // one tick for tick granularity and a tenth of the election timeout for
 // clock drift, which bounds how much faster any node's ticks may run than
 // the leader's (10%). A leader transferring leadership serves no lease
-// reads; a voter that restarts grants no vote for an election timeout.
+// reads (and, once it has sent MsgTimeoutNow, none for the rest of its
+// term); a voter that restarts grants no vote for an election timeout.
 //
 // # Snapshots and compaction
 //

@@ -13,6 +13,10 @@ type testNode struct {
 	applied []Entry
 	reads   []ReadState
 	soft    SoftState
+	// snapData is the state (applied entries) of the node's snapshot;
+	// incoming is what the transport received with a MsgSnap.
+	snapData []Entry
+	incoming []Entry
 }
 
 // network drives cores synchronously: Ready work is carried out in full
@@ -70,6 +74,11 @@ func (nw *network) process(id NodeID) {
 			nd.soft = *rd.SoftState
 		}
 		if !rd.Snapshot.IsEmpty() {
+			if n := len(nd.incoming); n == 0 || nd.incoming[n-1].Index != rd.Snapshot.Index {
+				nw.t.Fatalf("node %d: snapshot %d to install, data for %v", id, rd.Snapshot.Index, nd.incoming)
+			}
+			nd.applied = append([]Entry(nil), nd.incoming...)
+			nd.snapData = nd.applied
 			if err := nd.store.ApplySnapshot(rd.Snapshot); err != nil {
 				nw.t.Fatalf("node %d: apply snapshot: %v", id, err)
 			}
@@ -84,7 +93,11 @@ func (nw *network) process(id NodeID) {
 			if nw.drop != nil && nw.drop(m) {
 				continue
 			}
-			if _, ok := nw.nodes[m.To]; ok {
+			if to, ok := nw.nodes[m.To]; ok {
+				if m.Type == MsgSnap {
+					to.incoming = nd.snapData
+					nd.core.ReportSnapshot(m.To, false)
+				}
 				nw.queue = append(nw.queue, m)
 			}
 		}
@@ -175,4 +188,152 @@ func (nw *network) checkApplied(want ...string) {
 			nw.t.Fatalf("node %d applied %q, want %q", id, got, want)
 		}
 	}
+}
+
+// newTestCore builds a core with peers 1..n over store (a fresh one if
+// nil).
+func newTestCore(t testing.TB, id NodeID, peers []NodeID, store *MemoryStorage, opt func(*Config)) *Core {
+	t.Helper()
+	if store == nil {
+		store = NewMemoryStorage()
+	}
+	cfg := testConfig(id, peers, store)
+	if opt != nil {
+		opt(&cfg)
+	}
+	c, err := NewCore(cfg)
+	if err != nil {
+		t.Fatalf("NewCore: %v", err)
+	}
+	return c
+}
+
+func ids(n int) []NodeID {
+	var out []NodeID
+	for i := 1; i <= n; i++ {
+		out = append(out, NodeID(i))
+	}
+	return out
+}
+
+// readMsgs returns and clears the messages the core wants sent, flushing
+// deferred replication as Ready would.
+func readMsgs(c *Core) []Message {
+	c.flush()
+	m := c.msgs
+	c.msgs = nil
+	return m
+}
+
+// persistAll makes everything pending durable in store, as a driver
+// would, and advances the core; it returns the messages.
+func persistAll(t testing.TB, c *Core, store *MemoryStorage) []Message {
+	t.Helper()
+	var msgs []Message
+	for c.HasReady() {
+		rd := c.Ready()
+		if !rd.Snapshot.IsEmpty() {
+			if err := store.ApplySnapshot(rd.Snapshot); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := store.Save(rd.HardState, rd.Entries); err != nil {
+			t.Fatal(err)
+		}
+		msgs = append(msgs, rd.Messages...)
+		c.Advance(rd)
+	}
+	return msgs
+}
+
+// storeWith returns a store holding entries with the given terms at
+// indexes 1.. and hard state hs.
+func storeWith(t testing.TB, hs HardState, terms ...uint64) *MemoryStorage {
+	t.Helper()
+	s := NewMemoryStorage()
+	var ents []Entry
+	for i, term := range terms {
+		ents = append(ents, Entry{Index: uint64(i + 1), Term: term})
+	}
+	if err := s.Save(hs, ents); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func filterMsgs(msgs []Message, typ MessageType) []Message {
+	var out []Message
+	for _, m := range msgs {
+		if m.Type == typ {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func mustStep(t testing.TB, c *Core, m Message) {
+	t.Helper()
+	if m.To == None {
+		m.To = c.id
+	}
+	if err := c.Step(m); err != nil {
+		t.Fatalf("step %v: %v", m.Type, err)
+	}
+}
+
+// becomeLeaderNow makes c leader of term (via a won election) and
+// persists, returning the messages it would send.
+func becomeLeaderNow(t testing.TB, c *Core, store *MemoryStorage) []Message {
+	t.Helper()
+	c.campaign(campaignElection)
+	for _, id := range c.voterIDs {
+		if id != c.id {
+			mustStep(t, c, Message{Type: MsgVoteResp, From: id, Term: c.term})
+		}
+	}
+	if c.role != RoleLeader {
+		t.Fatalf("not leader after winning votes: %v", c.role)
+	}
+	return persistAll(t, c, store)
+}
+
+// snapshot takes a snapshot of node id at its applied index and compacts
+// its log, keeping tail entries.
+func (nw *network) snapshot(id NodeID, tail uint64) SnapshotMeta {
+	nw.t.Helper()
+	nd := nw.nodes[id]
+	meta, err := nd.core.SnapshotMeta(nd.core.Applied())
+	if err != nil {
+		nw.t.Fatal(err)
+	}
+	if err := nd.store.CreateSnapshot(meta); err != nil {
+		nw.t.Fatal(err)
+	}
+	nd.snapData = append([]Entry(nil), nd.applied...)
+	if meta.Index+1 > tail {
+		if err := nd.store.Compact(meta.Index + 1 - tail); err != nil {
+			nw.t.Fatal(err)
+		}
+	}
+	return meta
+}
+
+// restart rebuilds node id's core from its store, as after a crash.
+func (nw *network) restart(id NodeID, opt func(*Config)) {
+	nw.t.Helper()
+	nd := nw.nodes[id]
+	applied := uint64(0)
+	if n := len(nd.applied); n > 0 {
+		applied = nd.applied[n-1].Index
+	}
+	cfg := testConfig(id, nil, nd.store)
+	cfg.Applied = applied
+	if opt != nil {
+		opt(&cfg)
+	}
+	c, err := NewCore(cfg)
+	if err != nil {
+		nw.t.Fatalf("restart %d: %v", id, err)
+	}
+	nd.core = c
 }

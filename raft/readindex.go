@@ -32,7 +32,11 @@ type readState struct {
 	awaitingCommit []readRequest
 	// leaseUntil is the tick count before which the lease holds.
 	leaseUntil uint64
-	out        []ReadState
+	// leaseForfeited is set once the leader sent MsgTimeoutNow: the
+	// target's forced campaign may be granted by voters inside the lease,
+	// so the lease is void for the rest of the term.
+	leaseForfeited bool
+	out            []ReadState
 }
 
 func (r *readState) init() { r.roundTicks = map[uint64]uint64{} }
@@ -46,6 +50,7 @@ func (r *readState) reset() {
 	r.pending = nil
 	r.awaitingCommit = nil
 	r.leaseUntil = 0
+	r.leaseForfeited = false
 }
 
 // ReadIndex requests a linearizable read (thesis §6.4). The answer comes
@@ -142,8 +147,10 @@ func (c *Core) advanceReads() {
 // LeaseValid reports whether this node is a leader holding a lease: a
 // quorum acknowledged a heartbeat sent less than the lease length ago, so
 // no other leader can have been elected since (thesis §6.4.1). Always
-// false without Config.LeaseRead and during a leadership transfer.
+// false without Config.LeaseRead, during a leadership transfer, and for
+// the rest of the term once MsgTimeoutNow was sent (voters grant the
+// target's forced campaign even inside the lease).
 func (c *Core) LeaseValid() bool {
-	return c.leaseRead && c.role == RoleLeader && c.leadTransferee == None &&
+	return c.leaseRead && c.role == RoleLeader && c.leadTransferee == None && !c.reads.leaseForfeited &&
 		c.committedInTerm() && c.ticks < c.reads.leaseUntil
 }

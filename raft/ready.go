@@ -34,6 +34,27 @@ type Ready struct {
 	// vote or entries changed); a commit-only change may be written
 	// lazily.
 	MustSync bool
+
+	// termOrVoteChanged records that HardState carries a new term or vote.
+	termOrVoteChanged bool
+}
+
+// MaySendBeforePersist reports whether m, one of rd.Messages, may be sent
+// before rd's HardState and Entries are durable (thesis §10.2.1): it is a
+// message only a leader sends (MsgApp, MsgHeartbeat, MsgSnap,
+// MsgTimeoutNow, MsgReadIndexResp) and rd does not change the term or
+// vote. (A single-voter cluster elects itself within one Ready; its first
+// MsgApp to a learner must not carry a term that is not yet durable.)
+// Every other message leaves only after the Ready is durable.
+func (rd Ready) MaySendBeforePersist(m Message) bool {
+	if rd.termOrVoteChanged {
+		return false
+	}
+	switch m.Type {
+	case MsgApp, MsgHeartbeat, MsgSnap, MsgTimeoutNow, MsgReadIndexResp:
+		return true
+	}
+	return false
 }
 
 // flush sends the replication and read rounds deferred until the Ready.
@@ -85,7 +106,8 @@ func (c *Core) Ready() Ready {
 	hs := c.hardState()
 	if hs != c.prevHard {
 		rd.HardState = hs
-		rd.MustSync = hs.Term != c.prevHard.Term || hs.Vote != c.prevHard.Vote
+		rd.termOrVoteChanged = hs.Term != c.prevHard.Term || hs.Vote != c.prevHard.Vote
+		rd.MustSync = rd.termOrVoteChanged
 		c.prevHard = hs
 	}
 	if s := c.log.unstable.snapshot; s != nil {

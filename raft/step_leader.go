@@ -71,7 +71,9 @@ func (c *Core) handleHeartbeatResponse(m Message, pr *progress) {
 		pr.inflights.freeFirst()
 	}
 	if pr.match < c.log.lastIndex() {
-		c.maybeSendAppend(m.From, false)
+		// Possibly a MsgApp was lost: an empty one at next makes the
+		// follower reject and the leader back up to its match.
+		c.maybeSendAppend(m.From, true)
 	}
 	if r, ok := decodeRound(m.Context); ok && r > pr.ackedRound && r <= c.reads.round {
 		pr.ackedRound = r

@@ -35,6 +35,7 @@ func (c *Core) TransferLeader(to NodeID) error {
 }
 
 func (c *Core) sendTimeoutNow(to NodeID) {
+	c.reads.leaseForfeited = true
 	c.send(Message{Type: MsgTimeoutNow, To: to})
 }
 

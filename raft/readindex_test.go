@@ -1,0 +1,253 @@
+package raft
+
+// Tests for linearizable reads: ReadIndex (thesis §6.4) and leases
+// (thesis §6.4.1).
+
+import (
+	"testing"
+)
+
+// leaderWithActiveFollowers returns a leader of a 3-node cluster that has
+// committed its no-op, with followers 2 and 3 in sync.
+func leaderWithActiveFollowers(t *testing.T, opt func(*Config)) (*Core, *MemoryStorage) {
+	t.Helper()
+	store := NewMemoryStorage()
+	c := newTestCore(t, 1, ids(3), store, opt)
+	becomeLeaderNow(t, c, store)
+	mustStep(t, c, Message{Type: MsgAppResp, From: 2, Term: c.Term(), Index: 1})
+	mustStep(t, c, Message{Type: MsgAppResp, From: 3, Term: c.Term(), Index: 1})
+	persistAll(t, c, store)
+	if c.Committed() != 1 {
+		t.Fatalf("commit %d, want 1", c.Committed())
+	}
+	return c, store
+}
+
+// Thesis §6.4: the leader records its commit index as the read index,
+// confirms leadership with a heartbeat round, and answers once a majority
+// acknowledged; reads that arrive together share one round.
+func TestReadIndexSharedHeartbeatRound(t *testing.T) {
+	c, store := leaderWithActiveFollowers(t, nil)
+	if err := c.ReadIndex([]byte("r1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ReadIndex([]byte("r2")); err != nil {
+		t.Fatal(err)
+	}
+	rd := c.Ready()
+	hb := filterMsgs(rd.Messages, MsgHeartbeat)
+	if len(hb) != 2 || len(rd.ReadStates) != 0 {
+		t.Fatalf("%d heartbeats, %d read states; want one round and no answer yet", len(hb), len(rd.ReadStates))
+	}
+	c.Advance(rd)
+	mustStep(t, c, Message{Type: MsgHeartbeatResp, From: 2, Term: c.Term(), Context: hb[0].Context})
+	rd = c.Ready()
+	if len(rd.ReadStates) != 2 || rd.ReadStates[0].Index != 1 || string(rd.ReadStates[1].RequestCtx) != "r2" {
+		t.Fatalf("read states %+v, want r1 and r2 at index 1", rd.ReadStates)
+	}
+	c.Advance(rd)
+	_ = store
+	// A read requested after a round was sent waits for a later round.
+	c.ReadIndex([]byte("r3"))
+	rd = c.Ready()
+	hb2 := filterMsgs(rd.Messages, MsgHeartbeat)
+	c.Advance(rd)
+	mustStep(t, c, Message{Type: MsgHeartbeatResp, From: 3, Term: c.Term(), Context: hb[0].Context})
+	if rd := c.Ready(); len(rd.ReadStates) != 0 {
+		t.Fatalf("answered r3 from an older round: %+v", rd.ReadStates)
+	}
+	mustStep(t, c, Message{Type: MsgHeartbeatResp, From: 3, Term: c.Term(), Context: hb2[0].Context})
+	if rd := c.Ready(); len(rd.ReadStates) != 1 || string(rd.ReadStates[0].RequestCtx) != "r3" {
+		t.Fatalf("read states %+v, want r3", rd.ReadStates)
+	}
+}
+
+// Thesis §6.4: "If the leader has not yet marked an entry from its current
+// term committed, it waits until it has done so."
+func TestReadIndexWaitsForFirstCommitOfTerm(t *testing.T) {
+	store := NewMemoryStorage()
+	c := newTestCore(t, 1, ids(3), store, nil)
+	becomeLeaderNow(t, c, store)
+	c.ReadIndex([]byte("r"))
+	if hb := filterMsgs(readMsgs(c), MsgHeartbeat); len(hb) != 0 {
+		t.Fatal("started a read round before committing an entry of the term")
+	}
+	mustStep(t, c, Message{Type: MsgAppResp, From: 2, Term: 1, Index: 1})
+	rd := c.Ready()
+	hb := filterMsgs(rd.Messages, MsgHeartbeat)
+	if len(hb) != 2 {
+		t.Fatalf("no round after the first commit: %+v", rd.Messages)
+	}
+	c.Advance(rd)
+	mustStep(t, c, Message{Type: MsgHeartbeatResp, From: 3, Term: 1, Context: hb[0].Context})
+	if rd := c.Ready(); len(rd.ReadStates) != 1 || rd.ReadStates[0].Index != 1 {
+		t.Fatalf("read states %+v, want one at index 1", rd.ReadStates)
+	}
+}
+
+// Thesis §6.4: a follower asks the leader for a read index and serves
+// the read itself once it has applied that index.
+func TestFollowerReadIndex(t *testing.T) {
+	nw := newTestNetwork(t, 3, nil)
+	nw.elect(1)
+	nw.propose(1, "a")
+	nw.stabilize()
+	if err := nw.nodes[2].core.ReadIndex([]byte("f")); err != nil {
+		t.Fatal(err)
+	}
+	nw.stabilize()
+	reads := nw.nodes[2].reads
+	if len(reads) != 1 || reads[0].Index != 2 || string(reads[0].RequestCtx) != "f" {
+		t.Fatalf("follower read states %+v, want one at index 2", reads)
+	}
+	if nw.nodes[2].core.Committed() < 2 {
+		t.Fatalf("follower commit %d: the response should carry the commit index", nw.nodes[2].core.Committed())
+	}
+	lone := newTestCore(t, 3, ids(3), nil, nil)
+	if err := lone.ReadIndex(nil); err != ErrNoLeader {
+		t.Fatalf("ReadIndex without a leader: %v, want ErrNoLeader", err)
+	}
+}
+
+// A deposed leader's pending reads are never answered (its round cannot be
+// confirmed in a later term).
+func TestReadIndexNotAnsweredAfterDeposition(t *testing.T) {
+	c, _ := leaderWithActiveFollowers(t, nil)
+	c.ReadIndex([]byte("r"))
+	rd := c.Ready()
+	hb := filterMsgs(rd.Messages, MsgHeartbeat)
+	c.Advance(rd)
+	mustStep(t, c, Message{Type: MsgApp, From: 2, Term: c.Term() + 1})
+	mustStep(t, c, Message{Type: MsgHeartbeatResp, From: 3, Term: c.Term(), Context: hb[0].Context})
+	if rd := c.Ready(); len(rd.ReadStates) != 0 {
+		t.Fatalf("deposed leader answered %+v", rd.ReadStates)
+	}
+}
+
+// Thesis §6.4.1: with leases, a leader answers reads without a round for
+// less than an election timeout after a heartbeat round a quorum
+// acknowledged, measured from when the round was sent.
+func TestLeaseRead(t *testing.T) {
+	opt := func(cfg *Config) { cfg.CheckQuorum = true; cfg.LeaseRead = true; cfg.ElectionTick = 20 }
+	c, _ := leaderWithActiveFollowers(t, opt)
+	if c.LeaseValid() {
+		t.Fatal("lease valid before any acknowledged round")
+	}
+	c.Tick() // heartbeat round sent at tick 1
+	hb := filterMsgs(readMsgs(c), MsgHeartbeat)
+	mustStep(t, c, Message{Type: MsgHeartbeatResp, From: 2, Term: c.Term(), Context: hb[0].Context})
+	if !c.LeaseValid() {
+		t.Fatal("no lease after a quorum acknowledged a round")
+	}
+	c.ReadIndex([]byte("lease"))
+	rd := c.Ready()
+	if len(rd.ReadStates) != 1 || len(filterMsgs(rd.Messages, MsgHeartbeat)) != 0 {
+		t.Fatalf("lease read: %d read states, messages %+v", len(rd.ReadStates), rd.Messages)
+	}
+	c.Advance(rd)
+	// The lease lasts ElectionTick - 1 - ElectionTick/10 = 17 ticks from
+	// the round's send time (tick 1): valid through tick 17.
+	for c.ticks < 17 {
+		c.Tick()
+		readMsgs(c)
+	}
+	if !c.LeaseValid() {
+		t.Fatal("lease expired early")
+	}
+	c.Tick()
+	if c.LeaseValid() {
+		t.Fatalf("lease still valid at tick %d", c.ticks)
+	}
+	if leaseTicks(20) != 17 || leaseTicks(10) != 8 {
+		t.Fatalf("lease lengths %d %d", leaseTicks(20), leaseTicks(10))
+	}
+}
+
+// Thesis §6.4.1: the lease is shorter than the time a voter that
+// acknowledged the round refuses votes, so no new leader can be elected
+// while the old one serves lease reads.
+func TestLeaseShorterThanVoterLease(t *testing.T) {
+	opt := func(cfg *Config) { cfg.CheckQuorum = true; cfg.LeaseRead = true; cfg.PreVote = true }
+	nw := newTestNetwork(t, 3, opt)
+	nw.elect(1)
+	nw.tickAll(1)
+	old := nw.nodes[1].core
+	nw.isolate(1)
+	for range 200 {
+		for _, id := range nw.ids {
+			nw.nodes[id].core.Tick()
+		}
+		nw.stabilize()
+		for _, id := range []NodeID{2, 3} {
+			if nw.nodes[id].core.Role() == RoleLeader && old.LeaseValid() {
+				t.Fatalf("node %d elected while the old leader's lease is valid", id)
+			}
+		}
+	}
+	if nw.nodes[2].core.Role() != RoleLeader && nw.nodes[3].core.Role() != RoleLeader {
+		t.Fatal("no new leader")
+	}
+}
+
+// Thesis §6.4.1: with leases, a voter that restarts grants no vote for an
+// election timeout, so a lease it helped grant before crashing holds.
+func TestLeaseRestartedVoterWaits(t *testing.T) {
+	opt := func(cfg *Config) { cfg.CheckQuorum = true; cfg.LeaseRead = true }
+	store := storeWith(t, HardState{Term: 1}, 1)
+	c := newTestCore(t, 2, ids(3), store, opt)
+	mustStep(t, c, Message{Type: MsgVote, From: 3, Term: 2, Index: 1, LogTerm: 1})
+	if resp := filterMsgs(readMsgs(c), MsgVoteResp); len(resp) != 1 || !resp[0].Reject {
+		t.Fatalf("restarted voter answered %+v, want a rejection", resp)
+	}
+	for range c.electionTimeout {
+		c.Tick()
+	}
+	readMsgs(c)
+	mustStep(t, c, Message{Type: MsgVote, From: 3, Term: 3, Index: 1, LogTerm: 1})
+	resp := filterMsgs(readMsgs(c), MsgVoteResp)
+	if len(resp) != 1 || resp[0].Reject {
+		t.Fatalf("voter after an election timeout answered %+v, want a grant", resp)
+	}
+}
+
+// Lease reads stop during a leadership transfer (thesis §3.10).
+func TestNoLeaseDuringTransfer(t *testing.T) {
+	c, _ := leaderWithActiveFollowers(t, func(cfg *Config) { cfg.CheckQuorum = true; cfg.LeaseRead = true })
+	c.Tick()
+	hb := filterMsgs(readMsgs(c), MsgHeartbeat)
+	mustStep(t, c, Message{Type: MsgHeartbeatResp, From: 2, Term: c.Term(), Context: hb[0].Context})
+	if !c.LeaseValid() {
+		t.Fatal("no lease")
+	}
+	if err := c.TransferLeader(2); err != nil {
+		t.Fatal(err)
+	}
+	if c.LeaseValid() {
+		t.Fatal("lease valid during a transfer")
+	}
+}
+
+// A leader that sent MsgTimeoutNow serves no lease read for the rest of
+// its term, even after the transfer is aborted: the target's forced
+// campaign may still win votes from voters inside the lease.
+func TestLeaseForfeitedAfterTimeoutNow(t *testing.T) {
+	c, _ := leaderWithActiveFollowers(t, func(cfg *Config) { cfg.CheckQuorum = true; cfg.LeaseRead = true })
+	if err := c.TransferLeader(2); err != nil {
+		t.Fatal(err)
+	}
+	if len(filterMsgs(readMsgs(c), MsgTimeoutNow)) != 1 {
+		t.Fatal("no MsgTimeoutNow to an up-to-date target")
+	}
+	for range c.electionTimeout {
+		c.Tick()
+		for _, m := range filterMsgs(readMsgs(c), MsgHeartbeat) {
+			mustStep(t, c, Message{Type: MsgHeartbeatResp, From: m.To, Term: c.Term(), Context: m.Context})
+		}
+	}
+	if c.leadTransferee != None || c.Role() != RoleLeader {
+		t.Fatalf("transfer not aborted: transferee %d role %v", c.leadTransferee, c.Role())
+	}
+	if c.LeaseValid() {
+		t.Fatal("lease valid after MsgTimeoutNow was sent in this term")
+	}
+}

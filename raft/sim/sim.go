@@ -1,0 +1,351 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/resqlite/resqlite/raft"
+)
+
+// Options configure a simulation. Zero fields take the defaults noted.
+type Options struct {
+	// Nodes is the cluster size (default 3).
+	Nodes int
+	// Seed seeds the one PRNG every decision is drawn from.
+	Seed uint64
+	// TickInterval is the virtual time between two ticks of a node's
+	// clock (default 10 ms).
+	TickInterval time.Duration
+	// ElectionTicks and HeartbeatTicks configure the cores (defaults 50
+	// and 12: a 500 ms base election timeout, randomized up to 1 s, and a
+	// heartbeat every 120 ms, under the labs' 10 per second).
+	ElectionTicks, HeartbeatTicks int
+	// PreVote and CheckQuorum switch those core features on.
+	PreVote, CheckQuorum bool
+	// MaxSizePerMsg and MaxInflightMsgs bound replication messages
+	// (defaults 4096 bytes and 16).
+	MaxSizePerMsg   uint64
+	MaxInflightMsgs int
+	// MaxFsyncDelay bounds the simulated latency of persisting a Ready
+	// (default 2 ms). A crash before it completes loses the Ready.
+	MaxFsyncDelay time.Duration
+	// LeaseRead lets leaders answer reads from their lease (needs
+	// CheckQuorum).
+	LeaseRead bool
+	// SnapshotEvery makes every node snapshot its state machine each time
+	// it has applied that many entries past its last snapshot (0: never),
+	// keeping SnapshotTail entries of log before the snapshot.
+	SnapshotEvery, SnapshotTail int
+	// ClockDrift makes each node's clock run at a rate drawn uniformly
+	// within ±ClockDrift of the nominal one (e.g. 0.04 for ±4%).
+	ClockDrift float64
+	// Trace records every event as text (see Sim.Trace).
+	Trace bool
+}
+
+func (o *Options) setDefaults() {
+	if o.Nodes == 0 {
+		o.Nodes = 3
+	}
+	if o.TickInterval == 0 {
+		o.TickInterval = 10 * time.Millisecond
+	}
+	if o.ElectionTicks == 0 {
+		o.ElectionTicks = 50
+	}
+	if o.HeartbeatTicks == 0 {
+		o.HeartbeatTicks = 12
+	}
+	if o.MaxSizePerMsg == 0 {
+		o.MaxSizePerMsg = 4096
+	}
+	if o.MaxInflightMsgs == 0 {
+		o.MaxInflightMsgs = 16
+	}
+	if o.MaxFsyncDelay == 0 {
+		o.MaxFsyncDelay = 2 * time.Millisecond
+	}
+}
+
+// Placement is where a proposal landed in a leader's log.
+type Placement struct {
+	Index, Term uint64
+	Leader      raft.NodeID
+}
+
+// Sim is one simulated cluster. It is single-threaded and deterministic:
+// the same Options always produce the same run.
+type Sim struct {
+	opts   Options
+	rng    *rand.Rand
+	clk    clock
+	net    *network
+	nodes  []*node
+	chk    *checker
+	err    error
+	trace  []string
+	placed map[string]Placement
+	// peers is the bootstrap configuration every founding node starts with.
+	peers []raft.Member
+	reads int // read requests issued, for unique contexts
+}
+
+// New builds a cluster of opts.Nodes nodes, all up and connected.
+func New(opts Options) (*Sim, error) {
+	opts.setDefaults()
+	if opts.Nodes < 1 || opts.Nodes > 64 {
+		return nil, fmt.Errorf("sim: %d nodes: want 1 to 64", opts.Nodes)
+	}
+	s := &Sim{
+		opts:   opts,
+		rng:    rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
+		net:    newNetwork(opts.Nodes),
+		placed: map[string]Placement{},
+	}
+	s.chk = newChecker(s)
+	for i := 1; i <= opts.Nodes; i++ {
+		s.peers = append(s.peers, raft.Member{ID: raft.NodeID(i), Addr: fmt.Sprintf("n%d", i)})
+	}
+	for i := 1; i <= opts.Nodes; i++ {
+		tick := opts.TickInterval
+		if opts.ClockDrift > 0 {
+			tick = time.Duration(float64(tick) * (1 + opts.ClockDrift*(2*s.rng.Float64()-1)))
+		}
+		s.nodes = append(s.nodes, &node{
+			s:         s,
+			id:        raft.NodeID(i),
+			founding:  true,
+			store:     newStore(),
+			sm:        &stateMachine{},
+			tickEvery: tick,
+		})
+	}
+	for _, n := range s.nodes {
+		if err := n.start(); err != nil {
+			return nil, fmt.Errorf("sim: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// Options returns the options in force, defaults filled in.
+func (s *Sim) Options() Options { return s.opts }
+
+// Rand returns the simulation's PRNG, for scenarios to draw from so that
+// one seed drives everything.
+func (s *Sim) Rand() *rand.Rand { return s.rng }
+
+// Now returns the virtual time since the start.
+func (s *Sim) Now() time.Duration { return s.clk.now }
+
+// Err returns the first invariant violation or driver failure, if any.
+func (s *Sim) Err() error { return s.err }
+
+func (s *Sim) fail(err error) {
+	if s.err == nil {
+		s.err = fmt.Errorf("at %v: %w", s.clk.now, err)
+		s.tracef("FAIL %v", err)
+	}
+}
+
+func (s *Sim) node(id raft.NodeID) *node { return s.nodes[id-1] }
+
+// IDs returns the ids of all nodes.
+func (s *Sim) IDs() []raft.NodeID {
+	ids := make([]raft.NodeID, len(s.nodes))
+	for i := range s.nodes {
+		ids[i] = raft.NodeID(i + 1)
+	}
+	return ids
+}
+
+// RunFor advances virtual time by d, running every event due.
+func (s *Sim) RunFor(d time.Duration) error {
+	end := s.clk.now + d
+	for s.err == nil {
+		e := s.clk.peek()
+		if e == nil || e.at > end {
+			break
+		}
+		s.runEvent(s.clk.pop())
+	}
+	if s.err != nil {
+		return s.err
+	}
+	s.clk.now = end
+	return nil
+}
+
+// RunUntil runs until cond holds (checked after every event) or limit of
+// virtual time passes, and reports whether cond held.
+func (s *Sim) RunUntil(limit time.Duration, cond func() bool) (bool, error) {
+	end := s.clk.now + limit
+	if cond() {
+		return true, nil
+	}
+	for s.err == nil {
+		e := s.clk.peek()
+		if e == nil || e.at > end {
+			break
+		}
+		s.runEvent(s.clk.pop())
+		if s.err == nil && cond() {
+			return true, nil
+		}
+	}
+	if s.err != nil {
+		return false, s.err
+	}
+	s.clk.now = end
+	return false, nil
+}
+
+// At schedules fn to run at virtual time now+d.
+func (s *Sim) At(d time.Duration, fn func()) {
+	s.clk.schedule(&event{at: s.clk.now + d, kind: evFunc, fn: fn})
+}
+
+func (s *Sim) runEvent(e *event) {
+	switch e.kind {
+	case evTick:
+		n := s.node(e.node)
+		if !n.up || e.epoch != n.epoch {
+			return
+		}
+		s.tracef("tick %d", e.node)
+		n.onTick()
+	case evDeliver:
+		n := s.node(e.msg.To)
+		if !n.up || e.epoch != n.epoch || !s.net.passes(e.msg.From, e.msg.To) {
+			s.tracef("lost %s", fmtMsg(e.msg))
+			if e.msg.Type == raft.MsgSnap {
+				s.reportSnapshot(e.msg, true)
+			}
+			return
+		}
+		s.net.stats.Delivered++
+		s.tracef("recv %s", fmtMsg(e.msg))
+		n.input(inboxItem{kind: inMessage, msg: e.msg, snap: e.snap})
+		if e.msg.Type == raft.MsgSnap {
+			s.reportSnapshot(e.msg, false)
+		}
+	case evPersisted:
+		n := s.node(e.node)
+		if !n.up || e.epoch != n.epoch {
+			return
+		}
+		s.tracef("persisted %d", e.node)
+		n.onPersisted()
+	case evFunc:
+		e.fn()
+	}
+	if s.err == nil {
+		s.chk.afterEvent()
+	}
+}
+
+// send puts a message on the network, subject to the link's faults.
+func (s *Sim) send(m raft.Message) {
+	nw := s.net
+	nw.stats.Messages++
+	nw.stats.ByType[m.Type]++
+	if isRequest(m.Type) {
+		nw.stats.RPCs++
+	}
+	if m.To < 1 || int(m.To) > len(s.nodes) || m.To == m.From {
+		s.fail(fmt.Errorf("node %d sent %s to invalid node %d", m.From, m.Type, m.To))
+		return
+	}
+	var snap []raft.Entry
+	if m.Type == raft.MsgSnap {
+		from := s.node(m.From)
+		if m.Snapshot == nil || m.Snapshot.Index != from.store.snap.Index || m.Snapshot.Term != from.store.snap.Term {
+			s.fail(fmt.Errorf("node %d sent a MsgSnap %v that is not its stored snapshot %d/%d", m.From, m.Snapshot, from.store.snap.Index, from.store.snap.Term))
+			return
+		}
+		snap = from.snapData
+	}
+	if !nw.passes(m.From, m.To) {
+		s.tracef("cut %s", fmtMsg(m))
+		if m.Type == raft.MsgSnap {
+			s.reportSnapshot(m, true)
+		}
+		return
+	}
+	f := nw.links[m.From-1][m.To-1]
+	if f.DropRate > 0 && s.rng.Float64() < f.DropRate {
+		s.tracef("drop %s", fmtMsg(m))
+		if m.Type == raft.MsgSnap {
+			s.reportSnapshot(m, true)
+		}
+		return
+	}
+	copies := 1
+	if f.DuplicateRate > 0 && s.rng.Float64() < f.DuplicateRate {
+		copies = 2
+	}
+	to := s.node(m.To)
+	for range copies {
+		d := f.MinDelay
+		if f.MaxDelay > f.MinDelay {
+			d += time.Duration(s.rng.Int64N(int64(f.MaxDelay - f.MinDelay + 1)))
+		}
+		if f.LongDelayRate > 0 && f.LongDelayMax > 0 && s.rng.Float64() < f.LongDelayRate {
+			d = time.Duration(s.rng.Int64N(int64(f.LongDelayMax) + 1))
+		}
+		at := s.clk.now + d
+		if !f.Reorder {
+			if last := nw.lastAt[m.From-1][m.To-1]; at < last {
+				at = last
+			}
+			nw.lastAt[m.From-1][m.To-1] = at
+		}
+		s.tracef("send %s +%v", fmtMsg(m), at-s.clk.now)
+		s.clk.schedule(&event{at: at, kind: evDeliver, msg: m, snap: snap, epoch: to.epoch})
+		if m.Type == raft.MsgSnap {
+			break // a snapshot stream is never duplicated
+		}
+	}
+}
+
+// reportSnapshot tells the sender of a MsgSnap, a little later, how the
+// stream ended (Transport.SendSnapshot returning, then ReportSnapshot).
+func (s *Sim) reportSnapshot(m raft.Message, failed bool) {
+	from := s.node(m.From)
+	epoch := from.epoch
+	s.At(time.Millisecond, func() {
+		if from.up && from.epoch == epoch {
+			s.tracef("report snapshot %d->%d failed=%v", m.From, m.To, failed)
+			from.input(inboxItem{kind: inReport, to: m.To, failed: failed})
+		}
+	})
+}
+
+func newRand(a, b uint64) *rand.Rand { return rand.New(rand.NewPCG(a, b)) }
+
+func (s *Sim) tracef(format string, args ...any) {
+	if !s.opts.Trace {
+		return
+	}
+	s.trace = append(s.trace, fmt.Sprintf("%12v ", s.clk.now)+fmt.Sprintf(format, args...))
+}
+
+// Trace returns the recorded trace (Options.Trace), one event a line.
+func (s *Sim) Trace() string { return strings.Join(s.trace, "\n") }
+
+func fmtMsg(m raft.Message) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d->%d %s t%d i%d lt%d c%d", m.From, m.To, m.Type, m.Term, m.Index, m.LogTerm, m.Commit)
+	if len(m.Entries) > 0 {
+		fmt.Fprintf(&b, " ents[%d..%d]", m.Entries[0].Index, m.Entries[len(m.Entries)-1].Index)
+	}
+	if m.Reject {
+		fmt.Fprintf(&b, " reject hint%d", m.RejectHint)
+	}
+	if m.Snapshot != nil {
+		fmt.Fprintf(&b, " snap%d/%d", m.Snapshot.Index, m.Snapshot.Term)
+	}
+	return b.String()
+}

@@ -1,0 +1,191 @@
+package sim
+
+import (
+	"fmt"
+
+	"github.com/resqlite/resqlite/raft"
+)
+
+// store is a node's durable log. The simulated disk is the store itself:
+// whatever the driver saved into it survives a crash, and nothing else
+// does. It implements raft.LogStore.
+type store struct {
+	hs   raft.HardState
+	snap raft.SnapshotMeta
+	// ents[0] is a placeholder for the entry just before the first one
+	// held (the last entry folded into a snapshot or compacted away); only
+	// its Index and Term are meaningful.
+	ents []raft.Entry
+}
+
+var _ raft.LogStore = (*store)(nil)
+
+func newStore() *store {
+	return &store{ents: []raft.Entry{{}}}
+}
+
+// InitialState implements raft.Storage. The configuration is the latest
+// one the log or snapshot holds; a store that holds none returns an empty
+// one (the core then takes its bootstrap Peers).
+func (s *store) InitialState() (raft.HardState, raft.Configuration, error) {
+	var conf raft.Configuration
+	if !s.snap.IsEmpty() {
+		conf = s.snap.Config
+	}
+	for _, e := range s.ents[1:] {
+		if e.Type == raft.EntryConfig {
+			c, err := raft.DecodeConfiguration(e.Data)
+			if err != nil {
+				return raft.HardState{}, raft.Configuration{}, fmt.Errorf("sim store: entry %d: %w", e.Index, err)
+			}
+			conf = c
+		}
+	}
+	return s.hs, cloneConfig(conf), nil
+}
+
+func (s *store) offset() uint64 { return s.ents[0].Index }
+
+func (s *store) lastIndex() uint64 { return s.offset() + uint64(len(s.ents)) - 1 }
+
+// Entries implements raft.Storage.
+func (s *store) Entries(lo, hi, maxBytes uint64) ([]raft.Entry, error) {
+	if lo <= s.offset() {
+		return nil, raft.ErrCompacted
+	}
+	if hi > s.lastIndex()+1 {
+		return nil, raft.ErrUnavailable
+	}
+	if lo >= hi {
+		return nil, nil
+	}
+	src := s.ents[lo-s.offset() : hi-s.offset()]
+	var size uint64
+	n := 0
+	for n < len(src) {
+		size += uint64(len(src[n].Data))
+		if n > 0 && size > maxBytes {
+			break
+		}
+		n++
+	}
+	out := make([]raft.Entry, n)
+	copy(out, src[:n])
+	return out, nil
+}
+
+// Term implements raft.Storage.
+func (s *store) Term(i uint64) (uint64, error) {
+	if i < s.offset() {
+		return 0, raft.ErrCompacted
+	}
+	if i > s.lastIndex() {
+		return 0, raft.ErrUnavailable
+	}
+	return s.ents[i-s.offset()].Term, nil
+}
+
+// FirstIndex implements raft.Storage.
+func (s *store) FirstIndex() (uint64, error) { return s.offset() + 1, nil }
+
+// LastIndex implements raft.Storage.
+func (s *store) LastIndex() (uint64, error) { return s.lastIndex(), nil }
+
+// Snapshot implements raft.Storage.
+func (s *store) Snapshot() (raft.SnapshotMeta, error) {
+	m := s.snap
+	m.Config = cloneConfig(m.Config)
+	return m, nil
+}
+
+// Save implements raft.LogStore. It is durable on return: the simulated
+// fsync is the moment the driver calls it.
+func (s *store) Save(hs raft.HardState, ents []raft.Entry) error {
+	if len(ents) > 0 {
+		first := ents[0].Index
+		for i := 1; i < len(ents); i++ {
+			if ents[i].Index != first+uint64(i) {
+				return fmt.Errorf("sim store: save: entries not contiguous at %d", ents[i].Index)
+			}
+		}
+		if first > s.lastIndex()+1 {
+			return fmt.Errorf("sim store: save: gap: first new entry %d after last %d", first, s.lastIndex())
+		}
+		if last := first + uint64(len(ents)) - 1; last <= s.offset() {
+			ents = nil // entirely covered by the snapshot
+		} else if first <= s.offset() {
+			ents = ents[s.offset()+1-first:]
+		}
+		if len(ents) > 0 {
+			keep := ents[0].Index - s.offset()
+			s.ents = append(s.ents[:keep:keep], ents...)
+		}
+	}
+	if !hs.IsEmpty() {
+		s.hs = hs
+	}
+	return nil
+}
+
+// ApplySnapshot implements raft.LogStore: a snapshot received from the
+// leader replaces the whole log.
+func (s *store) ApplySnapshot(meta raft.SnapshotMeta) error {
+	if meta.Index <= s.snap.Index {
+		return raft.ErrSnapshotOutOfDate
+	}
+	meta.Config = cloneConfig(meta.Config)
+	s.ents = []raft.Entry{{Index: meta.Index, Term: meta.Term}}
+	s.snap = meta
+	if s.hs.Commit < meta.Index {
+		s.hs.Commit = meta.Index
+	}
+	return nil
+}
+
+// CreateSnapshot implements raft.LogStore: meta, a snapshot the local
+// state machine wrote, becomes the current one and the log is kept.
+func (s *store) CreateSnapshot(meta raft.SnapshotMeta) error {
+	if meta.Index <= s.snap.Index {
+		return raft.ErrSnapshotOutOfDate
+	}
+	if meta.Index < s.offset() || meta.Index > s.lastIndex() {
+		return fmt.Errorf("sim store: snapshot at %d outside the log [%d,%d]", meta.Index, s.offset(), s.lastIndex())
+	}
+	if t := s.ents[meta.Index-s.offset()].Term; t != meta.Term {
+		return fmt.Errorf("sim store: snapshot at %d has term %d, the log has %d", meta.Index, meta.Term, t)
+	}
+	meta.Config = cloneConfig(meta.Config)
+	s.snap = meta
+	return nil
+}
+
+// Compact implements raft.LogStore.
+func (s *store) Compact(index uint64) error {
+	if index <= s.offset()+1 {
+		return nil
+	}
+	if index-1 > s.snap.Index {
+		return fmt.Errorf("sim store: compact to %d: not covered by snapshot at %d", index, s.snap.Index)
+	}
+	if index-1 > s.lastIndex() {
+		return fmt.Errorf("sim store: compact to %d: past last index %d", index, s.lastIndex())
+	}
+	i := index - 1 - s.offset()
+	kept := make([]raft.Entry, 0, uint64(len(s.ents))-i)
+	kept = append(kept, raft.Entry{Index: s.ents[i].Index, Term: s.ents[i].Term})
+	kept = append(kept, s.ents[i+1:]...)
+	s.ents = kept
+	return nil
+}
+
+// Close implements raft.LogStore.
+func (s *store) Close() error { return nil }
+
+func cloneConfig(c raft.Configuration) raft.Configuration {
+	if c.Members == nil {
+		return c
+	}
+	m := make([]raft.Member, len(c.Members))
+	copy(m, c.Members)
+	return raft.Configuration{Members: m}
+}
