@@ -1,0 +1,256 @@
+package wal
+
+import (
+	"fmt"
+
+	"github.com/resqlite/resqlite/raft"
+	"github.com/resqlite/resqlite/raft/snap"
+)
+
+// Save durably records hs (unless empty or unchanged) and appends ents
+// with one write and one fsync (group commit). If ents[0].Index is at or
+// below the last index, the entries from there on are replaced; entries
+// before the first index (already compacted) are skipped. Entries must be
+// consecutive and must not leave a gap. A full disk fails Save cleanly
+// before anything is written; any later I/O error is fatal (ErrFailed).
+func (s *Store) Save(hs raft.HardState, ents []raft.Entry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return err
+	}
+	if err := s.checkEntries(ents); err != nil {
+		return err
+	}
+	if len(ents) > 0 && ents[0].Index < s.idx.first {
+		ents = ents[min(s.idx.first-ents[0].Index, uint64(len(ents))):]
+	}
+	buf := s.buf[:0]
+	if !hs.IsEmpty() && hs != s.hs {
+		buf = appendRecord(buf, recHardState, appendHardState(nil, hs))
+	}
+	offs := make([]int, len(ents))
+	var payload []byte
+	for i, e := range ents {
+		offs[i] = len(buf)
+		payload = appendEntry(payload[:0], e)
+		buf = appendRecord(buf, recEntry, payload)
+	}
+	s.buf = buf
+	if len(buf) == 0 {
+		return nil
+	}
+	seg, base, err := s.write(buf, s.snapshotReserve())
+	if err != nil {
+		return err
+	}
+	if !hs.IsEmpty() {
+		s.hs = hs
+	}
+	for i, e := range ents {
+		end := len(buf)
+		if i+1 < len(ents) {
+			end = offs[i+1]
+		}
+		p := entryPos{seg: seg, off: base + int64(offs[i]), size: uint32(end - offs[i]), dataLen: uint32(len(e.Data)),
+			term: e.Term, isConfig: e.Type == raft.EntryConfig}
+		if err := s.idx.add(e.Index, p); err != nil {
+			return s.fail(fmt.Errorf("index entry %d: %w", e.Index, err)) // checkEntries rules this out
+		}
+		seg.maxIndex = max(seg.maxIndex, e.Index)
+	}
+	return nil
+}
+
+// checkEntries validates a batch before anything is written.
+func (s *Store) checkEntries(ents []raft.Entry) error {
+	if len(ents) == 0 {
+		return nil
+	}
+	first := ents[0].Index
+	if last := s.idx.last(); first > last+1 {
+		return fmt.Errorf("wal: append at index %d would leave a gap after last index %d", first, last)
+	}
+	for i, e := range ents {
+		if e.Index != first+uint64(i) {
+			return fmt.Errorf("wal: entries not consecutive: index %d at position %d after %d", e.Index, i, first)
+		}
+		if len(e.Data) > MaxRecordData-entryHeaderSize {
+			return fmt.Errorf("wal: entry %d of %d bytes exceeds the limit of %d", e.Index, len(e.Data), MaxRecordData-entryHeaderSize)
+		}
+	}
+	return nil
+}
+
+// snapshotReserve is the space at the end of each segment that only
+// snapshot records may use, so that on a full disk a snapshot can still be
+// recorded and free the segments it covers.
+func (s *Store) snapshotReserve() int64 { return min(s.opts.SegmentSize/4, 4096) }
+
+// write appends buf (whole records) to the log and fsyncs it, rolling to
+// a new segment first if it does not fit in the segment's space less
+// reserve. It returns the segment and the offset buf landed at.
+func (s *Store) write(buf []byte, reserve int64) (*segment, int64, error) {
+	seg := s.segs[len(s.segs)-1]
+	if seg.end+int64(len(buf)) > seg.size-reserve {
+		var err error
+		if seg, err = s.roll(len(buf)); err != nil {
+			return nil, 0, err
+		}
+	}
+	base := seg.end
+	if _, err := seg.f.WriteAt(buf, base); err != nil {
+		return nil, 0, s.fail(fmt.Errorf("write %s at %d: %w", seg.path, base, err))
+	}
+	s.syncs++
+	if err := s.ops.sync(seg.f); err != nil {
+		return nil, 0, s.fail(fmt.Errorf("fsync %s: %w", seg.path, err))
+	}
+	seg.end += int64(len(buf))
+	return seg, base, nil
+}
+
+// roll creates the next segment with room for at least need bytes after
+// its header, which restates the current state.
+func (s *Store) roll(need int) (*segment, error) {
+	cur := s.segs[len(s.segs)-1]
+	last := s.idx.last()
+	lastTerm, _ := s.idx.term(last)
+	h := segmentHeader{seq: cur.seq + 1, first: s.idx.first, prevTerm: s.idx.prevTerm,
+		last: last, lastTerm: lastTerm, hs: s.hs, snap: s.snap}
+	header := appendRecord(nil, recSegmentHeader, appendSegmentHeader(nil, h))
+	size := max(s.opts.SegmentSize, int64(len(header)+need)+s.snapshotReserve())
+	s.syncs += 2 // the new file and its directory
+	seg, fatal, err := createSegment(s.walDir, h.seq, size, header, s.ops)
+	if err != nil {
+		if fatal {
+			return nil, s.fail(err)
+		}
+		return nil, err
+	}
+	s.segs = append(s.segs, seg)
+	return seg, nil
+}
+
+// ApplySnapshot installs a snapshot received from the leader: it durably
+// records meta as the current snapshot and replaces the whole log by it
+// (the log then ends at meta.Index), raising the hard state's commit index
+// to meta.Index. Older snapshot files and the segments no longer needed
+// are removed once the record is durable. A snapshot not newer than the
+// current one returns raft.ErrSnapshotOutOfDate.
+func (s *Store) ApplySnapshot(meta raft.SnapshotMeta) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return err
+	}
+	if meta.Index <= s.snap.Index {
+		return fmt.Errorf("wal: snapshot at %d, current at %d: %w", meta.Index, s.snap.Index, raft.ErrSnapshotOutOfDate)
+	}
+	rec := appendRecord(nil, recSnapshot, appendSnapshotRecord(nil, meta, snapshotInstalled))
+	if _, _, err := s.write(rec, 0); err != nil {
+		return err
+	}
+	s.snap = meta
+	s.idx.install(meta.Index, meta.Term)
+	s.hs.Commit = max(s.hs.Commit, meta.Index)
+	s.forgetEntries()
+	return s.dropObsolete()
+}
+
+// CreateSnapshot durably records meta as the current snapshot after the
+// local state machine wrote one at meta.Index (see SaveSnapshotFile); the
+// log is kept, so Compact can leave a tail for slow followers. meta.Index
+// must be in the log (or be the entry before its first) with meta.Term.
+// A snapshot not newer than the current one returns
+// raft.ErrSnapshotOutOfDate.
+func (s *Store) CreateSnapshot(meta raft.SnapshotMeta) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return err
+	}
+	if meta.Index <= s.snap.Index {
+		return fmt.Errorf("wal: snapshot at %d, current at %d: %w", meta.Index, s.snap.Index, raft.ErrSnapshotOutOfDate)
+	}
+	t, ok := s.idx.term(meta.Index)
+	if !ok || meta.Index > s.idx.last() {
+		return fmt.Errorf("wal: snapshot at %d outside the log [%d, %d]", meta.Index, s.idx.first-1, s.idx.last())
+	}
+	if t != meta.Term {
+		return fmt.Errorf("wal: snapshot at %d has term %d, the log has %d", meta.Index, meta.Term, t)
+	}
+	rec := appendRecord(nil, recSnapshot, appendSnapshotRecord(nil, meta, snapshotCreated))
+	if _, _, err := s.write(rec, 0); err != nil {
+		return err
+	}
+	s.snap = meta
+	return s.dropObsolete()
+}
+
+// Compact durably discards the entries before index, which must be
+// covered by the current snapshot (index <= snapshot index + 1) and not
+// past the last index + 1; Term(index-1) stays available. An index at or
+// before the first index changes nothing. Segments holding only discarded
+// entries are then removed.
+func (s *Store) Compact(index uint64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return err
+	}
+	if index <= s.idx.first {
+		return nil
+	}
+	if index > s.snap.Index+1 {
+		return fmt.Errorf("wal: compact before %d: not covered by the snapshot at %d", index, s.snap.Index)
+	}
+	if index > s.idx.last()+1 {
+		return fmt.Errorf("wal: compact before %d past last index %d: %w", index, s.idx.last(), raft.ErrUnavailable)
+	}
+	prevTerm, _ := s.idx.term(index - 1)
+	if _, _, err := s.write(appendRecord(nil, recCompaction, appendCompaction(nil, index, prevTerm)), 0); err != nil {
+		return err
+	}
+	if err := s.idx.compact(index, prevTerm); err != nil {
+		return s.fail(err) // ruled out by the checks above
+	}
+	return s.dropObsolete()
+}
+
+// forgetEntries records that no segment holds a live entry any more (a
+// snapshot replaced the log), so all but the last can be removed.
+func (s *Store) forgetEntries() {
+	for _, seg := range s.segs {
+		seg.maxIndex = 0
+	}
+}
+
+// dropObsolete removes the snapshot files older than the current one and
+// the segments whose entries were all discarded.
+func (s *Store) dropObsolete() error {
+	if err := snap.Prune(s.snapDir, s.snap); err != nil {
+		return fmt.Errorf("wal: %w", err)
+	}
+	return s.removeCovered()
+}
+
+// removeCovered deletes the oldest segments while every entry they hold
+// precedes the first index. The last segment always stays; later segment
+// headers restate the state the removed ones held. Each removal is made
+// durable before the next, so a crash leaves a suffix of segments.
+func (s *Store) removeCovered() error {
+	for len(s.segs) > 1 && s.segs[0].maxIndex < s.idx.first {
+		seg := s.segs[0]
+		seg.f.Close()
+		if err := removeFile(seg.path); err != nil {
+			return fmt.Errorf("wal: remove covered segment: %w", err)
+		}
+		s.segs = s.segs[1:]
+		s.syncs++
+		if err := s.ops.syncDir(s.walDir); err != nil {
+			return s.fail(err)
+		}
+	}
+	return nil
+}
