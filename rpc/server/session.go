@@ -6,6 +6,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -66,45 +67,71 @@ func (sl *slot) chain(prev *slot) {
 	}()
 }
 
+// maxBatch bounds the requests a session takes in at once; the writes
+// among them are proposed together, sharing one log write.
+const maxBatch = 256
+
 // Session pipelines a session's requests; see resqlite.proto. Writes are
 // proposed (or forwarded over one stream to the leader) in request order
-// without waiting for earlier results; a read waits for the session's
-// earlier writes to settle and for this node to apply them, then passes
-// its consistency check.
+// without waiting for earlier results, the writes that arrived together
+// in one turn of the node; a read waits for the session's earlier writes
+// to settle and for this node to apply them, then passes its consistency
+// check.
 func (s *Server) Session(stream resqlitepb.ReSqlite_SessionServer) error {
 	ctx, cancel := context.WithCancel(stream.Context())
 	defer cancel()
 	out := make(chan *slot, MaxSessionInFlight)
 	sendErr := make(chan error, 1)
 	go func() { sendErr <- sendInOrder(ctx, stream, out) }()
-
-	sess := &session{s: s}
-	defer sess.closeUpstream()
-	var lastWrite *slot
+	reqs := make(chan *resqlitepb.SessionRequest, maxBatch)
 	var recvErr error
-	for {
-		req, err := stream.Recv()
-		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				recvErr = err
+	go func() {
+		defer close(reqs)
+		for {
+			req, err := stream.Recv()
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					recvErr = err
+				}
+				return
 			}
-			break
+			select {
+			case reqs <- req:
+			case <-ctx.Done():
+				return
+			}
 		}
-		sl := newSlot(req.GetSeq())
+	}()
+
+	sess := &session{s: s, out: out}
+	defer sess.closeUpstream()
+	for open := true; open; {
+		var batch []*resqlitepb.SessionRequest
 		select {
-		case out <- sl:
+		case req, ok := <-reqs:
+			if !ok {
+				open = false
+				break
+			}
+			batch = append(batch, req)
 		case <-ctx.Done():
 			return status.FromContextError(ctx.Err()).Err()
 		}
-		switch op := req.GetOp().(type) {
-		case *resqlitepb.SessionRequest_Write:
-			sl.chain(lastWrite)
-			lastWrite = sl
-			sess.write(ctx, sl, op.Write)
-		case *resqlitepb.SessionRequest_Read:
-			go sess.read(ctx, sl, op.Read, lastWrite)
-		default:
-			sl.fail(status.Error(codes.InvalidArgument, "session request holds neither a write nor a read"))
+	drain:
+		for open && len(batch) < maxBatch {
+			select {
+			case req, ok := <-reqs:
+				if !ok {
+					open = false
+					break drain
+				}
+				batch = append(batch, req)
+			default:
+				break drain
+			}
+		}
+		if err := sess.handle(ctx, batch); err != nil {
+			return err
 		}
 	}
 	close(out)
@@ -131,38 +158,104 @@ func sendInOrder(ctx context.Context, stream resqlitepb.ReSqlite_SessionServer, 
 
 // session is the state of one Session call.
 type session struct {
-	s  *Server
-	up *upstream
+	s         *Server
+	out       chan *slot
+	up        *upstream
+	lastWrite *slot
 }
 
-// write proposes a write, or forwards it to the leader over the
-// session's upstream. It returns once the write is proposed or sent, so
-// the next request is handled at once.
-func (sess *session) write(ctx context.Context, sl *slot, req *resqlitepb.ExecuteRequest) {
+// pendingWrite is a checked write waiting to be proposed.
+type pendingWrite struct {
+	sl   *slot
+	req  *resqlitepb.ExecuteRequest
+	data []byte
+}
+
+// handle queues a batch of requests' slots in order, starts the reads and
+// proposes the writes together.
+func (sess *session) handle(ctx context.Context, batch []*resqlitepb.SessionRequest) error {
+	var writes []pendingWrite
+	for _, req := range batch {
+		sl := newSlot(req.GetSeq())
+		select {
+		case sess.out <- sl:
+		default:
+			// The queue of unanswered requests is full: propose what is
+			// checked, so that it can drain, then wait for room.
+			sess.propose(ctx, writes)
+			writes = nil
+			select {
+			case sess.out <- sl:
+			case <-ctx.Done():
+				return status.FromContextError(ctx.Err()).Err()
+			}
+		}
+		switch op := req.GetOp().(type) {
+		case *resqlitepb.SessionRequest_Write:
+			sl.chain(sess.lastWrite)
+			sess.lastWrite = sl
+			data, rejected, err := sess.s.prepareWrite(ctx, op.Write)
+			if err != nil || rejected != nil {
+				sl.write(rejected, err)
+				continue
+			}
+			writes = append(writes, pendingWrite{sl: sl, req: op.Write, data: data})
+		case *resqlitepb.SessionRequest_Read:
+			go sess.read(ctx, sl, op.Read, sess.lastWrite)
+		default:
+			sl.fail(status.Error(codes.InvalidArgument, "session request holds neither a write nor a read"))
+		}
+	}
+	sess.propose(ctx, writes)
+	return nil
+}
+
+// propose appends writes to the log in one batch when this node leads
+// (or they were forwarded to it), else forwards them in order over the
+// session's upstream. It does not wait for the writes to apply.
+func (sess *session) propose(ctx context.Context, writes []pendingWrite) {
+	if len(writes) == 0 {
+		return
+	}
 	s := sess.s
-	data, rejected, err := s.prepareWrite(ctx, req)
-	if err != nil || rejected != nil {
-		sl.write(rejected, err)
-		return
-	}
-	if s.cfg.Node.IsLeader() || req.GetForwarded() {
-		f, err := s.propose(ctx, data, req.GetForwarded())
+	forwarded := writes[0].req.GetForwarded()
+	if s.cfg.Node.IsLeader() || forwarded {
+		data := make([][]byte, len(writes))
+		for i, w := range writes {
+			data[i] = w.data
+		}
+		fs, err := s.cfg.Node.ProposeBatch(ctx, data)
+		proposed := writes[:len(fs)]
+		go func() {
+			for i, f := range fs {
+				proposed[i].sl.write(s.await(ctx, f, forwarded))
+			}
+		}()
+		writes = writes[len(fs):]
 		if err == nil {
-			go func() { sl.write(s.await(ctx, f, req.GetForwarded())) }()
 			return
 		}
-		if !errors.Is(err, errNotLeader) {
-			sl.fail(err)
+		var nl *raft.NotLeaderError
+		if forwarded || !errors.As(err, &nl) {
+			perr := notProposed(err, forwarded)
+			if errors.As(err, &nl) {
+				perr = status.Errorf(codes.FailedPrecondition, "node %d is not the leader (it knows leader %d); nothing was proposed", s.cfg.Node.ID(), nl.Leader)
+			}
+			for _, w := range writes {
+				w.sl.fail(perr)
+			}
 			return
 		}
 	}
-	up, err := sess.upstream(ctx)
-	if err != nil {
-		sl.fail(err)
-		return
+	for _, w := range writes {
+		up, err := sess.upstream(ctx)
+		if err != nil {
+			w.sl.fail(err)
+			continue
+		}
+		fwd := &resqlitepb.ExecuteRequest{Statements: w.req.GetStatements(), MinIndex: w.req.GetMinIndex(), Forwarded: true}
+		up.send(w.sl, fwd)
 	}
-	fwd := &resqlitepb.ExecuteRequest{Statements: req.GetStatements(), MinIndex: req.GetMinIndex(), Forwarded: true}
-	up.send(sl, fwd)
 }
 
 // read serves a read once the session's earlier writes settled.
