@@ -76,15 +76,22 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		joinID = join.clusterID
 	}
 	bootstrap := cfg.Peers
-	if cfg.Join != "" {
+	switch {
+	case cfg.Join != "":
 		bootstrap = nil
+	case bootstrap == nil:
+		// A founding member restarted without its member list.
+		if bootstrap, err = raft.StoredBootstrap(cfg.DataDir); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
 	}
 	if n.clusterID, err = raft.ResolveClusterID(cfg.DataDir, bootstrap, joinID); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	if err := n.resolveAddress(); err != nil {
+	if err := n.resolveAddress(bootstrap); err != nil {
 		return nil, err
 	}
+	cfg = n.cfg
 	spool := filepath.Join(cfg.DataDir, spoolDir)
 	if err := os.MkdirAll(spool, 0o755); err != nil {
 		return nil, fmt.Errorf("%w: spool directory: %w", ErrConfig, err)
@@ -132,9 +139,15 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 
 // resolveAddress finds this node's address in the stored configuration
 // when neither the peer list nor the listen address gave one.
-func (n *Node) resolveAddress() error {
+func (n *Node) resolveAddress(bootstrap []raft.Member) error {
 	if n.cfg.Advertise != "" {
 		return nil
+	}
+	for _, m := range bootstrap {
+		if m.ID == n.cfg.ID {
+			n.cfg.Advertise, n.cfg.Listen = m.Addr, m.Addr
+			return nil
+		}
 	}
 	_, conf, err := n.store.InitialState()
 	if err != nil {
