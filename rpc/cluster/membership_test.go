@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/resqlite/resqlite/rpc/client"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
 )
 
@@ -71,5 +72,58 @@ func TestJoinAndRemove(t *testing.T) {
 	}
 	if n := count(t, ctx, cl, 0, "t"); n != 61 {
 		t.Fatalf("after removal %d rows, want 61", n)
+	}
+}
+
+// TakeSnapshot compacts a follower's log; a follower that was down while
+// the leader compacted catches up (through InstallSnapshot) and has the
+// same content digest.
+func TestTakeSnapshotAndCatchUp(t *testing.T) {
+	c := startCluster(t, 3)
+	ctx := ctxT(t, 2*time.Minute)
+	lead := c.waitLeader(10 * time.Second)
+	cl := c.client(lead)
+	mustExec(t, ctx, cl, "CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT)")
+	down := c.followers(lead)[0]
+	c.kill(down)
+	// More than the compaction margin (1,000 entries) past the snapshot,
+	// so the stopped follower cannot catch up from the log.
+	s, err := cl.Session(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 1500 {
+		if err := s.Submit(client.Request{Write: []client.Statement{{SQL: fmt.Sprintf("INSERT INTO t (b) VALUES ('%d')", i)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 1500 {
+		if r, err := s.Next(); err != nil || r.Err != nil || r.Write.Err != nil {
+			t.Fatal(err, r.Err)
+		}
+	}
+	s.Close()
+	index, err := cl.TakeSnapshot(ctx)
+	if err != nil || index < 1500 {
+		t.Fatalf("TakeSnapshot: %d, %v", index, err)
+	}
+	c.restart(down)
+	want, err := cl.Digest(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := c.client(down)
+	other.Observe(cl.SeenIndex())
+	// The restarted node needs a moment to start and install the
+	// snapshot; each Digest call waits up to the read timeout for it.
+	got, err := other.Digest(ctx)
+	for deadline := time.Now().Add(30 * time.Second); err != nil && time.Now().Before(deadline); {
+		got, err = other.Digest(ctx)
+	}
+	if err != nil {
+		t.Fatalf("digest at restarted node %d: %v\n%s", down, err, c.stderrAll())
+	}
+	if got.GetSha256() != want.GetSha256() || got.GetAppliedIndex() != want.GetAppliedIndex() {
+		t.Fatalf("digest at node %d %v, leader %v", down, got, want)
 	}
 }

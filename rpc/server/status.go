@@ -100,3 +100,13 @@ func (s *Server) Digest(ctx context.Context, req *resqlitepb.DigestRequest) (*re
 	}
 	return &resqlitepb.DigestResponse{AppliedIndex: d.Index, Sha256: hex.EncodeToString(d.Sum[:])}, nil
 }
+
+// TakeSnapshot makes this node record a snapshot of its state machine and
+// compact its log now.
+func (s *Server) TakeSnapshot(ctx context.Context, _ *resqlitepb.TakeSnapshotRequest) (*resqlitepb.TakeSnapshotResponse, error) {
+	index, err := s.cfg.Node.TakeSnapshot(ctx)
+	if err != nil {
+		return nil, status.Errorf(codes.Internal, "node %d: take snapshot: %v", s.cfg.Node.ID(), err)
+	}
+	return &resqlitepb.TakeSnapshotResponse{Index: index}, nil
+}
