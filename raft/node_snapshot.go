@@ -130,23 +130,6 @@ func (n *Node) maybeCompact() error {
 	if n.cfg.SnapshotEntries < 0 || n.applied < n.lastSnap+uint64(n.cfg.SnapshotEntries) {
 		return nil
 	}
-	index := n.cfg.StateMachine.AppliedIndex()
-	if index <= n.lastSnap {
-		return nil
-	}
-	meta, err := n.core.SnapshotMeta(index)
-	if err != nil {
-		return fmt.Errorf("raft: node %d: snapshot metadata at %d: %w", n.cfg.ID, index, err)
-	}
-	if err := n.cfg.Storage.CreateSnapshot(meta); err != nil {
-		return fmt.Errorf("raft: node %d: record snapshot at %d: %w", n.cfg.ID, index, err)
-	}
-	n.lastSnap = index
-	if index > uint64(n.cfg.CompactionMargin) {
-		if err := n.cfg.Storage.Compact(index - uint64(n.cfg.CompactionMargin)); err != nil {
-			return fmt.Errorf("raft: node %d: compact log before %d: %w", n.cfg.ID, index-uint64(n.cfg.CompactionMargin), err)
-		}
-	}
-	n.cfg.Logger.Debug("compacted log", "node", uint64(n.cfg.ID), "snapshot", index)
-	return nil
+	_, err := n.snapshotNow()
+	return err
 }

@@ -1,0 +1,276 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/rpc/server"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/connectivity"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+)
+
+// DefaultConnectTimeout bounds connecting to one node.
+const DefaultConnectTimeout = 3 * time.Second
+
+// Options tune a Client. The zero value is usable.
+type Options struct {
+	// Fallback are addresses of other nodes to fail over to when the
+	// current node cannot be reached. The client also learns the members'
+	// addresses from Status.
+	Fallback []string
+	// ConnectTimeout bounds connecting to one node. Default 3s.
+	ConnectTimeout time.Duration
+	// DialOptions are added when dialing.
+	DialOptions []grpc.DialOption
+}
+
+// Client talks to a ReSqlite cluster through one node at a time. It is
+// safe for concurrent use; all its calls belong to one session.
+type Client struct {
+	opts Options
+	seen atomic.Uint64
+
+	mu     sync.Mutex
+	addrs  []string
+	cur    int
+	conn   *grpc.ClientConn
+	closed bool
+}
+
+// Dial connects to the node at addr. It fails if neither that node nor a
+// fallback can be reached within the connect timeout.
+func Dial(ctx context.Context, addr string, opts Options) (*Client, error) {
+	if opts.ConnectTimeout <= 0 {
+		opts.ConnectTimeout = DefaultConnectTimeout
+	}
+	c := &Client{opts: opts, addrs: append([]string{addr}, opts.Fallback...)}
+	if _, err := c.ready(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Addr returns the address of the node the client currently talks to.
+func (c *Client) Addr() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.addrs[c.cur]
+}
+
+// SeenIndex returns the highest log index the session has seen.
+func (c *Client) SeenIndex() uint64 { return c.seen.Load() }
+
+// Observe raises the session's index to at least index (for example to
+// continue a session of another process).
+func (c *Client) Observe(index uint64) {
+	for {
+		cur := c.seen.Load()
+		if index <= cur || c.seen.CompareAndSwap(cur, index) {
+			return
+		}
+	}
+}
+
+// Close closes the connection.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	if c.conn != nil {
+		err := c.conn.Close()
+		c.conn = nil
+		return err
+	}
+	return nil
+}
+
+// ready returns a stub over a ready connection, failing over to the next
+// known node when the current one cannot be reached.
+func (c *Client) ready(ctx context.Context) (resqlitepb.ReSqliteClient, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, errors.New("client: closed")
+	}
+	var errs []error
+	for range len(c.addrs) {
+		if c.conn == nil {
+			conn, err := c.dial(c.addrs[c.cur])
+			if err != nil {
+				errs = append(errs, err)
+				c.next()
+				continue
+			}
+			c.conn = conn
+		}
+		if waitReady(ctx, c.conn, c.opts.ConnectTimeout) {
+			return resqlitepb.NewReSqliteClient(c.conn), nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		errs = append(errs, fmt.Errorf("%s: not reachable within %v", c.addrs[c.cur], c.opts.ConnectTimeout))
+		c.conn.Close()
+		c.conn = nil
+		c.next()
+	}
+	return nil, status.Errorf(codes.Unavailable, "client: no node reachable: %v", errors.Join(errs...))
+}
+
+func (c *Client) next() { c.cur = (c.cur + 1) % len(c.addrs) }
+
+func (c *Client) dial(addr string) (*grpc.ClientConn, error) {
+	opts := append([]grpc.DialOption{
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(server.MaxMessageSize), grpc.MaxCallSendMsgSize(server.MaxMessageSize)),
+	}, c.opts.DialOptions...)
+	conn, err := grpc.NewClient(addr, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("client: %s: %w", addr, err)
+	}
+	return conn, nil
+}
+
+// waitReady waits for conn to be ready, at most timeout.
+func waitReady(ctx context.Context, conn *grpc.ClientConn, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	conn.Connect()
+	for {
+		st := conn.GetState()
+		if st == connectivity.Ready {
+			return true
+		}
+		if st == connectivity.Shutdown || !conn.WaitForStateChange(ctx, st) {
+			return false
+		}
+	}
+}
+
+// dropConn forgets the current connection after a transport failure, so
+// the next call reconnects (or fails over).
+func (c *Client) dropConn() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn != nil && c.conn.GetState() != connectivity.Ready {
+		c.conn.Close()
+		c.conn = nil
+		c.next()
+	}
+}
+
+// learn adds member addresses to the fail-over list.
+func (c *Client) learn(addrs []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, a := range addrs {
+		if a != "" && !slices.Contains(c.addrs, a) {
+			c.addrs = append(c.addrs, a)
+		}
+	}
+}
+
+// isVerdict reports whether trailer marks err as the node's own error.
+func isVerdict(trailer metadata.MD) bool {
+	return len(trailer.Get(server.VerdictTrailer)) > 0
+}
+
+// writeError interprets the failure of a write that was sent.
+func writeError(err error, trailer metadata.MD) error {
+	st := status.Convert(err)
+	if isVerdict(trailer) {
+		if st.Code() == codes.Aborted {
+			return fmt.Errorf("%w: %s", ErrOutcomeUnknown, st.Message())
+		}
+		return err
+	}
+	return fmt.Errorf("%w: the write was sent but no answer came back: %v", ErrOutcomeUnknown, err)
+}
+
+// Execute applies one entry (its statements all or none) through the
+// log. A statement's SQL error is in ExecResult.Err; the returned error
+// means the entry as a whole failed, and wraps ErrOutcomeUnknown when it
+// may have committed.
+func (c *Client) Execute(ctx context.Context, stmts ...Statement) (*ExecResult, error) {
+	rc, err := c.ready(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var trailer metadata.MD
+	resp, err := rc.Execute(ctx, &resqlitepb.ExecuteRequest{Statements: statementsToProto(stmts), MinIndex: c.SeenIndex()}, grpc.Trailer(&trailer))
+	if err != nil {
+		if !isVerdict(trailer) {
+			c.dropConn()
+		}
+		return nil, writeError(err, trailer)
+	}
+	c.Observe(resp.GetIndex())
+	return execResultFromProto(resp), nil
+}
+
+// Exec is Execute of SQL texts without parameters.
+func (c *Client) Exec(ctx context.Context, sql ...string) (*ExecResult, error) {
+	stmts := make([]Statement, len(sql))
+	for i, s := range sql {
+		stmts[i] = Statement{SQL: s}
+	}
+	return c.Execute(ctx, stmts...)
+}
+
+// Query runs one read-only statement at a consistency level, after the
+// serving node has applied the session's index. A statement's SQL error
+// is returned as *SQLError. A read that fails because its node cannot be
+// reached is tried on the next node.
+func (c *Client) Query(ctx context.Context, level Consistency, sql string, params ...Param) (*Rows, error) {
+	for attempt := 0; ; attempt++ {
+		rows, err, retry := c.query(ctx, level, sql, params)
+		if !retry || attempt >= 2 {
+			return rows, err
+		}
+	}
+}
+
+func (c *Client) query(ctx context.Context, level Consistency, sql string, params []Param) (*Rows, error, bool) {
+	rc, err := c.ready(ctx)
+	if err != nil {
+		return nil, err, false
+	}
+	stream, err := rc.Query(ctx, &resqlitepb.QueryRequest{Sql: sql, Params: paramsToProto(params), Consistency: level, MinIndex: c.SeenIndex()})
+	if err != nil {
+		c.dropConn()
+		return nil, err, true
+	}
+	rows := &Rows{}
+	for first := true; ; first = false {
+		chunk, err := stream.Recv()
+		if err != nil {
+			if errors.Is(err, io.EOF) && !first {
+				c.Observe(rows.AppliedIndex)
+				return rows, nil, false
+			}
+			if !isVerdict(stream.Trailer()) {
+				c.dropConn()
+				return nil, err, ctx.Err() == nil
+			}
+			return nil, err, false
+		}
+		if first {
+			rows.Columns, rows.AppliedIndex = chunk.GetColumns(), chunk.GetAppliedIndex()
+		}
+		if e := chunk.GetError(); e != nil {
+			return nil, sqlErrorFromProto(e), false
+		}
+		rows.Rows = append(rows.Rows, rowsFromProto(chunk.GetRows())...)
+	}
+}

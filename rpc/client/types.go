@@ -1,0 +1,156 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/statemachine"
+)
+
+// ErrOutcomeUnknown is wrapped by the error of a write that may or may
+// not have committed.
+var ErrOutcomeUnknown = errors.New("write outcome unknown")
+
+// Value is one SQLite value with its type.
+type Value = statemachine.Value
+
+// Param is a bound parameter.
+type Param = statemachine.Param
+
+// Consistency is how fresh a read must be.
+type Consistency = resqlitepb.Consistency
+
+// The read consistency levels (see resqlite.proto).
+const (
+	Linearizable = resqlitepb.Consistency_CONSISTENCY_LINEARIZABLE
+	Lease        = resqlitepb.Consistency_CONSISTENCY_LEASE
+	Local        = resqlitepb.Consistency_CONSISTENCY_LOCAL
+)
+
+// Statement is one SQL text with its parameters.
+type Statement struct {
+	SQL    string
+	Params []Param
+}
+
+// ErrorKind says at which point a statement failed.
+type ErrorKind = resqlitepb.ErrorKind
+
+// SQLError is a statement's error as SQLite (or ReSqlite's write rules)
+// reported it.
+type SQLError struct {
+	Kind ErrorKind
+	// Code is SQLite's extended result code.
+	Code int
+	// Message is SQLite's message.
+	Message string
+	// Statement is the index of the failing statement in its entry.
+	Statement int
+	// Offset is the byte offset of the error in the statement, or -1.
+	Offset int
+}
+
+func (e *SQLError) Error() string {
+	return fmt.Sprintf("%s (%d)", e.Message, e.Code)
+}
+
+// StatementResult is what one statement of a write produced.
+type StatementResult struct {
+	RowsAffected    int64
+	LastInsertRowID int64
+	Columns         []string
+	Rows            [][]Value
+}
+
+// ExecResult is the outcome of an applied entry.
+type ExecResult struct {
+	// Index is the entry's log index (0 when the pre-check refused it).
+	Index uint64
+	// Statements are the results of the statements that ran; when Err is
+	// set nothing was written.
+	Statements []StatementResult
+	// Err is the SQL error that rolled the entry back.
+	Err *SQLError
+}
+
+// Rows is a read's result.
+type Rows struct {
+	Columns []string
+	Rows    [][]Value
+	// AppliedIndex is the index the read was served at (at least).
+	AppliedIndex uint64
+}
+
+func valueFromProto(v *resqlitepb.Value) Value {
+	switch k := v.GetKind().(type) {
+	case *resqlitepb.Value_Integer:
+		return statemachine.Integer(k.Integer)
+	case *resqlitepb.Value_Real:
+		return statemachine.Real(k.Real)
+	case *resqlitepb.Value_Text:
+		return statemachine.Text(k.Text)
+	case *resqlitepb.Value_Blob:
+		return statemachine.Blob(k.Blob)
+	}
+	return statemachine.Null()
+}
+
+func valueToProto(v Value) *resqlitepb.Value {
+	switch v.Type {
+	case statemachine.TypeInteger:
+		return &resqlitepb.Value{Kind: &resqlitepb.Value_Integer{Integer: v.Int}}
+	case statemachine.TypeReal:
+		return &resqlitepb.Value{Kind: &resqlitepb.Value_Real{Real: v.Real}}
+	case statemachine.TypeText:
+		return &resqlitepb.Value{Kind: &resqlitepb.Value_Text{Text: v.Text}}
+	case statemachine.TypeBlob:
+		return &resqlitepb.Value{Kind: &resqlitepb.Value_Blob{Blob: v.Blob}}
+	}
+	return &resqlitepb.Value{Kind: &resqlitepb.Value_Null{Null: true}}
+}
+
+func rowsFromProto(rows []*resqlitepb.Row) [][]Value {
+	out := make([][]Value, len(rows))
+	for i, r := range rows {
+		out[i] = make([]Value, len(r.GetValues()))
+		for j, v := range r.GetValues() {
+			out[i][j] = valueFromProto(v)
+		}
+	}
+	return out
+}
+
+func paramsToProto(ps []Param) []*resqlitepb.Param {
+	out := make([]*resqlitepb.Param, len(ps))
+	for i, p := range ps {
+		out[i] = &resqlitepb.Param{Name: p.Name, Value: valueToProto(p.Value)}
+	}
+	return out
+}
+
+func statementsToProto(stmts []Statement) []*resqlitepb.Statement {
+	out := make([]*resqlitepb.Statement, len(stmts))
+	for i, s := range stmts {
+		out[i] = &resqlitepb.Statement{Sql: s.SQL, Params: paramsToProto(s.Params)}
+	}
+	return out
+}
+
+func sqlErrorFromProto(e *resqlitepb.SqlError) *SQLError {
+	if e == nil {
+		return nil
+	}
+	return &SQLError{Kind: e.GetKind(), Code: int(e.GetCode()), Message: e.GetMessage(), Statement: int(e.GetStatement()), Offset: int(e.GetOffset())}
+}
+
+func execResultFromProto(r *resqlitepb.ExecuteResponse) *ExecResult {
+	out := &ExecResult{Index: r.GetIndex(), Err: sqlErrorFromProto(r.GetError())}
+	for _, s := range r.GetResults() {
+		out.Statements = append(out.Statements, StatementResult{
+			RowsAffected: s.GetRowsAffected(), LastInsertRowID: s.GetLastInsertRowid(),
+			Columns: s.GetColumns(), Rows: rowsFromProto(s.GetRows()),
+		})
+	}
+	return out
+}

@@ -1,0 +1,110 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/resqlite/resqlite/raft"
+)
+
+// Config is what a node is started with.
+type Config struct {
+	// ID is the node's id. Required.
+	ID raft.NodeID
+	// Peers are the founding members of a new cluster (all voters, this
+	// node included). Ignored when the data directory already belongs to
+	// a cluster, except that a list that makes another cluster id is an
+	// error (raft.ErrClusterMismatch). Nil when joining.
+	Peers []raft.Member
+	// DataDir is the node's data directory. Required.
+	DataDir string
+	// Listen is the address the gRPC server listens on. Default: this
+	// node's address in Peers.
+	Listen string
+	// Advertise is the address other nodes reach this node at. Default:
+	// this node's address in Peers, else Listen.
+	Advertise string
+	// Join is the address of a running member to join the cluster
+	// through; empty to found or restart a cluster.
+	Join string
+	// Leases turns on leader leases (thesis §6.4.1): the leader answers
+	// read-index requests from its lease, without a quorum round.
+	Leases bool
+	// TickInterval, HeartbeatTicks, ElectionTicks and SnapshotEntries
+	// tune the Raft node; zero takes raft's defaults.
+	TickInterval    time.Duration
+	HeartbeatTicks  int
+	ElectionTicks   int
+	SnapshotEntries int
+	// LeaderWait and ReadTimeout tune the client service; zero takes
+	// rpc/server's defaults.
+	LeaderWait  time.Duration
+	ReadTimeout time.Duration
+	// Logger receives the node's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// ErrConfig is wrapped by Start's errors that are caused by the
+// configuration or the data directory (rather than by the network).
+var ErrConfig = errors.New("cluster: bad configuration")
+
+// Paths inside a data directory.
+const (
+	raftDir  = "raft"
+	stateDir = "state"
+	spoolDir = "spool"
+)
+
+// HasData reports whether dir already holds a node's data (it belongs to
+// a cluster).
+func HasData(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "cluster.json"))
+	return err == nil
+}
+
+// check validates cfg and fills in the derived addresses.
+func (c *Config) check() error {
+	if c.ID == raft.None {
+		return fmt.Errorf("%w: node id must be a positive integer", ErrConfig)
+	}
+	if c.DataDir == "" {
+		return fmt.Errorf("%w: no data directory", ErrConfig)
+	}
+	seen := map[raft.NodeID]bool{}
+	var self string
+	for _, m := range c.Peers {
+		if m.ID == raft.None || m.Addr == "" {
+			return fmt.Errorf("%w: peer %d=%q needs a positive id and an address", ErrConfig, m.ID, m.Addr)
+		}
+		if seen[m.ID] {
+			return fmt.Errorf("%w: peer id %d listed twice", ErrConfig, m.ID)
+		}
+		seen[m.ID] = true
+		if m.ID == c.ID {
+			self = m.Addr
+		}
+	}
+	if len(c.Peers) > 0 && self == "" && c.Join == "" {
+		return fmt.Errorf("%w: node id %d is not in the peer list", ErrConfig, c.ID)
+	}
+	if c.Advertise == "" {
+		c.Advertise = self
+	}
+	if c.Listen == "" {
+		c.Listen = c.Advertise
+	}
+	if c.Advertise == "" {
+		c.Advertise = c.Listen
+	}
+	if c.Join != "" && len(c.Peers) > 1 {
+		return fmt.Errorf("%w: a joining node takes its members from the cluster; give only its own address", ErrConfig)
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}

@@ -1,0 +1,65 @@
+package cluster_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/resqlite/resqlite/rpc/client"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// Writes sent to one node keep being forwarded while leadership moves
+// around the cluster: each either succeeds, fails as not proposed
+// (UNAVAILABLE), or is reported of unknown outcome; every acknowledged
+// write is there afterwards and nothing is applied twice.
+func TestForwardingWhileLeaderChanges(t *testing.T) {
+	c := startCluster(t, 3)
+	ctx := ctxT(t, 2*time.Minute)
+	lead := c.waitLeader(10 * time.Second)
+	w := c.client(c.followers(lead)[0])
+	admin := c.client(c.followers(lead)[1])
+	mustExec(t, ctx, w, "CREATE TABLE t (a INTEGER PRIMARY KEY)")
+	done := make(chan struct{})
+	moved := 0
+	go func() {
+		defer close(done)
+		for range 4 {
+			time.Sleep(300 * time.Millisecond)
+			if _, err := admin.TransferLeadership(ctx, 0); err != nil {
+				t.Logf("transfer: %v", err)
+				continue
+			}
+			moved++
+		}
+	}()
+	var ok, unknown, refused int
+	// Write until the transfers are over, then 50 more.
+	for i, after := 1, 0; after < 50; i++ {
+		select {
+		case <-done:
+			after++
+		default:
+		}
+		r, err := w.Exec(ctx, "INSERT INTO t VALUES (NULL)")
+		switch {
+		case err == nil && r.Err == nil:
+			ok++
+		case errors.Is(err, client.ErrOutcomeUnknown):
+			unknown++
+		case status.Code(err) == codes.Unavailable:
+			refused++
+		default:
+			t.Fatalf("write %d: %v %v", i, err, r)
+		}
+	}
+	if moved < 2 {
+		t.Fatalf("leadership moved only %d times", moved)
+	}
+	n := count(t, ctx, w, client.Linearizable, "t")
+	t.Logf("%d acknowledged, %d unknown, %d not proposed; %d rows", ok, unknown, refused, n)
+	if n < int64(ok) || n > int64(ok+unknown) {
+		t.Fatalf("%d rows after %d acknowledged and %d unknown writes", n, ok, unknown)
+	}
+}

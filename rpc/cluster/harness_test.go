@@ -1,0 +1,278 @@
+package cluster_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/resqlite/resqlite/rpc/client"
+)
+
+// The program under test, built once per test binary run.
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
+// program returns the path of the resqlite binary, built into a temporary
+// directory on first use.
+func program(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "resqlite-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "resqlite")
+		cmd := exec.Command("go", "build", "-o", binPath, "github.com/resqlite/resqlite")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// freePorts returns n loopback addresses whose ports were free a moment
+// ago (a node that then fails to bind is restarted on new ports by
+// startCluster).
+func freePorts(t testing.TB, n int) []string {
+	t.Helper()
+	var out []string
+	var ls []net.Listener
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, l)
+		out = append(out, l.Addr().String())
+	}
+	for _, l := range ls {
+		l.Close()
+	}
+	return out
+}
+
+// proc is one node process.
+type proc struct {
+	id     int
+	addr   string
+	dir    string
+	cmd    *exec.Cmd
+	stderr *lockedWriter
+	exited chan struct{}
+}
+
+// testCluster is a set of node processes of one cluster.
+type testCluster struct {
+	t     testing.TB
+	bin   string
+	peers string
+	extra []string
+	mu    sync.Mutex
+	procs map[int]*proc
+}
+
+// startCluster starts n nodes on loopback ports, each in its own
+// temporary data directory, and waits for a leader. Every process is
+// killed when the test ends.
+func startCluster(t testing.TB, n int, extra ...string) *testCluster {
+	t.Helper()
+	bin := program(t)
+	for attempt := 0; ; attempt++ {
+		c := &testCluster{t: t, bin: bin, extra: extra, procs: map[int]*proc{}}
+		addrs := freePorts(t, n)
+		var parts []string
+		for i, a := range addrs {
+			parts = append(parts, fmt.Sprintf("%d=%s", i+1, a))
+		}
+		c.peers = strings.Join(parts, ",")
+		t.Cleanup(c.killAll)
+		for i, a := range addrs {
+			c.start(i+1, a, filepath.Join(t.TempDir(), fmt.Sprintf("node-%d", i+1)), "-peers", c.peers)
+		}
+		if c.waitLeader(10*time.Second) != 0 {
+			return c
+		}
+		c.killAll()
+		if attempt == 2 {
+			t.Fatalf("no leader elected in three attempts; last stderr:\n%s", c.stderrAll())
+		}
+	}
+}
+
+// start runs node id listening on addr with data in dir.
+func (c *testCluster) start(id int, addr, dir string, args ...string) *proc {
+	c.t.Helper()
+	all := append([]string{"-serve", "-id", fmt.Sprint(id), "-data", dir, "-log-level", "warn"}, args...)
+	all = append(all, c.extra...)
+	cmd := exec.Command(c.bin, all...)
+	p := &proc{id: id, addr: addr, dir: dir, cmd: cmd, stderr: &lockedWriter{}, exited: make(chan struct{})}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	go func() { cmd.Wait(); close(p.exited) }()
+	c.mu.Lock()
+	c.procs[id] = p
+	c.mu.Unlock()
+	return p
+}
+
+// restart starts node id again on its address and data directory.
+func (c *testCluster) restart(id int, args ...string) *proc {
+	c.t.Helper()
+	p := c.proc(id)
+	return c.start(id, p.addr, p.dir, args...)
+}
+
+func (c *testCluster) proc(id int) *proc {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.procs[id]
+}
+
+// kill sends SIGKILL to node id and waits for it to exit.
+func (c *testCluster) kill(id int) {
+	p := c.proc(id)
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.exited
+}
+
+// signal sends sig to node id.
+func (c *testCluster) signal(id int, sig syscall.Signal) {
+	c.proc(id).cmd.Process.Signal(sig)
+}
+
+// killAll kills every process (SIGCONT first, in case one is stopped).
+func (c *testCluster) killAll() {
+	c.mu.Lock()
+	procs := c.procs
+	c.mu.Unlock()
+	for _, p := range procs {
+		p.cmd.Process.Signal(syscall.SIGCONT)
+		p.cmd.Process.Signal(syscall.SIGKILL)
+		<-p.exited
+	}
+}
+
+func (c *testCluster) stderrAll() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var b strings.Builder
+	for id, p := range c.procs {
+		fmt.Fprintf(&b, "--- node %d:\n%s\n", id, p.stderr.String())
+	}
+	return b.String()
+}
+
+// client connects to node id.
+func (c *testCluster) client(id int) *client.Client {
+	c.t.Helper()
+	cl, err := client.Dial(context.Background(), c.proc(id).addr, client.Options{})
+	if err != nil {
+		c.t.Fatalf("dial node %d: %v", id, err)
+	}
+	c.t.Cleanup(func() { cl.Close() })
+	return cl
+}
+
+// leader returns the id of the node that node id believes leads, or 0.
+func (c *testCluster) leaderSeenBy(id int) int {
+	p := c.proc(id)
+	select {
+	case <-p.exited:
+		return 0
+	default:
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	cl, err := client.Dial(ctx, p.addr, client.Options{ConnectTimeout: time.Second})
+	if err != nil {
+		return 0
+	}
+	defer cl.Close()
+	st, err := cl.Status(ctx)
+	if err != nil || st.GetRole() != "leader" {
+		return 0
+	}
+	return int(st.GetId())
+}
+
+// waitLeader waits up to d for a node to report itself leader and
+// returns its id, or 0.
+func (c *testCluster) waitLeader(d time.Duration) int {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		c.mu.Lock()
+		var ids []int
+		for id := range c.procs {
+			ids = append(ids, id)
+		}
+		c.mu.Unlock()
+		for _, id := range ids {
+			if l := c.leaderSeenBy(id); l != 0 {
+				return l
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return 0
+}
+
+// followers returns the ids of the running nodes other than leader.
+func (c *testCluster) followers(leader int) []int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []int
+	for id := range c.procs {
+		if id != leader {
+			out = append(out, id)
+		}
+	}
+	if len(out) == 2 && out[0] > out[1] {
+		out[0], out[1] = out[1], out[0]
+	}
+	return out
+}
+
+// lockedWriter serializes writes to a buffer shared with readers.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  bytes.Buffer
+}
+
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.String()
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}

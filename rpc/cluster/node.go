@@ -1,0 +1,248 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/resqlite/resqlite/raft"
+	"github.com/resqlite/resqlite/raft/wal"
+	"github.com/resqlite/resqlite/rpc"
+	"github.com/resqlite/resqlite/rpc/server"
+	"github.com/resqlite/resqlite/statemachine"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+)
+
+// Node is one running ReSqlite node.
+type Node struct {
+	cfg       Config
+	log       *slog.Logger
+	clusterID uint64
+
+	store     *wal.Store
+	state     *statemachine.StateMachine
+	transport *rpc.Transport
+	raft      *raft.Node
+	service   *server.Server
+	grpc      *grpc.Server
+	health    *health.Server
+	lis       net.Listener
+	served    chan struct{}
+
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// Start opens the node's data, starts its Raft node and serves its gRPC
+// port. A joining node (Config.Join) also asks the cluster to add it and
+// returns once it is a voter. Errors caused by the configuration or the
+// data directory wrap ErrConfig (and wal.ErrLocked or
+// raft.ErrClusterMismatch where those apply).
+func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	n := &Node{cfg: cfg, log: cfg.Logger, served: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			n.close()
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("%w: data directory: %w", ErrConfig, err)
+	}
+	// The log's lock makes a second process on the same directory fail
+	// before anything else is touched.
+	if n.store, err = wal.Open(filepath.Join(cfg.DataDir, raftDir), wal.Options{Logger: cfg.Logger}); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrConfig, cfg.DataDir, err)
+	}
+	var join *joinInfo
+	if cfg.Join != "" {
+		if join, err = askToJoin(ctx, cfg.Join); err != nil {
+			return nil, err
+		}
+	}
+	var joinID uint64
+	if join != nil {
+		joinID = join.clusterID
+	}
+	bootstrap := cfg.Peers
+	switch {
+	case cfg.Join != "":
+		bootstrap = nil
+	case bootstrap == nil:
+		// A founding member restarted without its member list.
+		if bootstrap, err = raft.StoredBootstrap(cfg.DataDir); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+	}
+	if n.clusterID, err = raft.ResolveClusterID(cfg.DataDir, bootstrap, joinID); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if err := n.resolveAddress(bootstrap); err != nil {
+		return nil, err
+	}
+	cfg = n.cfg
+	spool := filepath.Join(cfg.DataDir, spoolDir)
+	if err := os.MkdirAll(spool, 0o755); err != nil {
+		return nil, fmt.Errorf("%w: spool directory: %w", ErrConfig, err)
+	}
+	if n.state, err = statemachine.Open(filepath.Join(cfg.DataDir, stateDir), statemachine.Options{Logger: cfg.Logger}); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if n.transport, err = rpc.NewTransport(rpc.TransportConfig{
+		ID: cfg.ID, ClusterID: n.clusterID, SnapshotDir: spool, Logger: cfg.Logger,
+	}); err != nil {
+		return nil, err
+	}
+	var tr raft.Transport = n.transport
+	if join != nil {
+		seed := join.members
+		seed.Members = append(seed.Members, raft.Member{ID: cfg.ID, Addr: cfg.Advertise, Learner: true})
+		tr = seededTransport{Transport: n.transport, seed: seed}
+	}
+	if n.lis, err = net.Listen("tcp", cfg.Listen); err != nil {
+		return nil, fmt.Errorf("%w: listen on %s: %w", ErrConfig, cfg.Listen, err)
+	}
+	if n.raft, err = raft.StartNode(raft.NodeConfig{
+		ID: cfg.ID, Bootstrap: bootstrap, Storage: n.store, StateMachine: n.state, Transport: tr,
+		TickInterval: cfg.TickInterval, HeartbeatTicks: cfg.HeartbeatTicks, ElectionTicks: cfg.ElectionTicks,
+		LeaseRead: cfg.Leases, SnapshotEntries: cfg.SnapshotEntries, SnapshotDir: spool, Logger: cfg.Logger,
+	}); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	n.transport.SetHandler(n.raft)
+	if n.service, err = server.New(server.Config{
+		Node: n.raft, State: n.state, ClusterID: n.clusterID, Addr: cfg.Advertise,
+		LeaderWait: cfg.LeaderWait, ReadTimeout: cfg.ReadTimeout, Logger: cfg.Logger,
+	}); err != nil {
+		return nil, err
+	}
+	n.serve()
+	n.log.Info("node started", "id", uint64(cfg.ID), "listen", n.lis.Addr().String(), "cluster", fmt.Sprintf("%016x", n.clusterID), "data", cfg.DataDir)
+	if join != nil {
+		if err := n.join(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+// resolveAddress finds this node's address in the stored configuration
+// when neither the peer list nor the listen address gave one.
+func (n *Node) resolveAddress(bootstrap []raft.Member) error {
+	if n.cfg.Advertise != "" {
+		return nil
+	}
+	for _, m := range bootstrap {
+		if m.ID == n.cfg.ID {
+			n.cfg.Advertise, n.cfg.Listen = m.Addr, m.Addr
+			return nil
+		}
+	}
+	_, conf, err := n.store.InitialState()
+	if err != nil {
+		return fmt.Errorf("%w: read stored configuration: %w", ErrConfig, err)
+	}
+	if m, ok := conf.Member(n.cfg.ID); ok && m.Addr != "" {
+		n.cfg.Advertise, n.cfg.Listen = m.Addr, m.Addr
+		return nil
+	}
+	return fmt.Errorf("%w: node %d has no address: give it in the peer list or as the listen address", ErrConfig, n.cfg.ID)
+}
+
+// serve starts the gRPC server with the Raft and ReSqlite services,
+// health checking and reflection.
+func (n *Node) serve() {
+	opts := append(rpc.ServerOptions(), grpc.MaxRecvMsgSize(server.MaxMessageSize), grpc.MaxSendMsgSize(server.MaxMessageSize),
+		grpc.ChainUnaryInterceptor(server.UnaryInterceptor), grpc.ChainStreamInterceptor(server.StreamInterceptor))
+	n.grpc = grpc.NewServer(opts...)
+	n.transport.Register(n.grpc)
+	n.service.Register(n.grpc)
+	n.health = health.NewServer()
+	healthpb.RegisterHealthServer(n.grpc, n.health)
+	for _, name := range []string{"", "resqlite.v1.ReSqlite", "resqlite.raft.v1.Raft"} {
+		n.health.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
+	}
+	reflection.Register(n.grpc)
+	go func() {
+		defer close(n.served)
+		if err := n.grpc.Serve(n.lis); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+			n.log.Error("gRPC server stopped", "err", err)
+		}
+	}()
+}
+
+// Addr returns the address the node listens on.
+func (n *Node) Addr() string { return n.lis.Addr().String() }
+
+// ClusterID returns the id of the node's cluster.
+func (n *Node) ClusterID() uint64 { return n.clusterID }
+
+// Raft returns the node's Raft driver.
+func (n *Node) Raft() *raft.Node { return n.raft }
+
+// Done is closed when the Raft node stopped (Stop, or a fatal error that
+// Err reports).
+func (n *Node) Done() <-chan struct{} { return n.raft.Done() }
+
+// Err returns the fatal error that stopped the Raft node, if any.
+func (n *Node) Err() error { return n.raft.Err() }
+
+// gracePeriod is how long Stop lets running calls finish.
+const gracePeriod = time.Second
+
+// Stop shuts the node down: running client calls get a grace period, then
+// the server, the Raft node, the transport, the state machine and the log
+// are closed in that order.
+func (n *Node) Stop() error {
+	n.stopOnce.Do(func() { n.stopErr = n.close() })
+	return n.stopErr
+}
+
+// close releases whatever Start opened.
+func (n *Node) close() error {
+	if n.grpc != nil {
+		n.health.Shutdown()
+		stopped := make(chan struct{})
+		go func() { n.grpc.GracefulStop(); close(stopped) }()
+		select {
+		case <-stopped:
+		case <-time.After(gracePeriod):
+			n.grpc.Stop()
+			<-stopped
+		}
+		<-n.served
+	} else if n.lis != nil {
+		n.lis.Close()
+	}
+	if n.service != nil {
+		n.service.Close()
+	}
+	if n.raft != nil {
+		n.raft.Stop()
+	}
+	if n.transport != nil {
+		n.transport.Close()
+	}
+	var errs []error
+	if n.state != nil {
+		errs = append(errs, n.state.Close())
+	}
+	if n.store != nil {
+		errs = append(errs, n.store.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("cluster: stop node %d: %w", n.cfg.ID, err)
+	}
+	return nil
+}

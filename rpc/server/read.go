@@ -1,0 +1,135 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/resqlite/resqlite/raft"
+	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/statemachine"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// readIndexAttempt bounds one ReadIndex round: a request dropped by a
+// leadership change is never answered, so it is retried after this long.
+const readIndexAttempt = time.Second
+
+// Query runs one read at its consistency level and streams the rows in
+// chunks of about ChunkBytes.
+func (s *Server) Query(req *resqlitepb.QueryRequest, stream resqlitepb.ReSqlite_QueryServer) error {
+	rows, applied, sqlErr, err := s.read(stream.Context(), req)
+	if err != nil {
+		return err
+	}
+	if sqlErr != nil {
+		return stream.Send(&resqlitepb.QueryResponse{AppliedIndex: applied, Error: sqlErr})
+	}
+	chunk := &resqlitepb.QueryResponse{Columns: rows.Columns, AppliedIndex: applied}
+	size, sent := 0, false
+	for _, r := range rows.Rows {
+		pr := rowsToProto([][]statemachine.Value{r})[0]
+		chunk.Rows = append(chunk.Rows, pr)
+		size += rowSize(r)
+		if size >= ChunkBytes {
+			if err := stream.Send(chunk); err != nil {
+				return err
+			}
+			chunk, size, sent = &resqlitepb.QueryResponse{}, 0, true
+		}
+	}
+	if len(chunk.Rows) > 0 || !sent {
+		return stream.Send(chunk)
+	}
+	return nil
+}
+
+// rowSize estimates the encoded size of a row.
+func rowSize(r []statemachine.Value) int {
+	n := 2
+	for _, v := range r {
+		n += 10 + len(v.Text) + len(v.Blob)
+	}
+	return n
+}
+
+// read checks the read's consistency, then runs it on the local database.
+// It returns the rows, the applied index the read was served at (at
+// least), or the statement's SQL error.
+func (s *Server) read(ctx context.Context, req *resqlitepb.QueryRequest) (*statemachine.Rows, uint64, *resqlitepb.SqlError, error) {
+	if len(req.GetSql()) > MaxStatementBytes {
+		return nil, 0, nil, status.Errorf(codes.InvalidArgument, "query of %d bytes refused; the largest accepted is %d bytes", len(req.GetSql()), MaxStatementBytes)
+	}
+	applied, err := s.readGate(ctx, req.GetConsistency(), req.GetMinIndex())
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	rows, err := s.cfg.State.Query(ctx, req.GetSql(), paramsFromProto(req.GetParams())...)
+	var se *statemachine.Error
+	switch {
+	case errors.As(err, &se):
+		return nil, applied, sqlErrorToProto(se), nil
+	case errors.Is(err, statemachine.ErrNotReadOnly):
+		return nil, 0, nil, status.Error(codes.InvalidArgument, "the statement is not read-only; send it as a write (Execute)")
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return nil, 0, nil, status.FromContextError(err).Err()
+	case err != nil:
+		return nil, 0, nil, status.Errorf(codes.Internal, "node %d: read: %v", s.cfg.Node.ID(), err)
+	}
+	return rows, applied, nil, nil
+}
+
+// readGate waits until the local database may serve a read: it has
+// applied minIndex (the session's writes) and, for linearizable and lease
+// reads, the read index the leader confirmed. Both waits together are
+// bounded by ReadTimeout; a node that cannot confirm in time (isolated,
+// no leader) refuses with DEADLINE_EXCEEDED and never serves stale data.
+func (s *Server) readGate(ctx context.Context, level resqlitepb.Consistency, minIndex uint64) (uint64, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ReadTimeout)
+	defer cancel()
+	n := s.cfg.Node
+	if minIndex > 0 {
+		if err := n.WaitApplied(ctx, minIndex); err != nil {
+			return 0, s.gateError(ctx, err, "node %d has applied only %d of the session's index %d within %v", n.ID(), n.AppliedIndex(), minIndex, s.cfg.ReadTimeout)
+		}
+	}
+	switch level {
+	case resqlitepb.Consistency_CONSISTENCY_LOCAL:
+		return n.AppliedIndex(), nil
+	case resqlitepb.Consistency_CONSISTENCY_LINEARIZABLE, resqlitepb.Consistency_CONSISTENCY_LEASE:
+	default:
+		return 0, status.Errorf(codes.InvalidArgument, "unknown consistency level %d", level)
+	}
+	for {
+		actx, acancel := context.WithTimeout(ctx, readIndexAttempt)
+		idx, err := n.ReadIndex(actx)
+		acancel()
+		if err == nil {
+			return max(idx, n.AppliedIndex()), nil
+		}
+		if errors.Is(err, raft.ErrStopped) {
+			return 0, status.Errorf(codes.Unavailable, "node %d is stopping", n.ID())
+		}
+		if ctx.Err() != nil {
+			return 0, s.gateError(ctx, err, "node %d cannot confirm with a quorum that its data is current within %v (no leader reachable, or this node is cut off); read refused", n.ID(), s.cfg.ReadTimeout)
+		}
+		if errors.Is(err, raft.ErrNoLeader) {
+			if err := sleep(ctx, pollInterval); err != nil {
+				continue
+			}
+		}
+	}
+}
+
+// gateError reports a read that could not pass its gate: the caller's
+// cancellation as such, a timeout with msg.
+func (s *Server) gateError(ctx context.Context, err error, format string, args ...any) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return status.FromContextError(ctx.Err()).Err()
+	}
+	if errors.Is(err, raft.ErrStopped) {
+		return status.Errorf(codes.Unavailable, "node %d is stopping", s.cfg.Node.ID())
+	}
+	return errorf(codes.DeadlineExceeded, format, args...)
+}

@@ -1,0 +1,106 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/resqlite/resqlite/raft"
+	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/statemachine"
+	"google.golang.org/grpc"
+)
+
+// Limits of the service, as documented in resqlite.proto. Requests over
+// them are refused with INVALID_ARGUMENT before anything is proposed.
+const (
+	// MaxStatementBytes is the largest SQL text of one statement.
+	MaxStatementBytes = 1 << 20
+	// MaxEntryBytes is the largest encoded entry (all statements and
+	// parameters of one Execute or Session write).
+	MaxEntryBytes = 4 << 20
+	// ChunkBytes is the approximate size of one Query or Dump chunk.
+	ChunkBytes = 1 << 20
+	// MaxSessionInFlight bounds the requests of one Session that wait for
+	// their result; the session stops reading requests until one resolves.
+	MaxSessionInFlight = 4096
+)
+
+// Default waits of the service.
+const (
+	// DefaultLeaderWait is how long a write waits for a leader to be known
+	// (and reachable) before it fails with UNAVAILABLE.
+	DefaultLeaderWait = 5 * time.Second
+	// DefaultReadTimeout bounds the consistency check of a linearizable or
+	// lease read (and the wait for a session's index): an isolated node
+	// refuses the read with DEADLINE_EXCEEDED after it.
+	DefaultReadTimeout = 3 * time.Second
+)
+
+// Config is what a Server is built from.
+type Config struct {
+	// Node is the local Raft node. Required.
+	Node *raft.Node
+	// State is the local SQLite state machine the node applies to.
+	// Required.
+	State *statemachine.StateMachine
+	// ClusterID is reported by Status (a joining node needs it).
+	ClusterID uint64
+	// Addr is this node's own address, as peers reach it.
+	Addr string
+	// LeaderWait and ReadTimeout default to DefaultLeaderWait and
+	// DefaultReadTimeout.
+	LeaderWait  time.Duration
+	ReadTimeout time.Duration
+	// DialOptions are added when dialing the leader to forward requests.
+	DialOptions []grpc.DialOption
+	// Logger receives service events; nil discards them.
+	Logger *slog.Logger
+}
+
+// Server implements the ReSqlite gRPC service for one node.
+type Server struct {
+	resqlitepb.UnimplementedReSqliteServer
+	cfg Config
+	log *slog.Logger
+
+	mu    sync.Mutex
+	conns map[string]*grpc.ClientConn
+	done  bool
+}
+
+// New returns the service for cfg.Node.
+func New(cfg Config) (*Server, error) {
+	if cfg.Node == nil || cfg.State == nil {
+		return nil, fmt.Errorf("server: config needs a node and a state machine")
+	}
+	if cfg.LeaderWait <= 0 {
+		cfg.LeaderWait = DefaultLeaderWait
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{cfg: cfg, log: log, conns: map[string]*grpc.ClientConn{}}, nil
+}
+
+// Register serves the ReSqlite service on g.
+func (s *Server) Register(g grpc.ServiceRegistrar) {
+	resqlitepb.RegisterReSqliteServer(g, s)
+}
+
+// Close closes the connections used to forward requests to the leader.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.done = true
+	for addr, c := range s.conns {
+		c.Close()
+		delete(s.conns, addr)
+	}
+	return nil
+}

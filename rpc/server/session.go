@@ -1,0 +1,420 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+
+	"github.com/resqlite/resqlite/raft"
+	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// slot is one request of a session waiting for its response. Responses
+// are sent in the order slots were created.
+type slot struct {
+	seq  uint64
+	done chan struct{}
+	resp *resqlitepb.SessionResponse
+
+	// For writes: index is the entry's log index once applied (0 if it
+	// failed or is unknown); settled is closed once this write and every
+	// earlier write of the session resolved, maxIndex is then the highest
+	// index among them.
+	index    uint64
+	settled  chan struct{}
+	maxIndex uint64
+}
+
+func newSlot(seq uint64) *slot {
+	return &slot{seq: seq, done: make(chan struct{})}
+}
+
+// write resolves the slot with a write's outcome.
+func (sl *slot) write(resp *resqlitepb.ExecuteResponse, err error) {
+	if err != nil {
+		sl.fail(err)
+		return
+	}
+	sl.index = resp.GetIndex()
+	sl.resp = &resqlitepb.SessionResponse{Seq: sl.seq, Outcome: &resqlitepb.SessionResponse_Write{Write: resp}}
+	close(sl.done)
+}
+
+// fail resolves the slot with a failure of the whole request.
+func (sl *slot) fail(err error) {
+	st := status.Convert(err)
+	sl.resp = &resqlitepb.SessionResponse{Seq: sl.seq, Outcome: &resqlitepb.SessionResponse_Failure{
+		Failure: &resqlitepb.RequestError{Code: int32(st.Code()), Message: st.Message()},
+	}}
+	close(sl.done)
+}
+
+// chain makes sl's settled channel close once sl and prev (the session's
+// previous write, or nil) are settled.
+func (sl *slot) chain(prev *slot) {
+	sl.settled = make(chan struct{})
+	go func() {
+		if prev != nil {
+			<-prev.settled
+			sl.maxIndex = prev.maxIndex
+		}
+		<-sl.done
+		sl.maxIndex = max(sl.maxIndex, sl.index)
+		close(sl.settled)
+	}()
+}
+
+// maxBatch bounds the requests a session takes in at once; the writes
+// among them are proposed together, sharing one log write.
+const maxBatch = 256
+
+// Session pipelines a session's requests; see resqlite.proto. Writes are
+// proposed (or forwarded over one stream to the leader) in request order
+// without waiting for earlier results, the writes that arrived together
+// in one turn of the node; a read waits for the session's earlier writes
+// to settle and for this node to apply them, then passes its consistency
+// check.
+func (s *Server) Session(stream resqlitepb.ReSqlite_SessionServer) error {
+	ctx, cancel := context.WithCancel(stream.Context())
+	defer cancel()
+	out := make(chan *slot, MaxSessionInFlight)
+	sendErr := make(chan error, 1)
+	go func() { sendErr <- sendInOrder(ctx, stream, out) }()
+	reqs := make(chan *resqlitepb.SessionRequest, maxBatch)
+	var recvErr error
+	go func() {
+		defer close(reqs)
+		for {
+			req, err := stream.Recv()
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					recvErr = err
+				}
+				return
+			}
+			select {
+			case reqs <- req:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+
+	sess := &session{s: s, out: out}
+	defer sess.closeUpstream()
+	for open := true; open; {
+		var batch []*resqlitepb.SessionRequest
+		select {
+		case req, ok := <-reqs:
+			if !ok {
+				open = false
+				break
+			}
+			batch = append(batch, req)
+		case <-ctx.Done():
+			return status.FromContextError(ctx.Err()).Err()
+		}
+	drain:
+		for open && len(batch) < maxBatch {
+			select {
+			case req, ok := <-reqs:
+				if !ok {
+					open = false
+					break drain
+				}
+				batch = append(batch, req)
+			default:
+				break drain
+			}
+		}
+		if err := sess.handle(ctx, batch); err != nil {
+			return err
+		}
+	}
+	close(out)
+	if err := <-sendErr; err != nil {
+		return err
+	}
+	return recvErr
+}
+
+// sendInOrder sends each slot's response once it resolves, in order.
+func sendInOrder(ctx context.Context, stream resqlitepb.ReSqlite_SessionServer, out <-chan *slot) error {
+	for sl := range out {
+		select {
+		case <-sl.done:
+		case <-ctx.Done():
+			return status.FromContextError(ctx.Err()).Err()
+		}
+		if err := stream.Send(sl.resp); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// session is the state of one Session call.
+type session struct {
+	s         *Server
+	out       chan *slot
+	up        *upstream
+	lastWrite *slot
+}
+
+// pendingWrite is a checked write waiting to be proposed.
+type pendingWrite struct {
+	sl   *slot
+	req  *resqlitepb.ExecuteRequest
+	data []byte
+}
+
+// handle queues a batch of requests' slots in order, starts the reads and
+// proposes the writes together.
+func (sess *session) handle(ctx context.Context, batch []*resqlitepb.SessionRequest) error {
+	var writes []pendingWrite
+	for _, req := range batch {
+		sl := newSlot(req.GetSeq())
+		select {
+		case sess.out <- sl:
+		default:
+			// The queue of unanswered requests is full: propose what is
+			// checked, so that it can drain, then wait for room.
+			sess.propose(ctx, writes)
+			writes = nil
+			select {
+			case sess.out <- sl:
+			case <-ctx.Done():
+				return status.FromContextError(ctx.Err()).Err()
+			}
+		}
+		switch op := req.GetOp().(type) {
+		case *resqlitepb.SessionRequest_Write:
+			sl.chain(sess.lastWrite)
+			sess.lastWrite = sl
+			data, rejected, err := sess.s.prepareWrite(ctx, op.Write)
+			if err != nil || rejected != nil {
+				sl.write(rejected, err)
+				continue
+			}
+			writes = append(writes, pendingWrite{sl: sl, req: op.Write, data: data})
+		case *resqlitepb.SessionRequest_Read:
+			go sess.read(ctx, sl, op.Read, sess.lastWrite)
+		default:
+			sl.fail(status.Error(codes.InvalidArgument, "session request holds neither a write nor a read"))
+		}
+	}
+	sess.propose(ctx, writes)
+	return nil
+}
+
+// propose appends writes to the log in one batch when this node leads
+// (or they were forwarded to it), else forwards them in order over the
+// session's upstream. It does not wait for the writes to apply.
+func (sess *session) propose(ctx context.Context, writes []pendingWrite) {
+	if len(writes) == 0 {
+		return
+	}
+	s := sess.s
+	forwarded := writes[0].req.GetForwarded()
+	if s.cfg.Node.IsLeader() || forwarded {
+		data := make([][]byte, len(writes))
+		for i, w := range writes {
+			data[i] = w.data
+		}
+		fs, err := s.cfg.Node.ProposeBatch(ctx, data)
+		proposed := writes[:len(fs)]
+		go func() {
+			for i, f := range fs {
+				proposed[i].sl.write(s.await(ctx, f, forwarded))
+			}
+		}()
+		writes = writes[len(fs):]
+		if err == nil {
+			return
+		}
+		var nl *raft.NotLeaderError
+		if forwarded || !errors.As(err, &nl) {
+			perr := notProposed(err, forwarded)
+			if errors.As(err, &nl) {
+				perr = status.Errorf(codes.FailedPrecondition, "node %d is not the leader (it knows leader %d); nothing was proposed", s.cfg.Node.ID(), nl.Leader)
+			}
+			for _, w := range writes {
+				w.sl.fail(perr)
+			}
+			return
+		}
+	}
+	for _, w := range writes {
+		up, err := sess.upstream(ctx)
+		if err != nil {
+			w.sl.fail(err)
+			continue
+		}
+		fwd := &resqlitepb.ExecuteRequest{Statements: w.req.GetStatements(), MinIndex: w.req.GetMinIndex(), Forwarded: true}
+		up.send(w.sl, fwd)
+	}
+}
+
+// read serves a read once the session's earlier writes settled.
+func (sess *session) read(ctx context.Context, sl *slot, req *resqlitepb.QueryRequest, lastWrite *slot) {
+	minIndex := req.GetMinIndex()
+	if lastWrite != nil {
+		select {
+		case <-lastWrite.settled:
+		case <-ctx.Done():
+			sl.fail(status.FromContextError(ctx.Err()).Err())
+			return
+		}
+		minIndex = max(minIndex, lastWrite.maxIndex)
+	}
+	q := &resqlitepb.QueryRequest{Sql: req.GetSql(), Params: req.GetParams(), Consistency: req.GetConsistency(), MinIndex: minIndex}
+	rows, applied, sqlErr, err := sess.s.read(ctx, q)
+	if err != nil {
+		sl.fail(err)
+		return
+	}
+	resp := &resqlitepb.QueryResponse{AppliedIndex: applied, Error: sqlErr}
+	if rows != nil {
+		resp.Columns, resp.Rows = rows.Columns, rowsToProto(rows.Rows)
+	}
+	sl.resp = &resqlitepb.SessionResponse{Seq: sl.seq, Outcome: &resqlitepb.SessionResponse_Read{Read: resp}}
+	close(sl.done)
+}
+
+// upstream returns the session's stream to the leader, opening a new one
+// if there is none or the last one broke.
+func (sess *session) upstream(ctx context.Context) (*upstream, error) {
+	if sess.up != nil && !sess.up.isBroken() {
+		return sess.up, nil
+	}
+	sess.closeUpstream()
+	var up *upstream
+	err := sess.s.forward(ctx, func(ctx context.Context, c resqlitepb.ReSqliteClient) error {
+		uctx, cancel := context.WithCancel(ctx)
+		stream, err := c.Session(uctx)
+		if err != nil {
+			cancel()
+			return err
+		}
+		up = newUpstream(stream, cancel)
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, errLeaderIsSelf) {
+			return nil, status.Error(codes.Unavailable, "this node became the leader while the session was forwarding; nothing was proposed, send the write again")
+		}
+		return nil, status.Errorf(codes.Unavailable, "cannot open a stream to the leader, nothing proposed: %v", status.Convert(err).Message())
+	}
+	sess.up = up
+	return up, nil
+}
+
+// closeUpstream ends the session's stream to the leader, if any.
+func (sess *session) closeUpstream() {
+	if sess.up != nil {
+		sess.up.close()
+		sess.up = nil
+	}
+}
+
+// upstream is a Session stream from a follower to the leader that
+// carries a session's forwarded writes in order.
+type upstream struct {
+	stream resqlitepb.ReSqlite_SessionClient
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	pending []*slot
+	broken  error
+	done    chan struct{}
+}
+
+func newUpstream(stream resqlitepb.ReSqlite_SessionClient, cancel context.CancelFunc) *upstream {
+	up := &upstream{stream: stream, cancel: cancel, done: make(chan struct{})}
+	go up.receive()
+	return up
+}
+
+// send forwards one write; its slot resolves when the leader answers.
+func (up *upstream) send(sl *slot, req *resqlitepb.ExecuteRequest) {
+	up.mu.Lock()
+	if up.broken != nil {
+		up.mu.Unlock()
+		sl.fail(status.Errorf(codes.Unavailable, "stream to the leader broke before the write was sent (%v); nothing proposed", up.broken))
+		return
+	}
+	up.pending = append(up.pending, sl)
+	up.mu.Unlock()
+	err := up.stream.Send(&resqlitepb.SessionRequest{Seq: sl.seq, Op: &resqlitepb.SessionRequest_Write{Write: req}})
+	if err != nil {
+		up.fail(err)
+	}
+}
+
+// receive resolves pending slots with the leader's responses, in order.
+func (up *upstream) receive() {
+	defer close(up.done)
+	for {
+		resp, err := up.stream.Recv()
+		if err == nil && resp.GetRead() != nil {
+			err = errors.New("leader answered a write with a read")
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = errors.New("leader ended the stream")
+			}
+			up.fail(err)
+			return
+		}
+		up.mu.Lock()
+		if len(up.pending) == 0 {
+			up.mu.Unlock()
+			up.fail(errors.New("leader sent a response nobody waits for"))
+			return
+		}
+		sl := up.pending[0]
+		up.pending = up.pending[1:]
+		up.mu.Unlock()
+		if f := resp.GetFailure(); f != nil {
+			c := codes.Code(f.GetCode())
+			if c == codes.FailedPrecondition {
+				c = codes.Unavailable // the leader did not propose it
+			}
+			sl.fail(status.Error(c, f.GetMessage()))
+			continue
+		}
+		sl.write(resp.GetWrite(), nil)
+	}
+}
+
+// fail marks the stream broken: every write sent without an answer has
+// an unknown outcome.
+func (up *upstream) fail(err error) {
+	up.mu.Lock()
+	if up.broken == nil {
+		up.broken = err
+	}
+	pending := up.pending
+	up.pending = nil
+	up.mu.Unlock()
+	up.cancel()
+	for _, sl := range pending {
+		sl.fail(status.Errorf(codes.Aborted, "write outcome unknown: the stream to the leader broke after the write was sent (%v); it may have committed, do not retry it blindly", err))
+	}
+}
+
+func (up *upstream) isBroken() bool {
+	up.mu.Lock()
+	defer up.mu.Unlock()
+	return up.broken != nil
+}
+
+// close ends the stream and waits for its receiver.
+func (up *upstream) close() {
+	up.stream.CloseSend()
+	up.fail(errors.New("session ended"))
+	<-up.done
+}
