@@ -65,7 +65,10 @@ type node struct {
 	// may reach a later incarnation, which ignores it).
 	issued map[string]bool
 
-	busy      bool
+	busy bool
+	// dirty means the core took input since its last Ready, so its log
+	// may hold entries the simulator has not seen yet.
+	dirty     bool
 	inflight  raft.Ready
 	earlySent bool // the leader's messages of inflight already left
 	inbox     []inboxItem
@@ -90,6 +93,7 @@ func (n *node) start() error {
 	n.epoch++
 	n.up = true
 	n.busy = false
+	n.dirty = false
 	n.inflight = raft.Ready{}
 	n.inbox = nil
 	n.recvSnaps = map[indexTerm][]raft.Entry{}
@@ -114,6 +118,7 @@ func (n *node) start() error {
 		PreVote:         o.PreVote,
 		CheckQuorum:     o.CheckQuorum,
 		LeaseRead:       o.LeaseRead,
+		EagerCommit:     o.EagerCommit,
 		MaxSizePerMsg:   o.MaxSizePerMsg,
 		MaxInflightMsgs: o.MaxInflightMsgs,
 	})
@@ -147,8 +152,15 @@ func (n *node) crash() {
 	}
 }
 
-// input hands an item to the core now, or queues it while busy.
+// input hands an item to the core now, or queues it while busy (unless
+// Options.StepWhileBusy: then the core takes it at once, and its next
+// Ready waits for the current one's Advance).
 func (n *node) input(it inboxItem) {
+	if n.busy && n.s.opts.StepWhileBusy {
+		n.dirty = true
+		n.apply(it)
+		return
+	}
 	if n.busy {
 		n.inbox = append(n.inbox, it)
 		return
@@ -196,6 +208,7 @@ func (n *node) kick() {
 	rd := n.core.Ready()
 	n.inflight = rd
 	n.busy = true
+	n.dirty = false
 	n.earlySent = false
 	n.s.chk.onReady(n, &rd)
 	if n.s.err != nil {

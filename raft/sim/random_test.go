@@ -77,6 +77,8 @@ func randomOptions(seed uint64) Options {
 		o.LeaseRead = true
 		o.ClockDrift = 0.04
 	}
+	o.StepWhileBusy = r.IntN(2) == 0
+	o.EagerCommit = r.IntN(2) == 0
 	if r.IntN(2) == 0 {
 		o.SnapshotEvery = 5 + r.IntN(40)
 		o.SnapshotTail = r.IntN(10)

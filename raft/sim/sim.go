@@ -47,6 +47,12 @@ type Options struct {
 	// committed entries after it (as the labs' services do). Without it the
 	// state machine is durable, as ReSqlite's SQLite one is.
 	VolatileStateMachine bool
+	// StepWhileBusy makes the driver keep handing input to the core while
+	// a Ready is being persisted (the contract allows Step, Tick, Propose
+	// and the others between Ready and Advance) instead of queueing it.
+	StepWhileBusy bool
+	// EagerCommit switches on raft.Config.EagerCommit.
+	EagerCommit bool
 	// ClockDrift makes each node's clock run at a rate drawn uniformly
 	// within ±ClockDrift of the nominal one (e.g. 0.04 for ±4%).
 	ClockDrift float64
