@@ -645,9 +645,11 @@ func (c *Core) handleVoteRequest(m Message) {
 		return
 	}
 	c.send(Message{Type: resp, To: m.From, Term: c.term, Reject: true})
-	if m.Type == MsgVote && m.Term == c.term && c.vote == c.id && c.log.isUpToDate(m.Index, m.LogTerm) {
-		// A candidate that must refuse a candidate with a log at least
-		// as good, only because it voted for itself in this term, backs
+	lastIndex, lastTerm := c.log.lastIndex(), c.log.lastTerm()
+	better := m.LogTerm > lastTerm || (m.LogTerm == lastTerm && m.Index > lastIndex)
+	if m.Type == MsgVote && m.Term == c.term && c.vote == c.id && better {
+		// A candidate that must refuse a candidate with a better log,
+		// only because it voted for itself in this term, backs
 		// off past any election timeout the other may draw: the other
 		// then campaigns first in the next term and gets this vote.
 		// Otherwise a candidate that cannot win (its configuration's

@@ -295,7 +295,7 @@ func TestPaperLeaderElectedInOneRound(t *testing.T) {
 }
 
 // §5.2 liveness ("randomized election timeouts ... split votes are rare"):
-// a candidate that refuses an equally or better qualified candidate only
+// a candidate that refuses a candidate with a better log only
 // because it voted for itself backs off beyond any timeout the other can
 // draw, so the other's next campaign, one term higher, comes first.
 func TestCandidateYieldsToBetterLog(t *testing.T) {
