@@ -78,7 +78,7 @@ func (h *harness) decommissionRemoved(was raft.Configuration) raft.Configuration
 // so no two configurations in force at once have disjoint majorities.
 func TestMembershipChanges(t *testing.T) {
 	total := 0
-	seeds := seedsFor(t, 150, 4)
+	seeds := seedsFor(t, 120, 4)
 	for _, seed := range seeds {
 		o := randomOptions(seed)
 		o.Nodes, o.Voters = 7, 3

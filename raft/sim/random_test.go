@@ -109,7 +109,7 @@ func randomRun(h *harness) {
 // steady writes and linearizable reads. The safety invariants are checked
 // after every event, liveness at the end.
 func TestRandomFaults(t *testing.T) {
-	for _, seed := range seedsFor(t, 150, 6) {
+	for _, seed := range seedsFor(t, 200, 6) {
 		h := newHarness(t, seed, randomOptions(seed))
 		randomRun(h)
 		h.mustOK()
