@@ -150,6 +150,15 @@ func (n *node) crash() {
 	if n.s.opts.VolatileStateMachine {
 		n.sm.restore(n.snapData)
 	}
+	if n.s.opts.mutation == mutLoseTail {
+		// The disk forgets its last few writes, commit index included
+		// (the state machine must be volatile for the node to restart).
+		lose := uint64(1 + n.s.rng.IntN(4))
+		keep := max(n.store.lastIndex()-min(lose, n.store.lastIndex()), n.store.offset())
+		n.store.ents = n.store.ents[:keep-n.store.offset()+1]
+		n.store.hs.Commit = min(n.store.hs.Commit, keep)
+		n.syncedHS = n.store.hs
+	}
 }
 
 // input hands an item to the core now, or queues it while busy (unless
@@ -266,7 +275,11 @@ func (n *node) onPersisted() {
 		clear(n.recvSnaps)
 	}
 	before := n.store.hs
-	if err := n.store.Save(rd.HardState, rd.Entries); err != nil {
+	hs := rd.HardState
+	if n.s.opts.mutation == mutSkipHardState {
+		hs = raft.HardState{}
+	}
+	if err := n.store.Save(hs, rd.Entries); err != nil {
 		n.s.fail(fmt.Errorf("node %d: save: %w", n.id, err))
 		return
 	}

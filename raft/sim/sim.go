@@ -58,7 +58,25 @@ type Options struct {
 	ClockDrift float64
 	// Trace records every event as text (see Sim.Trace).
 	Trace bool
+
+	// mutation breaks the driver on purpose, so that tests can show the
+	// checker catches what it claims to (see checker_test.go).
+	mutation mutation
 }
+
+// mutation is a deliberate driver bug.
+type mutation uint8
+
+const (
+	mutNone mutation = iota
+	// mutSkipHardState never persists HardState: votes and terms are
+	// announced without being durable.
+	mutSkipHardState
+	// mutLoseTail makes a crash lose the last few log entries that were
+	// reported durable, and the commit index with them (an fsync that
+	// lied). It needs VolatileStateMachine and no snapshots.
+	mutLoseTail
+)
 
 func (o *Options) setDefaults() {
 	if o.Nodes == 0 {
