@@ -149,6 +149,10 @@ func (n *node) crash() {
 	}
 	if n.s.opts.VolatileStateMachine {
 		n.sm.restore(n.snapData)
+	} else if n.s.opts.StateMachineLosesTail {
+		applied := n.sm.appliedIndex()
+		keep := max(applied-min(applied, uint64(n.s.rng.IntN(4))), n.store.snap.Index)
+		n.sm.applied = n.sm.applied[:keep]
 	}
 	if n.s.opts.mutation == mutLoseTail {
 		// The disk forgets its last few writes, commit index included

@@ -84,6 +84,7 @@ func randomOptions(seed uint64) Options {
 		o.SnapshotTail = r.IntN(10)
 		o.VolatileStateMachine = r.IntN(2) == 0
 	}
+	o.StateMachineLosesTail = !o.VolatileStateMachine && r.IntN(2) == 0
 	return o
 }
 

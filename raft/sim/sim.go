@@ -47,6 +47,11 @@ type Options struct {
 	// committed entries after it (as the labs' services do). Without it the
 	// state machine is durable, as ReSqlite's SQLite one is.
 	VolatileStateMachine bool
+	// StateMachineLosesTail makes a crash roll a durable state machine
+	// back by up to three applied entries (never below its snapshot), as
+	// SQLite with synchronous=NORMAL may after a power loss; the core
+	// re-delivers them after the restart.
+	StateMachineLosesTail bool
 	// StepWhileBusy makes the driver keep handing input to the core while
 	// a Ready is being persisted (the contract allows Step, Tick, Propose
 	// and the others between Ready and Advance) instead of queueing it.
