@@ -60,6 +60,9 @@ type nodeCheck struct {
 	// leaderTerm is the term the node led at its previous Ready (0 if it
 	// did not lead), for Leader Append-Only.
 	leaderTerm uint64
+	// checkLeaderOf is a term the node was seen leading while dirty, whose
+	// Leader Completeness check waits until its log is fully visible.
+	checkLeaderOf uint64
 	// commitSeen is the highest commit index the node was seen with,
 	// across restarts; commitNow is this incarnation's (never regresses).
 	commitSeen, commitNow uint64
@@ -376,11 +379,22 @@ func (c *checker) afterEvent() {
 		if st.Role == raft.RoleLeader {
 			if old, ok := c.leaders[st.Term]; !ok {
 				c.leaders[st.Term] = n.id
-				c.checkLeaderComplete(n, st.Term)
+				nc.checkLeaderOf = st.Term
 			} else if old != n.id {
 				c.failf("Election Safety: nodes %d and %d both lead term %d", old, n.id, st.Term)
 				return
 			}
+		}
+		if n.dirty {
+			// The core holds entries no Ready has shown yet: its log
+			// and commit index are checked after its next Ready.
+			continue
+		}
+		if nc.checkLeaderOf != 0 {
+			if st.Role == raft.RoleLeader && st.Term == nc.checkLeaderOf {
+				c.checkLeaderComplete(n, st.Term)
+			}
+			nc.checkLeaderOf = 0
 		}
 		if st.Commit < nc.commitNow {
 			c.failf("node %d: commit index went back from %d to %d", n.id, nc.commitNow, st.Commit)
@@ -425,7 +439,7 @@ func (c *checker) observeCommit(n *node, lo, hi, term uint64) {
 		// Leader Completeness (paper §5.4): every leader of a later term
 		// holds the entry.
 		for _, l := range c.s.nodes {
-			if !l.up {
+			if !l.up || l.dirty {
 				continue
 			}
 			ls := statusOf(l.core)

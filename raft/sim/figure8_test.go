@@ -34,7 +34,7 @@ func (h *harness) proposeToLeaders() raft.NodeID {
 // proposals with the leader crashing; a leader never commits an entry of
 // an earlier term by counting replicas, so nothing committed is lost.
 func TestFigure8(t *testing.T) {
-	forEachSeed(t, 20, 1, labOptions(5), func(h *harness) {
+	forEachSeed(t, 80, 1, labOptions(5), func(h *harness) {
 		h.one(h.cmd(), 1, true)
 		nup := 5
 		for range 1000 {
@@ -63,7 +63,7 @@ func TestFigure8(t *testing.T) {
 // each way and, after 200 rounds, reorders them over seconds; leaders are
 // disconnected rather than crashed.
 func TestFigure8Unreliable(t *testing.T) {
-	forEachSeed(t, 20, 1, labOptions(5), func(h *harness) {
+	forEachSeed(t, 80, 1, labOptions(5), func(h *harness) {
 		unreliable := Unreliable()
 		unreliable.LongDelayRate = 0
 		h.s.SetAllLinkFaults(unreliable)

@@ -65,7 +65,10 @@ type node struct {
 	// may reach a later incarnation, which ignores it).
 	issued map[string]bool
 
-	busy      bool
+	busy bool
+	// dirty means the core took input since its last Ready, so its log
+	// may hold entries the simulator has not seen yet.
+	dirty     bool
 	inflight  raft.Ready
 	earlySent bool // the leader's messages of inflight already left
 	inbox     []inboxItem
@@ -90,6 +93,7 @@ func (n *node) start() error {
 	n.epoch++
 	n.up = true
 	n.busy = false
+	n.dirty = false
 	n.inflight = raft.Ready{}
 	n.inbox = nil
 	n.recvSnaps = map[indexTerm][]raft.Entry{}
@@ -114,6 +118,7 @@ func (n *node) start() error {
 		PreVote:         o.PreVote,
 		CheckQuorum:     o.CheckQuorum,
 		LeaseRead:       o.LeaseRead,
+		EagerCommit:     o.EagerCommit,
 		MaxSizePerMsg:   o.MaxSizePerMsg,
 		MaxInflightMsgs: o.MaxInflightMsgs,
 	})
@@ -144,11 +149,31 @@ func (n *node) crash() {
 	}
 	if n.s.opts.VolatileStateMachine {
 		n.sm.restore(n.snapData)
+	} else if n.s.opts.StateMachineLosesTail {
+		applied := n.sm.appliedIndex()
+		keep := max(applied-min(applied, uint64(n.s.rng.IntN(4))), n.store.snap.Index)
+		n.sm.applied = n.sm.applied[:keep]
+	}
+	if n.s.opts.mutation == mutLoseTail {
+		// The disk forgets its last few writes, commit index included
+		// (the state machine must be volatile for the node to restart).
+		lose := uint64(1 + n.s.rng.IntN(4))
+		keep := max(n.store.lastIndex()-min(lose, n.store.lastIndex()), n.store.offset())
+		n.store.ents = n.store.ents[:keep-n.store.offset()+1]
+		n.store.hs.Commit = min(n.store.hs.Commit, keep)
+		n.syncedHS = n.store.hs
 	}
 }
 
-// input hands an item to the core now, or queues it while busy.
+// input hands an item to the core now, or queues it while busy (unless
+// Options.StepWhileBusy: then the core takes it at once, and its next
+// Ready waits for the current one's Advance).
 func (n *node) input(it inboxItem) {
+	if n.busy && n.s.opts.StepWhileBusy {
+		n.dirty = true
+		n.apply(it)
+		return
+	}
 	if n.busy {
 		n.inbox = append(n.inbox, it)
 		return
@@ -196,6 +221,7 @@ func (n *node) kick() {
 	rd := n.core.Ready()
 	n.inflight = rd
 	n.busy = true
+	n.dirty = false
 	n.earlySent = false
 	n.s.chk.onReady(n, &rd)
 	if n.s.err != nil {
@@ -253,7 +279,11 @@ func (n *node) onPersisted() {
 		clear(n.recvSnaps)
 	}
 	before := n.store.hs
-	if err := n.store.Save(rd.HardState, rd.Entries); err != nil {
+	hs := rd.HardState
+	if n.s.opts.mutation == mutSkipHardState {
+		hs = raft.HardState{}
+	}
+	if err := n.store.Save(hs, rd.Entries); err != nil {
 		n.s.fail(fmt.Errorf("node %d: save: %w", n.id, err))
 		return
 	}
