@@ -51,6 +51,9 @@ type StateMachine struct {
 	w       *writer
 
 	readers chan *reader
+	// allReaders lists every read connection, so Close can cancel the
+	// queries running on them.
+	allReaders []*reader
 
 	mu          sync.Mutex
 	applied     uint64
@@ -101,6 +104,7 @@ func Open(dir string, opts Options) (*StateMachine, error) {
 			return nil, fmt.Errorf("statemachine: %w", err)
 		}
 		sm.readers <- r
+		sm.allReaders = append(sm.allReaders, r)
 	}
 	return sm, nil
 }
@@ -183,7 +187,8 @@ func (sm *StateMachine) halt(err error) error {
 	return sm.halted
 }
 
-// Close closes every connection. It waits for running queries to end.
+// Close cancels running queries, waits for them to end and closes every
+// connection.
 func (sm *StateMachine) Close() error {
 	sm.mu.Lock()
 	if sm.closed {
@@ -194,6 +199,9 @@ func (sm *StateMachine) Close() error {
 	close(sm.changed)
 	sm.changed = make(chan struct{})
 	sm.mu.Unlock()
+	for _, r := range sm.allReaders {
+		r.cancel.cancel()
+	}
 
 	var errs []error
 	for range cap(sm.readers) {
