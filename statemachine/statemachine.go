@@ -80,6 +80,7 @@ func Open(dir string, opts Options) (*StateMachine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	removeStaleTemporaries(dir)
 	sm := &StateMachine{dir: dir, path: abs, log: log, changed: make(chan struct{})}
 	steps := opts.MaxEntrySteps
 	if steps <= 0 {
@@ -107,6 +108,17 @@ func Open(dir string, opts Options) (*StateMachine, error) {
 		sm.allReaders = append(sm.allReaders, r)
 	}
 	return sm, nil
+}
+
+// removeStaleTemporaries deletes the temporary databases a snapshot or a
+// restore left behind when the process died.
+func removeStaleTemporaries(dir string) {
+	for _, pattern := range []string{"snapshot-*.db*", "restore-*.db*"} {
+		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, m := range matches {
+			os.Remove(m)
+		}
+	}
 }
 
 // loadMeta reads the applied index and configuration from the database.
