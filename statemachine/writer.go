@@ -20,6 +20,23 @@ type writer struct {
 	maxRowid map[string]uintptr
 	// budget bounds the work of each entry.
 	budget *stepBudget
+	// resultBytes is the size of the rows the current entry returned.
+	resultBytes int
+}
+
+// MaxResultBytes bounds the rows one entry may return (a SELECT in a block,
+// RETURNING), counted as the bytes of TEXT and BLOB values plus 16 per
+// value: every node holds them in memory and the proposer receives them.
+// An entry over the limit fails with SQLITE_TOOBIG, on every node alike.
+const MaxResultBytes = 32 << 20
+
+// rowSize is a row's size as MaxResultBytes counts it.
+func rowSize(row []Value) int {
+	n := 0
+	for _, v := range row {
+		n += 16 + len(v.Text) + len(v.Blob)
+	}
+	return n
 }
 
 // openWriter opens the apply connection with its fixed settings, its
@@ -216,7 +233,13 @@ func (w *writer) step(stmt uintptr, si, base int, params []Param, more bool) (St
 	for {
 		rc := sqlite3.Xsqlite3_step(tls, stmt)
 		if rc == sqlite3.SQLITE_ROW {
-			res.Rows = append(res.Rows, w.c.row(stmt, ncol))
+			row := w.c.row(stmt, ncol)
+			if w.resultBytes += rowSize(row); w.resultBytes > MaxResultBytes {
+				return res, &Error{Kind: ErrorRuntime, Code: sqlite3.SQLITE_TOOBIG,
+					Message:   fmt.Sprintf("the entry returns more than %d bytes of rows; read them with a query instead", MaxResultBytes),
+					Statement: si, Offset: -1}, nil
+			}
+			res.Rows = append(res.Rows, row)
 			continue
 		}
 		if rc != sqlite3.SQLITE_DONE {
