@@ -186,12 +186,16 @@ func (w *writer) execStatement(si int, st Statement) ([]StatementResult, *Error,
 			}
 			return results, nil, nil
 		}
+		if !first && len(st.Params) > 0 {
+			w.c.finalize(stmt)
+			return results, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_RANGE, Message: "parameters are bound to a text that holds several statements", Statement: si, Offset: base}, nil
+		}
 		more := strings.TrimSpace(rest[n:]) != ""
 		if v := w.pol.verdict(); v != "" {
 			w.c.finalize(stmt)
 			return results, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: v, Statement: si, Offset: -1}, nil
 		}
-		res, serr, env := w.step(stmt, si, base, st.Params, more)
+		res, serr, env := w.step(stmt, si, base, st.Params)
 		w.c.finalize(stmt)
 		if serr != nil || env != nil {
 			return results, serr, env
@@ -205,12 +209,9 @@ func (w *writer) execStatement(si int, st Statement) ([]StatementResult, *Error,
 }
 
 // step binds params, checks the policy's verdict and runs stmt.
-func (w *writer) step(stmt uintptr, si, base int, params []Param, more bool) (StatementResult, *Error, error) {
+func (w *writer) step(stmt uintptr, si, base int, params []Param) (StatementResult, *Error, error) {
 	var res StatementResult
 	tls := w.c.tls
-	if len(params) > 0 && more {
-		return res, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_RANGE, Message: "parameters are bound to a text that holds several statements", Statement: si, Offset: -1}, nil
-	}
 	if !w.c.readOnly(stmt) && !w.pol.wrote() {
 		// Not read-only, yet no write action was authorized: VACUUM (whose
 		// INTO form writes another file), which the authorizer never sees.
