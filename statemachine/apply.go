@@ -22,8 +22,9 @@ import (
 // so none is lost or doubled.
 //
 // An error means the node's environment failed (I/O, disk full, out of
-// memory, busy, corruption): nothing of the call was applied, the state
-// machine halts and every later Apply returns the same error.
+// memory, busy, corruption): the transaction in progress was rolled back
+// (AppliedIndex tells what was committed), the state machine halts and
+// every later Apply returns the same error.
 func (sm *StateMachine) Apply(entries []raft.Entry) ([]any, error) {
 	sm.applyMu.Lock()
 	defer sm.applyMu.Unlock()
@@ -170,6 +171,7 @@ func (b *batch) attempt(w *writer, from, to int) (endedAt int, err error) {
 func (b *batch) runCommand(w *writer, index uint64, cmd Command) (*Result, error) {
 	res := &Result{Index: index}
 	w.budget.reset()
+	w.resultBytes = 0
 	for si, st := range cmd.Statements {
 		out, serr, err := w.execStatement(si, st)
 		if err != nil {

@@ -45,6 +45,9 @@ func TestQueryErrors(t *testing.T) {
 	if _, err := sm.Query(ctx, "SELECT 1; SELECT 2"); !errors.As(err, &e) {
 		t.Errorf("two statements: %v", err)
 	}
+	if _, err := sm.Query(ctx, "SELECT 1; -- comment"); err != nil {
+		t.Errorf("trailing comment: %v", err)
+	}
 	if _, err := sm.Query(ctx, "SELECT abs(-9223372036854775807 - 1)"); !errors.As(err, &e) || e.Kind != ErrorRuntime {
 		t.Errorf("integer overflow: %v", err)
 	}
@@ -58,6 +61,7 @@ func TestQueryErrors(t *testing.T) {
 	if r := exec(t, sm, "INSERT INTO t VALUES (?); INSERT INTO t VALUES (2)", Integer(1)); r.Err == nil {
 		t.Errorf("parameters bound to several statements were accepted")
 	}
+	mustExec(t, sm, "INSERT INTO t VALUES (?); -- a trailing comment", Integer(1))
 	if r := exec(t, sm, "   -- nothing\n"); r.Err == nil || r.Err.Kind != ErrorParse {
 		t.Errorf("empty statement: %+v", r.Err)
 	}
@@ -102,6 +106,14 @@ func TestConcurrentReadsSnapshotsAndApply(t *testing.T) {
 						other := openTest(t)
 						if err = other.Restore(&buf); err == nil && other.AppliedIndex() != idx {
 							err = fmt.Errorf("snapshot at %d restored to %d", idx, other.AppliedIndex())
+						}
+						if err == nil {
+							// Entry 1 created the table, each later entry added a row.
+							var rows *Rows
+							rows, err = other.Query(context.Background(), "SELECT count(*) FROM t")
+							if err == nil && rows.Rows[0][0].Int != int64(idx)-1 {
+								err = fmt.Errorf("snapshot at index %d holds %d rows", idx, rows.Rows[0][0].Int)
+							}
 						}
 						other.Close()
 					}
