@@ -181,6 +181,12 @@ func (s *Shell) writer(out io.Writer) *bufio.Writer {
 // an INSERT, UPDATE or DELETE records the changes (and in the table modes
 // prints the rows affected).
 func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
+	if isExplainQueryPlan(st.SQL) {
+		if rows, ok := eqpRows(r); ok {
+			printQueryPlan(w, rows)
+			return
+		}
+	}
 	switch s.settings.mode {
 	case ModeList:
 		printList(w, &s.settings, r)
@@ -190,6 +196,8 @@ func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
 		printLine(w, &s.settings, r)
 	case ModeJSON:
 		printJSON(w, r)
+	case ModeQuote:
+		printQuote(w, &s.settings, r)
 	default:
 		if err := printTable(w, &s.settings, r); err != nil {
 			fmt.Fprintf(s.opts.Stderr, "Error: draw table: %v\n", err)
