@@ -39,9 +39,11 @@ type TransportConfig struct {
 	// ClusterID is carried on every message and checked on every message
 	// received. Required.
 	ClusterID uint64
-	// QueueSize bounds the messages queued for one peer; further
-	// messages to it are dropped until it drains. Default 4096.
-	QueueSize int
+	// QueueSize and QueueBytes bound the messages queued for one peer,
+	// in number and in entry payload bytes; further messages to it are
+	// dropped until it drains. Defaults 4096 messages, 64 MiB.
+	QueueSize  int
+	QueueBytes int64
 	// MaxBatchMessages and MaxBatchBytes bound one stream write. Defaults
 	// 512 messages and 1 MiB (a single larger message goes alone).
 	MaxBatchMessages int
@@ -67,6 +69,9 @@ type TransportConfig struct {
 func (c *TransportConfig) setDefaults() {
 	if c.QueueSize <= 0 {
 		c.QueueSize = 4096
+	}
+	if c.QueueBytes <= 0 {
+		c.QueueBytes = 64 << 20
 	}
 	if c.MaxBatchMessages <= 0 {
 		c.MaxBatchMessages = 512
