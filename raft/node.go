@@ -69,6 +69,7 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 		PreVote:         !cfg.DisablePreVote,
 		CheckQuorum:     !cfg.DisableCheckQuorum,
 		LeaseRead:       cfg.LeaseRead,
+		EagerCommit:     cfg.EagerCommit,
 		MaxSizePerMsg:   cfg.MaxSizePerMsg,
 		MaxInflightMsgs: cfg.MaxInflightMsgs,
 		Logger:          cfg.Logger,
