@@ -63,3 +63,73 @@ func TestForwardingWhileLeaderChanges(t *testing.T) {
 		t.Fatalf("%d rows after %d acknowledged and %d unknown writes", n, ok, unknown)
 	}
 }
+
+// A pipelined session at a follower keeps working while leadership moves:
+// each write succeeds, is refused as not proposed, or is of unknown
+// outcome; once leadership settles, the session's writes succeed again
+// (it follows the new leader); every acknowledged write is applied once.
+func TestSessionForwardingWhileLeaderChanges(t *testing.T) {
+	c := startCluster(t, 3)
+	ctx := ctxT(t, 2*time.Minute)
+	lead := c.waitLeader(10 * time.Second)
+	w := c.client(c.followers(lead)[0])
+	admin := c.client(c.followers(lead)[1])
+	mustExec(t, ctx, w, "CREATE TABLE t (a INTEGER PRIMARY KEY)")
+	s, err := w.Session(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 3 {
+			time.Sleep(200 * time.Millisecond)
+			admin.TransferLeadership(ctx, 0)
+		}
+	}()
+	var ok, unknown, refused int
+	round := func() (failed int) {
+		for range 100 {
+			if err := s.Submit(client.Request{Write: []client.Statement{{SQL: "INSERT INTO t VALUES (NULL)"}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 100 {
+			r, err := s.Next()
+			switch {
+			case err != nil:
+				t.Fatal(err)
+			case r.Err == nil && r.Write.Err == nil:
+				ok++
+				continue
+			case errors.Is(r.Err, client.ErrOutcomeUnknown):
+				unknown++
+			case status.Code(r.Err) == codes.Unavailable:
+				refused++
+			default:
+				t.Fatalf("write: %v %v", r.Err, r.Write)
+			}
+			failed++
+		}
+		return failed
+	}
+	for more := true; more; {
+		select {
+		case <-done:
+			more = false
+		default:
+		}
+		round()
+	}
+	// Leadership is settled: a whole round goes through.
+	time.Sleep(500 * time.Millisecond)
+	if failed := round(); failed != 0 {
+		t.Fatalf("%d writes of a round failed after leadership settled", failed)
+	}
+	n := count(t, ctx, w, client.Linearizable, "t")
+	t.Logf("%d acknowledged, %d unknown, %d not proposed; %d rows", ok, unknown, refused, n)
+	if n < int64(ok) || n > int64(ok+unknown) {
+		t.Fatalf("%d rows after %d acknowledged and %d unknown writes", n, ok, unknown)
+	}
+}
