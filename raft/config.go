@@ -36,12 +36,12 @@ type Config struct {
 	// max(stored commit, Applied) as its commit index.
 	Applied uint64
 	// Peers is the bootstrap configuration of a brand-new cluster: every
-	// founding member starts with the same list. It is used only when
-	// Storage holds no configuration (no snapshot and no configuration
-	// entry); a restarted node always takes its configuration from Storage.
-	// A node that joins an existing cluster starts with no Peers and empty
-	// Storage: it never campaigns until the leader's log (or snapshot) gives
-	// it a configuration that makes it a voter.
+	// founding member passes the same list, on every start. It is used
+	// only while Storage holds no configuration (no snapshot and no
+	// configuration entry); once the log or a snapshot holds one, that one
+	// is used and Peers is ignored. A node that joins an existing cluster
+	// passes no Peers: it never campaigns until the leader's log (or
+	// snapshot) gives it a configuration that makes it a voter.
 	Peers []Member
 	// PreVote enables the pre-vote phase (thesis §9.6): a node first asks
 	// whether it could win before it disturbs the cluster with a new term.
@@ -55,6 +55,11 @@ type Config struct {
 	// heartbeat round (thesis §6.4.1). It requires CheckQuorum. See doc.go
 	// for the lease length and the clock-drift margin it assumes.
 	LeaseRead bool
+	// EagerCommit makes a leader tell followers about a new commit index
+	// at the next Ready (with a heartbeat round) instead of with the next
+	// MsgApp or regular heartbeat. Followers then apply sooner, at the cost
+	// of one more message per follower per Ready that commits something.
+	EagerCommit bool
 	// MaxSizePerMsg bounds the payload bytes of the entries of one MsgApp
 	// (a message carries at least one entry). 0 means
 	// DefaultMaxSizePerMsg.
@@ -96,7 +101,8 @@ func (c *Config) validate() error {
 
 // leaseTicks is how long a leader's lease lasts after the heartbeat round
 // that confirmed it was sent: one tick short of the election timeout for
-// tick granularity, minus a tenth of it for clock drift between nodes.
+// tick granularity, minus a tenth of it (rounded up) for clock drift
+// between nodes. See doc.go for the argument.
 func leaseTicks(electionTick int) int {
-	return electionTick - 1 - electionTick/10
+	return electionTick - 1 - (electionTick+9)/10
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"slices"
 )
@@ -41,6 +42,8 @@ type Core struct {
 	voterIDs  []NodeID
 	memberIDs []NodeID
 	peerIDs   []NodeID
+	// lingerIDs are removed servers still replicated to (sorted).
+	lingerIDs []NodeID
 
 	prs   map[NodeID]*progress
 	votes map[NodeID]bool
@@ -59,6 +62,7 @@ type Core struct {
 	preVote     bool
 	checkQuorum bool
 	leaseRead   bool
+	eagerCommit bool
 	maxMsgSize  uint64
 	maxInflight int
 	rand        *rand.Rand
@@ -118,6 +122,7 @@ func NewCore(cfg Config) (*Core, error) {
 		preVote:          cfg.PreVote,
 		checkQuorum:      cfg.CheckQuorum,
 		leaseRead:        cfg.LeaseRead,
+		eagerCommit:      cfg.EagerCommit,
 		maxMsgSize:       cfg.MaxSizePerMsg,
 		maxInflight:      cfg.MaxInflightMsgs,
 		rand:             cfg.Rand,
@@ -247,17 +252,45 @@ func (c *Core) setConfig(cfg Configuration) {
 		}
 		pr.learner = m.Learner
 	}
-	for id := range c.prs {
-		if _, ok := cfg.Member(id); !ok {
-			delete(c.prs, id)
+	c.lingerIDs = c.lingerIDs[:0]
+	for _, id := range slices.Sorted(maps.Keys(c.prs)) {
+		pr := c.prs[id]
+		if _, ok := cfg.Member(id); ok {
+			pr.lingerUntil = 0
+			continue
 		}
+		if id == c.id {
+			delete(c.prs, id)
+			continue
+		}
+		// A removed server keeps receiving the log until it has
+		// acknowledged a heartbeat telling it that the entry that removed
+		// it is committed, so that it stops campaigning (thesis §4.2.2);
+		// it counts for nothing meanwhile. One that never answers is
+		// dropped an election timeout or two after the removal commits.
+		if pr.lingerUntil == 0 {
+			pr.lingerUntil = c.configs[len(c.configs)-1].index
+		}
+		c.lingerIDs = append(c.lingerIDs, id)
 	}
 	if c.leadTransferee != None && !cfg.IsVoter(c.leadTransferee) {
 		c.abortLeaderTransfer()
 	}
 }
 
-func (c *Core) promotable() bool { return c.cfg.IsVoter(c.id) }
+// promotable reports whether the node may campaign: it is a voter in its
+// latest configuration, or that configuration (which removes it) is not
+// committed yet and it is a voter in the last committed one. Thesis
+// §4.2.2: such a server "might still be needed until the Cnew entry is
+// committed"; it does not count its own vote, and if it wins it leads
+// until the removal commits, then steps down.
+func (c *Core) promotable() bool {
+	if c.cfg.IsVoter(c.id) {
+		return true
+	}
+	last := c.configs[len(c.configs)-1]
+	return last.index > c.log.committed && c.configAtIndex(c.log.committed).IsVoter(c.id)
+}
 
 func (c *Core) quorum() int { return len(c.voterIDs)/2 + 1 }
 
@@ -294,6 +327,7 @@ func (c *Core) reset(term uint64) {
 	c.abortLeaderTransfer()
 	clear(c.votes)
 	clear(c.prs)
+	c.lingerIDs = nil
 	c.pendingBcast = false
 	c.reads.reset()
 }
@@ -467,10 +501,32 @@ func (c *Core) tickHeartbeat() {
 		// Thesis §3.10: a transfer that did not finish within an
 		// election timeout is aborted.
 		c.abortLeaderTransfer()
+		c.expireSnapshots()
+		c.dropLingering(true)
 	}
 	if c.heartbeatElapsed >= c.heartbeatTimeout {
 		c.heartbeatElapsed = 0
 		c.bcastHeartbeat()
+	}
+}
+
+// expireSnapshots gives up on snapshots that stayed unacknowledged for
+// more than an election timeout without a ReportSnapshot: the follower is
+// probed again (and sent a new snapshot if it still needs one), so a lost
+// MsgSnap cannot stall it forever.
+func (c *Core) expireSnapshots() {
+	for _, id := range c.peerIDs {
+		pr := c.prs[id]
+		if pr == nil || pr.state != StateSnapshot {
+			continue
+		}
+		if !pr.snapshotStale {
+			pr.snapshotStale = true
+			continue
+		}
+		c.logger.Debug("snapshot unacknowledged, probing again", "to", uint64(id))
+		pr.pendingSnapshot = 0
+		pr.becomeProbe()
 	}
 }
 
@@ -540,6 +596,11 @@ func (c *Core) step(m Message) {
 			c.send(Message{Type: MsgAppResp, To: m.From})
 		case m.Type == MsgPreVote:
 			c.send(Message{Type: MsgPreVoteResp, To: m.From, Reject: true})
+		case m.Type == MsgVote:
+			// Paper Fig. 2: reply false with currentTerm, so the
+			// candidate updates itself; otherwise a candidate stuck
+			// below this node's term would never learn it.
+			c.send(Message{Type: MsgVoteResp, To: m.From, Reject: true})
 		}
 		// Paper §5.1: a request with a stale term is rejected.
 		return
@@ -608,5 +669,34 @@ func (c *Core) isRemovedLeader() bool {
 	return !ok
 }
 
-// peers returns the sorted ids of the other members.
-func (c *Core) peers() []NodeID { return c.peerIDs }
+// replicaIDs returns the sorted ids of the other members, then of the
+// removed servers that still get the log until their removal commits.
+func (c *Core) replicaIDs() []NodeID {
+	if len(c.lingerIDs) == 0 {
+		return c.peerIDs
+	}
+	return append(slices.Clone(c.peerIDs), c.lingerIDs...)
+}
+
+// dropLingering stops replicating to removed servers that know their
+// removal committed, or, with expire, to those whose removal committed
+// at least one expire call ago.
+func (c *Core) dropLingering(expire bool) {
+	c.lingerIDs = slices.DeleteFunc(c.lingerIDs, func(id NodeID) bool {
+		pr := c.prs[id]
+		if pr == nil {
+			return true
+		}
+		if pr.lingerUntil > c.log.committed {
+			return false
+		}
+		if pr.lingerDone || (expire && pr.lingerExpiring) {
+			delete(c.prs, id)
+			return true
+		}
+		if expire {
+			pr.lingerExpiring = true
+		}
+		return false
+	})
+}

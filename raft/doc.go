@@ -28,7 +28,11 @@
 //   - TransferLeader(id): hand leadership to a voter.
 //   - ReportSnapshot(id, failed), ReportUnreachable(id): transport news.
 //
-// Its output is a Ready batch, fetched when HasReady is true.
+// Its output is a Ready batch, fetched when HasReady is true. Status (and
+// Role, Term, Lead, Committed, Applied, LastIndex, Configuration,
+// LeaseValid) report the node's state, with per-member replication
+// progress on the leader; SnapshotMeta describes a local snapshot.
+// Err reports a Storage failure that stopped the core.
 //
 // # The Ready/Advance contract
 //
@@ -77,17 +81,19 @@
 //
 // # Bootstrap and restart
 //
-// A founding member of a new cluster starts with empty Storage and
-// Config.Peers listing every founding member (all with the same list). A
-// node joining an existing cluster starts with empty Storage and no
-// Peers; it is added by ProposeConfChange on the leader and receives the
-// log (or a snapshot), which gives it its configuration. A restarted node
-// passes its Storage and Config.Applied = StateMachine.AppliedIndex(): the
-// core restores term, vote and log from Storage, rebuilds the
-// configuration from the snapshot and the configuration entries of the
-// log (Peers is then ignored), takes commit = max(stored commit, Applied)
-// and delivers committed entries after Applied. Applied must not precede
-// the storage's snapshot (restore the state machine from it first).
+// A founding member of a new cluster passes Config.Peers listing every
+// founding member (all with the same list), on its first start and on
+// every restart: the bootstrap configuration is not written to the log,
+// so it is used for as long as Storage holds no configuration. A node
+// joining an existing cluster starts with empty Storage and no Peers; it
+// is added by ProposeConfChange on the leader and receives the log (or a
+// snapshot), which gives it its configuration. A restarted node passes its
+// Storage and Config.Applied = StateMachine.AppliedIndex(): the core
+// restores term, vote and log from Storage, rebuilds the configuration
+// from the snapshot and the configuration entries of the log (Peers is
+// then ignored), takes commit = max(stored commit, Applied) and delivers
+// committed entries after Applied. Applied must not precede the storage's
+// snapshot (restore the state machine from it first).
 //
 // # Reads
 //
@@ -104,10 +110,12 @@
 // requests for an election timeout after hearing from the leader, so once
 // a quorum acknowledged a heartbeat sent at tick t no other leader can be
 // elected before that quorum's members count ElectionTick ticks. The lease
-// therefore ends at t + ElectionTick - 1 - ElectionTick/10 leader ticks:
-// one tick for tick granularity and a tenth of the election timeout for
-// clock drift, which bounds how much faster any node's ticks may run than
-// the leader's (10%). A leader transferring leadership serves no lease
+// therefore ends at t + ElectionTick - 1 - ceil(ElectionTick/10) leader
+// ticks: one tick because a voter's first tick may come right after the
+// heartbeat, and a tenth of the election timeout for clock drift. It is
+// safe while tick rates differ by less than about 5% in either direction
+// (a leader's slow clock and a voter's fast one add up); for example with
+// ElectionTick 10 the lease is 8 ticks, and 8*1.05 < 9*0.95. A leader transferring leadership serves no lease
 // reads (and, once it has sent MsgTimeoutNow, none for the rest of its
 // term); a voter that restarts grants no vote for an election timeout.
 //
@@ -128,6 +136,10 @@
 // if the entry is truncated. A leader proposes a change only after it has
 // committed an entry of its term and while no change is uncommitted (the
 // 2015 correction). A leader that removes itself keeps leading until the
-// change commits, then steps down. Configuration entries carry every
+// change commits, then steps down. A server removed by an uncommitted
+// configuration still campaigns (without counting its own vote), since it
+// may be needed to commit its removal (thesis §4.2.2); the leader keeps
+// replicating to it until it has acknowledged that the removal committed,
+// so that it stops. Configuration entries carry every
 // member's id and address; Ready.Configuration reports changes.
 package raft

@@ -17,6 +17,7 @@ type testNode struct {
 	// incoming is what the transport received with a MsgSnap.
 	snapData []Entry
 	incoming []Entry
+	founder  bool
 }
 
 // network drives cores synchronously: Ready work is carried out in full
@@ -29,6 +30,8 @@ type network struct {
 	queue []Message
 	drop  func(m Message) bool
 	sent  []Message
+	// founders are the ids of the bootstrap configuration.
+	founders []NodeID
 }
 
 func testConfig(id NodeID, peers []NodeID, store Storage) Config {
@@ -50,6 +53,7 @@ func newTestNetwork(t testing.TB, n int, opt func(*Config)) *network {
 		ids = append(ids, NodeID(i))
 	}
 	nw.ids = ids
+	nw.founders = ids
 	for _, id := range ids {
 		store := NewMemoryStorage()
 		cfg := testConfig(id, ids, store)
@@ -60,7 +64,7 @@ func newTestNetwork(t testing.TB, n int, opt func(*Config)) *network {
 		if err != nil {
 			t.Fatalf("NewCore(%d): %v", id, err)
 		}
-		nw.nodes[id] = &testNode{core: core, store: store}
+		nw.nodes[id] = &testNode{core: core, store: store, founder: true}
 	}
 	return nw
 }
@@ -326,7 +330,13 @@ func (nw *network) restart(id NodeID, opt func(*Config)) {
 	if n := len(nd.applied); n > 0 {
 		applied = nd.applied[n-1].Index
 	}
-	cfg := testConfig(id, nil, nd.store)
+	// Founding members pass the bootstrap list on every start; it is used
+	// only while the storage holds no configuration.
+	var peers []NodeID
+	if nd.founder {
+		peers = nw.founders
+	}
+	cfg := testConfig(id, peers, nd.store)
 	cfg.Applied = applied
 	if opt != nil {
 		opt(&cfg)

@@ -117,7 +117,13 @@ func (s *MemoryStorage) Save(hs HardState, ents []Entry) error {
 				ents = ents[skip:]
 			}
 		}
-		if len(ents) > 0 {
+		switch {
+		case len(ents) == 0:
+		case ents[0].Index == s.lastIndex()+1:
+			s.ents = append(s.ents, ents...)
+		default:
+			// Truncate the conflicting suffix; copy so that slices handed
+			// out by Entries are never overwritten.
 			kept := s.ents[:ents[0].Index-s.offset()]
 			s.ents = append(append([]Entry(nil), kept...), ents...)
 		}

@@ -64,3 +64,15 @@ type Message struct {
 	Context    []byte
 	Snapshot   *SnapshotMeta
 }
+
+// String formats m compactly for logs and test failures.
+func (m Message) String() string {
+	s := fmt.Sprintf("%v %d->%d term=%d index=%d logterm=%d commit=%d entries=%d", m.Type, m.From, m.To, m.Term, m.Index, m.LogTerm, m.Commit, len(m.Entries))
+	if m.Reject {
+		s += fmt.Sprintf(" reject hint=%d", m.RejectHint)
+	}
+	if m.Snapshot != nil {
+		s += fmt.Sprintf(" snapshot=%d/%d", m.Snapshot.Index, m.Snapshot.Term)
+	}
+	return s
+}

@@ -101,3 +101,18 @@ func TestConfigurationEncoding(t *testing.T) {
 		t.Fatal("duplicate member accepted")
 	}
 }
+
+// With EagerCommit, followers learn a new commit index in the same Ready
+// round, without waiting for a heartbeat.
+func TestEagerCommit(t *testing.T) {
+	for _, eager := range []bool{false, true} {
+		nw := newTestNetwork(t, 3, func(cfg *Config) { cfg.EagerCommit = eager })
+		nw.elect(1)
+		nw.propose(1, "a")
+		nw.stabilize()
+		got := nw.nodes[2].core.Committed()
+		if eager && got != 2 || !eager && got != 1 {
+			t.Fatalf("eager=%v: follower commit %d", eager, got)
+		}
+	}
+}

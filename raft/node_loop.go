@@ -96,11 +96,10 @@ func (n *Node) exit() {
 //
 //  1. learn the new role and configuration (the transport must know new
 //     members before messages to them are sent);
-//  2. send the messages only a leader sends (MsgApp, MsgHeartbeat,
-//     MsgSnap, MsgTimeoutNow, MsgReadIndexResp) at once: the leader
-//     writes its own log in parallel with replicating it (thesis
-//     §10.2.1), as the core counts its own entries toward commit only
-//     after Advance;
+//  2. send the messages only a leader sends (Ready.MaySendBeforePersist)
+//     at once: the leader writes its own log in parallel with
+//     replicating it (thesis §10.2.1), as the core counts its own
+//     entries toward commit only after Advance;
 //  3. install a snapshot (state machine first, then the log), then make
 //     HardState and entries durable (one fsync);
 //  4. only now send every other message, so a vote or an acknowledgment
@@ -115,7 +114,7 @@ func (n *Node) processReady() error {
 		if rd.Configuration != nil {
 			n.cfg.Transport.SetMembers(*rd.Configuration)
 		}
-		early, late := splitMessages(rd.Messages)
+		early, late := splitMessages(rd)
 		n.send(early)
 		if !rd.Snapshot.IsEmpty() {
 			if err := n.installSnapshot(rd.Snapshot); err != nil {
@@ -146,14 +145,13 @@ func (n *Node) processReady() error {
 	return nil
 }
 
-// splitMessages separates the messages that may leave before the Ready is
-// durable (those only a leader sends) from the rest, keeping order.
-func splitMessages(msgs []Message) (early, late []Message) {
-	for _, m := range msgs {
-		switch m.Type {
-		case MsgApp, MsgHeartbeat, MsgSnap, MsgTimeoutNow, MsgReadIndexResp:
+// splitMessages separates the messages of rd that may leave before it is
+// durable (Ready.MaySendBeforePersist) from the rest, keeping order.
+func splitMessages(rd Ready) (early, late []Message) {
+	for _, m := range rd.Messages {
+		if rd.MaySendBeforePersist(m) {
 			early = append(early, m)
-		default:
+		} else {
 			late = append(late, m)
 		}
 	}

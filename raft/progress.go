@@ -43,10 +43,22 @@ type progress struct {
 	// recentActive records that the follower was heard from during the
 	// current CheckQuorum interval.
 	recentActive bool
+	// snapshotStale marks a snapshot still unacknowledged at an election
+	// timeout boundary; at the next one the leader gives up on it.
+	snapshotStale bool
 	// ackedRound is the highest heartbeat round the member acknowledged.
 	ackedRound uint64
 	learner    bool
-	inflights  inflights
+	// lingerUntil, for a server no longer in the configuration, is the
+	// index of the entry that removed it (0 for members).
+	lingerUntil uint64
+	// lingerRound is the heartbeat round that first told the removed
+	// server its removal committed; lingerDone is set once it answered
+	// it, lingerExpiring once its removal committed an expiry ago.
+	lingerRound    uint64
+	lingerDone     bool
+	lingerExpiring bool
+	inflights      inflights
 }
 
 func newProgress(next uint64, maxInflight int, learner bool) *progress {
@@ -56,6 +68,7 @@ func newProgress(next uint64, maxInflight int, learner bool) *progress {
 func (p *progress) resetState(s ProgressState) {
 	p.probeSent = false
 	p.pendingSnapshot = 0
+	p.snapshotStale = false
 	p.state = s
 	p.inflights.reset()
 }

@@ -8,6 +8,11 @@ type ReadState struct {
 	RequestCtx []byte
 }
 
+// maxPendingReads bounds the reads a leader keeps waiting; beyond it the
+// oldest are dropped (their callers time out and retry), so a leader that
+// cannot reach a quorum does not accumulate reads without end.
+const maxPendingReads = 1 << 14
+
 // readRequest is a read waiting at the leader.
 type readRequest struct {
 	index uint64
@@ -79,7 +84,7 @@ func (c *Core) leaderRead(req readRequest) {
 	if !c.committedInTerm() {
 		// Thesis §6.4 step 1: until it commits an entry of its term, a
 		// new leader does not know the commit index; the read waits.
-		c.reads.awaitingCommit = append(c.reads.awaitingCommit, req)
+		c.reads.awaitingCommit = appendBounded(c.reads.awaitingCommit, req)
 		return
 	}
 	req.index = c.log.committed
@@ -96,8 +101,15 @@ func (c *Core) leaderRead(req readRequest) {
 	// started after the request; reads arriving before the next Ready
 	// share the round.
 	req.round = c.reads.round + 1
-	c.reads.pending = append(c.reads.pending, req)
+	c.reads.pending = appendBounded(c.reads.pending, req)
 	c.reads.wantRound = true
+}
+
+func appendBounded(reqs []readRequest, req readRequest) []readRequest {
+	if len(reqs) >= maxPendingReads {
+		reqs = append(reqs[:0], reqs[len(reqs)-maxPendingReads+1:]...)
+	}
+	return append(reqs, req)
 }
 
 func (c *Core) answerRead(req readRequest) {

@@ -145,8 +145,8 @@ func TestLeaseRead(t *testing.T) {
 		t.Fatalf("lease read: %d read states, messages %+v", len(rd.ReadStates), rd.Messages)
 	}
 	c.Advance(rd)
-	// The lease lasts ElectionTick - 1 - ElectionTick/10 = 17 ticks from
-	// the round's send time (tick 1): valid through tick 17.
+	// The lease lasts ElectionTick - 1 - ceil(ElectionTick/10) = 17 ticks
+	// from the round's send time (tick 1): valid through tick 17.
 	for c.ticks < 17 {
 		c.Tick()
 		readMsgs(c)
@@ -158,8 +158,8 @@ func TestLeaseRead(t *testing.T) {
 	if c.LeaseValid() {
 		t.Fatalf("lease still valid at tick %d", c.ticks)
 	}
-	if leaseTicks(20) != 17 || leaseTicks(10) != 8 {
-		t.Fatalf("lease lengths %d %d", leaseTicks(20), leaseTicks(10))
+	if leaseTicks(20) != 17 || leaseTicks(10) != 8 || leaseTicks(3) != 1 {
+		t.Fatalf("lease lengths %d %d %d", leaseTicks(20), leaseTicks(10), leaseTicks(3))
 	}
 }
 

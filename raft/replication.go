@@ -8,7 +8,7 @@ import (
 
 // bcastAppend sends pending entries to every other member.
 func (c *Core) bcastAppend() {
-	for _, id := range c.peers() {
+	for _, id := range c.replicaIDs() {
 		c.maybeSendAppend(id, false)
 	}
 }
@@ -80,9 +80,13 @@ func (c *Core) bcastHeartbeat() {
 		c.reads.roundTicks[r] = c.ticks
 	}
 	ctx := encodeRound(r)
-	for _, id := range c.peers() {
+	for _, id := range c.replicaIDs() {
 		pr := c.prs[id]
-		c.send(Message{Type: MsgHeartbeat, To: id, Commit: min(pr.match, c.log.committed), Context: ctx})
+		commit := min(pr.match, c.log.committed)
+		if pr.lingerUntil > 0 && commit >= pr.lingerUntil && pr.lingerRound == 0 {
+			pr.lingerRound = r
+		}
+		c.send(Message{Type: MsgHeartbeat, To: id, Commit: commit, Context: ctx})
 	}
 	if self := c.prs[c.id]; self != nil {
 		self.ackedRound = r
@@ -96,7 +100,8 @@ func (c *Core) quorumIndex(value func(*progress) uint64) uint64 {
 	if len(c.voterIDs) == 0 {
 		return 0
 	}
-	vals := make([]uint64, 0, len(c.voterIDs))
+	var buf [9]uint64
+	vals := buf[:0]
 	for _, id := range c.voterIDs {
 		if pr := c.prs[id]; pr != nil {
 			vals = append(vals, value(pr))
@@ -126,6 +131,9 @@ func (c *Core) maybeCommit() bool {
 	}
 	first := !c.committedInTerm()
 	c.log.commitTo(mci)
+	if c.eagerCommit {
+		c.reads.wantRound = true
+	}
 	if first {
 		c.releaseReadsAwaitingCommit()
 	}

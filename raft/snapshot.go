@@ -21,8 +21,9 @@ func (c *Core) SnapshotMeta(index uint64) (SnapshotMeta, error) {
 // ReportSnapshot tells the leader how sending a snapshot to a follower
 // ended. On failure the leader probes the follower again at the next
 // heartbeat (and sends a new snapshot if still needed); on success it
-// waits for the follower's acknowledgment. The driver must report every
-// MsgSnap it was handed, or the follower stays paused.
+// waits for the follower's acknowledgment. The driver should report every
+// MsgSnap it was handed; an unreported snapshot is given up after one to
+// two election timeouts and the follower probed again.
 func (c *Core) ReportSnapshot(to NodeID, failed bool) {
 	pr := c.prs[to]
 	if c.role != RoleLeader || pr == nil || pr.state != StateSnapshot {

@@ -202,3 +202,18 @@ func TestSnapshotMetaRequiresApplied(t *testing.T) {
 		t.Fatalf("SnapshotMeta(1) = %+v, %v", meta, err)
 	}
 }
+
+// A MsgSnap that is lost without a ReportSnapshot does not stall the
+// follower: after at most two election timeouts the leader probes again.
+func TestLostSnapshotExpires(t *testing.T) {
+	store := NewMemoryStorage()
+	c := newTestCore(t, 1, ids(2), store, nil)
+	becomeLeaderNow(t, c, store)
+	c.prs[2].becomeSnapshot(5)
+	for range 2 * c.electionTimeout {
+		c.Tick()
+	}
+	if c.prs[2].state != StateProbe || c.prs[2].next != 1 {
+		t.Fatalf("state %v next %d, want Probe at 1", c.prs[2].state, c.prs[2].next)
+	}
+}

@@ -42,9 +42,15 @@ func (c *Core) handleAppendEntries(m Message) {
 		return
 	}
 	for i, e := range m.Entries {
-		if e.Index != m.Index+1+uint64(i) {
-			c.logger.Warn("ignoring MsgApp with non-consecutive entries", "from", uint64(m.From))
+		if e.Index != m.Index+1+uint64(i) || e.Term > m.Term {
+			c.logger.Warn("ignoring MsgApp with malformed entries", "from", uint64(m.From))
 			return
+		}
+		if e.Type == EntryConfig {
+			if _, err := DecodeConfiguration(e.Data); err != nil {
+				c.logger.Warn("ignoring MsgApp with a malformed configuration entry", "from", uint64(m.From), "index", e.Index, "err", err)
+				return
+			}
 		}
 	}
 	lastNew := m.Index + uint64(len(m.Entries))
@@ -77,6 +83,10 @@ func (c *Core) handleSnapshot(m Message) {
 	}
 	s := *m.Snapshot
 	s.Config = s.Config.Clone()
+	if err := validateMembers(s.Config.Members); err != nil || s.Term > m.Term || len(s.Config.Voters()) == 0 {
+		c.logger.Warn("ignoring malformed snapshot", "from", uint64(m.From), "index", s.Index, "err", err)
+		return
+	}
 	if c.restore(s) {
 		c.logger.Info("installing snapshot", "index", s.Index, "term", s.Term)
 		c.send(Message{Type: MsgAppResp, To: m.From, Index: c.log.lastIndex()})

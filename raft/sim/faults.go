@@ -21,7 +21,7 @@ func (s *Sim) Crash(id raft.NodeID) {
 // Restart starts a crashed node again from its durable state.
 func (s *Sim) Restart(id raft.NodeID) {
 	n := s.node(id)
-	if n.up {
+	if n.up || n.decommissioned {
 		return
 	}
 	s.tracef("restart %d", id)
@@ -29,6 +29,34 @@ func (s *Sim) Restart(id raft.NodeID) {
 		s.fail(err)
 	}
 }
+
+// Decommission stops node id for good (it was removed from the cluster);
+// Restart and Heal leave it down.
+func (s *Sim) Decommission(id raft.NodeID) {
+	s.Crash(id)
+	s.tracef("decommission %d", id)
+	s.node(id).decommissioned = true
+}
+
+// Decommissioned reports whether node id was decommissioned.
+func (s *Sim) Decommissioned(id raft.NodeID) bool { return s.node(id).decommissioned }
+
+// ProposeConfChange proposes a membership change at node id if it is up
+// and believes it leads, and reports whether it did. The core may still
+// refuse it (a change pending, no entry of its term committed yet).
+func (s *Sim) ProposeConfChange(id raft.NodeID, cc raft.ConfChange) bool {
+	n := s.node(id)
+	if !n.up || n.core.Role() != raft.RoleLeader {
+		return false
+	}
+	s.tracef("conf change %d %v %d", id, cc.Type, cc.Member.ID)
+	n.input(inboxItem{kind: inConfChange, cc: cc})
+	return true
+}
+
+// CommittedConfig returns the latest configuration applied by any node
+// (the bootstrap one until a change commits).
+func (s *Sim) CommittedConfig() raft.Configuration { return s.chk.committedConfig.Clone() }
 
 // Up reports whether node id is running.
 func (s *Sim) Up(id raft.NodeID) bool { return s.node(id).up }
@@ -184,6 +212,7 @@ func (s *Sim) Read(id raft.NodeID) bool {
 	ctx := []byte(fmt.Sprintf("r%d", s.reads))
 	s.tracef("read %d %s", id, ctx)
 	n.reads = append(n.reads, &readRequest{ctx: ctx, at: s.clk.now, minIndex: uint64(len(s.chk.applied))})
+	n.issued[string(ctx)] = true
 	n.input(inboxItem{kind: inRead, data: ctx})
 	return true
 }
@@ -244,7 +273,8 @@ func (s *Sim) String() string {
 		if !s.net.connected[n.id-1] {
 			conn = " disconnected"
 		}
-		out += fmt.Sprintf(" | %d %s t%d lead=%d commit=%d applied=%d last=%d snap=%d%s", n.id, st.Role, st.Term, st.Lead, st.Commit, n.sm.appliedIndex(), n.lastIndex(), n.store.snap.Index, conn)
+		cfg := n.core.Configuration()
+		out += fmt.Sprintf(" | %d %s t%d lead=%d commit=%d applied=%d last=%d snap=%d voters=%v learners=%v%s", n.id, st.Role, st.Term, st.Lead, st.Commit, n.sm.appliedIndex(), n.lastIndex(), n.store.snap.Index, cfg.Voters(), learnersOf(cfg), conn)
 		if st.Role == raft.RoleLeader {
 			full := n.core.Status()
 			for _, id := range full.Config.IDs() {
@@ -252,6 +282,16 @@ func (s *Sim) String() string {
 					out += fmt.Sprintf(" [%d: %v match=%d next=%d inflight=%d pendingSnap=%d active=%v]", id, pr.State, pr.Match, pr.Next, pr.Inflight, pr.PendingSnapshot, pr.RecentActive)
 				}
 			}
+		}
+	}
+	return out
+}
+
+func learnersOf(cfg raft.Configuration) []raft.NodeID {
+	var out []raft.NodeID
+	for _, m := range cfg.Members {
+		if m.Learner {
+			out = append(out, m.ID)
 		}
 	}
 	return out

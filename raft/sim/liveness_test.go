@@ -10,7 +10,6 @@ import (
 // even if no new proposal arrives: the leader must notice through the
 // heartbeat replies that the follower lags and resend.
 func TestCatchUpAfterLostAppends(t *testing.T) {
-	skipKnownBug(t, "#1 (no resend after lost appends)")
 	forEachSeed(t, 100, 3, labOptions(3), func(h *harness) {
 		leader := h.checkOneLeader()
 		h.one(h.cmd(), 3, true)

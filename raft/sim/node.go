@@ -12,12 +12,13 @@ import (
 type inboxKind uint8
 
 const (
-	inTick     inboxKind = iota // Tick
-	inMessage                   // Step(msg)
-	inPropose                   // Propose(data)
-	inRead                      // ReadIndex(data)
-	inTransfer                  // TransferLeader(to)
-	inReport                    // ReportSnapshot(to, failed)
+	inTick       inboxKind = iota // Tick
+	inMessage                     // Step(msg)
+	inPropose                     // Propose(data)
+	inRead                        // ReadIndex(data)
+	inTransfer                    // TransferLeader(to)
+	inReport                      // ReportSnapshot(to, failed)
+	inConfChange                  // ProposeConfChange(cc)
 )
 
 // inboxItem is input that arrived while the driver was busy persisting.
@@ -29,6 +30,7 @@ type inboxItem struct {
 	failed bool
 	// snap is the snapshot data that travels with a MsgSnap.
 	snap []raft.Entry
+	cc   raft.ConfChange
 }
 
 // node is one simulated server: a core, its durable store and state
@@ -41,11 +43,13 @@ type node struct {
 	id raft.NodeID
 	// founding nodes start with the bootstrap configuration as Peers.
 	founding bool
-	up       bool
-	epoch    uint64
-	core     *raft.Core
-	store    *store
-	sm       *stateMachine
+	// decommissioned nodes were removed from the cluster and stay down.
+	decommissioned bool
+	up             bool
+	epoch          uint64
+	core           *raft.Core
+	store          *store
+	sm             *stateMachine
 	// snapData is the state machine data of store.snap (durable).
 	snapData []raft.Entry
 	// syncedHS is the HardState last written with an fsync; a commit-only
@@ -57,6 +61,9 @@ type node struct {
 	// reads are this node's read requests awaiting their ReadState or
 	// the state machine (volatile).
 	reads []*readRequest
+	// issued holds the contexts of every read the node made (an answer
+	// may reach a later incarnation, which ignores it).
+	issued map[string]bool
 
 	busy      bool
 	inflight  raft.Ready
@@ -87,6 +94,9 @@ func (n *node) start() error {
 	n.inbox = nil
 	n.recvSnaps = map[indexTerm][]raft.Entry{}
 	n.reads = nil
+	if n.issued == nil {
+		n.issued = map[string]bool{}
+	}
 	n.syncedHS = n.store.hs
 	var peers []raft.Member
 	if n.founding {
@@ -132,6 +142,9 @@ func (n *node) crash() {
 		// The lazily written commit index did not reach the disk.
 		n.store.hs = n.syncedHS
 	}
+	if n.s.opts.VolatileStateMachine {
+		n.sm.restore(n.snapData)
+	}
 }
 
 // input hands an item to the core now, or queues it while busy.
@@ -165,6 +178,8 @@ func (n *node) apply(it inboxItem) {
 		_ = n.core.TransferLeader(it.to)
 	case inReport:
 		n.core.ReportSnapshot(it.to, it.failed)
+	case inConfChange:
+		_, _, _ = n.core.ProposeConfChange(it.cc)
 	}
 }
 
@@ -194,31 +209,22 @@ func (n *node) kick() {
 		// Thesis §10.2.1: a leader's messages may leave while its own
 		// log is being written.
 		n.earlySent = true
-		n.sendAll(rd.Messages, true)
+		n.sendAll(&n.inflight, true)
 	}
 	n.s.clk.schedule(&event{at: n.s.clk.now + delay, kind: evPersisted, node: n.id, epoch: n.epoch})
 }
 
-// leaderOnly reports whether t is one of the messages only a leader
-// sends, which the contract lets leave before the Ready is durable.
-func leaderOnly(t raft.MessageType) bool {
-	switch t {
-	case raft.MsgApp, raft.MsgHeartbeat, raft.MsgSnap, raft.MsgTimeoutNow, raft.MsgReadIndexResp:
-		return true
-	}
-	return false
-}
-
-// sendAll sends msgs: only the leader-only ones if early, else the rest
-// (or all, if none left early).
-func (n *node) sendAll(msgs []raft.Message, early bool) {
-	msgs = slices.Clone(msgs)
+// sendAll sends the Ready's messages: if early, only those the contract
+// lets leave before the Ready is durable (rd.MaySendBeforePersist);
+// otherwise the rest (or all of them, if none left early).
+func (n *node) sendAll(rd *raft.Ready, early bool) {
+	msgs := slices.Clone(rd.Messages)
 	// The order of messages to different peers carries no meaning; a
 	// stable sort keeps each peer's order and makes the simulation
 	// independent of how the core iterates its peers.
 	slices.SortStableFunc(msgs, func(a, b raft.Message) int { return cmpID(a.To, b.To) })
 	for _, m := range msgs {
-		if n.earlySent && leaderOnly(m.Type) != early {
+		if n.earlySent && rd.MaySendBeforePersist(m) != early {
 			continue
 		}
 		n.s.chk.onSend(n, m, early)
@@ -255,7 +261,7 @@ func (n *node) onPersisted() {
 		n.syncedHS = n.store.hs
 	}
 	n.s.chk.onPersist(n, before, &rd)
-	n.sendAll(rd.Messages, false)
+	n.sendAll(&rd, false)
 	for _, e := range rd.CommittedEntries {
 		if e.Index <= n.sm.appliedIndex() {
 			n.s.fail(fmt.Errorf("node %d: committed entry %d handed out again after applied %d", n.id, e.Index, n.sm.appliedIndex()))
@@ -311,7 +317,10 @@ func (n *node) maybeSnapshot() {
 	n.s.tracef("snapshot %d at %d", n.id, applied)
 }
 
-// readState records the answer to one of this node's reads.
+// readState records the answer to one of this node's reads. Answers to
+// reads that timed out or were made before a restart, and repeated
+// answers (the network duplicates messages), are ignored as a client
+// would; an answer to a read the node never made is a bug.
 func (n *node) readState(rs raft.ReadState) {
 	for _, r := range n.reads {
 		if string(r.ctx) == string(rs.RequestCtx) && !r.answered {
@@ -320,15 +329,25 @@ func (n *node) readState(rs raft.ReadState) {
 			return
 		}
 	}
-	n.s.fail(fmt.Errorf("node %d: ReadState for unknown request %q", n.id, rs.RequestCtx))
+	if !n.issued[string(rs.RequestCtx)] {
+		n.s.fail(fmt.Errorf("node %d: ReadState for a request it never made: %q", n.id, rs.RequestCtx))
+	}
 }
 
-// serveReads serves every answered read whose index is applied.
+// readTimeout is how long a reader waits for its ReadState before it
+// gives up (the core drops requests when leadership changes).
+const readTimeout = 3 * time.Second
+
+// serveReads serves every answered read whose index is applied, and
+// forgets reads that timed out.
 func (n *node) serveReads() {
 	kept := n.reads[:0]
 	for _, r := range n.reads {
 		if r.answered && r.index <= n.sm.appliedIndex() {
 			n.s.chk.onServeRead(n, r)
+			continue
+		}
+		if !r.answered && n.s.clk.now-r.at > readTimeout {
 			continue
 		}
 		kept = append(kept, r)

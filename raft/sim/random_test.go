@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 func (h *harness) randomFault() {
 	r := h.s.Rand()
 	ids := h.s.IDs()
-	switch r.IntN(10) {
+	switch r.IntN(11) {
 	case 0:
 		h.s.Crash(h.randNode())
 	case 1:
@@ -27,8 +28,7 @@ func (h *harness) randomFault() {
 		k := 1 + r.IntN(len(ids)-1)
 		h.s.Partition(ids[:k], ids[k:])
 	case 5: // isolate the leader
-		for term, ls := range h.leaders() {
-			_ = term
+		if ls := h.leaderIDs(); len(ls) > 0 {
 			var rest []raft.NodeID
 			for _, id := range ids {
 				if id != ls[0] {
@@ -36,7 +36,6 @@ func (h *harness) randomFault() {
 				}
 			}
 			h.s.Partition([]raft.NodeID{ls[0]}, rest)
-			break
 		}
 	case 6: // an asymmetric partition: one direction of one link
 		from, to := h.randNode(), h.randNode()
@@ -58,16 +57,32 @@ func (h *harness) randomFault() {
 		}
 	case 9:
 		h.s.SetAllLinkFaults(Reliable())
+	case 10: // hand leadership to a random node (thesis §3.10)
+		if ls := h.leaderIDs(); len(ls) > 0 {
+			h.s.Transfer(ls[0], h.randNode())
+		}
 	}
 }
 
-// randomOptions varies cluster size and core features with the seed.
+// randomOptions varies cluster size, core features, snapshots and the
+// state machine's durability with the seed.
 func randomOptions(seed uint64) Options {
-	return Options{
+	r := rand.New(rand.NewPCG(seed, 0x5eed))
+	o := Options{
 		Nodes:       []int{3, 5, 7}[seed%3],
-		PreVote:     seed/3%2 == 0,
-		CheckQuorum: seed/6%2 == 0,
+		PreVote:     r.IntN(2) == 0,
+		CheckQuorum: r.IntN(2) == 0,
 	}
+	if o.CheckQuorum && r.IntN(2) == 0 {
+		o.LeaseRead = true
+		o.ClockDrift = 0.04
+	}
+	if r.IntN(2) == 0 {
+		o.SnapshotEvery = 5 + r.IntN(40)
+		o.SnapshotTail = r.IntN(10)
+		o.VolatileStateMachine = r.IntN(2) == 0
+	}
+	return o
 }
 
 // randomRun runs 20 s of virtual time of random faults under a steady
@@ -75,6 +90,7 @@ func randomOptions(seed uint64) Options {
 func randomRun(h *harness) {
 	stop := false
 	h.startClients(&stop)
+	h.startReaders(&stop)
 	end := h.s.Now() + 20*time.Second
 	for h.s.Now() < end {
 		h.randomFault()
@@ -85,9 +101,11 @@ func randomRun(h *harness) {
 }
 
 // TestRandomFaults: random crashes, restarts, partitions (symmetric,
-// asymmetric, leader isolation) and lossy, duplicating, reordering links
-// on 3, 5 and 7 nodes, with and without PreVote and CheckQuorum. The
-// safety invariants are checked after every event, liveness at the end.
+// asymmetric, leader isolation), lossy, duplicating, reordering links and
+// leadership transfers on 3, 5 and 7 nodes, with and without PreVote,
+// CheckQuorum, leases, snapshots and durable state machines, under
+// steady writes and linearizable reads. The safety invariants are checked
+// after every event, liveness at the end.
 func TestRandomFaults(t *testing.T) {
 	for _, seed := range seedsFor(t, 150, 6) {
 		h := newHarness(t, seed, randomOptions(seed))
@@ -99,7 +117,7 @@ func TestRandomFaults(t *testing.T) {
 // TestDeterminism runs one seed twice and requires identical traces: the
 // simulator (and the core under it) depend on nothing but the seed.
 func TestDeterminism(t *testing.T) {
-	seeds := []uint64{7, 8}
+	seeds := []uint64{1, 2, 3, 4}
 	if *seedFlag >= 0 {
 		seeds = []uint64{uint64(*seedFlag)}
 	}
@@ -107,8 +125,15 @@ func TestDeterminism(t *testing.T) {
 		run := func() string {
 			opts := randomOptions(seed)
 			opts.Trace = true
+			if seed%2 == 0 { // membership changes too
+				opts.Nodes, opts.Voters = 7, 3
+			}
 			h := newHarness(t, seed, opts)
-			randomRun(h)
+			if seed%2 == 0 {
+				membershipRun(h, false)
+			} else {
+				randomRun(h)
+			}
 			h.mustOK()
 			return h.s.Trace() + "\n" + h.s.String()
 		}

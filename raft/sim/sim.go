@@ -11,8 +11,12 @@ import (
 
 // Options configure a simulation. Zero fields take the defaults noted.
 type Options struct {
-	// Nodes is the cluster size (default 3).
+	// Nodes is the number of servers (default 3).
 	Nodes int
+	// Voters is how many of them (ids 1..Voters) found the cluster as
+	// voters (default: all). The others start empty, outside the
+	// configuration, and join only when a membership change adds them.
+	Voters int
 	// Seed seeds the one PRNG every decision is drawn from.
 	Seed uint64
 	// TickInterval is the virtual time between two ticks of a node's
@@ -38,6 +42,11 @@ type Options struct {
 	// it has applied that many entries past its last snapshot (0: never),
 	// keeping SnapshotTail entries of log before the snapshot.
 	SnapshotEvery, SnapshotTail int
+	// VolatileStateMachine makes a crash lose the state machine: the node
+	// restarts from its last snapshot and the core re-delivers the
+	// committed entries after it (as the labs' services do). Without it the
+	// state machine is durable, as ReSqlite's SQLite one is.
+	VolatileStateMachine bool
 	// ClockDrift makes each node's clock run at a rate drawn uniformly
 	// within ±ClockDrift of the nominal one (e.g. 0.04 for ±4%).
 	ClockDrift float64
@@ -48,6 +57,9 @@ type Options struct {
 func (o *Options) setDefaults() {
 	if o.Nodes == 0 {
 		o.Nodes = 3
+	}
+	if o.Voters == 0 || o.Voters > o.Nodes {
+		o.Voters = o.Nodes
 	}
 	if o.TickInterval == 0 {
 		o.TickInterval = 10 * time.Millisecond
@@ -105,9 +117,10 @@ func New(opts Options) (*Sim, error) {
 		placed: map[string]Placement{},
 	}
 	s.chk = newChecker(s)
-	for i := 1; i <= opts.Nodes; i++ {
-		s.peers = append(s.peers, raft.Member{ID: raft.NodeID(i), Addr: fmt.Sprintf("n%d", i)})
+	for i := 1; i <= opts.Voters; i++ {
+		s.peers = append(s.peers, raft.Member{ID: raft.NodeID(i), Addr: addrOf(raft.NodeID(i))})
 	}
+	s.chk.committedConfig = raft.Configuration{Members: s.peers}.Clone()
 	for i := 1; i <= opts.Nodes; i++ {
 		tick := opts.TickInterval
 		if opts.ClockDrift > 0 {
@@ -116,7 +129,7 @@ func New(opts Options) (*Sim, error) {
 		s.nodes = append(s.nodes, &node{
 			s:         s,
 			id:        raft.NodeID(i),
-			founding:  true,
+			founding:  i <= opts.Voters,
 			store:     newStore(),
 			sm:        &stateMachine{},
 			tickEvery: tick,
@@ -219,14 +232,14 @@ func (s *Sim) runEvent(e *event) {
 	case evDeliver:
 		n := s.node(e.msg.To)
 		if !n.up || e.epoch != n.epoch || !s.net.passes(e.msg.From, e.msg.To) {
-			s.tracef("lost %s", fmtMsg(e.msg))
+			s.traceMsg("lost", e.msg, 0)
 			if e.msg.Type == raft.MsgSnap {
 				s.reportSnapshot(e.msg, true)
 			}
 			return
 		}
 		s.net.stats.Delivered++
-		s.tracef("recv %s", fmtMsg(e.msg))
+		s.traceMsg("recv", e.msg, 0)
 		n.input(inboxItem{kind: inMessage, msg: e.msg, snap: e.snap})
 		if e.msg.Type == raft.MsgSnap {
 			s.reportSnapshot(e.msg, false)
@@ -268,7 +281,7 @@ func (s *Sim) send(m raft.Message) {
 		snap = from.snapData
 	}
 	if !nw.passes(m.From, m.To) {
-		s.tracef("cut %s", fmtMsg(m))
+		s.traceMsg("cut", m, 0)
 		if m.Type == raft.MsgSnap {
 			s.reportSnapshot(m, true)
 		}
@@ -276,7 +289,7 @@ func (s *Sim) send(m raft.Message) {
 	}
 	f := nw.links[m.From-1][m.To-1]
 	if f.DropRate > 0 && s.rng.Float64() < f.DropRate {
-		s.tracef("drop %s", fmtMsg(m))
+		s.traceMsg("drop", m, 0)
 		if m.Type == raft.MsgSnap {
 			s.reportSnapshot(m, true)
 		}
@@ -302,7 +315,7 @@ func (s *Sim) send(m raft.Message) {
 			}
 			nw.lastAt[m.From-1][m.To-1] = at
 		}
-		s.tracef("send %s +%v", fmtMsg(m), at-s.clk.now)
+		s.traceMsg("send", m, at-s.clk.now)
 		s.clk.schedule(&event{at: at, kind: evDeliver, msg: m, snap: snap, epoch: to.epoch})
 		if m.Type == raft.MsgSnap {
 			break // a snapshot stream is never duplicated
@@ -323,7 +336,22 @@ func (s *Sim) reportSnapshot(m raft.Message, failed bool) {
 	})
 }
 
+// addrOf is the network address of node id in configurations.
+func addrOf(id raft.NodeID) string { return fmt.Sprintf("n%d", id) }
+
 func newRand(a, b uint64) *rand.Rand { return rand.New(rand.NewPCG(a, b)) }
+
+// traceMsg records a message event (with its delay, if any) when tracing.
+func (s *Sim) traceMsg(what string, m raft.Message, delay time.Duration) {
+	if !s.opts.Trace {
+		return
+	}
+	if delay > 0 {
+		s.tracef("%s %s +%v", what, fmtMsg(m), delay)
+		return
+	}
+	s.tracef("%s %s", what, fmtMsg(m))
+}
 
 func (s *Sim) tracef(format string, args ...any) {
 	if !s.opts.Trace {

@@ -118,7 +118,7 @@ func (s *store) Save(hs raft.HardState, ents []raft.Entry) error {
 		}
 		if len(ents) > 0 {
 			keep := ents[0].Index - s.offset()
-			s.ents = append(s.ents[:keep:keep], ents...)
+			s.ents = append(s.ents[:keep], ents...)
 		}
 	}
 	if !hs.IsEmpty() {

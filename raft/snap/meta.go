@@ -17,8 +17,23 @@ const (
 // errShortMeta is returned when encoded metadata ends early.
 var errShortMeta = errors.New("snap: metadata too short")
 
+// ValidateMeta reports whether m can be encoded and decoded again: at
+// most 4096 members, addresses of at most 1 KiB.
+func ValidateMeta(m raft.SnapshotMeta) error {
+	if len(m.Config.Members) > maxMembers {
+		return fmt.Errorf("snap: configuration of %d members exceeds the limit of %d", len(m.Config.Members), maxMembers)
+	}
+	for _, mem := range m.Config.Members {
+		if len(mem.Addr) > maxAddrSize {
+			return fmt.Errorf("snap: member %d address of %d bytes exceeds the limit of %d", mem.ID, len(mem.Addr), maxAddrSize)
+		}
+	}
+	return nil
+}
+
 // EncodeMeta appends the binary encoding of m to dst: index, term, member
-// count, then per member its id, learner flag and address.
+// count, then per member its id, learner flag and address. Check m with
+// ValidateMeta first: DecodeMeta refuses what exceeds its limits.
 func EncodeMeta(dst []byte, m raft.SnapshotMeta) []byte {
 	dst = binary.LittleEndian.AppendUint64(dst, m.Index)
 	dst = binary.LittleEndian.AppendUint64(dst, m.Term)

@@ -140,3 +140,24 @@ func FuzzDecodeMeta(f *testing.F) {
 		}
 	})
 }
+
+func TestMetaLimits(t *testing.T) {
+	dir := t.TempDir()
+	big := raft.SnapshotMeta{Index: 1, Term: 1, Config: raft.Configuration{Members: make([]raft.Member, maxMembers+1)}}
+	longAddr := raft.SnapshotMeta{Index: 1, Term: 1, Config: raft.Configuration{Members: []raft.Member{{ID: 1, Addr: string(make([]byte, maxAddrSize+1))}}}}
+	for _, m := range []raft.SnapshotMeta{big, longAddr} {
+		if ValidateMeta(m) == nil {
+			t.Fatalf("ValidateMeta accepted %d members", len(m.Config.Members))
+		}
+		w, err := Create(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Commit(m); err == nil {
+			t.Fatal("Commit accepted metadata DecodeMeta would refuse")
+		}
+	}
+	if names, _ := filepath.Glob(filepath.Join(dir, "*")); len(names) != 0 {
+		t.Fatalf("refused commits left %v", names)
+	}
+}

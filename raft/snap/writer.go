@@ -72,6 +72,10 @@ func (w *Writer) Commit(meta raft.SnapshotMeta) (string, error) {
 		w.Abort()
 		return "", w.err
 	}
+	if err := ValidateMeta(meta); err != nil {
+		w.Abort()
+		return "", err
+	}
 	mb := EncodeMeta(nil, meta)
 	tr := trailer{dataLen: w.n, metaLen: uint32(len(mb)), dataCRC: w.crc, metaCRC: crc32.Checksum(mb, castagnoli)}
 	if _, err := w.bw.Write(mb); err != nil {

@@ -182,10 +182,7 @@ func TestTornTailEveryOffset(t *testing.T) {
 // flip in the unused, preallocated tail of the last segment is a torn
 // tail instead; in a sealed segment's tail, corruption at its end.
 func TestBitFlips(t *testing.T) {
-	seeds := 300
-	if testing.Short() {
-		seeds = 60
-	}
+	seeds := seedCount(300, 60)
 	cl := buildCrashLog(t, rand.New(rand.NewSource(2)))
 	work := filepath.Join(t.TempDir(), "node")
 	for seed := 0; seed < seeds; seed++ {

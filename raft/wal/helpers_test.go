@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/resqlite/resqlite/raft"
@@ -156,4 +157,16 @@ func saveInBatches(t testing.TB, s raft.LogStore, hs raft.HardState, ents []raft
 	for i := 0; i < len(ents); i += n {
 		mustSave(t, s, hs, ents[i:min(i+n, len(ents))])
 	}
+}
+
+// seedCount is how many seeds a randomized test runs: RESQLITE_SEEDS if
+// set (as for the simulator), else def, or short with -short.
+func seedCount(def, short int) int {
+	if n, err := strconv.Atoi(os.Getenv("RESQLITE_SEEDS")); err == nil && n > 0 {
+		return n
+	}
+	if testing.Short() {
+		return short
+	}
+	return def
 }

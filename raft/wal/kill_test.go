@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand"
@@ -169,6 +170,13 @@ func killChildOnce(t *testing.T, dir string, seed int64) uint64 {
 		t.Fatalf("kill %d: child exited before acknowledging anything (%v): %s", seed, err, stderr.String())
 	case <-ctx.Done():
 		t.Fatalf("kill %d: no acknowledgement from the child: %s", seed, stderr.String())
+	}
+	// The child holds the directory: this process cannot open it.
+	if s, err := Open(dir, Options{SegmentSize: killSegmentSize}); !errors.Is(err, ErrLocked) {
+		if err == nil {
+			s.Close()
+		}
+		t.Fatalf("kill %d: Open while the child has the directory: %v, want ErrLocked", seed, err)
 	}
 	rng := rand.New(rand.NewSource(seed))
 	time.Sleep(time.Duration(rng.Intn(80000)) * time.Microsecond)

@@ -415,3 +415,18 @@ func TestClosedStoreRefusesUse(t *testing.T) {
 		t.Fatalf("LastIndex on a closed store: %v", err)
 	}
 }
+
+func TestSnapshotMetaBeyondLimitsIsRefused(t *testing.T) {
+	s := openT(t, t.TempDir())
+	mustSave(t, s, raft.HardState{Term: 1}, makeEntries(1, 5, 1, 10))
+	meta := raft.SnapshotMeta{Index: 3, Term: 1, Config: raft.Configuration{Members: make([]raft.Member, 5000)}}
+	if err := s.CreateSnapshot(meta); err == nil {
+		t.Fatal("CreateSnapshot with 5000 members succeeded")
+	}
+	if err := s.ApplySnapshot(meta); err == nil {
+		t.Fatal("ApplySnapshot with 5000 members succeeded")
+	}
+	s = reopen(t, s)
+	checkLog(t, s, 1, makeEntries(1, 5, 1, 10), raft.HardState{Term: 1})
+	s.Close()
+}
