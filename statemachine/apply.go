@@ -18,12 +18,13 @@ import (
 // commit; the applied index and the latest configuration are written in
 // the same transaction. A statement that ends the transaction itself
 // (INSERT OR ROLLBACK, RAISE(ROLLBACK) in a trigger) fails its entry; the
-// batch's other entries are then applied again from the start of the
-// batch, so none is lost or doubled.
+// entries of the batch before it are then applied again (see batch.apply),
+// so none is lost or doubled.
 //
 // An error means the node's environment failed (I/O, disk full, out of
-// memory, busy, corruption): nothing of the call was applied, the state
-// machine halts and every later Apply returns the same error.
+// memory, busy, corruption): the transaction in progress was rolled back
+// (AppliedIndex tells what was committed), the state machine halts and
+// every later Apply returns the same error.
 func (sm *StateMachine) Apply(entries []raft.Entry) ([]any, error) {
 	sm.applyMu.Lock()
 	defer sm.applyMu.Unlock()
@@ -50,28 +51,33 @@ func (sm *StateMachine) Apply(entries []raft.Entry) ([]any, error) {
 			return nil, fmt.Errorf("statemachine: entry %d follows applied index %d with a gap", e.Index, applied+uint64(i))
 		}
 	}
-	b := batch{entries: todo, results: results[start:], cfgIndex: cfgIndex, cfg: cfg}
+	b := batch{entries: todo, results: results[start:], cfgIndex: cfgIndex, cfg: cfg, committed: sm.publish}
 	if err := b.apply(sm.w); err != nil {
 		return nil, sm.halt(fmt.Errorf("statemachine: apply entries %d-%d: %w", todo[0].Index, todo[len(todo)-1].Index, err))
 	}
-	sm.publish(todo[len(todo)-1].Index, b.cfgIndex, b.cfg)
 	return results, nil
 }
 
 // batch is one call of Apply in progress.
 type batch struct {
-	entries  []raft.Entry
-	results  []any
-	cmds     []Command
+	entries []raft.Entry
+	results []any
+	cmds    []Command
+	// cfgIndex and cfg are the configuration as of the last commit.
 	cfgIndex uint64
 	cfg      []byte
-	// ended marks the entries that ended the outer transaction; their
-	// result is final and they are skipped when the batch runs again.
+	// ended marks the entries that ended the outer transaction (and the
+	// malformed ones); their result is final and they are skipped.
 	ended map[int]bool
+	// committed is told each commit's applied index and configuration.
+	committed func(applied, cfgIndex uint64, cfg []byte)
 }
 
-// apply runs the batch, running it again whenever an entry ends the outer
-// transaction, until it commits.
+// apply runs the batch in as few transactions as it can: one, unless an
+// entry ends the transaction itself. Then the entries before it are run
+// again and committed with it (its result is its error, its effects are
+// gone), and the rest of the batch continues in a new transaction; so
+// every entry is applied once and the work stays linear.
 func (b *batch) apply(w *writer) error {
 	b.cmds = make([]Command, len(b.entries))
 	for i, e := range b.entries {
@@ -86,10 +92,9 @@ func (b *batch) apply(w *writer) error {
 		}
 		b.cmds[i] = cmd
 	}
-	startCfgIndex, startCfg := b.cfgIndex, b.cfg
-	for {
-		b.cfgIndex, b.cfg = startCfgIndex, startCfg
-		again, err := b.attempt(w)
+	from, to := 0, len(b.entries)
+	for from < len(b.entries) {
+		endedAt, err := b.attempt(w, from, to)
 		if err != nil {
 			if w.c.inTransaction() {
 				if _, rerr := w.run("ROLLBACK"); rerr != nil {
@@ -98,63 +103,74 @@ func (b *batch) apply(w *writer) error {
 			}
 			return err
 		}
-		if !again {
-			return nil
+		if endedAt < 0 {
+			from, to = to, len(b.entries)
+			continue
 		}
+		b.ended = mark(b.ended, endedAt)
+		to = endedAt + 1
 	}
+	return nil
 }
 
-// attempt runs the batch once in one transaction. It reports again=true
-// when an entry ended the transaction (the entry is then marked ended).
-func (b *batch) attempt(w *writer) (again bool, err error) {
+// attempt runs entries [from, to) in one transaction and commits them with
+// the applied index of entry to-1. If an entry ends the transaction, it
+// returns that entry's position (nothing of the attempt is committed);
+// otherwise -1.
+func (b *batch) attempt(w *writer, from, to int) (endedAt int, err error) {
 	if _, err := w.run("BEGIN IMMEDIATE"); err != nil {
-		return false, err
+		return -1, err
 	}
-	for i, e := range b.entries {
+	cfgIndex, cfg := b.cfgIndex, b.cfg
+	for i := from; i < to; i++ {
+		e := b.entries[i]
 		switch {
 		case e.Type == raft.EntryConfig:
-			b.cfgIndex, b.cfg = e.Index, e.Data
+			cfgIndex, cfg = e.Index, e.Data
 			continue
 		case e.Type != raft.EntryNormal, b.ended[i]:
 			continue
 		}
 		if _, err := w.run("SAVEPOINT entry"); err != nil {
-			return false, err
+			return -1, err
 		}
 		res, err := b.runCommand(w, e.Index, b.cmds[i])
 		if err != nil {
-			return false, err
+			return -1, err
 		}
 		b.results[i] = res
 		switch {
 		case res.Err == nil:
 			if _, err := w.run("RELEASE entry"); err != nil {
-				return false, err
+				return -1, err
 			}
 		case !w.c.inTransaction():
-			b.ended = mark(b.ended, i)
-			return true, nil
+			return i, nil
 		default:
 			if _, err := w.run("ROLLBACK TO entry"); err != nil {
-				return false, err
+				return -1, err
 			}
 			if _, err := w.run("RELEASE entry"); err != nil {
-				return false, err
+				return -1, err
 			}
 		}
 	}
-	if err := w.writeMeta(b.entries[len(b.entries)-1].Index, b.cfgIndex, b.cfg); err != nil {
-		return false, err
+	applied := b.entries[to-1].Index
+	if err := w.writeMeta(applied, cfgIndex, cfg); err != nil {
+		return -1, err
 	}
 	if _, err := w.run("COMMIT"); err != nil {
-		return false, err
+		return -1, err
 	}
-	return false, nil
+	b.cfgIndex, b.cfg = cfgIndex, cfg
+	b.committed(applied, cfgIndex, cfg)
+	return -1, nil
 }
 
 // runCommand runs every statement of cmd, stopping at the first error.
 func (b *batch) runCommand(w *writer, index uint64, cmd Command) (*Result, error) {
 	res := &Result{Index: index}
+	w.budget.reset()
 	for si, st := range cmd.Statements {
 		out, serr, err := w.execStatement(si, st)
 		if err != nil {

@@ -178,16 +178,30 @@ func (c *conn) exec(sql string) error {
 	return nil
 }
 
-// bind binds params to stmt: positional ones to ?1, ?2, … in order, named
-// ones by name (with their prefix, as in ":name").
+// bind binds params to stmt: named ones by name (with their prefix, as in
+// ":name"), positional ones to the statement's unnamed parameters ("?" and
+// "?NNN") in index order.
 func (c *conn) bind(stmt uintptr, params []Param) error {
 	n := int(sqlite3.Xsqlite3_bind_parameter_count(c.tls, stmt))
+	var slots []int32
 	pos := 0
 	for _, p := range params {
 		var idx int32
 		if p.Name == "" {
+			if slots == nil {
+				slots = make([]int32, 0, n)
+				for i := int32(1); i <= int32(n); i++ {
+					name := libc.GoString(sqlite3.Xsqlite3_bind_parameter_name(c.tls, stmt, i))
+					if name == "" || name[0] == '?' {
+						slots = append(slots, i)
+					}
+				}
+			}
+			if pos >= len(slots) {
+				return &sqliteError{code: sqlite3.SQLITE_RANGE, msg: fmt.Sprintf("too many positional parameters: the statement takes %d", len(slots))}
+			}
+			idx = slots[pos]
 			pos++
-			idx = int32(pos)
 		} else {
 			z, err := libc.CString(p.Name)
 			if err != nil {
@@ -198,9 +212,6 @@ func (c *conn) bind(stmt uintptr, params []Param) error {
 			if idx == 0 {
 				return &sqliteError{code: sqlite3.SQLITE_RANGE, msg: fmt.Sprintf("no parameter named %s", p.Name)}
 			}
-		}
-		if int(idx) > n {
-			return &sqliteError{code: sqlite3.SQLITE_RANGE, msg: fmt.Sprintf("too many parameters: statement takes %d", n)}
 		}
 		if rc := c.bindValue(stmt, idx, p.Value); rc != sqlite3.SQLITE_OK {
 			return c.lastError(rc)
@@ -287,12 +298,4 @@ func (c *conn) inTransaction() bool {
 // readOnly reports whether stmt leaves the database unchanged.
 func (c *conn) readOnly(stmt uintptr) bool {
 	return sqlite3.Xsqlite3_stmt_readonly(c.tls, stmt) != 0
-}
-
-// interrupt makes the statement running on c stop with SQLITE_INTERRUPT.
-// It is safe to call from another goroutine.
-func (c *conn) interrupt() {
-	tls := libc.NewTLS()
-	defer tls.Close()
-	sqlite3.Xsqlite3_interrupt(tls, c.db)
 }

@@ -83,3 +83,6 @@ func digest(t testing.TB, sm *StateMachine) Digest {
 	}
 	return d
 }
+
+// raftEntry shortens raft.Entry in table tests.
+type raftEntry = raft.Entry

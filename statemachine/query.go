@@ -52,8 +52,17 @@ func (r *reader) query(ctx context.Context, sql string, params []Param) (*Rows, 
 	if err := c.bind(stmt, params); err != nil {
 		return nil, r.queryError(err, ErrorRuntime)
 	}
-	stop := context.AfterFunc(ctx, c.interrupt)
-	defer stop()
+	r.cancel.clear()
+	canceled := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		r.cancel.cancel()
+		close(canceled)
+	})
+	defer func() {
+		if !stop() {
+			<-canceled // the reader goes back to the pool only once cancel is done
+		}
+	}()
 	ncol := int(sqlite3.Xsqlite3_column_count(c.tls, stmt))
 	out := &Rows{Columns: c.columns(stmt)}
 	for {

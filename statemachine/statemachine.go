@@ -29,6 +29,11 @@ type Options struct {
 	ReadConns int
 	// Logger receives rare events (restores, halts); nil is quiet.
 	Logger *slog.Logger
+	// MaxEntrySteps bounds the work of one entry in SQLite VM instructions
+	// (default DefaultMaxEntrySteps): an entry that needs more fails with
+	// an error result instead of running forever. It must be the same on
+	// every node, like the SQLite version, or nodes could diverge.
+	MaxEntrySteps int64
 }
 
 // StateMachine is the SQLite database that committed entries are applied
@@ -46,6 +51,9 @@ type StateMachine struct {
 	w       *writer
 
 	readers chan *reader
+	// allReaders lists every read connection, so Close can cancel the
+	// queries running on them.
+	allReaders []*reader
 
 	mu          sync.Mutex
 	applied     uint64
@@ -72,8 +80,13 @@ func Open(dir string, opts Options) (*StateMachine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	removeStaleTemporaries(dir)
 	sm := &StateMachine{dir: dir, path: abs, log: log, changed: make(chan struct{})}
-	if sm.w, err = openWriter(abs); err != nil {
+	steps := opts.MaxEntrySteps
+	if steps <= 0 {
+		steps = DefaultMaxEntrySteps
+	}
+	if sm.w, err = openWriter(abs, steps); err != nil {
 		return nil, fmt.Errorf("statemachine: %w", err)
 	}
 	if err := sm.loadMeta(); err != nil {
@@ -92,8 +105,20 @@ func Open(dir string, opts Options) (*StateMachine, error) {
 			return nil, fmt.Errorf("statemachine: %w", err)
 		}
 		sm.readers <- r
+		sm.allReaders = append(sm.allReaders, r)
 	}
 	return sm, nil
+}
+
+// removeStaleTemporaries deletes the temporary databases a snapshot or a
+// restore left behind when the process died.
+func removeStaleTemporaries(dir string) {
+	for _, pattern := range []string{"snapshot-*.db*", "restore-*.db*"} {
+		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, m := range matches {
+			os.Remove(m)
+		}
+	}
 }
 
 // loadMeta reads the applied index and configuration from the database.
@@ -174,7 +199,8 @@ func (sm *StateMachine) halt(err error) error {
 	return sm.halted
 }
 
-// Close closes every connection. It waits for running queries to end.
+// Close cancels running queries, waits for them to end and closes every
+// connection.
 func (sm *StateMachine) Close() error {
 	sm.mu.Lock()
 	if sm.closed {
@@ -185,6 +211,9 @@ func (sm *StateMachine) Close() error {
 	close(sm.changed)
 	sm.changed = make(chan struct{})
 	sm.mu.Unlock()
+	for _, r := range sm.allReaders {
+		r.cancel.cancel()
+	}
 
 	var errs []error
 	for range cap(sm.readers) {
@@ -222,8 +251,9 @@ func (sm *StateMachine) releaseReader(r *reader) { sm.readers <- r }
 
 // reader is a read-only connection with its authorizer state.
 type reader struct {
-	c   *conn
-	pol *policy
+	c      *conn
+	pol    *policy
+	cancel *cancelFlag
 }
 
 // openReader opens a read-only connection to the database at path.
@@ -242,10 +272,17 @@ func openReader(path string) (*reader, error) {
 		c.close()
 		return nil, err
 	}
+	if r.cancel, err = newCancelFlag(c); err != nil {
+		c.close()
+		return nil, err
+	}
 	return r, nil
 }
 
-func (r *reader) close() error { return r.c.close() }
+func (r *reader) close() error {
+	r.cancel.close()
+	return r.c.close()
+}
 
 // isEnvironment reports whether an SQLite result code means the node's
 // environment failed (rather than the statement or the data), so that the

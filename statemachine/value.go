@@ -99,9 +99,9 @@ func (v Value) String() string {
 	return "NULL"
 }
 
-// Param is a value bound to a statement parameter: positional when Name is
-// empty (bound to ?1, ?2, … in order), otherwise by name including its
-// prefix (":id", "@id", "$id").
+// Param is a value bound to a statement parameter: by name when Name is
+// set, including its prefix (":id", "@id", "$id"); otherwise positional,
+// bound to the statement's unnamed parameters ("?", "?NNN") in index order.
 type Param struct {
 	Name  string
 	Value Value

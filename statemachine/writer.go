@@ -18,11 +18,13 @@ type writer struct {
 	internal map[string]uintptr
 	// maxRowid caches, per table, the statement that reads its largest rowid.
 	maxRowid map[string]uintptr
+	// budget bounds the work of each entry.
+	budget *stepBudget
 }
 
 // openWriter opens the apply connection with its fixed settings, its
 // authorizer and the date/time overrides, and creates the meta table.
-func openWriter(path string) (*writer, error) {
+func openWriter(path string, maxEntrySteps int64) (*writer, error) {
 	g, err := newClockGuard()
 	if err != nil {
 		return nil, err
@@ -46,6 +48,10 @@ func openWriter(path string) (*writer, error) {
 		w.close()
 		return nil, err
 	}
+	if w.budget, err = newStepBudget(c, maxEntrySteps); err != nil {
+		w.close()
+		return nil, err
+	}
 	if err := c.exec("BEGIN IMMEDIATE;" + metaSchema + "COMMIT;"); err != nil {
 		w.close()
 		return nil, fmt.Errorf("create %s: %w", metaTable, err)
@@ -59,6 +65,9 @@ func (w *writer) close() error {
 		return nil
 	}
 	w.dropCaches()
+	if w.budget != nil {
+		w.budget.close()
+	}
 	err := errors.Join(w.c.close(), w.guard.close())
 	w.c = nil
 	return err
@@ -80,6 +89,7 @@ func (w *writer) dropCaches() {
 // and returns the first column of the first row if there is one.
 func (w *writer) run(sql string, params ...Value) (Value, error) {
 	w.pol.reset(modeInternal)
+	w.budget.reset()
 	stmt, ok := w.internal[sql]
 	if !ok {
 		s, _, err := w.c.prepare(sql)
@@ -230,6 +240,9 @@ func (w *writer) statementError(err error, si, base int, kind ErrorKind) (*Error
 	}
 	if w.pol.violation != "" {
 		return &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: w.pol.violation, Statement: si, Offset: -1}, nil
+	}
+	if se.code == sqlite3.SQLITE_INTERRUPT && w.budget.exhausted() {
+		return &Error{Kind: ErrorRuntime, Code: se.code, Message: w.budget.message(), Statement: si, Offset: -1}, nil
 	}
 	if isEnvironment(se.code) {
 		return nil, &envError{err}
