@@ -21,6 +21,11 @@ const (
 	kindCommit
 	// kindRollback is ROLLBACK [TRANSACTION] (not ROLLBACK TO).
 	kindRollback
+	// kindSavepoint is SAVEPOINT name: outside a block it starts one.
+	kindSavepoint
+	// kindRelease is RELEASE [SAVEPOINT] name: releasing the savepoint
+	// that started a block commits it.
+	kindRelease
 )
 
 // leadingWords returns up to n keywords from the start of sql, upper-cased,
@@ -84,6 +89,14 @@ func classify(sql string) stmtKind {
 	case "ROLLBACK":
 		if whole && transactionOpt(words[1:]) {
 			return kindRollback
+		}
+	case "SAVEPOINT":
+		if savepointName(sql) != "" {
+			return kindSavepoint
+		}
+	case "RELEASE":
+		if savepointName(sql) != "" {
+			return kindRelease
 		}
 	case "SELECT", "VALUES", "EXPLAIN":
 		return kindRead
@@ -156,4 +169,54 @@ func isDML(sql string) bool {
 		}
 	}
 	return false
+}
+
+// savepointName returns the name in "SAVEPOINT name" or "RELEASE
+// [SAVEPOINT] name", unquoted and lower-cased (SQLite compares savepoint
+// names case-insensitively), or "" when the statement is not exactly that.
+func savepointName(sql string) string {
+	var toks []string
+	lastEnd := -1
+	for i := 0; i < len(sql); {
+		tok := scanToken(sql, i)
+		i = tok.end
+		if tok.unterminated {
+			return ""
+		}
+		if tok.kind == tokSpace {
+			continue
+		}
+		if tok.kind == tokSemi {
+			if strings.TrimSpace(stripComments(sql[i:])) != "" {
+				return ""
+			}
+			break
+		}
+		text := sql[tok.start:tok.end]
+		if n := len(toks); n > 0 && tok.start == lastEnd && strings.IndexByte("\"'`", text[0]) >= 0 && toks[n-1][0] == text[0] {
+			// 'it''s' scans as two adjacent tokens: one name.
+			toks[n-1] += text
+		} else {
+			toks = append(toks, text)
+		}
+		lastEnd = tok.end
+	}
+	if len(toks) == 3 && strings.EqualFold(toks[0], "RELEASE") && strings.EqualFold(toks[1], "SAVEPOINT") {
+		toks = toks[1:]
+	}
+	if len(toks) != 2 {
+		return ""
+	}
+	name := toks[1]
+	switch name[0] {
+	case '"', '\'', '`':
+		name = strings.ReplaceAll(name[1:len(name)-1], name[:1]+name[:1], name[:1])
+	case '[':
+		name = name[1 : len(name)-1]
+	default:
+		if !isIDChar(name[0]) {
+			return ""
+		}
+	}
+	return strings.ToLower(name)
 }

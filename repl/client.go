@@ -2,6 +2,7 @@ package repl
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -88,15 +89,26 @@ type Pipeline interface {
 }
 
 // Client is what the REPL needs from the cluster. The rpc package's client
-// implements it; tests use a local double.
+// implements it; the REPL's tests use a local test double.
+//
+// A Client is one session: it carries the highest log index its writes
+// have reached and has every later request served after that index is
+// applied, so a session always reads its own writes. Errors that SQLite
+// reports for a statement are Results with Err set; a returned error
+// means the request as a whole failed (no leader, unreachable node,
+// cancelled context, or an unknown outcome).
 type Client interface {
 	// Execute applies one entry and returns one Result per statement
 	// attempted. A returned error means the entry as a whole failed; it
 	// wraps ErrOutcomeUnknown when the entry may have been committed.
 	Execute(ctx context.Context, e Entry) ([]Result, error)
 	// Query runs one read-only statement at the given consistency level.
+	// A statement that is not read-only must fail (as a Result error),
+	// never be applied outside the log.
 	Query(ctx context.Context, sql string, level Consistency) (Result, error)
-	// Pipeline opens an ordered, pipelined session for batch input.
+	// Pipeline opens an ordered, pipelined session for batch input:
+	// writes are proposed without waiting for earlier ones to commit, and
+	// a read waits only for the session's earlier writes.
 	Pipeline(ctx context.Context) (Pipeline, error)
 	// Status describes the node the client talks to.
 	Status(ctx context.Context) (Status, error)
@@ -110,14 +122,20 @@ type Client interface {
 	TransferLeadership(ctx context.Context, to uint64) (uint64, error)
 	// RemoveMember removes a node from the cluster configuration.
 	RemoveMember(ctx context.Context, id uint64) error
+	// Dump writes to w SQL text that rebuilds the database (or only the
+	// named tables), read at one applied index, in the form of the CLI's
+	// .dump: PRAGMA foreign_keys=OFF; BEGIN TRANSACTION; … COMMIT;
+	Dump(ctx context.Context, w io.Writer, tables ...string) error
 }
 
 // Status is one node's view of the cluster.
 type Status struct {
-	NodeID        uint64
-	Address       string
-	Role          string
-	Term          uint64
+	NodeID  uint64
+	Address string
+	// Role is "leader", "follower", "candidate" or "learner".
+	Role string
+	Term uint64
+	// LeaderID is 0 when the node knows no leader.
 	LeaderID      uint64
 	LeaderAddress string
 	CommitIndex   uint64
@@ -125,13 +143,17 @@ type Status struct {
 	Members       []Member
 }
 
-// Member is one node of the cluster configuration.
+// Member is one node of the cluster configuration, as the leader sees it.
 type Member struct {
-	ID          uint64
-	Address     string
-	Role        string
-	Voter       bool
-	Reachable   bool
-	MatchIndex  uint64
+	ID      uint64
+	Address string
+	// Role is "leader", "follower", "candidate" or "learner".
+	Role  string
+	Voter bool
+	// Reachable reports that the leader heard from it recently.
+	Reachable bool
+	// MatchIndex is the highest log index known to be replicated on it.
+	MatchIndex uint64
+	// LastContact is how long ago the leader last heard from it.
 	LastContact time.Duration
 }

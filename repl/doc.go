@@ -7,4 +7,25 @@
 // The package owns the user-visible behaviour of the prompt and of batch
 // runs: output bytes, error messages, line numbers and exit status. It does
 // not know how statements reach the cluster; that is the Client's job.
+//
+// Input is grouped into lines exactly as the CLI's process_input does, and
+// list, csv, line and json output, REAL formatting included, is byte for
+// byte the CLI's; tests compare both with the sqlite3 3.40 CLI. Where
+// ReSqlite deliberately differs:
+//
+//   - Every statement of a line is attempted, also after one fails (the
+//     CLI abandons the rest of the line); .bail on stops at the first.
+//   - A BEGIN … COMMIT block is one all-or-nothing entry: if a statement in
+//     it fails, none applies and the error names that statement (the CLI
+//     keeps the others). Its SELECT rows print when it commits. A SAVEPOINT
+//     outside a block opens one, as SQLite makes it a transaction, and
+//     RELEASE of that savepoint (or COMMIT) sends it.
+//   - Table modes are drawn with tablewriter, show blobs as X'…' literals,
+//     and follow an INSERT, UPDATE or DELETE with "N rows affected".
+//   - .changes counts the rows of INSERT, UPDATE and DELETE statements;
+//     its total does not include rows changed by triggers.
+//   - .schema does not annotate views with their columns; the modes html,
+//     tcl, insert, quote, ascii, count and off do not exist. EXPLAIN QUERY
+//     PLAN is drawn as the CLI's tree, but plain EXPLAIN prints its rows in
+//     the current mode (the CLI's explain layout is not reproduced).
 package repl

@@ -35,7 +35,7 @@ func findDotCommand(word string) (dotCommand, bool) {
 			return c, true
 		}
 	}
-	if name, ok := preferredPrefixes[word]; ok {
+	if name := preferredPrefix(word); name != "" {
 		for _, c := range cmds {
 			if c.name == name {
 				return c, true
@@ -54,9 +54,31 @@ func findDotCommand(word string) (dotCommand, bool) {
 	return dotCommand{}, false
 }
 
-// preferredPrefixes resolve short prefixes the way the CLI's order of
-// checks does.
-var preferredPrefixes = map[string]string{"h": "headers", "he": "headers", "e": "echo", "ex": "exit", "c": "changes", "s": "schema", "t": "tables", "r": "read", "o": "output", "n": "nullvalue"}
+// preferredPrefix resolves the short prefixes that the CLI's order of
+// checks gives to one command among several candidates.
+func preferredPrefix(word string) string {
+	switch word {
+	case "h", "he":
+		return "headers"
+	case "e":
+		return "echo"
+	case "ex":
+		return "exit"
+	case "c":
+		return "changes"
+	case "s":
+		return "schema"
+	case "t":
+		return "tables"
+	case "r":
+		return "read"
+	case "o":
+		return "output"
+	case "n":
+		return "nullvalue"
+	}
+	return ""
+}
 
 // runDotCommand parses and runs one dot-command line.
 func (s *Shell) runDotCommand(ctx context.Context, line string) (quit, failed bool) {

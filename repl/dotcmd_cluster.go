@@ -1,7 +1,6 @@
 package repl
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"strconv"
@@ -19,6 +18,7 @@ func clusterCommands() []dotCommand {
 		{name: "remove", usage: ".remove ID", help: "Remove node ID from the cluster", run: removeCommand},
 		{name: "tables", usage: ".tables ?PATTERN?", help: "List names of tables matching LIKE PATTERN", run: tablesCommand},
 		{name: "indexes", usage: ".indexes ?TABLE?", help: "Show names of indexes (on TABLE)", run: indexesCommand},
+		{name: "dump", usage: ".dump ?TABLE ...?", help: "Render the database (or TABLEs) as SQL text", run: dumpCommand},
 		{name: "schema", usage: ".schema ?PATTERN?", help: "Show the CREATE statements matching PATTERN", run: schemaCommand},
 	}
 }
@@ -31,7 +31,7 @@ func statusCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 	if err != nil {
 		return s.errorf("status: %v", err)
 	}
-	w := bufio.NewWriter(s.out)
+	w := s.writer(s.out)
 	defer w.Flush()
 	fmt.Fprintf(w, "node:          %d (%s)\n", st.NodeID, st.Address)
 	fmt.Fprintf(w, "role:          %s\n", st.Role)
@@ -94,7 +94,7 @@ func nodesCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 			Integer(int64(m.MatchIndex)), Integer(behind), Text(m.LastContact.String()),
 		})
 	}
-	w := bufio.NewWriter(s.out)
+	w := s.writer(s.out)
 	defer w.Flush()
 	s.printResult(w, Statement{}, &r)
 	return false, false

@@ -1,7 +1,6 @@
 package repl
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"strings"
@@ -42,7 +41,7 @@ func (s *Shell) printNameColumns(names []string) {
 	}
 	cols := max(80/(width+2), 1)
 	rows := (len(names) + cols - 1) / cols
-	w := bufio.NewWriter(s.out)
+	w := s.writer(s.out)
 	defer w.Flush()
 	for i := 0; i < rows; i++ {
 		for j := i; j < len(names); j += rows {
@@ -103,10 +102,24 @@ func schemaCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 	if err != nil {
 		return s.errorf("%v", err)
 	}
-	w := bufio.NewWriter(s.out)
+	w := s.writer(s.out)
 	defer w.Flush()
 	for _, sql := range stmts {
 		fmt.Fprintf(w, "%s;\n", sql)
+	}
+	return false, false
+}
+
+// dumpCommand streams the cluster's dump of the database (or of the
+// named tables) to the output.
+func dumpCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
+	w := s.writer(s.out)
+	err := s.client.Dump(ctx, w, args...)
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return s.errorf("dump: %v", err)
 	}
 	return false, false
 }

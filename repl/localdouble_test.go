@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,25 +32,41 @@ type localSQLiteDouble struct {
 
 func newLocalSQLiteDouble(t *testing.T) *localSQLiteDouble {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+t.TempDir()+"/double.db?_pragma=journal_mode(wal)&_pragma=synchronous(off)")
+	d, err := openLocalSQLiteDouble(t.TempDir())
 	if err != nil {
-		t.Fatalf("open double: %v", err)
+		t.Fatal(err)
+	}
+	t.Cleanup(d.close)
+	return d
+}
+
+// openLocalSQLiteDouble opens a double whose database lives in dir.
+func openLocalSQLiteDouble(dir string) (*localSQLiteDouble, error) {
+	db, err := sql.Open("sqlite", "file:"+dir+"/double.db?_pragma=journal_mode(wal)&_pragma=synchronous(off)")
+	if err != nil {
+		return nil, fmt.Errorf("open double: %w", err)
 	}
 	conn, err := db.Conn(context.Background())
 	if err != nil {
-		t.Fatalf("double conn: %v", err)
-	}
-	d := &localSQLiteDouble{db: db, conn: conn}
-	t.Cleanup(func() {
-		conn.Close()
 		db.Close()
-	})
-	return d
+		return nil, fmt.Errorf("double conn: %w", err)
+	}
+	return &localSQLiteDouble{db: db, conn: conn}, nil
+}
+
+func (d *localSQLiteDouble) close() {
+	d.conn.Close()
+	d.db.Close()
 }
 
 // sqlErrorFrom turns a modernc error ("errstr: errmsg (code)") into the
 // REPL's SQLError.
 func sqlErrorFrom(err error, phase ErrorPhase) *SQLError {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// What SQLite reports after sqlite3_interrupt, as a server
+		// would when the client cancels.
+		return &SQLError{Code: 9, Message: "interrupted", Phase: PhaseRuntime, Offset: -1}
+	}
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
 		return &SQLError{Code: 1, Message: err.Error(), Phase: PhaseOther, Offset: -1}
@@ -175,7 +192,8 @@ func (d *localSQLiteDouble) query(ctx context.Context, text string) (Result, err
 		return Result{}, fmt.Errorf("test double: %w", err)
 	}
 	r := d.run(ctx, text)
-	if _, err := d.conn.ExecContext(ctx, "PRAGMA query_only = OFF"); err != nil {
+	// Restored even when ctx was cancelled (Ctrl-C) during the read.
+	if _, err := d.conn.ExecContext(context.Background(), "PRAGMA query_only = OFF"); err != nil {
 		return Result{}, fmt.Errorf("test double: %w", err)
 	}
 	return r, nil
@@ -274,6 +292,73 @@ func (d *localSQLiteDouble) TakeSnapshot(context.Context) (uint64, error) {
 // over to.
 func (d *localSQLiteDouble) TransferLeadership(_ context.Context, to uint64) (uint64, error) {
 	return 0, errors.New("single-node double: no other member (to " + strconv.FormatUint(to, 10) + ")")
+}
+
+// Dump implements Client the way the CLI's .dump lays it out: tables
+// with their rows (values through SQLite's quote()), then indexes, views
+// and triggers.
+func (d *localSQLiteDouble) Dump(ctx context.Context, w io.Writer, tables ...string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	filter := ""
+	for i, t := range tables {
+		if i == 0 {
+			filter = " AND tbl_name IN ("
+		} else {
+			filter += ","
+		}
+		filter += sqlQuote(t)
+		if i == len(tables)-1 {
+			filter += ")"
+		}
+	}
+	type object struct{ typ, name, sql string }
+	rows, err := d.conn.QueryContext(ctx, "SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'"+filter+" ORDER BY type <> 'table', rowid")
+	if err != nil {
+		return fmt.Errorf("test double dump: %w", err)
+	}
+	var objs []object
+	for rows.Next() {
+		var o object
+		if err := rows.Scan(&o.typ, &o.name, &o.sql); err != nil {
+			rows.Close()
+			return fmt.Errorf("test double dump: %w", err)
+		}
+		objs = append(objs, o)
+	}
+	rows.Close()
+	fmt.Fprint(w, "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n")
+	for _, o := range objs {
+		fmt.Fprintf(w, "%s;\n", o.sql)
+		if o.typ != "table" {
+			continue
+		}
+		var cols []string
+		crows, err := d.conn.QueryContext(ctx, "SELECT name FROM pragma_table_info("+sqlQuote(o.name)+")")
+		if err != nil {
+			return fmt.Errorf("test double dump: %w", err)
+		}
+		for crows.Next() {
+			var c string
+			crows.Scan(&c)
+			cols = append(cols, "quote(\""+strings.ReplaceAll(c, `"`, `""`)+"\")")
+		}
+		crows.Close()
+		q := "SELECT 'INSERT INTO \"" + strings.ReplaceAll(strings.ReplaceAll(o.name, `"`, `""`), "'", "''") + "\" VALUES(' || " +
+			strings.Join(cols, " || ',' || ") + " || ');' FROM \"" + strings.ReplaceAll(o.name, `"`, `""`) + "\" ORDER BY rowid"
+		irows, err := d.conn.QueryContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("test double dump: %w", err)
+		}
+		for irows.Next() {
+			var line string
+			irows.Scan(&line)
+			fmt.Fprintln(w, line)
+		}
+		irows.Close()
+	}
+	_, err = fmt.Fprint(w, "COMMIT;\n")
+	return err
 }
 
 // RemoveMember implements Client.

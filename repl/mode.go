@@ -12,11 +12,11 @@ type Mode string
 // 3.40 prints; Table (the default), Box, Column and Markdown are drawn with
 // tablewriter in the CLI's style.
 const (
-	ModeList     Mode = "list"
+	ModeList     Mode = "list" // values joined by "|"
+	ModeTabs     Mode = "tabs" // list mode with a tab separator
 	ModeCSV      Mode = "csv"
 	ModeLine     Mode = "line"
 	ModeJSON     Mode = "json"
-	ModeTabs     Mode = "tabs"
 	ModeTable    Mode = "table"
 	ModeBox      Mode = "box"
 	ModeColumn   Mode = "column"

@@ -22,6 +22,7 @@ var oracleModes = []struct {
 	{"line", ".mode line\n"},
 	{"json", ".mode json\n"},
 	{"list-nullvalue", ".mode list\n.nullvalue <null>\n.separator \" ~ \"\n"},
+	{"tabs", ".mode tabs\n.headers on\n"},
 }
 
 // runShell runs script through a Shell over a fresh test double and
@@ -91,6 +92,14 @@ func TestOracleScripts(t *testing.T) {
 				}
 				if gotCode != wantCode {
 					t.Errorf("exit code %d, sqlite3 %d", gotCode, wantCode)
+				}
+				if mode.name == "list" {
+					seqDir := t.TempDir()
+					seqOut, seqErr, seqCode := runShell(t, strings.ReplaceAll(script, "@TMP@", seqDir), Options{NoPipeline: true})
+					seqOut = strings.ReplaceAll(seqOut, seqDir, "@TMP@")
+					if seqOut != gotOut || seqErr != gotErr || seqCode != gotCode {
+						t.Errorf("sequential run differs from pipelined run\n--- sequential\n%s%s\n--- pipelined\n%s%s", seqOut, seqErr, gotOut, gotErr)
+					}
 				}
 			})
 		}

@@ -58,7 +58,8 @@ func (s *Shell) send(ctx context.Context, req Request, finish func(Reply)) {
 		return
 	}
 	s.queue = append(s.queue, pendingItem{req: &req, finish: finish})
-	if s.inFlight() > maxInFlight {
+	s.inFlight++
+	if s.inFlight > maxInFlight {
 		s.collectOldest()
 	}
 }
@@ -74,16 +75,6 @@ func (s *Shell) roundTrip(ctx context.Context, req Request) Reply {
 	}
 	rs, err := s.client.Execute(ctx, req.Entry)
 	return Reply{Results: rs, Err: err}
-}
-
-func (s *Shell) inFlight() int {
-	n := 0
-	for _, it := range s.queue {
-		if it.req != nil {
-			n++
-		}
-	}
-	return n
 }
 
 // collectOldest prints queued items up to and including the oldest
@@ -104,6 +95,7 @@ func (s *Shell) finishItem(it pendingItem) {
 		it.finish(Reply{})
 		return
 	}
+	s.inFlight--
 	reply, err := s.pipe.Next()
 	if err != nil {
 		reply = Reply{Err: fmt.Errorf("receive: %w", err)}

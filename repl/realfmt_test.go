@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -126,4 +127,68 @@ func realSampleCount() int {
 		return n
 	}
 	return 3000
+}
+
+// TestFormatRealMatchesReference checks the fast x87 emulation against the
+// big.Float reference on many doubles, at both precisions the CLI uses.
+func TestFormatRealMatchesReference(t *testing.T) {
+	n := 30000
+	if testing.Short() {
+		n = 5000
+	}
+	for _, v := range realSamples(realSeed()+100, n) {
+		for _, prec := range []int{textRealPrecision, jsonRealPrecision} {
+			if got, want := formatReal(v, prec), formatRealReference(v, prec); got != want {
+				t.Fatalf("formatReal(%v [%#x], %d) = %q, reference %q", v, math.Float64bits(v), prec, got, want)
+			}
+		}
+	}
+}
+
+// TestX87OperationsMatchBigFloat checks each x87 operation against
+// big.Float with a 64-bit significand, on random operands.
+func TestX87OperationsMatchBigFloat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	toBig := func(x x87) *big.Float {
+		f := new(big.Float).SetPrec(longDoublePrec).SetUint64(x.mant)
+		return f.SetMantExp(f, x.exp)
+	}
+	random := func() x87 {
+		switch rng.IntN(4) {
+		case 0:
+			return x87FromFloat64(float64(rng.IntN(20)))
+		case 1:
+			return x87{mant: rng.Uint64() | 1<<63, exp: rng.IntN(200) - 100}
+		}
+		return x87FromFloat64(math.Abs(math.Float64frombits(rng.Uint64()&^(0x7ff<<52) | uint64(rng.IntN(200)+923)<<52)))
+	}
+	for i := 0; i < 200000; i++ {
+		a, b := random(), random()
+		if a.cmp(b) < 0 {
+			a, b = b, a
+		}
+		ba, bb := toBig(a), toBig(b)
+		cases := map[string]struct {
+			got  x87
+			want *big.Float
+		}{
+			"mul": {a.mul(b), new(big.Float).SetPrec(longDoublePrec).Mul(ba, bb)},
+			"add": {a.add(b), new(big.Float).SetPrec(longDoublePrec).Add(ba, bb)},
+			"sub": {a.sub(b), new(big.Float).SetPrec(longDoublePrec).Sub(ba, bb)},
+		}
+		if b.mant != 0 {
+			cases["quo"] = struct {
+				got  x87
+				want *big.Float
+			}{a.quo(b), new(big.Float).SetPrec(longDoublePrec).Quo(ba, bb)}
+		}
+		for name, c := range cases {
+			if toBig(c.got).Cmp(c.want) != 0 {
+				t.Fatalf("%s(%+v, %+v) = %s, want %s", name, a, b, toBig(c.got).Text('p', 0), c.want.Text('p', 0))
+			}
+		}
+		if got, want := a.cmp(b), ba.Cmp(bb); got != want {
+			t.Fatalf("cmp(%+v, %+v) = %d, want %d", a, b, got, want)
+		}
+	}
 }

@@ -29,7 +29,7 @@ func (s *Shell) runSQL(ctx context.Context, run *inputRun, grp inputGroup) {
 		syscall.Getrusage(syscall.RUSAGE_SELF, &usage0)
 	}
 	for _, st := range SplitStatements(grp.text, grp.line) {
-		if s.bail && run.errors > 0 {
+		if s.bail && group.failed {
 			break
 		}
 		s.runStatement(ctx, run, group, st)
@@ -64,6 +64,7 @@ func (s *Shell) printTimer(started time.Time, usage0 syscall.Rusage) {
 // is sent as a read or a single-statement entry.
 func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupState, st Statement) {
 	out := s.out // replies print where output went when the statement was read
+	s.progress.count()
 	switch classify(st.SQL) {
 	case kindBegin:
 		if s.block != nil {
@@ -77,17 +78,20 @@ func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupSta
 			s.failSQL(run, group, st, &SQLError{Code: 1, Message: "cannot commit - no transaction is active", Phase: PhaseRuntime, Offset: -1})
 			return
 		}
-		block := s.block
-		s.block = nil
-		if len(block.stmts) == 0 {
+		s.commitBlock(ctx, out, run, group)
+		return
+	case kindSavepoint:
+		if s.block == nil {
+			s.block = &txBlock{savepoint: savepointName(st.SQL)}
+		}
+		s.block.stmts = append(s.block.stmts, st)
+		return
+	case kindRelease:
+		if s.block != nil && s.block.savepoint != "" && savepointName(st.SQL) == s.block.savepoint {
+			s.block.stmts = append(s.block.stmts, st)
+			s.commitBlock(ctx, out, run, group)
 			return
 		}
-		entry := Entry{Block: true}
-		for _, b := range block.stmts {
-			entry.Statements = append(entry.Statements, b.SQL)
-		}
-		s.send(ctx, Request{Entry: entry}, func(r Reply) { s.finishReply(out, run, group, block.stmts, true, r) })
-		return
 	case kindRollback:
 		if s.block == nil {
 			s.failSQL(run, group, st, &SQLError{Code: 1, Message: "cannot rollback - no transaction is active", Phase: PhaseRuntime, Offset: -1})
@@ -110,12 +114,29 @@ func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupSta
 	s.send(ctx, req, func(r Reply) { s.finishReply(out, run, group, []Statement{st}, false, r) })
 }
 
+// commitBlock sends the open block as one all-or-nothing entry.
+func (s *Shell) commitBlock(ctx context.Context, out io.Writer, run *inputRun, group *groupState) {
+	block := s.block
+	s.block = nil
+	if len(block.stmts) == 0 {
+		return
+	}
+	entry := Entry{Block: true}
+	for _, b := range block.stmts {
+		entry.Statements = append(entry.Statements, b.SQL)
+	}
+	s.send(ctx, Request{Entry: entry}, func(r Reply) { s.finishReply(out, run, group, block.stmts, true, r) })
+}
+
 // finishReply prints a reply to the request made of stmts. A failed block
 // prints only the error of the statement that failed: nothing of it was
 // applied.
 func (s *Shell) finishReply(out io.Writer, run *inputRun, group *groupState, stmts []Statement, block bool, reply Reply) {
 	if reply.Err != nil {
 		msg := reply.Err.Error()
+		if errors.Is(reply.Err, context.Canceled) {
+			msg = "interrupted: " + msg
+		}
 		if errors.Is(reply.Err, ErrOutcomeUnknown) && !strings.Contains(msg, ErrOutcomeUnknown.Error()) {
 			msg = ErrOutcomeUnknown.Error() + ": " + msg
 		}
@@ -138,17 +159,34 @@ func (s *Shell) finishReply(out io.Writer, run *inputRun, group *groupState, stm
 			fmt.Sprintf("server returned %d results for %d statements", len(reply.Results), len(stmts))))
 		return
 	}
-	w := bufio.NewWriter(out)
+	w := s.writer(out)
 	defer w.Flush()
 	for i := range reply.Results {
 		s.printResult(w, stmts[i], &reply.Results[i])
 	}
 }
 
+// writer returns the shell's reusable buffered writer, aimed at out. The
+// caller flushes it before the next call.
+func (s *Shell) writer(out io.Writer) *bufio.Writer {
+	if s.buffered == nil {
+		s.buffered = bufio.NewWriter(out)
+	} else {
+		s.buffered.Reset(out)
+	}
+	return s.buffered
+}
+
 // printResult prints one statement's rows in the current mode, and after
 // an INSERT, UPDATE or DELETE records the changes (and in the table modes
 // prints the rows affected).
 func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
+	if isExplainQueryPlan(st.SQL) {
+		if rows, ok := eqpRows(r); ok {
+			printQueryPlan(w, rows)
+			return
+		}
+	}
 	switch s.settings.mode {
 	case ModeList:
 		printList(w, &s.settings, r)
@@ -185,6 +223,7 @@ func (s *Shell) failSQL(run *inputRun, group *groupState, st Statement, e *SQLEr
 // failNow prints msg to stderr and counts the failure; for use inside
 // reply handlers, which already run in order.
 func (s *Shell) failNow(run *inputRun, group *groupState, msg string) {
+	s.progress.clear()
 	io.WriteString(s.opts.Stderr, msg)
 	run.errors++
 	group.failed = true

@@ -30,6 +30,9 @@ type Options struct {
 	// NoPipeline sends each batch request and waits for its reply before
 	// the next, instead of pipelining them.
 	NoPipeline bool
+	// Progress, when set (main sets it to stderr when that is a terminal),
+	// receives a progress line during long batches.
+	Progress io.Writer
 }
 
 // Shell is one REPL session: its settings, its open transaction block and
@@ -54,16 +57,23 @@ type Shell struct {
 	lastChanges  int64 // rows changed by the latest INSERT/UPDATE/DELETE
 	totalChanges int64 // rows changed by all of them this session
 
-	pipe    Pipeline      // open pipeline in batch mode, or nil
-	queue   []pendingItem // pipelined work whose output is not printed yet
-	toClose []*os.File    // .once/.output files to close once drained
-	depth   int           // .read nesting
+	pipe     Pipeline      // open pipeline in batch mode, or nil
+	queue    []pendingItem // pipelined work whose output is not printed yet
+	inFlight int           // requests in queue
+	buffered *bufio.Writer // reused for printing results
+	toClose  []*os.File    // .once/.output files to close once drained
+	depth    int           // .read nesting
+
+	progress progressLine
 }
 
 // txBlock is an open BEGIN … COMMIT block: its statements are collected and
 // sent as one entry at COMMIT.
 type txBlock struct {
 	stmts []Statement
+	// savepoint names the SAVEPOINT that opened the block (SQLite runs a
+	// SAVEPOINT outside a transaction as BEGIN); releasing it commits.
+	savepoint string
 }
 
 // inputRun counts the failures of one input source (the batch, or one
@@ -84,6 +94,7 @@ func NewShell(client Client, opts Options) *Shell {
 		opts.Stderr = io.Discard
 	}
 	s := &Shell{client: client, opts: opts, settings: defaultOutputSettings(), consistency: opts.Consistency, out: opts.Stdout}
+	s.progress.w = opts.Progress
 	if opts.Mode != "" {
 		s.settings.setMode(opts.Mode)
 	}
@@ -98,11 +109,14 @@ func (s *Shell) Mode() Mode { return s.settings.mode }
 
 // RunBatch runs every line of in as the sqlite3 CLI runs a script, then
 // waits for all results. It returns nil when everything succeeded,
-// ErrStatementsFailed when something failed, or the error reading in.
+// ErrStatementsFailed when something failed, or the error that stopped it
+// (reading in, or ctx ending: no further line is read then).
+// Settings the script made (mode, .output, an open block) stay for what
+// the session runs next, e.g. Interact after "-batch FILE -interactive".
 func (s *Shell) RunBatch(ctx context.Context, in io.Reader) error {
 	run, err := s.processInput(ctx, newLineReader(in))
 	s.drain()
-	s.closeOutput()
+	s.progress.clear()
 	if err != nil {
 		return err
 	}
@@ -149,7 +163,10 @@ func (s *Shell) processInput(ctx context.Context, in *lineReader) (*inputRun, er
 	run := &inputRun{}
 	var g lineGrouper
 	lineNo := 0
-	for run.errors == 0 || !s.bail {
+	for run.errors == 0 || !s.bail || (s.opts.Interactive && s.depth == 0) {
+		if err := ctx.Err(); err != nil {
+			return run, fmt.Errorf("batch stopped at line %d: %w", lineNo, err)
+		}
 		line, ok, err := in.next()
 		if err != nil {
 			return run, err
@@ -206,6 +223,7 @@ func (s *Shell) runGroup(ctx context.Context, run *inputRun, grp inputGroup) boo
 func (s *Shell) fail(run *inputRun, group *groupState, msg string) {
 	errOut := s.opts.Stderr
 	s.emit(func() {
+		s.progress.clear()
 		io.WriteString(errOut, msg)
 		run.errors++
 		if group != nil {

@@ -1,9 +1,13 @@
 package repl
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -105,7 +109,7 @@ func TestTableModes(t *testing.T) {
 	for mode, want := range map[Mode]string{
 		ModeBox:      "┌──────┬───┐\n│  a   │ b │\n├──────┼───┤\n│ 1    │ x │\n│ 22.5 │   │\n└──────┴───┘\n",
 		ModeMarkdown: "|  a   | b |\n|:-----|:--|\n| 1    | x |\n| 22.5 |   |\n",
-		ModeColumn:   "  a     b \n------ ---\n 1      x \n 22.5     \n",
+		ModeColumn:   "a     b\n----  -\n1     x\n22.5   \n", // as the CLI prints it
 	} {
 		out, _, _ := runShell(t, "CREATE TABLE t(a, b);\nINSERT INTO t VALUES (1, 'x'), (22.5, NULL);\nSELECT * FROM t;\n", Options{Mode: mode})
 		if !strings.HasSuffix(out, want) {
@@ -200,6 +204,8 @@ func TestClassify(t *testing.T) {
 		"WITH x AS (SELECT 1) SELECT * FROM x;": kindRead, "WITH x AS (SELECT 1) DELETE FROM t;": kindWrite,
 		"WITH RECURSIVE c(n) AS (VALUES(1) UNION ALL SELECT n+1 FROM c) INSERT INTO t SELECT n FROM c;": kindWrite,
 		"INSERT INTO t VALUES (1);": kindWrite, "PRAGMA user_version = 3;": kindWrite, "\"SELECT\";": kindWrite,
+		"SAVEPOINT a;": kindSavepoint, "savepoint \"a b\";": kindSavepoint, "SAVEPOINT;": kindWrite, "SAVEPOINT a b;": kindWrite,
+		"RELEASE a;": kindRelease, "RELEASE SAVEPOINT [a];": kindRelease, "RELEASE;": kindWrite,
 	} {
 		if got := classify(sql); got != want {
 			t.Errorf("classify(%q) = %d, want %d", sql, got, want)
@@ -216,9 +222,79 @@ func TestBadInputNeverPanics(t *testing.T) {
 	} {
 		runShell(t, script, Options{})
 	}
-	sh := NewShell(newLocalSQLiteDouble(t), Options{})
+	var out bytes.Buffer
+	sh := NewShell(newLocalSQLiteDouble(t), Options{Stdout: &out})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	sh.RunBatch(ctx, strings.NewReader("SELECT 1;\n"))
+	if err := sh.RunBatch(ctx, strings.NewReader("SELECT 1;\n")); !errors.Is(err, context.Canceled) || out.Len() != 0 {
+		t.Errorf("cancelled batch: err %v, output %q", err, out.String())
+	}
 	sh.Close()
+}
+
+// TestProgressOnLongBatches checks the progress line of a long batch and
+// that it is erased before errors and at the end.
+func TestProgressOnLongBatches(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("CREATE TABLE t(a);\n")
+	for i := 0; i < 4000; i++ {
+		b.WriteString("INSERT INTO t VALUES (1);\n")
+	}
+	b.WriteString("SELEC 1;\n")
+	var progress bytes.Buffer
+	_, errOut, _ := runShell(t, b.String(), Options{Progress: &progress})
+	want := "\r3000 statements sent\r4000 statements sent\r\x1b[K"
+	if progress.String() != want {
+		t.Errorf("progress %q, want %q", progress.String(), want)
+	}
+	if errOut != "Parse error near line 4002: near \"SELEC\": syntax error\n" {
+		t.Errorf("stderr %q", errOut)
+	}
+}
+
+// TestTimerLine checks the form of .timer's "Run Time:" line.
+func TestTimerLine(t *testing.T) {
+	out, _, _ := runShell(t, ".timer on\n.mode list\nSELECT 1;\n.timer off\nSELECT 2;\n", Options{})
+	if !regexp.MustCompile(`^1\nRun Time: real \d+\.\d{3} user \d+\.\d{6} sys \d+\.\d{6}\n2\n$`).MatchString(out) {
+		t.Errorf("timer output %q", out)
+	}
+}
+
+// TestHelpListsEveryCommand checks .help and .help PATTERN.
+func TestHelpListsEveryCommand(t *testing.T) {
+	out, _, _ := runShell(t, ".help\n", Options{})
+	for _, c := range dotCommands() {
+		if !strings.Contains(out, c.usage) {
+			t.Errorf(".help lacks %q", c.usage)
+		}
+	}
+	out, _, _ = runShell(t, ".help .mo\n", Options{})
+	if !strings.HasPrefix(out, ".mode MODE") || strings.Count(out, "\n") != 1 {
+		t.Errorf(".help .mo gave %q", out)
+	}
+}
+
+func TestSavepointName(t *testing.T) {
+	for sql, want := range map[string]string{
+		"SAVEPOINT Abc;": "abc", "RELEASE SAVEPOINT \"X\"\"y\";": `x"y`, "release `q`": "q", "SAVEPOINT 'str';": "str",
+		"RELEASE [b c] ;": "b c", "SAVEPOINT a; SELECT 1;": "", "SAVEPOINT (x);": "", "SAVEPOINT 'open": "",
+	} {
+		if got := savepointName(sql); got != want {
+			t.Errorf("savepointName(%q) = %q, want %q", sql, got, want)
+		}
+	}
+}
+
+// TestQueryPlanTree checks the plan tree against the CLI's drawing of a
+// compound query (from sqlite3 3.40).
+func TestQueryPlanTree(t *testing.T) {
+	rows := []eqpRow{{1, 0, "COMPOUND QUERY"}, {2, 1, "LEFT-MOST SUBQUERY"}, {5, 2, "SCAN t"}, {12, 1, "UNION USING TEMP B-TREE"}, {15, 12, "SCAN u"}}
+	var b bytes.Buffer
+	w := bufio.NewWriter(&b)
+	printQueryPlan(w, rows)
+	w.Flush()
+	want := "QUERY PLAN\n`--COMPOUND QUERY\n   |--LEFT-MOST SUBQUERY\n   |  `--SCAN t\n   `--UNION USING TEMP B-TREE\n      `--SCAN u\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
 }

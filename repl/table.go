@@ -27,7 +27,7 @@ func tableCell(s *outputSettings, v Value) string {
 // columnSymbols draws column mode: no frame, columns two spaces apart, a
 // dashed line under the header, as the CLI's column mode looks.
 func columnSymbols() tw.Symbols {
-	return tw.NewSymbolCustom("column").WithRow("-").WithColumn(" ").WithCenter(" ").
+	return tw.NewSymbolCustom("column").WithRow("-").WithColumn("  ").WithCenter("  ").
 		WithMidLeft("").WithMidRight("").WithTopLeft("").WithTopMid("").WithTopRight("").
 		WithBottomLeft("").WithBottomMid("").WithBottomRight("")
 }
@@ -52,13 +52,17 @@ func newTable(w io.Writer, mode Mode) *tablewriter.Table {
 	default:
 		rend = renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})
 	}
-	return tablewriter.NewTable(w,
+	opts := []tablewriter.Option{
 		tablewriter.WithRenderer(rend),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithHeaderAlignment(tw.AlignCenter),
 		tablewriter.WithRowAlignment(tw.AlignLeft),
 		tablewriter.WithTrimSpace(tw.Off),
-	)
+	}
+	if mode == ModeColumn {
+		opts = append(opts, tablewriter.WithPadding(tw.PaddingNone), tablewriter.WithHeaderAlignment(tw.AlignLeft))
+	}
+	return tablewriter.NewTable(w, opts...)
 }
 
 // printTable draws r in one of the table modes. Like the CLI it prints

@@ -33,10 +33,10 @@ func (k ValueKind) String() string {
 // Kind is meaningful.
 type Value struct {
 	Kind  ValueKind
-	Int   int64
-	Real  float64
-	Text  string
-	Bytes []byte
+	Int   int64   // KindInteger
+	Real  float64 // KindReal
+	Text  string  // KindText
+	Bytes []byte  // KindBlob
 }
 
 // Null returns the SQL NULL value.

@@ -1,0 +1,36 @@
+package repl
+
+import "fmt"
+
+// Progress is shown once a batch has sent progressStart statements, and
+// refreshed every progressEvery.
+const (
+	progressStart = 3000
+	progressEvery = 1000
+)
+
+// progressLine counts statements of a long batch on one self-erasing
+// line, for a terminal.
+type progressLine struct {
+	w      interface{ Write([]byte) (int, error) }
+	sent   int
+	showed bool
+}
+
+// count records one more statement and refreshes the line when due.
+func (p *progressLine) count() {
+	p.sent++
+	if p.w == nil || p.sent < progressStart || p.sent%progressEvery != 0 {
+		return
+	}
+	fmt.Fprintf(p.w, "\r%d statements sent", p.sent)
+	p.showed = true
+}
+
+// clear erases the line so other output starts at column one.
+func (p *progressLine) clear() {
+	if p.showed {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.showed = false
+	}
+}
