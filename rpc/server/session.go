@@ -143,7 +143,17 @@ func (s *Server) Session(stream resqlitepb.ReSqlite_SessionServer) error {
 
 // sendInOrder sends each slot's response once it resolves, in order.
 func sendInOrder(ctx context.Context, stream resqlitepb.ReSqlite_SessionServer, out <-chan *slot) error {
-	for sl := range out {
+	for {
+		var sl *slot
+		select {
+		case next, ok := <-out:
+			if !ok {
+				return nil
+			}
+			sl = next
+		case <-ctx.Done():
+			return status.FromContextError(ctx.Err()).Err()
+		}
 		select {
 		case <-sl.done:
 		case <-ctx.Done():
@@ -153,7 +163,6 @@ func sendInOrder(ctx context.Context, stream resqlitepb.ReSqlite_SessionServer, 
 			return err
 		}
 	}
-	return nil
 }
 
 // session is the state of one Session call.
