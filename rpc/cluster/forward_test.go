@@ -1,7 +1,9 @@
 package cluster_test
 
 import (
+	"context"
 	"errors"
+	"syscall"
 	"testing"
 	"time"
 
@@ -131,5 +133,39 @@ func TestSessionForwardingWhileLeaderChanges(t *testing.T) {
 	t.Logf("%d acknowledged, %d unknown, %d not proposed; %d rows", ok, unknown, refused, n)
 	if n < int64(ok) || n > int64(ok+unknown) {
 		t.Fatalf("%d rows after %d acknowledged and %d unknown writes", n, ok, unknown)
+	}
+}
+
+// A write forwarded to a leader that stops answering (SIGSTOP) after it
+// was sent is reported of unknown outcome, not as failed; the write is
+// not retried, and once the old leader is back it applied at most once.
+func TestForwardedWriteToStoppedLeaderIsUnknown(t *testing.T) {
+	c := startCluster(t, 3)
+	ctx := ctxT(t, time.Minute)
+	lead := c.waitLeader(10 * time.Second)
+	w := c.client(c.followers(lead)[0])
+	mustExec(t, ctx, w, "CREATE TABLE t (a)")
+	c.signal(lead, syscall.SIGSTOP)
+	wctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	_, err := w.Exec(wctx, "INSERT INTO t VALUES (1)")
+	cancel()
+	c.signal(lead, syscall.SIGCONT)
+	if !errors.Is(err, client.ErrOutcomeUnknown) {
+		t.Fatalf("write forwarded to a stopped leader: %v, want ErrOutcomeUnknown", err)
+	}
+	c.waitLeader(20 * time.Second)
+	var n int64
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		rows, err := w.Query(ctx, client.Linearizable, "SELECT count(*) FROM t")
+		if err == nil {
+			n = rows.Rows[0][0].Int
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+	}
+	if n > 1 {
+		t.Fatalf("the unknown write applied %d times", n)
 	}
 }
