@@ -192,3 +192,60 @@ func TestUnknownOutcomeWrite(t *testing.T) {
 		t.Fatalf("unknown write applied %d times", n)
 	}
 }
+
+// A leader cut off from the others (a partition through a proxy) loses
+// leadership; the others elect a new leader and take a write. The old
+// leader then refuses linearizable and lease reads within the read
+// timeout instead of answering from its stale data, which a local read
+// shows. With leases on (not in -short runs), the same holds: the lease
+// runs out before the others can elect a new leader.
+func TestPartitionedOldLeaderRefusesReads(t *testing.T) {
+	t.Run("without leases", func(t *testing.T) { partitionedOldLeader(t) })
+	t.Run("with leases", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("-short")
+		}
+		partitionedOldLeader(t, "-leases")
+	})
+}
+
+func partitionedOldLeader(t *testing.T, extra ...string) {
+	c, proxies := startProxiedCluster(t, 3, extra...)
+	ctx := ctxT(t, time.Minute)
+	old := c.waitLeader(10 * time.Second)
+	cl := c.client(old)
+	mustExec(t, ctx, cl, "CREATE TABLE t (a)")
+	proxies[old].setCut(true)
+	var lead int
+	for deadline := time.Now().Add(20 * time.Second); lead == 0 || lead == old; {
+		if time.Now().After(deadline) {
+			t.Fatalf("no new leader: %s", c.stderrAll())
+		}
+		time.Sleep(100 * time.Millisecond)
+		for _, f := range c.followers(old) {
+			if l := c.leaderSeenBy(f); l != 0 {
+				lead = l
+			}
+		}
+	}
+	mustExec(t, ctx, c.client(lead), "INSERT INTO t VALUES (1)")
+	refused(t, cl, client.Linearizable)
+	refused(t, cl, client.Lease)
+	if n := count(t, ctx, cl, client.Local, "t"); n != 0 {
+		t.Fatalf("the old leader's local read: %d rows (it should be cut off)", n)
+	}
+	// Healed, it catches up and serves linearizable reads again.
+	proxies[old].setCut(false)
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		rows, err := cl.Query(ctx, client.Linearizable, "SELECT count(*) FROM t")
+		if err == nil {
+			if rows.Rows[0][0].Int != 1 {
+				t.Fatalf("healed old leader reads %d rows", rows.Rows[0][0].Int)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("healed old leader still refuses: %v", err)
+		}
+	}
+}
