@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// runPTYChild runs RunInteractive on the process's terminal with its
+// runPTYChild runs the REPL program on the process's terminal, with its
 // database and history file in dir, and returns the exit code.
 func runPTYChild(dir string) int {
 	d, err := openLocalSQLiteDouble(dir)
@@ -39,23 +39,15 @@ func runPTYChild(dir string) int {
 		return 2
 	}
 	defer d.close()
-	sh := NewShell(d, Options{Mode: ModeList, Stdout: os.Stdout, Stderr: os.Stderr})
-	defer sh.Close()
+	p := Program{Mode: ModeList, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, HistoryFile: filepath.Join(dir, "history")}
 	if init := os.Getenv(ptyInitEnv); init != "" {
-		if err := sh.RunBatch(context.Background(), strings.NewReader(init)); err != nil {
-			os.Stderr.WriteString("init batch: " + err.Error() + "\n")
+		p.BatchFile, p.Interactive = filepath.Join(dir, "init.sql"), true
+		if err := os.WriteFile(p.BatchFile, []byte(init), 0o600); err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			return 2
 		}
 	}
-	err = sh.Interact(context.Background(),
-		Terminal{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, HistoryFile: filepath.Join(dir, "history")})
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, ErrStatementsFailed):
-		return 1
-	}
-	os.Stderr.WriteString(err.Error() + "\n")
-	return 2
+	return p.Run(context.Background(), d)
 }
 
 // ptySession drives a child on a pseudo-terminal and collects its output.
