@@ -20,6 +20,22 @@
 //	-log-level L     debug, info, warn or error (default error): logs go
 //	                 to stderr as structured text
 //
+// REPL flags (main_repl.go; without -serve the program is a REPL on its
+// own node, reached over loopback gRPC like any other node):
+//
+//	-connect ADDR    no local node: the REPL talks to the cluster through
+//	                 the node at host:port (cannot connect: exit 1)
+//	-batch FILE      run FILE's SQL and dot-commands, then exit (with
+//	                 -serve: then keep serving); without it, a prompt when
+//	                 stdin is a terminal, else stdin is run as a batch
+//	-interactive     the prompt follows -batch FILE
+//	-mode MODE       initial output mode (default table)
+//	-consistency L   initial read consistency: linearizable (default),
+//	                 lease or local
+//
+// A REPL or batch run exits 0 when every statement succeeded and 1 when
+// any failed or a write's outcome is unknown.
+//
 // Bad flags, a data directory that is in use or unusable, and a -peers
 // that disagrees with the stored configuration exit with status 2 after a
 // one-line error.
@@ -57,6 +73,7 @@ type nodeFlags struct {
 	leases   bool
 	logLevel string
 	set      map[string]bool
+	repl     replFlags
 }
 
 func parseFlags(args []string, stderr io.Writer) (*nodeFlags, error) {
@@ -71,6 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (*nodeFlags, error) {
 	fs.StringVar(&f.listen, "listen", "", "address to listen on and be reached at")
 	fs.BoolVar(&f.leases, "leases", false, "answer read-index requests from the leader's lease")
 	fs.StringVar(&f.logLevel, "log-level", "error", "log level: debug, info, warn, error")
+	f.repl.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
@@ -105,8 +123,16 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "resqlite: -log-level %q: use debug, info, warn or error\n", f.logLevel)
 		return 2
 	}
-	if !f.serve {
-		fmt.Fprintln(stderr, "resqlite: the interactive prompt is not built yet; run a node with -serve")
+	if f.repl.connect != "" {
+		if f.serve || f.join != "" {
+			fmt.Fprintln(stderr, "resqlite: -connect runs no node: it cannot go with -serve or -join")
+			return 2
+		}
+		return runConnect(f, stderr)
+	}
+	prog, err := f.repl.program()
+	if err != nil {
+		fmt.Fprintf(stderr, "resqlite: %v\n", err)
 		return 2
 	}
 	cfg := cluster.Config{
@@ -129,6 +155,9 @@ func run(args []string, stderr io.Writer) int {
 			return 2
 		}
 		return 1
+	}
+	if code, exit := replOnNode(n, f, prog, stderr); exit {
+		return code
 	}
 	select {
 	case <-ctx.Done():

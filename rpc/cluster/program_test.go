@@ -60,7 +60,7 @@ func TestProgramFlagsAndDataDirectory(t *testing.T) {
 	wantExit2(t, "peer", "-serve", "-data", dir, "-peers", "1=nocolon")
 	wantExit2(t, "not in the peer list", "-serve", "-data", dir, "-id", "3", "-peers", "1=127.0.0.1:1")
 	wantExit2(t, "-log-level", "-serve", "-log-level", "loud")
-	wantExit2(t, "interactive prompt is not built yet")
+	wantExit2(t, "-mode", "-mode", "bogus")
 
 	c := startCluster(t, 1)
 	p := c.proc(1)

@@ -1,0 +1,170 @@
+package remote
+
+import (
+	"time"
+
+	"github.com/resqlite/resqlite/repl"
+	"github.com/resqlite/resqlite/rpc/client"
+	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/statemachine"
+)
+
+// valueToREPL converts one SQLite value, keeping its storage class.
+func valueToREPL(v client.Value) repl.Value {
+	switch v.Type {
+	case statemachine.TypeInteger:
+		return repl.Integer(v.Int)
+	case statemachine.TypeReal:
+		return repl.Real(v.Real)
+	case statemachine.TypeText:
+		return repl.Text(v.Text)
+	case statemachine.TypeBlob:
+		b := v.Blob
+		if b == nil {
+			b = []byte{}
+		}
+		return repl.Blob(b)
+	}
+	return repl.Null()
+}
+
+// rowsToREPL converts result rows.
+func rowsToREPL(rows [][]client.Value) [][]repl.Value {
+	if rows == nil {
+		return nil
+	}
+	out := make([][]repl.Value, len(rows))
+	for i, r := range rows {
+		out[i] = make([]repl.Value, len(r))
+		for j, v := range r {
+			out[i][j] = valueToREPL(v)
+		}
+	}
+	return out
+}
+
+// phaseOf says how the CLI would name the failure of kind: a statement
+// that could not be prepared is a parse error, one that failed while
+// stepping a runtime error. A statement ReSqlite refuses (a
+// non-deterministic function, ATTACH, …) is refused by SQLite's
+// authorizer while it is prepared, which the CLI reports as a parse
+// error. A malformed entry is neither.
+func phaseOf(kind client.ErrorKind) repl.ErrorPhase {
+	switch kind {
+	case resqlitepb.ErrorKind_ERROR_KIND_PARSE, resqlitepb.ErrorKind_ERROR_KIND_REJECTED:
+		return repl.PhaseParse
+	case resqlitepb.ErrorKind_ERROR_KIND_RUNTIME:
+		return repl.PhaseRuntime
+	}
+	return repl.PhaseOther
+}
+
+// sqlErrorToREPL converts a statement's SQLite error. The service sends
+// SQLite's extended result code; the CLI prints the primary code
+// (UNIQUE constraint failed … (19), not (2067)).
+func sqlErrorToREPL(e *client.SQLError) *repl.SQLError {
+	if e == nil {
+		return nil
+	}
+	offset := e.Offset
+	if offset < 0 {
+		offset = -1
+	}
+	return &repl.SQLError{Code: e.Code & 0xff, Message: e.Message, Phase: phaseOf(e.Kind), Offset: offset}
+}
+
+// execResultsToREPL converts an applied entry of n statements into the
+// REPL's one Result per attempted statement: the results of the
+// statements that ran and, when the entry failed, the failing
+// statement's error at its own position (a failed block ends there).
+func execResultsToREPL(r *client.ExecResult, n int) []repl.Result {
+	out := make([]repl.Result, 0, len(r.Statements)+1)
+	for _, s := range r.Statements {
+		out = append(out, repl.Result{
+			Columns: s.Columns, Rows: rowsToREPL(s.Rows),
+			RowsAffected: s.RowsAffected, LastInsertRowID: s.LastInsertRowID,
+		})
+	}
+	if r.Err == nil {
+		return out
+	}
+	at := r.Err.Statement
+	if at < 0 || at >= n {
+		at = n - 1
+	}
+	if at < len(out) {
+		out = out[:at]
+	}
+	for len(out) < at {
+		out = append(out, repl.Result{})
+	}
+	return append(out, repl.Result{Err: sqlErrorToREPL(r.Err)})
+}
+
+// rowsToResult converts a read's rows.
+func rowsToResult(r *client.Rows) repl.Result {
+	return repl.Result{Columns: r.Columns, Rows: rowsToREPL(r.Rows)}
+}
+
+// consistencyToRPC converts a read consistency level.
+func consistencyToRPC(c repl.Consistency) client.Consistency {
+	switch c {
+	case repl.Lease:
+		return client.Lease
+	case repl.Local:
+		return client.Local
+	}
+	return client.Linearizable
+}
+
+// roleToREPL spells a node's role as the REPL knows them: a pre-candidate
+// is a candidate that has not yet raised its term.
+func roleToREPL(role string) string {
+	if role == "pre-candidate" {
+		return "candidate"
+	}
+	return role
+}
+
+// membersToREPL converts members as the node with leader id leader sees
+// them.
+func membersToREPL(ms []*resqlitepb.Member, leader uint64) []repl.Member {
+	out := make([]repl.Member, len(ms))
+	for i, m := range ms {
+		role := "follower"
+		switch {
+		case m.GetId() == leader:
+			role = "leader"
+		case m.GetLearner():
+			role = "learner"
+		}
+		var contact time.Duration
+		if ms := m.GetLastContactMs(); ms > 0 {
+			contact = time.Duration(ms) * time.Millisecond
+		}
+		out[i] = repl.Member{
+			ID: m.GetId(), Address: m.GetAddress(), Role: role, Voter: !m.GetLearner(),
+			Reachable: m.GetRecentActive(), MatchIndex: m.GetMatchIndex(), LastContact: contact,
+		}
+	}
+	return out
+}
+
+// statusToREPL converts a node's status.
+func statusToREPL(st *resqlitepb.StatusResponse) repl.Status {
+	return repl.Status{
+		NodeID: st.GetId(), Address: st.GetAddress(), Role: roleToREPL(st.GetRole()), Term: st.GetTerm(),
+		LeaderID: st.GetLeaderId(), LeaderAddress: st.GetLeaderAddress(),
+		CommitIndex: st.GetCommitIndex(), AppliedIndex: st.GetAppliedIndex(),
+		Members: membersToREPL(st.GetMembers(), st.GetLeaderId()),
+	}
+}
+
+// statementsToRPC converts an entry's SQL texts.
+func statementsToRPC(e repl.Entry) []client.Statement {
+	out := make([]client.Statement, len(e.Statements))
+	for i, s := range e.Statements {
+		out[i] = client.Statement{SQL: s}
+	}
+	return out
+}
