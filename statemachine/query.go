@@ -29,6 +29,16 @@ func (sm *StateMachine) Query(ctx context.Context, sql string, params ...Param) 
 		return nil, err
 	}
 	defer sm.releaseReader(r)
+	// Clear the reader's cancel flag, then look at closed: Close sets closed
+	// before it sets every flag, so a query that passes this check is
+	// canceled by Close and none is left running.
+	r.cancel.clear()
+	sm.mu.Lock()
+	closed := sm.closed
+	sm.mu.Unlock()
+	if closed {
+		return nil, ErrClosed
+	}
 	return r.query(ctx, sql, params)
 }
 
@@ -56,7 +66,6 @@ func (r *reader) query(ctx context.Context, sql string, params []Param) (*Rows, 
 	if err := c.bind(stmt, params); err != nil {
 		return nil, r.queryError(err, ErrorRuntime)
 	}
-	r.cancel.clear()
 	canceled := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
 		r.cancel.cancel()

@@ -293,7 +293,7 @@ func (w *writer) checkMaxRowid(si int) (*Error, error) {
 		stmt, ok := w.maxRowid[t]
 		if !ok {
 			w.pol.reset(modeInternal)
-			s, _, err := w.c.prepare(`SELECT max(_rowid_) FROM "` + strings.ReplaceAll(t, `"`, `""`) + `"`)
+			s, _, err := w.c.prepare("SELECT max(_rowid_) FROM " + quoteIdent(t))
 			if err != nil {
 				// WITHOUT ROWID tables and views have no rowid to run out of.
 				var se *sqliteError
