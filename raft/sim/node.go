@@ -12,13 +12,14 @@ import (
 type inboxKind uint8
 
 const (
-	inTick       inboxKind = iota // Tick
-	inMessage                     // Step(msg)
-	inPropose                     // Propose(data)
-	inRead                        // ReadIndex(data)
-	inTransfer                    // TransferLeader(to)
-	inReport                      // ReportSnapshot(to, failed)
-	inConfChange                  // ProposeConfChange(cc)
+	inTick        inboxKind = iota // Tick
+	inMessage                      // Step(msg)
+	inPropose                      // Propose(data)
+	inRead                         // ReadIndex(data)
+	inTransfer                     // TransferLeader(to)
+	inReport                       // ReportSnapshot(to, failed)
+	inConfChange                   // ProposeConfChange(cc)
+	inUnreachable                  // ReportUnreachable(to)
 )
 
 // inboxItem is input that arrived while the driver was busy persisting.
@@ -205,6 +206,8 @@ func (n *node) apply(it inboxItem) {
 		n.core.ReportSnapshot(it.to, it.failed)
 	case inConfChange:
 		_, _, _ = n.core.ProposeConfChange(it.cc)
+	case inUnreachable:
+		n.core.ReportUnreachable(it.to)
 	}
 }
 
