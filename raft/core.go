@@ -647,7 +647,7 @@ func (c *Core) handleVoteRequest(m Message) {
 	c.send(Message{Type: resp, To: m.From, Term: c.term, Reject: true})
 	lastIndex, lastTerm := c.log.lastIndex(), c.log.lastTerm()
 	better := m.LogTerm > lastTerm || (m.LogTerm == lastTerm && m.Index > lastIndex)
-	if m.Type == MsgVote && m.Term == c.term && c.vote == c.id && better {
+	if m.Type == MsgVote && c.role == RoleCandidate && m.Term == c.term && c.vote == c.id && better {
 		// A candidate that must refuse a candidate with a better log,
 		// only because it voted for itself in this term, backs
 		// off past any election timeout the other may draw: the other
