@@ -306,8 +306,11 @@ func (c *checker) checkConfigEntry(n *node, rd *raft.Ready, k int) {
 		return
 	}
 	prev, ok := c.configBefore(n, rd, k)
-	if !ok {
-		return // the history before it is compacted away on this node
+	if !ok || len(prev.Members) == 0 {
+		// The history before it is compacted away on this node, or the
+		// node joined later and its snapshot predates the entry that
+		// added it (the bootstrap configuration is not in the log).
+		return
 	}
 	if d := voterChange(prev, next); d > 1 {
 		c.failf("node %d: configuration entry %d/%d changes %d voters at once (%v -> %v)",

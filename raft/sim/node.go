@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -332,6 +333,13 @@ func (n *node) maybeSnapshot() {
 		return
 	}
 	meta, err := n.core.SnapshotMeta(applied)
+	if errors.Is(err, raft.ErrCompacted) {
+		// A snapshot from the leader, newer than our state, is on its
+		// way in (the core took its MsgSnap while we were persisting):
+		// ours would be obsolete.
+		n.s.tracef("snapshot %d at %d skipped: %v", n.id, applied, err)
+		return
+	}
 	if err != nil {
 		n.s.fail(fmt.Errorf("node %d: snapshot meta at %d: %w", n.id, applied, err))
 		return
