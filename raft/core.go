@@ -192,11 +192,18 @@ func (c *Core) trackConfigs(ents []Entry) error {
 		if e.Type != EntryConfig {
 			continue
 		}
-		cfg, err := DecodeConfiguration(e.Data)
+		cfg, prior, err := decodeConfigEntry(e.Data)
 		if err != nil {
 			err = fmt.Errorf("raft: configuration entry at index %d: %w", e.Index, err)
 			c.log.fail(err)
 			return err
+		}
+		if prior != nil && len(c.configs) == 1 && c.configs[0].index == 0 && len(c.configs[0].cfg.Members) == 0 {
+			// A server that joined without Peers learns the
+			// configuration in force before the first change it sees
+			// (the bootstrap one) from that change's entry, so that
+			// snapshots of the log before it carry it.
+			c.configs[0].cfg = *prior
 		}
 		c.configs = append(c.configs, configAt{index: e.Index, cfg: cfg})
 		changed = true
