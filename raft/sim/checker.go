@@ -117,6 +117,17 @@ func (c *checker) onReady(n *node, rd *raft.Ready) {
 		return
 	}
 	first := rd.Entries[0].Index
+	// A node never overwrites an entry it knows is committed (paper
+	// §5.3: only the conflicting, uncommitted suffix is truncated).
+	for _, e := range rd.Entries {
+		if e.Index > nc.commitNow || e.Index > n.store.lastIndex() {
+			break
+		}
+		if old, err := n.store.Term(e.Index); err == nil && old != e.Term {
+			c.failf("node %d overwrites entry %d (term %d) with term %d, below its commit index %d", n.id, e.Index, old, e.Term, nc.commitNow)
+			return
+		}
+	}
 	prevTerm, known := uint64(0), first == 1
 	switch {
 	case first == 1:
@@ -295,8 +306,11 @@ func (c *checker) checkConfigEntry(n *node, rd *raft.Ready, k int) {
 		return
 	}
 	prev, ok := c.configBefore(n, rd, k)
-	if !ok {
-		return // the history before it is compacted away on this node
+	if !ok || len(prev.Members) == 0 {
+		// The history before it is compacted away on this node, or the
+		// node joined later and its snapshot predates the entry that
+		// added it (the bootstrap configuration is not in the log).
+		return
 	}
 	if d := voterChange(prev, next); d > 1 {
 		c.failf("node %d: configuration entry %d/%d changes %d voters at once (%v -> %v)",

@@ -228,7 +228,6 @@ func TestRemovedLeaderStillCampaigns(t *testing.T) {
 // better log, but A never sends Y anything (Y is not in A's configuration)
 // and, without an answer to its stale requests, Y stays below A's term.
 func TestStaleVoteAnswered(t *testing.T) {
-	skipKnownBug(t, "#4 (a candidate outside the better candidate's reach keeps voting for itself first)")
 	applicable := 0
 	forEachSeed(t, 100, 5, Options{Nodes: 3, CheckQuorum: true}, func(h *harness) {
 		a := h.checkOneLeader()

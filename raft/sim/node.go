@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -12,13 +13,14 @@ import (
 type inboxKind uint8
 
 const (
-	inTick       inboxKind = iota // Tick
-	inMessage                     // Step(msg)
-	inPropose                     // Propose(data)
-	inRead                        // ReadIndex(data)
-	inTransfer                    // TransferLeader(to)
-	inReport                      // ReportSnapshot(to, failed)
-	inConfChange                  // ProposeConfChange(cc)
+	inTick        inboxKind = iota // Tick
+	inMessage                      // Step(msg)
+	inPropose                      // Propose(data)
+	inRead                         // ReadIndex(data)
+	inTransfer                     // TransferLeader(to)
+	inReport                       // ReportSnapshot(to, failed)
+	inConfChange                   // ProposeConfChange(cc)
+	inUnreachable                  // ReportUnreachable(to)
 )
 
 // inboxItem is input that arrived while the driver was busy persisting.
@@ -205,6 +207,8 @@ func (n *node) apply(it inboxItem) {
 		n.core.ReportSnapshot(it.to, it.failed)
 	case inConfChange:
 		_, _, _ = n.core.ProposeConfChange(it.cc)
+	case inUnreachable:
+		n.core.ReportUnreachable(it.to)
 	}
 }
 
@@ -329,6 +333,13 @@ func (n *node) maybeSnapshot() {
 		return
 	}
 	meta, err := n.core.SnapshotMeta(applied)
+	if errors.Is(err, raft.ErrCompacted) {
+		// A snapshot from the leader, newer than our state, is on its
+		// way in (the core took its MsgSnap while we were persisting):
+		// ours would be obsolete.
+		n.s.tracef("snapshot %d at %d skipped: %v", n.id, applied, err)
+		return
+	}
 	if err != nil {
 		n.s.fail(fmt.Errorf("node %d: snapshot meta at %d: %w", n.id, applied, err))
 		return

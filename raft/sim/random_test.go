@@ -77,6 +77,10 @@ func randomOptions(seed uint64) Options {
 		o.LeaseRead = true
 		o.ClockDrift = 0.04
 	}
+	if r.IntN(3) == 0 {
+		o.MaxSizePerMsg = 1 // one entry per MsgApp
+		o.MaxInflightMsgs = 4 + r.IntN(13)
+	}
 	o.StepWhileBusy = r.IntN(2) == 0
 	o.EagerCommit = r.IntN(2) == 0
 	if r.IntN(2) == 0 {

@@ -368,6 +368,18 @@ func (s *Sim) reportSnapshot(m raft.Message, failed bool) {
 // addrOf is the network address of node id in configurations.
 func addrOf(id raft.NodeID) string { return fmt.Sprintf("n%d", id) }
 
+// reportUnreachable tells the sender, a little later, that its transport
+// could not reach m.To (the connection is down), as a real transport may.
+func (s *Sim) reportUnreachable(m raft.Message) {
+	from := s.node(m.From)
+	epoch := from.epoch
+	s.At(time.Millisecond, func() {
+		if from.up && from.epoch == epoch {
+			from.input(inboxItem{kind: inUnreachable, to: m.To})
+		}
+	})
+}
+
 func newRand(a, b uint64) *rand.Rand { return rand.New(rand.NewPCG(a, b)) }
 
 // traceMsg records a message event (with its delay, if any) when tracing.
