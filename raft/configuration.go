@@ -7,14 +7,36 @@ import (
 	"slices"
 )
 
-// configurationVersion is the first byte of an encoded Configuration.
-const configurationVersion = 1
+// Versions of the encoding of an EntryConfig entry (its first byte).
+// Version 1 holds the configuration; version 2 adds which member the
+// change touched and that member's previous record, so that the
+// configuration before the entry can be recovered from the entry alone.
+const (
+	configurationV1 = 1
+	configurationV2 = 2
+)
 
 // EncodeConfiguration encodes cfg as the Data of an EntryConfig entry.
 func EncodeConfiguration(cfg Configuration) []byte {
-	b := []byte{configurationVersion}
-	b = binary.AppendUvarint(b, uint64(len(cfg.Members)))
-	for _, m := range cfg.Members {
+	b := []byte{configurationV1}
+	return appendMembers(b, cfg.Members)
+}
+
+// encodeConfigChange encodes the configuration cfg that results from a
+// change to member id, whose record before the change was prev (nil if it
+// was not a member).
+func encodeConfigChange(cfg Configuration, id NodeID, prev *Member) []byte {
+	b := appendMembers([]byte{configurationV2}, cfg.Members)
+	b = binary.AppendUvarint(b, uint64(id))
+	if prev == nil {
+		return append(b, 0)
+	}
+	return appendMembers(append(b, 1), []Member{*prev})
+}
+
+func appendMembers(b []byte, ms []Member) []byte {
+	b = binary.AppendUvarint(b, uint64(len(ms)))
+	for _, m := range ms {
 		b = binary.AppendUvarint(b, uint64(m.ID))
 		b = binary.AppendUvarint(b, uint64(len(m.Addr)))
 		b = append(b, m.Addr...)
@@ -31,41 +53,74 @@ var errBadConfiguration = errors.New("raft: malformed configuration entry")
 
 // DecodeConfiguration decodes the Data of an EntryConfig entry.
 func DecodeConfiguration(data []byte) (Configuration, error) {
-	if len(data) == 0 || data[0] != configurationVersion {
-		return Configuration{}, errBadConfiguration
+	cfg, _, err := decodeConfigEntry(data)
+	return cfg, err
+}
+
+// decodeConfigEntry decodes an EntryConfig entry; prior, when the entry
+// records it (version 2), is the configuration just before the entry.
+func decodeConfigEntry(data []byte) (cfg Configuration, prior *Configuration, err error) {
+	if len(data) == 0 || (data[0] != configurationV1 && data[0] != configurationV2) {
+		return Configuration{}, nil, errBadConfiguration
 	}
-	data = data[1:]
+	version := data[0]
+	ms, rest, err := readMembers(data[1:])
+	if err != nil {
+		return Configuration{}, nil, err
+	}
+	cfg = Configuration{Members: ms}
+	if version == configurationV2 {
+		id, k := binary.Uvarint(rest)
+		if k <= 0 || len(rest) < k+1 || rest[k] > 1 {
+			return Configuration{}, nil, errBadConfiguration
+		}
+		hasPrev := rest[k] == 1
+		rest = rest[k+1:]
+		before := slices.DeleteFunc(slices.Clone(ms), func(m Member) bool { return m.ID == NodeID(id) })
+		if hasPrev {
+			var prev []Member
+			if prev, rest, err = readMembers(rest); err != nil || len(prev) != 1 || prev[0].ID != NodeID(id) {
+				return Configuration{}, nil, errBadConfiguration
+			}
+			before = append(before, prev[0])
+		}
+		p := Configuration{Members: before}.Clone()
+		prior = &p
+	}
+	if len(rest) != 0 {
+		return Configuration{}, nil, errBadConfiguration
+	}
+	if err := validateMembers(cfg.Members); err != nil {
+		return Configuration{}, nil, fmt.Errorf("%w: %w", errBadConfiguration, err)
+	}
+	return cfg, prior, nil
+}
+
+func readMembers(data []byte) ([]Member, []byte, error) {
 	n, k := binary.Uvarint(data)
 	if k <= 0 || n > uint64(len(data)) {
-		return Configuration{}, errBadConfiguration
+		return nil, nil, errBadConfiguration
 	}
 	data = data[k:]
-	cfg := Configuration{Members: make([]Member, 0, n)}
+	ms := make([]Member, 0, n)
 	for range n {
 		id, k := binary.Uvarint(data)
 		if k <= 0 {
-			return Configuration{}, errBadConfiguration
+			return nil, nil, errBadConfiguration
 		}
 		data = data[k:]
 		l, k := binary.Uvarint(data)
 		if k <= 0 || l+1 > uint64(len(data)-k) {
-			return Configuration{}, errBadConfiguration
+			return nil, nil, errBadConfiguration
 		}
 		data = data[k:]
-		m := Member{ID: NodeID(id), Addr: string(data[:l]), Learner: data[l] == 1}
 		if data[l] > 1 {
-			return Configuration{}, errBadConfiguration
+			return nil, nil, errBadConfiguration
 		}
+		ms = append(ms, Member{ID: NodeID(id), Addr: string(data[:l]), Learner: data[l] == 1})
 		data = data[l+1:]
-		cfg.Members = append(cfg.Members, m)
 	}
-	if len(data) != 0 {
-		return Configuration{}, errBadConfiguration
-	}
-	if err := validateMembers(cfg.Members); err != nil {
-		return Configuration{}, fmt.Errorf("%w: %w", errBadConfiguration, err)
-	}
-	return cfg, nil
+	return ms, data, nil
 }
 
 func validateMembers(ms []Member) error {

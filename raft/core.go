@@ -192,11 +192,18 @@ func (c *Core) trackConfigs(ents []Entry) error {
 		if e.Type != EntryConfig {
 			continue
 		}
-		cfg, err := DecodeConfiguration(e.Data)
+		cfg, prior, err := decodeConfigEntry(e.Data)
 		if err != nil {
 			err = fmt.Errorf("raft: configuration entry at index %d: %w", e.Index, err)
 			c.log.fail(err)
 			return err
+		}
+		if prior != nil && len(c.configs) == 1 && c.configs[0].index == 0 && len(c.configs[0].cfg.Members) == 0 {
+			// A server that joined without Peers learns the
+			// configuration in force before the first change it sees
+			// (the bootstrap one) from that change's entry, so that
+			// snapshots of the log before it carry it.
+			c.configs[0].cfg = *prior
 		}
 		c.configs = append(c.configs, configAt{index: e.Index, cfg: cfg})
 		changed = true
@@ -645,6 +652,18 @@ func (c *Core) handleVoteRequest(m Message) {
 		return
 	}
 	c.send(Message{Type: resp, To: m.From, Term: c.term, Reject: true})
+	lastIndex, lastTerm := c.log.lastIndex(), c.log.lastTerm()
+	better := m.LogTerm > lastTerm || (m.LogTerm == lastTerm && m.Index > lastIndex)
+	if m.Type == MsgVote && c.role == RoleCandidate && m.Term == c.term && c.vote == c.id && better {
+		// A candidate that must refuse a candidate with a better log,
+		// only because it voted for itself in this term, backs
+		// off past any election timeout the other may draw: the other
+		// then campaigns first in the next term and gets this vote.
+		// Otherwise a candidate that cannot win (its configuration's
+		// quorum is gone) could keep firing first forever.
+		c.electionElapsed = 0
+		c.randomizedElectionTimeout = 2*c.electionTimeout + c.rand.IntN(c.electionTimeout)
+	}
 }
 
 // Propose appends data to the log as a new entry if this node is the

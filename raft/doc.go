@@ -140,6 +140,8 @@
 // configuration still campaigns (without counting its own vote), since it
 // may be needed to commit its removal (thesis §4.2.2); the leader keeps
 // replicating to it until it has acknowledged that the removal committed,
-// so that it stops. Configuration entries carry every
-// member's id and address; Ready.Configuration reports changes.
+// so that it stops. Configuration entries carry every member's id and
+// address, plus the changed member's previous record (so a server that
+// joined without Peers recovers the configuration before the change,
+// which its snapshots need); Ready.Configuration reports changes.
 package raft

@@ -30,7 +30,11 @@ func (c *Core) ProposeConfChange(cc ConfChange) (index, term uint64, err error) 
 			}
 		}
 	}
-	c.appendEntries(Entry{Type: EntryConfig, Data: EncodeConfiguration(next)})
+	var prev *Member
+	if m, ok := c.cfg.Member(cc.Member.ID); ok {
+		prev = &m
+	}
+	c.appendEntries(Entry{Type: EntryConfig, Data: encodeConfigChange(next, cc.Member.ID, prev)})
 	c.logger.Info("proposed configuration change", "change", cc.Type.String(), "member", uint64(cc.Member.ID), "index", c.log.lastIndex())
 	// The quorum changed: entries may now be committed.
 	c.maybeCommit()

@@ -312,3 +312,34 @@ func TestStaleVoteAnsweredWithCurrentTerm(t *testing.T) {
 		t.Fatalf("responses %+v, want a rejection at term 5", resp)
 	}
 }
+
+// The configuration is part of snapshots, also on a server that joined
+// without Peers: the entry that changed the configuration records the
+// change, so the joiner learns the bootstrap configuration in force
+// before it (and keeps knowing it across restarts).
+func TestJoinerSnapshotCarriesBootstrapConfiguration(t *testing.T) {
+	nw := newTestNetwork(t, 3, nil)
+	nw.elect(1)
+	nw.propose(1, "a")
+	nw.stabilize()
+	nw.addNode(4, nil)
+	nw.confChange(1, ConfChange{Type: ConfAddLearner, Member: Member{ID: 4, Addr: "n4"}})
+	j := nw.nodes[4].core
+	if j.Applied() < 3 {
+		t.Fatalf("joiner applied %d", j.Applied())
+	}
+	for range 2 {
+		meta, err := nw.nodes[4].core.SnapshotMeta(2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := meta.Config.IDs(); len(got) != 3 || got[2] != 3 {
+			t.Fatalf("joiner's snapshot at 2 has configuration %+v, want the bootstrap 1 2 3", meta.Config)
+		}
+		nw.restart(4, nil)
+	}
+	meta, _ := nw.nodes[4].core.SnapshotMeta(nw.nodes[4].core.Applied())
+	if !meta.Config.IsVoter(1) || meta.Config.IsVoter(4) {
+		t.Fatalf("snapshot after the change: %+v", meta.Config)
+	}
+}

@@ -96,6 +96,32 @@ func TestConfigurationEncoding(t *testing.T) {
 			t.Fatalf("truncated encoding (%d bytes) accepted", i)
 		}
 	}
+	// A change entry records the member's previous record, so the
+	// configuration before it can be recovered.
+	prev := Member{ID: 3, Addr: "old", Learner: true}
+	for _, tc := range []struct {
+		prev  *Member
+		prior int
+	}{{nil, 1}, {&prev, 2}} {
+		data := encodeConfigChange(cfg, 3, tc.prev)
+		got, prior, err := decodeConfigEntry(data)
+		if err != nil || len(got.Members) != 2 || prior == nil || len(prior.Members) != tc.prior {
+			t.Fatalf("change entry: %+v prior %+v, %v", got, prior, err)
+		}
+		if tc.prev != nil {
+			if m, _ := prior.Member(3); m != prev {
+				t.Fatalf("prior member %+v, want %+v", m, prev)
+			}
+		}
+		if c, err := DecodeConfiguration(data); err != nil || len(c.Members) != 2 {
+			t.Fatalf("DecodeConfiguration of a change entry: %+v, %v", c, err)
+		}
+		for i := range data {
+			if _, _, err := decodeConfigEntry(data[:i]); err == nil {
+				t.Fatalf("truncated change entry (%d bytes) accepted", i)
+			}
+		}
+	}
 	dup := EncodeConfiguration(Configuration{Members: []Member{{ID: 1}, {ID: 1}}})
 	if _, err := DecodeConfiguration(dup); err == nil {
 		t.Fatal("duplicate member accepted")
