@@ -73,6 +73,22 @@ func TestJoinAndRemove(t *testing.T) {
 	if n := count(t, ctx, cl, 0, "t"); n != 61 {
 		t.Fatalf("after removal %d rows, want 61", n)
 	}
+	// The joined node restarts from its data alone: no -join, no -peers,
+	// no -listen (its address is in the stored configuration).
+	c.kill(4)
+	mustExec(t, ctx, cl, "INSERT INTO t (b) VALUES ('while node 4 is down')")
+	c.restart(4)
+	c4 = c.client(4)
+	c4.Observe(cl.SeenIndex())
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		n, err := c4.Query(ctx, 0, "SELECT count(*) FROM t")
+		if err == nil && n.Rows[0][0].Int == 62 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("restarted node 4: %v %v\n%s", n, err, c.stderrAll())
+		}
+	}
 }
 
 // TakeSnapshot compacts a follower's log; a follower that was down while
