@@ -263,21 +263,34 @@ func (c *Core) setConfig(cfg Configuration) {
 			delete(c.prs, id)
 			continue
 		}
-		// A removed server keeps receiving the log until the entry that
-		// removed it commits, so that it learns of its removal and stops
-		// campaigning (thesis §4.2.2); it counts for nothing meanwhile.
+		// A removed server keeps receiving the log until it has
+		// acknowledged a heartbeat telling it that the entry that removed
+		// it is committed, so that it stops campaigning (thesis §4.2.2);
+		// it counts for nothing meanwhile. One that never answers is
+		// dropped an election timeout or two after the removal commits.
 		if pr.lingerUntil == 0 {
 			pr.lingerUntil = c.configs[len(c.configs)-1].index
 		}
 		c.lingerIDs = append(c.lingerIDs, id)
 	}
-	c.dropLingering()
 	if c.leadTransferee != None && !cfg.IsVoter(c.leadTransferee) {
 		c.abortLeaderTransfer()
 	}
 }
 
-func (c *Core) promotable() bool { return c.cfg.IsVoter(c.id) }
+// promotable reports whether the node may campaign: it is a voter in its
+// latest configuration, or that configuration (which removes it) is not
+// committed yet and it is a voter in the last committed one. Thesis
+// §4.2.2: such a server "might still be needed until the Cnew entry is
+// committed"; it does not count its own vote, and if it wins it leads
+// until the removal commits, then steps down.
+func (c *Core) promotable() bool {
+	if c.cfg.IsVoter(c.id) {
+		return true
+	}
+	last := c.configs[len(c.configs)-1]
+	return last.index > c.log.committed && c.configAtIndex(c.log.committed).IsVoter(c.id)
+}
 
 func (c *Core) quorum() int { return len(c.voterIDs)/2 + 1 }
 
@@ -489,6 +502,7 @@ func (c *Core) tickHeartbeat() {
 		// election timeout is aborted.
 		c.abortLeaderTransfer()
 		c.expireSnapshots()
+		c.dropLingering(true)
 	}
 	if c.heartbeatElapsed >= c.heartbeatTimeout {
 		c.heartbeatElapsed = 0
@@ -582,6 +596,11 @@ func (c *Core) step(m Message) {
 			c.send(Message{Type: MsgAppResp, To: m.From})
 		case m.Type == MsgPreVote:
 			c.send(Message{Type: MsgPreVoteResp, To: m.From, Reject: true})
+		case m.Type == MsgVote:
+			// Paper Fig. 2: reply false with currentTerm, so the
+			// candidate updates itself; otherwise a candidate stuck
+			// below this node's term would never learn it.
+			c.send(Message{Type: MsgVoteResp, To: m.From, Reject: true})
 		}
 		// Paper §5.1: a request with a stale term is rejected.
 		return
@@ -659,13 +678,24 @@ func (c *Core) replicaIDs() []NodeID {
 	return append(slices.Clone(c.peerIDs), c.lingerIDs...)
 }
 
-// dropLingering stops replicating to removed servers whose removal has
-// committed.
-func (c *Core) dropLingering() {
+// dropLingering stops replicating to removed servers that know their
+// removal committed, or, with expire, to those whose removal committed
+// at least one expire call ago.
+func (c *Core) dropLingering(expire bool) {
 	c.lingerIDs = slices.DeleteFunc(c.lingerIDs, func(id NodeID) bool {
-		if pr := c.prs[id]; pr != nil && pr.lingerUntil <= c.log.committed {
+		pr := c.prs[id]
+		if pr == nil {
+			return true
+		}
+		if pr.lingerUntil > c.log.committed {
+			return false
+		}
+		if pr.lingerDone || (expire && pr.lingerExpiring) {
 			delete(c.prs, id)
 			return true
+		}
+		if expire {
+			pr.lingerExpiring = true
 		}
 		return false
 	})

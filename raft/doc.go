@@ -136,8 +136,10 @@
 // if the entry is truncated. A leader proposes a change only after it has
 // committed an entry of its term and while no change is uncommitted (the
 // 2015 correction). A leader that removes itself keeps leading until the
-// change commits, then steps down. A removed server keeps receiving the
-// log until its removal commits, so it learns that it is out and stops
-// campaigning. Configuration entries carry every
+// change commits, then steps down. A server removed by an uncommitted
+// configuration still campaigns (without counting its own vote), since it
+// may be needed to commit its removal (thesis §4.2.2); the leader keeps
+// replicating to it until it has acknowledged that the removal committed,
+// so that it stops. Configuration entries carry every
 // member's id and address; Ready.Configuration reports changes.
 package raft

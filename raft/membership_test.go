@@ -269,3 +269,46 @@ func TestRemovedServerLearnsRemoval(t *testing.T) {
 		t.Fatal("removed server campaigned")
 	}
 }
+
+// Thesis §4.2.2: "a server that is not part of its own latest
+// configuration should still start new elections, as it might still be
+// needed until the Cnew entry is committed." Two voters {1, 2}; 1 removes
+// itself but the entry reaches only its own log; 1 steps down. 2 cannot
+// win (1 has the longer log), so 1 must campaign, win without counting
+// itself, commit its removal and step down.
+func TestRemovedServerCampaignsUntilRemovalCommits(t *testing.T) {
+	nw := newTestNetwork(t, 2, func(cfg *Config) { cfg.CheckQuorum = true })
+	nw.elect(1)
+	nw.stabilize()
+	nw.drop = func(m Message) bool { return m.From == 1 }
+	if _, _, err := nw.nodes[1].core.ProposeConfChange(ConfChange{Type: ConfRemove, Member: Member{ID: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	nw.tickAll(25)
+	if nw.nodes[1].core.Role() == RoleLeader {
+		t.Fatal("leader without a quorum did not step down")
+	}
+	nw.heal()
+	nw.tickAll(100)
+	c2 := nw.nodes[2].core
+	if c2.Role() != RoleLeader || len(c2.Configuration().Voters()) != 1 {
+		t.Fatalf("node 2: role %v configuration %+v; want the leader of {2}", c2.Role(), c2.Configuration())
+	}
+	if nw.nodes[1].core.Role() == RoleLeader {
+		t.Fatal("node 1 leads after its removal committed")
+	}
+	if nw.nodes[1].core.promotable() {
+		t.Fatal("node 1 may still campaign after its removal committed")
+	}
+}
+
+// Paper Fig. 2: a RequestVote of a stale term is answered false with the
+// current term, so the candidate updates itself.
+func TestStaleVoteAnsweredWithCurrentTerm(t *testing.T) {
+	c := newTestCore(t, 1, ids(3), storeWith(t, HardState{Term: 5}), nil)
+	mustStep(t, c, Message{Type: MsgVote, From: 2, Term: 3})
+	resp := filterMsgs(readMsgs(c), MsgVoteResp)
+	if len(resp) != 1 || !resp[0].Reject || resp[0].Term != 5 {
+		t.Fatalf("responses %+v, want a rejection at term 5", resp)
+	}
+}

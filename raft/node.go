@@ -289,6 +289,9 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 // Step delivers a message received from a peer. It blocks while the
 // node's inbox is full, until ctx ends.
 func (n *Node) Step(ctx context.Context, m Message) error {
+	if m.Type == MsgSnap {
+		return fmt.Errorf("raft: a snapshot must come through ReceiveSnapshot, with its data")
+	}
 	select {
 	case n.recvc <- m:
 		return nil

@@ -52,7 +52,13 @@ type progress struct {
 	// lingerUntil, for a server no longer in the configuration, is the
 	// index of the entry that removed it (0 for members).
 	lingerUntil uint64
-	inflights   inflights
+	// lingerRound is the heartbeat round that first told the removed
+	// server its removal committed; lingerDone is set once it answered
+	// it, lingerExpiring once its removal committed an expiry ago.
+	lingerRound    uint64
+	lingerDone     bool
+	lingerExpiring bool
+	inflights      inflights
 }
 
 func newProgress(next uint64, maxInflight int, learner bool) *progress {

@@ -82,7 +82,11 @@ func (c *Core) bcastHeartbeat() {
 	ctx := encodeRound(r)
 	for _, id := range c.replicaIDs() {
 		pr := c.prs[id]
-		c.send(Message{Type: MsgHeartbeat, To: id, Commit: min(pr.match, c.log.committed), Context: ctx})
+		commit := min(pr.match, c.log.committed)
+		if pr.lingerUntil > 0 && commit >= pr.lingerUntil && pr.lingerRound == 0 {
+			pr.lingerRound = r
+		}
+		c.send(Message{Type: MsgHeartbeat, To: id, Commit: commit, Context: ctx})
 	}
 	if self := c.prs[c.id]; self != nil {
 		self.ackedRound = r
@@ -127,7 +131,6 @@ func (c *Core) maybeCommit() bool {
 	}
 	first := !c.committedInTerm()
 	c.log.commitTo(mci)
-	c.dropLingering()
 	if c.eagerCommit {
 		c.reads.wantRound = true
 	}

@@ -77,6 +77,12 @@ func (c *Core) handleHeartbeatResponse(m Message, pr *progress) {
 	}
 	if r, ok := decodeRound(m.Context); ok && r > pr.ackedRound && r <= c.reads.round {
 		pr.ackedRound = r
+		if pr.lingerRound > 0 && r >= pr.lingerRound {
+			// The removed server knows its removal committed.
+			pr.lingerDone = true
+			c.dropLingering(false)
+			return
+		}
 		c.advanceReads()
 	}
 }

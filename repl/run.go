@@ -181,6 +181,12 @@ func (s *Shell) writer(out io.Writer) *bufio.Writer {
 // an INSERT, UPDATE or DELETE records the changes (and in the table modes
 // prints the rows affected).
 func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
+	if isExplainQueryPlan(st.SQL) {
+		if rows, ok := eqpRows(r); ok {
+			printQueryPlan(w, rows)
+			return
+		}
+	}
 	switch s.settings.mode {
 	case ModeList:
 		printList(w, &s.settings, r)

@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -281,5 +282,19 @@ func TestSavepointName(t *testing.T) {
 		if got := savepointName(sql); got != want {
 			t.Errorf("savepointName(%q) = %q, want %q", sql, got, want)
 		}
+	}
+}
+
+// TestQueryPlanTree checks the plan tree against the CLI's drawing of a
+// compound query (from sqlite3 3.40).
+func TestQueryPlanTree(t *testing.T) {
+	rows := []eqpRow{{1, 0, "COMPOUND QUERY"}, {2, 1, "LEFT-MOST SUBQUERY"}, {5, 2, "SCAN t"}, {12, 1, "UNION USING TEMP B-TREE"}, {15, 12, "SCAN u"}}
+	var b bytes.Buffer
+	w := bufio.NewWriter(&b)
+	printQueryPlan(w, rows)
+	w.Flush()
+	want := "QUERY PLAN\n`--COMPOUND QUERY\n   |--LEFT-MOST SUBQUERY\n   |  `--SCAN t\n   `--UNION USING TEMP B-TREE\n      `--SCAN u\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }

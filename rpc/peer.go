@@ -38,6 +38,18 @@ type peer struct {
 	// lost is set once messages were lost and the node was told; a
 	// successful write clears it.
 	lost atomic.Bool
+	// queuedBytes is the entry payload held in queue.
+	queuedBytes atomic.Int64
+}
+
+// payloadSize is what a message counts against QueueBytes: its entries'
+// data plus a fixed overhead per message and entry.
+func payloadSize(m raft.Message) int64 {
+	n := int64(64 + len(m.Context))
+	for _, e := range m.Entries {
+		n += int64(32 + len(e.Data))
+	}
+	return n
 }
 
 // newPeer dials m lazily (the connection is made on first use and remade by
@@ -67,12 +79,22 @@ func newPeer(t *Transport, m raft.Member) (*peer, error) {
 
 // enqueue queues m unless the queue is full, in which case m is dropped.
 func (p *peer) enqueue(m raft.Message) {
+	size := payloadSize(m)
+	if p.queuedBytes.Add(size) > p.t.cfg.QueueBytes && len(p.queue) > 0 {
+		p.queuedBytes.Add(-size)
+		p.markLost()
+		return
+	}
 	select {
 	case p.queue <- m:
 	default:
+		p.queuedBytes.Add(-size)
 		p.markLost()
 	}
 }
+
+// dequeued releases m's share of QueueBytes.
+func (p *peer) dequeued(m raft.Message) { p.queuedBytes.Add(-payloadSize(m)) }
 
 // markLost tells the node, once per outage, that messages to the peer are
 // being lost, so a leader falls back to probing it.
@@ -99,12 +121,14 @@ func (p *peer) run() {
 		case <-p.ctx.Done():
 			return
 		case m := <-p.queue:
+			p.dequeued(m)
 			batch = append(batch[:0], m)
 		}
 	drain:
 		for len(batch) < p.t.cfg.MaxBatchMessages {
 			select {
 			case m := <-p.queue:
+				p.dequeued(m)
 				batch = append(batch, m)
 			default:
 				break drain

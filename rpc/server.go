@@ -231,9 +231,7 @@ func receiveChunks(stream raftpb.Raft_InstallSnapshotServer, first *raftpb.Insta
 
 // handlerReceiveSnapshot hands a received snapshot to the node.
 func (t *Transport) handlerReceiveSnapshot(ctx context.Context, m raft.Message, data io.Reader) error {
-	t.mu.RLock()
-	h := t.handler
-	t.mu.RUnlock()
+	h := t.currentHandler()
 	if h == nil {
 		return ErrNoHandler
 	}

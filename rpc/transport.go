@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/resqlite/resqlite/raft"
@@ -38,9 +39,11 @@ type TransportConfig struct {
 	// ClusterID is carried on every message and checked on every message
 	// received. Required.
 	ClusterID uint64
-	// QueueSize bounds the messages queued for one peer; further
-	// messages to it are dropped until it drains. Default 4096.
-	QueueSize int
+	// QueueSize and QueueBytes bound the messages queued for one peer,
+	// in number and in entry payload bytes; further messages to it are
+	// dropped until it drains. Defaults 4096 messages, 64 MiB.
+	QueueSize  int
+	QueueBytes int64
 	// MaxBatchMessages and MaxBatchBytes bound one stream write. Defaults
 	// 512 messages and 1 MiB (a single larger message goes alone).
 	MaxBatchMessages int
@@ -66,6 +69,9 @@ type TransportConfig struct {
 func (c *TransportConfig) setDefaults() {
 	if c.QueueSize <= 0 {
 		c.QueueSize = 4096
+	}
+	if c.QueueBytes <= 0 {
+		c.QueueBytes = 64 << 20
 	}
 	if c.MaxBatchMessages <= 0 {
 		c.MaxBatchMessages = 512
@@ -114,8 +120,9 @@ type Transport struct {
 	cfg     TransportConfig
 	waiters waiters
 
+	handler atomic.Pointer[Handler]
+
 	mu      sync.RWMutex
-	handler Handler
 	members map[raft.NodeID]raft.Member
 	peers   map[raft.NodeID]*peer
 	closed  bool
@@ -141,9 +148,16 @@ func NewTransport(cfg TransportConfig) (*Transport, error) {
 
 // SetHandler attaches the node that incoming messages are delivered to.
 func (t *Transport) SetHandler(h Handler) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.handler = h
+	t.handler.Store(&h)
+}
+
+// currentHandler returns the attached node, or nil. It takes no lock, so
+// it is safe from any goroutine, including under t.mu.
+func (t *Transport) currentHandler() Handler {
+	if h := t.handler.Load(); h != nil {
+		return *h
+	}
+	return nil
 }
 
 // SetMembers makes the transport's peers those of c (the local node
@@ -153,6 +167,13 @@ func (t *Transport) SetHandler(h Handler) {
 // one yet) leaves the members as they are, so such a node can be given
 // the existing members to reach and accept messages from.
 func (t *Transport) SetMembers(c raft.Configuration) {
+	var stale []*peer
+	// Stopped outside the lock: a peer's goroutine may be waiting for it.
+	defer func() {
+		for _, p := range stale {
+			p.stop()
+		}
+	}()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed || len(c.Members) == 0 {
@@ -164,7 +185,7 @@ func (t *Transport) SetMembers(c raft.Configuration) {
 	}
 	for id, p := range t.peers {
 		if m, ok := next[id]; !ok || m.Addr != p.addr {
-			p.stop()
+			stale = append(stale, p)
 			delete(t.peers, id)
 		}
 	}
@@ -230,9 +251,7 @@ func (t *Transport) peer(id raft.NodeID) *peer {
 
 // deliver hands a message received from a peer to the local node.
 func (t *Transport) deliver(ctx context.Context, m raft.Message) error {
-	t.mu.RLock()
-	h := t.handler
-	t.mu.RUnlock()
+	h := t.currentHandler()
 	if h == nil {
 		return ErrNoHandler
 	}
@@ -241,10 +260,7 @@ func (t *Transport) deliver(ctx context.Context, m raft.Message) error {
 
 // reportUnreachable tells the node that messages to id were lost.
 func (t *Transport) reportUnreachable(id raft.NodeID) {
-	t.mu.RLock()
-	h := t.handler
-	t.mu.RUnlock()
-	if h != nil {
+	if h := t.currentHandler(); h != nil {
 		h.ReportUnreachable(id)
 	}
 }

@@ -261,7 +261,7 @@ func TestDeadPeerCostsOnlyDroppedMessagesAndReconnects(t *testing.T) {
 	deadAddr := lis.Addr().String()
 	lis.Close()
 
-	a := startTestNode(t, 1, 7, "", TransportConfig{QueueSize: 64})
+	a := startTestNode(t, 1, 7, "", TransportConfig{QueueSize: 64, QueueBytes: 8 << 20})
 	b := startTestNode(t, 2, 7, "", TransportConfig{})
 	conf := members(map[raft.NodeID]string{1: a.addr, 2: b.addr, 3: deadAddr})
 	a.t.SetMembers(conf)
@@ -278,6 +278,14 @@ func TestDeadPeerCostsOnlyDroppedMessagesAndReconnects(t *testing.T) {
 	}
 	if q := len(a.t.peer(3).queue); q > 64 {
 		t.Fatalf("dead peer's queue holds %d messages, bound is 64", q)
+	}
+	// Large messages are bounded by bytes as well.
+	big := make([]byte, 1<<20)
+	for i := 0; i < 200; i++ {
+		a.t.Send([]raft.Message{{Type: raft.MsgApp, From: 1, To: 3, Term: 1, Entries: []raft.Entry{{Index: 1, Term: 1, Data: big}}}})
+	}
+	if qb := a.t.peer(3).queuedBytes.Load(); qb > a.t.cfg.QueueBytes+(1<<20)+200 {
+		t.Fatalf("dead peer's queue holds %d bytes, bound is %d", qb, a.t.cfg.QueueBytes)
 	}
 	// The live peer is unaffected.
 	a.t.Send([]raft.Message{{Type: raft.MsgHeartbeat, From: 1, To: 2, Term: 1}})

@@ -22,8 +22,9 @@ import (
 // so none is lost or doubled.
 //
 // An error means the node's environment failed (I/O, disk full, out of
-// memory, busy, corruption): nothing of the call was applied, the state
-// machine halts and every later Apply returns the same error.
+// memory, busy, corruption): the transaction in progress was rolled back
+// (AppliedIndex tells what was committed), the state machine halts and
+// every later Apply returns the same error.
 func (sm *StateMachine) Apply(entries []raft.Entry) ([]any, error) {
 	sm.applyMu.Lock()
 	defer sm.applyMu.Unlock()

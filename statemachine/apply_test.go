@@ -29,6 +29,16 @@ func TestApplyBasics(t *testing.T) {
 	if sm.AppliedIndex() != 4 {
 		t.Fatalf("applied %d", sm.AppliedIndex())
 	}
+	// The fixed settings of the apply connection.
+	sm.w.pol.reset(modeInternal)
+	for pragma, want := range map[string]Value{
+		"journal_mode": Text("wal"), "synchronous": Integer(1), "foreign_keys": Integer(0),
+		"recursive_triggers": Integer(0), "trusted_schema": Integer(1),
+	} {
+		if got, err := sm.w.run("PRAGMA " + pragma); err != nil || !got.Equal(want) {
+			t.Errorf("PRAGMA %s = %v (%v), want %v", pragma, got, err, want)
+		}
+	}
 }
 
 func TestApplyEntryFailsAlone(t *testing.T) {

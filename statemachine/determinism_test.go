@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"modernc.org/sqlite"
 )
 
 // determinismSchema is the schema the rejection tests run against.
@@ -108,6 +110,11 @@ func TestRejectConnectionAndScopeChanges(t *testing.T) {
 		{"rollback", "ROLLBACK", "ROLLBACK"},
 		{"savepoint", "SAVEPOINT s", "SAVEPOINT"},
 		{"release", "RELEASE s", "SAVEPOINT"},
+		{"pragma function", "INSERT INTO t SELECT file FROM pragma_database_list", "database_list"},
+		{"dbstat", "INSERT INTO t SELECT count(*) FROM dbstat", "dbstat"},
+		{"sqlite_dbpage read", "INSERT INTO t SELECT count(*) FROM sqlite_dbpage", "sqlite_dbpage"},
+		{"sqlite_dbpage write", "UPDATE sqlite_dbpage SET data = zeroblob(4096) WHERE pgno = 1", "sqlite_dbpage"},
+		{"dbstat module", "CREATE VIRTUAL TABLE st USING dbstat", "dbstat"},
 		{"meta insert", "INSERT INTO _resqlite_state VALUES (2, 0, 0, NULL)", "reserved"},
 		{"meta update", "UPDATE _resqlite_state SET applied_index = 0", "reserved"},
 		{"meta drop", "DROP TABLE _resqlite_state", "reserved"},
@@ -228,6 +235,31 @@ func TestPrecheck(t *testing.T) {
 	}
 	mustExec(t, sm, "CREATE TABLE not_yet(x)")
 	mustExec(t, sm, "INSERT INTO not_yet VALUES (1)")
+}
+
+// TestMaxRowidIsRandomInSQLite shows why the rule below exists: past the
+// largest rowid, plain SQLite picks a random rowid, so two databases given
+// the same statements differ.
+func TestMaxRowidIsRandomInSQLite(t *testing.T) {
+	var rowids []Value
+	for range 2 {
+		c, err := openConn(&sqlite.Driver{}, ":memory:")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.exec("CREATE TABLE m(id INTEGER PRIMARY KEY); INSERT INTO m VALUES (9223372036854775807); INSERT INTO m DEFAULT VALUES"); err != nil {
+			t.Fatal(err)
+		}
+		var got []Value
+		if err := c.each("SELECT min(id) FROM m", func(row []Value) { got = row }); err != nil {
+			t.Fatal(err)
+		}
+		rowids = append(rowids, got[0])
+		c.close()
+	}
+	if rowids[0].Equal(rowids[1]) {
+		t.Fatalf("both databases chose rowid %v (a 2^-63 coincidence, or SQLite changed)", rowids[0])
+	}
 }
 
 func TestMaxRowidFailsDeterministically(t *testing.T) {

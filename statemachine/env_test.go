@@ -1,9 +1,14 @@
 package statemachine
 
 import (
+	"context"
 	"errors"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/resqlite/resqlite/raft"
 )
@@ -61,5 +66,51 @@ func TestEntryWorkLimit(t *testing.T) {
 	r = mustExec(t, sm, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 1000) INSERT INTO t SELECT x FROM c")
 	if r.Statements[0].RowsAffected != 1000 {
 		t.Fatalf("bounded insert: %+v", r.Statements[0])
+	}
+}
+
+func TestOpenRefusesANonDatabase(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, DatabaseFile), []byte(strings.Repeat("not a database ", 300)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if sm, err := Open(dir, Options{}); err == nil {
+		sm.Close()
+		t.Fatal("opened a file that is not a database")
+	}
+}
+
+func TestClosedStateMachine(t *testing.T) {
+	sm := openTest(t)
+	mustExec(t, sm, "CREATE TABLE t(x)")
+	running := make(chan error, 1)
+	started := make(chan struct{})
+	go func() {
+		close(started)
+		_, err := sm.Query(context.Background(), "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c")
+		running <- err
+	}()
+	<-started
+	time.Sleep(20 * time.Millisecond)
+	if err := sm.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-running; err == nil {
+		t.Fatal("an endless query survived Close")
+	}
+	if err := sm.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if _, err := sm.Apply([]raft.Entry{sqlEntry(2, "INSERT INTO t VALUES (1)")}); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Apply after Close: %v", err)
+	}
+	if _, err := sm.Query(context.Background(), "SELECT 1"); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Query after Close: %v", err)
+	}
+	if _, err := sm.Snapshot(io.Discard); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Snapshot after Close: %v", err)
+	}
+	if err := sm.WaitApplied(context.Background(), 5); !errors.Is(err, ErrClosed) {
+		t.Fatalf("WaitApplied after Close: %v", err)
 	}
 }

@@ -195,9 +195,19 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 		if write {
 			p.inserts = appendUnique(p.inserts, arg1)
 		}
+		if r := checkPhysical(arg1, write); r != "" {
+			return r
+		}
 		return checkMeta(arg1, write)
 	case sqlite.AuthUpdate, sqlite.AuthDelete, sqlite.AuthDropTable, sqlite.AuthAlterTable, sqlite.AuthCreateIndex:
+		if r := checkPhysical(arg1, write); r != "" {
+			return r
+		}
 		return checkMeta(arg1, write)
+	case sqlite.AuthRead:
+		return checkPhysical(arg1, write)
+	case sqlite.AuthCreateVTable, sqlite.AuthDropVTable:
+		return checkPhysical(arg2, write)
 	case sqlite.AuthCreateTrigger, sqlite.AuthDropTrigger, sqlite.AuthDropIndex:
 		return checkMeta(arg2, write)
 	}
@@ -219,6 +229,19 @@ func changesDatabase(action sqlite.AuthorizerActionCode, arg2 string) bool {
 
 // tempRejection is the reason given for any change to the TEMP schema.
 const tempRejection = "TEMP tables, indexes, triggers and views are not allowed: they would not be part of the replicated database"
+
+// physicalTables are the virtual tables that expose the database file's
+// pages: their content depends on the file layout, and writing to
+// sqlite_dbpage bypasses SQL altogether.
+var physicalTables = map[string]bool{"dbstat": true, "sqlite_dbpage": true}
+
+// checkPhysical refuses writes that read or change the file's pages.
+func checkPhysical(name string, write bool) string {
+	if write && physicalTables[strings.ToLower(name)] {
+		return fmt.Sprintf("%s is not allowed in a write: it exposes the file's pages, which are not replicated content", strings.ToLower(name))
+	}
+	return ""
+}
 
 // checkMeta refuses writes that touch ReSqlite's own table.
 func checkMeta(table string, write bool) string {

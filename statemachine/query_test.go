@@ -103,6 +103,14 @@ func TestConcurrentReadsSnapshotsAndApply(t *testing.T) {
 						if err = other.Restore(&buf); err == nil && other.AppliedIndex() != idx {
 							err = fmt.Errorf("snapshot at %d restored to %d", idx, other.AppliedIndex())
 						}
+						if err == nil {
+							// Entry 1 created the table, each later entry added a row.
+							var rows *Rows
+							rows, err = other.Query(context.Background(), "SELECT count(*) FROM t")
+							if err == nil && rows.Rows[0][0].Int != int64(idx)-1 {
+								err = fmt.Errorf("snapshot at index %d holds %d rows", idx, rows.Rows[0][0].Int)
+							}
+						}
 						other.Close()
 					}
 				}

@@ -51,6 +51,9 @@ type StateMachine struct {
 	w       *writer
 
 	readers chan *reader
+	// allReaders lists every read connection, so Close can cancel the
+	// queries running on them.
+	allReaders []*reader
 
 	mu          sync.Mutex
 	applied     uint64
@@ -77,6 +80,7 @@ func Open(dir string, opts Options) (*StateMachine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	removeStaleTemporaries(dir)
 	sm := &StateMachine{dir: dir, path: abs, log: log, changed: make(chan struct{})}
 	steps := opts.MaxEntrySteps
 	if steps <= 0 {
@@ -101,8 +105,20 @@ func Open(dir string, opts Options) (*StateMachine, error) {
 			return nil, fmt.Errorf("statemachine: %w", err)
 		}
 		sm.readers <- r
+		sm.allReaders = append(sm.allReaders, r)
 	}
 	return sm, nil
+}
+
+// removeStaleTemporaries deletes the temporary databases a snapshot or a
+// restore left behind when the process died.
+func removeStaleTemporaries(dir string) {
+	for _, pattern := range []string{"snapshot-*.db*", "restore-*.db*"} {
+		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, m := range matches {
+			os.Remove(m)
+		}
+	}
 }
 
 // loadMeta reads the applied index and configuration from the database.
@@ -183,7 +199,8 @@ func (sm *StateMachine) halt(err error) error {
 	return sm.halted
 }
 
-// Close closes every connection. It waits for running queries to end.
+// Close cancels running queries, waits for them to end and closes every
+// connection.
 func (sm *StateMachine) Close() error {
 	sm.mu.Lock()
 	if sm.closed {
@@ -194,6 +211,9 @@ func (sm *StateMachine) Close() error {
 	close(sm.changed)
 	sm.changed = make(chan struct{})
 	sm.mu.Unlock()
+	for _, r := range sm.allReaders {
+		r.cancel.cancel()
+	}
 
 	var errs []error
 	for range cap(sm.readers) {

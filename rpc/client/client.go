@@ -48,8 +48,9 @@ type Client struct {
 	closed bool
 }
 
-// Dial connects to the node at addr. It fails if neither that node nor a
-// fallback can be reached within the connect timeout.
+// Dial connects to the node at addr and learns the cluster's members
+// from it. It fails if neither that node nor a fallback can be reached
+// within the connect timeout.
 func Dial(ctx context.Context, addr string, opts Options) (*Client, error) {
 	if opts.ConnectTimeout <= 0 {
 		opts.ConnectTimeout = DefaultConnectTimeout
@@ -58,6 +59,9 @@ func Dial(ctx context.Context, addr string, opts Options) (*Client, error) {
 	if _, err := c.ready(ctx); err != nil {
 		return nil, err
 	}
+	// Learn the other members' addresses for fail-over; a node that
+	// cannot answer yet is no reason to fail the dial.
+	c.Status(ctx)
 	return c, nil
 }
 

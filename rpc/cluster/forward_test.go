@@ -1,7 +1,9 @@
 package cluster_test
 
 import (
+	"context"
 	"errors"
+	"syscall"
 	"testing"
 	"time"
 
@@ -61,5 +63,109 @@ func TestForwardingWhileLeaderChanges(t *testing.T) {
 	t.Logf("%d acknowledged, %d unknown, %d not proposed; %d rows", ok, unknown, refused, n)
 	if n < int64(ok) || n > int64(ok+unknown) {
 		t.Fatalf("%d rows after %d acknowledged and %d unknown writes", n, ok, unknown)
+	}
+}
+
+// A pipelined session at a follower keeps working while leadership moves:
+// each write succeeds, is refused as not proposed, or is of unknown
+// outcome; once leadership settles, the session's writes succeed again
+// (it follows the new leader); every acknowledged write is applied once.
+func TestSessionForwardingWhileLeaderChanges(t *testing.T) {
+	c := startCluster(t, 3)
+	ctx := ctxT(t, 2*time.Minute)
+	lead := c.waitLeader(10 * time.Second)
+	w := c.client(c.followers(lead)[0])
+	admin := c.client(c.followers(lead)[1])
+	mustExec(t, ctx, w, "CREATE TABLE t (a INTEGER PRIMARY KEY)")
+	s, err := w.Session(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 3 {
+			time.Sleep(200 * time.Millisecond)
+			admin.TransferLeadership(ctx, 0)
+		}
+	}()
+	var ok, unknown, refused int
+	round := func() (failed int) {
+		for range 100 {
+			if err := s.Submit(client.Request{Write: []client.Statement{{SQL: "INSERT INTO t VALUES (NULL)"}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 100 {
+			r, err := s.Next()
+			switch {
+			case err != nil:
+				t.Fatal(err)
+			case r.Err == nil && r.Write.Err == nil:
+				ok++
+				continue
+			case errors.Is(r.Err, client.ErrOutcomeUnknown):
+				unknown++
+			case status.Code(r.Err) == codes.Unavailable:
+				refused++
+			default:
+				t.Fatalf("write: %v %v", r.Err, r.Write)
+			}
+			failed++
+		}
+		return failed
+	}
+	for more := true; more; {
+		select {
+		case <-done:
+			more = false
+		default:
+		}
+		round()
+	}
+	// Leadership is settled: a whole round goes through.
+	time.Sleep(500 * time.Millisecond)
+	if failed := round(); failed != 0 {
+		t.Fatalf("%d writes of a round failed after leadership settled", failed)
+	}
+	n := count(t, ctx, w, client.Linearizable, "t")
+	t.Logf("%d acknowledged, %d unknown, %d not proposed; %d rows", ok, unknown, refused, n)
+	if n < int64(ok) || n > int64(ok+unknown) {
+		t.Fatalf("%d rows after %d acknowledged and %d unknown writes", n, ok, unknown)
+	}
+}
+
+// A write forwarded to a leader that stops answering (SIGSTOP) after it
+// was sent is reported of unknown outcome, not as failed; the write is
+// not retried, and once the old leader is back it applied at most once.
+func TestForwardedWriteToStoppedLeaderIsUnknown(t *testing.T) {
+	c := startCluster(t, 3)
+	ctx := ctxT(t, time.Minute)
+	lead := c.waitLeader(10 * time.Second)
+	w := c.client(c.followers(lead)[0])
+	mustExec(t, ctx, w, "CREATE TABLE t (a)")
+	c.signal(lead, syscall.SIGSTOP)
+	wctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	_, err := w.Exec(wctx, "INSERT INTO t VALUES (1)")
+	cancel()
+	c.signal(lead, syscall.SIGCONT)
+	if !errors.Is(err, client.ErrOutcomeUnknown) {
+		t.Fatalf("write forwarded to a stopped leader: %v, want ErrOutcomeUnknown", err)
+	}
+	c.waitLeader(20 * time.Second)
+	var n int64
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		rows, err := w.Query(ctx, client.Linearizable, "SELECT count(*) FROM t")
+		if err == nil {
+			n = rows.Rows[0][0].Int
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+	}
+	if n > 1 {
+		t.Fatalf("the unknown write applied %d times", n)
 	}
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -56,22 +58,24 @@ func program(t testing.TB) string {
 }
 
 // freePorts returns n loopback addresses whose ports were free a moment
-// ago (a node that then fails to bind is restarted on new ports by
-// startCluster).
+// ago. They are picked below the kernel's ephemeral range (where
+// outgoing connections take their ports), so that a port is rarely taken
+// before its node binds it; a cluster whose node then fails to bind is
+// started again on new ports (startCluster, startProxiedCluster).
 func freePorts(t testing.TB, n int) []string {
 	t.Helper()
 	var out []string
-	var ls []net.Listener
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
+	for len(out) < n {
+		addr := fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(12000))
+		if slices.Contains(out, addr) {
+			continue
 		}
-		ls = append(ls, l)
-		out = append(out, l.Addr().String())
-	}
-	for _, l := range ls {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			continue
+		}
 		l.Close()
+		out = append(out, addr)
 	}
 	return out
 }
@@ -114,7 +118,7 @@ func startCluster(t testing.TB, n int, extra ...string) *testCluster {
 		for i, a := range addrs {
 			c.start(i+1, a, filepath.Join(t.TempDir(), fmt.Sprintf("node-%d", i+1)), "-peers", c.peers)
 		}
-		if c.waitLeader(10*time.Second) != 0 {
+		if c.waitLeader(10*time.Second) != 0 && c.allRunning() {
 			return c
 		}
 		c.killAll()
@@ -155,6 +159,21 @@ func (c *testCluster) proc(id int) *proc {
 	return c.procs[id]
 }
 
+// allRunning reports whether every node process is still running (one
+// that could not bind its port has exited).
+func (c *testCluster) allRunning() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, p := range c.procs {
+		select {
+		case <-p.exited:
+			return false
+		default:
+		}
+	}
+	return true
+}
+
 // kill sends SIGKILL to node id and waits for it to exit.
 func (c *testCluster) kill(id int) {
 	p := c.proc(id)
@@ -192,7 +211,8 @@ func (c *testCluster) stderrAll() string {
 // client connects to node id.
 func (c *testCluster) client(id int) *client.Client {
 	c.t.Helper()
-	cl, err := client.Dial(context.Background(), c.proc(id).addr, client.Options{})
+	// A node just (re)started may need a while under load.
+	cl, err := client.Dial(context.Background(), c.proc(id).addr, client.Options{ConnectTimeout: 20 * time.Second})
 	if err != nil {
 		c.t.Fatalf("dial node %d: %v", id, err)
 	}

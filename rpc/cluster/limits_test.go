@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
 )
@@ -51,8 +52,9 @@ func TestLimits(t *testing.T) {
 	}
 }
 
-// Server reflection lists the ReSqlite, Raft and health services.
-func TestReflectionListsServices(t *testing.T) {
+// Server reflection lists the ReSqlite, Raft and health services, and the
+// health service reports the node serving.
+func TestReflectionAndHealth(t *testing.T) {
 	c := startCluster(t, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -79,6 +81,12 @@ func TestReflectionListsServices(t *testing.T) {
 	for _, want := range []string{"resqlite.v1.ReSqlite", "resqlite.raft.v1.Raft", "grpc.health.v1.Health"} {
 		if !slices.Contains(names, want) {
 			t.Fatalf("reflection lists %v, missing %s", names, want)
+		}
+	}
+	for _, svc := range []string{"", "resqlite.v1.ReSqlite"} {
+		resp, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{Service: svc})
+		if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+			t.Fatalf("health of %q: %v %v", svc, resp, err)
 		}
 	}
 }

@@ -99,21 +99,26 @@ func (p *proxy) close() {
 func startProxiedCluster(t testing.TB, n int, extra ...string) (*testCluster, map[int]*proxy) {
 	t.Helper()
 	bin := program(t)
-	c := &testCluster{t: t, bin: bin, extra: extra, procs: map[int]*proc{}}
-	t.Cleanup(c.killAll)
-	addrs := freePorts(t, n)
-	proxies := map[int]*proxy{}
-	var parts []string
-	for i, a := range addrs {
-		proxies[i+1] = newProxy(t, a)
-		parts = append(parts, fmt.Sprintf("%d=%s", i+1, proxies[i+1].addr()))
+	for attempt := 0; ; attempt++ {
+		c := &testCluster{t: t, bin: bin, extra: extra, procs: map[int]*proc{}}
+		t.Cleanup(c.killAll)
+		addrs := freePorts(t, n)
+		proxies := map[int]*proxy{}
+		var parts []string
+		for i, a := range addrs {
+			proxies[i+1] = newProxy(t, a)
+			parts = append(parts, fmt.Sprintf("%d=%s", i+1, proxies[i+1].addr()))
+		}
+		c.peers = strings.Join(parts, ",")
+		for i, a := range addrs {
+			c.start(i+1, a, filepath.Join(t.TempDir(), fmt.Sprintf("node-%d", i+1)), "-peers", c.peers, "-listen", a)
+		}
+		if c.waitLeader(15*time.Second) != 0 && c.allRunning() {
+			return c, proxies
+		}
+		c.killAll()
+		if attempt == 2 {
+			t.Fatalf("no leader elected in three attempts; last stderr:\n%s", c.stderrAll())
+		}
 	}
-	c.peers = strings.Join(parts, ",")
-	for i, a := range addrs {
-		c.start(i+1, a, filepath.Join(t.TempDir(), fmt.Sprintf("node-%d", i+1)), "-peers", c.peers, "-listen", a)
-	}
-	if c.waitLeader(15*time.Second) == 0 {
-		t.Fatalf("no leader: %s", c.stderrAll())
-	}
-	return c, proxies
 }

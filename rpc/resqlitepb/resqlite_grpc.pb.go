@@ -7,14 +7,19 @@
 // database after the check their consistency level asks for.
 //
 // Errors (gRPC status codes):
-//   - UNAVAILABLE: nothing was proposed (no leader within the wait, node
-//     shutting down); the request may be retried.
+//   - UNAVAILABLE: nothing was proposed (no leader known and reachable
+//     within the leader wait, 5 s by default; node shutting down); the
+//     request may be retried.
 //   - ABORTED: a write was proposed but its outcome is unknown (leadership
 //     was lost before it committed, or the connection to the leader broke
 //     after it was sent). It may have committed: never retry it blindly.
 //   - INVALID_ARGUMENT: the request is malformed or too large (see Limits).
 //   - DEADLINE_EXCEEDED: a read's consistency check or the session's index
-//     could not be confirmed in time (an isolated node says so).
+//     could not be confirmed within the read timeout (3 s by default): an
+//     isolated node says so instead of answering from stale data.
+// Every error a node returns itself carries the trailer
+// "resqlite-verdict: 1"; an error without it came from the network, so a
+// write that failed that way has an unknown outcome.
 // A statement's own SQL error is not a gRPC error: it is a SqlError in the
 // response, as SQLite reported it.
 //

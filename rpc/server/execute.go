@@ -17,7 +17,9 @@ func (s *Server) Execute(ctx context.Context, req *resqlitepb.ExecuteRequest) (*
 	if err != nil || rejected != nil {
 		return rejected, err
 	}
-	for {
+	// This node may become the leader while it forwards: then it
+	// proposes itself (a few times at most, if leadership flaps).
+	for attempt := 0; ; attempt++ {
 		f, err := s.propose(ctx, data, req.GetForwarded())
 		if err == nil {
 			return s.await(ctx, f, req.GetForwarded())
@@ -32,8 +34,11 @@ func (s *Server) Execute(ctx context.Context, req *resqlitepb.ExecuteRequest) (*
 			resp, err = c.Execute(ctx, fwd)
 			return err
 		})
-		if errors.Is(err, errLeaderIsSelf) {
+		if errors.Is(err, errLeaderIsSelf) && attempt < 3 {
 			continue
+		}
+		if errors.Is(err, errLeaderIsSelf) {
+			return nil, status.Error(codes.Unavailable, "leadership keeps moving; nothing was proposed")
 		}
 		if err != nil {
 			return nil, unknownOutcome(err)

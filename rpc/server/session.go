@@ -143,7 +143,17 @@ func (s *Server) Session(stream resqlitepb.ReSqlite_SessionServer) error {
 
 // sendInOrder sends each slot's response once it resolves, in order.
 func sendInOrder(ctx context.Context, stream resqlitepb.ReSqlite_SessionServer, out <-chan *slot) error {
-	for sl := range out {
+	for {
+		var sl *slot
+		select {
+		case next, ok := <-out:
+			if !ok {
+				return nil
+			}
+			sl = next
+		case <-ctx.Done():
+			return status.FromContextError(ctx.Err()).Err()
+		}
 		select {
 		case <-sl.done:
 		case <-ctx.Done():
@@ -153,7 +163,6 @@ func sendInOrder(ctx context.Context, stream resqlitepb.ReSqlite_SessionServer, 
 			return err
 		}
 	}
-	return nil
 }
 
 // session is the state of one Session call.
@@ -161,6 +170,7 @@ type session struct {
 	s         *Server
 	out       chan *slot
 	up        *upstream
+	retired   []*upstream
 	lastWrite *slot
 }
 
@@ -288,7 +298,13 @@ func (sess *session) read(ctx context.Context, sl *slot, req *resqlitepb.QueryRe
 // if there is none or the last one broke.
 func (sess *session) upstream(ctx context.Context) (*upstream, error) {
 	if sess.up != nil && !sess.up.isBroken() {
-		return sess.up, nil
+		if !sess.up.isStale() {
+			return sess.up, nil
+		}
+		// Its node stopped leading: writes still pending on it get their
+		// answers there; new writes go to the current leader.
+		sess.retired = append(sess.retired, sess.up)
+		sess.up = nil
 	}
 	sess.closeUpstream()
 	var up *upstream
@@ -312,12 +328,17 @@ func (sess *session) upstream(ctx context.Context) (*upstream, error) {
 	return up, nil
 }
 
-// closeUpstream ends the session's stream to the leader, if any.
+// closeUpstream ends the session's stream to the leader, if any, and
+// the retired ones.
 func (sess *session) closeUpstream() {
 	if sess.up != nil {
 		sess.up.close()
 		sess.up = nil
 	}
+	for _, up := range sess.retired {
+		up.close()
+	}
+	sess.retired = nil
 }
 
 // upstream is a Session stream from a follower to the leader that
@@ -329,6 +350,7 @@ type upstream struct {
 	mu      sync.Mutex
 	pending []*slot
 	broken  error
+	stale   bool // the node answered that it is not the leader
 	done    chan struct{}
 }
 
@@ -381,7 +403,11 @@ func (up *upstream) receive() {
 		if f := resp.GetFailure(); f != nil {
 			c := codes.Code(f.GetCode())
 			if c == codes.FailedPrecondition {
-				c = codes.Unavailable // the leader did not propose it
+				// The node is no longer the leader and did not propose it.
+				c = codes.Unavailable
+				up.mu.Lock()
+				up.stale = true
+				up.mu.Unlock()
 			}
 			sl.fail(status.Error(c, f.GetMessage()))
 			continue
@@ -404,6 +430,12 @@ func (up *upstream) fail(err error) {
 	for _, sl := range pending {
 		sl.fail(status.Errorf(codes.Aborted, "write outcome unknown: the stream to the leader broke after the write was sent (%v); it may have committed, do not retry it blindly", err))
 	}
+}
+
+func (up *upstream) isStale() bool {
+	up.mu.Lock()
+	defer up.mu.Unlock()
+	return up.stale
 }
 
 func (up *upstream) isBroken() bool {
