@@ -25,7 +25,7 @@
 //   - .changes counts the rows of INSERT, UPDATE and DELETE statements;
 //     its total does not include rows changed by triggers.
 //   - .schema does not annotate views with their columns; the modes html,
-//     tcl, insert, quote, ascii, count and off do not exist. EXPLAIN QUERY
+//     tcl, insert, ascii, count and off do not exist. EXPLAIN QUERY
 //     PLAN is drawn as the CLI's tree, but plain EXPLAIN prints its rows in
 //     the current mode (the CLI's explain layout is not reproduced).
 package repl

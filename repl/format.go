@@ -2,6 +2,7 @@ package repl
 
 import (
 	"bufio"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"strconv"
@@ -206,4 +207,52 @@ func printJSON(w *bufio.Writer, r *Result) {
 		w.WriteByte('}')
 	}
 	w.WriteString("]\n")
+}
+
+// writeQuotedString is the CLI's output_quoted_string: the text in single
+// quotes, quotes inside doubled, up to a NUL.
+func writeQuotedString(w *bufio.Writer, s string) {
+	w.WriteByte('\'')
+	w.WriteString(strings.ReplaceAll(cString(s), "'", "''"))
+	w.WriteByte('\'')
+}
+
+// printQuote prints r in quote mode: values as SQL literals (text quoted,
+// blobs as X'…', NULL as NULL), REALs with 20 significant digits
+// (infinities as Inf, unlike json mode); headers quoted too.
+func printQuote(w *bufio.Writer, s *outputSettings, r *Result) {
+	if len(r.Rows) == 0 {
+		return
+	}
+	if s.headers {
+		for i, c := range r.Columns {
+			if i > 0 {
+				w.WriteString(s.colSep)
+			}
+			writeQuotedString(w, c)
+		}
+		w.WriteString(s.rowSep)
+	}
+	for _, row := range r.Rows {
+		for i, v := range row {
+			if i > 0 {
+				w.WriteString(s.colSep)
+			}
+			switch v.Kind {
+			case KindNull:
+				w.WriteString("NULL")
+			case KindText:
+				writeQuotedString(w, v.Text)
+			case KindInteger:
+				w.WriteString(strconv.FormatInt(v.Int, 10))
+			case KindReal:
+				w.WriteString(formatReal(v.Real, jsonRealPrecision))
+			case KindBlob:
+				w.WriteString("X'")
+				w.WriteString(hex.EncodeToString(v.Bytes))
+				w.WriteByte('\'')
+			}
+		}
+		w.WriteString(s.rowSep)
+	}
 }

@@ -8,8 +8,8 @@ import (
 // Mode is an output mode, as set by .mode.
 type Mode string
 
-// The output modes. List, CSV, Line and JSON print what the sqlite3 CLI
-// 3.40 prints; Table (the default), Box, Column and Markdown are drawn with
+// The output modes. List, Tabs, CSV, Line, JSON and Quote print what the
+// sqlite3 CLI 3.40 prints; Table (the default), Box, Column and Markdown are drawn with
 // tablewriter in the CLI's style.
 const (
 	ModeList     Mode = "list" // values joined by "|"
@@ -17,6 +17,7 @@ const (
 	ModeCSV      Mode = "csv"
 	ModeLine     Mode = "line"
 	ModeJSON     Mode = "json"
+	ModeQuote    Mode = "quote" // values as SQL literals
 	ModeTable    Mode = "table"
 	ModeBox      Mode = "box"
 	ModeColumn   Mode = "column"
@@ -24,7 +25,7 @@ const (
 )
 
 // allModes lists the modes in the order .mode's error message names them.
-var allModes = []Mode{ModeBox, ModeColumn, ModeCSV, ModeJSON, ModeLine, ModeList, ModeMarkdown, ModeTable, ModeTabs}
+var allModes = []Mode{ModeBox, ModeColumn, ModeCSV, ModeJSON, ModeLine, ModeList, ModeMarkdown, ModeQuote, ModeTable, ModeTabs}
 
 // modeCheckOrder is the order in which the CLI 3.40's .mode compares its
 // argument, as a prefix, with mode names; the first match wins (so "li" is
@@ -35,7 +36,7 @@ var modeCheckOrder = []struct {
 	mode Mode
 }{
 	{"lines", ModeLine}, {"columns", ModeColumn}, {"list", ModeList}, {"html", ""}, {"tcl", ""},
-	{"csv", ModeCSV}, {"tabs", ModeTabs}, {"insert", ""}, {"quote", ""}, {"ascii", ""},
+	{"csv", ModeCSV}, {"tabs", ModeTabs}, {"insert", ""}, {"quote", ModeQuote}, {"ascii", ""},
 	{"markdown", ModeMarkdown}, {"table", ModeTable}, {"box", ModeBox}, {"count", ""}, {"off", ""},
 	{"json", ModeJSON},
 }
@@ -106,6 +107,8 @@ func (s *outputSettings) setMode(m Mode) {
 		s.colSep = sepTab
 	case ModeLine:
 		s.rowSep = sepRow
+	case ModeQuote:
+		s.colSep, s.rowSep = sepComma, sepRow
 	}
 }
 

@@ -23,6 +23,7 @@ var oracleModes = []struct {
 	{"json", ".mode json\n"},
 	{"list-nullvalue", ".mode list\n.nullvalue <null>\n.separator \" ~ \"\n"},
 	{"tabs", ".mode tabs\n.headers on\n"},
+	{"quote", ".mode quote\n.headers on\n"},
 }
 
 // runShell runs script through a Shell over a fresh test double and

@@ -196,6 +196,8 @@ func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
 		printLine(w, &s.settings, r)
 	case ModeJSON:
 		printJSON(w, r)
+	case ModeQuote:
+		printQuote(w, &s.settings, r)
 	default:
 		if err := printTable(w, &s.settings, r); err != nil {
 			fmt.Fprintf(s.opts.Stderr, "Error: draw table: %v\n", err)

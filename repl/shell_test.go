@@ -120,7 +120,7 @@ func TestTableModes(t *testing.T) {
 
 func TestModeErrors(t *testing.T) {
 	_, errOut, code := runShell(t, ".mode bogus\n.mode html\n.mode\n", Options{})
-	want := "Error: mode should be one of: box column csv json line list markdown table tabs\n" +
+	want := "Error: mode should be one of: box column csv json line list markdown quote table tabs\n" +
 		"Error: mode html is not supported by ReSqlite\n"
 	if errOut != want || code != 1 {
 		t.Errorf("got %q code %d, want %q", errOut, code, want)

@@ -31,7 +31,9 @@ func SplitStatements(group string, line int) []Statement {
 		if segStart < 0 && !isCSpace(group[i]) && tok.kind != tokSemi {
 			segStart = i
 		}
-		if tok.kind != tokSpace && tok.kind != tokSemi {
+		// A lone \v is no whitespace to sqlite3_complete but is to the
+		// CLI, which skips isspace() before each statement.
+		if tok.kind != tokSpace && tok.kind != tokSemi && !(tok.end-tok.start == 1 && isCSpace(group[tok.start])) {
 			hasContent = true
 		}
 		state = completeTransitions[state][tok.kind]
