@@ -83,6 +83,24 @@ func (p *ptyProgram) send(s string) {
 	}
 }
 
+// sendUntil sends s every half second until want appears.
+func (p *ptyProgram) sendUntil(s, want string) {
+	p.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		time.Sleep(500 * time.Millisecond)
+		p.mu.Lock()
+		out := p.out.String()
+		p.mu.Unlock()
+		if i := strings.Index(out[p.seen:], want); i >= 0 {
+			p.seen += i + len(want)
+			return
+		}
+		p.send(s)
+	}
+	p.t.Fatalf("no %q after sending %q repeatedly; output:\n%q", want, s, p.out.String()[p.seen:])
+}
+
 // waitExit waits for the program to end and returns its exit code.
 func (p *ptyProgram) waitExit() int {
 	p.t.Helper()
@@ -104,9 +122,10 @@ func (p *ptyProgram) waitExit() int {
 }
 
 // interactiveSession drives a prompt: a multi-line statement, a query
-// drawn as a table, the cluster dot-commands, Ctrl-C on a line, and
-// Ctrl-D to leave (exit 0).
-func interactiveSession(t *testing.T, p *ptyProgram, wantNodes int) {
+// drawn as a table, the cluster dot-commands, Ctrl-C on a line, with
+// interrupt Ctrl-C on a running query, and Ctrl-D to leave (exit 0, or
+// 1 after the interrupted statement).
+func interactiveSession(t *testing.T, p *ptyProgram, wantNodes int, interrupt bool) {
 	p.expect(" leader> ")
 	p.send("CREATE TABLE pets(\n")
 	p.expect("...> ")
@@ -138,11 +157,19 @@ func interactiveSession(t *testing.T, p *ptyProgram, wantNodes int) {
 	p.send("SELECT 'never sent'")
 	p.send("\x03")
 	p.expect("^C")
+	// Ctrl-C while a query runs interrupts it (the first ^C may reach
+	// the line editor before the query starts, so repeat it).
+	want := 0
+	if interrupt {
+		p.send("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c;\n")
+		p.sendUntil("\x03", "interrupted (9)")
+		want = 1
+	}
 	p.send("SELECT count(*) AS n FROM pets;\n")
 	p.expect("| 3 |")
 	p.send("\x04")
-	if code := p.waitExit(); code != 0 {
-		t.Fatalf("exit %d after Ctrl-D", code)
+	if code := p.waitExit(); code != want {
+		t.Fatalf("exit %d after Ctrl-D, want %d", code, want)
 	}
 }
 
@@ -151,7 +178,7 @@ func interactiveSession(t *testing.T, p *ptyProgram, wantNodes int) {
 func TestInteractiveOwnNode(t *testing.T) {
 	dir := t.TempDir()
 	p := startOnPTY(t, dir, "-peers", "1="+freeAddrs(t, 1)[0])
-	interactiveSession(t, p, 1)
+	interactiveSession(t, p, 1, false)
 	if _, err := os.Stat(filepath.Join(dir, ".resqlite_history")); err != nil {
 		t.Errorf("history file: %v", err)
 	}
@@ -174,5 +201,5 @@ func TestInteractiveConnectToCluster(t *testing.T) {
 		t.Fatal("no leader known")
 	}
 	p := startOnPTY(t, t.TempDir(), "-connect", leader)
-	interactiveSession(t, p, 3)
+	interactiveSession(t, p, 3, true)
 }
