@@ -645,6 +645,18 @@ func (c *Core) handleVoteRequest(m Message) {
 		return
 	}
 	c.send(Message{Type: resp, To: m.From, Term: c.term, Reject: true})
+	lastIndex, lastTerm := c.log.lastIndex(), c.log.lastTerm()
+	better := m.LogTerm > lastTerm || (m.LogTerm == lastTerm && m.Index > lastIndex)
+	if m.Type == MsgVote && c.role == RoleCandidate && m.Term == c.term && c.vote == c.id && better {
+		// A candidate that must refuse a candidate with a better log,
+		// only because it voted for itself in this term, backs
+		// off past any election timeout the other may draw: the other
+		// then campaigns first in the next term and gets this vote.
+		// Otherwise a candidate that cannot win (its configuration's
+		// quorum is gone) could keep firing first forever.
+		c.electionElapsed = 0
+		c.randomizedElectionTimeout = 2*c.electionTimeout + c.rand.IntN(c.electionTimeout)
+	}
 }
 
 // Propose appends data to the log as a new entry if this node is the

@@ -3,11 +3,13 @@ package raft
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Node runs a Core: one goroutine owns it, ticks it from a real clock, steps
@@ -69,6 +71,7 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 		PreVote:         !cfg.DisablePreVote,
 		CheckQuorum:     !cfg.DisableCheckQuorum,
 		LeaseRead:       cfg.LeaseRead,
+		EagerCommit:     cfg.EagerCommit,
 		MaxSizePerMsg:   cfg.MaxSizePerMsg,
 		MaxInflightMsgs: cfg.MaxInflightMsgs,
 		Logger:          cfg.Logger,
@@ -215,9 +218,42 @@ func (n *Node) propose(ctx context.Context, p func() (uint64, uint64, error)) (*
 // applied that index, reflects every write acknowledged before the call
 // (thesis §6.4); it waits for this node to apply it before returning. With
 // NodeConfig.LeaseRead the leader answers from its lease (thesis §6.4.1).
-// A request dropped by a leadership change is not answered: ctx bounds
-// the wait.
+// While no leader is known, or when a request goes unanswered for an
+// election timeout (the core drops reads on a leadership change), it asks
+// again; ctx bounds the whole wait, and its error names the last reason.
 func (n *Node) ReadIndex(ctx context.Context) (uint64, error) {
+	retry := time.Duration(n.cfg.ElectionTicks) * n.cfg.TickInterval
+	lastErr := errors.New("no answer from the leader")
+	for {
+		index, err := n.readIndexOnce(ctx, retry)
+		if err == nil {
+			return index, n.WaitApplied(ctx, index)
+		}
+		if errors.Is(err, ErrStopped) {
+			return 0, err
+		}
+		if !errors.Is(err, errReadTimeout) {
+			lastErr = err
+		}
+		if ctx.Err() != nil {
+			return 0, fmt.Errorf("raft: read index: %w (last: %v)", ctx.Err(), lastErr)
+		}
+		if errors.Is(err, ErrNoLeader) {
+			select {
+			case <-time.After(n.cfg.TickInterval):
+			case <-ctx.Done():
+			case <-n.done:
+			}
+		}
+	}
+}
+
+// errReadTimeout marks a read request that went unanswered.
+var errReadTimeout = errors.New("raft: read request unanswered")
+
+// readIndexOnce makes one read request and waits up to wait for its
+// answer.
+func (n *Node) readIndexOnce(ctx context.Context, wait time.Duration) (uint64, error) {
 	id := n.readSeq.Add(1)
 	rctx := binary.BigEndian.AppendUint64(nil, id)
 	ch := make(chan ReadState, 1)
@@ -234,16 +270,17 @@ func (n *Node) ReadIndex(ctx context.Context) (uint64, error) {
 		return 0, derr
 	}
 	if err != nil {
-		return 0, fmt.Errorf("raft: read index: %w", err)
+		return 0, err
 	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
 	select {
 	case rs := <-ch:
-		if err := n.WaitApplied(ctx, rs.Index); err != nil {
-			return 0, err
-		}
 		return rs.Index, nil
+	case <-timer.C:
+		return 0, errReadTimeout
 	case <-ctx.Done():
-		return 0, fmt.Errorf("raft: read index not confirmed: %w", ctx.Err())
+		return 0, ctx.Err()
 	case <-n.done:
 		return 0, n.stoppedErr()
 	}

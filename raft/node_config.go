@@ -56,6 +56,9 @@ type NodeConfig struct {
 	// LeaseRead lets the leader answer ReadIndex from its lease (thesis
 	// §6.4.1). Needs CheckQuorum.
 	LeaseRead bool
+	// EagerCommit tells followers about a new commit index at once (see
+	// Config.EagerCommit), so they apply, and serve reads, sooner.
+	EagerCommit bool
 	// MaxSizePerMsg and MaxInflightMsgs tune replication; zero takes the
 	// core's defaults.
 	MaxSizePerMsg   uint64

@@ -372,3 +372,43 @@ func TestNodeSnapshotCatchUp(t *testing.T) {
 		c.stop(id)
 	}
 }
+
+func TestNodeReadIndexOnAnIsolatedNodeFailsWithinItsDeadline(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	c := newMemCluster(t, 3, nil)
+	c.proposeAll(seq("a", 5))
+	l := c.leader()
+	var f *Node
+	for id, n := range c.started {
+		if id != l.ID() {
+			f = n
+			break
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	idx, err := f.ReadIndex(ctx)
+	cancel()
+	if err != nil || idx < 6 {
+		t.Fatalf("follower ReadIndex = %d, %v", idx, err)
+	}
+	// Cut the follower off: it must not answer from what it has.
+	c.net.mu.Lock()
+	for id := range c.net.nodes {
+		if id != f.ID() {
+			delete(c.net.nodes, id)
+		}
+	}
+	c.net.mu.Unlock()
+	ctx, cancel = context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	start := time.Now()
+	if idx, err := f.ReadIndex(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("isolated follower ReadIndex = %d, %v; want a deadline error", idx, err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("ReadIndex took %v past its 1s deadline", d)
+	}
+	for id := range c.started {
+		c.stop(id)
+	}
+}

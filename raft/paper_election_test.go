@@ -293,3 +293,29 @@ func TestPaperLeaderElectedInOneRound(t *testing.T) {
 		}
 	}
 }
+
+// §5.2 liveness ("randomized election timeouts ... split votes are rare"):
+// a candidate that refuses a candidate with a better log only
+// because it voted for itself backs off beyond any timeout the other can
+// draw, so the other's next campaign, one term higher, comes first.
+func TestCandidateYieldsToBetterLog(t *testing.T) {
+	c := newTestCore(t, 1, ids(3), storeWith(t, HardState{Term: 1}, 1), nil)
+	c.campaign(campaignElection)
+	readMsgs(c)
+	mustStep(t, c, Message{Type: MsgVote, From: 2, Term: 2, Index: 5, LogTerm: 1})
+	resp := filterMsgs(readMsgs(c), MsgVoteResp)
+	if len(resp) != 1 || !resp[0].Reject {
+		t.Fatalf("responses %+v", resp)
+	}
+	if c.electionElapsed != 0 || c.randomizedElectionTimeout < 2*c.electionTimeout {
+		t.Fatalf("elapsed %d timeout %d: no back-off", c.electionElapsed, c.randomizedElectionTimeout)
+	}
+	// A worse log gets no such deference.
+	d := newTestCore(t, 1, ids(3), storeWith(t, HardState{Term: 1}, 1, 1), nil)
+	d.campaign(campaignElection)
+	before := d.randomizedElectionTimeout
+	mustStep(t, d, Message{Type: MsgVote, From: 2, Term: 2, Index: 1, LogTerm: 1})
+	if d.randomizedElectionTimeout != before {
+		t.Fatal("backed off for a candidate with a worse log")
+	}
+}

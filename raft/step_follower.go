@@ -83,7 +83,7 @@ func (c *Core) handleSnapshot(m Message) {
 	}
 	s := *m.Snapshot
 	s.Config = s.Config.Clone()
-	if err := validateMembers(s.Config.Members); err != nil || s.Term > m.Term || len(s.Config.Voters()) == 0 {
+	if err := validateMembers(s.Config.Members); err != nil || s.Term > m.Term {
 		c.logger.Warn("ignoring malformed snapshot", "from", uint64(m.From), "index", s.Index, "err", err)
 		return
 	}

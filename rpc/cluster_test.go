@@ -90,8 +90,19 @@ func TestClusterReplicatesFailsOverAndCatchesUp(t *testing.T) {
 	}
 }
 
+// storages runs a test with nodes keeping their log in memory and in
+// raft/wal on disk.
+func storages(t *testing.T, test func(t *testing.T, open func(string) (raft.LogStore, error))) {
+	t.Run("storage=memory", func(t *testing.T) { test(t, nil) })
+	t.Run("storage=wal", func(t *testing.T) { test(t, rpctest.OpenWAL) })
+}
+
 func TestSnapshotInstallationOverGRPC(t *testing.T) {
-	c := rpctest.NewCluster(t, rpctest.Options{Size: 3, Tweak: func(cfg *raft.NodeConfig) {
+	storages(t, testSnapshotInstallation)
+}
+
+func testSnapshotInstallation(t *testing.T, open func(string) (raft.LogStore, error)) {
+	c := rpctest.NewCluster(t, rpctest.Options{Size: 3, OpenStore: open, Tweak: func(cfg *raft.NodeConfig) {
 		cfg.SnapshotEntries, cfg.CompactionMargin = 50, 10
 	}})
 	want := payloads("a", 20)
@@ -115,7 +126,6 @@ func TestSnapshotInstallationOverGRPC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Machine(down).AppliedIndex()
 	if applied := c.Machine(down).AppliedIndex(); first <= applied+1 {
 		t.Fatalf("leader's log starts at %d: it still holds what follower %d (applied %d) lacks", first, down, applied)
 	}
@@ -152,7 +162,11 @@ func confChange(t *testing.T, c *rpctest.Cluster, cc raft.ConfChange) {
 }
 
 func TestMembershipChangeOverTheNetwork(t *testing.T) {
-	c := rpctest.NewCluster(t, rpctest.Options{Size: 3})
+	storages(t, testMembershipChange)
+}
+
+func testMembershipChange(t *testing.T, open func(string) (raft.LogStore, error)) {
+	c := rpctest.NewCluster(t, rpctest.Options{Size: 3, OpenStore: open})
 	want := payloads("a", 50)
 	sequential(t, c, want)
 

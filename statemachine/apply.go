@@ -171,6 +171,7 @@ func (b *batch) attempt(w *writer, from, to int) (endedAt int, err error) {
 func (b *batch) runCommand(w *writer, index uint64, cmd Command) (*Result, error) {
 	res := &Result{Index: index}
 	w.budget.reset()
+	w.resultBytes = 0
 	for si, st := range cmd.Statements {
 		out, serr, err := w.execStatement(si, st)
 		if err != nil {

@@ -27,8 +27,9 @@ type Command struct {
 // commandVersion is the first byte of every encoded Command.
 const commandVersion = 1
 
-// crcTable is CRC-32C (Castagnoli), the checksum that ends an encoded Command.
-var crcTable = crc32.MakeTable(crc32.Castagnoli)
+// crcTable returns the CRC-32C (Castagnoli) table, the checksum of encoded
+// Commands and snapshots (crc32 builds it once).
+func crcTable() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) }
 
 // ErrBadCommand is wrapped by every DecodeCommand error.
 var ErrBadCommand = errors.New("statemachine: malformed command")
@@ -54,7 +55,7 @@ func EncodeCommand(c Command) []byte {
 			b = appendValue(b, p.Value)
 		}
 	}
-	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable))
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable()))
 }
 
 func encodedSize(c Command) int {
@@ -101,7 +102,7 @@ func DecodeCommand(data []byte) (Command, error) {
 		return Command{}, fmt.Errorf("%w: unknown version %d", ErrBadCommand, data[0])
 	}
 	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
-	if crc32.Checksum(body, crcTable) != sum {
+	if crc32.Checksum(body, crcTable()) != sum {
 		return Command{}, fmt.Errorf("%w: checksum mismatch", ErrBadCommand)
 	}
 	d := decoder{b: body[1:]}

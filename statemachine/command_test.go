@@ -30,7 +30,7 @@ func TestCommandRoundTrip(t *testing.T) {
 // withCRC appends a valid checksum to body, so that the structural checks
 // behind it are exercised.
 func withCRC(body ...byte) []byte {
-	return binary.LittleEndian.AppendUint32(body, crc32.Checksum(body, crcTable))
+	return binary.LittleEndian.AppendUint32(body, crc32.Checksum(body, crcTable()))
 }
 
 func TestDecodeCommandRejectsMalformed(t *testing.T) {

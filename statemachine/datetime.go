@@ -13,7 +13,9 @@ import (
 // deterministic given an explicit time value and no host-dependent
 // modifier; the authorizer sees only their names, so the apply connection
 // overrides them with versions that check their arguments.
-var dateTimeFunctions = []string{"date", "time", "datetime", "julianday", "unixepoch", "strftime", "timediff"}
+func dateTimeFunctions() []string {
+	return []string{"date", "time", "datetime", "julianday", "unixepoch", "strftime", "timediff"}
+}
 
 // clockGuard checks the arguments of the date/time functions on the apply
 // connection and delegates the computation to the built-in functions of a
@@ -28,7 +30,7 @@ type clockGuard struct {
 // deterministic so that indexes and generated columns can still use them.
 func newApplyDriver(g *clockGuard) (*sqlite.Driver, error) {
 	d := &sqlite.Driver{}
-	for _, name := range dateTimeFunctions {
+	for _, name := range dateTimeFunctions() {
 		impl := &sqlite.FunctionImpl{
 			NArgs:         -1,
 			Deterministic: true,

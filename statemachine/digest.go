@@ -16,9 +16,12 @@ type Digest struct {
 	// Index is the applied index the digest was taken at.
 	Index uint64
 	// Sum is SHA-256 over the schema (sqlite_schema's type, name, tbl_name
-	// and sql, by type and name) and every table's rows (rowid included)
-	// in rowid or primary-key order, tables by name; ReSqlite's own meta
-	// table is left out.
+	// and sql, by type and name: not rootpage, which depends on the order
+	// pages were allocated in) and every table's rows (rowid included) in
+	// rowid or primary-key order, tables by name, virtual tables' shadow
+	// tables and sqlite_sequence included; ReSqlite's own meta table is
+	// left out. Two databases with the same content have the same digest
+	// however they were built.
 	Sum [sha256.Size]byte
 }
 
@@ -58,7 +61,7 @@ func (sm *StateMachine) Digest(ctx context.Context) (Digest, error) {
 		return Digest{}, fmt.Errorf("digest: schema: %w", err)
 	}
 	var tables [][]Value
-	if err := r.c.each("SELECT name, wr FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name <> '"+metaTable+"' ORDER BY name",
+	if err := r.c.each("SELECT name, wr FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'shadow') AND name NOT IN ('"+metaTable+"', 'sqlite_schema', 'sqlite_master') ORDER BY name",
 		func(row []Value) { tables = append(tables, row) }); err != nil {
 		return Digest{}, fmt.Errorf("digest: tables: %w", err)
 	}

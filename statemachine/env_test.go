@@ -114,3 +114,16 @@ func TestClosedStateMachine(t *testing.T) {
 		t.Fatalf("WaitApplied after Close: %v", err)
 	}
 }
+
+func TestEntryResultLimit(t *testing.T) {
+	sm := openTest(t)
+	mustExec(t, sm, "CREATE TABLE big(b)")
+	mustExec(t, sm, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 34) INSERT INTO big SELECT zeroblob(1 << 20) FROM c")
+	r := exec(t, sm, "DELETE FROM big WHERE rowid = 1; SELECT b FROM big")
+	if r.Err == nil || r.Err.Code != 18 || !strings.Contains(r.Err.Message, "bytes of rows") {
+		t.Fatalf("oversized result: %+v", r.Err)
+	}
+	if rows := query(t, sm, "SELECT count(*) FROM big"); !rows[0][0].Equal(Integer(34)) {
+		t.Fatalf("the failed entry deleted a row: %v", rows)
+	}
+}

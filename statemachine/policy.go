@@ -25,40 +25,49 @@ const (
 // statements may read it but never change it.
 const metaTable = "_resqlite_state"
 
-// nonDeterministic are the built-in functions whose result depends on
-// something other than their arguments and the database content. The
-// date/time functions are absent: they are overridden (see datetime.go).
-var nonDeterministic = map[string]string{
-	"random":                    "returns a random number",
-	"randomblob":                "returns random bytes",
-	"current_timestamp":         "reads the clock",
-	"current_date":              "reads the clock",
-	"current_time":              "reads the clock",
-	"changes":                   "depends on the connection's history",
-	"total_changes":             "depends on the connection's history",
-	"last_insert_rowid":         "depends on the connection's history",
-	"sqlite_version":            "depends on the node's SQLite build",
-	"sqlite_source_id":          "depends on the node's SQLite build",
-	"sqlite_compileoption_used": "depends on the node's SQLite build",
-	"sqlite_compileoption_get":  "depends on the node's SQLite build",
-	"sqlite_offset":             "depends on the file layout",
-	"load_extension":            "loads code into the node",
-	"fts3_tokenizer":            "registers code in the node",
+// nonDeterministic returns why the built-in function name (lowercase) has
+// a result that depends on something other than its arguments and the
+// database content, or "" if it does not. The date/time functions are
+// absent: they are overridden (see datetime.go).
+func nonDeterministic(name string) string {
+	switch name {
+	case "random":
+		return "returns a random number"
+	case "randomblob":
+		return "returns random bytes"
+	case "current_timestamp", "current_date", "current_time":
+		return "reads the clock"
+	case "changes", "total_changes", "last_insert_rowid":
+		return "depends on the connection's history"
+	case "sqlite_version", "sqlite_source_id", "sqlite_compileoption_used", "sqlite_compileoption_get":
+		return "depends on the node's SQLite build"
+	case "sqlite_offset":
+		return "depends on the file layout"
+	case "load_extension":
+		return "loads code into the node"
+	case "fts3_tokenizer":
+		return "registers code in the node"
+	}
+	return ""
 }
 
-// dataPragmas change the database content deterministically; writes may
-// set them.
-var dataPragmas = map[string]bool{"user_version": true, "application_id": true}
+// isDataPragma reports whether the PRAGMA changes the database content
+// deterministically, so that writes may set it.
+func isDataPragma(name string) bool {
+	return name == "user_version" || name == "application_id"
+}
 
-// introspectionPragmas only describe the schema or check the content;
-// writes may run them with any argument.
-var introspectionPragmas = map[string]bool{
-	"table_info": true, "table_xinfo": true, "table_list": true,
-	"index_info": true, "index_xinfo": true, "index_list": true,
-	"foreign_key_list": true, "foreign_key_check": true,
-	"integrity_check": true, "quick_check": true,
-	"collation_list": true, "function_list": true, "module_list": true,
-	"pragma_list": true,
+// isIntrospectionPragma reports whether the PRAGMA only describes the
+// schema or checks the content, so that writes may run it with any
+// argument.
+func isIntrospectionPragma(name string) bool {
+	switch name {
+	case "table_info", "table_xinfo", "table_list", "index_info", "index_xinfo", "index_list",
+		"foreign_key_list", "foreign_key_check", "integrity_check", "quick_check",
+		"collation_list", "function_list", "module_list", "pragma_list":
+		return true
+	}
+	return false
 }
 
 // policy is the authorizer's state for the statement being compiled on one
@@ -166,7 +175,7 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 		if name == "load_extension" {
 			return "load_extension() is not allowed"
 		}
-		if why, ok := nonDeterministic[name]; ok && write && !p.definingView {
+		if why := nonDeterministic(name); why != "" && write && !p.definingView {
 			reason := fmt.Sprintf("%s() is not allowed in a write: it %s, so nodes would diverge", name, why)
 			if !p.definingTable {
 				return reason
@@ -230,14 +239,11 @@ func changesDatabase(action sqlite.AuthorizerActionCode, arg2 string) bool {
 // tempRejection is the reason given for any change to the TEMP schema.
 const tempRejection = "TEMP tables, indexes, triggers and views are not allowed: they would not be part of the replicated database"
 
-// physicalTables are the virtual tables that expose the database file's
-// pages: their content depends on the file layout, and writing to
-// sqlite_dbpage bypasses SQL altogether.
-var physicalTables = map[string]bool{"dbstat": true, "sqlite_dbpage": true}
-
-// checkPhysical refuses writes that read or change the file's pages.
+// checkPhysical refuses writes that use the virtual tables exposing the
+// database file's pages (dbstat, sqlite_dbpage): their content depends on
+// the file layout, and writing to sqlite_dbpage bypasses SQL altogether.
 func checkPhysical(name string, write bool) string {
-	if write && physicalTables[strings.ToLower(name)] {
+	if n := strings.ToLower(name); write && (n == "dbstat" || n == "sqlite_dbpage") {
 		return fmt.Sprintf("%s is not allowed in a write: it exposes the file's pages, which are not replicated content", strings.ToLower(name))
 	}
 	return ""
@@ -256,9 +262,9 @@ func checkMeta(table string, write bool) string {
 // pragmas, and read (never set) any setting; reads may not set anything.
 func checkPragma(name, value string, write bool) string {
 	switch {
-	case dataPragmas[name], introspectionPragmas[name]:
+	case isDataPragma(name), isIntrospectionPragma(name):
 		return ""
-	case nodeDependentPragmas[name]:
+	case isNodeDependentPragma(name):
 		if write {
 			return fmt.Sprintf("PRAGMA %s is not allowed in a write: its result depends on the node", name)
 		}
@@ -271,13 +277,17 @@ func checkPragma(name, value string, write bool) string {
 	return fmt.Sprintf("PRAGMA %s = %s is not allowed in a read", name, value)
 }
 
-// nodeDependentPragmas return or do something that differs between nodes
-// (file names, build options, connection history, file layout).
-var nodeDependentPragmas = map[string]bool{
-	"database_list": true, "compile_options": true, "data_version": true,
-	"page_count": true, "freelist_count": true, "wal_checkpoint": true,
-	"optimize": true, "incremental_vacuum": true, "shrink_memory": true,
-	"stats": true, "temp_store_directory": true, "data_store_directory": true,
+// isNodeDependentPragma reports whether the PRAGMA returns or does
+// something that differs between nodes (file names, build options,
+// connection history, file layout).
+func isNodeDependentPragma(name string) bool {
+	switch name {
+	case "database_list", "compile_options", "data_version", "page_count", "freelist_count",
+		"wal_checkpoint", "optimize", "incremental_vacuum", "shrink_memory", "stats",
+		"temp_store_directory", "data_store_directory":
+		return true
+	}
+	return false
 }
 
 func appendUnique(list []string, s string) []string {

@@ -43,8 +43,12 @@ func (r *reader) query(ctx context.Context, sql string, params []Param) (*Rows, 
 		return nil, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_ERROR, Message: "empty statement", Offset: -1}
 	}
 	defer c.finalize(stmt)
-	if strings.TrimSpace(sql[n:]) != "" {
-		return nil, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_ERROR, Message: "a query holds one statement", Offset: n}
+	if rest := sql[n:]; strings.TrimSpace(rest) != "" {
+		next, _, err := c.prepare(rest)
+		c.finalize(next)
+		if err != nil || next != 0 {
+			return nil, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_ERROR, Message: "a query holds one statement", Offset: n}
+		}
 	}
 	if !c.readOnly(stmt) {
 		return nil, ErrNotReadOnly

@@ -45,6 +45,9 @@ func TestQueryErrors(t *testing.T) {
 	if _, err := sm.Query(ctx, "SELECT 1; SELECT 2"); !errors.As(err, &e) {
 		t.Errorf("two statements: %v", err)
 	}
+	if _, err := sm.Query(ctx, "SELECT 1; -- comment"); err != nil {
+		t.Errorf("trailing comment: %v", err)
+	}
 	if _, err := sm.Query(ctx, "SELECT abs(-9223372036854775807 - 1)"); !errors.As(err, &e) || e.Kind != ErrorRuntime {
 		t.Errorf("integer overflow: %v", err)
 	}
@@ -58,6 +61,7 @@ func TestQueryErrors(t *testing.T) {
 	if r := exec(t, sm, "INSERT INTO t VALUES (?); INSERT INTO t VALUES (2)", Integer(1)); r.Err == nil {
 		t.Errorf("parameters bound to several statements were accepted")
 	}
+	mustExec(t, sm, "INSERT INTO t VALUES (?); -- a trailing comment", Integer(1))
 	if r := exec(t, sm, "   -- nothing\n"); r.Err == nil || r.Err.Kind != ErrorParse {
 		t.Errorf("empty statement: %+v", r.Err)
 	}

@@ -58,7 +58,7 @@ func (sm *StateMachine) Snapshot(w io.Writer) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("snapshot: %w", err)
 	}
-	crc := crc32.New(crcTable)
+	crc := crc32.New(crcTable())
 	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 1<<16)
 	var hdr []byte
 	hdr = append(hdr, snapshotMagic...)
@@ -218,7 +218,7 @@ func checkSnapshotDatabase(path string, applied uint64) error {
 // readSnapshot parses a snapshot stream, writing the database bytes to f,
 // and checks its checksum.
 func readSnapshot(r io.Reader, f *os.File) (applied, cfgIndex uint64, cfg []byte, err error) {
-	crc := crc32.New(crcTable)
+	crc := crc32.New(crcTable())
 	br := bufio.NewReaderSize(r, 1<<16)
 	tr := io.TeeReader(br, crc)
 	var hdr [len(snapshotMagic) + 8 + 8 + 4]byte

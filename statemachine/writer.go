@@ -20,6 +20,23 @@ type writer struct {
 	maxRowid map[string]uintptr
 	// budget bounds the work of each entry.
 	budget *stepBudget
+	// resultBytes is the size of the rows the current entry returned.
+	resultBytes int
+}
+
+// MaxResultBytes bounds the rows one entry may return (a SELECT in a block,
+// RETURNING), counted as the bytes of TEXT and BLOB values plus 16 per
+// value: every node holds them in memory and the proposer receives them.
+// An entry over the limit fails with SQLITE_TOOBIG, on every node alike.
+const MaxResultBytes = 32 << 20
+
+// rowSize is a row's size as MaxResultBytes counts it.
+func rowSize(row []Value) int {
+	n := 0
+	for _, v := range row {
+		n += 16 + len(v.Text) + len(v.Blob)
+	}
+	return n
 }
 
 // openWriter opens the apply connection with its fixed settings, its
@@ -169,12 +186,16 @@ func (w *writer) execStatement(si int, st Statement) ([]StatementResult, *Error,
 			}
 			return results, nil, nil
 		}
+		if !first && len(st.Params) > 0 {
+			w.c.finalize(stmt)
+			return results, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_RANGE, Message: "parameters are bound to a text that holds several statements", Statement: si, Offset: base}, nil
+		}
 		more := strings.TrimSpace(rest[n:]) != ""
 		if v := w.pol.verdict(); v != "" {
 			w.c.finalize(stmt)
 			return results, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: v, Statement: si, Offset: -1}, nil
 		}
-		res, serr, env := w.step(stmt, si, base, st.Params, more)
+		res, serr, env := w.step(stmt, si, base, st.Params)
 		w.c.finalize(stmt)
 		if serr != nil || env != nil {
 			return results, serr, env
@@ -188,12 +209,9 @@ func (w *writer) execStatement(si int, st Statement) ([]StatementResult, *Error,
 }
 
 // step binds params, checks the policy's verdict and runs stmt.
-func (w *writer) step(stmt uintptr, si, base int, params []Param, more bool) (StatementResult, *Error, error) {
+func (w *writer) step(stmt uintptr, si, base int, params []Param) (StatementResult, *Error, error) {
 	var res StatementResult
 	tls := w.c.tls
-	if len(params) > 0 && more {
-		return res, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_RANGE, Message: "parameters are bound to a text that holds several statements", Statement: si, Offset: -1}, nil
-	}
 	if !w.c.readOnly(stmt) && !w.pol.wrote() {
 		// Not read-only, yet no write action was authorized: VACUUM (whose
 		// INTO form writes another file), which the authorizer never sees.
@@ -216,7 +234,13 @@ func (w *writer) step(stmt uintptr, si, base int, params []Param, more bool) (St
 	for {
 		rc := sqlite3.Xsqlite3_step(tls, stmt)
 		if rc == sqlite3.SQLITE_ROW {
-			res.Rows = append(res.Rows, w.c.row(stmt, ncol))
+			row := w.c.row(stmt, ncol)
+			if w.resultBytes += rowSize(row); w.resultBytes > MaxResultBytes {
+				return res, &Error{Kind: ErrorRuntime, Code: sqlite3.SQLITE_TOOBIG,
+					Message:   fmt.Sprintf("the entry returns more than %d bytes of rows; read them with a query instead", MaxResultBytes),
+					Statement: si, Offset: -1}, nil
+			}
+			res.Rows = append(res.Rows, row)
 			continue
 		}
 		if rc != sqlite3.SQLITE_DONE {

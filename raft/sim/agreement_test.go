@@ -195,7 +195,7 @@ func TestRejoin(t *testing.T) {
 // TestBackup: leaders with 50 divergent uncommitted entries each, swapped
 // between partitions; the logs are repaired quickly (fast backtracking).
 func TestBackup(t *testing.T) {
-	forEachSeed(t, 40, 2, labOptions(5), func(h *harness) {
+	forEachSeed(t, 100, 2, labOptions(5), func(h *harness) {
 		h.one(h.cmd(), 5, true)
 
 		// Put the leader and one follower in a partition.

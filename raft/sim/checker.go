@@ -60,6 +60,9 @@ type nodeCheck struct {
 	// leaderTerm is the term the node led at its previous Ready (0 if it
 	// did not lead), for Leader Append-Only.
 	leaderTerm uint64
+	// checkLeaderOf is a term the node was seen leading while dirty, whose
+	// Leader Completeness check waits until its log is fully visible.
+	checkLeaderOf uint64
 	// commitSeen is the highest commit index the node was seen with,
 	// across restarts; commitNow is this incarnation's (never regresses).
 	commitSeen, commitNow uint64
@@ -114,6 +117,17 @@ func (c *checker) onReady(n *node, rd *raft.Ready) {
 		return
 	}
 	first := rd.Entries[0].Index
+	// A node never overwrites an entry it knows is committed (paper
+	// §5.3: only the conflicting, uncommitted suffix is truncated).
+	for _, e := range rd.Entries {
+		if e.Index > nc.commitNow || e.Index > n.store.lastIndex() {
+			break
+		}
+		if old, err := n.store.Term(e.Index); err == nil && old != e.Term {
+			c.failf("node %d overwrites entry %d (term %d) with term %d, below its commit index %d", n.id, e.Index, old, e.Term, nc.commitNow)
+			return
+		}
+	}
 	prevTerm, known := uint64(0), first == 1
 	switch {
 	case first == 1:
@@ -292,8 +306,11 @@ func (c *checker) checkConfigEntry(n *node, rd *raft.Ready, k int) {
 		return
 	}
 	prev, ok := c.configBefore(n, rd, k)
-	if !ok {
-		return // the history before it is compacted away on this node
+	if !ok || len(prev.Members) == 0 {
+		// The history before it is compacted away on this node, or the
+		// node joined later and its snapshot predates the entry that
+		// added it (the bootstrap configuration is not in the log).
+		return
 	}
 	if d := voterChange(prev, next); d > 1 {
 		c.failf("node %d: configuration entry %d/%d changes %d voters at once (%v -> %v)",
@@ -376,11 +393,22 @@ func (c *checker) afterEvent() {
 		if st.Role == raft.RoleLeader {
 			if old, ok := c.leaders[st.Term]; !ok {
 				c.leaders[st.Term] = n.id
-				c.checkLeaderComplete(n, st.Term)
+				nc.checkLeaderOf = st.Term
 			} else if old != n.id {
 				c.failf("Election Safety: nodes %d and %d both lead term %d", old, n.id, st.Term)
 				return
 			}
+		}
+		if n.dirty {
+			// The core holds entries no Ready has shown yet: its log
+			// and commit index are checked after its next Ready.
+			continue
+		}
+		if nc.checkLeaderOf != 0 {
+			if st.Role == raft.RoleLeader && st.Term == nc.checkLeaderOf {
+				c.checkLeaderComplete(n, st.Term)
+			}
+			nc.checkLeaderOf = 0
 		}
 		if st.Commit < nc.commitNow {
 			c.failf("node %d: commit index went back from %d to %d", n.id, nc.commitNow, st.Commit)
@@ -425,7 +453,7 @@ func (c *checker) observeCommit(n *node, lo, hi, term uint64) {
 		// Leader Completeness (paper §5.4): every leader of a later term
 		// holds the entry.
 		for _, l := range c.s.nodes {
-			if !l.up {
+			if !l.up || l.dirty {
 				continue
 			}
 			ls := statusOf(l.core)

@@ -58,11 +58,11 @@ func churn(h *harness, unreliable bool) {
 
 // TestReliableChurn: churn on a reliable network.
 func TestReliableChurn(t *testing.T) {
-	forEachSeed(t, 60, 2, labOptions(5), func(h *harness) { churn(h, false) })
+	forEachSeed(t, 150, 2, labOptions(5), func(h *harness) { churn(h, false) })
 }
 
 // TestUnreliableChurn: churn on a network losing 10% of messages each
 // way and reordering them over seconds.
 func TestUnreliableChurn(t *testing.T) {
-	forEachSeed(t, 60, 2, labOptions(5), func(h *harness) { churn(h, true) })
+	forEachSeed(t, 150, 2, labOptions(5), func(h *harness) { churn(h, true) })
 }

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -78,18 +77,16 @@ func (h *harness) decommissionRemoved(was raft.Configuration) raft.Configuration
 // voter from the one before it, in every log and in the committed order,
 // so no two configurations in force at once have disjoint majorities.
 func TestMembershipChanges(t *testing.T) {
-	// Until core bug #2 is fixed a leader removing itself can deadlock
-	// the cluster; RESQLITE_KNOWN_BUGS=1 lets the leader remove itself.
-	removeLeader := os.Getenv("RESQLITE_KNOWN_BUGS") != ""
 	total := 0
-	for _, seed := range seedsFor(t, 150, 4) {
+	seeds := seedsFor(t, 120, 4)
+	for _, seed := range seeds {
 		o := randomOptions(seed)
 		o.Nodes, o.Voters = 7, 3
 		h := newHarness(t, seed, o)
-		total += membershipRun(h, removeLeader)
+		total += membershipRun(h, true)
 		h.mustOK()
 	}
-	if total == 0 {
+	if total == 0 && len(seeds) >= 10 {
 		t.Fatalf("no membership change committed in any seed; the test checked nothing")
 	}
 }
@@ -200,7 +197,6 @@ func TestAddLearnerPromoteRemoveLeader(t *testing.T) {
 // commits (thesis §4.2.2: a server not in its own latest configuration
 // still starts elections, without counting its own vote).
 func TestRemovedLeaderStillCampaigns(t *testing.T) {
-	skipKnownBug(t, "#2 (a server not in its own uncommitted configuration never campaigns)")
 	o := labOptions(2)
 	forEachSeed(t, 100, 3, o, func(h *harness) {
 		h.one(h.cmd(), 2, true)
@@ -219,4 +215,65 @@ func TestRemovedLeaderStillCampaigns(t *testing.T) {
 			h.fatalf("the removal of %d never committed and %d never led: the cluster is stuck", leader, other)
 		}
 	})
+}
+
+// TestStaleVoteAnswered: a candidate whose vote requests carry a term
+// below the voter's must learn the voter's term from the rejection (paper
+// Figure 2: the reply carries currentTerm "for candidate to update
+// itself"), or it may never win. Setup, PreVote off: leader A proposes to
+// remove Y but the entry stays in A's log (A's configuration: [A Z]); A is
+// cut off and campaigns alone, its term climbing. Z leads Y, proposes its
+// own removal, which reaches Y (Y's configuration: [A Y]), and is then
+// decommissioned. Once A and Y can talk, Y needs A's vote and has the
+// better log, but A never sends Y anything (Y is not in A's configuration)
+// and, without an answer to its stale requests, Y stays below A's term.
+func TestStaleVoteAnswered(t *testing.T) {
+	applicable := 0
+	forEachSeed(t, 100, 5, Options{Nodes: 3, CheckQuorum: true}, func(h *harness) {
+		a := h.checkOneLeader()
+		h.one(h.cmd(), 3, true)
+		y, z := h.nth(a, 1), h.nth(a, 2)
+		h.s.CutLink(a, y)
+		h.s.CutLink(a, z)
+		h.s.ProposeConfChange(a, raft.ConfChange{Type: raft.ConfRemove, Member: raft.Member{ID: y}})
+		h.run(10 * time.Millisecond)
+		h.s.Partition([]raft.NodeID{a}, []raft.NodeID{y, z})
+		var leader raft.NodeID
+		h.runUntil(5*time.Second, func() bool {
+			for _, id := range []raft.NodeID{y, z} {
+				if st, _ := h.s.Status(id); st.Role == raft.RoleLeader {
+					leader = id
+					return true
+				}
+			}
+			return false
+		})
+		if leader != z {
+			return // the scenario needs Z to lead; other seeds give it
+		}
+		applicable++
+		h.one(h.cmd(), 2, true) // Z commits an entry of its term
+		h.s.ProposeConfChange(z, raft.ConfChange{Type: raft.ConfRemove, Member: raft.Member{ID: z}})
+		if !h.runUntil(time.Second, func() bool {
+			_, cfg, err := h.s.node(y).store.InitialState() // durable at Y
+			return err == nil && len(cfg.Members) > 0 && !cfg.IsVoter(z)
+		}) {
+			h.fatalf("the removal of %d did not reach %d", z, y)
+		}
+		h.s.Decommission(z)
+		h.s.Crash(y)
+		h.run(5 * electionTimeout) // A steps down (CheckQuorum); its term climbs
+		h.s.HealPartitions()
+		h.s.Restart(y)
+		if !h.runUntil(10*time.Second, func() bool {
+			st, _ := h.s.Status(y)
+			return st.Role == raft.RoleLeader
+		}) {
+			h.fatalf("%d never won although it has the better log: it never learned %d's term", y, a)
+		}
+
+	})
+	if applicable == 0 && *seedFlag < 0 {
+		t.Fatalf("no seed set the scenario up")
+	}
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -12,13 +13,14 @@ import (
 type inboxKind uint8
 
 const (
-	inTick       inboxKind = iota // Tick
-	inMessage                     // Step(msg)
-	inPropose                     // Propose(data)
-	inRead                        // ReadIndex(data)
-	inTransfer                    // TransferLeader(to)
-	inReport                      // ReportSnapshot(to, failed)
-	inConfChange                  // ProposeConfChange(cc)
+	inTick        inboxKind = iota // Tick
+	inMessage                      // Step(msg)
+	inPropose                      // Propose(data)
+	inRead                         // ReadIndex(data)
+	inTransfer                     // TransferLeader(to)
+	inReport                       // ReportSnapshot(to, failed)
+	inConfChange                   // ProposeConfChange(cc)
+	inUnreachable                  // ReportUnreachable(to)
 )
 
 // inboxItem is input that arrived while the driver was busy persisting.
@@ -65,7 +67,10 @@ type node struct {
 	// may reach a later incarnation, which ignores it).
 	issued map[string]bool
 
-	busy      bool
+	busy bool
+	// dirty means the core took input since its last Ready, so its log
+	// may hold entries the simulator has not seen yet.
+	dirty     bool
 	inflight  raft.Ready
 	earlySent bool // the leader's messages of inflight already left
 	inbox     []inboxItem
@@ -90,6 +95,7 @@ func (n *node) start() error {
 	n.epoch++
 	n.up = true
 	n.busy = false
+	n.dirty = false
 	n.inflight = raft.Ready{}
 	n.inbox = nil
 	n.recvSnaps = map[indexTerm][]raft.Entry{}
@@ -114,6 +120,7 @@ func (n *node) start() error {
 		PreVote:         o.PreVote,
 		CheckQuorum:     o.CheckQuorum,
 		LeaseRead:       o.LeaseRead,
+		EagerCommit:     o.EagerCommit,
 		MaxSizePerMsg:   o.MaxSizePerMsg,
 		MaxInflightMsgs: o.MaxInflightMsgs,
 	})
@@ -144,11 +151,31 @@ func (n *node) crash() {
 	}
 	if n.s.opts.VolatileStateMachine {
 		n.sm.restore(n.snapData)
+	} else if n.s.opts.StateMachineLosesTail {
+		applied := n.sm.appliedIndex()
+		keep := max(applied-min(applied, uint64(n.s.rng.IntN(4))), n.store.snap.Index)
+		n.sm.applied = n.sm.applied[:keep]
+	}
+	if n.s.opts.mutation == mutLoseTail {
+		// The disk forgets its last few writes, commit index included
+		// (the state machine must be volatile for the node to restart).
+		lose := uint64(1 + n.s.rng.IntN(4))
+		keep := max(n.store.lastIndex()-min(lose, n.store.lastIndex()), n.store.offset())
+		n.store.ents = n.store.ents[:keep-n.store.offset()+1]
+		n.store.hs.Commit = min(n.store.hs.Commit, keep)
+		n.syncedHS = n.store.hs
 	}
 }
 
-// input hands an item to the core now, or queues it while busy.
+// input hands an item to the core now, or queues it while busy (unless
+// Options.StepWhileBusy: then the core takes it at once, and its next
+// Ready waits for the current one's Advance).
 func (n *node) input(it inboxItem) {
+	if n.busy && n.s.opts.StepWhileBusy {
+		n.dirty = true
+		n.apply(it)
+		return
+	}
 	if n.busy {
 		n.inbox = append(n.inbox, it)
 		return
@@ -180,6 +207,8 @@ func (n *node) apply(it inboxItem) {
 		n.core.ReportSnapshot(it.to, it.failed)
 	case inConfChange:
 		_, _, _ = n.core.ProposeConfChange(it.cc)
+	case inUnreachable:
+		n.core.ReportUnreachable(it.to)
 	}
 }
 
@@ -196,6 +225,7 @@ func (n *node) kick() {
 	rd := n.core.Ready()
 	n.inflight = rd
 	n.busy = true
+	n.dirty = false
 	n.earlySent = false
 	n.s.chk.onReady(n, &rd)
 	if n.s.err != nil {
@@ -253,7 +283,11 @@ func (n *node) onPersisted() {
 		clear(n.recvSnaps)
 	}
 	before := n.store.hs
-	if err := n.store.Save(rd.HardState, rd.Entries); err != nil {
+	hs := rd.HardState
+	if n.s.opts.mutation == mutSkipHardState {
+		hs = raft.HardState{}
+	}
+	if err := n.store.Save(hs, rd.Entries); err != nil {
 		n.s.fail(fmt.Errorf("node %d: save: %w", n.id, err))
 		return
 	}
@@ -299,6 +333,13 @@ func (n *node) maybeSnapshot() {
 		return
 	}
 	meta, err := n.core.SnapshotMeta(applied)
+	if errors.Is(err, raft.ErrCompacted) {
+		// A snapshot from the leader, newer than our state, is on its
+		// way in (the core took its MsgSnap while we were persisting):
+		// ours would be obsolete.
+		n.s.tracef("snapshot %d at %d skipped: %v", n.id, applied, err)
+		return
+	}
 	if err != nil {
 		n.s.fail(fmt.Errorf("node %d: snapshot meta at %d: %w", n.id, applied, err))
 		return

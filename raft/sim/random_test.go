@@ -77,11 +77,18 @@ func randomOptions(seed uint64) Options {
 		o.LeaseRead = true
 		o.ClockDrift = 0.04
 	}
+	if r.IntN(3) == 0 {
+		o.MaxSizePerMsg = 1 // one entry per MsgApp
+		o.MaxInflightMsgs = 4 + r.IntN(13)
+	}
+	o.StepWhileBusy = r.IntN(2) == 0
+	o.EagerCommit = r.IntN(2) == 0
 	if r.IntN(2) == 0 {
 		o.SnapshotEvery = 5 + r.IntN(40)
 		o.SnapshotTail = r.IntN(10)
 		o.VolatileStateMachine = r.IntN(2) == 0
 	}
+	o.StateMachineLosesTail = !o.VolatileStateMachine && r.IntN(2) == 0
 	return o
 }
 
@@ -107,7 +114,7 @@ func randomRun(h *harness) {
 // steady writes and linearizable reads. The safety invariants are checked
 // after every event, liveness at the end.
 func TestRandomFaults(t *testing.T) {
-	for _, seed := range seedsFor(t, 150, 6) {
+	for _, seed := range seedsFor(t, 200, 6) {
 		h := newHarness(t, seed, randomOptions(seed))
 		randomRun(h)
 		h.mustOK()

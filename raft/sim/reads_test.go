@@ -64,7 +64,7 @@ func readScenario(h *harness) {
 // never return state older than a write acknowledged before them, while
 // leaders are isolated, half-isolated or crashed.
 func TestReadIndex(t *testing.T) {
-	forEachSeed(t, 150, 3, labOptions(3), readScenario)
+	forEachSeed(t, 100, 3, labOptions(3), readScenario)
 }
 
 // TestLeaseRead: the same with leader leases (thesis §6.4.1) and clocks
@@ -73,7 +73,7 @@ func TestLeaseRead(t *testing.T) {
 	o := labOptions(5)
 	o.LeaseRead = true
 	o.ClockDrift = 0.04
-	forEachSeed(t, 150, 3, o, readScenario)
+	forEachSeed(t, 80, 3, o, readScenario)
 }
 
 // TestLeaseReadServedLocally: with a lease, a leader answers reads

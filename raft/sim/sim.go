@@ -47,12 +47,41 @@ type Options struct {
 	// committed entries after it (as the labs' services do). Without it the
 	// state machine is durable, as ReSqlite's SQLite one is.
 	VolatileStateMachine bool
+	// StateMachineLosesTail makes a crash roll a durable state machine
+	// back by up to three applied entries (never below its snapshot), as
+	// SQLite with synchronous=NORMAL may after a power loss; the core
+	// re-delivers them after the restart.
+	StateMachineLosesTail bool
+	// StepWhileBusy makes the driver keep handing input to the core while
+	// a Ready is being persisted (the contract allows Step, Tick, Propose
+	// and the others between Ready and Advance) instead of queueing it.
+	StepWhileBusy bool
+	// EagerCommit switches on raft.Config.EagerCommit.
+	EagerCommit bool
 	// ClockDrift makes each node's clock run at a rate drawn uniformly
 	// within ±ClockDrift of the nominal one (e.g. 0.04 for ±4%).
 	ClockDrift float64
 	// Trace records every event as text (see Sim.Trace).
 	Trace bool
+
+	// mutation breaks the driver on purpose, so that tests can show the
+	// checker catches what it claims to (see checker_test.go).
+	mutation mutation
 }
+
+// mutation is a deliberate driver bug.
+type mutation uint8
+
+const (
+	mutNone mutation = iota
+	// mutSkipHardState never persists HardState: votes and terms are
+	// announced without being durable.
+	mutSkipHardState
+	// mutLoseTail makes a crash lose the last few log entries that were
+	// reported durable, and the commit index with them (an fsync that
+	// lied). It needs VolatileStateMachine and no snapshots.
+	mutLoseTail
+)
 
 func (o *Options) setDefaults() {
 	if o.Nodes == 0 {
@@ -338,6 +367,18 @@ func (s *Sim) reportSnapshot(m raft.Message, failed bool) {
 
 // addrOf is the network address of node id in configurations.
 func addrOf(id raft.NodeID) string { return fmt.Sprintf("n%d", id) }
+
+// reportUnreachable tells the sender, a little later, that its transport
+// could not reach m.To (the connection is down), as a real transport may.
+func (s *Sim) reportUnreachable(m raft.Message) {
+	from := s.node(m.From)
+	epoch := from.epoch
+	s.At(time.Millisecond, func() {
+		if from.up && from.epoch == epoch {
+			from.input(inboxItem{kind: inUnreachable, to: m.To})
+		}
+	})
+}
 
 func newRand(a, b uint64) *rand.Rand { return rand.New(rand.NewPCG(a, b)) }
 

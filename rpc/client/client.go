@@ -238,42 +238,44 @@ func (c *Client) Exec(ctx context.Context, sql ...string) (*ExecResult, error) {
 // reached is tried on the next node.
 func (c *Client) Query(ctx context.Context, level Consistency, sql string, params ...Param) (*Rows, error) {
 	for attempt := 0; ; attempt++ {
-		rows, err, retry := c.query(ctx, level, sql, params)
+		rows, retry, err := c.query(ctx, level, sql, params)
 		if !retry || attempt >= 2 {
 			return rows, err
 		}
 	}
 }
 
-func (c *Client) query(ctx context.Context, level Consistency, sql string, params []Param) (*Rows, error, bool) {
+// query runs one read; retry reports a failure to reach the node, after
+// which the read may be tried on another.
+func (c *Client) query(ctx context.Context, level Consistency, sql string, params []Param) (rows *Rows, retry bool, err error) {
 	rc, err := c.ready(ctx)
 	if err != nil {
-		return nil, err, false
+		return nil, false, err
 	}
 	stream, err := rc.Query(ctx, &resqlitepb.QueryRequest{Sql: sql, Params: paramsToProto(params), Consistency: level, MinIndex: c.SeenIndex()})
 	if err != nil {
 		c.dropConn()
-		return nil, err, true
+		return nil, true, err
 	}
-	rows := &Rows{}
+	rows = &Rows{}
 	for first := true; ; first = false {
 		chunk, err := stream.Recv()
 		if err != nil {
 			if errors.Is(err, io.EOF) && !first {
 				c.Observe(rows.AppliedIndex)
-				return rows, nil, false
+				return rows, false, nil
 			}
 			if !isVerdict(stream.Trailer()) {
 				c.dropConn()
-				return nil, err, ctx.Err() == nil
+				return nil, ctx.Err() == nil, err
 			}
-			return nil, err, false
+			return nil, false, err
 		}
 		if first {
 			rows.Columns, rows.AppliedIndex = chunk.GetColumns(), chunk.GetAppliedIndex()
 		}
 		if e := chunk.GetError(); e != nil {
-			return nil, sqlErrorFromProto(e), false
+			return nil, false, sqlErrorFromProto(e)
 		}
 		rows.Rows = append(rows.Rows, rowsFromProto(chunk.GetRows())...)
 	}

@@ -8,8 +8,8 @@
 // not a member of its configuration.
 //
 // RequestVote, AppendEntries and TimeoutNow are unary forms of the paper's
-// RPCs; RequestVote answers synchronously with the receiver's reply.
-// Replication traffic (AppendEntries, heartbeats, replies, TimeoutNow,
+// RPCs; RequestVote and AppendEntries return the receiver's reply. The
+// transport sends vote requests this way. Replication traffic (AppendEntries, heartbeats, replies, TimeoutNow,
 // ReadIndex) travels over Replicate, one long-lived client stream per peer,
 // so messages to a peer arrive in the order they were sent and can be
 // pipelined. InstallSnapshot streams a snapshot in chunks.
