@@ -228,22 +228,22 @@ func resetDatabase(t *testing.T, addr string) {
 	defer c.Close()
 	rows, err := c.Query(ctx, client.Linearizable, `SELECT type, name FROM sqlite_schema
 		WHERE type IN ('table', 'view', 'trigger') AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name != '_resqlite_state'
-		ORDER BY CASE type WHEN 'trigger' THEN 0 WHEN 'view' THEN 1 ELSE 2 END`)
+		ORDER BY CASE type WHEN 'trigger' THEN 0 WHEN 'view' THEN 1 ELSE 2 END, rowid DESC`)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Triggers and views first, then tables, the newest first (tables
+	// that reference others usually come later); no IF EXISTS: every
+	// object exists, and the pre-check refuses a DROP … IF EXISTS that
+	// would do nothing.
 	var stmts []string
 	for _, r := range rows.Rows {
-		stmts = append(stmts, fmt.Sprintf(`DROP %s IF EXISTS "%s"`, strings.ToUpper(r[0].Text), strings.ReplaceAll(r[1].Text, `"`, `""`)))
+		stmts = append(stmts, fmt.Sprintf(`DROP %s "%s"`, strings.ToUpper(r[0].Text), strings.ReplaceAll(r[1].Text, `"`, `""`)))
 	}
 	if len(stmts) == 0 {
 		return
 	}
-	res, err := c.Exec(ctx, append([]string{"PRAGMA foreign_keys=OFF"}, stmts...)...)
-	if err != nil || res.Err != nil {
-		// Without the pragma (if it is refused in a write).
-		res, err = c.Exec(ctx, stmts...)
-	}
+	res, err := c.Exec(ctx, stmts...)
 	if err != nil || res.Err != nil {
 		t.Fatalf("reset database: %v %v", err, res.Err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/resqlite/resqlite/repl"
 	"github.com/resqlite/resqlite/rpc/client"
@@ -121,17 +120,5 @@ func (c *Client) TransferLeadership(ctx context.Context, to uint64) (uint64, err
 // RemoveMember implements repl.Client.
 func (c *Client) RemoveMember(ctx context.Context, id uint64) error {
 	_, err := c.rpc.RemoveMember(ctx, id)
-	return mapError(ctx, err)
-}
-
-// Dump implements repl.Client: the service's dump of the whole database,
-// read at one applied index. The service dumps the whole database only,
-// so naming tables is refused rather than answered with more than was
-// asked for.
-func (c *Client) Dump(ctx context.Context, w io.Writer, tables ...string) error {
-	if len(tables) > 0 {
-		return errors.New("the service dumps the whole database only; use .dump without table names")
-	}
-	_, err := c.rpc.Dump(ctx, w)
 	return mapError(ctx, err)
 }

@@ -199,8 +199,24 @@ func TestRemoteAgainstARealNode(t *testing.T) {
 		if !strings.Contains(dump.String(), "CREATE TABLE p(x);\n") || !strings.Contains(dump.String(), "INSERT INTO \"p\" VALUES(3);\n") {
 			t.Errorf("dump:\n%s", dump.String())
 		}
-		if err := c.Dump(ctx, &dump, "p"); err == nil {
-			t.Error("dump of named tables should say it is not supported")
+		rs, err := c.Execute(ctx, repl.Entry{Statements: []string{"CREATE TRIGGER p_ins AFTER INSERT ON p BEGIN\n  UPDATE t SET b = 'a;\nb' WHERE a = -1;\nEND"}})
+		if err != nil || rs[0].Err != nil {
+			t.Fatalf("create trigger: %v %+v", err, rs)
+		}
+		c.Execute(ctx, repl.Entry{Statements: []string{"CREATE INDEX t_b ON t(b)"}})
+		c.Execute(ctx, repl.Entry{Statements: []string{"INSERT INTO p VALUES('multi\nline;\ntext')"}})
+		var part strings.Builder
+		if err := c.Dump(ctx, &part, "P"); err != nil {
+			t.Fatal(err)
+		}
+		want := "BEGIN TRANSACTION;\nCREATE TABLE p(x);\nINSERT INTO \"p\" VALUES(1);\nINSERT INTO \"p\" VALUES(3);\nINSERT INTO \"p\" VALUES('multi\nline;\ntext');\n" +
+			"CREATE TRIGGER p_ins AFTER INSERT ON p BEGIN\n  UPDATE t SET b = 'a;\nb' WHERE a = -1;\nEND;\nCOMMIT;\n"
+		if part.String() != want {
+			t.Errorf(".dump P:\n%s\nwant:\n%s", part.String(), want)
+		}
+		part.Reset()
+		if err := c.Dump(ctx, &part, "nosuch%"); err != nil || part.String() != "BEGIN TRANSACTION;\nCOMMIT;\n" {
+			t.Errorf(".dump of no table: %v %q", err, part.String())
 		}
 	})
 

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The batch and oracle tests share one 3-node cluster of the program per
+// test; scripts that need an empty database reset it first.
+
+func skipShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("3-node cluster tests of the program are skipped with -short")
+	}
+}
+
+// A batch run with -connect through a follower: the all-or-nothing rule
+// for transaction blocks, read-your-writes, and the exit status.
+func TestClusterBatchTransactions(t *testing.T) {
+	skipShort(t)
+	nodes := startCluster(t, 3)
+	script := `CREATE TABLE acct(id INTEGER PRIMARY KEY, balance INTEGER CHECK (balance >= 0));
+INSERT INTO acct VALUES(1, 100), (2, 50);
+BEGIN;
+UPDATE acct SET balance = balance + 10 WHERE id = 2;
+INSERT INTO acct VALUES(3, 5);
+UPDATE acct SET balance = balance - 500 WHERE id = 1;
+INSERT INTO acct VALUES(4, 5);
+COMMIT;
+SELECT id, balance FROM acct ORDER BY id;
+BEGIN;
+UPDATE acct SET balance = balance - 30 WHERE id = 1;
+UPDATE acct SET balance = balance + 30 WHERE id = 2;
+SELECT sum(balance) FROM acct;
+COMMIT;
+SELECT id, balance FROM acct ORDER BY id;
+`
+	for i, nd := range nodes {
+		resetDatabase(t, nodes[0].addr)
+		r := runProgram(t, t.TempDir(), script, "-connect", nd.addr, "-mode", "list")
+		want := "1|100\n2|50\n150\n1|70\n2|80\n"
+		if r.code != 1 || r.stdout != want || r.stderr != "Runtime error near line 6: CHECK constraint failed: balance >= 0 (19)\n" {
+			t.Fatalf("via node %d: exit %d\nstdout:\n%s\nstderr:\n%s", i+1, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// The same file gives the same stdout and database digest pipelined (the
+// default for batch input) and one statement at a time (.bail on turns
+// pipelining off), through a 3-node cluster and a single node.
+func TestClusterPipelinedEqualsSequential(t *testing.T) {
+	skipShort(t)
+	var b strings.Builder
+	b.WriteString("CREATE TABLE p(id INTEGER PRIMARY KEY, v TEXT, n REAL);\nCREATE INDEX p_v ON p(v);\n")
+	for i := 1; i <= 600; i++ {
+		switch {
+		case i%50 == 0:
+			b.WriteString("SELECT count(*), sum(n) FROM p;\n")
+		case i%37 == 0:
+			b.WriteString("BEGIN;\nUPDATE p SET n = n * 2 WHERE id % 7 = 0;\nDELETE FROM p WHERE id % 11 = 0;\nCOMMIT;\n")
+		case i%23 == 0:
+			b.WriteString("UPDATE p SET v = v || '!' WHERE id > " + itoa(i-20) + ";\n")
+		}
+		b.WriteString("INSERT INTO p(v, n) VALUES('row " + itoa(i) + "', " + itoa(i) + ".5);\n")
+	}
+	b.WriteString("SELECT id, v, n FROM p WHERE id % 97 = 0 ORDER BY id;\nSELECT count(*) FROM p;\n")
+	script := b.String()
+
+	cluster := startCluster(t, 3)
+	single := startCluster(t, 1)
+	piped := runProgram(t, t.TempDir(), script, "-connect", cluster[1].addr, "-mode", "list")
+	seq := runProgram(t, t.TempDir(), ".bail on\n"+script, "-connect", single[0].addr, "-mode", "list")
+	if piped.code != 0 || seq.code != 0 || piped.stderr != "" || seq.stderr != "" {
+		t.Fatalf("exit %d/%d, stderr %q / %q", piped.code, seq.code, piped.stderr, seq.stderr)
+	}
+	if piped.stdout != seq.stdout {
+		t.Fatalf("stdout differs\n--- pipelined\n%s\n--- sequential\n%s", piped.stdout, seq.stdout)
+	}
+	if d1, d2 := digest(t, cluster[2].addr), digest(t, single[0].addr); d1 != d2 {
+		t.Fatalf("digest differs: pipelined %s, sequential %s", d1, d2)
+	}
+}
+
+func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
+
+func fmtInt(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	neg := i < 0
+	if neg {
+		i = -i
+	}
+	var d []byte
+	for i > 0 {
+		d = append([]byte{byte('0' + i%10)}, d...)
+		i /= 10
+	}
+	if neg {
+		d = append([]byte{'-'}, d...)
+	}
+	return string(d)
+}
+
+// The REPL engineer's oracle scripts (repl/testdata/oracle) print the same
+// stdout through a 3-node cluster of the program as through the sqlite3
+// CLI, in list and csv modes, with the same exit status.
+func TestOracleScriptsThroughCluster(t *testing.T) {
+	skipShort(t)
+	cli, err := exec.LookPath("sqlite3")
+	if err != nil {
+		t.Skip("sqlite3 CLI not installed (scripts/install-test-deps.sh installs it); oracle comparison skipped")
+	}
+	scripts, err := filepath.Glob("repl/testdata/oracle/*.sql")
+	if err != nil || len(scripts) == 0 {
+		t.Fatalf("no oracle scripts in repl/testdata/oracle: %v", err)
+	}
+	modes := []struct{ name, prefix string }{
+		{"list", ".mode list\n.headers off\n"},
+		{"csv", ".mode csv\n.headers on\n"},
+	}
+	for _, path := range scripts {
+		body, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := knownDivergences[filepath.Base(path)]; ok {
+			t.Run(filepath.Base(path), func(t *testing.T) {
+				t.Skipf("known divergence, not fixed on this branch: %s", knownDivergences[filepath.Base(path)])
+			})
+			continue
+		}
+		// A fresh cluster per script: a node's reads keep the column set
+		// of a dropped and re-created table (a state-machine defect,
+		// reported), so scripts must not share table names on one node.
+		nodes := startCluster(t, 3)
+		for i, mode := range modes {
+			t.Run(filepath.Base(path)+"/"+mode.name, func(t *testing.T) {
+				resetDatabase(t, nodes[0].addr)
+				cliDir, ourDir := t.TempDir(), t.TempDir()
+				script := mode.prefix + string(body)
+				want := runCLI(t, cli, strings.ReplaceAll(script, "@TMP@", cliDir))
+				// Alternate the node the REPL talks to: leader or follower.
+				got := runProgram(t, "repl", strings.ReplaceAll(script, "@TMP@", ourDir), "-connect", nodes[i%len(nodes)].addr)
+				got.stdout = strings.ReplaceAll(got.stdout, ourDir, "@TMP@")
+				want.stdout = strings.ReplaceAll(want.stdout, cliDir, "@TMP@")
+				if got.stdout != want.stdout {
+					t.Errorf("stdout differs from sqlite3\n--- resqlite\n%s\n--- sqlite3\n%s\n--- resqlite stderr\n%s", got.stdout, want.stdout, got.stderr)
+				}
+				if got.code != want.code {
+					t.Errorf("exit %d, sqlite3 %d\n--- resqlite stderr\n%s--- sqlite3 stderr\n%s", got.code, want.code, got.stderr, want.stderr)
+				}
+			})
+		}
+	}
+}
+
+// knownDivergences are oracle scripts that fail through the cluster
+// because of defects outside the wiring (reported, owned by the REPL and
+// state-machine engineers). Remove an entry when its cause is fixed.
+var knownDivergences = map[string]string{
+	"savepoints.sql": "the REPL sends SAVEPOINT/RELEASE inside an entry and the state machine's policy refuses them",
+	"schema.sql":     ".tables lists the state machine's internal table _resqlite_state",
+}
+
+// runCLI runs the sqlite3 CLI on an in-memory database in repl/ (where
+// the scripts' .read paths point).
+func runCLI(t *testing.T, cli, script string) result {
+	t.Helper()
+	cmd := exec.Command(cli, "-batch", ":memory:")
+	cmd.Dir = "repl"
+	cmd.Stdin = strings.NewReader(script)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return result{out.String(), errb.String(), ee.ExitCode()}
+	}
+	if err != nil {
+		t.Fatalf("sqlite3: %v", err)
+	}
+	return result{out.String(), errb.String(), 0}
+}
+
+// .dump of a cluster's database, fed back into a fresh node of the
+// program and into the sqlite3 CLI, rebuilds the same content; the
+// initial -mode and -consistency show in .status and in the output.
+func TestClusterDumpRoundTripAndInitialSettings(t *testing.T) {
+	skipShort(t)
+	nodes := startCluster(t, 3)
+	setup := `CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT, c BLOB, d REAL);
+INSERT INTO t VALUES (1, 'it''s', x'00ff', 2.5), (2, NULL, NULL, -1e-3), (3, 'héllo;
+two lines', x'', 0.0);
+CREATE INDEX t_b ON t(b);
+CREATE TABLE "odd ""name"""(x);
+INSERT INTO "odd ""name""" VALUES ('y');
+CREATE VIEW v AS SELECT a FROM t;
+`
+	if r := runProgram(t, t.TempDir(), setup, "-connect", nodes[1].addr); r.code != 0 {
+		t.Fatalf("setup: exit %d stderr %q", r.code, r.stderr)
+	}
+	dump := runProgram(t, t.TempDir(), ".dump\n", "-connect", nodes[2].addr, "-consistency", "local")
+	if dump.code != 0 || !strings.HasPrefix(dump.stdout, "BEGIN TRANSACTION;\n") || !strings.HasSuffix(dump.stdout, "COMMIT;\n") {
+		t.Fatalf("dump: exit %d stderr %q\n%s", dump.code, dump.stderr, dump.stdout)
+	}
+	single := startCluster(t, 1)
+	if r := runProgram(t, t.TempDir(), dump.stdout, "-connect", single[0].addr); r.code != 0 {
+		t.Fatalf("reload: exit %d stderr %q", r.code, r.stderr)
+	}
+	check := "SELECT a, b, hex(c), d FROM t ORDER BY a;\nSELECT * FROM \"odd \"\"name\"\"\";\nSELECT type, name FROM sqlite_schema WHERE name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY name;\n"
+	want := runProgram(t, t.TempDir(), check, "-connect", nodes[0].addr, "-mode", "csv", "-consistency", "lease")
+	// (The digest covers the schema's order, which a dump changes:
+	// indexes come after every table; so the content is compared.)
+	reloaded := runProgram(t, t.TempDir(), check, "-connect", single[0].addr, "-mode", "csv")
+	if want.code != 0 || !strings.Contains(want.stdout, "two lines") || reloaded.stdout != want.stdout {
+		t.Errorf("reloaded dump prints\n%s(stderr %q)\nwant\n%s(stderr %q)", reloaded.stdout, reloaded.stderr, want.stdout, want.stderr)
+	}
+	if cli, err := exec.LookPath("sqlite3"); err == nil {
+		got := runCLI(t, cli, ".mode csv\n"+dump.stdout+check)
+		if got.stdout != want.stdout || got.code != 0 {
+			t.Errorf("sqlite3 loading the dump prints\n%s(stderr %q)\nwant\n%s", got.stdout, got.stderr, want.stdout)
+		}
+	}
+	st := runProgram(t, t.TempDir(), ".status\n", "-connect", nodes[0].addr, "-consistency", "lease")
+	if !strings.Contains(st.stdout, "consistency:   lease") {
+		t.Errorf(".status with -consistency lease:\n%s", st.stdout)
+	}
+}
