@@ -15,7 +15,15 @@ import (
 // at one applied index. With table names (LIKE patterns, as the CLI's
 // .dump takes them) only the matching tables, their rows, and the
 // indexes, triggers and views on them are kept.
+//
+// The service dumps whatever the node has applied beyond the session's
+// index; so that a dump is as fresh as a linearizable read, a
+// linearizable read first raises the session's index to the cluster's
+// commit point (a lagging follower then waits to apply it).
 func (c *Client) Dump(ctx context.Context, w io.Writer, tables ...string) error {
+	if _, err := c.rpc.Query(ctx, client.Linearizable, "SELECT 1"); err != nil {
+		return mapError(ctx, err)
+	}
 	if len(tables) == 0 {
 		_, err := c.rpc.Dump(ctx, w)
 		return mapError(ctx, err)
