@@ -102,10 +102,13 @@ func (c *conn) each(sql string, fn func([]Value)) error {
 		return err
 	}
 	defer c.finalize(stmt)
-	n := int(sqlite3.Xsqlite3_column_count(c.tls, stmt))
+	n := -1
 	for {
 		switch rc := sqlite3.Xsqlite3_step(c.tls, stmt); rc {
 		case sqlite3.SQLITE_ROW:
+			if n < 0 { // after the first step: see reader.query
+				n = int(sqlite3.Xsqlite3_column_count(c.tls, stmt))
+			}
 			fn(c.row(stmt, n))
 		case sqlite3.SQLITE_DONE:
 			return nil

@@ -76,10 +76,18 @@ func (r *reader) query(ctx context.Context, sql string, params []Param) (*Rows, 
 			<-canceled // the reader goes back to the pool only once cancel is done
 		}
 	}()
-	ncol := int(sqlite3.Xsqlite3_column_count(c.tls, stmt))
-	out := &Rows{Columns: c.columns(stmt)}
+	var out *Rows
+	ncol := 0
 	for {
 		rc := sqlite3.Xsqlite3_step(c.tls, stmt)
+		if out == nil && (rc == sqlite3.SQLITE_ROW || rc == sqlite3.SQLITE_DONE) {
+			// Columns are read after the first step: a statement prepared
+			// against this connection's stale schema (another connection
+			// changed it) is re-prepared inside sqlite3_step, and only
+			// then are its columns those of the current schema.
+			out = &Rows{Columns: c.columns(stmt)}
+			ncol = len(out.Columns)
+		}
 		if rc == sqlite3.SQLITE_ROW {
 			out.Rows = append(out.Rows, c.row(stmt, ncol))
 			continue

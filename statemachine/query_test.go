@@ -149,3 +149,36 @@ func TestRawHandlesRefusesUnknownConnections(t *testing.T) {
 		t.Fatal("a foreign connection was accepted")
 	}
 }
+
+// TestQueryColumnsFollowSchemaChange: a read connection that cached the
+// old schema must report the new table's columns after it is recreated
+// (SQLite re-prepares the statement inside the first step).
+func TestQueryColumnsFollowSchemaChange(t *testing.T) {
+	sm := openTest(t)
+	mustExec(t, sm, "CREATE TABLE t(a, b)")
+	mustExec(t, sm, "INSERT INTO t VALUES (1, 2)")
+	for range 4 { // every pooled reader caches the two-column schema
+		if rows := query(t, sm, "SELECT * FROM t"); len(rows[0]) != 2 {
+			t.Fatalf("before: %v", rows)
+		}
+	}
+	mustExec(t, sm, "DROP TABLE t")
+	mustExec(t, sm, "CREATE TABLE t(a, b, c)")
+	empty, err := sm.Query(context.Background(), "SELECT * FROM t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(empty.Columns) != 3 {
+		t.Errorf("empty result after the schema change has columns %v, want a, b, c", empty.Columns)
+	}
+	mustExec(t, sm, "INSERT INTO t VALUES (1, 2, 3)")
+	for range 4 {
+		got, err := sm.Query(context.Background(), "SELECT * FROM t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Columns) != 3 || len(got.Rows) != 1 || len(got.Rows[0]) != 3 {
+			t.Fatalf("after the schema change: columns %v rows %v, want 3 columns", got.Columns, got.Rows)
+		}
+	}
+}
