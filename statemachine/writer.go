@@ -71,7 +71,7 @@ func openWriter(path string, maxEntrySteps int64) (*writer, error) {
 	}
 	if err := c.exec("BEGIN IMMEDIATE;" + metaSchema + "COMMIT;"); err != nil {
 		w.close()
-		return nil, fmt.Errorf("create %s: %w", metaTable, err)
+		return nil, fmt.Errorf("create %s: %w", MetaTable, err)
 	}
 	return w, nil
 }
@@ -152,7 +152,7 @@ func (w *writer) writeMeta(applied, cfgIndex uint64, cfg []byte) error {
 	if cfg != nil {
 		c = Blob(cfg)
 	}
-	_, err := w.run("UPDATE "+metaTable+" SET applied_index = ?1, config_index = ?2, config = ?3 WHERE id = 1",
+	_, err := w.run("UPDATE "+MetaTable+" SET applied_index = ?1, config_index = ?2, config = ?3 WHERE id = 1",
 		Integer(int64(applied)), Integer(int64(cfgIndex)), c)
 	return err
 }
@@ -194,6 +194,11 @@ func (w *writer) execStatement(si int, st Statement) ([]StatementResult, *Error,
 		if v := w.pol.verdict(); v != "" {
 			w.c.finalize(stmt)
 			return results, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: v, Statement: si, Offset: -1}, nil
+		}
+		if name := w.pol.unknownSavepoint; name != "" {
+			// What SQLite says when the entry's own savepoint is out of reach.
+			w.c.finalize(stmt)
+			return results, &Error{Kind: ErrorRuntime, Code: sqlite3.SQLITE_ERROR, Message: "no such savepoint: " + name, Statement: si, Offset: -1}, nil
 		}
 		res, serr, env := w.step(stmt, si, base, st.Params)
 		w.c.finalize(stmt)
