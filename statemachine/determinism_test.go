@@ -117,6 +117,10 @@ func TestRejectConnectionAndScopeChanges(t *testing.T) {
 		{"meta insert", "INSERT INTO _resqlite_state VALUES (2, 0, 0, NULL)", "reserved"},
 		{"meta update", "UPDATE _resqlite_state SET applied_index = 0", "reserved"},
 		{"meta drop", "DROP TABLE _resqlite_state", "reserved"},
+		{"meta rename", "ALTER TABLE _resqlite_state RENAME TO mine", "reserved"},
+		{"meta add column", "ALTER TABLE _resqlite_state ADD COLUMN z", "reserved"},
+		{"meta index", "CREATE INDEX mi ON _resqlite_state(config)", "reserved"},
+		{"meta trigger", "CREATE TRIGGER mt AFTER UPDATE ON _resqlite_state BEGIN SELECT 1; END", "reserved"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

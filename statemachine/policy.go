@@ -212,11 +212,18 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 			return r
 		}
 		return checkMeta(arg1, write)
-	case sqlite.AuthUpdate, sqlite.AuthDelete, sqlite.AuthDropTable, sqlite.AuthAlterTable, sqlite.AuthCreateIndex:
+	case sqlite.AuthUpdate, sqlite.AuthDelete, sqlite.AuthDropTable:
 		if r := checkPhysical(arg1, write); r != "" {
 			return r
 		}
 		return checkMeta(arg1, write)
+	case sqlite.AuthAlterTable, sqlite.AuthCreateIndex:
+		// The table is the second argument (the first is the database,
+		// or the index).
+		if r := checkPhysical(arg2, write); r != "" {
+			return r
+		}
+		return checkMeta(arg2, write)
 	case sqlite.AuthRead:
 		return checkPhysical(arg1, write)
 	case sqlite.AuthCreateVTable, sqlite.AuthDropVTable:
