@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/resqlite/resqlite/statemachine"
 )
 
 // TestTransactionBlockIsAllOrNothing checks the rule where ReSqlite
@@ -296,5 +298,27 @@ func TestQueryPlanTree(t *testing.T) {
 	want := "QUERY PLAN\n`--COMPOUND QUERY\n   |--LEFT-MOST SUBQUERY\n   |  `--SCAN t\n   `--UNION USING TEMP B-TREE\n      `--SCAN u\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+// ReSqlite's own table (statemachine.MetaTable) is hidden from .tables,
+// .schema and .indexes, with anything on it, as the CLI hides SQLite's
+// sqlite_% objects; a user's table whose name only begins like it is not.
+// The test double has no such table, so the test makes one.
+func TestSchemaListingsHideInternalTable(t *testing.T) {
+	script := "CREATE TABLE " + statemachine.MetaTable + "(id INTEGER PRIMARY KEY, v UNIQUE);\n" +
+		"CREATE INDEX meta_v ON " + statemachine.MetaTable + "(v);\n" +
+		"CREATE TABLE _resqlite_mine(x UNIQUE);\nCREATE TABLE t(a);\n" +
+		".tables\n.schema\n.indexes\n.tables _resqlite%\n.schema " + statemachine.MetaTable + "\n.indexes " + statemachine.MetaTable + "\n"
+	out, errOut, code := runShell(t, script, Options{})
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	want := "_resqlite_mine  t             \n" +
+		"CREATE TABLE _resqlite_mine(x UNIQUE);\nCREATE TABLE t(a);\n" +
+		"sqlite_autoindex__resqlite_mine_1\n" +
+		"_resqlite_mine\n"
+	if out != want {
+		t.Fatalf("got\n%s\nwant\n%s", out, want)
 	}
 }
