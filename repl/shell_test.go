@@ -201,7 +201,8 @@ func TestClassify(t *testing.T) {
 		"BEGIN;": kindBegin, "begin immediate transaction;": kindBegin, "BEGIN TRANSACTION t1;": kindBegin,
 		"/* c */ begin -- x\n;": kindBegin, "BEGIN foo;": kindWrite,
 		"COMMIT;": kindCommit, "end;": kindCommit, "END TRANSACTION": kindCommit,
-		"ROLLBACK;": kindRollback, "ROLLBACK TO sp;": kindWrite, "ROLLBACK TRANSACTION TO SAVEPOINT sp;": kindWrite,
+		"ROLLBACK;": kindRollback, "ROLLBACK TO sp;": kindRollbackTo, "ROLLBACK TRANSACTION TO SAVEPOINT sp;": kindRollbackTo,
+		"ROLLBACK TO;": kindWrite, "ROLLBACK TRANSACTION x TO sp;": kindWrite,
 		"SELECT 1;": kindRead, "values(1);": kindRead, "EXPLAIN DELETE FROM t;": kindRead,
 		"WITH x AS (SELECT 1) SELECT * FROM x;": kindRead, "WITH x AS (SELECT 1) DELETE FROM t;": kindWrite,
 		"WITH RECURSIVE c(n) AS (VALUES(1) UNION ALL SELECT n+1 FROM c) INSERT INTO t SELECT n FROM c;": kindWrite,
@@ -280,6 +281,8 @@ func TestSavepointName(t *testing.T) {
 	for sql, want := range map[string]string{
 		"SAVEPOINT Abc;": "abc", "RELEASE SAVEPOINT \"X\"\"y\";": `x"y`, "release `q`": "q", "SAVEPOINT 'str';": "str",
 		"RELEASE [b c] ;": "b c", "SAVEPOINT a; SELECT 1;": "", "SAVEPOINT (x);": "", "SAVEPOINT 'open": "",
+		"ROLLBACK TO Sp;": "sp", "rollback transaction to savepoint \"Q\";": "q", "ROLLBACK SAVEPOINT a;": "",
+		"ROLLBACK TO SAVEPOINT;": "", "RELEASE SAVEPOINT;": "", "SAVEPOINT savepoint;": "savepoint", "ROLLBACK TRANSACTION;": "", "SAVEPOINT ÉA;": "Éa",
 	} {
 		if got := savepointName(sql); got != want {
 			t.Errorf("savepointName(%q) = %q, want %q", sql, got, want)
