@@ -26,6 +26,9 @@ const (
 	// kindRelease is RELEASE [SAVEPOINT] name: releasing the savepoint
 	// that started a block commits it.
 	kindRelease
+	// kindRollbackTo is ROLLBACK [TRANSACTION] TO [SAVEPOINT] name: inside
+	// a block it cancels the savepoints opened after name.
+	kindRollbackTo
 )
 
 // leadingWords returns up to n keywords from the start of sql, upper-cased,
@@ -89,6 +92,9 @@ func classify(sql string) stmtKind {
 	case "ROLLBACK":
 		if whole && transactionOpt(words[1:]) {
 			return kindRollback
+		}
+		if savepointName(sql) != "" {
+			return kindRollbackTo
 		}
 	case "SAVEPOINT":
 		if savepointName(sql) != "" {
@@ -171,9 +177,11 @@ func isDML(sql string) bool {
 	return false
 }
 
-// savepointName returns the name in "SAVEPOINT name" or "RELEASE
-// [SAVEPOINT] name", unquoted and lower-cased (SQLite compares savepoint
-// names case-insensitively), or "" when the statement is not exactly that.
+// savepointName returns the name in "SAVEPOINT name", "RELEASE
+// [SAVEPOINT] name" or "ROLLBACK [TRANSACTION] TO [SAVEPOINT] name",
+// unquoted and with ASCII letters lower-cased (SQLite compares savepoint
+// names ignoring ASCII case only), or "" when the statement is not
+// exactly that.
 func savepointName(sql string) string {
 	var toks []string
 	lastEnd := -1
@@ -201,10 +209,21 @@ func savepointName(sql string) string {
 		}
 		lastEnd = tok.end
 	}
-	if len(toks) == 3 && strings.EqualFold(toks[0], "RELEASE") && strings.EqualFold(toks[1], "SAVEPOINT") {
+	if len(toks) > 0 && strings.EqualFold(toks[0], "ROLLBACK") {
+		toks = toks[1:]
+		if len(toks) > 0 && strings.EqualFold(toks[0], "TRANSACTION") {
+			toks = toks[1:]
+		}
+		if len(toks) == 0 || !strings.EqualFold(toks[0], "TO") {
+			return ""
+		}
+		toks[0] = "ROLLBACK" // the keyword that takes an optional SAVEPOINT
+	}
+	if len(toks) == 3 && (strings.EqualFold(toks[0], "RELEASE") || toks[0] == "ROLLBACK") && strings.EqualFold(toks[1], "SAVEPOINT") {
 		toks = toks[1:]
 	}
-	if len(toks) != 2 {
+	if len(toks) != 2 || !strings.EqualFold(toks[0], "SAVEPOINT") && strings.EqualFold(toks[1], "SAVEPOINT") {
+		// "RELEASE SAVEPOINT;" names no savepoint: a syntax error.
 		return ""
 	}
 	name := toks[1]
@@ -218,5 +237,17 @@ func savepointName(sql string) string {
 			return ""
 		}
 	}
-	return strings.ToLower(name)
+	return lowerASCII(name)
+}
+
+// lowerASCII lower-cases the ASCII letters of s and keeps every other
+// byte, as SQLite's sqlite3StrICmp compares names.
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

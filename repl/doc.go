@@ -19,7 +19,8 @@
 //     it fails, none applies and the error names that statement (the CLI
 //     keeps the others). Its SELECT rows print when it commits. A SAVEPOINT
 //     outside a block opens one, as SQLite makes it a transaction, and
-//     RELEASE of that savepoint (or COMMIT) sends it.
+//     RELEASE of that savepoint (or COMMIT) sends it; savepoints inside a
+//     block nest as in SQLite (a RELEASE finds the newest of its name).
 //   - Table modes are drawn with tablewriter, show blobs as X'…' literals,
 //     and follow an INSERT, UPDATE or DELETE with "N rows affected".
 //   - .changes counts the rows of INSERT, UPDATE and DELETE statements;

@@ -81,16 +81,31 @@ func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupSta
 		s.commitBlock(ctx, out, run, group)
 		return
 	case kindSavepoint:
+		name := savepointName(st.SQL)
 		if s.block == nil {
-			s.block = &txBlock{savepoint: savepointName(st.SQL)}
+			s.block = &txBlock{savepoint: name}
+		}
+		if s.block.savepoint != "" {
+			s.block.open = append(s.block.open, name)
 		}
 		s.block.stmts = append(s.block.stmts, st)
 		return
 	case kindRelease:
-		if s.block != nil && s.block.savepoint != "" && savepointName(st.SQL) == s.block.savepoint {
+		if s.block != nil && s.block.savepoint != "" {
+			i := s.block.newestOpen(savepointName(st.SQL))
 			s.block.stmts = append(s.block.stmts, st)
-			s.commitBlock(ctx, out, run, group)
+			if i == 0 {
+				s.commitBlock(ctx, out, run, group)
+			} else if i > 0 {
+				s.block.open = s.block.open[:i]
+			}
 			return
+		}
+	case kindRollbackTo:
+		if s.block != nil && s.block.savepoint != "" {
+			if i := s.block.newestOpen(savepointName(st.SQL)); i >= 0 {
+				s.block.open = s.block.open[:i+1]
+			}
 		}
 	case kindRollback:
 		if s.block == nil {
@@ -112,6 +127,18 @@ func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupSta
 	}
 	req := Request{Entry: Entry{Statements: []string{st.SQL}}}
 	s.send(ctx, req, func(r Reply) { s.finishReply(out, run, group, []Statement{st}, false, r) })
+}
+
+// newestOpen returns the position in b.open of the newest savepoint
+// named name, or -1 (a RELEASE or ROLLBACK TO of it then fails the block
+// when it is sent).
+func (b *txBlock) newestOpen(name string) int {
+	for i := len(b.open) - 1; i >= 0; i-- {
+		if b.open[i] == name {
+			return i
+		}
+	}
+	return -1
 }
 
 // commitBlock sends the open block as one all-or-nothing entry.

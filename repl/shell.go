@@ -74,6 +74,11 @@ type txBlock struct {
 	// savepoint names the SAVEPOINT that opened the block (SQLite runs a
 	// SAVEPOINT outside a transaction as BEGIN); releasing it commits.
 	savepoint string
+	// open are the savepoints of such a block not yet released, oldest
+	// first (savepoint is open[0]), so that a RELEASE commits the block
+	// only when it releases the first one, as in SQLite, where RELEASE
+	// finds the newest savepoint of that name.
+	open []string
 }
 
 // inputRun counts the failures of one input source (the batch, or one

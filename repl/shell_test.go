@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/resqlite/resqlite/statemachine"
 )
 
 // TestTransactionBlockIsAllOrNothing checks the rule where ReSqlite
@@ -199,7 +201,8 @@ func TestClassify(t *testing.T) {
 		"BEGIN;": kindBegin, "begin immediate transaction;": kindBegin, "BEGIN TRANSACTION t1;": kindBegin,
 		"/* c */ begin -- x\n;": kindBegin, "BEGIN foo;": kindWrite,
 		"COMMIT;": kindCommit, "end;": kindCommit, "END TRANSACTION": kindCommit,
-		"ROLLBACK;": kindRollback, "ROLLBACK TO sp;": kindWrite, "ROLLBACK TRANSACTION TO SAVEPOINT sp;": kindWrite,
+		"ROLLBACK;": kindRollback, "ROLLBACK TO sp;": kindRollbackTo, "ROLLBACK TRANSACTION TO SAVEPOINT sp;": kindRollbackTo,
+		"ROLLBACK TO;": kindWrite, "ROLLBACK TRANSACTION x TO sp;": kindWrite,
 		"SELECT 1;": kindRead, "values(1);": kindRead, "EXPLAIN DELETE FROM t;": kindRead,
 		"WITH x AS (SELECT 1) SELECT * FROM x;": kindRead, "WITH x AS (SELECT 1) DELETE FROM t;": kindWrite,
 		"WITH RECURSIVE c(n) AS (VALUES(1) UNION ALL SELECT n+1 FROM c) INSERT INTO t SELECT n FROM c;": kindWrite,
@@ -278,6 +281,8 @@ func TestSavepointName(t *testing.T) {
 	for sql, want := range map[string]string{
 		"SAVEPOINT Abc;": "abc", "RELEASE SAVEPOINT \"X\"\"y\";": `x"y`, "release `q`": "q", "SAVEPOINT 'str';": "str",
 		"RELEASE [b c] ;": "b c", "SAVEPOINT a; SELECT 1;": "", "SAVEPOINT (x);": "", "SAVEPOINT 'open": "",
+		"ROLLBACK TO Sp;": "sp", "rollback transaction to savepoint \"Q\";": "q", "ROLLBACK SAVEPOINT a;": "",
+		"ROLLBACK TO SAVEPOINT;": "", "RELEASE SAVEPOINT;": "", "SAVEPOINT savepoint;": "savepoint", "ROLLBACK TRANSACTION;": "", "SAVEPOINT ÉA;": "Éa",
 	} {
 		if got := savepointName(sql); got != want {
 			t.Errorf("savepointName(%q) = %q, want %q", sql, got, want)
@@ -296,5 +301,27 @@ func TestQueryPlanTree(t *testing.T) {
 	want := "QUERY PLAN\n`--COMPOUND QUERY\n   |--LEFT-MOST SUBQUERY\n   |  `--SCAN t\n   `--UNION USING TEMP B-TREE\n      `--SCAN u\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+// ReSqlite's own table (statemachine.MetaTable) is hidden from .tables,
+// .schema and .indexes, with anything on it, as the CLI hides SQLite's
+// sqlite_% objects; a user's table whose name only begins like it is not.
+// The test double has no such table, so the test makes one.
+func TestSchemaListingsHideInternalTable(t *testing.T) {
+	script := "CREATE TABLE " + statemachine.MetaTable + "(id INTEGER PRIMARY KEY, v UNIQUE);\n" +
+		"CREATE INDEX meta_v ON " + statemachine.MetaTable + "(v);\n" +
+		"CREATE TABLE _resqlite_mine(x UNIQUE);\nCREATE TABLE t(a);\n" +
+		".tables\n.schema\n.indexes\n.tables _resqlite%\n.schema " + statemachine.MetaTable + "\n.indexes " + statemachine.MetaTable + "\n"
+	out, errOut, code := runShell(t, script, Options{})
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	want := "_resqlite_mine  t             \n" +
+		"CREATE TABLE _resqlite_mine(x UNIQUE);\nCREATE TABLE t(a);\n" +
+		"sqlite_autoindex__resqlite_mine_1\n" +
+		"_resqlite_mine\n"
+	if out != want {
+		t.Fatalf("got\n%s\nwant\n%s", out, want)
 	}
 }

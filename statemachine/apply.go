@@ -131,7 +131,7 @@ func (b *batch) attempt(w *writer, from, to int) (endedAt int, err error) {
 		case e.Type != raft.EntryNormal, b.ended[i]:
 			continue
 		}
-		if _, err := w.run("SAVEPOINT entry"); err != nil {
+		if _, err := w.run("SAVEPOINT " + entrySavepoint); err != nil {
 			return -1, err
 		}
 		res, err := b.runCommand(w, e.Index, b.cmds[i])
@@ -141,16 +141,16 @@ func (b *batch) attempt(w *writer, from, to int) (endedAt int, err error) {
 		b.results[i] = res
 		switch {
 		case res.Err == nil:
-			if _, err := w.run("RELEASE entry"); err != nil {
+			if _, err := w.run("RELEASE " + entrySavepoint); err != nil {
 				return -1, err
 			}
 		case !w.c.inTransaction():
 			return i, nil
 		default:
-			if _, err := w.run("ROLLBACK TO entry"); err != nil {
+			if _, err := w.run("ROLLBACK TO " + entrySavepoint); err != nil {
 				return -1, err
 			}
-			if _, err := w.run("RELEASE entry"); err != nil {
+			if _, err := w.run("RELEASE " + entrySavepoint); err != nil {
 				return -1, err
 			}
 		}

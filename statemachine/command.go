@@ -19,7 +19,8 @@ type Statement struct {
 // Command is the payload of a normal Raft entry: statements that apply
 // atomically, all or none. A transaction block assembled by the client is
 // one Command holding the block's statements without BEGIN and COMMIT
-// (transaction control statements are rejected inside a Command).
+// (BEGIN, COMMIT and ROLLBACK are rejected inside a Command; SAVEPOINT,
+// RELEASE and ROLLBACK TO nest inside the entry, see the package doc).
 type Command struct {
 	Statements []Statement
 }

@@ -108,8 +108,7 @@ func TestRejectConnectionAndScopeChanges(t *testing.T) {
 		{"begin", "BEGIN", "BEGIN"},
 		{"commit", "COMMIT", "COMMIT"},
 		{"rollback", "ROLLBACK", "ROLLBACK"},
-		{"savepoint", "SAVEPOINT s", "SAVEPOINT"},
-		{"release", "RELEASE s", "SAVEPOINT"},
+		{"reserved savepoint", "SAVEPOINT _resqlite_entry", "reserved"},
 		{"pragma function", "INSERT INTO t SELECT file FROM pragma_database_list", "database_list"},
 		{"dbstat", "INSERT INTO t SELECT count(*) FROM dbstat", "dbstat"},
 		{"sqlite_dbpage read", "INSERT INTO t SELECT count(*) FROM sqlite_dbpage", "sqlite_dbpage"},
@@ -118,6 +117,10 @@ func TestRejectConnectionAndScopeChanges(t *testing.T) {
 		{"meta insert", "INSERT INTO _resqlite_state VALUES (2, 0, 0, NULL)", "reserved"},
 		{"meta update", "UPDATE _resqlite_state SET applied_index = 0", "reserved"},
 		{"meta drop", "DROP TABLE _resqlite_state", "reserved"},
+		{"meta rename", "ALTER TABLE _resqlite_state RENAME TO mine", "reserved"},
+		{"meta add column", "ALTER TABLE _resqlite_state ADD COLUMN z", "reserved"},
+		{"meta index", "CREATE INDEX mi ON _resqlite_state(config)", "reserved"},
+		{"meta trigger", "CREATE TRIGGER mt AFTER UPDATE ON _resqlite_state BEGIN SELECT 1; END", "reserved"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

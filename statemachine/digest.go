@@ -61,7 +61,7 @@ func (sm *StateMachine) Digest(ctx context.Context) (Digest, error) {
 		return Digest{}, fmt.Errorf("digest: schema: %w", err)
 	}
 	var tables [][]Value
-	if err := r.c.each("SELECT name, wr FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'shadow') AND name NOT IN ('"+metaTable+"', 'sqlite_schema', 'sqlite_master') ORDER BY name",
+	if err := r.c.each("SELECT name, wr FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'shadow') AND name NOT IN ('"+MetaTable+"', 'sqlite_schema', 'sqlite_master') ORDER BY name",
 		func(row []Value) { tables = append(tables, row) }); err != nil {
 		return Digest{}, fmt.Errorf("digest: tables: %w", err)
 	}

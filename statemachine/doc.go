@@ -35,8 +35,8 @@
 //     with 'now', without a time value, or with 'localtime'/'utc' (a
 //     runtime error naming the function; explicit values are fine);
 //   - ATTACH, DETACH, VACUUM (and VACUUM INTO), TEMP tables, views, indexes
-//     and triggers, BEGIN/COMMIT/ROLLBACK/SAVEPOINT/RELEASE (a block is one
-//     Command), PRAGMAs that set anything but user_version and
+//     and triggers, BEGIN/COMMIT/END/ROLLBACK (a block is one Command), a
+//     savepoint whose name begins with ReservedPrefix, PRAGMAs that set anything but user_version and
 //     application_id, node-dependent PRAGMAs (database_list, page_count, …),
 //     dbstat and sqlite_dbpage, and any change to the _resqlite_state table;
 //   - insert into a rowid table whose largest rowid is already
@@ -46,6 +46,16 @@
 //     endless recursive CTE fails instead of hanging every node).
 //
 // Reads (Query) may call any function.
+//
+// # Savepoints
+//
+// A Command may use SAVEPOINT name, RELEASE [SAVEPOINT] name and ROLLBACK
+// [TRANSACTION] TO [SAVEPOINT] name as SQLite runs them inside a
+// transaction: they nest inside the entry's own savepoint, so the entry
+// stays all-or-nothing. A RELEASE or ROLLBACK TO reaches only savepoints
+// the same entry opened; any other name fails the entry with SQLite's "no
+// such savepoint: name". A savepoint still open when the entry ends is
+// released with it, as SQLite's COMMIT releases it.
 //
 // # Limits of the guarantee
 //

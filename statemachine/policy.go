@@ -21,10 +21,6 @@ const (
 	modeRead
 )
 
-// metaTable holds the applied index and the latest configuration. User
-// statements may read it but never change it.
-const metaTable = "_resqlite_state"
-
 // nonDeterministic returns why the built-in function name (lowercase) has
 // a result that depends on something other than its arguments and the
 // database content, or "" if it does not. The date/time functions are
@@ -99,6 +95,10 @@ type policy struct {
 	tableViolation string
 	// selects counts the SELECT actions.
 	selects int
+	// unknownSavepoint is the name a RELEASE or ROLLBACK TO names when it
+	// is reserved: no statement may open such a savepoint, so the name is
+	// the entry's own (or none) and the statement must not run.
+	unknownSavepoint string
 }
 
 // verdict returns the rule the prepared statement breaks, or "". It is
@@ -129,6 +129,7 @@ func (p *policy) reset(m policyMode) {
 	p.definingTable = false
 	p.tableViolation = ""
 	p.selects = 0
+	p.unknownSavepoint = ""
 }
 
 // authorize is the connection's sqlite.AuthorizerFn.
@@ -197,7 +198,10 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 		}
 		return fmt.Sprintf("%s is not allowed in a read", strings.ToUpper(arg1))
 	case sqlite.AuthSavepoint:
-		return fmt.Sprintf("SAVEPOINT/RELEASE/ROLLBACK TO (%s %s) is not allowed: a transaction block is sent as one command", strings.ToUpper(arg1), arg2)
+		if write && arg1 != "BEGIN" && hasReservedPrefix(arg2) {
+			p.unknownSavepoint = arg2
+		}
+		return checkSavepoint(arg1, arg2, write)
 	case sqlite.AuthPragma:
 		return checkPragma(strings.ToLower(arg1), arg2, write)
 	case sqlite.AuthInsert:
@@ -208,11 +212,18 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 			return r
 		}
 		return checkMeta(arg1, write)
-	case sqlite.AuthUpdate, sqlite.AuthDelete, sqlite.AuthDropTable, sqlite.AuthAlterTable, sqlite.AuthCreateIndex:
+	case sqlite.AuthUpdate, sqlite.AuthDelete, sqlite.AuthDropTable:
 		if r := checkPhysical(arg1, write); r != "" {
 			return r
 		}
 		return checkMeta(arg1, write)
+	case sqlite.AuthAlterTable, sqlite.AuthCreateIndex:
+		// The table is the second argument (the first is the database,
+		// or the index).
+		if r := checkPhysical(arg2, write); r != "" {
+			return r
+		}
+		return checkMeta(arg2, write)
 	case sqlite.AuthRead:
 		return checkPhysical(arg1, write)
 	case sqlite.AuthCreateVTable, sqlite.AuthDropVTable:
@@ -239,6 +250,23 @@ func changesDatabase(action sqlite.AuthorizerActionCode, arg2 string) bool {
 // tempRejection is the reason given for any change to the TEMP schema.
 const tempRejection = "TEMP tables, indexes, triggers and views are not allowed: they would not be part of the replicated database"
 
+// checkSavepoint returns why the savepoint statement (op is "BEGIN" for
+// SAVEPOINT, "RELEASE" or "ROLLBACK" for ROLLBACK TO) is not allowed, or
+// "". A write may use savepoints: they nest inside the entry's own
+// savepoint, whose name is reserved, and a RELEASE or ROLLBACK TO of a
+// reserved name fails as SQLite fails one of a name never opened (see
+// policy.unknownSavepoint), so it finds only the savepoints the same
+// entry opened. Reads may not.
+func checkSavepoint(op, name string, write bool) string {
+	if !write {
+		return "SAVEPOINT, RELEASE and ROLLBACK TO are not allowed in a read"
+	}
+	if op == "BEGIN" && hasReservedPrefix(name) {
+		return fmt.Sprintf("savepoint name %s is reserved for ReSqlite (names beginning with %s)", name, ReservedPrefix)
+	}
+	return ""
+}
+
 // checkPhysical refuses writes that use the virtual tables exposing the
 // database file's pages (dbstat, sqlite_dbpage): their content depends on
 // the file layout, and writing to sqlite_dbpage bypasses SQL altogether.
@@ -251,8 +279,8 @@ func checkPhysical(name string, write bool) string {
 
 // checkMeta refuses writes that touch ReSqlite's own table.
 func checkMeta(table string, write bool) string {
-	if write && strings.EqualFold(table, metaTable) {
-		return fmt.Sprintf("table %s is reserved for ReSqlite", metaTable)
+	if write && strings.EqualFold(table, MetaTable) {
+		return fmt.Sprintf("table %s is reserved for ReSqlite", MetaTable)
 	}
 	return ""
 }

@@ -70,7 +70,7 @@ func (r *reader) precheck(sql string) (Check, error) {
 		chk.Statements++
 		if !r.c.readOnly(stmt) {
 			chk.ReadOnly = false
-			if !r.pol.wrote() {
+			if isUnauthorizedWrite(r.c, stmt, r.pol, rest[:n]) {
 				r.c.finalize(stmt)
 				return chk, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: "VACUUM is not allowed in a write", Statement: chk.Statements - 1, Offset: -1}
 			}

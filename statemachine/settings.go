@@ -40,11 +40,11 @@ PRAGMA busy_timeout=5000;
 // metaSchema creates the table that records the applied index and the
 // latest configuration, in the same database (and transactions) as the data.
 const metaSchema = `
-CREATE TABLE IF NOT EXISTS ` + metaTable + ` (
+CREATE TABLE IF NOT EXISTS ` + MetaTable + ` (
 	id INTEGER PRIMARY KEY CHECK (id = 1),
 	applied_index INTEGER NOT NULL,
 	config_index INTEGER NOT NULL,
 	config BLOB
 );
-INSERT OR IGNORE INTO ` + metaTable + ` VALUES (1, 0, 0, NULL);
+INSERT OR IGNORE INTO ` + MetaTable + ` VALUES (1, 0, 0, NULL);
 `

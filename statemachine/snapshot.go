@@ -114,17 +114,17 @@ func (r *reader) copyTo(path string) (applied, cfgIndex uint64, cfg []byte, err 
 
 // readMetaOn reads the meta table on c.
 func readMetaOn(c *conn) (applied, cfgIndex uint64, cfg []byte, err error) {
-	stmt, _, err := c.prepare("SELECT applied_index, config_index, config FROM " + metaTable + " WHERE id = 1")
+	stmt, _, err := c.prepare("SELECT applied_index, config_index, config FROM " + MetaTable + " WHERE id = 1")
 	if err != nil {
-		return 0, 0, nil, fmt.Errorf("read %s: %w", metaTable, err)
+		return 0, 0, nil, fmt.Errorf("read %s: %w", MetaTable, err)
 	}
 	defer c.finalize(stmt)
 	if rc := sqlite3.Xsqlite3_step(c.tls, stmt); rc != sqlite3.SQLITE_ROW {
-		return 0, 0, nil, fmt.Errorf("read %s: %w", metaTable, c.lastError(rc))
+		return 0, 0, nil, fmt.Errorf("read %s: %w", MetaTable, c.lastError(rc))
 	}
 	row := c.row(stmt, 3)
 	if row[0].Type != TypeInteger || row[1].Type != TypeInteger || row[0].Int < 0 || row[1].Int < 0 {
-		return 0, 0, nil, fmt.Errorf("read %s: bad row %v", metaTable, row)
+		return 0, 0, nil, fmt.Errorf("read %s: bad row %v", MetaTable, row)
 	}
 	if row[2].Type == TypeBlob {
 		cfg = row[2].Blob

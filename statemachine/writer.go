@@ -71,7 +71,7 @@ func openWriter(path string, maxEntrySteps int64) (*writer, error) {
 	}
 	if err := c.exec("BEGIN IMMEDIATE;" + metaSchema + "COMMIT;"); err != nil {
 		w.close()
-		return nil, fmt.Errorf("create %s: %w", metaTable, err)
+		return nil, fmt.Errorf("create %s: %w", MetaTable, err)
 	}
 	return w, nil
 }
@@ -152,7 +152,7 @@ func (w *writer) writeMeta(applied, cfgIndex uint64, cfg []byte) error {
 	if cfg != nil {
 		c = Blob(cfg)
 	}
-	_, err := w.run("UPDATE "+metaTable+" SET applied_index = ?1, config_index = ?2, config = ?3 WHERE id = 1",
+	_, err := w.run("UPDATE "+MetaTable+" SET applied_index = ?1, config_index = ?2, config = ?3 WHERE id = 1",
 		Integer(int64(applied)), Integer(int64(cfgIndex)), c)
 	return err
 }
@@ -195,7 +195,12 @@ func (w *writer) execStatement(si int, st Statement) ([]StatementResult, *Error,
 			w.c.finalize(stmt)
 			return results, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: v, Statement: si, Offset: -1}, nil
 		}
-		res, serr, env := w.step(stmt, si, base, st.Params)
+		if name := w.pol.unknownSavepoint; name != "" {
+			// What SQLite says when the entry's own savepoint is out of reach.
+			w.c.finalize(stmt)
+			return results, &Error{Kind: ErrorRuntime, Code: sqlite3.SQLITE_ERROR, Message: "no such savepoint: " + name, Statement: si, Offset: -1}, nil
+		}
+		res, serr, env := w.step(stmt, si, base, st.Params, rest[:n])
 		w.c.finalize(stmt)
 		if serr != nil || env != nil {
 			return results, serr, env
@@ -208,13 +213,12 @@ func (w *writer) execStatement(si int, st Statement) ([]StatementResult, *Error,
 	}
 }
 
-// step binds params, checks the policy's verdict and runs stmt.
-func (w *writer) step(stmt uintptr, si, base int, params []Param) (StatementResult, *Error, error) {
+// step binds params, checks the policy's verdict and runs stmt (whose
+// SQL text is text).
+func (w *writer) step(stmt uintptr, si, base int, params []Param, text string) (StatementResult, *Error, error) {
 	var res StatementResult
 	tls := w.c.tls
-	if !w.c.readOnly(stmt) && !w.pol.wrote() {
-		// Not read-only, yet no write action was authorized: VACUUM (whose
-		// INTO form writes another file), which the authorizer never sees.
+	if isUnauthorizedWrite(w.c, stmt, w.pol, text) {
 		return res, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: "VACUUM is not allowed in a write", Statement: si, Offset: -1}, nil
 	}
 	if err := w.c.bind(stmt, params); err != nil {

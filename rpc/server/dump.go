@@ -11,15 +11,11 @@ import (
 	"strings"
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/statemachine"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 )
-
-// stateTable is the statemachine's own table (statemachine/settings.go)
-// that records the applied index in the same transactions as the data;
-// Dump reads it to know the index it read at, and leaves it out.
-const stateTable = "_resqlite_state"
 
 // DumpBlockBytes is the most SQL text Dump puts between one BEGIN
 // TRANSACTION and its COMMIT, so that feeding the dump back into ReSqlite
@@ -48,7 +44,9 @@ func (s *Server) Dump(req *resqlitepb.DumpRequest, stream resqlitepb.ReSqlite_Du
 	}
 	defer tx.Rollback()
 	var applied uint64
-	if err := tx.QueryRowContext(ctx, "SELECT applied_index FROM "+stateTable+" WHERE id = 1").Scan(&applied); err != nil {
+	// The statemachine's own table records the applied index in the same
+	// transactions as the data; the dump leaves it out.
+	if err := tx.QueryRowContext(ctx, "SELECT applied_index FROM "+statemachine.MetaTable+" WHERE id = 1").Scan(&applied); err != nil {
 		return status.Errorf(codes.Internal, "dump: read applied index: %v", err)
 	}
 	w := &dumpWriter{stream: stream, applied: applied}
@@ -65,8 +63,8 @@ func (s *Server) Dump(req *resqlitepb.DumpRequest, stream resqlitepb.ReSqlite_Du
 func dumpDatabase(ctx context.Context, tx *sql.Tx, w *dumpWriter) error {
 	type object struct{ typ, name, sql string }
 	rows, err := tx.QueryContext(ctx, `SELECT type, name, sql FROM sqlite_schema
-		WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name != ?
-		ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'trigger' THEN 2 ELSE 3 END, rowid`, stateTable)
+		WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND `+statemachine.HideInternalObjects+`
+		ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'trigger' THEN 2 ELSE 3 END, rowid`)
 	if err != nil {
 		return err
 	}
