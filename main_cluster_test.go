@@ -123,21 +123,15 @@ func TestOracleScriptsThroughCluster(t *testing.T) {
 		{"list", ".mode list\n.headers off\n"},
 		{"csv", ".mode csv\n.headers on\n"},
 	}
+	// One cluster for every script: each run starts from an emptied
+	// database, and reads must see tables that earlier scripts dropped
+	// and re-created with other columns.
+	nodes := startCluster(t, 3)
 	for _, path := range scripts {
 		body, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, ok := knownDivergences[filepath.Base(path)]; ok {
-			t.Run(filepath.Base(path), func(t *testing.T) {
-				t.Skipf("known divergence, not fixed on this branch: %s", knownDivergences[filepath.Base(path)])
-			})
-			continue
-		}
-		// A fresh cluster per script: a node's reads keep the column set
-		// of a dropped and re-created table (a state-machine defect,
-		// reported), so scripts must not share table names on one node.
-		nodes := startCluster(t, 3)
 		for i, mode := range modes {
 			t.Run(filepath.Base(path)+"/"+mode.name, func(t *testing.T) {
 				resetDatabase(t, nodes[0].addr)
@@ -157,14 +151,6 @@ func TestOracleScriptsThroughCluster(t *testing.T) {
 			})
 		}
 	}
-}
-
-// knownDivergences are oracle scripts that fail through the cluster
-// because of defects outside the wiring (reported, owned by the REPL and
-// state-machine engineers). Remove an entry when its cause is fixed.
-var knownDivergences = map[string]string{
-	"savepoints.sql": "the REPL sends SAVEPOINT/RELEASE inside an entry and the state machine's policy refuses them",
-	"schema.sql":     ".tables lists the state machine's internal table _resqlite_state",
 }
 
 // runCLI runs the sqlite3 CLI on an in-memory database in repl/ (where

@@ -234,8 +234,7 @@ func resetDatabase(t *testing.T, addr string) {
 	}
 	// Triggers and views first, then tables, the newest first (tables
 	// that reference others usually come later); no IF EXISTS: every
-	// object exists, and the pre-check refuses a DROP … IF EXISTS that
-	// would do nothing.
+	// object listed exists.
 	var stmts []string
 	for _, r := range rows.Rows {
 		stmts = append(stmts, fmt.Sprintf(`DROP %s "%s"`, strings.ToUpper(r[0].Text), strings.ReplaceAll(r[1].Text, `"`, `""`)))
