@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -214,5 +215,66 @@ CREATE VIEW v AS SELECT a FROM t;
 	st := runProgram(t, t.TempDir(), ".status\n", "-connect", nodes[0].addr, "-consistency", "lease")
 	if !strings.Contains(st.stdout, "consistency:   lease") {
 		t.Errorf(".status with -consistency lease:\n%s", st.stdout)
+	}
+}
+
+// The cluster dot-commands through the real program and a follower:
+// .leader, .snapshot, .consistency, .stepdown, .nodes and .remove act on
+// the cluster, .help lists them, and an unknown command is an error that
+// points to .help (exit 1 at the end, as sqlite3).
+func TestClusterDotCommands(t *testing.T) {
+	skipShort(t)
+	nodes := startCluster(t, 3)
+	follower := -1
+	for i, nd := range nodes {
+		if r := runProgram(t, t.TempDir(), ".status\n", "-connect", nd.addr); strings.Contains(r.stdout, "role:          follower") {
+			follower = i
+			break
+		}
+	}
+	if follower < 0 {
+		t.Fatal("no follower found")
+	}
+	// Leadership moves to the node after the follower; the one after that
+	// is removed. The session stays on the follower throughout.
+	target, removed := (follower+1)%3, (follower+2)%3
+	script := fmt.Sprintf(`CREATE TABLE k(v);
+INSERT INTO k VALUES (1);
+.snapshot
+.consistency
+.consistency local
+.consistency
+.stepdown %d
+.leader
+.frobnicate
+.help stepdown
+.remove %d
+.nodes
+SELECT count(*) FROM k;
+`, target+1, removed+1)
+	r := runProgram(t, t.TempDir(), script, "-connect", nodes[follower].addr, "-mode", "list")
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1 after the unknown command\nstderr %q", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"snapshot taken at index ",
+		"linearizable\nlocal\n",
+		fmt.Sprintf("leader is now node %d\n%d %s\n", target+1, target+1, nodes[target].addr),
+		".stepdown ?ID?",
+		fmt.Sprintf("node %d removed\n", removed+1),
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s\nstderr %q", want, r.stdout, r.stderr)
+		}
+	}
+	if !strings.Contains(r.stderr, `unknown command or invalid arguments:  "frobnicate". Enter ".help" for help`) {
+		t.Errorf("stderr for the unknown command: %q", r.stderr)
+	}
+	// After .remove the member list lacks the removed node, and the
+	// cluster still serves: the count after it is the one row.
+	if strings.Contains(r.stdout, fmt.Sprintf("\n%d|%s|", removed+1, nodes[removed].addr)) ||
+		!strings.Contains(r.stdout, fmt.Sprintf("\n%d|%s|leader|", target+1, nodes[target].addr)) ||
+		!strings.HasSuffix(r.stdout, "\n1\n") {
+		t.Errorf(".nodes after .remove, then the count:\n%s\nstderr %q", r.stdout, r.stderr)
 	}
 }
