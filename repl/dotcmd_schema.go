@@ -90,8 +90,9 @@ func indexesCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 }
 
 // schemaCommand prints the CREATE statements, each with a ';', in the
-// order they were made. Unlike the CLI it does not annotate views with
-// their column names.
+// order they were made; like the CLI it includes SQLite's own tables that
+// have one (sqlite_sequence, sqlite_stat1), but not ReSqlite's. Unlike the
+// CLI it does not annotate views with their column names.
 func schemaCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 	if len(args) > 1 {
 		return s.usageError(".schema ?PATTERN?")
@@ -100,7 +101,7 @@ func schemaCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 	if len(args) == 1 {
 		filter = " AND (lower(tbl_name) LIKE lower(" + sqlQuote(args[0]) + ") OR lower(name) LIKE lower(" + sqlQuote(args[0]) + "))"
 	}
-	stmts, err := s.schemaQuery(ctx, "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND "+statemachine.HideInternalObjects+filter+" ORDER BY rowid")
+	stmts, err := s.schemaQuery(ctx, "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND "+statemachine.HideInternalObjects+filter+" ORDER BY rowid")
 	if err != nil {
 		return s.errorf("%v", err)
 	}
