@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/resqlite/resqlite/rpc/client"
+	"github.com/resqlite/resqlite/statemachine"
 )
 
 // These tests drive the real program: built once into a temporary
@@ -227,7 +228,7 @@ func resetDatabase(t *testing.T, addr string) {
 	}
 	defer c.Close()
 	rows, err := c.Query(ctx, client.Linearizable, `SELECT type, name FROM sqlite_schema
-		WHERE type IN ('table', 'view', 'trigger') AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name != '_resqlite_state'
+		WHERE type IN ('table', 'view', 'trigger') AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND `+statemachine.HideInternalObjects+`
 		ORDER BY CASE type WHEN 'trigger' THEN 0 WHEN 'view' THEN 1 ELSE 2 END, rowid DESC`)
 	if err != nil {
 		t.Fatal(err)
