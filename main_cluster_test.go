@@ -124,10 +124,11 @@ func TestOracleScriptsThroughCluster(t *testing.T) {
 		{"list", ".mode list\n.headers off\n"},
 		{"csv", ".mode csv\n.headers on\n"},
 	}
-	// One cluster for every script: each run starts from an emptied
+	// One cluster for the scripts: each run starts from an emptied
 	// database, and reads must see tables that earlier scripts dropped
-	// and re-created with other columns.
-	nodes := startCluster(t, 3)
+	// and re-created with other columns. A script listed in
+	// needsNewDatabase gets a cluster of its own for each mode.
+	shared := startCluster(t, 3)
 	for _, path := range scripts {
 		body, err := os.ReadFile(path)
 		if err != nil {
@@ -135,7 +136,12 @@ func TestOracleScriptsThroughCluster(t *testing.T) {
 		}
 		for i, mode := range modes {
 			t.Run(filepath.Base(path)+"/"+mode.name, func(t *testing.T) {
-				resetDatabase(t, nodes[0].addr)
+				nodes := shared
+				if _, ok := needsNewDatabase[filepath.Base(path)]; ok {
+					nodes = startCluster(t, 3)
+				} else {
+					resetDatabase(t, nodes[0].addr)
+				}
 				cliDir, ourDir := t.TempDir(), t.TempDir()
 				script := mode.prefix + string(body)
 				want := runCLI(t, cli, strings.ReplaceAll(script, "@TMP@", cliDir))
@@ -152,6 +158,12 @@ func TestOracleScriptsThroughCluster(t *testing.T) {
 			})
 		}
 	}
+}
+
+// needsNewDatabase names the oracle scripts that an emptied database does
+// not serve, and why.
+var needsNewDatabase = map[string]string{
+	"schema_sys.sql": "sqlite_sequence, once created, outlives every DROP, so .schema would list it in another place",
 }
 
 // runCLI runs the sqlite3 CLI on an in-memory database in repl/ (where
