@@ -15,8 +15,11 @@
 //	                 (or its entry in -peers, if given)
 //	-listen ADDR     the address to listen on and be reached at (default:
 //	                 this node's entry in -peers, or the stored one)
-//	-leases          leader leases for read-index requests (needs a
-//	                 bounded clock drift between nodes)
+//	-leases          leader leases for lease reads (default true; they
+//	                 need a bounded clock drift between nodes):
+//	                 -leases=false turns them off, and then lease reads
+//	                 are linearizable reads; linearizable reads always
+//	                 confirm leadership with a heartbeat round
 //	-log-level L     debug, info, warn or error (default error): logs go
 //	                 to stderr as structured text
 //
@@ -86,7 +89,7 @@ func parseFlags(args []string, stderr io.Writer) (*nodeFlags, error) {
 	fs.BoolVar(&f.serve, "serve", false, "run the node headless until SIGINT/SIGTERM")
 	fs.StringVar(&f.join, "join", "", "join the cluster through the member at host:port")
 	fs.StringVar(&f.listen, "listen", "", "address to listen on and be reached at")
-	fs.BoolVar(&f.leases, "leases", false, "answer read-index requests from the leader's lease")
+	fs.BoolVar(&f.leases, "leases", true, "answer lease reads from the leader's lease (-leases=false: lease reads are linearizable)")
 	fs.StringVar(&f.logLevel, "log-level", "error", "log level: debug, info, warn, error")
 	f.repl.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -136,7 +139,7 @@ func run(args []string, stderr io.Writer) int {
 		return 2
 	}
 	cfg := cluster.Config{
-		ID: raft.NodeID(f.id), DataDir: f.data, Listen: f.listen, Join: f.join, Leases: f.leases,
+		ID: raft.NodeID(f.id), DataDir: f.data, Listen: f.listen, Join: f.join, DisableLeases: !f.leases,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
 	// Without -peers, a node with data takes its members from its data.

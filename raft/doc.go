@@ -24,7 +24,9 @@
 //     index and term; the proposal committed iff the entry later applied
 //     at that index has that term.
 //   - ProposeConfChange(cc): a single-server membership change.
-//   - ReadIndex(ctx): a linearizable read (answered by a ReadState).
+//   - ReadIndex(ctx): a linearizable read (answered by a ReadState);
+//     ReadIndexLease(ctx): the same, answered from the leader's lease when
+//     Config.LeaseRead is on and the lease is valid.
 //   - TransferLeader(id): hand leadership to a voter.
 //   - ReportSnapshot(id, failed), ReportUnreachable(id): transport news.
 //
@@ -106,7 +108,9 @@
 // leadership changes are dropped; callers retry after a timeout.
 //
 // With Config.LeaseRead (which requires CheckQuorum) the leader answers
-// from its lease without a round (thesis §6.4.1). Voters ignore vote
+// ReadIndexLease requests from its lease without a round (thesis §6.4.1);
+// a follower marks its request with Message.Lease, so it costs one round
+// trip to the leader. ReadIndex always takes a round. Voters ignore vote
 // requests for an election timeout after hearing from the leader, so once
 // a quorum acknowledged a heartbeat sent at tick t no other leader can be
 // elected before that quorum's members count ElectionTick ticks. The lease

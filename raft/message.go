@@ -49,7 +49,10 @@ func (t MessageType) String() string {
 //   - MsgSnap: Snapshot describes the snapshot whose data the transport
 //     streams alongside.
 //   - MsgReadIndex/MsgReadIndexResp: Context identifies the request, Index
-//     is the read index in the response.
+//     is the read index in the response and Commit the leader's commit
+//     index as far as the follower is known to hold it. Lease on a
+//     MsgReadIndex asks for a lease read: the leader may answer from its
+//     lease (thesis §6.4.1) instead of confirming with a heartbeat round.
 type Message struct {
 	Type       MessageType
 	From       NodeID
@@ -63,6 +66,7 @@ type Message struct {
 	RejectHint uint64
 	Context    []byte
 	Snapshot   *SnapshotMeta
+	Lease      bool
 }
 
 // String formats m compactly for logs and test failures.

@@ -216,16 +216,28 @@ func (n *Node) propose(ctx context.Context, p func() (uint64, uint64, error)) (*
 
 // ReadIndex returns an index such that the state machine, once it has
 // applied that index, reflects every write acknowledged before the call
-// (thesis §6.4); it waits for this node to apply it before returning. With
-// NodeConfig.LeaseRead the leader answers from its lease (thesis §6.4.1).
-// While no leader is known, or when a request goes unanswered for an
+// (thesis §6.4); it waits for this node to apply it before returning. The
+// leader always confirms its leadership with a heartbeat round, leases or
+// not. While no leader is known, or when a request goes unanswered for an
 // election timeout (the core drops reads on a leadership change), it asks
 // again; ctx bounds the whole wait, and its error names the last reason.
 func (n *Node) ReadIndex(ctx context.Context) (uint64, error) {
+	return n.readIndex(ctx, false)
+}
+
+// ReadIndexLease is ReadIndex answered from the leader's lease (thesis
+// §6.4.1) when NodeConfig.LeaseRead is on and the leader holds one: no
+// heartbeat round at the leader, one round trip to it from a follower.
+// Without a valid lease it is ReadIndex.
+func (n *Node) ReadIndexLease(ctx context.Context) (uint64, error) {
+	return n.readIndex(ctx, true)
+}
+
+func (n *Node) readIndex(ctx context.Context, lease bool) (uint64, error) {
 	retry := time.Duration(n.cfg.ElectionTicks) * n.cfg.TickInterval
 	lastErr := errors.New("no answer from the leader")
 	for {
-		index, err := n.readIndexOnce(ctx, retry)
+		index, err := n.readIndexOnce(ctx, retry, lease)
 		if err == nil {
 			return index, n.WaitApplied(ctx, index)
 		}
@@ -251,9 +263,9 @@ func (n *Node) ReadIndex(ctx context.Context) (uint64, error) {
 // errReadTimeout marks a read request that went unanswered.
 var errReadTimeout = errors.New("raft: read request unanswered")
 
-// readIndexOnce makes one read request and waits up to wait for its
-// answer.
-func (n *Node) readIndexOnce(ctx context.Context, wait time.Duration) (uint64, error) {
+// readIndexOnce makes one read request (a lease read if lease) and waits
+// up to wait for its answer.
+func (n *Node) readIndexOnce(ctx context.Context, wait time.Duration, lease bool) (uint64, error) {
 	id := n.readSeq.Add(1)
 	rctx := binary.BigEndian.AppendUint64(nil, id)
 	ch := make(chan ReadState, 1)
@@ -266,7 +278,11 @@ func (n *Node) readIndexOnce(ctx context.Context, wait time.Duration) (uint64, e
 		n.mu.Unlock()
 	}()
 	var err error
-	if derr := n.do(ctx, func() { err = n.core.ReadIndex(rctx) }); derr != nil {
+	read := n.core.ReadIndex
+	if lease {
+		read = n.core.ReadIndexLease
+	}
+	if derr := n.do(ctx, func() { err = read(rctx) }); derr != nil {
 		return 0, derr
 	}
 	if err != nil {

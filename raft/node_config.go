@@ -53,8 +53,9 @@ type NodeConfig struct {
 	// §9.6) and CheckQuorum (thesis §6.2), both on by default.
 	DisablePreVote     bool
 	DisableCheckQuorum bool
-	// LeaseRead lets the leader answer ReadIndex from its lease (thesis
-	// §6.4.1). Needs CheckQuorum.
+	// LeaseRead lets the leader answer ReadIndexLease from its lease
+	// (thesis §6.4.1); ReadIndex always does a heartbeat round. Needs
+	// CheckQuorum.
 	LeaseRead bool
 	// EagerCommit tells followers about a new commit index at once (see
 	// Config.EagerCommit), so they apply, and serve reads, sooner.

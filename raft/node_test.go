@@ -412,3 +412,51 @@ func TestNodeReadIndexOnAnIsolatedNodeFailsWithinItsDeadline(t *testing.T) {
 		c.stop(id)
 	}
 }
+
+// TestNodeLinearizableReadOnALeasedLeaderNeedsAQuorum: with leases on, a
+// leader cut off from its quorum refuses a linearizable read (it waits
+// for a heartbeat round that cannot complete) even while its lease, still
+// valid, answers a lease read at once.
+func TestNodeLinearizableReadOnALeasedLeaderNeedsAQuorum(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	// A long election timeout (2 s) keeps the lease valid well past the
+	// linearizable read's deadline, even on a loaded machine.
+	c := newMemCluster(t, 3, func(cfg *NodeConfig) {
+		cfg.LeaseRead = true
+		cfg.ElectionTicks = 200
+	})
+	c.proposeAll(seq("a", 5))
+	l := c.leader()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	want, err := l.ReadIndex(ctx)
+	if err != nil {
+		t.Fatalf("healthy leader ReadIndex: %v", err)
+	}
+	// Cut every link: nothing reaches any node any more.
+	c.net.mu.Lock()
+	clear(c.net.nodes)
+	c.net.mu.Unlock()
+	rctx, rcancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	idx, err := l.ReadIndex(rctx)
+	rcancel()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("cut-off leader's linearizable ReadIndex = %d, %v; want a deadline error", idx, err)
+	}
+	st, err := l.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Role != RoleLeader || !st.LeaseValid {
+		t.Fatalf("leader lost its lease during the read (role %v, lease %v): the test proves nothing; machine too slow?", st.Role, st.LeaseValid)
+	}
+	rctx, rcancel = context.WithTimeout(ctx, 300*time.Millisecond)
+	idx, err = l.ReadIndexLease(rctx)
+	rcancel()
+	if err != nil || idx < want {
+		t.Fatalf("leased leader's ReadIndexLease = %d, %v; want >= %d at once", idx, err, want)
+	}
+	for id := range c.started {
+		c.stop(id)
+	}
+}

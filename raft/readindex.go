@@ -19,6 +19,8 @@ type readRequest struct {
 	ctx   []byte
 	from  NodeID
 	round uint64
+	// lease lets the leader answer from its lease.
+	lease bool
 }
 
 // readState is the leader's bookkeeping of read-index requests and its
@@ -58,24 +60,33 @@ func (r *readState) reset() {
 	r.leaseForfeited = false
 }
 
-// ReadIndex requests a linearizable read (thesis §6.4). The answer comes
-// as a ReadState carrying ctx in a later Ready; the read may be served once
+// ReadIndex requests a linearizable read (thesis §6.4), always confirmed
+// by a heartbeat round, whether or not leases are on. The answer comes as
+// a ReadState carrying ctx in a later Ready; the read may be served once
 // the state machine has applied ReadState.Index. A follower forwards the
 // request to the leader (ErrNoLeader if it knows none). A request is
 // dropped without an answer if leadership changes first; callers retry
 // after a timeout.
-func (c *Core) ReadIndex(ctx []byte) error {
+func (c *Core) ReadIndex(ctx []byte) error { return c.readIndex(ctx, false) }
+
+// ReadIndexLease requests a lease read (thesis §6.4.1): like ReadIndex,
+// but with Config.LeaseRead the leader answers at once while it holds a
+// valid lease (a follower's request then costs one round trip to the
+// leader and no heartbeat round). Without a valid lease it is a ReadIndex.
+func (c *Core) ReadIndexLease(ctx []byte) error { return c.readIndex(ctx, true) }
+
+func (c *Core) readIndex(ctx []byte, lease bool) error {
 	if c.log.err != nil {
 		return c.log.err
 	}
 	if c.role == RoleLeader {
-		c.leaderRead(readRequest{ctx: ctx, from: c.id})
+		c.leaderRead(readRequest{ctx: ctx, from: c.id, lease: lease})
 		return nil
 	}
 	if c.lead == None {
 		return ErrNoLeader
 	}
-	c.send(Message{Type: MsgReadIndex, To: c.lead, Context: ctx})
+	c.send(Message{Type: MsgReadIndex, To: c.lead, Context: ctx, Lease: lease})
 	return nil
 }
 
@@ -92,7 +103,7 @@ func (c *Core) leaderRead(req readRequest) {
 		c.answerRead(req)
 		return
 	}
-	if c.LeaseValid() {
+	if req.lease && c.LeaseValid() {
 		// Thesis §6.4.1: within its lease the leader needs no round.
 		c.answerRead(req)
 		return

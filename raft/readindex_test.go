@@ -139,10 +139,18 @@ func TestLeaseRead(t *testing.T) {
 	if !c.LeaseValid() {
 		t.Fatal("no lease after a quorum acknowledged a round")
 	}
-	c.ReadIndex([]byte("lease"))
+	c.ReadIndexLease([]byte("lease"))
 	rd := c.Ready()
 	if len(rd.ReadStates) != 1 || len(filterMsgs(rd.Messages, MsgHeartbeat)) != 0 {
 		t.Fatalf("lease read: %d read states, messages %+v", len(rd.ReadStates), rd.Messages)
+	}
+	c.Advance(rd)
+	// Thesis §6.4: a ReadIndex read still confirms leadership with a
+	// round, lease or not.
+	c.ReadIndex([]byte("linearizable"))
+	rd = c.Ready()
+	if len(rd.ReadStates) != 0 || len(filterMsgs(rd.Messages, MsgHeartbeat)) != 2 {
+		t.Fatalf("ReadIndex with a lease: %d read states, messages %+v; want a heartbeat round", len(rd.ReadStates), rd.Messages)
 	}
 	c.Advance(rd)
 	// The lease lasts ElectionTick - 1 - ceil(ElectionTick/10) = 17 ticks
@@ -249,5 +257,39 @@ func TestLeaseForfeitedAfterTimeoutNow(t *testing.T) {
 	}
 	if c.LeaseValid() {
 		t.Fatal("lease valid after MsgTimeoutNow was sent in this term")
+	}
+}
+
+// Thesis §6.4.1 for a follower: its lease read travels to the leader
+// marked as such (MsgReadIndex.Lease) and is answered from the lease, with
+// no heartbeat round; its ReadIndex read gets a round.
+func TestFollowerLeaseRead(t *testing.T) {
+	nw := newTestNetwork(t, 3, func(cfg *Config) { cfg.CheckQuorum = true; cfg.LeaseRead = true })
+	nw.elect(1)
+	nw.tickAll(1)
+	if !nw.nodes[1].core.LeaseValid() {
+		t.Fatal("leader holds no lease")
+	}
+	nw.sent = nil
+	if err := nw.nodes[2].core.ReadIndexLease([]byte("l")); err != nil {
+		t.Fatal(err)
+	}
+	nw.stabilize()
+	if len(nw.nodes[2].reads) != 1 || string(nw.nodes[2].reads[0].RequestCtx) != "l" {
+		t.Fatalf("follower read states %+v", nw.nodes[2].reads)
+	}
+	for _, m := range nw.sent {
+		if m.Type == MsgHeartbeat {
+			t.Fatal("a lease read started a heartbeat round")
+		}
+		if m.Type == MsgReadIndex && !m.Lease {
+			t.Fatal("MsgReadIndex of a lease read not marked Lease")
+		}
+	}
+	nw.sent = nil
+	nw.nodes[2].core.ReadIndex([]byte("r"))
+	nw.stabilize()
+	if len(nw.nodes[2].reads) != 2 || len(filterMsgs(nw.sent, MsgHeartbeat)) == 0 {
+		t.Fatalf("ReadIndex at a follower: reads %+v, heartbeats %d; want a round", nw.nodes[2].reads, len(filterMsgs(nw.sent, MsgHeartbeat)))
 	}
 }

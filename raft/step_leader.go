@@ -16,7 +16,7 @@ func (c *Core) stepLeader(m Message) {
 	case MsgHeartbeatResp: // paper §5.2, thesis §6.4
 		c.handleHeartbeatResponse(m, pr)
 	case MsgReadIndex: // thesis §6.4: a follower asks for a read index
-		c.leaderRead(readRequest{ctx: m.Context, from: m.From})
+		c.leaderRead(readRequest{ctx: m.Context, from: m.From, lease: m.Lease})
 	}
 }
 

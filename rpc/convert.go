@@ -15,7 +15,7 @@ func header(clusterID uint64, from, to raft.NodeID) *raftpb.Header {
 // carried lists the raft.Message fields each message type's proto shape
 // carries, so that a field the shape would silently drop is an error.
 type carried struct {
-	index, logTerm, entries, commit, reject, rejectHint, context, snapshot bool
+	index, logTerm, entries, commit, reject, rejectHint, context, snapshot, lease bool
 }
 
 var carriedByType = map[raft.MessageType]carried{
@@ -30,7 +30,7 @@ var carriedByType = map[raft.MessageType]carried{
 	raft.MsgSnap:          {snapshot: true},
 	raft.MsgSnapResp:      {index: true, reject: true},
 	raft.MsgTimeoutNow:    {},
-	raft.MsgReadIndex:     {context: true},
+	raft.MsgReadIndex:     {context: true, lease: true},
 	raft.MsgReadIndexResp: {index: true, commit: true, reject: true, context: true},
 }
 
@@ -59,6 +59,8 @@ func checkCarried(m raft.Message) error {
 		field = "Context"
 	case !c.snapshot && m.Snapshot != nil:
 		field = "Snapshot"
+	case !c.lease && m.Lease:
+		field = "Lease"
 	}
 	if field != "" {
 		return fmt.Errorf("rpc: %v cannot carry field %s", m.Type, field)
@@ -101,7 +103,7 @@ func messageToProto(m raft.Message, clusterID uint64) (*raftpb.RaftMessage, erro
 		}}}, nil
 	case raft.MsgReadIndex:
 		return &raftpb.RaftMessage{Body: &raftpb.RaftMessage_ReadIndex{ReadIndex: &raftpb.ReadIndexRequest{
-			Header: h, Term: m.Term, Context: m.Context,
+			Header: h, Term: m.Term, Context: m.Context, Lease: m.Lease,
 		}}}, nil
 	case raft.MsgReadIndexResp:
 		return &raftpb.RaftMessage{Body: &raftpb.RaftMessage_ReadIndexResponse{ReadIndexResponse: &raftpb.ReadIndexResponse{
@@ -153,7 +155,7 @@ func messageFromProto(pm *raftpb.RaftMessage) (raft.Message, *raftpb.Header, err
 	case *raftpb.RaftMessage_ReadIndex:
 		r := b.ReadIndex
 		m := fromHeader(raft.MsgReadIndex, r.GetHeader())
-		m.Term, m.Context = r.GetTerm(), r.GetContext()
+		m.Term, m.Context, m.Lease = r.GetTerm(), r.GetContext(), r.GetLease()
 		return m, r.GetHeader(), nil
 	case *raftpb.RaftMessage_ReadIndexResponse:
 		r := b.ReadIndexResponse

@@ -30,6 +30,7 @@ func TestMessageRoundTrip(t *testing.T) {
 		{Type: raft.MsgSnapResp, From: 3, To: 1, Term: 4, Reject: true},
 		{Type: raft.MsgTimeoutNow, From: 1, To: 2, Term: 4},
 		{Type: raft.MsgReadIndex, From: 2, To: 1, Term: 4, Context: []byte{9}},
+		{Type: raft.MsgReadIndex, From: 2, To: 1, Term: 4, Context: []byte{9}, Lease: true},
 		{Type: raft.MsgReadIndexResp, From: 1, To: 2, Term: 4, Index: 77, Commit: 70, Context: []byte{9}},
 		{Type: raft.MsgReadIndexResp, From: 1, To: 2, Term: 4, Reject: true, Context: []byte{9}},
 	}
@@ -81,6 +82,8 @@ func TestMessageToProtoRejectsFieldsItCannotCarry(t *testing.T) {
 		{Type: raft.MsgTimeoutNow, From: 1, To: 2, Commit: 3},
 		{Type: raft.MsgApp, From: 1, To: 2, RejectHint: 1},
 		{Type: raft.MsgSnap, From: 1, To: 2, Snapshot: &raft.SnapshotMeta{Index: 1}},
+		{Type: raft.MsgReadIndexResp, From: 1, To: 2, Lease: true},
+		{Type: raft.MsgHeartbeat, From: 1, To: 2, Lease: true},
 		{Type: raft.MessageType(200), From: 1, To: 2},
 	}
 	for _, m := range bad {

@@ -25,7 +25,11 @@ func chaos(s *Sim, d time.Duration, leaderFaults bool) error {
 			cmds++
 			s.Propose(id, []byte(fmt.Sprintf("x%d", cmds)))
 		}
-		s.Read(raft.NodeID(r.IntN(len(s.nodes)) + 1))
+		if r.IntN(2) == 0 {
+			s.Read(raft.NodeID(r.IntN(len(s.nodes)) + 1))
+		} else {
+			s.ReadLease(raft.NodeID(r.IntN(len(s.nodes)) + 1))
+		}
 		if leaderFaults && r.IntN(20) == 0 {
 			for _, id := range s.IDs() {
 				if st, ok := s.Status(id); ok && st.Role == raft.RoleLeader {

@@ -199,21 +199,29 @@ func (s *Sim) Propose(id raft.NodeID, data []byte) bool {
 	return true
 }
 
-// Read issues a linearizable read (ReadIndex) at node id, if it is up.
-// The simulator serves it once its ReadState arrives and the state
-// machine has applied the read index, and checks that the state read is
-// no older than the last write acknowledged before the request.
-func (s *Sim) Read(id raft.NodeID) bool {
+// Read issues a linearizable read (ReadIndex, always confirmed by a
+// heartbeat round) at node id, if it is up. The simulator serves it once
+// its ReadState arrives and the state machine has applied the read index,
+// and checks that the state read is no older than the last write
+// acknowledged before the request.
+func (s *Sim) Read(id raft.NodeID) bool { return s.read(id, false) }
+
+// ReadLease issues a lease read (ReadIndexLease) at node id, if it is up:
+// with Options.LeaseRead a leader holding a lease answers it without a
+// heartbeat round. It is served and checked like Read.
+func (s *Sim) ReadLease(id raft.NodeID) bool { return s.read(id, true) }
+
+func (s *Sim) read(id raft.NodeID, lease bool) bool {
 	n := s.node(id)
 	if !n.up {
 		return false
 	}
 	s.reads++
 	ctx := []byte(fmt.Sprintf("r%d", s.reads))
-	s.tracef("read %d %s", id, ctx)
+	s.tracef("read %d %s lease=%v", id, ctx, lease)
 	n.reads = append(n.reads, &readRequest{ctx: ctx, at: s.clk.now, minIndex: uint64(len(s.chk.applied))})
 	n.issued[string(ctx)] = true
-	n.input(inboxItem{kind: inRead, data: ctx})
+	n.input(inboxItem{kind: inRead, data: ctx, lease: lease})
 	return true
 }
 

@@ -16,7 +16,7 @@ const (
 	inTick        inboxKind = iota // Tick
 	inMessage                      // Step(msg)
 	inPropose                      // Propose(data)
-	inRead                         // ReadIndex(data)
+	inRead                         // ReadIndex(data), or ReadIndexLease(data) if lease
 	inTransfer                     // TransferLeader(to)
 	inReport                       // ReportSnapshot(to, failed)
 	inConfChange                   // ProposeConfChange(cc)
@@ -30,6 +30,8 @@ type inboxItem struct {
 	data   []byte
 	to     raft.NodeID
 	failed bool
+	// lease makes an inRead a lease read (ReadIndexLease).
+	lease bool
 	// snap is the snapshot data that travels with a MsgSnap.
 	snap []raft.Entry
 	cc   raft.ConfChange
@@ -78,7 +80,8 @@ type node struct {
 	tickEvery time.Duration
 }
 
-// readRequest is one linearizable read issued at a node.
+// readRequest is one read issued at a node, linearizable or by lease;
+// both must see every write acknowledged before them.
 type readRequest struct {
 	ctx []byte
 	at  time.Duration
@@ -198,7 +201,11 @@ func (n *node) apply(it inboxItem) {
 	case inPropose:
 		_, _, _ = n.core.Propose(it.data)
 	case inRead:
-		if err := n.core.ReadIndex(it.data); err != nil {
+		read := n.core.ReadIndex
+		if it.lease {
+			read = n.core.ReadIndexLease
+		}
+		if err := read(it.data); err != nil {
 			n.dropRead(it.data)
 		}
 	case inTransfer:

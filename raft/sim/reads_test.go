@@ -8,14 +8,19 @@ import (
 )
 
 // startReaders makes readers that, every few milliseconds until *stop,
-// issue a linearizable read at a random live node (leader or follower).
+// issue a read at a random live node (leader or follower): linearizable
+// or by lease, at random.
 func (h *harness) startReaders(stop *bool) {
 	var loop func()
 	loop = func() {
 		if *stop {
 			return
 		}
-		h.s.Read(h.randNode())
+		if h.s.Rand().IntN(2) == 0 {
+			h.s.Read(h.randNode())
+		} else {
+			h.s.ReadLease(h.randNode())
+		}
 		h.s.At(5*time.Millisecond+h.randDur(45*time.Millisecond), loop)
 	}
 	h.s.At(0, loop)
@@ -90,12 +95,41 @@ func TestLeaseReadServedLocally(t *testing.T) {
 		}
 		served := h.s.ReadsServed()
 		for range 20 {
-			h.s.Read(leader)
+			h.s.ReadLease(leader)
 		}
 		// Links take at least 1 ms each way: no round trip fits in this.
 		h.run(900 * time.Microsecond)
 		if got := h.s.ReadsServed() - served; got != 20 {
 			h.fatalf("%d of 20 lease reads served without a round trip", got)
+		}
+	})
+}
+
+// TestLinearizableReadRoundWithLease: with leases on, a linearizable read
+// at a leader holding a lease still waits for a heartbeat round (thesis
+// §6.4): none is served before a round trip could complete, all of them
+// once it can.
+func TestLinearizableReadRoundWithLease(t *testing.T) {
+	o := labOptions(3)
+	o.LeaseRead = true
+	forEachSeed(t, 50, 3, o, func(h *harness) {
+		h.one(h.cmd(), 3, true)
+		leader := h.checkOneLeader()
+		h.run(electionTimeout / 4)
+		if st := h.s.CoreStatus(leader); st == nil || !st.LeaseValid {
+			h.fatalf("leader %d holds no lease in a quiet healthy cluster", leader)
+		}
+		served := h.s.ReadsServed()
+		for range 20 {
+			h.s.Read(leader)
+		}
+		h.run(900 * time.Microsecond)
+		if got := h.s.ReadsServed() - served; got != 0 {
+			h.fatalf("%d of 20 linearizable reads served without a heartbeat round", got)
+		}
+		h.run(electionTimeout / 2)
+		if got := h.s.ReadsServed() - served; got != 20 {
+			h.fatalf("%d of 20 linearizable reads served after a heartbeat round", got)
 		}
 	})
 }

@@ -416,5 +416,8 @@ func fmtMsg(m raft.Message) string {
 	if m.Snapshot != nil {
 		fmt.Fprintf(&b, " snap%d/%d", m.Snapshot.Index, m.Snapshot.Term)
 	}
+	if m.Lease {
+		b.WriteString(" lease")
+	}
 	return b.String()
 }

@@ -31,9 +31,12 @@ type Config struct {
 	// Join is the address of a running member to join the cluster
 	// through; empty to found or restart a cluster.
 	Join string
-	// Leases turns on leader leases (thesis §6.4.1): the leader answers
-	// read-index requests from its lease, without a quorum round.
-	Leases bool
+	// DisableLeases turns off leader leases (thesis §6.4.1), on by
+	// default: with them the leader answers lease reads from its lease,
+	// without a heartbeat round (linearizable reads always do the round);
+	// without them lease reads are linearizable reads. Leases rely on
+	// CheckQuorum and on clocks drifting little between nodes.
+	DisableLeases bool
 	// TickInterval, HeartbeatTicks, ElectionTicks and SnapshotEntries
 	// tune the Raft node; zero takes raft's defaults.
 	TickInterval    time.Duration

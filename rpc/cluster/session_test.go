@@ -126,8 +126,9 @@ func isolate(t *testing.T, c *testCluster, lead int) {
 }
 
 // An isolated leader (both followers stopped) refuses linearizable reads
-// at once, and lease reads (without leases they are linearizable), within
-// the read timeout instead of answering; a local read still answers.
+// (it cannot complete a heartbeat round, lease or not) and lease reads
+// (its lease runs out well within the read timeout) instead of answering;
+// a local read still answers. Leases are on, as by default.
 func TestIsolatedLeaderRefusesReads(t *testing.T) {
 	c := startCluster(t, 3)
 	ctx := ctxT(t, time.Minute)
@@ -142,11 +143,12 @@ func TestIsolatedLeaderRefusesReads(t *testing.T) {
 	}
 }
 
-// With leases on, an isolated leader's lease runs out (it is shorter than
-// the election timeout, after which the others may elect a new leader),
-// and from then on lease and linearizable reads are refused.
+// With leases on (the default), an isolated leader's lease runs out (it
+// is shorter than the election timeout, after which the others may elect
+// a new leader), and from then on lease and linearizable reads are
+// refused.
 func TestIsolatedLeaderRefusesLeaseReadsOnceLeaseExpires(t *testing.T) {
-	c := startCluster(t, 3, "-leases")
+	c := startCluster(t, 3)
 	ctx := ctxT(t, time.Minute)
 	lead := c.waitLeader(10 * time.Second)
 	cl := c.client(lead)
@@ -197,15 +199,16 @@ func TestUnknownOutcomeWrite(t *testing.T) {
 // leadership; the others elect a new leader and take a write. The old
 // leader then refuses linearizable and lease reads within the read
 // timeout instead of answering from its stale data, which a local read
-// shows. With leases on (not in -short runs), the same holds: the lease
-// runs out before the others can elect a new leader.
+// shows; with leases on (the default) its lease runs out before the
+// others can elect a new leader. Without leases (-leases=false, not in
+// -short runs) the same holds.
 func TestPartitionedOldLeaderRefusesReads(t *testing.T) {
-	t.Run("without leases", func(t *testing.T) { partitionedOldLeader(t) })
-	t.Run("with leases", func(t *testing.T) {
+	t.Run("with leases", func(t *testing.T) { partitionedOldLeader(t) })
+	t.Run("without leases", func(t *testing.T) {
 		if testing.Short() {
 			t.Skip("-short")
 		}
-		partitionedOldLeader(t, "-leases")
+		partitionedOldLeader(t, "-leases=false")
 	})
 }
 

@@ -1004,12 +1004,15 @@ func (x *TimeoutNowResponse) GetHeader() *Header {
 	return nil
 }
 
-// ReadIndexRequest asks the leader for a read index (thesis §6.4).
+// ReadIndexRequest asks the leader for a read index (thesis §6.4); with
+// lease set, the leader may answer from its lease (thesis §6.4.1) instead
+// of confirming its leadership with a heartbeat round.
 type ReadIndexRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Header        *Header                `protobuf:"bytes,1,opt,name=header,proto3" json:"header,omitempty"`
 	Term          uint64                 `protobuf:"varint,2,opt,name=term,proto3" json:"term,omitempty"`
 	Context       []byte                 `protobuf:"bytes,3,opt,name=context,proto3" json:"context,omitempty"`
+	Lease         bool                   `protobuf:"varint,4,opt,name=lease,proto3" json:"lease,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1063,6 +1066,13 @@ func (x *ReadIndexRequest) GetContext() []byte {
 		return x.Context
 	}
 	return nil
+}
+
+func (x *ReadIndexRequest) GetLease() bool {
+	if x != nil {
+		return x.Lease
+	}
+	return false
 }
 
 // ReadIndexResponse carries the leader's read index for a request, and the
@@ -1507,11 +1517,12 @@ const file_raft_proto_rawDesc = "" +
 	"\x04term\x18\x02 \x01(\x04R\x04term\x12\x1b\n" +
 	"\tleader_id\x18\x03 \x01(\x04R\bleaderId\"F\n" +
 	"\x12TimeoutNowResponse\x120\n" +
-	"\x06header\x18\x01 \x01(\v2\x18.resqlite.raft.v1.HeaderR\x06header\"r\n" +
+	"\x06header\x18\x01 \x01(\v2\x18.resqlite.raft.v1.HeaderR\x06header\"\x88\x01\n" +
 	"\x10ReadIndexRequest\x120\n" +
 	"\x06header\x18\x01 \x01(\v2\x18.resqlite.raft.v1.HeaderR\x06header\x12\x12\n" +
 	"\x04term\x18\x02 \x01(\x04R\x04term\x12\x18\n" +
-	"\acontext\x18\x03 \x01(\fR\acontext\"\xc2\x01\n" +
+	"\acontext\x18\x03 \x01(\fR\acontext\x12\x14\n" +
+	"\x05lease\x18\x04 \x01(\bR\x05lease\"\xc2\x01\n" +
 	"\x11ReadIndexResponse\x120\n" +
 	"\x06header\x18\x01 \x01(\v2\x18.resqlite.raft.v1.HeaderR\x06header\x12\x12\n" +
 	"\x04term\x18\x02 \x01(\x04R\x04term\x12\x1d\n" +

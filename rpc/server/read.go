@@ -101,9 +101,16 @@ func (s *Server) readGate(ctx context.Context, level resqlitepb.Consistency, min
 	default:
 		return 0, status.Errorf(codes.InvalidArgument, "unknown consistency level %d", level)
 	}
+	// A linearizable read always confirms leadership with a heartbeat
+	// round; a lease read may be answered from the leader's lease (a
+	// ReadIndex when the node runs without leases).
+	readIndex := n.ReadIndex
+	if level == resqlitepb.Consistency_CONSISTENCY_LEASE {
+		readIndex = n.ReadIndexLease
+	}
 	for {
 		actx, acancel := context.WithTimeout(ctx, readIndexAttempt)
-		idx, err := n.ReadIndex(actx)
+		idx, err := readIndex(actx)
 		acancel()
 		if err == nil {
 			return max(idx, n.AppliedIndex()), nil
