@@ -39,6 +39,8 @@ type Node struct {
 	lastSnap    uint64
 	sendingSnap map[NodeID]bool
 	installing  *incomingSnapshot
+	// lastHeard is when a message from each peer last arrived.
+	lastHeard map[NodeID]time.Time
 
 	// Shared with callers.
 	mu        sync.Mutex
@@ -97,6 +99,7 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 		snapStop:    cancel,
 		proposals:   map[uint64]*Future{},
 		sendingSnap: map[NodeID]bool{},
+		lastHeard:   map[NodeID]time.Time{},
 		lastSnap:    max(snapMeta.Index, applied),
 		applied:     applied,
 		appliedCh:   make(chan struct{}),
@@ -332,10 +335,18 @@ func (n *Node) TransferLeadership(ctx context.Context, to NodeID) error {
 	return err
 }
 
-// Status returns the core's status.
+// Status returns the core's status, with how long ago each peer was last
+// heard from.
 func (n *Node) Status(ctx context.Context) (Status, error) {
 	var s Status
-	err := n.do(ctx, func() { s = n.core.Status() })
+	err := n.do(ctx, func() {
+		s = n.core.Status()
+		now := time.Now()
+		s.LastContact = make(map[NodeID]time.Duration, len(n.lastHeard))
+		for id, t := range n.lastHeard {
+			s.LastContact[id] = now.Sub(t)
+		}
+	})
 	return s, err
 }
 

@@ -63,6 +63,9 @@ func (n *Node) drain() {
 
 // step hands a peer's message to the core.
 func (n *Node) step(m Message) {
+	if m.From != None && m.From != n.cfg.ID {
+		n.lastHeard[m.From] = time.Now()
+	}
 	if err := n.core.Step(m); err != nil {
 		n.cfg.Logger.Debug("message not stepped", "type", m.Type.String(), "from", uint64(m.From), "err", err)
 	}

@@ -460,3 +460,43 @@ func TestNodeLinearizableReadOnALeasedLeaderNeedsAQuorum(t *testing.T) {
 		c.stop(id)
 	}
 }
+
+// TestNodeStatusLastContact: the leader's status says how long ago each
+// peer was heard from; a stopped peer's last contact grows from the
+// moment it stopped, while the live one keeps answering heartbeats.
+func TestNodeStatusLastContact(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	c := newMemCluster(t, 3, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	l := c.leader()
+	var down, up NodeID
+	for id := range c.started {
+		if id != l.ID() {
+			if down == None {
+				down = id
+			} else {
+				up = id
+			}
+		}
+	}
+	c.stop(down)
+	time.Sleep(500 * time.Millisecond) // 50 ticks: many heartbeats
+	st, err := l.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := st.LastContact[l.ID()]; ok {
+		t.Errorf("the leader lists itself in LastContact: %v", st.LastContact)
+	}
+	dDown, okDown := st.LastContact[down]
+	if !okDown || dDown < 500*time.Millisecond {
+		t.Errorf("stopped peer %d last heard %v ago (known %v), want at least the 500ms since it stopped", down, dDown, okDown)
+	}
+	if d, ok := st.LastContact[up]; !ok || d >= dDown {
+		t.Errorf("live peer %d last heard %v ago (known %v), want more recently than the stopped one (%v)", up, d, ok, dDown)
+	}
+	for id := range c.started {
+		c.stop(id)
+	}
+}

@@ -1,5 +1,7 @@
 package raft
 
+import "time"
+
 // ProgressStatus is the leader's view of one member's replication.
 type ProgressStatus struct {
 	Match, Next     uint64
@@ -25,6 +27,11 @@ type Status struct {
 	Config         Configuration
 	// Progress is set on the leader only.
 	Progress map[NodeID]ProgressStatus
+	// LastContact is how long ago a message from each peer arrived, by
+	// the wall clock of the Node that drives the core (the core itself
+	// has no clock and leaves it nil). A peer never heard from since the
+	// node started is absent.
+	LastContact map[NodeID]time.Duration
 }
 
 // Status returns the node's current state.

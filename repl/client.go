@@ -154,6 +154,7 @@ type Member struct {
 	Reachable bool
 	// MatchIndex is the highest log index known to be replicated on it.
 	MatchIndex uint64
-	// LastContact is how long ago the leader last heard from it.
+	// LastContact is how long ago the leader last heard from it; negative
+	// when it has not heard from it since it started.
 	LastContact time.Duration
 }

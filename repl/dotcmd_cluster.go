@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // clusterCommands are the dot-commands answered by the cluster through
@@ -91,7 +92,7 @@ func nodesCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 		}
 		r.Rows = append(r.Rows, []Value{
 			Integer(int64(m.ID)), Text(m.Address), Text(m.Role), yesNo(m.Voter), yesNo(m.Reachable),
-			Integer(int64(m.MatchIndex)), Integer(behind), Text(m.LastContact.String()),
+			Integer(int64(m.MatchIndex)), Integer(behind), Text(lastContactText(m.LastContact)),
 		})
 	}
 	w := s.writer(s.out)
@@ -146,4 +147,13 @@ func removeCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 	}
 	fmt.Fprintf(s.out, "node %d removed\n", id)
 	return false, false
+}
+
+// lastContactText shows how long ago a member was heard from, to the
+// millisecond, or "never" when it was not heard from.
+func lastContactText(d time.Duration) string {
+	if d < 0 {
+		return "never"
+	}
+	return d.Round(time.Millisecond).String()
 }

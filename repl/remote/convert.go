@@ -138,8 +138,8 @@ func membersToREPL(ms []*resqlitepb.Member, leader uint64) []repl.Member {
 		case m.GetLearner():
 			role = "learner"
 		}
-		var contact time.Duration
-		if ms := m.GetLastContactMs(); ms > 0 {
+		contact := time.Duration(-1) // not heard from
+		if ms := m.GetLastContactMs(); ms >= 0 {
 			contact = time.Duration(ms) * time.Millisecond
 		}
 		out[i] = repl.Member{

@@ -102,7 +102,7 @@ func TestMembersAndStatus(t *testing.T) {
 	want := repl.Status{NodeID: 2, Address: "b:1", Role: "candidate", Term: 5, LeaderID: 1, LeaderAddress: "a:1", CommitIndex: 10, AppliedIndex: 9,
 		Members: []repl.Member{
 			{ID: 1, Address: "a:1", Role: "leader", Voter: true, Reachable: true, MatchIndex: 10},
-			{ID: 2, Address: "b:1", Role: "follower", Voter: true, MatchIndex: 4},
+			{ID: 2, Address: "b:1", Role: "follower", Voter: true, MatchIndex: 4, LastContact: -1},
 			{ID: 3, Address: "c:1", Role: "learner", Reachable: true, MatchIndex: 2, LastContact: 1500 * time.Millisecond},
 		}}
 	if !reflect.DeepEqual(got, want) {

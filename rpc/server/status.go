@@ -29,21 +29,24 @@ func roleName(st raft.Status) string {
 }
 
 // membersToProto lists a configuration's members, with the leader's
-// progress of each when st is the leader's status. The leader tracks
-// whether it heard from a member recently, not when: last_contact_ms is
-// 0 for a recently active member and -1 otherwise.
+// progress of each when st is the leader's status, and how long ago this
+// node last heard from each (0 for itself, -1 for a member it has not
+// heard from since it started).
 func membersToProto(st raft.Status) []*resqlitepb.Member {
 	ms := slices.Clone(st.Config.Members)
 	slices.SortFunc(ms, func(a, b raft.Member) int { return int(a.ID) - int(b.ID) })
 	out := make([]*resqlitepb.Member, len(ms))
 	for i, m := range ms {
 		pm := &resqlitepb.Member{Id: uint64(m.ID), Address: m.Addr, Learner: m.Learner, LastContactMs: -1}
+		if d, ok := st.LastContact[m.ID]; ok {
+			pm.LastContactMs = d.Milliseconds()
+		}
+		if m.ID == st.ID {
+			pm.LastContactMs = 0
+		}
 		if pr, ok := st.Progress[m.ID]; ok {
 			pm.MatchIndex = pr.Match
 			pm.RecentActive = pr.RecentActive || m.ID == st.ID
-			if pm.RecentActive {
-				pm.LastContactMs = 0
-			}
 		}
 		out[i] = pm
 	}
