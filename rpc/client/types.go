@@ -82,40 +82,12 @@ type Rows struct {
 	AppliedIndex uint64
 }
 
-func valueFromProto(v *resqlitepb.Value) Value {
-	switch k := v.GetKind().(type) {
-	case *resqlitepb.Value_Integer:
-		return statemachine.Integer(k.Integer)
-	case *resqlitepb.Value_Real:
-		return statemachine.Real(k.Real)
-	case *resqlitepb.Value_Text:
-		return statemachine.Text(k.Text)
-	case *resqlitepb.Value_Blob:
-		return statemachine.Blob(k.Blob)
-	}
-	return statemachine.Null()
-}
-
-func valueToProto(v Value) *resqlitepb.Value {
-	switch v.Type {
-	case statemachine.TypeInteger:
-		return &resqlitepb.Value{Kind: &resqlitepb.Value_Integer{Integer: v.Int}}
-	case statemachine.TypeReal:
-		return &resqlitepb.Value{Kind: &resqlitepb.Value_Real{Real: v.Real}}
-	case statemachine.TypeText:
-		return &resqlitepb.Value{Kind: &resqlitepb.Value_Text{Text: v.Text}}
-	case statemachine.TypeBlob:
-		return &resqlitepb.Value{Kind: &resqlitepb.Value_Blob{Blob: v.Blob}}
-	}
-	return &resqlitepb.Value{Kind: &resqlitepb.Value_Null{Null: true}}
-}
-
 func rowsFromProto(rows []*resqlitepb.Row) [][]Value {
 	out := make([][]Value, len(rows))
 	for i, r := range rows {
 		out[i] = make([]Value, len(r.GetValues()))
 		for j, v := range r.GetValues() {
-			out[i][j] = valueFromProto(v)
+			out[i][j] = resqlitepb.ValueFromProto(v)
 		}
 	}
 	return out
@@ -124,7 +96,7 @@ func rowsFromProto(rows []*resqlitepb.Row) [][]Value {
 func paramsToProto(ps []Param) []*resqlitepb.Param {
 	out := make([]*resqlitepb.Param, len(ps))
 	for i, p := range ps {
-		out[i] = &resqlitepb.Param{Name: p.Name, Value: valueToProto(p.Value)}
+		out[i] = &resqlitepb.Param{Name: p.Name, Value: resqlitepb.ValueToProto(p.Value)}
 	}
 	return out
 }

@@ -7,44 +7,13 @@ import (
 	"github.com/resqlite/resqlite/statemachine"
 )
 
-// valueToProto converts one SQLite value.
-func valueToProto(v statemachine.Value) *resqlitepb.Value {
-	switch v.Type {
-	case statemachine.TypeInteger:
-		return &resqlitepb.Value{Kind: &resqlitepb.Value_Integer{Integer: v.Int}}
-	case statemachine.TypeReal:
-		return &resqlitepb.Value{Kind: &resqlitepb.Value_Real{Real: v.Real}}
-	case statemachine.TypeText:
-		return &resqlitepb.Value{Kind: &resqlitepb.Value_Text{Text: v.Text}}
-	case statemachine.TypeBlob:
-		return &resqlitepb.Value{Kind: &resqlitepb.Value_Blob{Blob: v.Blob}}
-	}
-	return &resqlitepb.Value{Kind: &resqlitepb.Value_Null{Null: true}}
-}
-
-// valueFromProto converts one bound parameter value; an unset value is
-// NULL.
-func valueFromProto(v *resqlitepb.Value) statemachine.Value {
-	switch k := v.GetKind().(type) {
-	case *resqlitepb.Value_Integer:
-		return statemachine.Integer(k.Integer)
-	case *resqlitepb.Value_Real:
-		return statemachine.Real(k.Real)
-	case *resqlitepb.Value_Text:
-		return statemachine.Text(k.Text)
-	case *resqlitepb.Value_Blob:
-		return statemachine.Blob(k.Blob)
-	}
-	return statemachine.Null()
-}
-
 // rowsToProto converts result rows.
 func rowsToProto(rows [][]statemachine.Value) []*resqlitepb.Row {
 	out := make([]*resqlitepb.Row, len(rows))
 	for i, r := range rows {
 		vals := make([]*resqlitepb.Value, len(r))
 		for j, v := range r {
-			vals[j] = valueToProto(v)
+			vals[j] = resqlitepb.ValueToProto(v)
 		}
 		out[i] = &resqlitepb.Row{Values: vals}
 	}
@@ -58,7 +27,7 @@ func paramsFromProto(ps []*resqlitepb.Param) []statemachine.Param {
 	}
 	out := make([]statemachine.Param, len(ps))
 	for i, p := range ps {
-		out[i] = statemachine.Param{Name: p.GetName(), Value: valueFromProto(p.GetValue())}
+		out[i] = statemachine.Param{Name: p.GetName(), Value: resqlitepb.ValueFromProto(p.GetValue())}
 	}
 	return out
 }
