@@ -1,18 +1,15 @@
 package repl
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
+	"github.com/resqlite/resqlite/repl/ptytest"
 )
 
 // ptyChildEnv makes the test binary act as the tiny program the pty test
@@ -50,118 +47,11 @@ func runPTYChild(dir string) int {
 	return p.Run(context.Background(), d)
 }
 
-// ptySession drives a child on a pseudo-terminal and collects its output.
-type ptySession struct {
-	t    *testing.T
-	tty  *os.File
-	cmd  *exec.Cmd
-	mu   sync.Mutex
-	out  bytes.Buffer
-	done chan struct{}
-	seen int // output consumed by expect so far
-}
-
-func startPTYSession(t *testing.T, dir string, env ...string) *ptySession {
+func startPTYSession(t *testing.T, dir string, env ...string) *ptytest.Session {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(append(os.Environ(), ptyChildEnv+"="+dir, "TERM=dumb"), env...)
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
-	if err != nil {
-		t.Fatalf("start pty child: %v", err)
-	}
-	s := &ptySession{t: t, tty: tty, cmd: cmd, done: make(chan struct{})}
-	go func() {
-		defer close(s.done)
-		buf := make([]byte, 4096)
-		for {
-			n, err := tty.Read(buf)
-			s.mu.Lock()
-			s.out.Write(buf[:n])
-			s.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		tty.Close()
-	})
-	return s
-}
-
-// expect waits until want appears in the output after what earlier
-// expects consumed.
-func (s *ptySession) expect(want string) {
-	s.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		s.mu.Lock()
-		out := s.out.String()
-		s.mu.Unlock()
-		if i := strings.Index(out[s.seen:], want); i >= 0 {
-			s.seen += i + len(want)
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.t.Fatalf("timed out waiting for %q; output after last match:\n%q", want, s.out.String()[s.seen:])
-}
-
-// rest returns output not consumed yet.
-func (s *ptySession) rest() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.out.String()[s.seen:]
-}
-
-func (s *ptySession) send(text string) {
-	s.t.Helper()
-	if _, err := s.tty.Write([]byte(text)); err != nil {
-		s.t.Fatalf("write to pty: %v", err)
-	}
-}
-
-// sendUntil sends text every 300ms until want appears.
-func (s *ptySession) sendUntil(text, want string) {
-	s.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		time.Sleep(300 * time.Millisecond)
-		s.send(text)
-		s.mu.Lock()
-		i := strings.Index(s.out.String()[s.seen:], want)
-		s.mu.Unlock()
-		if i >= 0 {
-			s.seen += i + len(want)
-			return
-		}
-	}
-	s.t.Fatalf("timed out waiting for %q; output after last match:\n%q", want, s.rest())
-}
-
-// wait waits for the child to exit and returns its exit code.
-func (s *ptySession) wait() int {
-	s.t.Helper()
-	exited := make(chan error, 1)
-	go func() { exited <- s.cmd.Wait() }()
-	select {
-	case err := <-exited:
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return ee.ExitCode()
-		}
-		if err != nil {
-			s.t.Fatalf("wait: %v", err)
-		}
-		return 0
-	case <-time.After(20 * time.Second):
-		s.t.Fatalf("child did not exit; output:\n%q", s.rest())
-	}
-	return -1
+	return ptytest.Start(t, cmd, 120)
 }
 
 // TestInteractivePrompt drives the prompt through a pseudo-terminal:
@@ -172,53 +62,53 @@ func (s *ptySession) wait() int {
 func TestInteractivePrompt(t *testing.T) {
 	dir := t.TempDir()
 	s := startPTYSession(t, dir)
-	s.expect("Enter \".help\" for usage hints.")
-	s.expect("resqlite 1 leader> ")
+	s.Expect("Enter \".help\" for usage hints.")
+	s.Expect("resqlite 1 leader> ")
 
-	s.send("CREATE TABLE t(a);\r")
-	s.expect("resqlite 1 leader> ")
-	s.send("INSERT INTO t VALUES (41);\r")
-	s.expect("resqlite 1 leader> ")
+	s.Send("CREATE TABLE t(a);\r")
+	s.Expect("resqlite 1 leader> ")
+	s.Send("INSERT INTO t VALUES (41);\r")
+	s.Expect("resqlite 1 leader> ")
 
-	s.send("SELECT a + 1\r")
-	s.expect("             ...> ")
-	s.send("FROM t;\r")
-	s.expect("42\r\n")
-	s.expect("resqlite 1 leader> ")
+	s.Send("SELECT a + 1\r")
+	s.Expect("             ...> ")
+	s.Send("FROM t;\r")
+	s.Expect("42\r\n")
+	s.Expect("resqlite 1 leader> ")
 
-	s.send("SELECT 'dropped'\r")
-	s.expect("...> ")
-	s.send("\x03")
-	s.expect("resqlite 1 leader> ")
-	s.send("SELECT 'kept';\r")
-	s.expect("kept\r\n")
-	if strings.Contains(s.out.String(), "dropped\r\n") {
+	s.Send("SELECT 'dropped'\r")
+	s.Expect("...> ")
+	s.Send("\x03")
+	s.Expect("resqlite 1 leader> ")
+	s.Send("SELECT 'kept';\r")
+	s.Expect("kept\r\n")
+	if strings.Contains(s.Output(), "dropped\r\n") {
 		t.Errorf("Ctrl-C did not drop the pending statement")
 	}
-	s.expect("resqlite 1 leader> ")
+	s.Expect("resqlite 1 leader> ")
 
-	s.send("BEGIN;\r")
-	s.expect("resqlite 1 leader tx> ")
-	s.send("INSERT INTO t VALUES (1);\r")
-	s.expect("resqlite 1 leader tx> ")
-	s.send("ROLLBACK;\r")
-	s.expect("resqlite 1 leader> ")
+	s.Send("BEGIN;\r")
+	s.Expect("resqlite 1 leader tx> ")
+	s.Send("INSERT INTO t VALUES (1);\r")
+	s.Expect("resqlite 1 leader tx> ")
+	s.Send("ROLLBACK;\r")
+	s.Expect("resqlite 1 leader> ")
 
-	s.send("SELEC 1;\r")
-	s.expect("Parse error: near \"SELEC\": syntax error")
-	s.expect("resqlite 1 leader> ")
+	s.Send("SELEC 1;\r")
+	s.Expect("Parse error: near \"SELEC\": syntax error")
+	s.Expect("resqlite 1 leader> ")
 
-	s.send("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c;\r")
+	s.Send("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c;\r")
 	// A Ctrl-C that arrives before the line editor has handed over the
 	// line only interrupts the editor; repeat until the query is cancelled.
-	s.sendUntil("\x03", "Runtime error: interrupted (9)")
-	s.expect("resqlite 1 leader> ")
+	s.SendUntil("\x03", "Runtime error: interrupted (9)", 300*time.Millisecond)
+	s.Expect("resqlite 1 leader> ")
 
-	s.send("SELECT count(*) FROM t;\r")
-	s.expect("1\r\n")
-	s.expect("resqlite 1 leader> ")
-	s.send("\x04")
-	if code := s.wait(); code != 1 {
+	s.Send("SELECT count(*) FROM t;\r")
+	s.Expect("1\r\n")
+	s.Expect("resqlite 1 leader> ")
+	s.Send("\x04")
+	if code := s.Wait(); code != 1 {
 		t.Errorf("exit code %d after a session with errors, want 1", code)
 	}
 	history, err := os.ReadFile(filepath.Join(dir, "history"))
@@ -236,11 +126,11 @@ func TestInteractivePrompt(t *testing.T) {
 // with exit code 0.
 func TestInteractiveQuit(t *testing.T) {
 	s := startPTYSession(t, t.TempDir())
-	s.expect("resqlite 1 leader> ")
-	s.send("SELECT 7;\r")
-	s.expect("7\r\n")
-	s.send(".quit\r")
-	if code := s.wait(); code != 0 {
+	s.Expect("resqlite 1 leader> ")
+	s.Send("SELECT 7;\r")
+	s.Expect("7\r\n")
+	s.Send(".quit\r")
+	if code := s.Wait(); code != 0 {
 		t.Errorf("exit code %d, want 0", code)
 	}
 }
@@ -250,14 +140,14 @@ func TestInteractiveQuit(t *testing.T) {
 // their line numbers while the prompt's do not.
 func TestBatchThenInteractive(t *testing.T) {
 	s := startPTYSession(t, t.TempDir(), ptyInitEnv+"=.mode csv\n.headers on\nCREATE TABLE t(a, b);\nINSERT INTO t VALUES (1, 'x y');\nSELEC;\n")
-	s.expect("Parse error near line 5: near \"SELEC\": syntax error")
-	s.expect("resqlite 1 leader> ")
-	s.send("SELECT * FROM t;\r")
-	s.expect("a,b\r\r\n1,\"x y\"\r\r\n") // csv's "\r\n", and the tty turns "\n" into "\r\n"
-	s.send("SELEC;\r")
-	s.expect("Parse error: near \"SELEC\": syntax error")
-	s.send(".quit\r")
-	if code := s.wait(); code != 1 {
+	s.Expect("Parse error near line 5: near \"SELEC\": syntax error")
+	s.Expect("resqlite 1 leader> ")
+	s.Send("SELECT * FROM t;\r")
+	s.Expect("a,b\r\r\n1,\"x y\"\r\r\n") // csv's "\r\n", and the tty turns "\n" into "\r\n"
+	s.Send("SELEC;\r")
+	s.Expect("Parse error: near \"SELEC\": syntax error")
+	s.Send(".quit\r")
+	if code := s.Wait(); code != 1 {
 		t.Errorf("exit code %d, want 1", code)
 	}
 }
