@@ -37,6 +37,13 @@ func (n *Node) snapshotNow() (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("raft: node %d: snapshot metadata at %d: %w", n.cfg.ID, index, err)
 	}
+	if s, ok := n.cfg.StateMachine.(Syncer); ok {
+		// The log behind index is about to go: what the state machine
+		// built from it must be on disk first.
+		if err := s.Sync(); err != nil {
+			return 0, fmt.Errorf("raft: node %d: sync state machine before compacting at %d: %w", n.cfg.ID, index, err)
+		}
+	}
 	if err := n.cfg.Storage.CreateSnapshot(meta); err != nil {
 		return 0, fmt.Errorf("raft: node %d: record snapshot at %d: %w", n.cfg.ID, index, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -499,4 +500,51 @@ func TestNodeStatusLastContact(t *testing.T) {
 	for id := range c.started {
 		c.stop(id)
 	}
+}
+
+// syncingMachine is a logMachine that records the applied index at its
+// last Sync.
+type syncingMachine struct {
+	*logMachine
+	synced atomic.Uint64
+}
+
+func (m *syncingMachine) Sync() error {
+	m.synced.Store(m.AppliedIndex())
+	return nil
+}
+
+// compactWatcher fails the test if the log is compacted past what the
+// state machine had synced.
+type compactWatcher struct {
+	*MemoryStorage
+	t         *testing.T
+	sm        *syncingMachine
+	compacted atomic.Uint64
+}
+
+func (s *compactWatcher) Compact(index uint64) error {
+	if synced := s.sm.synced.Load(); synced+1 < index {
+		s.t.Errorf("log compacted before %d while the state machine was synced only to %d", index, synced)
+	}
+	s.compacted.Store(index)
+	return s.MemoryStorage.Compact(index)
+}
+
+// TestNodeSyncsStateMachineBeforeCompacting: a state machine that is a
+// Syncer is synced before the log behind its applied index is discarded.
+func TestNodeSyncsStateMachineBeforeCompacting(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	var watcher *compactWatcher
+	c := newMemCluster(t, 1, func(cfg *NodeConfig) {
+		sm := &syncingMachine{logMachine: cfg.StateMachine.(*logMachine)}
+		watcher = &compactWatcher{MemoryStorage: cfg.Storage.(*MemoryStorage), t: t, sm: sm}
+		cfg.StateMachine, cfg.Storage = sm, watcher
+		cfg.SnapshotEntries, cfg.CompactionMargin = 5, 1
+	})
+	c.proposeAll(seq("s", 40))
+	if watcher.compacted.Load() == 0 {
+		t.Fatal("the log was never compacted")
+	}
+	c.stop(1)
 }
