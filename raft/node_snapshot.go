@@ -36,9 +36,10 @@ func (n *Node) receiveSnapshot(in *incomingSnapshot) error {
 }
 
 // installSnapshot restores the state machine from the received snapshot
-// data for meta, then replaces the log with it: in that order, so that a
-// crash in between leaves a state machine ahead of its log (entries it
-// holds are skipped on apply) rather than a log whose prefix is lost.
+// data for meta, syncs it (when it is a Syncer), then replaces the log
+// with it: in that order, so that a crash in between leaves a state
+// machine ahead of its log (entries it holds are skipped on apply) rather
+// than a log whose prefix is lost.
 func (n *Node) installSnapshot(meta SnapshotMeta) error {
 	in := n.installing
 	if in == nil || in.msg.Snapshot.Index != meta.Index {
@@ -49,6 +50,14 @@ func (n *Node) installSnapshot(meta SnapshotMeta) error {
 		err = fmt.Errorf("raft: node %d: restore snapshot at %d: %w", n.cfg.ID, meta.Index, err)
 		in.done <- err
 		return err
+	}
+	if s, ok := n.cfg.StateMachine.(Syncer); ok {
+		// The restored state must be on disk before the log goes.
+		if err := s.Sync(); err != nil {
+			err = fmt.Errorf("raft: node %d: sync restored snapshot at %d: %w", n.cfg.ID, meta.Index, err)
+			in.done <- err
+			return err
+		}
 	}
 	if err := n.cfg.Storage.ApplySnapshot(meta); err != nil {
 		err = fmt.Errorf("raft: node %d: record snapshot at %d: %w", n.cfg.ID, meta.Index, err)
