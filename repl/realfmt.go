@@ -18,21 +18,39 @@ const (
 // roundingTerms is printf.c's arRound table.
 var roundingTerms = [10]float64{5.0e-01, 5.0e-02, 5.0e-03, 5.0e-04, 5.0e-05, 5.0e-06, 5.0e-07, 5.0e-08, 5.0e-09, 5.0e-10}
 
-// digit is printf.c's et_getdigit: the next digit of *val, at most *left
-// significant digits in all, then '0'.
-func (x *x87) digit(left *int) byte {
+// longDouble is the arithmetic printf's digit generation runs on: the x87
+// extended type here, a big.Float model of it in the reference test.
+type longDouble[T any] interface {
+	add(T) T
+	sub(T) T
+	mul(T) T
+	quo(T) T
+	cmp(T) int
+	// trunc is the C cast (int): the integer part, truncated.
+	trunc() int64
+}
+
+// nextDigit is printf.c's et_getdigit: the next digit of *val, at most
+// *left significant digits in all, then '0'.
+func nextDigit[T longDouble[T]](val *T, left *int, from func(float64) T) byte {
 	if *left <= 0 {
 		return '0'
 	}
 	*left--
-	d := x.trunc()
-	*x = x.sub(x87FromFloat64(float64(d))).mul(x87FromFloat64(10))
+	d := (*val).trunc()
+	*val = (*val).sub(from(float64(d))).mul(from(10))
 	return byte('0' + d)
 }
 
 // formatReal formats v as SQLite 3.40's sqlite3_snprintf("%!.<precision>g")
 // does.
 func formatReal(v float64, precision int) string {
+	return formatRealWith(v, precision, x87FromFloat64)
+}
+
+// formatRealWith runs printf.c's etGENERIC conversion with the '!' flag
+// on the arithmetic that from builds values of.
+func formatRealWith[T longDouble[T]](v float64, precision int, from func(float64) T) string {
 	if math.IsNaN(v) {
 		return "NaN"
 	}
@@ -53,12 +71,12 @@ func formatReal(v float64, precision int) string {
 		rounder *= 1.0e-10
 	}
 
-	ten := x87FromFloat64(10)
-	value := x87FromFloat64(v)
+	ten := from(10)
+	value := from(v)
 	exp := 0
 	if v > 0 {
-		scale := x87FromFloat64(1)
-		e100, e10 := x87FromFloat64(1e100), x87FromFloat64(1e10)
+		scale := from(1)
+		e100, e10 := from(1e100), from(1e10)
 		for value.cmp(e100.mul(scale)) >= 0 && exp <= 350 {
 			scale = scale.mul(e100)
 			exp += 100
@@ -72,7 +90,7 @@ func formatReal(v float64, precision int) string {
 			exp++
 		}
 		value = value.quo(scale)
-		tiny, e8, one := x87FromFloat64(1e-8), x87FromFloat64(1.0e8), x87FromFloat64(1)
+		tiny, e8, one := from(1e-8), from(1.0e8), from(1)
 		for value.cmp(tiny) < 0 {
 			value = value.mul(e8)
 			exp -= 8
@@ -85,9 +103,9 @@ func formatReal(v float64, precision int) string {
 			return string(append(out, "Inf"...))
 		}
 	}
-	value = value.add(x87FromFloat64(rounder))
+	value = value.add(from(rounder))
 	if value.cmp(ten) >= 0 {
-		value = value.mul(x87FromFloat64(0.1))
+		value = value.mul(from(0.1))
 		exp++
 	}
 
@@ -102,7 +120,7 @@ func formatReal(v float64, precision int) string {
 		out = append(out, '0')
 	} else {
 		for ; e2 >= 0; e2-- {
-			out = append(out, value.digit(&left))
+			out = append(out, nextDigit(&value, &left, from))
 		}
 	}
 	out = append(out, '.')
@@ -111,7 +129,7 @@ func formatReal(v float64, precision int) string {
 		precision--
 	}
 	for ; precision > 0; precision-- {
-		out = append(out, value.digit(&left))
+		out = append(out, nextDigit(&value, &left, from))
 	}
 	// Trailing zeros go, but one digit always follows the point.
 	for out[len(out)-1] == '0' {
