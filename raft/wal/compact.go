@@ -16,14 +16,8 @@ import (
 func (s *Store) ApplySnapshot(meta raft.SnapshotMeta) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.usable(); err != nil {
+	if err := s.checkNewSnapshot(meta); err != nil {
 		return err
-	}
-	if meta.Index <= s.snap.Index {
-		return fmt.Errorf("wal: snapshot at %d, current at %d: %w", meta.Index, s.snap.Index, raft.ErrSnapshotOutOfDate)
-	}
-	if err := snap.ValidateMeta(meta); err != nil {
-		return fmt.Errorf("wal: %w", err)
 	}
 	rec := appendRecord(nil, recSnapshot, appendSnapshotRecord(nil, meta, snapshotInstalled))
 	if _, _, err := s.write(rec, 0); err != nil {
@@ -36,6 +30,22 @@ func (s *Store) ApplySnapshot(meta raft.SnapshotMeta) error {
 	return s.dropObsolete()
 }
 
+// checkNewSnapshot is what ApplySnapshot and CreateSnapshot require: a
+// usable store, and well-formed metadata newer than the current snapshot.
+// The caller holds s.mu.
+func (s *Store) checkNewSnapshot(meta raft.SnapshotMeta) error {
+	if err := s.usable(); err != nil {
+		return err
+	}
+	if meta.Index <= s.snap.Index {
+		return fmt.Errorf("wal: snapshot at %d, current at %d: %w", meta.Index, s.snap.Index, raft.ErrSnapshotOutOfDate)
+	}
+	if err := snap.ValidateMeta(meta); err != nil {
+		return fmt.Errorf("wal: %w", err)
+	}
+	return nil
+}
+
 // CreateSnapshot durably records meta as the current snapshot after the
 // local state machine wrote one at meta.Index (see SaveSnapshotFile); the
 // log is kept, so Compact can leave a tail for slow followers. meta.Index
@@ -45,14 +55,8 @@ func (s *Store) ApplySnapshot(meta raft.SnapshotMeta) error {
 func (s *Store) CreateSnapshot(meta raft.SnapshotMeta) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.usable(); err != nil {
+	if err := s.checkNewSnapshot(meta); err != nil {
 		return err
-	}
-	if meta.Index <= s.snap.Index {
-		return fmt.Errorf("wal: snapshot at %d, current at %d: %w", meta.Index, s.snap.Index, raft.ErrSnapshotOutOfDate)
-	}
-	if err := snap.ValidateMeta(meta); err != nil {
-		return fmt.Errorf("wal: %w", err)
 	}
 	t, ok := s.idx.term(meta.Index)
 	if !ok || meta.Index > s.idx.last() {
