@@ -131,7 +131,7 @@ func startCluster(t testing.TB, n int, extra ...string) *testCluster {
 // start runs node id listening on addr with data in dir.
 func (c *testCluster) start(id int, addr, dir string, args ...string) *proc {
 	c.t.Helper()
-	all := append([]string{"-serve", "-id", fmt.Sprint(id), "-data", dir, "-log-level", "warn"}, args...)
+	all := append([]string{"-serve", "-id", fmt.Sprint(id), "-data", dir, "-log-level", "info"}, args...)
 	all = append(all, c.extra...)
 	cmd := exec.Command(c.bin, all...)
 	p := &proc{id: id, addr: addr, dir: dir, cmd: cmd, stderr: &lockedWriter{}, exited: make(chan struct{})}
