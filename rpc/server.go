@@ -83,45 +83,39 @@ func (s *raftService) call(ctx context.Context, m raft.Message) (raft.Message, e
 	}
 }
 
+// request serves a unary RPC whose reply the node sends back: it checks
+// the header, converts req to a raft message with from, waits for the
+// node's reply, and returns the part of it that reply picks.
+func request[Req interface{ GetHeader() *raftpb.Header }, Resp any](ctx context.Context, s *raftService, req Req,
+	from func(Req) (raft.Message, error), reply func(*raftpb.RaftMessage) Resp) (Resp, error) {
+	var none Resp
+	if err := s.t.checkHeader(req.GetHeader()); err != nil {
+		return none, err
+	}
+	m, err := from(req)
+	if err != nil {
+		return none, status.Error(codes.InvalidArgument, err.Error())
+	}
+	answer, err := s.call(ctx, m)
+	if err != nil {
+		return none, err
+	}
+	pm, err := messageToProto(answer, s.t.cfg.ClusterID)
+	if err != nil {
+		return none, status.Error(codes.Internal, err.Error())
+	}
+	return reply(pm), nil
+}
+
 // RequestVote delivers a (pre-)vote request and returns the node's reply.
 func (s *raftService) RequestVote(ctx context.Context, req *raftpb.RequestVoteRequest) (*raftpb.RequestVoteResponse, error) {
-	if err := s.t.checkHeader(req.GetHeader()); err != nil {
-		return nil, err
-	}
-	m, err := voteRequestFromProto(req)
-	if err != nil {
-		return nil, status.Error(codes.InvalidArgument, err.Error())
-	}
-	reply, err := s.call(ctx, m)
-	if err != nil {
-		return nil, err
-	}
-	pm, err := messageToProto(reply, s.t.cfg.ClusterID)
-	if err != nil {
-		return nil, status.Error(codes.Internal, err.Error())
-	}
-	return pm.GetRequestVoteResponse(), nil
+	return request(ctx, s, req, voteRequestFromProto, (*raftpb.RaftMessage).GetRequestVoteResponse)
 }
 
 // AppendEntries delivers entries or a heartbeat and returns the node's
 // reply.
 func (s *raftService) AppendEntries(ctx context.Context, req *raftpb.AppendEntriesRequest) (*raftpb.AppendEntriesResponse, error) {
-	if err := s.t.checkHeader(req.GetHeader()); err != nil {
-		return nil, err
-	}
-	m, err := appendEntriesFromProto(req)
-	if err != nil {
-		return nil, status.Error(codes.InvalidArgument, err.Error())
-	}
-	reply, err := s.call(ctx, m)
-	if err != nil {
-		return nil, err
-	}
-	pm, err := messageToProto(reply, s.t.cfg.ClusterID)
-	if err != nil {
-		return nil, status.Error(codes.Internal, err.Error())
-	}
-	return pm.GetAppendEntriesResponse(), nil
+	return request(ctx, s, req, appendEntriesFromProto, (*raftpb.RaftMessage).GetAppendEntriesResponse)
 }
 
 // TimeoutNow delivers a leadership transfer's TimeoutNow.
