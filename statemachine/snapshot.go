@@ -158,14 +158,8 @@ func (sm *StateMachine) Restore(r io.Reader) error {
 
 	sm.applyMu.Lock()
 	defer sm.applyMu.Unlock()
-	sm.mu.Lock()
-	closed, halted := sm.closed, sm.halted
-	sm.mu.Unlock()
-	if closed {
-		return ErrClosed
-	}
-	if halted != nil {
-		return halted
+	if err := sm.writable(); err != nil {
+		return err
 	}
 	w := sm.w
 	w.dropCaches()

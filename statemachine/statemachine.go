@@ -307,18 +307,23 @@ func isEnvironment(code int) bool {
 func (sm *StateMachine) Sync() error {
 	sm.applyMu.Lock()
 	defer sm.applyMu.Unlock()
-	sm.mu.Lock()
-	halted, closed := sm.halted, sm.closed
-	sm.mu.Unlock()
-	if closed {
-		return ErrClosed
-	}
-	if halted != nil {
-		return halted
+	if err := sm.writable(); err != nil {
+		return err
 	}
 	sm.w.pol.reset(modeInternal)
 	if err := sm.w.c.exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
 		return sm.halt(fmt.Errorf("statemachine: sync: %w", err))
 	}
 	return nil
+}
+
+// writable reports why the write connection may not be used: the state
+// machine is closed or halted. The caller holds applyMu.
+func (sm *StateMachine) writable() error {
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	if sm.closed {
+		return ErrClosed
+	}
+	return sm.halted
 }
