@@ -76,6 +76,13 @@
 //   - Between Ready and Advance the driver may keep calling Step, Tick,
 //     Propose and the other inputs, but must not call Ready again.
 //
+// A driver may instead hand CommittedEntries (durable, in order) to
+// another goroutine that applies them, and Advance at once, as Node does:
+// Applied then means handed out, the driver tracks what was really
+// applied, must let that goroutine drain before it installs a snapshot,
+// and bounds its backlog with PauseApply, which holds committed entries
+// back while everything else flows.
+//
 // Advance(rd) acknowledges that everything in rd was done: the snapshot is
 // installed (the applied index becomes its index), the entries are durable
 // (on a leader they now count toward commit), and the committed entries

@@ -18,7 +18,9 @@ type raftLog struct {
 	applied uint64
 	// maxApplySize bounds the committed entries handed out at once.
 	maxApplySize uint64
-	err          error
+	// applyPaused holds committed entries back (Core.PauseApply).
+	applyPaused bool
+	err         error
 }
 
 func newRaftLog(storage Storage, maxApplySize uint64) (*raftLog, error) {
@@ -247,9 +249,9 @@ func (l *raftLog) appliedTo(i uint64) {
 }
 
 // nextCommittedEnts returns the committed entries not yet handed out for
-// applying; none while a snapshot is pending.
+// applying; none while a snapshot is pending or applying is paused.
 func (l *raftLog) nextCommittedEnts() []Entry {
-	if l.unstable.snapshot != nil || l.applied >= l.committed {
+	if !l.hasNextCommittedEnts() {
 		return nil
 	}
 	lo := max(l.applied+1, l.firstIndex())
@@ -261,7 +263,7 @@ func (l *raftLog) nextCommittedEnts() []Entry {
 }
 
 func (l *raftLog) hasNextCommittedEnts() bool {
-	return l.unstable.snapshot == nil && l.applied < l.committed
+	return !l.applyPaused && l.unstable.snapshot == nil && l.applied < l.committed
 }
 
 // restore resets the log to snapshot s.

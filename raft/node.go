@@ -33,14 +33,33 @@ type Node struct {
 	snapCtx   context.Context
 	snapStop  context.CancelFunc
 
+	// The apply goroutine (node_apply.go): its queue, its reports, and
+	// what stops it.
+	applyq     *applyQueue
+	applyDonec chan applyDone
+	applyStop  chan struct{}
+	applyWG    sync.WaitGroup
+
 	// Owned by the node goroutine.
-	proposals   map[uint64]*Future
 	role        Role
 	lastSnap    uint64
 	sendingSnap map[NodeID]bool
 	installing  *incomingSnapshot
+	// parkedSnap is a received snapshot waiting for the apply backlog to
+	// drain.
+	parkedSnap *incomingSnapshot
+	// handedOver is the last index handed to the apply goroutine.
+	handedOver uint64
+	backlog    applyBacklog
+	// compacting is set while a compaction's sync is queued.
+	compacting bool
 	// lastHeard is when a message from each peer last arrived.
 	lastHeard map[NodeID]time.Time
+
+	// proposals are the futures of pending proposals by index: added on
+	// the node goroutine, resolved by the apply goroutine.
+	propMu    sync.Mutex
+	proposals map[uint64]*Future
 
 	// Shared with callers.
 	mu        sync.Mutex
@@ -101,12 +120,18 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 		sendingSnap: map[NodeID]bool{},
 		lastHeard:   map[NodeID]time.Time{},
 		lastSnap:    max(snapMeta.Index, applied),
+		handedOver:  applied,
 		applied:     applied,
 		appliedCh:   make(chan struct{}),
 		reads:       map[uint64]chan ReadState{},
+		applyq:      newApplyQueue(),
+		applyDonec:  make(chan applyDone, 1),
+		applyStop:   make(chan struct{}),
 	}
 	n.term.Store(core.Term())
 	cfg.Transport.SetMembers(core.Configuration())
+	n.applyWG.Add(1)
+	go n.runApply()
 	go n.run()
 	return n, nil
 }
@@ -142,8 +167,9 @@ func (n *Node) Err() error {
 	return n.err
 }
 
-// Stop stops the node goroutine and every snapshot transfer, resolves
-// pending proposals with ErrStopped, and waits for all of it. It does not
+// Stop stops the node goroutine, the apply goroutine (once the entries it
+// is applying are applied) and every snapshot transfer, resolves pending
+// proposals with ErrStopped, and waits for all of it. It does not
 // close the storage, state machine or transport.
 func (n *Node) Stop() {
 	n.stopOnce.Do(func() { close(n.stopc) })
@@ -210,7 +236,7 @@ func (n *Node) propose(ctx context.Context, p func() (uint64, uint64, error)) (*
 			return
 		}
 		f = newFuture(index, term)
-		n.proposals[index] = f
+		n.addProposal(f)
 	}); derr != nil {
 		return nil, derr
 	}
@@ -335,12 +361,15 @@ func (n *Node) TransferLeadership(ctx context.Context, to NodeID) error {
 	return err
 }
 
-// Status returns the core's status, with how long ago each peer was last
-// heard from.
+// Status returns the core's status, with the index the state machine has
+// applied, the apply backlog and how long ago each peer was last heard
+// from.
 func (n *Node) Status(ctx context.Context) (Status, error) {
 	var s Status
 	err := n.do(ctx, func() {
 		s = n.core.Status()
+		s.Applied = n.AppliedIndex()
+		s.ApplyBacklog = ApplyBacklog{Entries: n.backlog.entries, Bytes: n.backlog.bytes, Paused: n.applyHeld()}
 		now := time.Now()
 		s.LastContact = make(map[NodeID]time.Duration, len(n.lastHeard))
 		for id, t := range n.lastHeard {

@@ -23,6 +23,12 @@ const (
 	DefaultCompactionMargin = 1000
 )
 
+// Default bounds of a Node's apply backlog.
+const (
+	DefaultMaxApplyBacklogEntries = 4096
+	DefaultMaxApplyBacklogBytes   = 64 << 20
+)
+
 // NodeConfig is what a Node is started with. Zero values take the defaults
 // named on each field.
 type NodeConfig struct {
@@ -73,9 +79,18 @@ type NodeConfig struct {
 	// in the log, so slightly lagging followers need no snapshot.
 	// Default 1000.
 	CompactionMargin int
-	// SnapshotDir holds outgoing snapshots while they stream to a
-	// follower. Default os.TempDir().
-	SnapshotDir string
+	// SnapshotSpool holds outgoing snapshots while they stream to a
+	// follower. Default: in memory (the node assembly passes a
+	// snap.TempSpool).
+	SnapshotSpool SnapshotSpool
+
+	// MaxApplyBacklogEntries and MaxApplyBacklogBytes bound the committed
+	// entries handed to the apply goroutine and not yet applied (and
+	// their payload bytes): at either bound the node hands out no more
+	// until the backlog shrinks, while messages keep flowing. One Ready
+	// may overshoot them. Defaults 4096 and 64 MiB.
+	MaxApplyBacklogEntries int
+	MaxApplyBacklogBytes   uint64
 
 	// Seed seeds the randomized election timeout; 0 picks one from the
 	// node id and the clock.
@@ -106,6 +121,15 @@ func (c *NodeConfig) setDefaults() error {
 	}
 	if c.SnapshotEntries == 0 {
 		c.SnapshotEntries = DefaultSnapshotEntries
+	}
+	if c.SnapshotSpool == nil {
+		c.SnapshotSpool = memorySpool{}
+	}
+	if c.MaxApplyBacklogEntries <= 0 {
+		c.MaxApplyBacklogEntries = DefaultMaxApplyBacklogEntries
+	}
+	if c.MaxApplyBacklogBytes == 0 {
+		c.MaxApplyBacklogBytes = DefaultMaxApplyBacklogBytes
 	}
 	if c.CompactionMargin <= 0 {
 		c.CompactionMargin = DefaultCompactionMargin

@@ -11,7 +11,30 @@ import (
 // one write and one round of messages.
 const maxEventsPerReady = 512
 
-// run is the node goroutine.
+// eventKind says what an event brings the node.
+type eventKind uint8
+
+const (
+	evTick         eventKind = iota // one tick of the clock
+	evMessage                       // a peer's message (msg)
+	evRequest                       // a caller's request (req), run on the node goroutine
+	evSnapshotIn                    // a snapshot received from the leader (in)
+	evSnapshotSent                  // an outgoing snapshot transfer ended (sent)
+	evApplied                       // the apply goroutine finished a job (applied)
+)
+
+// event is one input of the node's step function.
+type event struct {
+	kind    eventKind
+	msg     Message
+	req     func()
+	in      *incomingSnapshot
+	sent    snapshotReport
+	applied applyDone
+}
+
+// run is the node goroutine: a thin shell that gathers events and hands
+// them to handle.
 func (n *Node) run() {
 	defer n.exit()
 	ticker := time.NewTicker(n.cfg.TickInterval)
@@ -20,45 +43,78 @@ func (n *Node) run() {
 		n.setErr(err)
 		return
 	}
+	batch := make([]event, 0, maxEventsPerReady+1)
 	for {
+		batch = batch[:0]
 		select {
 		case <-n.stopc:
 			return
 		case <-ticker.C:
-			n.core.Tick()
+			batch = append(batch, event{kind: evTick})
 		case m := <-n.recvc:
-			n.step(m)
+			batch = append(batch, event{kind: evMessage, msg: m})
 		case f := <-n.reqc:
-			f()
+			batch = append(batch, event{kind: evRequest, req: f})
 		case in := <-n.snapInc:
-			if err := n.receiveSnapshot(in); err != nil {
-				n.setErr(err)
-				return
-			}
+			batch = append(batch, event{kind: evSnapshotIn, in: in})
 		case r := <-n.snapDone:
-			n.snapshotSent(r)
+			batch = append(batch, event{kind: evSnapshotSent, sent: r})
+		case d := <-n.applyDonec:
+			batch = append(batch, event{kind: evApplied, applied: d})
 		}
-		n.drain()
-		if err := n.processReady(); err != nil {
+		batch = n.drain(batch)
+		if err := n.handle(batch); err != nil {
 			n.setErr(err)
 			return
 		}
 	}
 }
 
-// drain takes in the messages and requests already waiting, without
+// drain adds the messages and requests already waiting, without
 // blocking.
-func (n *Node) drain() {
+func (n *Node) drain(batch []event) []event {
 	for range maxEventsPerReady {
 		select {
 		case m := <-n.recvc:
-			n.step(m)
+			batch = append(batch, event{kind: evMessage, msg: m})
 		case f := <-n.reqc:
-			f()
+			batch = append(batch, event{kind: evRequest, req: f})
 		default:
-			return
+			return batch
 		}
 	}
+	return batch
+}
+
+// handle is the node's step function: it takes events in order, then
+// carries out the Readys they produced. It never waits: the slow work
+// (applying entries, syncing the state machine, writing an outgoing
+// snapshot) runs on other goroutines and comes back as events.
+func (n *Node) handle(evs []event) error {
+	for _, ev := range evs {
+		if err := n.handleEvent(ev); err != nil {
+			return err
+		}
+	}
+	return n.processReady()
+}
+
+func (n *Node) handleEvent(ev event) error {
+	switch ev.kind {
+	case evTick:
+		n.core.Tick()
+	case evMessage:
+		n.step(ev.msg)
+	case evRequest:
+		ev.req()
+	case evSnapshotIn:
+		return n.snapshotArrived(ev.in)
+	case evSnapshotSent:
+		n.snapshotSent(ev.sent)
+	case evApplied:
+		return n.jobDone(ev.applied)
+	}
+	return nil
 }
 
 // step hands a peer's message to the core.
@@ -79,16 +135,20 @@ func (n *Node) setErr(err error) {
 	n.err = err
 }
 
-// exit resolves what waits on the node goroutine.
+// exit stops the apply goroutine (after the job it is running) and
+// resolves what waits on the node goroutine.
 func (n *Node) exit() {
+	close(n.applyStop)
+	n.applyWG.Wait()
 	err := n.stoppedErr()
-	for idx, f := range n.proposals {
-		f.resolve(Result{}, err)
-		delete(n.proposals, idx)
-	}
+	n.dropProposals(0, func(uint64) error { return err })
 	if n.installing != nil {
 		n.installing.done <- err
 		n.installing = nil
+	}
+	if n.parkedSnap != nil {
+		n.parkedSnap.done <- err
+		n.parkedSnap = nil
 	}
 	n.isLead.Store(false)
 	close(n.done)
@@ -107,9 +167,17 @@ func (n *Node) exit() {
 //     HardState and entries durable (one fsync);
 //  4. only now send every other message, so a vote or an acknowledgment
 //     never leaves before what it promises is durable;
-//  5. answer read states, apply committed entries, Advance.
+//  5. answer read states, hand committed entries (durable now) to the
+//     apply goroutine, Advance.
+//
+// While the apply backlog is full, or a received snapshot waits for it to
+// drain, the core holds committed entries back (Core.PauseApply).
 func (n *Node) processReady() error {
-	for n.core.HasReady() {
+	for {
+		n.core.PauseApply(n.applyHeld())
+		if !n.core.HasReady() {
+			return nil
+		}
 		rd := n.core.Ready()
 		if rd.SoftState != nil {
 			n.softStateChanged(*rd.SoftState)
@@ -134,18 +202,12 @@ func (n *Node) processReady() error {
 		}
 		n.send(late)
 		n.answerReads(rd.ReadStates)
-		if err := n.apply(rd.CommittedEntries); err != nil {
-			return err
-		}
+		n.handOver(rd.CommittedEntries)
 		n.core.Advance(rd)
 		if err := n.core.Err(); err != nil {
 			return fmt.Errorf("raft: node %d: core: %w", n.cfg.ID, err)
 		}
-		if err := n.maybeCompact(); err != nil {
-			return err
-		}
 	}
-	return nil
 }
 
 // splitMessages separates the messages of rd that may leave before it is
@@ -162,13 +224,12 @@ func splitMessages(rd Ready) (early, late []Message) {
 }
 
 // softStateChanged records a new role or leader. A leader that loses its
-// role resolves its pending proposals: their outcome is unknown.
+// role resolves its pending proposals that were not handed over for
+// applying (those were committed: applying them resolves them): their
+// outcome is unknown.
 func (n *Node) softStateChanged(s SoftState) {
 	if n.role == RoleLeader && s.Role != RoleLeader {
-		for idx, f := range n.proposals {
-			f.resolve(Result{}, fmt.Errorf("entry %d: %w", idx, ErrLeadershipLost))
-			delete(n.proposals, idx)
-		}
+		n.dropProposals(n.handedOver, func(idx uint64) error { return fmt.Errorf("entry %d: %w", idx, ErrLeadershipLost) })
 	}
 	n.role = s.Role
 	n.lead.Store(uint64(s.Lead))
@@ -211,49 +272,4 @@ func (n *Node) answerReads(rss []ReadState) {
 			}
 		}
 	}
-}
-
-// apply applies committed entries to the state machine and resolves the
-// proposals among them. Entries the state machine already holds (it
-// restored a snapshot, or recorded them before a crash) are skipped.
-func (n *Node) apply(ents []Entry) error {
-	n.mu.Lock()
-	applied := n.applied
-	n.mu.Unlock()
-	for len(ents) > 0 && ents[0].Index <= applied {
-		ents = ents[1:]
-	}
-	if len(ents) == 0 {
-		return nil
-	}
-	results, err := n.cfg.StateMachine.Apply(ents)
-	if err != nil {
-		return fmt.Errorf("raft: node %d: apply entries %d-%d: %w", n.cfg.ID, ents[0].Index, ents[len(ents)-1].Index, err)
-	}
-	if len(results) != len(ents) {
-		return fmt.Errorf("raft: node %d: state machine returned %d results for %d entries", n.cfg.ID, len(results), len(ents))
-	}
-	for i, e := range ents {
-		f, ok := n.proposals[e.Index]
-		if !ok {
-			continue
-		}
-		delete(n.proposals, e.Index)
-		if e.Term != f.term {
-			f.resolve(Result{}, fmt.Errorf("entry %d: %w", e.Index, ErrEntryReplaced))
-			continue
-		}
-		f.resolve(Result{Index: e.Index, Value: results[i]}, nil)
-	}
-	n.setApplied(ents[len(ents)-1].Index)
-	return nil
-}
-
-// setApplied publishes a new applied index to WaitApplied callers.
-func (n *Node) setApplied(index uint64) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.applied = index
-	close(n.appliedCh)
-	n.appliedCh = make(chan struct{})
 }

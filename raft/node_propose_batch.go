@@ -22,7 +22,7 @@ func (n *Node) ProposeBatch(ctx context.Context, data [][]byte) ([]*Future, erro
 				return
 			}
 			f := newFuture(index, term)
-			n.proposals[index] = f
+			n.addProposal(f)
 			fs = append(fs, f)
 		}
 	}); derr != nil {

@@ -1,9 +1,9 @@
 package raft
 
 import (
+	"errors"
 	"fmt"
 	"io"
-	"os"
 )
 
 // incomingSnapshot is a snapshot received from the leader, waiting for the
@@ -18,6 +18,25 @@ type incomingSnapshot struct {
 type snapshotReport struct {
 	to  NodeID
 	err error
+}
+
+// errSnapshotSuperseded answers a received snapshot that waited for the
+// apply backlog to drain when a newer one arrived.
+var errSnapshotSuperseded = errors.New("raft: received snapshot superseded by a newer one before it could be installed")
+
+// snapshotArrived takes a snapshot received from the leader. Installing it
+// replaces the state machine, which must not race the apply goroutine: if
+// entries handed over are still being applied, the snapshot waits (and
+// the core hands out no more) until the backlog drains (jobDone).
+func (n *Node) snapshotArrived(in *incomingSnapshot) error {
+	if n.backlog.jobs == 0 {
+		return n.receiveSnapshot(in)
+	}
+	if n.parkedSnap != nil {
+		n.parkedSnap.done <- errSnapshotSuperseded
+	}
+	n.parkedSnap = in
+	return nil
 }
 
 // receiveSnapshot steps a received MsgSnap and carries out the Ready that
@@ -39,25 +58,20 @@ func (n *Node) receiveSnapshot(in *incomingSnapshot) error {
 // data for meta, syncs it (when it is a Syncer), then replaces the log
 // with it: in that order, so that a crash in between leaves a state
 // machine ahead of its log (entries it holds are skipped on apply) rather
-// than a log whose prefix is lost.
+// than a log whose prefix is lost. The apply goroutine is idle
+// (snapshotArrived waited for it).
 func (n *Node) installSnapshot(meta SnapshotMeta) error {
 	in := n.installing
 	if in == nil || in.msg.Snapshot.Index != meta.Index {
 		return fmt.Errorf("raft: node %d: core installs snapshot at %d but no data for it was received", n.cfg.ID, meta.Index)
 	}
+	if n.backlog.jobs != 0 {
+		return fmt.Errorf("raft: node %d: snapshot at %d would race %d apply jobs", n.cfg.ID, meta.Index, n.backlog.jobs)
+	}
 	n.installing = nil
-	if err := n.cfg.StateMachine.Restore(in.data); err != nil {
-		err = fmt.Errorf("raft: node %d: restore snapshot at %d: %w", n.cfg.ID, meta.Index, err)
+	if err := n.restoreStateMachine(in.data, meta); err != nil {
 		in.done <- err
 		return err
-	}
-	if s, ok := n.cfg.StateMachine.(Syncer); ok {
-		// The restored state must be on disk before the log goes.
-		if err := s.Sync(); err != nil {
-			err = fmt.Errorf("raft: node %d: sync restored snapshot at %d: %w", n.cfg.ID, meta.Index, err)
-			in.done <- err
-			return err
-		}
 	}
 	if err := n.cfg.Storage.ApplySnapshot(meta); err != nil {
 		err = fmt.Errorf("raft: node %d: record snapshot at %d: %w", n.cfg.ID, meta.Index, err)
@@ -65,60 +79,79 @@ func (n *Node) installSnapshot(meta SnapshotMeta) error {
 		return err
 	}
 	n.lastSnap = meta.Index
+	n.handedOver = meta.Index
 	n.setApplied(meta.Index)
 	in.done <- nil
 	n.cfg.Logger.Info("installed snapshot", "node", uint64(n.cfg.ID), "index", meta.Index, "term", meta.Term)
 	return nil
 }
 
-// sendSnapshot writes the state machine's current state to a spool file
-// and streams it to m.To in its own goroutine. The metadata is that of the
-// state written (its applied index), which is at or past the index the
-// core asked for. The outcome goes back to the core (ReportSnapshot).
-func (n *Node) sendSnapshot(m Message) {
-	to := m.To
-	if n.sendingSnap[to] {
-		return
+// restoreStateMachine replaces the state machine's state with data and
+// makes it durable before the log it replaces goes.
+func (n *Node) restoreStateMachine(data io.Reader, meta SnapshotMeta) error {
+	if err := n.cfg.StateMachine.Restore(data); err != nil {
+		return fmt.Errorf("raft: node %d: restore snapshot at %d: %w", n.cfg.ID, meta.Index, err)
 	}
-	fail := func(err error) {
-		n.cfg.Logger.Warn("cannot send snapshot", "node", uint64(n.cfg.ID), "to", uint64(to), "err", err)
-		select {
-		case n.snapDone <- snapshotReport{to: to, err: err}:
-		default: // reports pile up only if many fail at once; the core re-probes anyway
+	if s, ok := n.cfg.StateMachine.(Syncer); ok {
+		if err := s.Sync(); err != nil {
+			return fmt.Errorf("raft: node %d: sync restored snapshot at %d: %w", n.cfg.ID, meta.Index, err)
 		}
 	}
-	f, err := os.CreateTemp(n.cfg.SnapshotDir, "resqlite-outgoing-snapshot-*")
-	if err != nil {
-		fail(fmt.Errorf("create spool file: %w", err))
+	return nil
+}
+
+// sendSnapshot starts a transfer of the state machine's current state to
+// m.To on its own goroutine (at most one per follower), which writes it
+// to a spool (NodeConfig.SnapshotSpool) and streams it. The metadata is
+// that of the state written (its applied index), which is at or past the
+// index the core asked for. The outcome goes back to the core
+// (ReportSnapshot).
+func (n *Node) sendSnapshot(m Message) {
+	if n.sendingSnap[m.To] {
 		return
 	}
-	index, err := n.cfg.StateMachine.Snapshot(f)
-	if err == nil {
-		_, err = f.Seek(0, io.SeekStart)
-	}
-	var meta SnapshotMeta
-	if err == nil {
-		meta, err = n.core.SnapshotMeta(index)
-	}
-	if err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		fail(fmt.Errorf("snapshot state machine: %w", err))
-		return
-	}
-	m.Snapshot = &meta
-	n.sendingSnap[to] = true
+	n.sendingSnap[m.To] = true
 	n.snapshots.Add(1)
 	go func() {
 		defer n.snapshots.Done()
-		defer os.Remove(f.Name())
-		defer f.Close()
-		err := n.cfg.Transport.SendSnapshot(n.snapCtx, m, f)
+		err := n.streamSnapshot(m)
 		select {
-		case n.snapDone <- snapshotReport{to: to, err: err}:
+		case n.snapDone <- snapshotReport{to: m.To, err: err}:
 		case <-n.snapCtx.Done():
 		}
 	}()
+}
+
+// streamSnapshot writes the state machine into a spool, asks the core for
+// the metadata of the index written, and streams the spool to m.To. It
+// runs off the node goroutine.
+func (n *Node) streamSnapshot(m Message) error {
+	spool, err := n.cfg.SnapshotSpool.Create()
+	if err != nil {
+		return fmt.Errorf("create snapshot spool: %w", err)
+	}
+	defer func() {
+		if err := spool.Discard(); err != nil {
+			n.cfg.Logger.Warn("cannot discard snapshot spool", "node", uint64(n.cfg.ID), "err", err)
+		}
+	}()
+	index, err := n.cfg.StateMachine.Snapshot(spool)
+	if err != nil {
+		return fmt.Errorf("snapshot state machine: %w", err)
+	}
+	var meta SnapshotMeta
+	if derr := n.do(n.snapCtx, func() { meta, err = n.core.SnapshotMeta(index) }); derr != nil {
+		return derr
+	}
+	if err != nil {
+		return fmt.Errorf("snapshot metadata at %d: %w", index, err)
+	}
+	data, err := spool.Reader()
+	if err != nil {
+		return err
+	}
+	m.Snapshot = &meta
+	return n.cfg.Transport.SendSnapshot(n.snapCtx, m, data)
 }
 
 // snapshotSent reports a finished snapshot transfer to the core.
@@ -128,17 +161,4 @@ func (n *Node) snapshotSent(r snapshotReport) {
 		n.cfg.Logger.Info("snapshot transfer failed", "node", uint64(n.cfg.ID), "to", uint64(r.to), "err", r.err)
 	}
 	n.core.ReportSnapshot(r.to, r.err != nil)
-}
-
-// maybeCompact records a snapshot at the state machine's durable applied
-// index once SnapshotEntries entries were applied since the last one, and
-// compacts the log up to CompactionMargin entries before it. The state
-// machine's own data is the snapshot's content: it is written out only
-// when a follower needs it.
-func (n *Node) maybeCompact() error {
-	if n.cfg.SnapshotEntries < 0 || n.applied < n.lastSnap+uint64(n.cfg.SnapshotEntries) {
-		return nil
-	}
-	_, err := n.snapshotNow()
-	return err
 }

@@ -9,40 +9,57 @@ import (
 // index now, whatever NodeConfig.SnapshotEntries says, and compacts the
 // log up to CompactionMargin entries before it, as automatic compaction
 // does. It returns the index the snapshot covers (the previous snapshot's
-// when nothing was applied since). A failure to record it stops the node
-// (see Err), as storage failures do.
+// when nothing was applied since). It waits for the entries handed to the
+// apply goroutine before it to be applied. A failure to record it stops
+// the node (see Err), as storage failures do.
 func (n *Node) TakeSnapshot(ctx context.Context) (uint64, error) {
-	var index uint64
-	var err error
-	if derr := n.do(ctx, func() { index, err = n.snapshotNow() }); derr != nil {
-		return 0, derr
+	reply := make(chan snapshotResult, 1)
+	if err := n.do(ctx, func() { n.enqueue(applyJob{sync: true, reply: reply}) }); err != nil {
+		return 0, err
 	}
-	if err != nil {
-		n.setErr(err)
-		n.stopOnce.Do(func() { close(n.stopc) })
+	select {
+	case r := <-reply:
+		return r.index, r.err
+	case <-ctx.Done():
+		return 0, fmt.Errorf("raft: take snapshot: %w", ctx.Err())
+	case <-n.done:
+		select {
+		case r := <-reply:
+			return r.index, r.err
+		default:
+			return 0, n.stoppedErr()
+		}
 	}
-	return index, err
 }
 
-// snapshotNow records a snapshot at the state machine's durable applied
-// index and compacts the log before it, keeping CompactionMargin entries.
-// The state machine's own data is the snapshot's content: it is written
-// out only when a follower needs it.
-func (n *Node) snapshotNow() (uint64, error) {
-	index := n.cfg.StateMachine.AppliedIndex()
+// maybeCompact asks the apply goroutine to sync the state machine, the
+// first step of a compaction (compactAt), once SnapshotEntries entries
+// were applied since the last snapshot. The state machine's own data is
+// the snapshot's content: it is written out only when a follower needs
+// it.
+func (n *Node) maybeCompact() {
+	if n.cfg.SnapshotEntries < 0 || n.compacting || n.parkedSnap != nil ||
+		n.AppliedIndex() < n.lastSnap+uint64(n.cfg.SnapshotEntries) {
+		return
+	}
+	n.compacting = true
+	n.enqueue(applyJob{sync: true})
+}
+
+// compactAt records a snapshot at index, the state machine's applied
+// index that the apply goroutine just made durable (syncErr says whether
+// it could), and compacts the log before it, keeping CompactionMargin
+// entries. It returns the index the current snapshot covers.
+func (n *Node) compactAt(index uint64, syncErr error) (uint64, error) {
+	if syncErr != nil {
+		return 0, syncErr
+	}
 	if index <= n.lastSnap {
 		return n.lastSnap, nil
 	}
 	meta, err := n.core.SnapshotMeta(index)
 	if err != nil {
 		return 0, fmt.Errorf("raft: node %d: snapshot metadata at %d: %w", n.cfg.ID, index, err)
-	}
-	if s, ok := n.cfg.StateMachine.(Syncer); ok {
-		// The log behind index is about to go: what the state machine
-		// built from it must be on disk first.
-		if err := s.Sync(); err != nil {
-			return 0, fmt.Errorf("raft: node %d: sync state machine before compacting at %d: %w", n.cfg.ID, index, err)
-		}
 	}
 	if err := n.cfg.Storage.CreateSnapshot(meta); err != nil {
 		return 0, fmt.Errorf("raft: node %d: record snapshot at %d: %w", n.cfg.ID, index, err)

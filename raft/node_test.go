@@ -152,7 +152,7 @@ func newMemCluster(t *testing.T, size int, tweak func(*NodeConfig)) *memCluster 
 
 func (c *memCluster) start(id NodeID) *Node {
 	cfg := NodeConfig{ID: id, Bootstrap: c.peers, Storage: c.stores[id], StateMachine: c.sms[id],
-		Transport: memTransport{c.net, id}, TickInterval: 10 * time.Millisecond, SnapshotDir: c.t.TempDir()}
+		Transport: memTransport{c.net, id}, TickInterval: 10 * time.Millisecond}
 	if c.tweak != nil {
 		c.tweak(&cfg)
 	}

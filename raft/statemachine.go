@@ -2,8 +2,11 @@ package raft
 
 import "io"
 
-// StateMachine is what committed entries are applied to. The node driver
-// calls it from one goroutine, in log order.
+// StateMachine is what committed entries are applied to. A Node calls
+// Apply, AppliedIndex and Sync from its apply goroutine, in log order, and
+// Restore from its Raft goroutine only while the apply goroutine is idle;
+// Snapshot (an outgoing snapshot) runs on a goroutine of its own,
+// concurrently with Apply, and must write a consistent copy.
 type StateMachine interface {
 	// Apply applies committed entries in order and returns one result per
 	// entry (nil for entries that carry no result, such as EntryNoop). An

@@ -32,6 +32,21 @@ type Status struct {
 	// has no clock and leaves it nil). A peer never heard from since the
 	// node started is absent.
 	LastContact map[NodeID]time.Duration
+	// ApplyBacklog is what a Node handed to its apply goroutine and has
+	// not applied yet (the core leaves it zero). Applied is then the
+	// index the state machine has applied, Commit the one committed.
+	ApplyBacklog ApplyBacklog
+}
+
+// ApplyBacklog describes the committed entries a Node handed over for
+// applying that are not applied yet.
+type ApplyBacklog struct {
+	Entries int
+	Bytes   uint64
+	// Paused is set while the node hands out no more committed entries:
+	// the backlog is full (NodeConfig.MaxApplyBacklogEntries, Bytes), or
+	// a received snapshot waits for it to drain.
+	Paused bool
 }
 
 // Status returns the node's current state.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/resqlite/resqlite/raft"
+	"github.com/resqlite/resqlite/raft/snap"
 	"github.com/resqlite/resqlite/raft/wal"
 	"github.com/resqlite/resqlite/rpc"
 	"github.com/resqlite/resqlite/rpc/server"
@@ -116,7 +117,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if n.raft, err = raft.StartNode(raft.NodeConfig{
 		ID: cfg.ID, Bootstrap: bootstrap, Storage: n.store, StateMachine: n.state, Transport: tr,
 		TickInterval: cfg.TickInterval, HeartbeatTicks: cfg.HeartbeatTicks, ElectionTicks: cfg.ElectionTicks,
-		LeaseRead: !cfg.DisableLeases, SnapshotEntries: cfg.SnapshotEntries, SnapshotDir: spool, Logger: cfg.Logger,
+		LeaseRead: !cfg.DisableLeases, SnapshotEntries: cfg.SnapshotEntries, SnapshotSpool: snap.TempSpool{Dir: spool}, Logger: cfg.Logger,
 	}); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}

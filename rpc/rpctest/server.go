@@ -6,6 +6,7 @@ import (
 	"net"
 
 	"github.com/resqlite/resqlite/raft"
+	"github.com/resqlite/resqlite/raft/snap"
 	"github.com/resqlite/resqlite/rpc"
 	"google.golang.org/grpc"
 )
@@ -52,7 +53,7 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 	tr.SetMembers(raft.Configuration{Members: cfg.Peers})
 	ncfg := raft.NodeConfig{
 		ID: cfg.ID, Bootstrap: cfg.Bootstrap, Storage: cfg.Store, StateMachine: cfg.Machine,
-		Transport: tr, SnapshotDir: cfg.SnapshotDir, Logger: cfg.Logger,
+		Transport: tr, SnapshotSpool: snap.TempSpool{Dir: cfg.SnapshotDir}, Logger: cfg.Logger,
 	}
 	if cfg.Tweak != nil {
 		cfg.Tweak(&ncfg)
