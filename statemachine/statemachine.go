@@ -34,6 +34,10 @@ type Options struct {
 	// an error result instead of running forever. It must be the same on
 	// every node, like the SQLite version, or nodes could diverge.
 	MaxEntrySteps int64
+	// TestSleepFunc registers resqlite_test_sleep(ms) on the apply
+	// connection, for tests of slow entries (see TestSleepFuncEnv). It
+	// must be the same on every node.
+	TestSleepFunc bool
 }
 
 // StateMachine is the SQLite database that committed entries are applied
@@ -86,7 +90,7 @@ func Open(dir string, opts Options) (*StateMachine, error) {
 	if steps <= 0 {
 		steps = DefaultMaxEntrySteps
 	}
-	if sm.w, err = openWriter(abs, steps); err != nil {
+	if sm.w, err = openWriter(abs, steps, opts.TestSleepFunc); err != nil {
 		return nil, fmt.Errorf("statemachine: %w", err)
 	}
 	if err := sm.loadMeta(); err != nil {

@@ -41,12 +41,15 @@ func rowSize(row []Value) int {
 
 // openWriter opens the apply connection with its fixed settings, its
 // authorizer and the date/time overrides, and creates the meta table.
-func openWriter(path string, maxEntrySteps int64) (*writer, error) {
+func openWriter(path string, maxEntrySteps int64, testSleep bool) (*writer, error) {
 	g, err := newClockGuard()
 	if err != nil {
 		return nil, err
 	}
 	d, err := newApplyDriver(g)
+	if err == nil && testSleep {
+		err = registerTestSleep(d)
+	}
 	if err != nil {
 		g.close()
 		return nil, err
