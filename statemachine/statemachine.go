@@ -62,6 +62,10 @@ type StateMachine struct {
 	changed     chan struct{} // closed and replaced whenever applied moves
 	halted      error
 	closed      bool
+
+	// fsync makes the file at path durable; Sync calls it (a test
+	// replaces it to observe which files were synced).
+	fsync func(path string) error
 }
 
 var _ raft.StateMachine = (*StateMachine)(nil)
@@ -81,7 +85,7 @@ func Open(dir string, opts Options) (*StateMachine, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	removeStaleTemporaries(dir)
-	sm := &StateMachine{dir: dir, path: abs, log: log, changed: make(chan struct{})}
+	sm := &StateMachine{dir: dir, path: abs, log: log, changed: make(chan struct{}), fsync: fsyncPath}
 	steps := opts.MaxEntrySteps
 	if steps <= 0 {
 		steps = DefaultMaxEntrySteps
@@ -297,24 +301,6 @@ func isEnvironment(code int) bool {
 		return true
 	}
 	return false
-}
-
-// Sync makes every applied entry durable against a power loss, not only a
-// process crash: the database runs with synchronous=NORMAL, where a WAL
-// checkpoint is what syncs the WAL (and then the database file). The node
-// calls it (raft.Syncer) before it compacts the log behind the applied
-// index. An error halts the state machine, as an fsync error must.
-func (sm *StateMachine) Sync() error {
-	sm.applyMu.Lock()
-	defer sm.applyMu.Unlock()
-	if err := sm.writable(); err != nil {
-		return err
-	}
-	sm.w.pol.reset(modeInternal)
-	if err := sm.w.c.exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
-		return sm.halt(fmt.Errorf("statemachine: sync: %w", err))
-	}
-	return nil
 }
 
 // writable reports why the write connection may not be used: the state
