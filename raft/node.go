@@ -56,10 +56,15 @@ type Node struct {
 }
 
 // StartNode builds the core from cfg (restoring it from cfg.Storage and
-// cfg.StateMachine.AppliedIndex) and starts the node goroutine.
+// cfg.StateMachine.AppliedIndex, after repairing a log that an interrupted
+// snapshot install left behind the state machine: reconcileLog) and starts
+// the node goroutine.
 func StartNode(cfg NodeConfig) (*Node, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
+	}
+	if err := reconcileLog(cfg); err != nil {
+		return nil, fmt.Errorf("raft: start node %d: %w", cfg.ID, err)
 	}
 	applied := cfg.StateMachine.AppliedIndex()
 	core, err := NewCore(Config{

@@ -38,8 +38,13 @@ func (n *Node) receiveSnapshot(in *incomingSnapshot) error {
 // installSnapshot restores the state machine from the received snapshot
 // data for meta, syncs it (when it is a Syncer), then replaces the log
 // with it: in that order, so that a crash in between leaves a state
-// machine ahead of its log (entries it holds are skipped on apply) rather
-// than a log whose prefix is lost.
+// machine ahead of its log rather than a log whose prefix is lost. Such a
+// state machine (at meta.Index, with a log that ends before it or holds
+// another term there) is repaired at the next start by reconcileLog, which
+// records its applied index, term and configuration as the log's snapshot
+// (it needs an AppliedStateReporter that knows its term; otherwise the node
+// refuses to start). A crash after ApplySnapshot leaves both at
+// meta.Index, a normal start.
 func (n *Node) installSnapshot(meta SnapshotMeta) error {
 	in := n.installing
 	if in == nil || in.msg.Snapshot.Index != meta.Index {
@@ -47,6 +52,11 @@ func (n *Node) installSnapshot(meta SnapshotMeta) error {
 	}
 	n.installing = nil
 	if err := n.cfg.StateMachine.Restore(in.data); err != nil {
+		err = fmt.Errorf("raft: node %d: restore snapshot at %d: %w", n.cfg.ID, meta.Index, err)
+		in.done <- err
+		return err
+	}
+	if err := n.checkRestored(meta); err != nil {
 		err = fmt.Errorf("raft: node %d: restore snapshot at %d: %w", n.cfg.ID, meta.Index, err)
 		in.done <- err
 		return err

@@ -16,7 +16,7 @@ import (
 // All entries of a call run in one SQLite transaction with a SAVEPOINT per
 // entry, so an entry that fails rolls back alone and the batch costs one
 // commit; the applied index and the latest configuration are written in
-// the same transaction. A statement that ends the transaction itself
+// the same transaction, with the term of the last entry. A statement that ends the transaction itself
 // (INSERT OR ROLLBACK, RAISE(ROLLBACK) in a trigger) fails its entry; the
 // entries of the batch before it are then applied again (see batch.apply),
 // so none is lost or doubled.
@@ -69,8 +69,9 @@ type batch struct {
 	// ended marks the entries that ended the outer transaction (and the
 	// malformed ones); their result is final and they are skipped.
 	ended map[int]bool
-	// committed is told each commit's applied index and configuration.
-	committed func(applied, cfgIndex uint64, cfg []byte)
+	// committed is told each commit's applied index, its term and the
+	// configuration.
+	committed func(applied, term, cfgIndex uint64, cfg []byte)
 }
 
 // apply runs the batch in as few transactions as it can: one, unless an
@@ -155,15 +156,15 @@ func (b *batch) attempt(w *writer, from, to int) (endedAt int, err error) {
 			}
 		}
 	}
-	applied := b.entries[to-1].Index
-	if err := w.writeMeta(applied, cfgIndex, cfg); err != nil {
+	applied, term := b.entries[to-1].Index, b.entries[to-1].Term
+	if err := w.writeMeta(applied, term, cfgIndex, cfg); err != nil {
 		return -1, err
 	}
 	if _, err := w.run("COMMIT"); err != nil {
 		return -1, err
 	}
 	b.cfgIndex, b.cfg = cfgIndex, cfg
-	b.committed(applied, cfgIndex, cfg)
+	b.committed(applied, term, cfgIndex, cfg)
 	return -1, nil
 }
 

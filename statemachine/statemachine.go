@@ -57,6 +57,7 @@ type StateMachine struct {
 
 	mu          sync.Mutex
 	applied     uint64
+	appliedTerm uint64 // term of the entry at applied; 0 if unknown
 	configIndex uint64
 	config      []byte
 	changed     chan struct{} // closed and replaced whenever applied moves
@@ -68,7 +69,11 @@ type StateMachine struct {
 	fsync func(path string) error
 }
 
-var _ raft.StateMachine = (*StateMachine)(nil)
+var (
+	_ raft.StateMachine         = (*StateMachine)(nil)
+	_ raft.Syncer               = (*StateMachine)(nil)
+	_ raft.AppliedStateReporter = (*StateMachine)(nil)
+)
 
 // Open opens (creating if needed) the state machine whose database lives in
 // dir, and resumes after the applied index stored in it.
@@ -125,14 +130,19 @@ func removeStaleTemporaries(dir string) {
 	}
 }
 
-// loadMeta reads the applied index and configuration from the database.
+// loadMeta reads the applied index, its term and the configuration from
+// the database.
 func (sm *StateMachine) loadMeta() error {
 	idx, cfgIdx, cfg, err := sm.w.readMeta()
 	if err != nil {
 		return err
 	}
+	term, err := readAppliedTerm(sm.w.c)
+	if err != nil {
+		return err
+	}
 	sm.mu.Lock()
-	sm.applied, sm.configIndex, sm.config = idx, cfgIdx, cfg
+	sm.applied, sm.appliedTerm, sm.configIndex, sm.config = idx, term, cfgIdx, cfg
 	sm.mu.Unlock()
 	return nil
 }
@@ -180,10 +190,11 @@ func (sm *StateMachine) WaitApplied(ctx context.Context, index uint64) error {
 	}
 }
 
-// publish records a new applied index and configuration and wakes waiters.
-func (sm *StateMachine) publish(applied, cfgIndex uint64, cfg []byte) {
+// publish records a new applied index (and the term of that entry) and
+// configuration, and wakes waiters.
+func (sm *StateMachine) publish(applied, term, cfgIndex uint64, cfg []byte) {
 	sm.mu.Lock()
-	sm.applied, sm.configIndex, sm.config = applied, cfgIndex, cfg
+	sm.applied, sm.appliedTerm, sm.configIndex, sm.config = applied, term, cfgIndex, cfg
 	close(sm.changed)
 	sm.changed = make(chan struct{})
 	sm.mu.Unlock()

@@ -73,6 +73,10 @@ func openWriter(path string, maxEntrySteps int64) (*writer, error) {
 		w.close()
 		return nil, fmt.Errorf("create %s: %w", MetaTable, err)
 	}
+	if err := addAppliedTerm(c); err != nil {
+		w.close()
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -145,15 +149,15 @@ func (w *writer) readMeta() (applied, cfgIndex uint64, cfg []byte, err error) {
 	return readMetaOn(w.c)
 }
 
-// writeMeta records the applied index and configuration in the current
-// transaction.
-func (w *writer) writeMeta(applied, cfgIndex uint64, cfg []byte) error {
+// writeMeta records the applied index, the term of that entry and the
+// configuration in the current transaction.
+func (w *writer) writeMeta(applied, term, cfgIndex uint64, cfg []byte) error {
 	c := Null()
 	if cfg != nil {
 		c = Blob(cfg)
 	}
-	_, err := w.run("UPDATE "+MetaTable+" SET applied_index = ?1, config_index = ?2, config = ?3 WHERE id = 1",
-		Integer(int64(applied)), Integer(int64(cfgIndex)), c)
+	_, err := w.run("UPDATE "+MetaTable+" SET applied_index = ?1, config_index = ?2, config = ?3, "+appliedTermColumn+" = ?4 WHERE id = 1",
+		Integer(int64(applied)), Integer(int64(cfgIndex)), c, Integer(int64(term)))
 	return err
 }
 
