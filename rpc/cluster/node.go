@@ -60,6 +60,11 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("%w: data directory: %w", ErrConfig, err)
 	}
+	format, err := checkFormat(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	existed := HasData(cfg.DataDir)
 	// The log's lock makes a second process on the same directory fail
 	// before anything else is touched.
 	if n.store, err = wal.Open(filepath.Join(cfg.DataDir, raftDir), wal.Options{Logger: cfg.Logger}); err != nil {
@@ -99,6 +104,9 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if n.state, err = statemachine.Open(filepath.Join(cfg.DataDir, stateDir), statemachine.Options{Logger: cfg.Logger}); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	if err := n.recordFormat(format, existed); err != nil {
+		return nil, err
+	}
 	if n.transport, err = rpc.NewTransport(rpc.TransportConfig{
 		ID: cfg.ID, ClusterID: n.clusterID, SnapshotDir: spool, Logger: cfg.Logger,
 	}); err != nil {
@@ -135,6 +143,22 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		}
 	}
 	return n, nil
+}
+
+// recordFormat writes DataFormat into the data directory once the stores
+// are open (opening them upgraded a directory of an older format, found,
+// when it existed).
+func (n *Node) recordFormat(found int, existed bool) error {
+	if found == DataFormat {
+		return nil
+	}
+	if err := writeFormat(n.cfg.DataDir); err != nil {
+		return fmt.Errorf("%w: data directory %s: %w", ErrConfig, n.cfg.DataDir, err)
+	}
+	if existed {
+		n.log.Info("data directory upgraded", "data", n.cfg.DataDir, "from", found, "to", DataFormat)
+	}
+	return nil
 }
 
 // resolveAddress finds this node's address in the stored configuration
