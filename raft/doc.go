@@ -95,7 +95,20 @@
 // from the snapshot and the configuration entries of the log (Peers is
 // then ignored), takes commit = max(stored commit, Applied) and delivers
 // committed entries after Applied. Applied must not precede the storage's
-// snapshot (restore the state machine from it first).
+// snapshot (restore the state machine from it first), nor pass the log's
+// last index.
+//
+// The node driver installs a received snapshot in the state machine
+// (Restore, then Sync) before it records it in the log
+// (LogStore.ApplySnapshot), so a crash in between leaves a state machine
+// ahead of its log. StartNode repairs that before it builds the core
+// (node_reconcile.go): when the state machine is an AppliedStateReporter
+// that knows the term of its applied entry, its applied index, that term
+// and its configuration are recorded as the log's snapshot. A state
+// machine that does not know the term (a database from before it was
+// recorded, nothing applied since) is refused, as NewCore would. Syncer's
+// Sync before every compaction keeps the state machine from falling behind
+// the log's snapshot after a power loss.
 //
 // # Reads
 //

@@ -24,9 +24,10 @@ type StateMachine interface {
 // Syncer is implemented by a state machine whose applied state can trail
 // what a power loss leaves on disk (SQLite at synchronous=NORMAL keeps a
 // committed transaction across a process crash, not across a power loss,
-// until its next checkpoint). Before the node records a snapshot at the
+// until the WAL is fsynced). Before the node records a snapshot at the
 // applied index and compacts the log behind it, it calls Sync, so no log
-// entry is discarded while the state built from it could still be lost.
+// entry is discarded while the state built from it could still be lost;
+// it also calls it after Restore, before the log is replaced.
 type Syncer interface {
 	// Sync makes everything applied so far durable.
 	Sync() error

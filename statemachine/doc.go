@@ -7,8 +7,15 @@
 //     SQL statements with bound parameters that apply atomically;
 //   - StateMachine, which implements raft.StateMachine: batched apply on one
 //     write connection with a SAVEPOINT per entry, per-statement results
-//     (Result), the applied index stored in the same transaction as the
-//     data, and snapshots taken and restored through SQLite's backup API;
+//     (Result), the applied index and the term of that entry stored in the
+//     same transaction as the data (reported by AppliedState, the
+//     raft.AppliedStateReporter the node uses to repair its log after a
+//     crash during a snapshot install), and snapshots taken and restored
+//     through SQLite's backup API;
+//   - Sync (raft.Syncer), which makes everything applied durable against a
+//     power loss even while read transactions are open: it checkpoints the
+//     WAL and fsyncs the WAL file itself (sync.go explains why that is
+//     enough);
 //   - the determinism policy (policy.go, datetime.go): SQLite's authorizer
 //     names every function and action a write would perform (fired
 //     triggers and used column defaults included), and non-deterministic
@@ -67,4 +74,12 @@
 // offending DEFAULT an entry still in flight would have removed.
 //
 // The fixed settings of the apply connection are listed in settings.go.
+//
+// # Database format
+//
+// The meta table (MetaTable) holds the applied index, the latest
+// configuration and, since data format 2 (rpc/cluster's DataFormat), the
+// term of the applied entry (column applied_term). Open adds that column
+// to a database that lacks it, term 0 ("unknown") until the next apply;
+// Restore does the same to a snapshot from such a database.
 package statemachine
