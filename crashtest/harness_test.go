@@ -113,8 +113,8 @@ func (c *cluster) open(id raft.NodeID) *member {
 	return m
 }
 
-// start starts member id's node on its open stores, through wrap (which
-// may interpose on them) when wrap is not nil.
+// start starts member id's node on sm and log: its open stores, or test
+// doubles wrapping them.
 func (c *cluster) start(id raft.NodeID, sm raft.StateMachine, log raft.LogStore) error {
 	m := c.members[id]
 	n, err := raft.StartNode(raft.NodeConfig{
