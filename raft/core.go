@@ -44,6 +44,9 @@ type Core struct {
 	peerIDs   []NodeID
 	// lingerIDs are removed servers still replicated to (sorted).
 	lingerIDs []NodeID
+	// removedAt is the index of a committed configuration that leaves
+	// this node out, as a member reported it (ReportRemoved, removed.go).
+	removedAt uint64
 
 	prs   map[NodeID]*progress
 	votes map[NodeID]bool
@@ -290,8 +293,13 @@ func (c *Core) setConfig(cfg Configuration) {
 // committed yet and it is a voter in the last committed one. Thesis
 // §4.2.2: such a server "might still be needed until the Cnew entry is
 // committed"; it does not count its own vote, and if it wins it leads
-// until the removal commits, then steps down.
+// until the removal commits, then steps down. A node that learned from a
+// member that a newer committed configuration leaves it out (removed.go)
+// never campaigns.
 func (c *Core) promotable() bool {
+	if c.removed() {
+		return false
+	}
 	if c.cfg.IsVoter(c.id) {
 		return true
 	}
