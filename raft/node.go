@@ -41,6 +41,9 @@ type Node struct {
 	installing  *incomingSnapshot
 	// lastHeard is when a message from each peer last arrived.
 	lastHeard map[NodeID]time.Time
+	// committedConfig is the index of the committed configuration the
+	// transport was last told of.
+	committedConfig uint64
 
 	// Shared with callers.
 	mu        sync.Mutex
@@ -107,6 +110,9 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 	}
 	n.term.Store(core.Term())
 	cfg.Transport.SetMembers(core.Configuration())
+	index, committed := core.CommittedConfiguration()
+	cfg.Transport.SetCommittedConfiguration(index, committed)
+	n.committedConfig = index
 	go n.run()
 	return n, nil
 }

@@ -145,6 +145,7 @@ func (n *Node) processReady() error {
 			return err
 		}
 	}
+	n.updateCommittedConfiguration()
 	return nil
 }
 
