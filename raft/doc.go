@@ -28,7 +28,8 @@
 //     ReadIndexLease(ctx): the same, answered from the leader's lease when
 //     Config.LeaseRead is on and the lease is valid.
 //   - TransferLeader(id): hand leadership to a voter.
-//   - ReportSnapshot(id, failed), ReportUnreachable(id): transport news.
+//   - ReportSnapshot(id, failed), ReportUnreachable(id), ReportRemoved(by,
+//     index): transport news.
 //
 // Its output is a Ready batch, fetched when HasReady is true. Status (and
 // Role, Term, Lead, Committed, Applied, LastIndex, Configuration,
@@ -148,4 +149,19 @@
 // address, plus the changed member's previous record (so a server that
 // joined without Peers recovers the configuration before the change,
 // which its snapshots need); Ready.Configuration reports changes.
+//
+// A server removed while it was down or cut off never receives the entry
+// that removes it, and would campaign forever with its old configuration
+// (thesis §4.2.3); the members' transports refuse its messages. The
+// transport is told the latest committed configuration and its index
+// (Transport.SetCommittedConfiguration) and puts them in its refusals; the
+// refused node's transport reports them (Node.ReportRemoved, then
+// Core.ReportRemoved) when they leave it out. A refusal alone proves
+// nothing (a server just added may reach a member that has not received
+// its addition yet), and a configuration not yet committed does not count
+// (its server may still be needed to commit it, thesis §4.2.2): only a
+// committed configuration newer than the node's own latest one marks it
+// removed. A removed node stops campaigning and stays a follower that
+// answers messages; the mark lapses when a newer configuration reaches its
+// log, so a node added back campaigns again.
 package raft
