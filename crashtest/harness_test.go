@@ -67,6 +67,8 @@ func (t transport) SendSnapshot(ctx context.Context, m raft.Message, data io.Rea
 
 func (transport) SetMembers(raft.Configuration) {}
 
+func (transport) SetCommittedConfiguration(uint64, raft.Configuration) {}
+
 // member is one node with its durable stores.
 type member struct {
 	id    raft.NodeID
