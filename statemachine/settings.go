@@ -46,5 +46,5 @@ CREATE TABLE IF NOT EXISTS ` + MetaTable + ` (
 	config_index INTEGER NOT NULL,
 	config BLOB
 );
-INSERT OR IGNORE INTO ` + MetaTable + ` VALUES (1, 0, 0, NULL);
+INSERT OR IGNORE INTO ` + MetaTable + `(id, applied_index, config_index, config) VALUES (1, 0, 0, NULL);
 `

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -49,6 +50,8 @@ type StateMachine struct {
 	// applyMu serializes the users of the apply connection.
 	applyMu sync.Mutex
 	w       *writer
+	// rules is the RulesVersion in force after the last commit.
+	rules atomic.Uint32
 
 	readers chan *reader
 	// allReaders lists every read connection, so Close can cancel the
@@ -89,7 +92,7 @@ func Open(dir string, opts Options) (*StateMachine, error) {
 	if sm.w, err = openWriter(abs, steps); err != nil {
 		return nil, fmt.Errorf("statemachine: %w", err)
 	}
-	if err := sm.loadMeta(); err != nil {
+	if err := errors.Join(sm.loadMeta(), sm.loadRules()); err != nil {
 		sm.w.close()
 		return nil, fmt.Errorf("statemachine: %w", err)
 	}

@@ -22,6 +22,9 @@ type writer struct {
 	budget *stepBudget
 	// resultBytes is the size of the rows the current entry returned.
 	resultBytes int
+	// defaultLength is the build's SQLITE_LIMIT_LENGTH, the limit under
+	// RulesV1.
+	defaultLength int32
 }
 
 // MaxResultBytes bounds the rows one entry may return (a SELECT in a block,
@@ -69,11 +72,36 @@ func openWriter(path string, maxEntrySteps int64) (*writer, error) {
 		w.close()
 		return nil, err
 	}
-	if err := c.exec("BEGIN IMMEDIATE;" + metaSchema + "COMMIT;"); err != nil {
+	w.defaultLength = sqlite3.Xsqlite3_limit(c.tls, c.db, sqlite3.SQLITE_LIMIT_LENGTH, -1)
+	if err := createMeta(c); err != nil {
 		w.close()
 		return nil, fmt.Errorf("create %s: %w", MetaTable, err)
 	}
 	return w, nil
+}
+
+// createMeta creates MetaTable (with its rules version: the newest in a new
+// database) in one transaction.
+func createMeta(c *conn) error {
+	exists, err := metaTableExists(c)
+	if err != nil {
+		return err
+	}
+	if err := c.exec("BEGIN IMMEDIATE;" + metaSchema); err != nil {
+		return errors.Join(err, rollback(c))
+	}
+	if err := addRulesColumn(c, !exists); err != nil {
+		return errors.Join(err, rollback(c))
+	}
+	return c.exec("COMMIT")
+}
+
+// rollback ends c's transaction, if one is open, without committing.
+func rollback(c *conn) error {
+	if !c.inTransaction() {
+		return nil
+	}
+	return c.exec("ROLLBACK")
 }
 
 // close finalizes every cached statement and closes the connections.
