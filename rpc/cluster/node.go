@@ -40,6 +40,10 @@ type Node struct {
 
 	stopOnce sync.Once
 	stopErr  error
+
+	// stopRules and rulesDone stop and await the rules upgrade (rules.go).
+	stopRules context.CancelFunc
+	rulesDone chan struct{}
 }
 
 // Start opens the node's data, starts its Raft node and serves its gRPC
@@ -128,6 +132,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	n.serve()
+	n.startRulesUpgrade()
 	n.log.Info("node started", "id", uint64(cfg.ID), "listen", n.lis.Addr().String(), "cluster", fmt.Sprintf("%016x", n.clusterID), "data", cfg.DataDir)
 	if join != nil {
 		if err := n.join(ctx); err != nil {
@@ -211,6 +216,7 @@ func (n *Node) Stop() error {
 
 // close releases whatever Start opened.
 func (n *Node) close() error {
+	n.stopRulesUpgrade()
 	if n.grpc != nil {
 		n.health.Shutdown()
 		stopped := make(chan struct{})
