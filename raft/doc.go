@@ -110,18 +110,30 @@
 // With Config.LeaseRead (which requires CheckQuorum) the leader answers
 // ReadIndexLease requests from its lease without a round (thesis §6.4.1);
 // a follower marks its request with Message.Lease, so it costs one round
-// trip to the leader. ReadIndex always takes a round. Voters ignore vote
-// requests for an election timeout after hearing from the leader, so once
-// a quorum acknowledged a heartbeat sent at tick t no other leader can be
-// elected before that quorum's members count ElectionTick ticks. The lease
-// therefore ends at t + ElectionTick - 1 - ceil(ElectionTick/10) leader
-// ticks: one tick because a voter's first tick may come right after the
-// heartbeat, and a tenth of the election timeout for clock drift. It is
-// safe while tick rates differ by less than about 5% in either direction
-// (a leader's slow clock and a voter's fast one add up); for example with
-// ElectionTick 10 the lease is 8 ticks, and 8*1.05 < 9*0.95. A leader transferring leadership serves no lease
-// reads (and, once it has sent MsgTimeoutNow, none for the rest of its
-// term); a voter that restarts grants no vote for an election timeout.
+// trip to the leader. ReadIndex always takes a round.
+//
+// Leases and the vote refusal that backs them are measured in monotonic
+// time (Config.Clock), never in ticks: a driver that stalls (a long apply,
+// an fsync, a GC pause, SIGSTOP) misses ticks, and a lease counted in
+// ticks would outlive the promise it rests on. A voter grants no vote or
+// pre-vote while it heard from a leader within the minimum election
+// timeout E = ElectionTick*TickInterval on its own clock, whatever the
+// term of the request or the term it moved to since (a late higher-term
+// reply that is not a vote clears its leader but not this promise); only
+// the MsgVote of a leadership transfer is exempt, and the leader forfeits
+// its lease before it sends MsgTimeoutNow. A voter that restarts grants no
+// vote for E. The leader's lease ends LeaseDuration(E) =
+// E*(1-MaxClockDrift)/(1+MaxClockDrift) (about 0.82E) after the heartbeat
+// round a quorum acknowledged was sent, on the leader's clock. The
+// acknowledging voters received that round after it was sent, so they
+// refuse votes for at least E/(1+MaxClockDrift) of real time from then,
+// while the lease lasts at most LeaseDuration(E)/(1-MaxClockDrift): no
+// other leader can be elected while it holds, as long as every node's
+// monotonic clock runs within MaxClockDrift (10%) of real time. Clock
+// steps (NTP, settimeofday) do not matter; a machine whose monotonic clock
+// stops while others run on (a suspended VM) breaks the assumption. A
+// leader transferring leadership serves no lease reads (and, once it has
+// sent MsgTimeoutNow, none for the rest of its term).
 //
 // # Snapshots and compaction
 //

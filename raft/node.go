@@ -49,10 +49,15 @@ type Node struct {
 	reads     map[uint64]chan ReadState
 	err       error
 
-	readSeq atomic.Uint64
-	lead    atomic.Uint64
-	term    atomic.Uint64
-	isLead  atomic.Bool
+	// readNonce is drawn at each start and prefixes every read request's
+	// context, so a late answer to a read of an earlier run of the
+	// process (same term, same sequence number) is never taken for the
+	// answer to a new one.
+	readNonce uint64
+	readSeq   atomic.Uint64
+	lead      atomic.Uint64
+	term      atomic.Uint64
+	isLead    atomic.Bool
 }
 
 // StartNode builds the core from cfg (restoring it from cfg.Storage and
@@ -66,6 +71,8 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 		ID:              cfg.ID,
 		ElectionTick:    cfg.ElectionTicks,
 		HeartbeatTick:   cfg.HeartbeatTicks,
+		TickInterval:    cfg.TickInterval,
+		Clock:           cfg.Clock,
 		Rand:            rand.New(rand.NewPCG(cfg.Seed, uint64(cfg.ID))),
 		Storage:         cfg.Storage,
 		Applied:         applied,
@@ -104,6 +111,7 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 		applied:     applied,
 		appliedCh:   make(chan struct{}),
 		reads:       map[uint64]chan ReadState{},
+		readNonce:   rand.New(rand.NewPCG(cfg.Seed, 0x7265616420696473)).Uint64(),
 	}
 	n.term.Store(core.Term())
 	cfg.Transport.SetMembers(core.Configuration())
@@ -270,7 +278,7 @@ var errReadTimeout = errors.New("raft: read request unanswered")
 // up to wait for its answer.
 func (n *Node) readIndexOnce(ctx context.Context, wait time.Duration, lease bool) (uint64, error) {
 	id := n.readSeq.Add(1)
-	rctx := binary.BigEndian.AppendUint64(nil, id)
+	rctx := n.readContext(id)
 	ch := make(chan ReadState, 1)
 	n.mu.Lock()
 	n.reads[id] = ch
@@ -303,6 +311,11 @@ func (n *Node) readIndexOnce(ctx context.Context, wait time.Duration, lease bool
 	case <-n.done:
 		return 0, n.stoppedErr()
 	}
+}
+
+// readContext is the request context of this run's read number id.
+func (n *Node) readContext(id uint64) []byte {
+	return binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, n.readNonce), id)
 }
 
 // WaitApplied waits until the state machine has applied index.
