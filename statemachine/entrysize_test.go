@@ -13,8 +13,8 @@ var hugeEntries = []string{
 	"INSERT INTO t VALUES (zeroblob(9e8))",
 	"INSERT INTO t VALUES (printf('%.*c', 2000000000, 'x'))",
 	"INSERT INTO t VALUES (length(printf('%.*c', 900000000, 'x')))",
-	"WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 2000000) " +
-		"INSERT INTO t SELECT length(group_concat(printf('%.1000c', 'x'))) FROM c",
+	"WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 2000) " +
+		"INSERT INTO t SELECT length(group_concat(printf('%.1000000c', 'x'))) FROM c",
 	"INSERT INTO t VALUES (length(replace(printf('%.*c', 30000000, 'x'), 'x', 'xx')))",
 }
 
