@@ -3,6 +3,7 @@ package statemachine
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -45,16 +46,24 @@ type UnknownRulesError struct {
 }
 
 func (e *UnknownRulesError) Error() string {
-	return fmt.Sprintf("entry %d: this log needs rules version %d; this binary knows up to %d: upgrade it",
-		e.Index, e.Version, MaxRulesVersion)
+	msg := fmt.Sprintf("this log needs rules version %d; this binary knows up to %d: upgrade it", e.Version, MaxRulesVersion)
+	if e.Index == 0 {
+		return msg
+	}
+	return fmt.Sprintf("entry %d: %s", e.Index, msg)
 }
 
-// rulesColumn is the MetaTable column holding the rules version in force.
-// It is added to existing databases (NULL there: RulesV1).
-const rulesColumn = "rules_version"
+// rulesColumn is the MetaTable column holding the rules version in force;
+// initialRulesColumn holds the version the database started at (the one
+// in force before the log's first entry). Both are added to existing
+// databases (NULL there: RulesV1).
+const (
+	rulesColumn        = "rules_version"
+	initialRulesColumn = "initial_rules_version"
+)
 
 // metaTableExists reports whether c's database already has MetaTable, so
-// that a database without it is new and starts at MaxRulesVersion.
+// that a database without it is new.
 func metaTableExists(c *conn) (bool, error) {
 	found := false
 	err := c.each("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = '"+MetaTable+"'",
@@ -65,22 +74,25 @@ func metaTableExists(c *conn) (bool, error) {
 	return found, nil
 }
 
-// addRulesColumn adds rulesColumn to MetaTable if it is missing, inside the
-// caller's transaction; a new database (fresh) records MaxRulesVersion.
-func addRulesColumn(c *conn, fresh bool) error {
-	has := false
-	err := c.each("SELECT 1 FROM pragma_table_info('"+MetaTable+"') WHERE name = '"+rulesColumn+"'",
-		func([]Value) { has = true })
+// addRulesColumns adds the rules columns to MetaTable where they are
+// missing, inside the caller's transaction; a new database (newRules not
+// zero) records newRules as both its initial version and the one in force.
+func addRulesColumns(c *conn, newRules RulesVersion) error {
+	has := map[string]bool{}
+	err := c.each("SELECT name FROM pragma_table_info('"+MetaTable+"')", func(row []Value) { has[row[0].Text] = true })
 	if err != nil {
 		return fmt.Errorf("read %s columns: %w", MetaTable, err)
 	}
-	if !has {
-		if err := c.exec("ALTER TABLE " + MetaTable + " ADD COLUMN " + rulesColumn + " INTEGER"); err != nil {
-			return fmt.Errorf("add %s: %w", rulesColumn, err)
+	for _, col := range []string{rulesColumn, initialRulesColumn} {
+		if has[col] {
+			continue
+		}
+		if err := c.exec("ALTER TABLE " + MetaTable + " ADD COLUMN " + col + " INTEGER"); err != nil {
+			return fmt.Errorf("add %s: %w", col, err)
 		}
 	}
-	if fresh {
-		sql := fmt.Sprintf("UPDATE %s SET %s = %d WHERE id = 1", MetaTable, rulesColumn, MaxRulesVersion)
+	if newRules != 0 {
+		sql := fmt.Sprintf("UPDATE %s SET %s = %d, %s = %d WHERE id = 1", MetaTable, rulesColumn, newRules, initialRulesColumn, newRules)
 		if err := c.exec(sql); err != nil {
 			return fmt.Errorf("record rules version: %w", err)
 		}
@@ -88,26 +100,29 @@ func addRulesColumn(c *conn, fresh bool) error {
 	return nil
 }
 
-// readRulesOn reads the rules version in force from MetaTable.
-func readRulesOn(c *conn) (RulesVersion, error) {
-	v := RulesV1
+// readRulesOn reads the rules version in force and the initial one from
+// MetaTable.
+func readRulesOn(c *conn) (inForce, initial RulesVersion, err error) {
+	inForce, initial = RulesV1, RulesV1
 	var bad []Value
-	err := c.each("SELECT "+rulesColumn+" FROM "+MetaTable+" WHERE id = 1", func(row []Value) {
-		switch {
-		case row[0].Type == TypeNull:
-		case row[0].Type == TypeInteger && row[0].Int >= int64(RulesV1) && row[0].Int <= 1<<32-1:
-			v = RulesVersion(row[0].Int)
-		default:
-			bad = row
+	err = c.each("SELECT "+rulesColumn+", "+initialRulesColumn+" FROM "+MetaTable+" WHERE id = 1", func(row []Value) {
+		for i, dst := range []*RulesVersion{&inForce, &initial} {
+			switch v := row[i]; {
+			case v.Type == TypeNull:
+			case v.Type == TypeInteger && v.Int >= int64(RulesV1) && v.Int <= math.MaxUint32:
+				*dst = RulesVersion(v.Int)
+			default:
+				bad = row
+			}
 		}
 	})
 	if err != nil {
-		return 0, fmt.Errorf("read rules version: %w", err)
+		return 0, 0, fmt.Errorf("read rules version: %w", err)
 	}
 	if bad != nil {
-		return 0, fmt.Errorf("read rules version: bad value %v", bad)
+		return 0, 0, fmt.Errorf("read rules version: bad value %v", bad)
 	}
-	return v, nil
+	return inForce, initial, nil
 }
 
 // setRules puts version v in force on the apply connection: the policy
@@ -154,23 +169,24 @@ func (w *writer) switchRules(index uint64, v RulesVersion) error {
 // in force on the apply connection. The caller holds applyMu (or opens).
 func (sm *StateMachine) loadRules() error {
 	sm.w.pol.reset(modeInternal)
-	v, err := readRulesOn(sm.w.c)
+	v, initial, err := readRulesOn(sm.w.c)
 	if err != nil {
 		return err
 	}
 	sm.w.setRules(v)
 	sm.rules.Store(uint32(v))
+	sm.initialRules.Store(uint32(initial))
 	return nil
 }
 
-// upgradeRestored adds the rules version column to a database just
+// upgradeRestored adds the rules version columns to a database just
 // restored from a snapshot taken before it existed (RulesV1 then).
 func (w *writer) upgradeRestored() error {
 	w.pol.reset(modeInternal)
 	if err := w.c.exec("BEGIN IMMEDIATE"); err != nil {
 		return err
 	}
-	if err := addRulesColumn(w.c, false); err != nil {
+	if err := addRulesColumns(w.c, 0); err != nil {
 		return errors.Join(err, rollback(w.c))
 	}
 	return w.c.exec("COMMIT")
@@ -181,4 +197,12 @@ func (w *writer) upgradeRestored() error {
 // under.
 func (sm *StateMachine) RulesVersion() RulesVersion {
 	return RulesVersion(sm.rules.Load())
+}
+
+// InitialRulesVersion returns the rules version the database started at:
+// the one in force before the first entry of the log. Every node of a
+// cluster must agree on it; a node that joins starts its new database at
+// the version a member reports (Options.NewDatabaseRules).
+func (sm *StateMachine) InitialRulesVersion() RulesVersion {
+	return RulesVersion(sm.initialRules.Load())
 }

@@ -364,12 +364,81 @@ func TestRestoreOldSnapshotIsV1(t *testing.T) {
 	old := openOld(t)
 	mustExec(t, old, "CREATE TABLE t(x)")
 	old.w.pol.reset(modeInternal)
-	if err := old.w.c.exec("ALTER TABLE " + MetaTable + " DROP COLUMN " + rulesColumn); err != nil {
+	if err := old.w.c.exec("ALTER TABLE " + MetaTable + " DROP COLUMN " + rulesColumn + "; ALTER TABLE " + MetaTable + " DROP COLUMN " + initialRulesColumn); err != nil {
 		t.Fatal(err)
 	}
 	dst := restoreCopy(t, old)
-	if v := dst.RulesVersion(); v != RulesV1 {
-		t.Fatalf("restored at %d, want 1", v)
+	if v, i := dst.RulesVersion(), dst.InitialRulesVersion(); v != RulesV1 || i != RulesV1 {
+		t.Fatalf("restored at %d (initial %d), want 1", v, i)
 	}
 	mustExec(t, dst, readSchemaVersion)
+}
+
+func TestNewDatabaseRulesOption(t *testing.T) {
+	dir := t.TempDir()
+	sm, err := Open(dir, Options{ReadConns: 1, NewDatabaseRules: RulesV1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sm.RulesVersion() != RulesV1 || sm.InitialRulesVersion() != RulesV1 {
+		t.Fatalf("new database at %d (initial %d), want 1", sm.RulesVersion(), sm.InitialRulesVersion())
+	}
+	switchTo(t, sm, RulesV2)
+	sm.Close()
+	// An existing database keeps its versions whatever the option says.
+	sm, err = Open(dir, Options{ReadConns: 1, NewDatabaseRules: RulesV2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sm.Close()
+	if sm.RulesVersion() != RulesV2 || sm.InitialRulesVersion() != RulesV1 {
+		t.Fatalf("reopened at %d (initial %d), want 2 (initial 1)", sm.RulesVersion(), sm.InitialRulesVersion())
+	}
+	if _, err := Open(t.TempDir(), Options{NewDatabaseRules: MaxRulesVersion + 1}); err == nil || !strings.Contains(err.Error(), "upgrade it") {
+		t.Fatalf("Open with an unknown version: %v", err)
+	}
+	if v := openTest(t).InitialRulesVersion(); v != MaxRulesVersion {
+		t.Fatalf("default initial version %d", v)
+	}
+	if v := openOld(t).InitialRulesVersion(); v != RulesV1 {
+		t.Fatalf("old database's initial version %d", v)
+	}
+}
+
+// TestJoinerReplaysUnderInitialRules: a node that joins with a new, empty
+// database replays the log from its start; it must start at the version
+// the cluster's database started at, not at the newest, or the entries
+// written under the old rules give other results on it.
+func TestJoinerReplaysUnderInitialRules(t *testing.T) {
+	member := openOld(t)
+	var log []raft.Entry
+	add := func(e raft.Entry) {
+		t.Helper()
+		log = append(log, e)
+		if _, err := member.Apply([]raft.Entry{e}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(sqlEntry(1, "CREATE TABLE t(x)"))
+	add(sqlEntry(2, "INSERT INTO t SELECT * FROM pragma_foreign_keys")) // fine under v1
+	add(rulesEntry(3, RulesV2))
+	add(sqlEntry(4, "INSERT INTO t SELECT * FROM pragma_foreign_keys")) // refused from here on
+	replay := func(newRules RulesVersion) Digest {
+		sm, err := Open(t.TempDir(), Options{ReadConns: 1, NewDatabaseRules: newRules})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sm.Close()
+		if _, err := sm.Apply(log); err != nil {
+			t.Fatal(err)
+		}
+		return digest(t, sm)
+	}
+	want := digest(t, member)
+	if got := replay(member.InitialRulesVersion()); got != want {
+		t.Fatalf("joiner at the member's initial version: digest %v, member %v", got, want)
+	}
+	if got := replay(MaxRulesVersion); got == want {
+		t.Fatalf("a joiner at the newest version replays alike; this test no longer shows why the option exists")
+	}
 }

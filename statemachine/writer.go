@@ -44,7 +44,7 @@ func rowSize(row []Value) int {
 
 // openWriter opens the apply connection with its fixed settings, its
 // authorizer and the date/time overrides, and creates the meta table.
-func openWriter(path string, maxEntrySteps int64) (*writer, error) {
+func openWriter(path string, maxEntrySteps int64, newRules RulesVersion) (*writer, error) {
 	g, err := newClockGuard()
 	if err != nil {
 		return nil, err
@@ -73,16 +73,16 @@ func openWriter(path string, maxEntrySteps int64) (*writer, error) {
 		return nil, err
 	}
 	w.defaultLength = sqlite3.Xsqlite3_limit(c.tls, c.db, sqlite3.SQLITE_LIMIT_LENGTH, -1)
-	if err := createMeta(c); err != nil {
+	if err := createMeta(c, newRules); err != nil {
 		w.close()
 		return nil, fmt.Errorf("create %s: %w", MetaTable, err)
 	}
 	return w, nil
 }
 
-// createMeta creates MetaTable (with its rules version: the newest in a new
-// database) in one transaction.
-func createMeta(c *conn) error {
+// createMeta creates MetaTable in one transaction, with its rules version
+// (newRules in a new database).
+func createMeta(c *conn, newRules RulesVersion) error {
 	exists, err := metaTableExists(c)
 	if err != nil {
 		return err
@@ -90,7 +90,10 @@ func createMeta(c *conn) error {
 	if err := c.exec("BEGIN IMMEDIATE;" + metaSchema); err != nil {
 		return errors.Join(err, rollback(c))
 	}
-	if err := addRulesColumn(c, !exists); err != nil {
+	if exists {
+		newRules = 0
+	}
+	if err := addRulesColumns(c, newRules); err != nil {
 		return errors.Join(err, rollback(c))
 	}
 	return c.exec("COMMIT")

@@ -100,7 +100,11 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := os.MkdirAll(spool, 0o755); err != nil {
 		return nil, fmt.Errorf("%w: spool directory: %w", ErrConfig, err)
 	}
-	if n.state, err = statemachine.Open(filepath.Join(cfg.DataDir, stateDir), statemachine.Options{Logger: cfg.Logger}); err != nil {
+	smOpts := statemachine.Options{Logger: cfg.Logger}
+	if join != nil {
+		smOpts.NewDatabaseRules = join.initialRules
+	}
+	if n.state, err = statemachine.Open(filepath.Join(cfg.DataDir, stateDir), smOpts); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if n.transport, err = rpc.NewTransport(rpc.TransportConfig{

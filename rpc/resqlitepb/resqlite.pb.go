@@ -1276,8 +1276,12 @@ type StatusResponse struct {
 	// only once every member supports it.
 	MaxRulesVersion uint32 `protobuf:"varint,12,opt,name=max_rules_version,json=maxRulesVersion,proto3" json:"max_rules_version,omitempty"`
 	RulesVersion    uint32 `protobuf:"varint,13,opt,name=rules_version,json=rulesVersion,proto3" json:"rules_version,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// The version this node's database started at, before the log's first
+	// entry (0: a binary older than rules versions, meaning 1). A joining
+	// node starts its new database at it.
+	InitialRulesVersion uint32 `protobuf:"varint,14,opt,name=initial_rules_version,json=initialRulesVersion,proto3" json:"initial_rules_version,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *StatusResponse) Reset() {
@@ -1397,6 +1401,13 @@ func (x *StatusResponse) GetMaxRulesVersion() uint32 {
 func (x *StatusResponse) GetRulesVersion() uint32 {
 	if x != nil {
 		return x.RulesVersion
+	}
+	return 0
+}
+
+func (x *StatusResponse) GetInitialRulesVersion() uint32 {
+	if x != nil {
+		return x.InitialRulesVersion
 	}
 	return 0
 }
@@ -2132,7 +2143,7 @@ const file_resqlite_proto_rawDesc = "" +
 	"\vmatch_index\x18\x04 \x01(\x04R\n" +
 	"matchIndex\x12#\n" +
 	"\rrecent_active\x18\x05 \x01(\bR\frecentActive\x12&\n" +
-	"\x0flast_contact_ms\x18\x06 \x01(\x03R\rlastContactMs\"\xae\x03\n" +
+	"\x0flast_contact_ms\x18\x06 \x01(\x03R\rlastContactMs\"\xe2\x03\n" +
 	"\x0eStatusResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x18\n" +
 	"\aaddress\x18\x02 \x01(\tR\aaddress\x12\x12\n" +
@@ -2149,7 +2160,8 @@ const file_resqlite_proto_rawDesc = "" +
 	"\vlease_valid\x18\v \x01(\bR\n" +
 	"leaseValid\x12*\n" +
 	"\x11max_rules_version\x18\f \x01(\rR\x0fmaxRulesVersion\x12#\n" +
-	"\rrules_version\x18\r \x01(\rR\frulesVersion\"\x10\n" +
+	"\rrules_version\x18\r \x01(\rR\frulesVersion\x122\n" +
+	"\x15initial_rules_version\x18\x0e \x01(\rR\x13initialRulesVersion\"\x10\n" +
 	"\x0eMembersRequest\"]\n" +
 	"\x0fMembersResponse\x12\x1b\n" +
 	"\tleader_id\x18\x01 \x01(\x04R\bleaderId\x12-\n" +

@@ -65,6 +65,7 @@ func (s *Server) Status(ctx context.Context, _ *resqlitepb.StatusRequest) (*resq
 		LeaderId: uint64(st.Lead), CommitIndex: st.Commit, AppliedIndex: s.cfg.Node.AppliedIndex(),
 		Members: membersToProto(st), ClusterId: s.cfg.ClusterID, LeaseValid: st.LeaseValid,
 		MaxRulesVersion: uint32(statemachine.MaxRulesVersion), RulesVersion: uint32(s.cfg.State.RulesVersion()),
+		InitialRulesVersion: uint32(s.cfg.State.InitialRulesVersion()),
 	}
 	if m, ok := st.Config.Member(st.Lead); ok {
 		resp.LeaderAddress = m.Addr
