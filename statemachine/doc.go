@@ -81,9 +81,12 @@
 // rule and MaxValueBytes; reading any PRAGMA but the node-dependent ones
 // was allowed), so the entries already in its log give the same result
 // when replayed. A rules entry (Command.Rules) switches the version at its
-// log position; a new database starts at MaxRulesVersion; an entry naming
-// a version this binary does not know halts apply. The node assembly
-// proposes the switch once every member supports the new version.
+// log position; a new database starts at MaxRulesVersion, or at
+// Options.NewDatabaseRules (a node joining a cluster passes the version
+// the cluster's databases started at, InitialRulesVersion, since it
+// replays the log from its start); an entry naming a version this binary
+// does not know halts apply. The node assembly proposes the switch once
+// every member supports the new version.
 //
 // Reads (Query) may call any function.
 //

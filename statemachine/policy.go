@@ -217,7 +217,7 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 		return checkPragmaV1(strings.ToLower(arg1), arg2, write)
 	case sqlite.AuthAnalyze:
 		if write && p.rules >= RulesV2 {
-			return "ANALYZE is not allowed in a write: SQLite loads statistics only with the schema, so nodes restarted at different log positions would plan (and order rows) differently"
+			return analyzeRejection
 		}
 	case sqlite.AuthInsert:
 		if write {
@@ -261,6 +261,9 @@ func changesDatabase(action sqlite.AuthorizerActionCode, arg2 string) bool {
 	}
 	return true
 }
+
+// analyzeRejection is the reason given for ANALYZE in a write (RulesV2).
+const analyzeRejection = "ANALYZE is not allowed in a write: SQLite loads statistics only with the schema, so nodes restarted at different log positions would plan (and order rows) differently"
 
 // tempRejection is the reason given for any change to the TEMP schema.
 const tempRejection = "TEMP tables, indexes, triggers and views are not allowed: they would not be part of the replicated database"

@@ -168,7 +168,7 @@ func checkPragmaV2(name, value string, write bool) string {
 	case !known || r.class == PragmaRefused:
 		return "PRAGMA " + name + " is not allowed: it is not on ReSqlite's list of PRAGMAs"
 	case write && r.class != PragmaWrite:
-		return "PRAGMA " + name + " is not allowed in a write: its answer depends on the node (file, build or connection), so nodes would diverge; run it as a read"
+		return "PRAGMA " + name + " is not allowed in a write: its answer depends on the node (file, build or connection), so nodes would diverge; read it with a query (SELECT * FROM pragma_" + name + ")"
 	case value == "" && write && r.argumentInWrite:
 		return "PRAGMA " + name + " is not allowed in a write without a table name: its order depends on the node's in-memory schema"
 	case value == "" || r.value == valueArgument:

@@ -48,6 +48,11 @@ func (r *reader) precheck(sql string) (Check, error) {
 	defer r.pol.reset(modeRead)
 	rest := sql
 	for strings.TrimSpace(rest) != "" {
+		if r.pol.rules >= RulesV2 && firstKeyword(rest) == "ANALYZE" {
+			// ANALYZE sqlite_schema shows the authorizer nothing on a
+			// read-only connection; apply refuses it.
+			return chk, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: analyzeRejection, Statement: chk.Statements, Offset: -1}
+		}
 		r.pol.reset(modeWrite)
 		stmt, n, err := r.c.prepare(rest)
 		chk.Functions = append(chk.Functions, r.pol.functions...)

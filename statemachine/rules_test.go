@@ -221,6 +221,9 @@ func TestStatsRefusedInWrites(t *testing.T) {
 		if r.Err == nil || r.Err.Kind != ErrorRejected || !strings.Contains(r.Err.Message, "ANALYZE") && !strings.Contains(r.Err.Message, "sqlite_stat1") {
 			t.Fatalf("%q: got %+v, want a rejection naming ANALYZE or sqlite_stat1", sql, r.Err)
 		}
+		if _, err := sm.Precheck(t.Context(), sql); err == nil {
+			t.Fatalf("Precheck accepted %q", sql)
+		}
 	}
 	// Reads may analyze nothing (query_only) but may look at statistics.
 	if rows := query(t, sm, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'sqlite_stat%'"); !rows[0][0].Equal(Integer(0)) {
@@ -245,6 +248,9 @@ func TestStatsRefusedInWrites(t *testing.T) {
 		r := exec(t, old, sql)
 		if r.Err == nil || r.Err.Kind != ErrorRejected || !strings.Contains(strings.ToLower(r.Err.Message), "stat") && !strings.Contains(r.Err.Message, "ANALYZE") {
 			t.Fatalf("%q: got %+v, want a rejection naming the statistics", sql, r.Err)
+		}
+		if _, err := old.Precheck(t.Context(), sql); err == nil {
+			t.Fatalf("Precheck accepted %q", sql)
 		}
 	}
 	if rows := query(t, old, "SELECT count(*) FROM sqlite_stat1"); !rows[0][0].Equal(Integer(2)) { // the table's and ia's
