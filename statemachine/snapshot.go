@@ -178,6 +178,9 @@ func (sm *StateMachine) Restore(r io.Reader) error {
 	if err := b.Finish(); err != nil {
 		return sm.halt(fmt.Errorf("restore: backup: %w", err))
 	}
+	if err := errors.Join(w.upgradeRestored(), sm.loadRules()); err != nil {
+		return sm.halt(fmt.Errorf("restore: %w", err))
+	}
 	gotApplied, gotCfgIndex, gotCfg, err := w.readMeta()
 	if err != nil {
 		return sm.halt(fmt.Errorf("restore: %w", err))

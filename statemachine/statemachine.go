@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -34,6 +35,12 @@ type Options struct {
 	// an error result instead of running forever. It must be the same on
 	// every node, like the SQLite version, or nodes could diverge.
 	MaxEntrySteps int64
+	// NewDatabaseRules is the determinism rules version a new database
+	// starts at (default MaxRulesVersion); an existing database keeps its
+	// own. A node joining a cluster passes the cluster's initial version
+	// (InitialRulesVersion of a member), so that it replays the log from
+	// its start under the rules the other nodes applied it under.
+	NewDatabaseRules RulesVersion
 }
 
 // StateMachine is the SQLite database that committed entries are applied
@@ -49,6 +56,10 @@ type StateMachine struct {
 	// applyMu serializes the users of the apply connection.
 	applyMu sync.Mutex
 	w       *writer
+	// rules is the RulesVersion in force after the last commit;
+	// initialRules the one the database started at.
+	rules        atomic.Uint32
+	initialRules atomic.Uint32
 
 	readers chan *reader
 	// allReaders lists every read connection, so Close can cancel the
@@ -95,10 +106,17 @@ func Open(dir string, opts Options) (*StateMachine, error) {
 	if steps <= 0 {
 		steps = DefaultMaxEntrySteps
 	}
-	if sm.w, err = openWriter(abs, steps); err != nil {
+	newRules := opts.NewDatabaseRules
+	if newRules == 0 {
+		newRules = MaxRulesVersion
+	}
+	if newRules > MaxRulesVersion {
+		return nil, fmt.Errorf("statemachine: %w", &UnknownRulesError{Version: newRules})
+	}
+	if sm.w, err = openWriter(abs, steps, newRules); err != nil {
 		return nil, fmt.Errorf("statemachine: %w", err)
 	}
-	if err := sm.loadMeta(); err != nil {
+	if err := errors.Join(sm.loadMeta(), sm.loadRules()); err != nil {
 		sm.w.close()
 		return nil, fmt.Errorf("statemachine: %w", err)
 	}

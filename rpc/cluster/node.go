@@ -40,6 +40,10 @@ type Node struct {
 
 	stopOnce sync.Once
 	stopErr  error
+
+	// stopRules and rulesDone stop and await the rules upgrade (rules.go).
+	stopRules context.CancelFunc
+	rulesDone chan struct{}
 }
 
 // Start opens the node's data, starts its Raft node and serves its gRPC
@@ -101,7 +105,11 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := os.MkdirAll(spool, 0o755); err != nil {
 		return nil, fmt.Errorf("%w: spool directory: %w", ErrConfig, err)
 	}
-	if n.state, err = statemachine.Open(filepath.Join(cfg.DataDir, stateDir), statemachine.Options{Logger: cfg.Logger}); err != nil {
+	smOpts := statemachine.Options{Logger: cfg.Logger}
+	if join != nil {
+		smOpts.NewDatabaseRules = join.initialRules
+	}
+	if n.state, err = statemachine.Open(filepath.Join(cfg.DataDir, stateDir), smOpts); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if err := n.recordFormat(format, existed); err != nil {
@@ -136,6 +144,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	n.serve()
+	n.startRulesUpgrade()
 	n.log.Info("node started", "id", uint64(cfg.ID), "listen", n.lis.Addr().String(), "cluster", fmt.Sprintf("%016x", n.clusterID), "data", cfg.DataDir)
 	if join != nil {
 		if err := n.join(ctx); err != nil {
@@ -235,6 +244,7 @@ func (n *Node) Stop() error {
 
 // close releases whatever Start opened.
 func (n *Node) close() error {
+	n.stopRulesUpgrade()
 	if n.grpc != nil {
 		n.health.Shutdown()
 		stopped := make(chan struct{})
