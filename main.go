@@ -59,6 +59,7 @@ import (
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/cluster"
+	"github.com/resqlite/resqlite/statemachine"
 )
 
 func main() {
@@ -140,7 +141,8 @@ func run(args []string, stderr io.Writer) int {
 	}
 	cfg := cluster.Config{
 		ID: raft.NodeID(f.id), DataDir: f.data, Listen: f.listen, Join: f.join, DisableLeases: !f.leases,
-		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+		TestSleepFunc: os.Getenv(statemachine.TestSleepFuncEnv) == "1",
+		Logger:        slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
 	// Without -peers, a node with data takes its members from its data.
 	if f.set["peers"] || (!cluster.HasData(f.data) && f.join == "") {

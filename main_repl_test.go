@@ -120,6 +120,13 @@ func (s *syncBuffer) String() string {
 // ends, also on failure.
 func startCluster(t *testing.T, n int) []*node {
 	t.Helper()
+	return startClusterEnv(t, n, nil)
+}
+
+// startClusterEnv is startCluster with env added to every node's
+// environment.
+func startClusterEnv(t *testing.T, n int, env []string) []*node {
+	t.Helper()
 	for attempt := 0; ; attempt++ {
 		addrs := freeAddrs(t, n)
 		var peers []string
@@ -130,6 +137,7 @@ func startCluster(t *testing.T, n int) []*node {
 		for i, a := range addrs {
 			cmd := exec.Command(programPath, "-serve", "-id", fmt.Sprint(i+1), "-peers", strings.Join(peers, ","),
 				"-data", filepath.Join(t.TempDir(), fmt.Sprintf("node-%d", i+1)))
+			cmd.Env = append(os.Environ(), env...)
 			nd := &node{addr: a, cmd: cmd, stderr: &syncBuffer{}, exited: make(chan struct{})}
 			cmd.Stderr = nd.stderr
 			if err := cmd.Start(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"time"
 )
 
 // Defaults applied by NewCore to zero-valued Config fields.
@@ -25,6 +26,17 @@ type Config struct {
 	ElectionTick int
 	// HeartbeatTick is the number of ticks between a leader's heartbeats.
 	HeartbeatTick int
+	// TickInterval is the nominal length of one tick. With Clock it turns
+	// the election timeout into time: ElectionTick*TickInterval is how
+	// long a voter refuses votes after hearing from a leader, and what
+	// the lease is measured against. Zero means one millisecond.
+	TickInterval time.Duration
+	// Clock is the monotonic clock that leases and leader contact are
+	// measured with (thesis §4.2.3, §6.4.1), so that ticks a stalled
+	// driver misses never stretch a lease. Nil counts time in ticks
+	// (ticks*TickInterval): only for tests that drive Tick by hand; a
+	// driver must inject a real clock.
+	Clock Clock
 	// Rand is the seeded source of the randomized election timeouts. The
 	// core draws from nothing else, so a seed fixes its behavior.
 	Rand *rand.Rand
@@ -88,8 +100,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("raft: config: Storage must be set")
 	case c.LeaseRead && !c.CheckQuorum:
 		return fmt.Errorf("raft: config: LeaseRead requires CheckQuorum")
-	case c.LeaseRead && leaseTicks(c.ElectionTick) < 1:
-		return fmt.Errorf("raft: config: LeaseRead needs ElectionTick >= 3, got %d", c.ElectionTick)
+	case c.TickInterval < 0:
+		return fmt.Errorf("raft: config: TickInterval must not be negative")
 	case c.MaxInflightMsgs < 0:
 		return fmt.Errorf("raft: config: MaxInflightMsgs must not be negative")
 	}
@@ -99,10 +111,20 @@ func (c *Config) validate() error {
 	return nil
 }
 
-// leaseTicks is how long a leader's lease lasts after the heartbeat round
-// that confirmed it was sent: one tick short of the election timeout for
-// tick granularity, minus a tenth of it (rounded up) for clock drift
-// between nodes. See doc.go for the argument.
-func leaseTicks(electionTick int) int {
-	return electionTick - 1 - (electionTick+9)/10
+// MaxClockDrift bounds how far the rate of any node's monotonic clock may
+// stray from real time (0.1: each runs between 0.9 and 1.1 times as fast)
+// for leases to be safe. See LeaseDuration.
+const MaxClockDrift = 0.1
+
+// LeaseDuration is how long a leader's lease lasts after the heartbeat
+// round that confirmed it was sent, measured on the leader's clock, for an
+// election timeout of electionTimeout (thesis §6.4.1). A voter that
+// acknowledged the round refuses votes for electionTimeout on its own
+// clock from when it received it, which is after the round was sent: at
+// least electionTimeout/(1+MaxClockDrift) of real time. The lease lasts at
+// most LeaseDuration/(1-MaxClockDrift) of real time, so with
+// LeaseDuration = electionTimeout*(1-MaxClockDrift)/(1+MaxClockDrift)
+// (about 0.82 of it) no other leader can be elected while it holds.
+func LeaseDuration(electionTimeout time.Duration) time.Duration {
+	return time.Duration(float64(electionTimeout) * (1 - MaxClockDrift) / (1 + MaxClockDrift))
 }

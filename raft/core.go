@@ -2,11 +2,13 @@ package raft
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"log/slog"
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"time"
 )
 
 // transferContext marks the MsgVote of a campaign started by MsgTimeoutNow:
@@ -44,6 +46,9 @@ type Core struct {
 	peerIDs   []NodeID
 	// lingerIDs are removed servers still replicated to (sorted).
 	lingerIDs []NodeID
+	// removedAt is the index of a committed configuration that leaves
+	// this node out, as a member reported it (ReportRemoved, removed.go).
+	removedAt uint64
 
 	prs   map[NodeID]*progress
 	votes map[NodeID]bool
@@ -53,11 +58,18 @@ type Core struct {
 	randomizedElectionTimeout int
 	electionElapsed           int
 	heartbeatElapsed          int
-	// ticks counts every Tick since the core was built: the lease clock.
-	ticks uint64
-	// voteWait is the number of ticks a restarted voter still refuses
-	// votes for, so that a lease granted before its crash stays valid.
-	voteWait int
+	// ticks counts every Tick since the core was built; it is the clock
+	// only when Config.Clock is nil (see now).
+	ticks        uint64
+	tickInterval time.Duration
+	clock        Clock
+	// leaderContact is when (on clock) this node last heard from a leader
+	// of its term, if heardLeader: for an election timeout after it, the
+	// node grants no vote (thesis §4.2.3, §6.4.1). A restarted voter
+	// counts its start as such a contact, so a lease it backed before its
+	// crash holds.
+	leaderContact time.Duration
+	heardLeader   bool
 
 	preVote     bool
 	checkQuorum bool
@@ -118,6 +130,8 @@ func NewCore(cfg Config) (*Core, error) {
 		prs:              map[NodeID]*progress{},
 		votes:            map[NodeID]bool{},
 		electionTimeout:  cfg.ElectionTick,
+		tickInterval:     cmp.Or(cfg.TickInterval, time.Millisecond),
+		clock:            cfg.Clock,
 		heartbeatTimeout: cfg.HeartbeatTick,
 		preVote:          cfg.PreVote,
 		checkQuorum:      cfg.CheckQuorum,
@@ -149,7 +163,7 @@ func NewCore(cfg Config) (*Core, error) {
 	c.prevHard = c.hardState()
 	c.prevSoft = c.softState()
 	if c.leaseRead && hs.Term > 0 {
-		c.voteWait = c.electionTimeout
+		c.heardLeader, c.leaderContact = true, c.now()
 	}
 	c.configChanged = false
 	c.logger.Info("raft core started", "term", c.term, "commit", rlog.committed,
@@ -290,8 +304,13 @@ func (c *Core) setConfig(cfg Configuration) {
 // committed yet and it is a voter in the last committed one. Thesis
 // §4.2.2: such a server "might still be needed until the Cnew entry is
 // committed"; it does not count its own vote, and if it wins it leads
-// until the removal commits, then steps down.
+// until the removal commits, then steps down. A node that learned from a
+// member that a newer committed configuration leaves it out (removed.go)
+// never campaigns.
 func (c *Core) promotable() bool {
+	if c.removed() {
+		return false
+	}
 	if c.cfg.IsVoter(c.id) {
 		return true
 	}
@@ -467,9 +486,6 @@ func (c *Core) poll(id NodeID, granted bool) (won, lost bool) {
 // Tick advances the core's logical clock by one tick.
 func (c *Core) Tick() {
 	c.ticks++
-	if c.voteWait > 0 {
-		c.voteWait--
-	}
 	if c.role == RoleLeader {
 		c.tickHeartbeat()
 	} else {
@@ -565,11 +581,39 @@ func (c *Core) Step(m Message) error {
 	return c.log.err
 }
 
+// now reads the clock leases and leader contact are measured with.
+func (c *Core) now() time.Duration {
+	if c.clock == nil {
+		return time.Duration(c.ticks) * c.tickInterval
+	}
+	return c.clock.Now()
+}
+
+// electionTimeoutDuration is the minimum election timeout as time.
+func (c *Core) electionTimeoutDuration() time.Duration {
+	return time.Duration(c.electionTimeout) * c.tickInterval
+}
+
+// heardFromLeader records a message from the leader of the current term.
+func (c *Core) heardFromLeader(from NodeID) {
+	c.electionElapsed = 0
+	c.lead = from
+	c.heardLeader, c.leaderContact = true, c.now()
+}
+
 // inLease reports whether a vote request must be ignored because a leader
-// was heard from within the election timeout (thesis §4.2.3 for votes
-// under CheckQuorum, §9.6 for pre-votes).
+// was heard from within the minimum election timeout, whatever the term
+// the request carries or the node has moved to since (thesis §4.2.3 for
+// votes under CheckQuorum, §9.6 for pre-votes). Measured on the monotonic
+// clock, so that a leader's lease (§6.4.1) never outlives this promise.
 func (c *Core) inLease(t MessageType) bool {
-	return c.lead != None && c.electionElapsed < c.electionTimeout && (c.checkQuorum || t == MsgPreVote)
+	if !c.checkQuorum && t != MsgPreVote {
+		return false
+	}
+	if c.role == RoleLeader {
+		return true
+	}
+	return c.heardLeader && c.now()-c.leaderContact < c.electionTimeoutDuration()
 }
 
 func (c *Core) step(m Message) {
@@ -638,9 +682,11 @@ func (c *Core) handleVoteRequest(m Message) {
 	canVote := c.vote == m.From ||
 		(c.vote == None && c.lead == None) ||
 		(m.Type == MsgPreVote && m.Term > c.term)
-	if c.voteWait > 0 && !force {
-		// Thesis §6.4.1: a restarted voter grants nothing for an
-		// election timeout, so leases granted before its crash hold.
+	if !force && c.inLease(m.Type) {
+		// Thesis §4.2.3, §6.4.1: no vote while a leader was heard from
+		// within the election timeout, even in a term this node moved to
+		// since (a late higher-term reply clears its leader); nor for an
+		// election timeout after a restart.
 		canVote = false
 	}
 	if canVote && c.log.isUpToDate(m.Index, m.LogTerm) {

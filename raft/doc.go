@@ -28,7 +28,8 @@
 //     ReadIndexLease(ctx): the same, answered from the leader's lease when
 //     Config.LeaseRead is on and the lease is valid.
 //   - TransferLeader(id): hand leadership to a voter.
-//   - ReportSnapshot(id, failed), ReportUnreachable(id): transport news.
+//   - ReportSnapshot(id, failed), ReportUnreachable(id), ReportRemoved(by,
+//     index): transport news.
 //
 // Its output is a Ready batch, fetched when HasReady is true. Status (and
 // Role, Term, Lead, Committed, Applied, LastIndex, Configuration,
@@ -102,7 +103,20 @@
 // from the snapshot and the configuration entries of the log (Peers is
 // then ignored), takes commit = max(stored commit, Applied) and delivers
 // committed entries after Applied. Applied must not precede the storage's
-// snapshot (restore the state machine from it first).
+// snapshot (restore the state machine from it first), nor pass the log's
+// last index.
+//
+// The node driver installs a received snapshot in the state machine
+// (Restore, then Sync) before it records it in the log
+// (LogStore.ApplySnapshot), so a crash in between leaves a state machine
+// ahead of its log. StartNode repairs that before it builds the core
+// (node_reconcile.go): when the state machine is an AppliedStateReporter
+// that knows the term of its applied entry, its applied index, that term
+// and its configuration are recorded as the log's snapshot. A state
+// machine that does not know the term (a database from before it was
+// recorded, nothing applied since) is refused, as NewCore would. Syncer's
+// Sync before every compaction keeps the state machine from falling behind
+// the log's snapshot after a power loss.
 //
 // # Reads
 //
@@ -117,18 +131,30 @@
 // With Config.LeaseRead (which requires CheckQuorum) the leader answers
 // ReadIndexLease requests from its lease without a round (thesis §6.4.1);
 // a follower marks its request with Message.Lease, so it costs one round
-// trip to the leader. ReadIndex always takes a round. Voters ignore vote
-// requests for an election timeout after hearing from the leader, so once
-// a quorum acknowledged a heartbeat sent at tick t no other leader can be
-// elected before that quorum's members count ElectionTick ticks. The lease
-// therefore ends at t + ElectionTick - 1 - ceil(ElectionTick/10) leader
-// ticks: one tick because a voter's first tick may come right after the
-// heartbeat, and a tenth of the election timeout for clock drift. It is
-// safe while tick rates differ by less than about 5% in either direction
-// (a leader's slow clock and a voter's fast one add up); for example with
-// ElectionTick 10 the lease is 8 ticks, and 8*1.05 < 9*0.95. A leader transferring leadership serves no lease
-// reads (and, once it has sent MsgTimeoutNow, none for the rest of its
-// term); a voter that restarts grants no vote for an election timeout.
+// trip to the leader. ReadIndex always takes a round.
+//
+// Leases and the vote refusal that backs them are measured in monotonic
+// time (Config.Clock), never in ticks: a driver that stalls (a long apply,
+// an fsync, a GC pause, SIGSTOP) misses ticks, and a lease counted in
+// ticks would outlive the promise it rests on. A voter grants no vote or
+// pre-vote while it heard from a leader within the minimum election
+// timeout E = ElectionTick*TickInterval on its own clock, whatever the
+// term of the request or the term it moved to since (a late higher-term
+// reply that is not a vote clears its leader but not this promise); only
+// the MsgVote of a leadership transfer is exempt, and the leader forfeits
+// its lease before it sends MsgTimeoutNow. A voter that restarts grants no
+// vote for E. The leader's lease ends LeaseDuration(E) =
+// E*(1-MaxClockDrift)/(1+MaxClockDrift) (about 0.82E) after the heartbeat
+// round a quorum acknowledged was sent, on the leader's clock. The
+// acknowledging voters received that round after it was sent, so they
+// refuse votes for at least E/(1+MaxClockDrift) of real time from then,
+// while the lease lasts at most LeaseDuration(E)/(1-MaxClockDrift): no
+// other leader can be elected while it holds, as long as every node's
+// monotonic clock runs within MaxClockDrift (10%) of real time. Clock
+// steps (NTP, settimeofday) do not matter; a machine whose monotonic clock
+// stops while others run on (a suspended VM) breaks the assumption. A
+// leader transferring leadership serves no lease reads (and, once it has
+// sent MsgTimeoutNow, none for the rest of its term).
 //
 // # Snapshots and compaction
 //
@@ -155,4 +181,19 @@
 // address, plus the changed member's previous record (so a server that
 // joined without Peers recovers the configuration before the change,
 // which its snapshots need); Ready.Configuration reports changes.
+//
+// A server removed while it was down or cut off never receives the entry
+// that removes it, and would campaign forever with its old configuration
+// (thesis §4.2.3); the members' transports refuse its messages. The
+// transport is told the latest committed configuration and its index
+// (Transport.SetCommittedConfiguration) and puts them in its refusals; the
+// refused node's transport reports them (Node.ReportRemoved, then
+// Core.ReportRemoved) when they leave it out. A refusal alone proves
+// nothing (a server just added may reach a member that has not received
+// its addition yet), and a configuration not yet committed does not count
+// (its server may still be needed to commit it, thesis §4.2.2): only a
+// committed configuration newer than the node's own latest one marks it
+// removed. A removed node stops campaigning and stays a follower that
+// answers messages; the mark lapses when a newer configuration reaches its
+// log, so a node added back campaigns again.
 package raft

@@ -55,6 +55,9 @@ type Node struct {
 	compacting bool
 	// lastHeard is when a message from each peer last arrived.
 	lastHeard map[NodeID]time.Time
+	// committedConfig is the index of the committed configuration the
+	// transport was last told of.
+	committedConfig uint64
 
 	// proposals are the futures of pending proposals by index: added on
 	// the node goroutine, resolved by the apply goroutine.
@@ -68,23 +71,35 @@ type Node struct {
 	reads     map[uint64]chan ReadState
 	err       error
 
-	readSeq atomic.Uint64
-	lead    atomic.Uint64
-	term    atomic.Uint64
-	isLead  atomic.Bool
+	// readNonce is drawn at each start and prefixes every read request's
+	// context, so a late answer to a read of an earlier run of the
+	// process (same term, same sequence number) is never taken for the
+	// answer to a new one.
+	readNonce uint64
+	readSeq   atomic.Uint64
+	lead      atomic.Uint64
+	term      atomic.Uint64
+	isLead    atomic.Bool
 }
 
 // StartNode builds the core from cfg (restoring it from cfg.Storage and
-// cfg.StateMachine.AppliedIndex) and starts the node goroutine.
+// cfg.StateMachine.AppliedIndex, after repairing a log that an interrupted
+// snapshot install left behind the state machine: reconcileLog) and starts
+// the node goroutine.
 func StartNode(cfg NodeConfig) (*Node, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
+	}
+	if err := reconcileLog(cfg); err != nil {
+		return nil, fmt.Errorf("raft: start node %d: %w", cfg.ID, err)
 	}
 	applied := cfg.StateMachine.AppliedIndex()
 	core, err := NewCore(Config{
 		ID:              cfg.ID,
 		ElectionTick:    cfg.ElectionTicks,
 		HeartbeatTick:   cfg.HeartbeatTicks,
+		TickInterval:    cfg.TickInterval,
+		Clock:           cfg.Clock,
 		Rand:            rand.New(rand.NewPCG(cfg.Seed, uint64(cfg.ID))),
 		Storage:         cfg.Storage,
 		Applied:         applied,
@@ -127,9 +142,13 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 		applyq:      newApplyQueue(),
 		applyDonec:  make(chan applyDone, 1),
 		applyStop:   make(chan struct{}),
+		readNonce:   rand.New(rand.NewPCG(cfg.Seed, 0x7265616420696473)).Uint64(),
 	}
 	n.term.Store(core.Term())
 	cfg.Transport.SetMembers(core.Configuration())
+	index, committed := core.CommittedConfiguration()
+	cfg.Transport.SetCommittedConfiguration(index, committed)
+	n.committedConfig = index
 	n.applyWG.Add(1)
 	go n.runApply()
 	go n.run()
@@ -296,7 +315,7 @@ var errReadTimeout = errors.New("raft: read request unanswered")
 // up to wait for its answer.
 func (n *Node) readIndexOnce(ctx context.Context, wait time.Duration, lease bool) (uint64, error) {
 	id := n.readSeq.Add(1)
-	rctx := binary.BigEndian.AppendUint64(nil, id)
+	rctx := n.readContext(id)
 	ch := make(chan ReadState, 1)
 	n.mu.Lock()
 	n.reads[id] = ch
@@ -329,6 +348,11 @@ func (n *Node) readIndexOnce(ctx context.Context, wait time.Duration, lease bool
 	case <-n.done:
 		return 0, n.stoppedErr()
 	}
+}
+
+// readContext is the request context of this run's read number id.
+func (n *Node) readContext(id uint64) []byte {
+	return binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, n.readNonce), id)
 }
 
 // WaitApplied waits until the state machine has applied index.

@@ -92,8 +92,13 @@ type NodeConfig struct {
 	MaxApplyBacklogEntries int
 	MaxApplyBacklogBytes   uint64
 
-	// Seed seeds the randomized election timeout; 0 picks one from the
-	// node id and the clock.
+	// Clock is the monotonic clock leases and leader contact are measured
+	// with. Default SystemClock().
+	Clock Clock
+
+	// Seed seeds the randomized election timeout and the nonce that marks
+	// this run's read requests; 0 picks one from the node id and the
+	// clock. A seed set by hand must differ between starts of a node.
 	Seed uint64
 	// Logger receives node events; nil discards them.
 	Logger *slog.Logger
@@ -133,6 +138,9 @@ func (c *NodeConfig) setDefaults() error {
 	}
 	if c.CompactionMargin <= 0 {
 		c.CompactionMargin = DefaultCompactionMargin
+	}
+	if c.Clock == nil {
+		c.Clock = SystemClock()
 	}
 	if c.Seed == 0 {
 		c.Seed = uint64(time.Now().UnixNano()) ^ uint64(c.ID)<<32

@@ -176,6 +176,7 @@ func (n *Node) processReady() error {
 	for {
 		n.core.PauseApply(n.applyHeld())
 		if !n.core.HasReady() {
+			n.updateCommittedConfiguration()
 			return nil
 		}
 		rd := n.core.Ready()
@@ -262,10 +263,10 @@ func (n *Node) answerReads(rss []ReadState) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	for _, rs := range rss {
-		if len(rs.RequestCtx) != 8 {
-			continue
+		if len(rs.RequestCtx) != 16 || binary.BigEndian.Uint64(rs.RequestCtx) != n.readNonce {
+			continue // not a read of this run of the process
 		}
-		if ch, ok := n.reads[binary.BigEndian.Uint64(rs.RequestCtx)]; ok {
+		if ch, ok := n.reads[binary.BigEndian.Uint64(rs.RequestCtx[8:])]; ok {
 			select {
 			case ch <- rs:
 			default:

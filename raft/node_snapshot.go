@@ -57,9 +57,14 @@ func (n *Node) receiveSnapshot(in *incomingSnapshot) error {
 // installSnapshot restores the state machine from the received snapshot
 // data for meta, syncs it (when it is a Syncer), then replaces the log
 // with it: in that order, so that a crash in between leaves a state
-// machine ahead of its log (entries it holds are skipped on apply) rather
-// than a log whose prefix is lost. The apply goroutine is idle
-// (snapshotArrived waited for it).
+// machine ahead of its log rather than a log whose prefix is lost. Such a
+// state machine (at meta.Index, with a log that ends before it or holds
+// another term there) is repaired at the next start by reconcileLog, which
+// records its applied index, term and configuration as the log's snapshot
+// (it needs an AppliedStateReporter that knows its term; otherwise the node
+// refuses to start). A crash after ApplySnapshot leaves both at
+// meta.Index, a normal start. The apply goroutine is idle (snapshotArrived
+// waited for it).
 func (n *Node) installSnapshot(meta SnapshotMeta) error {
 	in := n.installing
 	if in == nil || in.msg.Snapshot.Index != meta.Index {
@@ -90,6 +95,9 @@ func (n *Node) installSnapshot(meta SnapshotMeta) error {
 // makes it durable before the log it replaces goes.
 func (n *Node) restoreStateMachine(data io.Reader, meta SnapshotMeta) error {
 	if err := n.cfg.StateMachine.Restore(data); err != nil {
+		return fmt.Errorf("raft: node %d: restore snapshot at %d: %w", n.cfg.ID, meta.Index, err)
+	}
+	if err := n.checkRestored(meta); err != nil {
 		return fmt.Errorf("raft: node %d: restore snapshot at %d: %w", n.cfg.ID, meta.Index, err)
 	}
 	if s, ok := n.cfg.StateMachine.(Syncer); ok {

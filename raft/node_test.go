@@ -120,6 +120,8 @@ func (t memTransport) SendSnapshot(ctx context.Context, m Message, data io.Reade
 
 func (memTransport) SetMembers(Configuration) {}
 
+func (memTransport) SetCommittedConfiguration(uint64, Configuration) {}
+
 // memCluster is a set of nodes on a memNet whose storage and state machine
 // survive a stop, as durable ones would.
 type memCluster struct {

@@ -1,5 +1,7 @@
 package raft
 
+import "time"
+
 // ReadState answers a ReadIndex request: once the state machine has
 // applied Index, a read of it reflects every write acknowledged before the
 // request was made (thesis §6.4). RequestCtx is the request's ctx.
@@ -30,15 +32,16 @@ type readState struct {
 	round uint64
 	// confirmed is the highest round a quorum has acknowledged this term.
 	confirmed uint64
-	// roundTicks records when each unconfirmed round was sent (leases).
-	roundTicks map[uint64]uint64
+	// roundSent records when (on the core's clock) each unconfirmed
+	// round was sent (leases).
+	roundSent map[uint64]time.Duration
 	// wantRound asks for a heartbeat round at the next Ready, shared by
 	// every read that arrives until then.
 	wantRound      bool
 	pending        []readRequest
 	awaitingCommit []readRequest
-	// leaseUntil is the tick count before which the lease holds.
-	leaseUntil uint64
+	// leaseUntil is the clock reading before which the lease holds.
+	leaseUntil time.Duration
 	// leaseForfeited is set once the leader sent MsgTimeoutNow: the
 	// target's forced campaign may be granted by voters inside the lease,
 	// so the lease is void for the rest of the term.
@@ -46,13 +49,13 @@ type readState struct {
 	out            []ReadState
 }
 
-func (r *readState) init() { r.roundTicks = map[uint64]uint64{} }
+func (r *readState) init() { r.roundSent = map[uint64]time.Duration{} }
 
 // reset drops leader-side state on a role change. Requests still waiting
 // are dropped: their callers retry (see the package documentation).
 func (r *readState) reset() {
 	r.confirmed = r.round
-	clear(r.roundTicks)
+	clear(r.roundSent)
 	r.wantRound = false
 	r.pending = nil
 	r.awaitingCommit = nil
@@ -151,12 +154,12 @@ func (c *Core) advanceReads() {
 		return
 	}
 	c.reads.confirmed = confirmed
-	if sent, ok := c.reads.roundTicks[confirmed]; ok {
-		c.reads.leaseUntil = max(c.reads.leaseUntil, sent+uint64(leaseTicks(c.electionTimeout)))
+	if sent, ok := c.reads.roundSent[confirmed]; ok {
+		c.reads.leaseUntil = max(c.reads.leaseUntil, sent+LeaseDuration(c.electionTimeoutDuration()))
 	}
-	for r := range c.reads.roundTicks {
+	for r := range c.reads.roundSent {
 		if r <= confirmed {
-			delete(c.reads.roundTicks, r)
+			delete(c.reads.roundSent, r)
 		}
 	}
 	n := 0
@@ -168,12 +171,13 @@ func (c *Core) advanceReads() {
 }
 
 // LeaseValid reports whether this node is a leader holding a lease: a
-// quorum acknowledged a heartbeat sent less than the lease length ago, so
+// quorum acknowledged a heartbeat sent less than LeaseDuration ago on the
+// monotonic clock (a stalled driver's missed ticks do not count), so
 // no other leader can have been elected since (thesis §6.4.1). Always
 // false without Config.LeaseRead, during a leadership transfer, and for
 // the rest of the term once MsgTimeoutNow was sent (voters grant the
 // target's forced campaign even inside the lease).
 func (c *Core) LeaseValid() bool {
 	return c.leaseRead && c.role == RoleLeader && c.leadTransferee == None && !c.reads.leaseForfeited &&
-		c.committedInTerm() && c.ticks < c.reads.leaseUntil
+		c.committedInTerm() && c.now() < c.reads.leaseUntil
 }

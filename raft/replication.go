@@ -77,7 +77,7 @@ func (c *Core) bcastHeartbeat() {
 	r := c.reads.round
 	c.reads.wantRound = false
 	if c.leaseRead {
-		c.reads.roundTicks[r] = c.ticks
+		c.reads.roundSent[r] = c.now()
 	}
 	ctx := encodeRound(r)
 	for _, id := range c.replicaIDs() {

@@ -6,12 +6,15 @@ func (c *Core) stepCandidate(m Message) {
 	switch m.Type {
 	case MsgApp: // paper §5.2: a leader of this term exists; step down
 		c.becomeFollower(m.Term, m.From)
+		c.heardFromLeader(m.From)
 		c.handleAppendEntries(m)
 	case MsgHeartbeat: // paper §5.2
 		c.becomeFollower(m.Term, m.From)
+		c.heardFromLeader(m.From)
 		c.handleHeartbeat(m)
 	case MsgSnap: // paper §5.2, §7
 		c.becomeFollower(m.Term, m.From)
+		c.heardFromLeader(m.From)
 		c.handleSnapshot(m)
 	case MsgPreVoteResp: // thesis §9.6
 		if c.role == RolePreCandidate && (m.Reject || m.Term == c.term+1) {

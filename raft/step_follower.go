@@ -1,19 +1,18 @@
 package raft
 
+import "slices"
+
 // stepFollower handles a message of the current term as follower.
 func (c *Core) stepFollower(m Message) {
 	switch m.Type {
 	case MsgApp: // paper §5.3
-		c.electionElapsed = 0
-		c.lead = m.From
+		c.heardFromLeader(m.From)
 		c.handleAppendEntries(m)
 	case MsgHeartbeat: // paper §5.2
-		c.electionElapsed = 0
-		c.lead = m.From
+		c.heardFromLeader(m.From)
 		c.handleHeartbeat(m)
 	case MsgSnap: // paper §7
-		c.electionElapsed = 0
-		c.lead = m.From
+		c.heardFromLeader(m.From)
 		c.handleSnapshot(m)
 	case MsgTimeoutNow: // thesis §3.10: campaign at once, skipping PreVote
 		c.logger.Info("campaigning on leader's request", "term", c.term, "from", uint64(m.From))
@@ -60,12 +59,29 @@ func (c *Core) handleAppendEntries(m Message) {
 			return
 		}
 		ents := m.Entries[ci-(m.Index+1):]
+		if ci <= c.log.lastIndex() {
+			c.withdrawAcksFrom(ci)
+		}
 		c.truncateConfigs(ci)
 		c.log.append(ents)
 		_ = c.trackConfigs(ents)
 	}
 	c.log.commitTo(min(m.Commit, lastNew))
 	c.send(Message{Type: MsgAppResp, To: m.From, Index: lastNew})
+}
+
+// withdrawAcksFrom drops acknowledgments not yet handed out in a Ready
+// that cover entries from index on, which a conflicting append is
+// replacing. Input taken in one batch (a driver that stalled drains many
+// messages before its next Ready) may acknowledge an old leader's entries
+// and then truncate them for a new leader's; the acknowledgment would
+// leave after the Ready as if they were durable, and the old leader could
+// count it toward committing entries this node no longer holds (paper
+// §5.3: a follower acknowledges only what it stores).
+func (c *Core) withdrawAcksFrom(index uint64) {
+	c.msgs = slices.DeleteFunc(c.msgs, func(m Message) bool {
+		return m.Type == MsgAppResp && !m.Reject && m.Index >= index
+	})
 }
 
 func (c *Core) handleHeartbeat(m Message) {

@@ -19,4 +19,11 @@ type Transport interface {
 	// from. The node calls it at start and whenever the configuration
 	// changes, before sending the messages of that Ready.
 	SetMembers(c Configuration)
+	// SetCommittedConfiguration tells the transport the latest committed
+	// configuration and the log index that introduced it (its entry's,
+	// or its snapshot's). The transport says which one it is when it
+	// refuses a message from a node that is not a member, so that a node
+	// removed while cut off learns of its removal (Node.ReportRemoved).
+	// The node calls it at start and whenever that index changes.
+	SetCommittedConfiguration(index uint64, c Configuration)
 }

@@ -217,6 +217,7 @@ func (p *peer) fail(err error) {
 	}
 	p.pauseUntil = time.Now().Add(p.backoff)
 	p.markLost()
+	p.t.reportRefusal(p.id, err)
 	if p.ctx.Err() == nil {
 		p.t.cfg.Logger.Debug("send to peer failed", "peer", p.id, "addr", p.addr, "backoff", p.backoff, "err", err)
 	}
@@ -238,6 +239,7 @@ func (p *peer) requestVote(m raft.Message) {
 	resp, err := p.client.RequestVote(ctx, voteRequestToProto(m, p.t.cfg.ClusterID))
 	if err != nil {
 		p.t.cfg.Logger.Debug("RequestVote failed", "peer", p.id, "err", err)
+		p.t.reportRefusal(p.id, err)
 		return
 	}
 	if err := p.t.checkReply(resp.GetHeader(), p.id); err != nil {

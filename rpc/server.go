@@ -28,7 +28,8 @@ type raftService struct {
 }
 
 // checkHeader verifies that a received message belongs to this cluster, is
-// addressed to this node and comes from a member.
+// addressed to this node and comes from a member (a refusal of a
+// non-member says which committed configuration left it out: notMember).
 func (t *Transport) checkHeader(h *raftpb.Header) error {
 	switch {
 	case h == nil:
@@ -38,7 +39,7 @@ func (t *Transport) checkHeader(h *raftpb.Header) error {
 	case raft.NodeID(h.GetTo()) != t.cfg.ID:
 		return status.Errorf(codes.PermissionDenied, "rpc: message addressed to node %d reached node %d", h.GetTo(), t.cfg.ID)
 	case raft.NodeID(h.GetFrom()) == t.cfg.ID || !t.isMember(raft.NodeID(h.GetFrom())):
-		return status.Errorf(codes.PermissionDenied, "rpc: message from node %d, which is not a member of this node's configuration", h.GetFrom())
+		return t.notMember(raft.NodeID(h.GetFrom()))
 	}
 	return nil
 }

@@ -26,6 +26,10 @@ type Handler interface {
 	// ReportUnreachable tells the node that messages to peer id are not
 	// getting through. It must not block.
 	ReportUnreachable(id raft.NodeID)
+	// ReportRemoved tells the node that peer by refused it because by's
+	// latest committed configuration, introduced at log index
+	// configIndex, leaves it out. It must not block.
+	ReportRemoved(by raft.NodeID, configIndex uint64)
 }
 
 // ErrNoHandler is returned to peers while no node is attached.
@@ -122,10 +126,11 @@ type Transport struct {
 
 	handler atomic.Pointer[Handler]
 
-	mu      sync.RWMutex
-	members map[raft.NodeID]raft.Member
-	peers   map[raft.NodeID]*peer
-	closed  bool
+	mu        sync.RWMutex
+	members   map[raft.NodeID]raft.Member
+	committed committedConfig
+	peers     map[raft.NodeID]*peer
+	closed    bool
 }
 
 // NewTransport returns a transport for cfg; it knows no peers until

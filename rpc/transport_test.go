@@ -26,6 +26,14 @@ type recorder struct {
 	msgs     chan raft.Message
 	snapshot chan []byte
 	autoVote bool
+	// removed records ReportRemoved calls.
+	removed chan removal
+}
+
+// removal is one ReportRemoved call.
+type removal struct {
+	by          raft.NodeID
+	configIndex uint64
 }
 
 func (r *recorder) Step(ctx context.Context, m raft.Message) error {
@@ -51,6 +59,13 @@ func (r *recorder) Step(ctx context.Context, m raft.Message) error {
 
 func (r *recorder) ReportUnreachable(raft.NodeID) {}
 
+func (r *recorder) ReportRemoved(by raft.NodeID, configIndex uint64) {
+	select {
+	case r.removed <- removal{by, configIndex}:
+	default:
+	}
+}
+
 func (r *recorder) ReceiveSnapshot(ctx context.Context, m raft.Message, data io.Reader) error {
 	b, err := io.ReadAll(data)
 	if err != nil {
@@ -75,7 +90,7 @@ func startTestNode(t *testing.T, id raft.NodeID, cluster uint64, addr string, cf
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &recorder{t: tr, msgs: make(chan raft.Message, 10000), snapshot: make(chan []byte, 1)}
+	rec := &recorder{t: tr, msgs: make(chan raft.Message, 10000), snapshot: make(chan []byte, 1), removed: make(chan removal, 100)}
 	tr.SetHandler(rec)
 	if addr == "" {
 		addr = "127.0.0.1:0"

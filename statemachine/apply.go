@@ -16,7 +16,7 @@ import (
 // All entries of a call run in one SQLite transaction with a SAVEPOINT per
 // entry, so an entry that fails rolls back alone and the batch costs one
 // commit; the applied index and the latest configuration are written in
-// the same transaction. A statement that ends the transaction itself
+// the same transaction, with the term of the last entry. A statement that ends the transaction itself
 // (INSERT OR ROLLBACK, RAISE(ROLLBACK) in a trigger) fails its entry; the
 // entries of the batch before it are then applied again (see batch.apply),
 // so none is lost or doubled.
@@ -51,7 +51,8 @@ func (sm *StateMachine) Apply(entries []raft.Entry) ([]any, error) {
 			return nil, fmt.Errorf("statemachine: entry %d follows applied index %d with a gap", e.Index, applied+uint64(i))
 		}
 	}
-	b := batch{entries: todo, results: results[start:], cfgIndex: cfgIndex, cfg: cfg, committed: sm.publish}
+	b := batch{entries: todo, results: results[start:], cfgIndex: cfgIndex, cfg: cfg, committed: sm.publish,
+		rules: sm.RulesVersion(), rulesCommitted: func(v RulesVersion) { sm.rules.Store(uint32(v)) }}
 	if err := b.apply(sm.w); err != nil {
 		return nil, sm.halt(fmt.Errorf("statemachine: apply entries %d-%d: %w", todo[0].Index, todo[len(todo)-1].Index, err))
 	}
@@ -69,8 +70,13 @@ type batch struct {
 	// ended marks the entries that ended the outer transaction (and the
 	// malformed ones); their result is final and they are skipped.
 	ended map[int]bool
-	// committed is told each commit's applied index and configuration.
-	committed func(applied, cfgIndex uint64, cfg []byte)
+	// committed is told each commit's applied index, its term and the
+	// configuration.
+	committed func(applied, term, cfgIndex uint64, cfg []byte)
+	// rules is the rules version in force as of the last commit;
+	// rulesCommitted is told it after each commit.
+	rules          RulesVersion
+	rulesCommitted func(RulesVersion)
 }
 
 // apply runs the batch in as few transactions as it can: one, unless an
@@ -96,6 +102,7 @@ func (b *batch) apply(w *writer) error {
 	for from < len(b.entries) {
 		endedAt, err := b.attempt(w, from, to)
 		if err != nil {
+			w.setRules(b.rules)
 			if w.c.inTransaction() {
 				if _, rerr := w.run("ROLLBACK"); rerr != nil {
 					err = errors.Join(err, rerr)
@@ -121,6 +128,7 @@ func (b *batch) attempt(w *writer, from, to int) (endedAt int, err error) {
 	if _, err := w.run("BEGIN IMMEDIATE"); err != nil {
 		return -1, err
 	}
+	w.setRules(b.rules)
 	cfgIndex, cfg := b.cfgIndex, b.cfg
 	for i := from; i < to; i++ {
 		e := b.entries[i]
@@ -129,6 +137,12 @@ func (b *batch) attempt(w *writer, from, to int) (endedAt int, err error) {
 			cfgIndex, cfg = e.Index, e.Data
 			continue
 		case e.Type != raft.EntryNormal, b.ended[i]:
+			continue
+		case b.cmds[i].Rules != 0:
+			if err := w.switchRules(e.Index, b.cmds[i].Rules); err != nil {
+				return -1, err
+			}
+			b.results[i] = &Result{Index: e.Index}
 			continue
 		}
 		if _, err := w.run("SAVEPOINT " + entrySavepoint); err != nil {
@@ -155,15 +169,17 @@ func (b *batch) attempt(w *writer, from, to int) (endedAt int, err error) {
 			}
 		}
 	}
-	applied := b.entries[to-1].Index
-	if err := w.writeMeta(applied, cfgIndex, cfg); err != nil {
+	applied, term := b.entries[to-1].Index, b.entries[to-1].Term
+	if err := w.writeMeta(applied, term, cfgIndex, cfg); err != nil {
 		return -1, err
 	}
 	if _, err := w.run("COMMIT"); err != nil {
 		return -1, err
 	}
 	b.cfgIndex, b.cfg = cfgIndex, cfg
-	b.committed(applied, cfgIndex, cfg)
+	b.rules = w.pol.rules
+	b.rulesCommitted(b.rules)
+	b.committed(applied, term, cfgIndex, cfg)
 	return -1, nil
 }
 

@@ -23,10 +23,19 @@ type Statement struct {
 // RELEASE and ROLLBACK TO nest inside the entry, see the package doc).
 type Command struct {
 	Statements []Statement
+	// Rules, when not zero, makes the Command a rules entry: it holds no
+	// statements and puts determinism rules version Rules in force from
+	// its log position on (see rules.go).
+	Rules RulesVersion
 }
 
-// commandVersion is the first byte of every encoded Command.
-const commandVersion = 1
+// The first byte of an encoded Command tells its kind and encoding.
+const (
+	// commandVersion: statements (the only kind before rules versions).
+	commandVersion = 1
+	// rulesKind: a rules entry.
+	rulesKind = 2
+)
 
 // crcTable returns the CRC-32C (Castagnoli) table, the checksum of encoded
 // Commands and snapshots (crc32 builds it once).
@@ -35,7 +44,12 @@ func crcTable() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) }
 // ErrBadCommand is wrapped by every DecodeCommand error.
 var ErrBadCommand = errors.New("statemachine: malformed command")
 
-// EncodeCommand encodes c as an entry payload:
+// EncodeCommand encodes c as an entry payload. A rules entry (c.Rules not
+// zero) is
+//
+//	kind byte (2), uvarint rules version, CRC-32C as below
+//
+// and statements are
 //
 //	version byte (1)
 //	uvarint statement count, then per statement:
@@ -45,6 +59,10 @@ var ErrBadCommand = errors.New("statemachine: malformed command")
 //	      text, blob: uvarint len, bytes; null: nothing
 //	CRC-32C (Castagnoli) of everything before it, 4 bytes little-endian
 func EncodeCommand(c Command) []byte {
+	if c.Rules != 0 {
+		b := binary.AppendUvarint([]byte{rulesKind}, uint64(c.Rules))
+		return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable()))
+	}
 	b := make([]byte, 0, 16+encodedSize(c))
 	b = append(b, commandVersion)
 	b = binary.AppendUvarint(b, uint64(len(c.Statements)))
@@ -99,7 +117,7 @@ func DecodeCommand(data []byte) (Command, error) {
 	if len(data) < 1+1+4 {
 		return Command{}, fmt.Errorf("%w: %d bytes is too short", ErrBadCommand, len(data))
 	}
-	if data[0] != commandVersion {
+	if data[0] != commandVersion && data[0] != rulesKind {
 		return Command{}, fmt.Errorf("%w: unknown version %d", ErrBadCommand, data[0])
 	}
 	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
@@ -107,6 +125,9 @@ func DecodeCommand(data []byte) (Command, error) {
 		return Command{}, fmt.Errorf("%w: checksum mismatch", ErrBadCommand)
 	}
 	d := decoder{b: body[1:]}
+	if data[0] == rulesKind {
+		return d.rules()
+	}
 	n := d.count(2)
 	if d.err == nil && n == 0 {
 		d.fail("no statements")
@@ -135,6 +156,22 @@ func DecodeCommand(data []byte) (Command, error) {
 		return Command{}, d.err
 	}
 	return c, nil
+}
+
+// rules decodes the body of a rules entry.
+func (d *decoder) rules() (Command, error) {
+	v := d.uvarint()
+	switch {
+	case d.err != nil:
+	case v == 0 || v > math.MaxUint32:
+		d.fail(fmt.Sprintf("bad rules version %d", v))
+	case len(d.b) != 0:
+		d.fail(fmt.Sprintf("%d trailing bytes", len(d.b)))
+	}
+	if d.err != nil {
+		return Command{}, d.err
+	}
+	return Command{Rules: RulesVersion(v)}, nil
 }
 
 // decoder reads the body of an encoded Command; the first failure sticks.

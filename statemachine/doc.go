@@ -7,8 +7,15 @@
 //     SQL statements with bound parameters that apply atomically;
 //   - StateMachine, which implements raft.StateMachine: batched apply on one
 //     write connection with a SAVEPOINT per entry, per-statement results
-//     (Result), the applied index stored in the same transaction as the
-//     data, and snapshots taken and restored through SQLite's backup API;
+//     (Result), the applied index and the term of that entry stored in the
+//     same transaction as the data (reported by AppliedState, the
+//     raft.AppliedStateReporter the node uses to repair its log after a
+//     crash during a snapshot install), and snapshots taken and restored
+//     through SQLite's backup API;
+//   - Sync (raft.Syncer), which makes everything applied durable against a
+//     power loss even while read transactions are open: it checkpoints the
+//     WAL and fsyncs the WAL file itself (sync.go explains why that is
+//     enough);
 //   - the determinism policy (policy.go, datetime.go): SQLite's authorizer
 //     names every function and action a write would perform (fired
 //     triggers and used column defaults included), and non-deterministic
@@ -36,14 +43,57 @@
 //     runtime error naming the function; explicit values are fine);
 //   - ATTACH, DETACH, VACUUM (and VACUUM INTO), TEMP tables, views, indexes
 //     and triggers, BEGIN/COMMIT/END/ROLLBACK (a block is one Command), a
-//     savepoint whose name begins with ReservedPrefix, PRAGMAs that set anything but user_version and
-//     application_id, node-dependent PRAGMAs (database_list, page_count, …),
-//     dbstat and sqlite_dbpage, and any change to the _resqlite_state table;
+//     savepoint whose name begins with ReservedPrefix, dbstat and
+//     sqlite_dbpage, and any change to the _resqlite_state table;
+//   - run a PRAGMA, or read its pragma_ table, that pragmas.go does not
+//     classify PragmaWrite: only user_version and application_id may be
+//     set; table_info, table_xinfo, index_list, index_info, index_xinfo,
+//     foreign_key_list, and foreign_key_check and table_list with a table
+//     name, may be read. Everything else (schema_version, which the backup
+//     API rewrites when a snapshot is restored; page_count, freelist_count,
+//     max_page_count and the other file-layout values; compile_options,
+//     function_list, module_list, pragma_list and the other build-dependent
+//     lists; integrity_check, which reports the node's own file; every
+//     connection setting) is a read, refused in a write;
+//   - read or change the planner's statistics (sqlite_stat1, sqlite_stat4)
+//     or run ANALYZE: SQLite loads statistics only with the schema, so
+//     nodes restarted at different log positions would pick different
+//     plans for the same INSERT … SELECT and store rows in different
+//     orders;
 //   - insert into a rowid table whose largest rowid is already
 //     9223372036854775807 (SQLite would pick a random rowid): checked before
-//     each statement for every table it may insert into, triggers included;
-//   - exceed Options.MaxEntrySteps SQLite VM instructions in one entry (an
-//     endless recursive CTE fails instead of hanging every node).
+//     each statement for every table it may insert into, triggers included.
+//
+// Bounded, by counters that are the same on every node, so that an entry
+// too big or too long fails as its result everywhere instead of halting
+// every node each time it is replayed (kind ErrorRuntime):
+//   - MaxEntrySteps SQLite VM instructions per entry (an endless recursive
+//     CTE), SQLITE_INTERRUPT;
+//   - MaxValueBytes per string, blob or row the entry makes (zeroblob,
+//     printf, group_concat, concatenation: SQLITE_LIMIT_LENGTH of the
+//     apply connection), SQLITE_TOOBIG;
+//   - MaxResultBytes of rows the entry returns (RETURNING, a SELECT in a
+//     block), SQLITE_TOOBIG.
+//
+// SQLite's heap limits are not used: they are process-wide and count the
+// read connections, so they would differ between nodes. A genuine
+// SQLITE_FULL or SQLITE_NOMEM (the disk or the memory of the node ran
+// out) is an environment error and halts apply; the entry is applied
+// again after a restart.
+//
+// # Rules versions
+//
+// The rules above are RulesV2. A database made before rules versions is at
+// RulesV1 (the same list without the PRAGMA allow-list, the statistics
+// rule and MaxValueBytes; reading any PRAGMA but the node-dependent ones
+// was allowed), so the entries already in its log give the same result
+// when replayed. A rules entry (Command.Rules) switches the version at its
+// log position; a new database starts at MaxRulesVersion, or at
+// Options.NewDatabaseRules (a node joining a cluster passes the version
+// the cluster's databases started at, InitialRulesVersion, since it
+// replays the log from its start); an entry naming a version this binary
+// does not know halts apply. The node assembly proposes the switch once
+// every member supports the new version.
 //
 // Reads (Query) may call any function.
 //
@@ -67,4 +117,12 @@
 // offending DEFAULT an entry still in flight would have removed.
 //
 // The fixed settings of the apply connection are listed in settings.go.
+//
+// # Database format
+//
+// The meta table (MetaTable) holds the applied index, the latest
+// configuration and, since data format 2 (rpc/cluster's DataFormat), the
+// term of the applied entry (column applied_term). Open adds that column
+// to a database that lacks it, term 0 ("unknown") until the next apply;
+// Restore does the same to a snapshot from such a database.
 package statemachine

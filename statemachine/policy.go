@@ -70,6 +70,9 @@ func isIntrospectionPragma(name string) bool {
 // connection. Its verdict is read after sqlite3_prepare returns.
 type policy struct {
 	mode policyMode
+	// rules is the determinism rules version writes are judged under
+	// (see rules.go); reset leaves it alone.
+	rules RulesVersion
 	// violation is the first rule the statement broke, or "".
 	violation string
 	// violationInSchema tells that the violation came from a trigger or a
@@ -95,6 +98,10 @@ type policy struct {
 	tableViolation string
 	// selects counts the SELECT actions.
 	selects int
+	// pragmaTables are the tables named like SQLite's eponymous PRAGMA
+	// tables (pragma_page_count…) the statement reads: the PRAGMA itself
+	// is judged only when the statement runs, so Precheck judges these.
+	pragmaTables []string
 	// unknownSavepoint is the name a RELEASE or ROLLBACK TO names when it
 	// is reserved: no statement may open such a savepoint, so the name is
 	// the entry's own (or none) and the statement must not run.
@@ -130,6 +137,7 @@ func (p *policy) reset(m policyMode) {
 	p.tableViolation = ""
 	p.selects = 0
 	p.unknownSavepoint = ""
+	p.pragmaTables = p.pragmaTables[:0]
 }
 
 // authorize is the connection's sqlite.AuthorizerFn.
@@ -203,20 +211,21 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 		}
 		return checkSavepoint(arg1, arg2, write)
 	case sqlite.AuthPragma:
-		return checkPragma(strings.ToLower(arg1), arg2, write)
+		if !write || p.rules >= RulesV2 {
+			return checkPragmaV2(strings.ToLower(arg1), arg2, write)
+		}
+		return checkPragmaV1(strings.ToLower(arg1), arg2, write)
+	case sqlite.AuthAnalyze:
+		if write && p.rules >= RulesV2 {
+			return analyzeRejection
+		}
 	case sqlite.AuthInsert:
 		if write {
 			p.inserts = appendUnique(p.inserts, arg1)
 		}
-		if r := checkPhysical(arg1, write); r != "" {
-			return r
-		}
-		return checkMeta(arg1, write)
+		return p.checkTable(arg1, write)
 	case sqlite.AuthUpdate, sqlite.AuthDelete, sqlite.AuthDropTable:
-		if r := checkPhysical(arg1, write); r != "" {
-			return r
-		}
-		return checkMeta(arg1, write)
+		return p.checkTable(arg1, write)
 	case sqlite.AuthAlterTable, sqlite.AuthCreateIndex:
 		// The table is the second argument (the first is the database,
 		// or the index).
@@ -225,7 +234,13 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 		}
 		return checkMeta(arg2, write)
 	case sqlite.AuthRead:
-		return checkPhysical(arg1, write)
+		if len(arg1) > len("pragma_") && strings.EqualFold(arg1[:len("pragma_")], "pragma_") {
+			p.pragmaTables = appendUnique(p.pragmaTables, arg1)
+		}
+		if r := checkPhysical(arg1, write); r != "" {
+			return r
+		}
+		return p.checkStat(arg1, write)
 	case sqlite.AuthCreateVTable, sqlite.AuthDropVTable:
 		return checkPhysical(arg2, write)
 	case sqlite.AuthCreateTrigger, sqlite.AuthDropTrigger, sqlite.AuthDropIndex:
@@ -246,6 +261,9 @@ func changesDatabase(action sqlite.AuthorizerActionCode, arg2 string) bool {
 	}
 	return true
 }
+
+// analyzeRejection is the reason given for ANALYZE in a write (RulesV2).
+const analyzeRejection = "ANALYZE is not allowed in a write: SQLite loads statistics only with the schema, so nodes restarted at different log positions would plan (and order rows) differently"
 
 // tempRejection is the reason given for any change to the TEMP schema.
 const tempRejection = "TEMP tables, indexes, triggers and views are not allowed: they would not be part of the replicated database"
@@ -277,6 +295,35 @@ func checkPhysical(name string, write bool) string {
 	return ""
 }
 
+// checkTable returns why a write may not change (or drop) table, or "".
+func (p *policy) checkTable(table string, write bool) string {
+	if r := checkPhysical(table, write); r != "" {
+		return r
+	}
+	if r := p.checkStat(table, write); r != "" {
+		return r
+	}
+	return checkMeta(table, write)
+}
+
+// checkStat refuses, from RulesV2 on, writes that read or change the
+// planner's statistics (sqlite_stat1, sqlite_stat4): SQLite loads them only
+// with the schema, so a change reaches each node's planner whenever that
+// node happens to reload its schema (a restart), and plans, hence the
+// order rows are stored in and the work an entry takes, would differ.
+// Their content also depends on the SQLite build (STAT4 sampling).
+func (p *policy) checkStat(table string, write bool) string {
+	if write && p.rules >= RulesV2 && isStatTable(table) {
+		return fmt.Sprintf("%s is not allowed in a write: the planner's statistics are loaded only with the schema, so nodes would plan differently", strings.ToLower(table))
+	}
+	return ""
+}
+
+// isStatTable reports whether name is one of SQLite's statistics tables.
+func isStatTable(name string) bool {
+	return len(name) >= len("sqlite_stat") && strings.EqualFold(name[:len("sqlite_stat")], "sqlite_stat")
+}
+
 // checkMeta refuses writes that touch ReSqlite's own table.
 func checkMeta(table string, write bool) string {
 	if write && strings.EqualFold(table, MetaTable) {
@@ -285,10 +332,10 @@ func checkMeta(table string, write bool) string {
 	return ""
 }
 
-// checkPragma returns why PRAGMA name [= value] is not allowed, or "".
-// Writes may set user_version and application_id, run the introspection
+// checkPragmaV1 returns why PRAGMA name [= value] is not allowed in a
+// write under RulesV1, or "" (reads use checkPragmaV2). Writes may set user_version and application_id, run the introspection
 // pragmas, and read (never set) any setting; reads may not set anything.
-func checkPragma(name, value string, write bool) string {
+func checkPragmaV1(name, value string, write bool) string {
 	switch {
 	case isDataPragma(name), isIntrospectionPragma(name):
 		return ""

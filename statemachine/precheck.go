@@ -39,6 +39,7 @@ func (sm *StateMachine) Precheck(ctx context.Context, sql string) (Check, error)
 		return Check{}, err
 	}
 	defer sm.releaseReader(r)
+	r.pol.rules = sm.RulesVersion()
 	return r.precheck(sql)
 }
 
@@ -47,6 +48,11 @@ func (r *reader) precheck(sql string) (Check, error) {
 	defer r.pol.reset(modeRead)
 	rest := sql
 	for strings.TrimSpace(rest) != "" {
+		if r.pol.rules >= RulesV2 && firstKeyword(rest) == "ANALYZE" {
+			// ANALYZE sqlite_schema shows the authorizer nothing on a
+			// read-only connection; apply refuses it.
+			return chk, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: analyzeRejection, Statement: chk.Statements, Offset: -1}
+		}
 		r.pol.reset(modeWrite)
 		stmt, n, err := r.c.prepare(rest)
 		chk.Functions = append(chk.Functions, r.pol.functions...)
@@ -55,6 +61,10 @@ func (r *reader) precheck(sql string) (Check, error) {
 			return chk, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: v, Statement: chk.Statements, Offset: -1}
 		}
 		if v := r.pol.verdict(); err == nil && v != "" {
+			r.c.finalize(stmt)
+			return chk, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: v, Statement: chk.Statements, Offset: -1}
+		}
+		if v := r.pragmaTableViolation(); err == nil && v != "" {
 			r.c.finalize(stmt)
 			return chk, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: v, Statement: chk.Statements, Offset: -1}
 		}
@@ -82,4 +92,31 @@ func (r *reader) precheck(sql string) (Check, error) {
 		chk.ReadOnly = false
 	}
 	return chk, nil
+}
+
+// pragmaTableViolation returns why a PRAGMA table the statement just
+// prepared reads (pragma_schema_version…) is not allowed in a write, as
+// apply will find when the PRAGMA runs, or "". A table of the schema with
+// such a name is the user's own and is let through.
+func (r *reader) pragmaTableViolation() string {
+	if r.pol.rules < RulesV2 {
+		return ""
+	}
+	tables := append([]string(nil), r.pol.pragmaTables...)
+	for _, t := range tables {
+		name := strings.ToLower(t[len("pragma_"):])
+		why := checkPragmaV2(name, "", true)
+		if why == "" {
+			continue
+		}
+		saved := *r.pol
+		r.pol.mode = modeInternal
+		own := false
+		err := r.c.each("SELECT 1 FROM sqlite_schema WHERE name = "+quoteString(t)+" COLLATE NOCASE", func([]Value) { own = true })
+		*r.pol = saved
+		if err == nil && !own {
+			return why
+		}
+	}
+	return ""
 }

@@ -38,7 +38,8 @@ PRAGMA busy_timeout=5000;
 `
 
 // metaSchema creates the table that records the applied index and the
-// latest configuration, in the same database (and transactions) as the data.
+// latest configuration, in the same database (and transactions) as the data;
+// the term of the applied entry is a column added after it (appliedterm.go).
 const metaSchema = `
 CREATE TABLE IF NOT EXISTS ` + MetaTable + ` (
 	id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -46,5 +47,5 @@ CREATE TABLE IF NOT EXISTS ` + MetaTable + ` (
 	config_index INTEGER NOT NULL,
 	config BLOB
 );
-INSERT OR IGNORE INTO ` + MetaTable + ` VALUES (1, 0, 0, NULL);
+INSERT OR IGNORE INTO ` + MetaTable + ` (id, applied_index, config_index, config) VALUES (1, 0, 0, NULL);
 `

@@ -178,6 +178,9 @@ func (sm *StateMachine) Restore(r io.Reader) error {
 	if err := b.Finish(); err != nil {
 		return sm.halt(fmt.Errorf("restore: backup: %w", err))
 	}
+	if err := errors.Join(w.upgradeRestored(), sm.loadRules()); err != nil {
+		return sm.halt(fmt.Errorf("restore: %w", err))
+	}
 	gotApplied, gotCfgIndex, gotCfg, err := w.readMeta()
 	if err != nil {
 		return sm.halt(fmt.Errorf("restore: %w", err))
@@ -185,20 +188,28 @@ func (sm *StateMachine) Restore(r io.Reader) error {
 	if gotApplied != applied || gotCfgIndex != cfgIndex || !bytes.Equal(gotCfg, cfg) {
 		return sm.halt(fmt.Errorf("restore: database records index %d, snapshot header %d", gotApplied, applied))
 	}
-	sm.publish(applied, cfgIndex, cfg)
+	term, err := readAppliedTerm(w.c)
+	if err != nil {
+		return sm.halt(fmt.Errorf("restore: %w", err))
+	}
+	sm.publish(applied, term, cfgIndex, cfg)
 	sm.log.Info("restored snapshot", "index", applied)
 	return nil
 }
 
 // checkSnapshotDatabase opens the received database (a private temporary
 // file) and checks that it is an SQLite database whose meta table records
-// applied.
+// applied. A database from a node of data format 1 gets the applied term's
+// column (unknown term) before it replaces ours.
 func checkSnapshotDatabase(path string, applied uint64) error {
 	c, err := openConn(&sqlite.Driver{}, path)
 	if err != nil {
 		return err
 	}
 	defer c.close()
+	if err := addAppliedTerm(c); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadSnapshot, err)
+	}
 	got, _, _, err := readMetaOn(c)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrBadSnapshot, err)

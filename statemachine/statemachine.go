@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -38,6 +39,12 @@ type Options struct {
 	// connection, for tests of slow entries (see TestSleepFuncEnv). It
 	// must be the same on every node.
 	TestSleepFunc bool
+	// NewDatabaseRules is the determinism rules version a new database
+	// starts at (default MaxRulesVersion); an existing database keeps its
+	// own. A node joining a cluster passes the cluster's initial version
+	// (InitialRulesVersion of a member), so that it replays the log from
+	// its start under the rules the other nodes applied it under.
+	NewDatabaseRules RulesVersion
 }
 
 // StateMachine is the SQLite database that committed entries are applied
@@ -53,6 +60,10 @@ type StateMachine struct {
 	// applyMu serializes the users of the apply connection.
 	applyMu sync.Mutex
 	w       *writer
+	// rules is the RulesVersion in force after the last commit;
+	// initialRules the one the database started at.
+	rules        atomic.Uint32
+	initialRules atomic.Uint32
 
 	readers chan *reader
 	// allReaders lists every read connection, so Close can cancel the
@@ -61,14 +72,23 @@ type StateMachine struct {
 
 	mu          sync.Mutex
 	applied     uint64
+	appliedTerm uint64 // term of the entry at applied; 0 if unknown
 	configIndex uint64
 	config      []byte
 	changed     chan struct{} // closed and replaced whenever applied moves
 	halted      error
 	closed      bool
+
+	// fsync makes the file at path durable; Sync calls it (a test
+	// replaces it to observe which files were synced).
+	fsync func(path string) error
 }
 
-var _ raft.StateMachine = (*StateMachine)(nil)
+var (
+	_ raft.StateMachine         = (*StateMachine)(nil)
+	_ raft.Syncer               = (*StateMachine)(nil)
+	_ raft.AppliedStateReporter = (*StateMachine)(nil)
+)
 
 // Open opens (creating if needed) the state machine whose database lives in
 // dir, and resumes after the applied index stored in it.
@@ -85,15 +105,22 @@ func Open(dir string, opts Options) (*StateMachine, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	removeStaleTemporaries(dir)
-	sm := &StateMachine{dir: dir, path: abs, log: log, changed: make(chan struct{})}
+	sm := &StateMachine{dir: dir, path: abs, log: log, changed: make(chan struct{}), fsync: fsyncPath}
 	steps := opts.MaxEntrySteps
 	if steps <= 0 {
 		steps = DefaultMaxEntrySteps
 	}
-	if sm.w, err = openWriter(abs, steps, opts.TestSleepFunc); err != nil {
+	newRules := opts.NewDatabaseRules
+	if newRules == 0 {
+		newRules = MaxRulesVersion
+	}
+	if newRules > MaxRulesVersion {
+		return nil, fmt.Errorf("statemachine: %w", &UnknownRulesError{Version: newRules})
+	}
+	if sm.w, err = openWriter(abs, steps, newRules, opts.TestSleepFunc); err != nil {
 		return nil, fmt.Errorf("statemachine: %w", err)
 	}
-	if err := sm.loadMeta(); err != nil {
+	if err := errors.Join(sm.loadMeta(), sm.loadRules()); err != nil {
 		sm.w.close()
 		return nil, fmt.Errorf("statemachine: %w", err)
 	}
@@ -125,14 +152,19 @@ func removeStaleTemporaries(dir string) {
 	}
 }
 
-// loadMeta reads the applied index and configuration from the database.
+// loadMeta reads the applied index, its term and the configuration from
+// the database.
 func (sm *StateMachine) loadMeta() error {
 	idx, cfgIdx, cfg, err := sm.w.readMeta()
 	if err != nil {
 		return err
 	}
+	term, err := readAppliedTerm(sm.w.c)
+	if err != nil {
+		return err
+	}
 	sm.mu.Lock()
-	sm.applied, sm.configIndex, sm.config = idx, cfgIdx, cfg
+	sm.applied, sm.appliedTerm, sm.configIndex, sm.config = idx, term, cfgIdx, cfg
 	sm.mu.Unlock()
 	return nil
 }
@@ -180,10 +212,11 @@ func (sm *StateMachine) WaitApplied(ctx context.Context, index uint64) error {
 	}
 }
 
-// publish records a new applied index and configuration and wakes waiters.
-func (sm *StateMachine) publish(applied, cfgIndex uint64, cfg []byte) {
+// publish records a new applied index (and the term of that entry) and
+// configuration, and wakes waiters.
+func (sm *StateMachine) publish(applied, term, cfgIndex uint64, cfg []byte) {
 	sm.mu.Lock()
-	sm.applied, sm.configIndex, sm.config = applied, cfgIndex, cfg
+	sm.applied, sm.appliedTerm, sm.configIndex, sm.config = applied, term, cfgIndex, cfg
 	close(sm.changed)
 	sm.changed = make(chan struct{})
 	sm.mu.Unlock()
@@ -301,24 +334,6 @@ func isEnvironment(code int) bool {
 		return true
 	}
 	return false
-}
-
-// Sync makes every applied entry durable against a power loss, not only a
-// process crash: the database runs with synchronous=NORMAL, where a WAL
-// checkpoint is what syncs the WAL (and then the database file). The node
-// calls it (raft.Syncer) before it compacts the log behind the applied
-// index. An error halts the state machine, as an fsync error must.
-func (sm *StateMachine) Sync() error {
-	sm.applyMu.Lock()
-	defer sm.applyMu.Unlock()
-	if err := sm.writable(); err != nil {
-		return err
-	}
-	sm.w.pol.reset(modeInternal)
-	if err := sm.w.c.exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
-		return sm.halt(fmt.Errorf("statemachine: sync: %w", err))
-	}
-	return nil
 }
 
 // writable reports why the write connection may not be used: the state

@@ -22,6 +22,9 @@ type writer struct {
 	budget *stepBudget
 	// resultBytes is the size of the rows the current entry returned.
 	resultBytes int
+	// defaultLength is the build's SQLITE_LIMIT_LENGTH, the limit under
+	// RulesV1.
+	defaultLength int32
 }
 
 // MaxResultBytes bounds the rows one entry may return (a SELECT in a block,
@@ -41,7 +44,7 @@ func rowSize(row []Value) int {
 
 // openWriter opens the apply connection with its fixed settings, its
 // authorizer and the date/time overrides, and creates the meta table.
-func openWriter(path string, maxEntrySteps int64, testSleep bool) (*writer, error) {
+func openWriter(path string, maxEntrySteps int64, newRules RulesVersion, testSleep bool) (*writer, error) {
 	g, err := newClockGuard()
 	if err != nil {
 		return nil, err
@@ -72,11 +75,43 @@ func openWriter(path string, maxEntrySteps int64, testSleep bool) (*writer, erro
 		w.close()
 		return nil, err
 	}
-	if err := c.exec("BEGIN IMMEDIATE;" + metaSchema + "COMMIT;"); err != nil {
+	w.defaultLength = sqlite3.Xsqlite3_limit(c.tls, c.db, sqlite3.SQLITE_LIMIT_LENGTH, -1)
+	if err := createMeta(c, newRules); err != nil {
 		w.close()
 		return nil, fmt.Errorf("create %s: %w", MetaTable, err)
 	}
+	if err := addAppliedTerm(c); err != nil {
+		w.close()
+		return nil, err
+	}
 	return w, nil
+}
+
+// createMeta creates MetaTable in one transaction, with its rules version
+// (newRules in a new database).
+func createMeta(c *conn, newRules RulesVersion) error {
+	exists, err := metaTableExists(c)
+	if err != nil {
+		return err
+	}
+	if err := c.exec("BEGIN IMMEDIATE;" + metaSchema); err != nil {
+		return errors.Join(err, rollback(c))
+	}
+	if exists {
+		newRules = 0
+	}
+	if err := addRulesColumns(c, newRules); err != nil {
+		return errors.Join(err, rollback(c))
+	}
+	return c.exec("COMMIT")
+}
+
+// rollback ends c's transaction, if one is open, without committing.
+func rollback(c *conn) error {
+	if !c.inTransaction() {
+		return nil
+	}
+	return c.exec("ROLLBACK")
 }
 
 // close finalizes every cached statement and closes the connections.
@@ -148,15 +183,15 @@ func (w *writer) readMeta() (applied, cfgIndex uint64, cfg []byte, err error) {
 	return readMetaOn(w.c)
 }
 
-// writeMeta records the applied index and configuration in the current
-// transaction.
-func (w *writer) writeMeta(applied, cfgIndex uint64, cfg []byte) error {
+// writeMeta records the applied index, the term of that entry and the
+// configuration in the current transaction.
+func (w *writer) writeMeta(applied, term, cfgIndex uint64, cfg []byte) error {
 	c := Null()
 	if cfg != nil {
 		c = Blob(cfg)
 	}
-	_, err := w.run("UPDATE "+MetaTable+" SET applied_index = ?1, config_index = ?2, config = ?3 WHERE id = 1",
-		Integer(int64(applied)), Integer(int64(cfgIndex)), c)
+	_, err := w.run("UPDATE "+MetaTable+" SET applied_index = ?1, config_index = ?2, config = ?3, "+appliedTermColumn+" = ?4 WHERE id = 1",
+		Integer(int64(applied)), Integer(int64(cfgIndex)), c, Integer(int64(term)))
 	return err
 }
 

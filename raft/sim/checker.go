@@ -221,7 +221,10 @@ func (c *checker) onSend(n *node, m raft.Message, early bool) {
 	}
 	switch m.Type {
 	case raft.MsgVoteResp:
-		if !m.Reject && (hs.Term != m.Term || hs.Vote != m.To) {
+		// A grant of an older term than the durable one is safe: the
+		// node can never vote in that term again (input taken in one
+		// batch may grant a vote and then move to a newer term).
+		if !m.Reject && hs.Term == m.Term && hs.Vote != m.To {
 			c.failf("node %d granted its vote in term %d to %d, but its durable vote is %d in term %d", n.id, m.Term, m.To, hs.Vote, hs.Term)
 		}
 	case raft.MsgVote:

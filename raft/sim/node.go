@@ -70,6 +70,9 @@ type node struct {
 	issued map[string]bool
 
 	busy bool
+	// paused is set while the node stalls (Options.Pauses): it is busy,
+	// and its ticks are dropped.
+	paused bool
 	// dirty means the core took input since its last Ready, so its log
 	// may hold entries the simulator has not seen yet.
 	dirty     bool
@@ -98,6 +101,7 @@ func (n *node) start() error {
 	n.epoch++
 	n.up = true
 	n.busy = false
+	n.paused = false
 	n.dirty = false
 	n.inflight = raft.Ready{}
 	n.inbox = nil
@@ -116,6 +120,8 @@ func (n *node) start() error {
 		ID:              n.id,
 		ElectionTick:    o.ElectionTicks,
 		HeartbeatTick:   o.HeartbeatTicks,
+		TickInterval:    o.TickInterval,
+		Clock:           nodeClock{n},
 		Rand:            newRand(n.s.rng.Uint64(), n.s.rng.Uint64()),
 		Storage:         n.store,
 		Applied:         n.sm.appliedIndex(),
@@ -144,6 +150,7 @@ func (n *node) crash() {
 	n.up = false
 	n.core = nil
 	n.busy = false
+	n.paused = false
 	n.inflight = raft.Ready{}
 	n.inbox = nil
 	n.recvSnaps = nil
@@ -174,7 +181,7 @@ func (n *node) crash() {
 // Options.StepWhileBusy: then the core takes it at once, and its next
 // Ready waits for the current one's Advance).
 func (n *node) input(it inboxItem) {
-	if n.busy && n.s.opts.StepWhileBusy {
+	if n.busy && n.s.opts.StepWhileBusy && !n.paused {
 		n.dirty = true
 		n.apply(it)
 		return
@@ -221,7 +228,46 @@ func (n *node) apply(it inboxItem) {
 
 func (n *node) onTick() {
 	n.s.clk.schedule(&event{at: n.s.clk.now + n.tickEvery, kind: evTick, node: n.id, epoch: n.epoch})
+	if n.paused {
+		return // a stalled process's ticker drops its ticks
+	}
+	if n.s.opts.Pauses && !n.busy && n.s.rng.IntN(400) == 0 {
+		n.pause()
+		return
+	}
 	n.input(inboxItem{kind: inTick})
+}
+
+// pause stalls the node for up to two election timeouts (Options.Pauses):
+// input waits in the inbox, ticks are dropped, the clock runs on.
+func (n *node) pause() {
+	o := n.s.opts
+	d := time.Duration(n.s.rng.Int64N(int64(2 * o.ElectionTicks * int(o.TickInterval))))
+	n.paused, n.busy = true, true
+	epoch := n.epoch
+	n.s.tracef("pause %d for %v", n.id, d)
+	n.s.At(d, func() {
+		if !n.up || n.epoch != epoch {
+			return
+		}
+		n.s.tracef("resume %d", n.id)
+		n.paused, n.busy = false, false
+		items := n.inbox
+		n.inbox = nil
+		for _, it := range items {
+			n.apply(it)
+		}
+		n.kick()
+	})
+}
+
+// nodeClock is a node's monotonic clock: virtual time, running at the
+// rate of the node's (possibly drifting) ticks.
+type nodeClock struct{ n *node }
+
+func (c nodeClock) Now() time.Duration {
+	o := c.n.s.opts
+	return time.Duration(float64(c.n.s.clk.now) * float64(o.TickInterval) / float64(c.n.tickEvery))
 }
 
 // kick takes the core's next Ready, if any, and starts persisting it.

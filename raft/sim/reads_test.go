@@ -81,6 +81,18 @@ func TestLeaseRead(t *testing.T) {
 	forEachSeed(t, 80, 3, o, readScenario)
 }
 
+// TestLeaseReadWithPauses (issue 11, bug 2): lease reads stay fresh when
+// nodes stall (their ticks dropped while their clocks run on, as a long
+// apply, a GC pause or SIGSTOP does) and clocks drift by up to ±9%, within
+// raft.MaxClockDrift.
+func TestLeaseReadWithPauses(t *testing.T) {
+	o := labOptions(3)
+	o.LeaseRead = true
+	o.ClockDrift = 0.09
+	o.Pauses = true
+	forEachSeed(t, 120, 3, o, readScenario)
+}
+
 // TestLeaseReadServedLocally: with a lease, a leader answers reads
 // without a heartbeat round: before any message could make a round trip.
 func TestLeaseReadServedLocally(t *testing.T) {
@@ -130,6 +142,39 @@ func TestLinearizableReadRoundWithLease(t *testing.T) {
 		h.run(electionTimeout / 2)
 		if got := h.s.ReadsServed() - served; got != 20 {
 			h.fatalf("%d of 20 linearizable reads served after a heartbeat round", got)
+		}
+	})
+}
+
+// TestLeaseReadsAcrossTransfers (issue 11, bug 1): leadership is handed
+// over again and again while lease reads and writes run, links delay and
+// reorder messages (so late higher-term replies reach voters) and nodes
+// stall now and then. No lease read may be stale, and at most one node
+// holds a lease at any instant.
+func TestLeaseReadsAcrossTransfers(t *testing.T) {
+	o := labOptions(5)
+	o.LeaseRead = true
+	o.ClockDrift = 0.09
+	o.Pauses = true
+	forEachSeed(t, 80, 3, o, func(h *harness) {
+		stop := false
+		h.startClients(&stop)
+		h.startReaders(&stop)
+		slow := Reliable()
+		slow.LongDelayRate, slow.LongDelayMax = 0.05, electionTimeout
+		for range 12 {
+			h.s.SetAllLinkFaults(slow)
+			h.run(h.randDur(electionTimeout))
+			if ids := h.leaderIDs(); len(ids) > 0 {
+				h.s.Transfer(ids[0], h.nth(ids[0], 1+h.s.Rand().IntN(4)))
+			}
+			h.run(h.randDur(electionTimeout))
+			h.s.Heal()
+		}
+		stop = true
+		h.checkLiveness()
+		if h.s.ReadsServed() == 0 {
+			h.fatalf("no read was served; the scenario checked nothing")
 		}
 	})
 }

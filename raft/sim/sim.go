@@ -56,6 +56,11 @@ type Options struct {
 	// a Ready is being persisted (the contract allows Step, Tick, Propose
 	// and the others between Ready and Advance) instead of queueing it.
 	StepWhileBusy bool
+	// Pauses makes nodes stall now and then, as a long apply, a GC pause
+	// or SIGSTOP stalls a process: for up to two election timeouts a node
+	// takes in nothing (its ticks are dropped, as a time.Ticker drops
+	// them; messages wait), while its monotonic clock keeps running.
+	Pauses bool
 	// EagerCommit switches on raft.Config.EagerCommit.
 	EagerCommit bool
 	// ClockDrift makes each node's clock run at a rate drawn uniformly

@@ -47,6 +47,10 @@ type Config struct {
 	// rpc/server's defaults.
 	LeaderWait  time.Duration
 	ReadTimeout time.Duration
+	// TestSleepFunc makes the state machine know the test-only SQL
+	// function resqlite_test_sleep(ms) (statemachine.Options), for tests
+	// of slow entries; every member must set it alike.
+	TestSleepFunc bool
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger
 }

@@ -6,6 +6,7 @@
 //
 // A node's data directory holds:
 //
+//	FORMAT        the directory's format version (see DataFormat)
 //	cluster.json  the cluster id and the bootstrap member list
 //	raft/         the write-ahead log and snapshots (locked while in use)
 //	state/        the SQLite database

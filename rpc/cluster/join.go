@@ -7,6 +7,7 @@ import (
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/statemachine"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 )
@@ -19,6 +20,10 @@ const JoinTimeout = 2 * time.Minute
 type joinInfo struct {
 	clusterID uint64
 	members   raft.Configuration
+	// initialRules is the determinism rules version the cluster's
+	// databases started at: the joining node's new database starts there
+	// too, so that it replays the log under the same rules.
+	initialRules statemachine.RulesVersion
 }
 
 // askToJoin asks the member at addr for the cluster's id and members.
@@ -34,7 +39,13 @@ func askToJoin(ctx context.Context, addr string) (*joinInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("join through %s: ask for the cluster's status: %w", addr, err)
 	}
-	info := &joinInfo{clusterID: st.GetClusterId()}
+	info := &joinInfo{clusterID: st.GetClusterId(), initialRules: statemachine.RulesVersion(st.GetInitialRulesVersion())}
+	if info.initialRules == 0 { // a member older than rules versions
+		info.initialRules = statemachine.RulesV1
+	}
+	if info.initialRules > statemachine.MaxRulesVersion {
+		return nil, fmt.Errorf("%w: join through %s: %w", ErrConfig, addr, &statemachine.UnknownRulesError{Version: info.initialRules})
+	}
 	for _, m := range st.GetMembers() {
 		info.members.Members = append(info.members.Members, raft.Member{ID: raft.NodeID(m.GetId()), Addr: m.GetAddress(), Learner: m.GetLearner()})
 	}

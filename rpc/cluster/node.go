@@ -41,6 +41,10 @@ type Node struct {
 
 	stopOnce sync.Once
 	stopErr  error
+
+	// stopRules and rulesDone stop and await the rules upgrade (rules.go).
+	stopRules context.CancelFunc
+	rulesDone chan struct{}
 }
 
 // Start opens the node's data, starts its Raft node and serves its gRPC
@@ -61,6 +65,11 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("%w: data directory: %w", ErrConfig, err)
 	}
+	format, err := checkFormat(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	existed := HasData(cfg.DataDir)
 	// The log's lock makes a second process on the same directory fail
 	// before anything else is touched.
 	if n.store, err = wal.Open(filepath.Join(cfg.DataDir, raftDir), wal.Options{Logger: cfg.Logger}); err != nil {
@@ -97,8 +106,15 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := os.MkdirAll(spool, 0o755); err != nil {
 		return nil, fmt.Errorf("%w: spool directory: %w", ErrConfig, err)
 	}
-	if n.state, err = statemachine.Open(filepath.Join(cfg.DataDir, stateDir), statemachine.Options{Logger: cfg.Logger}); err != nil {
+	smOpts := statemachine.Options{Logger: cfg.Logger, TestSleepFunc: cfg.TestSleepFunc}
+	if join != nil {
+		smOpts.NewDatabaseRules = join.initialRules
+	}
+	if n.state, err = statemachine.Open(filepath.Join(cfg.DataDir, stateDir), smOpts); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if err := n.recordFormat(format, existed); err != nil {
+		return nil, err
 	}
 	if n.transport, err = rpc.NewTransport(rpc.TransportConfig{
 		ID: cfg.ID, ClusterID: n.clusterID, SnapshotDir: spool, Logger: cfg.Logger,
@@ -129,6 +145,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	n.serve()
+	n.startRulesUpgrade()
 	n.log.Info("node started", "id", uint64(cfg.ID), "listen", n.lis.Addr().String(), "cluster", fmt.Sprintf("%016x", n.clusterID), "data", cfg.DataDir)
 	if join != nil {
 		if err := n.join(ctx); err != nil {
@@ -136,6 +153,22 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		}
 	}
 	return n, nil
+}
+
+// recordFormat writes DataFormat into the data directory once the stores
+// are open (opening them upgraded a directory of an older format, found,
+// when it existed).
+func (n *Node) recordFormat(found int, existed bool) error {
+	if found == DataFormat {
+		return nil
+	}
+	if err := writeFormat(n.cfg.DataDir); err != nil {
+		return fmt.Errorf("%w: data directory %s: %w", ErrConfig, n.cfg.DataDir, err)
+	}
+	if existed {
+		n.log.Info("data directory upgraded", "data", n.cfg.DataDir, "from", found, "to", DataFormat)
+	}
+	return nil
 }
 
 // resolveAddress finds this node's address in the stored configuration
@@ -212,6 +245,7 @@ func (n *Node) Stop() error {
 
 // close releases whatever Start opened.
 func (n *Node) close() error {
+	n.stopRulesUpgrade()
 	if n.grpc != nil {
 		n.health.Shutdown()
 		stopped := make(chan struct{})

@@ -148,6 +148,66 @@ func (x *Header) GetTo() uint64 {
 	return 0
 }
 
+// NotMember is the detail of the PermissionDenied status with which a node
+// refuses a message whose sender is not a member of its configuration. It
+// names the refuser's latest committed configuration: the log index of the
+// entry (or snapshot) that introduced it, and whether the sender is one of
+// its members. A sender left out of a committed configuration newer than
+// its own latest one was removed from the cluster and stops campaigning
+// (thesis §4.2.2, §4.2.3); a refusal alone proves nothing, as a node just
+// added may reach a member that has not yet received its addition.
+type NotMember struct {
+	state                protoimpl.MessageState `protogen:"open.v1"`
+	CommittedConfigIndex uint64                 `protobuf:"varint,1,opt,name=committed_config_index,json=committedConfigIndex,proto3" json:"committed_config_index,omitempty"`
+	MemberOfCommitted    bool                   `protobuf:"varint,2,opt,name=member_of_committed,json=memberOfCommitted,proto3" json:"member_of_committed,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *NotMember) Reset() {
+	*x = NotMember{}
+	mi := &file_raft_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NotMember) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NotMember) ProtoMessage() {}
+
+func (x *NotMember) ProtoReflect() protoreflect.Message {
+	mi := &file_raft_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NotMember.ProtoReflect.Descriptor instead.
+func (*NotMember) Descriptor() ([]byte, []int) {
+	return file_raft_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *NotMember) GetCommittedConfigIndex() uint64 {
+	if x != nil {
+		return x.CommittedConfigIndex
+	}
+	return 0
+}
+
+func (x *NotMember) GetMemberOfCommitted() bool {
+	if x != nil {
+		return x.MemberOfCommitted
+	}
+	return false
+}
+
 // Entry is one record of the replicated log.
 type Entry struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -161,7 +221,7 @@ type Entry struct {
 
 func (x *Entry) Reset() {
 	*x = Entry{}
-	mi := &file_raft_proto_msgTypes[1]
+	mi := &file_raft_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -173,7 +233,7 @@ func (x *Entry) String() string {
 func (*Entry) ProtoMessage() {}
 
 func (x *Entry) ProtoReflect() protoreflect.Message {
-	mi := &file_raft_proto_msgTypes[1]
+	mi := &file_raft_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -186,7 +246,7 @@ func (x *Entry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Entry.ProtoReflect.Descriptor instead.
 func (*Entry) Descriptor() ([]byte, []int) {
-	return file_raft_proto_rawDescGZIP(), []int{1}
+	return file_raft_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Entry) GetIndex() uint64 {
@@ -229,7 +289,7 @@ type Member struct {
 
 func (x *Member) Reset() {
 	*x = Member{}
-	mi := &file_raft_proto_msgTypes[2]
+	mi := &file_raft_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -241,7 +301,7 @@ func (x *Member) String() string {
 func (*Member) ProtoMessage() {}
 
 func (x *Member) ProtoReflect() protoreflect.Message {
-	mi := &file_raft_proto_msgTypes[2]
+	mi := &file_raft_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -254,7 +314,7 @@ func (x *Member) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Member.ProtoReflect.Descriptor instead.
 func (*Member) Descriptor() ([]byte, []int) {
-	return file_raft_proto_rawDescGZIP(), []int{2}
+	return file_raft_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Member) GetId() uint64 {
@@ -288,7 +348,7 @@ type Configuration struct {
 
 func (x *Configuration) Reset() {
 	*x = Configuration{}
-	mi := &file_raft_proto_msgTypes[3]
+	mi := &file_raft_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -300,7 +360,7 @@ func (x *Configuration) String() string {
 func (*Configuration) ProtoMessage() {}
 
 func (x *Configuration) ProtoReflect() protoreflect.Message {
-	mi := &file_raft_proto_msgTypes[3]
+	mi := &file_raft_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -313,7 +373,7 @@ func (x *Configuration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Configuration.ProtoReflect.Descriptor instead.
 func (*Configuration) Descriptor() ([]byte, []int) {
-	return file_raft_proto_rawDescGZIP(), []int{3}
+	return file_raft_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Configuration) GetMembers() []*Member {
@@ -340,7 +400,7 @@ type RequestVoteRequest struct {
 
 func (x *RequestVoteRequest) Reset() {
 	*x = RequestVoteRequest{}
-	mi := &file_raft_proto_msgTypes[4]
+	mi := &file_raft_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -352,7 +412,7 @@ func (x *RequestVoteRequest) String() string {
 func (*RequestVoteRequest) ProtoMessage() {}
 
 func (x *RequestVoteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_raft_proto_msgTypes[4]
+	mi := &file_raft_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -365,7 +425,7 @@ func (x *RequestVoteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestVoteRequest.ProtoReflect.Descriptor instead.
 func (*RequestVoteRequest) Descriptor() ([]byte, []int) {
-	return file_raft_proto_rawDescGZIP(), []int{4}
+	return file_raft_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *RequestVoteRequest) GetHeader() *Header {
@@ -431,7 +491,7 @@ type RequestVoteResponse struct {
 
 func (x *RequestVoteResponse) Reset() {
 	*x = RequestVoteResponse{}
-	mi := &file_raft_proto_msgTypes[5]
+	mi := &file_raft_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -443,7 +503,7 @@ func (x *RequestVoteResponse) String() string {
 func (*RequestVoteResponse) ProtoMessage() {}
 
 func (x *RequestVoteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_raft_proto_msgTypes[5]
+	mi := &file_raft_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -456,7 +516,7 @@ func (x *RequestVoteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestVoteResponse.ProtoReflect.Descriptor instead.
 func (*RequestVoteResponse) Descriptor() ([]byte, []int) {
-	return file_raft_proto_rawDescGZIP(), []int{5}
+	return file_raft_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *RequestVoteResponse) GetHeader() *Header {
@@ -513,7 +573,7 @@ type AppendEntriesRequest struct {
 
 func (x *AppendEntriesRequest) Reset() {
 	*x = AppendEntriesRequest{}
-	mi := &file_raft_proto_msgTypes[6]
+	mi := &file_raft_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -525,7 +585,7 @@ func (x *AppendEntriesRequest) String() string {
 func (*AppendEntriesRequest) ProtoMessage() {}
 
 func (x *AppendEntriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_raft_proto_msgTypes[6]
+	mi := &file_raft_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -538,7 +598,7 @@ func (x *AppendEntriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AppendEntriesRequest.ProtoReflect.Descriptor instead.
 func (*AppendEntriesRequest) Descriptor() ([]byte, []int) {
-	return file_raft_proto_rawDescGZIP(), []int{6}
+	return file_raft_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *AppendEntriesRequest) GetHeader() *Header {
@@ -625,7 +685,7 @@ type AppendEntriesResponse struct {
 
 func (x *AppendEntriesResponse) Reset() {
 	*x = AppendEntriesResponse{}
-	mi := &file_raft_proto_msgTypes[7]
+	mi := &file_raft_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -637,7 +697,7 @@ func (x *AppendEntriesResponse) String() string {
 func (*AppendEntriesResponse) ProtoMessage() {}
 
 func (x *AppendEntriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_raft_proto_msgTypes[7]
+	mi := &file_raft_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -650,7 +710,7 @@ func (x *AppendEntriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AppendEntriesResponse.ProtoReflect.Descriptor instead.
 func (*AppendEntriesResponse) Descriptor() ([]byte, []int) {
-	return file_raft_proto_rawDescGZIP(), []int{7}
+	return file_raft_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *AppendEntriesResponse) GetHeader() *Header {
@@ -736,7 +796,7 @@ type InstallSnapshotRequest struct {
 
 func (x *InstallSnapshotRequest) Reset() {
 	*x = InstallSnapshotRequest{}
-	mi := &file_raft_proto_msgTypes[8]
+	mi := &file_raft_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -748,7 +808,7 @@ func (x *InstallSnapshotRequest) String() string {
 func (*InstallSnapshotRequest) ProtoMessage() {}
 
 func (x *InstallSnapshotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_raft_proto_msgTypes[8]
+	mi := &file_raft_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -761,7 +821,7 @@ func (x *InstallSnapshotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InstallSnapshotRequest.ProtoReflect.Descriptor instead.
 func (*InstallSnapshotRequest) Descriptor() ([]byte, []int) {
-	return file_raft_proto_rawDescGZIP(), []int{8}
+	return file_raft_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *InstallSnapshotRequest) GetHeader() *Header {
@@ -842,7 +902,7 @@ type InstallSnapshotResponse struct {
 
 func (x *InstallSnapshotResponse) Reset() {
 	*x = InstallSnapshotResponse{}
-	mi := &file_raft_proto_msgTypes[9]
+	mi := &file_raft_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -854,7 +914,7 @@ func (x *InstallSnapshotResponse) String() string {
 func (*InstallSnapshotResponse) ProtoMessage() {}
 
 func (x *InstallSnapshotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_raft_proto_msgTypes[9]
+	mi := &file_raft_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -867,7 +927,7 @@ func (x *InstallSnapshotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InstallSnapshotResponse.ProtoReflect.Descriptor instead.
 func (*InstallSnapshotResponse) Descriptor() ([]byte, []int) {
-	return file_raft_proto_rawDescGZIP(), []int{9}
+	return file_raft_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *InstallSnapshotResponse) GetHeader() *Header {
@@ -910,7 +970,7 @@ type TimeoutNowRequest struct {
 
 func (x *TimeoutNowRequest) Reset() {
 	*x = TimeoutNowRequest{}
-	mi := &file_raft_proto_msgTypes[10]
+	mi := &file_raft_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -922,7 +982,7 @@ func (x *TimeoutNowRequest) String() string {
 func (*TimeoutNowRequest) ProtoMessage() {}
 
 func (x *TimeoutNowRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_raft_proto_msgTypes[10]
+	mi := &file_raft_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -935,7 +995,7 @@ func (x *TimeoutNowRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TimeoutNowRequest.ProtoReflect.Descriptor instead.
 func (*TimeoutNowRequest) Descriptor() ([]byte, []int) {
-	return file_raft_proto_rawDescGZIP(), []int{10}
+	return file_raft_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *TimeoutNowRequest) GetHeader() *Header {
@@ -969,7 +1029,7 @@ type TimeoutNowResponse struct {
 
 func (x *TimeoutNowResponse) Reset() {
 	*x = TimeoutNowResponse{}
-	mi := &file_raft_proto_msgTypes[11]
+	mi := &file_raft_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -981,7 +1041,7 @@ func (x *TimeoutNowResponse) String() string {
 func (*TimeoutNowResponse) ProtoMessage() {}
 
 func (x *TimeoutNowResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_raft_proto_msgTypes[11]
+	mi := &file_raft_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -994,7 +1054,7 @@ func (x *TimeoutNowResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TimeoutNowResponse.ProtoReflect.Descriptor instead.
 func (*TimeoutNowResponse) Descriptor() ([]byte, []int) {
-	return file_raft_proto_rawDescGZIP(), []int{11}
+	return file_raft_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *TimeoutNowResponse) GetHeader() *Header {
@@ -1019,7 +1079,7 @@ type ReadIndexRequest struct {
 
 func (x *ReadIndexRequest) Reset() {
 	*x = ReadIndexRequest{}
-	mi := &file_raft_proto_msgTypes[12]
+	mi := &file_raft_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1031,7 +1091,7 @@ func (x *ReadIndexRequest) String() string {
 func (*ReadIndexRequest) ProtoMessage() {}
 
 func (x *ReadIndexRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_raft_proto_msgTypes[12]
+	mi := &file_raft_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1044,7 +1104,7 @@ func (x *ReadIndexRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadIndexRequest.ProtoReflect.Descriptor instead.
 func (*ReadIndexRequest) Descriptor() ([]byte, []int) {
-	return file_raft_proto_rawDescGZIP(), []int{12}
+	return file_raft_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ReadIndexRequest) GetHeader() *Header {
@@ -1092,7 +1152,7 @@ type ReadIndexResponse struct {
 
 func (x *ReadIndexResponse) Reset() {
 	*x = ReadIndexResponse{}
-	mi := &file_raft_proto_msgTypes[13]
+	mi := &file_raft_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1104,7 +1164,7 @@ func (x *ReadIndexResponse) String() string {
 func (*ReadIndexResponse) ProtoMessage() {}
 
 func (x *ReadIndexResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_raft_proto_msgTypes[13]
+	mi := &file_raft_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1117,7 +1177,7 @@ func (x *ReadIndexResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadIndexResponse.ProtoReflect.Descriptor instead.
 func (*ReadIndexResponse) Descriptor() ([]byte, []int) {
-	return file_raft_proto_rawDescGZIP(), []int{13}
+	return file_raft_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ReadIndexResponse) GetHeader() *Header {
@@ -1182,7 +1242,7 @@ type RaftMessage struct {
 
 func (x *RaftMessage) Reset() {
 	*x = RaftMessage{}
-	mi := &file_raft_proto_msgTypes[14]
+	mi := &file_raft_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1194,7 +1254,7 @@ func (x *RaftMessage) String() string {
 func (*RaftMessage) ProtoMessage() {}
 
 func (x *RaftMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_raft_proto_msgTypes[14]
+	mi := &file_raft_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1207,7 +1267,7 @@ func (x *RaftMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RaftMessage.ProtoReflect.Descriptor instead.
 func (*RaftMessage) Descriptor() ([]byte, []int) {
-	return file_raft_proto_rawDescGZIP(), []int{14}
+	return file_raft_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *RaftMessage) GetBody() isRaftMessage_Body {
@@ -1351,7 +1411,7 @@ type MessageBatch struct {
 
 func (x *MessageBatch) Reset() {
 	*x = MessageBatch{}
-	mi := &file_raft_proto_msgTypes[15]
+	mi := &file_raft_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1363,7 +1423,7 @@ func (x *MessageBatch) String() string {
 func (*MessageBatch) ProtoMessage() {}
 
 func (x *MessageBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_raft_proto_msgTypes[15]
+	mi := &file_raft_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1376,7 +1436,7 @@ func (x *MessageBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageBatch.ProtoReflect.Descriptor instead.
 func (*MessageBatch) Descriptor() ([]byte, []int) {
-	return file_raft_proto_rawDescGZIP(), []int{15}
+	return file_raft_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *MessageBatch) GetMessages() []*RaftMessage {
@@ -1397,7 +1457,7 @@ type ReplicateSummary struct {
 
 func (x *ReplicateSummary) Reset() {
 	*x = ReplicateSummary{}
-	mi := &file_raft_proto_msgTypes[16]
+	mi := &file_raft_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1409,7 +1469,7 @@ func (x *ReplicateSummary) String() string {
 func (*ReplicateSummary) ProtoMessage() {}
 
 func (x *ReplicateSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_raft_proto_msgTypes[16]
+	mi := &file_raft_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1422,7 +1482,7 @@ func (x *ReplicateSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplicateSummary.ProtoReflect.Descriptor instead.
 func (*ReplicateSummary) Descriptor() ([]byte, []int) {
-	return file_raft_proto_rawDescGZIP(), []int{16}
+	return file_raft_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ReplicateSummary) GetBatches() uint64 {
@@ -1449,7 +1509,10 @@ const file_raft_proto_rawDesc = "" +
 	"\n" +
 	"cluster_id\x18\x01 \x01(\x04R\tclusterId\x12\x12\n" +
 	"\x04from\x18\x02 \x01(\x04R\x04from\x12\x0e\n" +
-	"\x02to\x18\x03 \x01(\x04R\x02to\"v\n" +
+	"\x02to\x18\x03 \x01(\x04R\x02to\"q\n" +
+	"\tNotMember\x124\n" +
+	"\x16committed_config_index\x18\x01 \x01(\x04R\x14committedConfigIndex\x12.\n" +
+	"\x13member_of_committed\x18\x02 \x01(\bR\x11memberOfCommitted\"v\n" +
 	"\x05Entry\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x04R\x05index\x12\x12\n" +
 	"\x04term\x18\x02 \x01(\x04R\x04term\x12/\n" +
@@ -1573,61 +1636,62 @@ func file_raft_proto_rawDescGZIP() []byte {
 }
 
 var file_raft_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_raft_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_raft_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_raft_proto_goTypes = []any{
 	(EntryType)(0),                  // 0: resqlite.raft.v1.EntryType
 	(*Header)(nil),                  // 1: resqlite.raft.v1.Header
-	(*Entry)(nil),                   // 2: resqlite.raft.v1.Entry
-	(*Member)(nil),                  // 3: resqlite.raft.v1.Member
-	(*Configuration)(nil),           // 4: resqlite.raft.v1.Configuration
-	(*RequestVoteRequest)(nil),      // 5: resqlite.raft.v1.RequestVoteRequest
-	(*RequestVoteResponse)(nil),     // 6: resqlite.raft.v1.RequestVoteResponse
-	(*AppendEntriesRequest)(nil),    // 7: resqlite.raft.v1.AppendEntriesRequest
-	(*AppendEntriesResponse)(nil),   // 8: resqlite.raft.v1.AppendEntriesResponse
-	(*InstallSnapshotRequest)(nil),  // 9: resqlite.raft.v1.InstallSnapshotRequest
-	(*InstallSnapshotResponse)(nil), // 10: resqlite.raft.v1.InstallSnapshotResponse
-	(*TimeoutNowRequest)(nil),       // 11: resqlite.raft.v1.TimeoutNowRequest
-	(*TimeoutNowResponse)(nil),      // 12: resqlite.raft.v1.TimeoutNowResponse
-	(*ReadIndexRequest)(nil),        // 13: resqlite.raft.v1.ReadIndexRequest
-	(*ReadIndexResponse)(nil),       // 14: resqlite.raft.v1.ReadIndexResponse
-	(*RaftMessage)(nil),             // 15: resqlite.raft.v1.RaftMessage
-	(*MessageBatch)(nil),            // 16: resqlite.raft.v1.MessageBatch
-	(*ReplicateSummary)(nil),        // 17: resqlite.raft.v1.ReplicateSummary
+	(*NotMember)(nil),               // 2: resqlite.raft.v1.NotMember
+	(*Entry)(nil),                   // 3: resqlite.raft.v1.Entry
+	(*Member)(nil),                  // 4: resqlite.raft.v1.Member
+	(*Configuration)(nil),           // 5: resqlite.raft.v1.Configuration
+	(*RequestVoteRequest)(nil),      // 6: resqlite.raft.v1.RequestVoteRequest
+	(*RequestVoteResponse)(nil),     // 7: resqlite.raft.v1.RequestVoteResponse
+	(*AppendEntriesRequest)(nil),    // 8: resqlite.raft.v1.AppendEntriesRequest
+	(*AppendEntriesResponse)(nil),   // 9: resqlite.raft.v1.AppendEntriesResponse
+	(*InstallSnapshotRequest)(nil),  // 10: resqlite.raft.v1.InstallSnapshotRequest
+	(*InstallSnapshotResponse)(nil), // 11: resqlite.raft.v1.InstallSnapshotResponse
+	(*TimeoutNowRequest)(nil),       // 12: resqlite.raft.v1.TimeoutNowRequest
+	(*TimeoutNowResponse)(nil),      // 13: resqlite.raft.v1.TimeoutNowResponse
+	(*ReadIndexRequest)(nil),        // 14: resqlite.raft.v1.ReadIndexRequest
+	(*ReadIndexResponse)(nil),       // 15: resqlite.raft.v1.ReadIndexResponse
+	(*RaftMessage)(nil),             // 16: resqlite.raft.v1.RaftMessage
+	(*MessageBatch)(nil),            // 17: resqlite.raft.v1.MessageBatch
+	(*ReplicateSummary)(nil),        // 18: resqlite.raft.v1.ReplicateSummary
 }
 var file_raft_proto_depIdxs = []int32{
 	0,  // 0: resqlite.raft.v1.Entry.type:type_name -> resqlite.raft.v1.EntryType
-	3,  // 1: resqlite.raft.v1.Configuration.members:type_name -> resqlite.raft.v1.Member
+	4,  // 1: resqlite.raft.v1.Configuration.members:type_name -> resqlite.raft.v1.Member
 	1,  // 2: resqlite.raft.v1.RequestVoteRequest.header:type_name -> resqlite.raft.v1.Header
 	1,  // 3: resqlite.raft.v1.RequestVoteResponse.header:type_name -> resqlite.raft.v1.Header
 	1,  // 4: resqlite.raft.v1.AppendEntriesRequest.header:type_name -> resqlite.raft.v1.Header
-	2,  // 5: resqlite.raft.v1.AppendEntriesRequest.entries:type_name -> resqlite.raft.v1.Entry
+	3,  // 5: resqlite.raft.v1.AppendEntriesRequest.entries:type_name -> resqlite.raft.v1.Entry
 	1,  // 6: resqlite.raft.v1.AppendEntriesResponse.header:type_name -> resqlite.raft.v1.Header
 	1,  // 7: resqlite.raft.v1.InstallSnapshotRequest.header:type_name -> resqlite.raft.v1.Header
-	4,  // 8: resqlite.raft.v1.InstallSnapshotRequest.configuration:type_name -> resqlite.raft.v1.Configuration
+	5,  // 8: resqlite.raft.v1.InstallSnapshotRequest.configuration:type_name -> resqlite.raft.v1.Configuration
 	1,  // 9: resqlite.raft.v1.InstallSnapshotResponse.header:type_name -> resqlite.raft.v1.Header
 	1,  // 10: resqlite.raft.v1.TimeoutNowRequest.header:type_name -> resqlite.raft.v1.Header
 	1,  // 11: resqlite.raft.v1.TimeoutNowResponse.header:type_name -> resqlite.raft.v1.Header
 	1,  // 12: resqlite.raft.v1.ReadIndexRequest.header:type_name -> resqlite.raft.v1.Header
 	1,  // 13: resqlite.raft.v1.ReadIndexResponse.header:type_name -> resqlite.raft.v1.Header
-	5,  // 14: resqlite.raft.v1.RaftMessage.request_vote:type_name -> resqlite.raft.v1.RequestVoteRequest
-	6,  // 15: resqlite.raft.v1.RaftMessage.request_vote_response:type_name -> resqlite.raft.v1.RequestVoteResponse
-	7,  // 16: resqlite.raft.v1.RaftMessage.append_entries:type_name -> resqlite.raft.v1.AppendEntriesRequest
-	8,  // 17: resqlite.raft.v1.RaftMessage.append_entries_response:type_name -> resqlite.raft.v1.AppendEntriesResponse
-	10, // 18: resqlite.raft.v1.RaftMessage.install_snapshot_response:type_name -> resqlite.raft.v1.InstallSnapshotResponse
-	11, // 19: resqlite.raft.v1.RaftMessage.timeout_now:type_name -> resqlite.raft.v1.TimeoutNowRequest
-	13, // 20: resqlite.raft.v1.RaftMessage.read_index:type_name -> resqlite.raft.v1.ReadIndexRequest
-	14, // 21: resqlite.raft.v1.RaftMessage.read_index_response:type_name -> resqlite.raft.v1.ReadIndexResponse
-	15, // 22: resqlite.raft.v1.MessageBatch.messages:type_name -> resqlite.raft.v1.RaftMessage
-	5,  // 23: resqlite.raft.v1.Raft.RequestVote:input_type -> resqlite.raft.v1.RequestVoteRequest
-	7,  // 24: resqlite.raft.v1.Raft.AppendEntries:input_type -> resqlite.raft.v1.AppendEntriesRequest
-	9,  // 25: resqlite.raft.v1.Raft.InstallSnapshot:input_type -> resqlite.raft.v1.InstallSnapshotRequest
-	11, // 26: resqlite.raft.v1.Raft.TimeoutNow:input_type -> resqlite.raft.v1.TimeoutNowRequest
-	16, // 27: resqlite.raft.v1.Raft.Replicate:input_type -> resqlite.raft.v1.MessageBatch
-	6,  // 28: resqlite.raft.v1.Raft.RequestVote:output_type -> resqlite.raft.v1.RequestVoteResponse
-	8,  // 29: resqlite.raft.v1.Raft.AppendEntries:output_type -> resqlite.raft.v1.AppendEntriesResponse
-	10, // 30: resqlite.raft.v1.Raft.InstallSnapshot:output_type -> resqlite.raft.v1.InstallSnapshotResponse
-	12, // 31: resqlite.raft.v1.Raft.TimeoutNow:output_type -> resqlite.raft.v1.TimeoutNowResponse
-	17, // 32: resqlite.raft.v1.Raft.Replicate:output_type -> resqlite.raft.v1.ReplicateSummary
+	6,  // 14: resqlite.raft.v1.RaftMessage.request_vote:type_name -> resqlite.raft.v1.RequestVoteRequest
+	7,  // 15: resqlite.raft.v1.RaftMessage.request_vote_response:type_name -> resqlite.raft.v1.RequestVoteResponse
+	8,  // 16: resqlite.raft.v1.RaftMessage.append_entries:type_name -> resqlite.raft.v1.AppendEntriesRequest
+	9,  // 17: resqlite.raft.v1.RaftMessage.append_entries_response:type_name -> resqlite.raft.v1.AppendEntriesResponse
+	11, // 18: resqlite.raft.v1.RaftMessage.install_snapshot_response:type_name -> resqlite.raft.v1.InstallSnapshotResponse
+	12, // 19: resqlite.raft.v1.RaftMessage.timeout_now:type_name -> resqlite.raft.v1.TimeoutNowRequest
+	14, // 20: resqlite.raft.v1.RaftMessage.read_index:type_name -> resqlite.raft.v1.ReadIndexRequest
+	15, // 21: resqlite.raft.v1.RaftMessage.read_index_response:type_name -> resqlite.raft.v1.ReadIndexResponse
+	16, // 22: resqlite.raft.v1.MessageBatch.messages:type_name -> resqlite.raft.v1.RaftMessage
+	6,  // 23: resqlite.raft.v1.Raft.RequestVote:input_type -> resqlite.raft.v1.RequestVoteRequest
+	8,  // 24: resqlite.raft.v1.Raft.AppendEntries:input_type -> resqlite.raft.v1.AppendEntriesRequest
+	10, // 25: resqlite.raft.v1.Raft.InstallSnapshot:input_type -> resqlite.raft.v1.InstallSnapshotRequest
+	12, // 26: resqlite.raft.v1.Raft.TimeoutNow:input_type -> resqlite.raft.v1.TimeoutNowRequest
+	17, // 27: resqlite.raft.v1.Raft.Replicate:input_type -> resqlite.raft.v1.MessageBatch
+	7,  // 28: resqlite.raft.v1.Raft.RequestVote:output_type -> resqlite.raft.v1.RequestVoteResponse
+	9,  // 29: resqlite.raft.v1.Raft.AppendEntries:output_type -> resqlite.raft.v1.AppendEntriesResponse
+	11, // 30: resqlite.raft.v1.Raft.InstallSnapshot:output_type -> resqlite.raft.v1.InstallSnapshotResponse
+	13, // 31: resqlite.raft.v1.Raft.TimeoutNow:output_type -> resqlite.raft.v1.TimeoutNowResponse
+	18, // 32: resqlite.raft.v1.Raft.Replicate:output_type -> resqlite.raft.v1.ReplicateSummary
 	28, // [28:33] is the sub-list for method output_type
 	23, // [23:28] is the sub-list for method input_type
 	23, // [23:23] is the sub-list for extension type_name
@@ -1640,7 +1704,7 @@ func file_raft_proto_init() {
 	if File_raft_proto != nil {
 		return
 	}
-	file_raft_proto_msgTypes[14].OneofWrappers = []any{
+	file_raft_proto_msgTypes[15].OneofWrappers = []any{
 		(*RaftMessage_RequestVote)(nil),
 		(*RaftMessage_RequestVoteResponse)(nil),
 		(*RaftMessage_AppendEntries)(nil),
@@ -1656,7 +1720,7 @@ func file_raft_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_raft_proto_rawDesc), len(file_raft_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   17,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -1268,10 +1268,20 @@ type StatusResponse struct {
 	AppliedIndex  uint64    `protobuf:"varint,8,opt,name=applied_index,json=appliedIndex,proto3" json:"applied_index,omitempty"`
 	Members       []*Member `protobuf:"bytes,9,rep,name=members,proto3" json:"members,omitempty"`
 	// The cluster id every message carries (a joining node needs it).
-	ClusterId     uint64 `protobuf:"varint,10,opt,name=cluster_id,json=clusterId,proto3" json:"cluster_id,omitempty"`
-	LeaseValid    bool   `protobuf:"varint,11,opt,name=lease_valid,json=leaseValid,proto3" json:"lease_valid,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ClusterId  uint64 `protobuf:"varint,10,opt,name=cluster_id,json=clusterId,proto3" json:"cluster_id,omitempty"`
+	LeaseValid bool   `protobuf:"varint,11,opt,name=lease_valid,json=leaseValid,proto3" json:"lease_valid,omitempty"`
+	// The newest determinism rules version this node's binary supports
+	// (0: a binary older than rules versions), and the version in force at
+	// its applied index. The leader switches the cluster to a new version
+	// only once every member supports it.
+	MaxRulesVersion uint32 `protobuf:"varint,12,opt,name=max_rules_version,json=maxRulesVersion,proto3" json:"max_rules_version,omitempty"`
+	RulesVersion    uint32 `protobuf:"varint,13,opt,name=rules_version,json=rulesVersion,proto3" json:"rules_version,omitempty"`
+	// The version this node's database started at, before the log's first
+	// entry (0: a binary older than rules versions, meaning 1). A joining
+	// node starts its new database at it.
+	InitialRulesVersion uint32 `protobuf:"varint,14,opt,name=initial_rules_version,json=initialRulesVersion,proto3" json:"initial_rules_version,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *StatusResponse) Reset() {
@@ -1379,6 +1389,27 @@ func (x *StatusResponse) GetLeaseValid() bool {
 		return x.LeaseValid
 	}
 	return false
+}
+
+func (x *StatusResponse) GetMaxRulesVersion() uint32 {
+	if x != nil {
+		return x.MaxRulesVersion
+	}
+	return 0
+}
+
+func (x *StatusResponse) GetRulesVersion() uint32 {
+	if x != nil {
+		return x.RulesVersion
+	}
+	return 0
+}
+
+func (x *StatusResponse) GetInitialRulesVersion() uint32 {
+	if x != nil {
+		return x.InitialRulesVersion
+	}
+	return 0
 }
 
 type MembersRequest struct {
@@ -2112,7 +2143,7 @@ const file_resqlite_proto_rawDesc = "" +
 	"\vmatch_index\x18\x04 \x01(\x04R\n" +
 	"matchIndex\x12#\n" +
 	"\rrecent_active\x18\x05 \x01(\bR\frecentActive\x12&\n" +
-	"\x0flast_contact_ms\x18\x06 \x01(\x03R\rlastContactMs\"\xdd\x02\n" +
+	"\x0flast_contact_ms\x18\x06 \x01(\x03R\rlastContactMs\"\xe2\x03\n" +
 	"\x0eStatusResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x18\n" +
 	"\aaddress\x18\x02 \x01(\tR\aaddress\x12\x12\n" +
@@ -2127,7 +2158,10 @@ const file_resqlite_proto_rawDesc = "" +
 	"cluster_id\x18\n" +
 	" \x01(\x04R\tclusterId\x12\x1f\n" +
 	"\vlease_valid\x18\v \x01(\bR\n" +
-	"leaseValid\"\x10\n" +
+	"leaseValid\x12*\n" +
+	"\x11max_rules_version\x18\f \x01(\rR\x0fmaxRulesVersion\x12#\n" +
+	"\rrules_version\x18\r \x01(\rR\frulesVersion\x122\n" +
+	"\x15initial_rules_version\x18\x0e \x01(\rR\x13initialRulesVersion\"\x10\n" +
 	"\x0eMembersRequest\"]\n" +
 	"\x0fMembersResponse\x12\x1b\n" +
 	"\tleader_id\x18\x01 \x01(\x04R\bleaderId\x12-\n" +

@@ -8,6 +8,7 @@ import (
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/statemachine"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -63,6 +64,8 @@ func (s *Server) Status(ctx context.Context, _ *resqlitepb.StatusRequest) (*resq
 		Id: uint64(st.ID), Address: s.cfg.Addr, Role: roleName(st), Term: st.Term,
 		LeaderId: uint64(st.Lead), CommitIndex: st.Commit, AppliedIndex: s.cfg.Node.AppliedIndex(),
 		Members: membersToProto(st), ClusterId: s.cfg.ClusterID, LeaseValid: st.LeaseValid,
+		MaxRulesVersion: uint32(statemachine.MaxRulesVersion), RulesVersion: uint32(s.cfg.State.RulesVersion()),
+		InitialRulesVersion: uint32(s.cfg.State.InitialRulesVersion()),
 	}
 	if m, ok := st.Config.Member(st.Lead); ok {
 		resp.LeaderAddress = m.Addr
