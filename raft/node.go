@@ -22,23 +22,27 @@ type Node struct {
 	core *Core
 
 	// Requests to the node goroutine.
-	recvc     chan Message
-	reqc      chan func()
-	snapInc   chan *incomingSnapshot
-	snapDone  chan snapshotReport
-	stopc     chan struct{}
-	done      chan struct{}
-	stopOnce  sync.Once
-	snapshots sync.WaitGroup
-	snapCtx   context.Context
-	snapStop  context.CancelFunc
+	recvc    chan Message
+	reqc     chan func()
+	snapInc  chan *incomingSnapshot
+	stopc    chan struct{}
+	done     chan struct{}
+	stopOnce sync.Once
+	snapCtx  context.Context
+	snapStop context.CancelFunc
 
-	// The apply goroutine (node_apply.go): its queue, its reports, and
-	// what stops it.
-	applyq     *applyQueue
-	applyDonec chan applyDone
-	applyStop  chan struct{}
-	applyWG    sync.WaitGroup
+	// exec runs the slow work (executor.go); goexec is the same executor
+	// when the node runs its own goroutines (StartNode), nil under a
+	// Stepper. applyFailed is set once apply work failed.
+	exec        Executor
+	goexec      *goExecutor
+	applyFailed atomic.Bool
+	// spools are the outgoing snapshots written and not yet streamed; Stop
+	// discards those whose transfer never started.
+	spools spoolSet
+	// readHook, under a Stepper, receives every answer to a read of this
+	// run (Stepper.OnReadState).
+	readHook func(ReadState)
 
 	// Owned by the node goroutine.
 	role        Role
@@ -53,8 +57,9 @@ type Node struct {
 	backlog    applyBacklog
 	// compacting is set while a compaction's sync is queued.
 	compacting bool
-	// lastHeard is when a message from each peer last arrived.
-	lastHeard map[NodeID]time.Time
+	// lastHeard is when (on cfg.Clock) a message from each peer last
+	// arrived.
+	lastHeard map[NodeID]time.Duration
 	// committedConfig is the index of the committed configuration the
 	// transport was last told of.
 	committedConfig uint64
@@ -85,8 +90,20 @@ type Node struct {
 // StartNode builds the core from cfg (restoring it from cfg.Storage and
 // cfg.StateMachine.AppliedIndex, after repairing a log that an interrupted
 // snapshot install left behind the state machine: reconcileLog) and starts
-// the node goroutine.
+// the node goroutine and the apply goroutine.
 func StartNode(cfg NodeConfig) (*Node, error) {
+	n, err := newNode(cfg)
+	if err != nil {
+		return nil, err
+	}
+	n.goexec = newGoExecutor()
+	n.exec = n.goexec
+	go n.run()
+	return n, nil
+}
+
+// newNode builds a node whose step function nothing drives yet.
+func newNode(cfg NodeConfig) (*Node, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
@@ -126,22 +143,18 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 		recvc:       make(chan Message, 1024),
 		reqc:        make(chan func(), 256),
 		snapInc:     make(chan *incomingSnapshot),
-		snapDone:    make(chan snapshotReport, 16),
 		stopc:       make(chan struct{}),
 		done:        make(chan struct{}),
 		snapCtx:     ctx,
 		snapStop:    cancel,
 		proposals:   map[uint64]*Future{},
 		sendingSnap: map[NodeID]bool{},
-		lastHeard:   map[NodeID]time.Time{},
+		lastHeard:   map[NodeID]time.Duration{},
 		lastSnap:    max(snapMeta.Index, applied),
 		handedOver:  applied,
 		applied:     applied,
 		appliedCh:   make(chan struct{}),
 		reads:       map[uint64]chan ReadState{},
-		applyq:      newApplyQueue(),
-		applyDonec:  make(chan applyDone, 1),
-		applyStop:   make(chan struct{}),
 		readNonce:   rand.New(rand.NewPCG(cfg.Seed, 0x7265616420696473)).Uint64(),
 	}
 	n.term.Store(core.Term())
@@ -149,9 +162,6 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 	index, committed := core.CommittedConfiguration()
 	cfg.Transport.SetCommittedConfiguration(index, committed)
 	n.committedConfig = index
-	n.applyWG.Add(1)
-	go n.runApply()
-	go n.run()
 	return n, nil
 }
 
@@ -194,7 +204,8 @@ func (n *Node) Stop() {
 	n.stopOnce.Do(func() { close(n.stopc) })
 	<-n.done
 	n.snapStop()
-	n.snapshots.Wait()
+	n.goexec.snapWG.Wait()
+	n.spools.discardAll(n.cfg.Logger)
 }
 
 // do runs f on the node goroutine and waits for it.
@@ -245,21 +256,24 @@ func (n *Node) ProposeConfChange(ctx context.Context, cc ConfChange) (*Future, e
 func (n *Node) propose(ctx context.Context, p func() (uint64, uint64, error)) (*Future, error) {
 	var f *Future
 	var err error
-	if derr := n.do(ctx, func() {
-		var index, term uint64
-		index, term, err = p()
-		if err == ErrProposalDropped {
-			err = &NotLeaderError{Leader: n.core.Lead()}
-		}
-		if err != nil {
-			return
-		}
-		f = newFuture(index, term)
-		n.addProposal(f)
-	}); derr != nil {
+	if derr := n.do(ctx, func() { f, err = n.proposeNow(p) }); derr != nil {
 		return nil, derr
 	}
 	return f, err
+}
+
+// proposeNow runs proposal p on the step function and records its future.
+func (n *Node) proposeNow(p func() (uint64, uint64, error)) (*Future, error) {
+	index, term, err := p()
+	if err == ErrProposalDropped {
+		err = &NotLeaderError{Leader: n.core.Lead()}
+	}
+	if err != nil {
+		return nil, err
+	}
+	f := newFuture(index, term)
+	n.addProposal(f)
+	return f, nil
 }
 
 // ReadIndex returns an index such that the state machine, once it has
@@ -394,10 +408,10 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 		s = n.core.Status()
 		s.Applied = n.AppliedIndex()
 		s.ApplyBacklog = ApplyBacklog{Entries: n.backlog.entries, Bytes: n.backlog.bytes, Paused: n.applyHeld()}
-		now := time.Now()
+		now := n.cfg.Clock.Now()
 		s.LastContact = make(map[NodeID]time.Duration, len(n.lastHeard))
 		for id, t := range n.lastHeard {
-			s.LastContact[id] = now.Sub(t)
+			s.LastContact[id] = now - t
 		}
 	})
 	return s, err

@@ -1,9 +1,9 @@
 package raft
 
 import (
+	"errors"
 	"fmt"
 	"slices"
-	"sync"
 )
 
 // The node applies committed entries on its own apply goroutine, as
@@ -51,76 +51,27 @@ type applyBacklog struct {
 	bytes   uint64
 }
 
-// applyQueue is the FIFO between the Raft goroutine, which never blocks
-// on it, and the apply goroutine. Its length is bounded by the node
-// (NodeConfig.MaxApplyBacklogEntries and MaxApplyBacklogBytes).
-type applyQueue struct {
-	mu   sync.Mutex
-	jobs []applyJob
-	wake chan struct{}
-}
-
-func newApplyQueue() *applyQueue { return &applyQueue{wake: make(chan struct{}, 1)} }
-
-func (q *applyQueue) push(j applyJob) {
-	q.mu.Lock()
-	q.jobs = append(q.jobs, j)
-	q.mu.Unlock()
-	select {
-	case q.wake <- struct{}{}:
-	default:
-	}
-}
-
-// pop waits for the next job; false once stop is closed.
-func (q *applyQueue) pop(stop <-chan struct{}) (applyJob, bool) {
-	for {
-		q.mu.Lock()
-		if len(q.jobs) > 0 {
-			j := q.jobs[0]
-			q.jobs[0] = applyJob{}
-			q.jobs = q.jobs[1:]
-			q.mu.Unlock()
-			return j, true
-		}
-		q.mu.Unlock()
-		select {
-		case <-q.wake:
-		case <-stop:
-			return applyJob{}, false
-		}
-	}
-}
-
-// runApply is the apply goroutine: it runs the jobs in order and reports
-// each back to the Raft goroutine. It stops at the first error (the node
-// stops too) or when the node exits.
-func (n *Node) runApply() {
-	defer n.applyWG.Done()
-	for {
-		job, ok := n.applyq.pop(n.applyStop)
-		if !ok {
-			return
-		}
-		d := n.runJob(job)
-		select {
-		case n.applyDonec <- d:
-		case <-n.applyStop:
-			return
-		}
-		if d.err != nil {
-			return
-		}
-	}
-}
-
+// runJob runs job on LaneApply. After a job failed (the node stops), the
+// ones queued behind it do nothing: no entry is applied past a gap.
 func (n *Node) runJob(job applyJob) applyDone {
+	if n.applyFailed.Load() {
+		return applyDone{job: job, err: errApplyStopped}
+	}
+	var d applyDone
 	if job.sync {
 		index, err := n.syncStateMachine()
-		return applyDone{job: job, index: index, err: err}
+		d = applyDone{job: job, index: index, err: err}
+	} else {
+		d = applyDone{job: job, err: n.apply(job.ents)}
 	}
-	return applyDone{job: job, err: n.apply(job.ents)}
+	if d.err != nil {
+		n.applyFailed.Store(true)
+	}
+	return d
 }
+
+// errApplyStopped answers apply work queued behind a failed job.
+var errApplyStopped = errors.New("raft: apply stopped by an earlier failure")
 
 // syncStateMachine makes the state machine's applied state durable (when
 // it is a Syncer) and returns the applied index it covers.
@@ -184,12 +135,16 @@ func (n *Node) handOver(ents []Entry) {
 	n.handedOver = ents[len(ents)-1].Index
 }
 
-// enqueue queues a job for the apply goroutine and counts it.
+// enqueue counts a job in the backlog and hands it to LaneApply; its
+// report comes back to the step function (jobDone).
 func (n *Node) enqueue(j applyJob) {
 	n.backlog.jobs++
 	n.backlog.entries += len(j.ents)
 	n.backlog.bytes += j.bytes
-	n.applyq.push(j)
+	n.exec.Run(LaneApply, func() Continuation {
+		d := n.runJob(j)
+		return func() error { return n.jobDone(d) }
+	})
 }
 
 // applyHeld reports whether the core must hold committed entries back:

@@ -19,8 +19,7 @@ const (
 	evMessage                       // a peer's message (msg)
 	evRequest                       // a caller's request (req), run on the node goroutine
 	evSnapshotIn                    // a snapshot received from the leader (in)
-	evSnapshotSent                  // an outgoing snapshot transfer ended (sent)
-	evApplied                       // the apply goroutine finished a job (applied)
+	evDone                          // slow work finished (done: its continuation)
 )
 
 // event is one input of the node's step function.
@@ -28,9 +27,8 @@ type event struct {
 	kind    eventKind
 	msg     Message
 	req     func()
-	in      *incomingSnapshot
-	sent    snapshotReport
-	applied applyDone
+	in   *incomingSnapshot
+	done Continuation
 }
 
 // run is the node goroutine: a thin shell that gathers events and hands
@@ -57,10 +55,8 @@ func (n *Node) run() {
 			batch = append(batch, event{kind: evRequest, req: f})
 		case in := <-n.snapInc:
 			batch = append(batch, event{kind: evSnapshotIn, in: in})
-		case r := <-n.snapDone:
-			batch = append(batch, event{kind: evSnapshotSent, sent: r})
-		case d := <-n.applyDonec:
-			batch = append(batch, event{kind: evApplied, applied: d})
+		case c := <-n.goexec.contc:
+			batch = append(batch, event{kind: evDone, done: c})
 		}
 		batch = n.drain(batch)
 		if err := n.handle(batch); err != nil {
@@ -109,10 +105,8 @@ func (n *Node) handleEvent(ev event) error {
 		ev.req()
 	case evSnapshotIn:
 		return n.snapshotArrived(ev.in)
-	case evSnapshotSent:
-		n.snapshotSent(ev.sent)
-	case evApplied:
-		return n.jobDone(ev.applied)
+	case evDone:
+		return ev.done()
 	}
 	return nil
 }
@@ -120,7 +114,7 @@ func (n *Node) handleEvent(ev event) error {
 // step hands a peer's message to the core.
 func (n *Node) step(m Message) {
 	if m.From != None && m.From != n.cfg.ID {
-		n.lastHeard[m.From] = time.Now()
+		n.lastHeard[m.From] = n.cfg.Clock.Now()
 	}
 	if err := n.core.Step(m); err != nil {
 		n.cfg.Logger.Debug("message not stepped", "type", m.Type.String(), "from", uint64(m.From), "err", err)
@@ -138,8 +132,7 @@ func (n *Node) setErr(err error) {
 // exit stops the apply goroutine (after the job it is running) and
 // resolves what waits on the node goroutine.
 func (n *Node) exit() {
-	close(n.applyStop)
-	n.applyWG.Wait()
+	n.goexec.close()
 	err := n.stoppedErr()
 	n.dropProposals(0, func(uint64) error { return err })
 	if n.installing != nil {
@@ -258,6 +251,14 @@ func (n *Node) send(msgs []Message) {
 // answerReads hands read states to the ReadIndex calls waiting for them.
 func (n *Node) answerReads(rss []ReadState) {
 	if len(rss) == 0 {
+		return
+	}
+	if n.readHook != nil {
+		for _, rs := range rss {
+			if len(rs.RequestCtx) == 16 && binary.BigEndian.Uint64(rs.RequestCtx) == n.readNonce {
+				n.readHook(rs)
+			}
+		}
 		return
 	}
 	n.mu.Lock()

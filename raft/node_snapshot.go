@@ -109,57 +109,80 @@ func (n *Node) restoreStateMachine(data io.Reader, meta SnapshotMeta) error {
 }
 
 // sendSnapshot starts a transfer of the state machine's current state to
-// m.To on its own goroutine (at most one per follower), which writes it
-// to a spool (NodeConfig.SnapshotSpool) and streams it. The metadata is
-// that of the state written (its applied index), which is at or past the
-// index the core asked for. The outcome goes back to the core
-// (ReportSnapshot).
+// m.To (at most one per follower) in three steps: LaneSnapshot work
+// writes it to a spool (NodeConfig.SnapshotSpool); the step function
+// looks up the metadata of the index written, which is at or past the
+// index the core asked for; LaneSnapshot work streams the spool. The
+// outcome goes back to the core (ReportSnapshot).
 func (n *Node) sendSnapshot(m Message) {
 	if n.sendingSnap[m.To] {
 		return
 	}
 	n.sendingSnap[m.To] = true
-	n.snapshots.Add(1)
-	go func() {
-		defer n.snapshots.Done()
-		err := n.streamSnapshot(m)
-		select {
-		case n.snapDone <- snapshotReport{to: m.To, err: err}:
-		case <-n.snapCtx.Done():
+	n.exec.Run(LaneSnapshot, func() Continuation {
+		spool, index, err := n.writeSnapshot()
+		return func() error {
+			if err != nil {
+				n.snapshotSent(snapshotReport{to: m.To, err: err})
+				return nil
+			}
+			n.streamSnapshot(m, spool, index)
+			return nil
 		}
-	}()
+	})
 }
 
-// streamSnapshot writes the state machine into a spool, asks the core for
-// the metadata of the index written, and streams the spool to m.To. It
-// runs off the node goroutine.
-func (n *Node) streamSnapshot(m Message) error {
+// writeSnapshot writes the state machine into a new spool, off the step
+// function, and returns the applied index it reflects.
+func (n *Node) writeSnapshot() (Spool, uint64, error) {
 	spool, err := n.cfg.SnapshotSpool.Create()
 	if err != nil {
-		return fmt.Errorf("create snapshot spool: %w", err)
+		return nil, 0, fmt.Errorf("create snapshot spool: %w", err)
 	}
-	defer func() {
-		if err := spool.Discard(); err != nil {
-			n.cfg.Logger.Warn("cannot discard snapshot spool", "node", uint64(n.cfg.ID), "err", err)
-		}
-	}()
+	n.spools.add(spool)
 	index, err := n.cfg.StateMachine.Snapshot(spool)
 	if err != nil {
-		return fmt.Errorf("snapshot state machine: %w", err)
+		n.discardSpool(spool)
+		return nil, 0, fmt.Errorf("snapshot state machine: %w", err)
 	}
-	var meta SnapshotMeta
-	if derr := n.do(n.snapCtx, func() { meta, err = n.core.SnapshotMeta(index) }); derr != nil {
-		return derr
-	}
+	return spool, index, nil
+}
+
+// streamSnapshot, on the step function, gives the written spool the
+// metadata of index and hands its streaming to LaneSnapshot.
+func (n *Node) streamSnapshot(m Message, spool Spool, index uint64) {
+	meta, err := n.core.SnapshotMeta(index)
 	if err != nil {
-		return fmt.Errorf("snapshot metadata at %d: %w", index, err)
+		n.discardSpool(spool)
+		n.snapshotSent(snapshotReport{to: m.To, err: fmt.Errorf("snapshot metadata at %d: %w", index, err)})
+		return
 	}
+	m.Snapshot = &meta
+	n.exec.Run(LaneSnapshot, func() Continuation {
+		err := n.sendSpool(m, spool)
+		return func() error {
+			n.snapshotSent(snapshotReport{to: m.To, err: err})
+			return nil
+		}
+	})
+}
+
+// sendSpool streams spool to m.To and discards it, off the step function.
+func (n *Node) sendSpool(m Message, spool Spool) error {
+	defer n.discardSpool(spool)
 	data, err := spool.Reader()
 	if err != nil {
 		return err
 	}
-	m.Snapshot = &meta
 	return n.cfg.Transport.SendSnapshot(n.snapCtx, m, data)
+}
+
+func (n *Node) discardSpool(s Spool) {
+	if n.spools.remove(s) {
+		if err := s.Discard(); err != nil {
+			n.cfg.Logger.Warn("cannot discard snapshot spool", "node", uint64(n.cfg.ID), "err", err)
+		}
+	}
 }
 
 // snapshotSent reports a finished snapshot transfer to the core.

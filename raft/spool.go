@@ -3,6 +3,8 @@ package raft
 import (
 	"bytes"
 	"io"
+	"log/slog"
+	"sync"
 )
 
 // SnapshotSpool holds outgoing snapshots while they stream to a follower:
@@ -41,4 +43,41 @@ func (m *memorySpoolFile) Reader() (io.Reader, error) { return bytes.NewReader(m
 func (m *memorySpoolFile) Discard() error {
 	m.buf = bytes.Buffer{}
 	return nil
+}
+
+// spoolSet is the node's outgoing snapshot spools still held, so that
+// Stop can discard those whose transfer never started.
+type spoolSet struct {
+	mu  sync.Mutex
+	set map[Spool]bool
+}
+
+func (s *spoolSet) add(sp Spool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.set == nil {
+		s.set = map[Spool]bool{}
+	}
+	s.set[sp] = true
+}
+
+// remove reports whether sp was held (it is discarded once).
+func (s *spoolSet) remove(sp Spool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	held := s.set[sp]
+	delete(s.set, sp)
+	return held
+}
+
+func (s *spoolSet) discardAll(log *slog.Logger) {
+	s.mu.Lock()
+	held := s.set
+	s.set = nil
+	s.mu.Unlock()
+	for sp := range held {
+		if err := sp.Discard(); err != nil {
+			log.Warn("cannot discard snapshot spool", "err", err)
+		}
+	}
 }
