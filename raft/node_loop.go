@@ -15,18 +15,18 @@ const maxEventsPerReady = 512
 type eventKind uint8
 
 const (
-	evTick         eventKind = iota // one tick of the clock
-	evMessage                       // a peer's message (msg)
-	evRequest                       // a caller's request (req), run on the node goroutine
-	evSnapshotIn                    // a snapshot received from the leader (in)
-	evDone                          // slow work finished (done: its continuation)
+	evTick       eventKind = iota // one tick of the clock
+	evMessage                     // a peer's message (msg)
+	evRequest                     // a caller's request (req), run on the node goroutine
+	evSnapshotIn                  // a snapshot received from the leader (in)
+	evDone                        // slow work finished (done: its continuation)
 )
 
 // event is one input of the node's step function.
 type event struct {
-	kind    eventKind
-	msg     Message
-	req     func()
+	kind eventKind
+	msg  Message
+	req  func()
 	in   *incomingSnapshot
 	done Continuation
 }
