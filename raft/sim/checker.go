@@ -28,12 +28,17 @@ type checker struct {
 	// applied[i-1] is the entry applied at index i by whichever node
 	// applied it first (State Machine Safety, paper §5.4.3).
 	applied []raft.Entry
+	// results[i-1] is the result the first node to apply index i got;
+	// every other node must get the same.
+	results []any
 	nodes   []nodeCheck
 	// readsServed counts reads served (each checked for staleness).
 	readsServed int
-	// committedConfig is the latest configuration committed (applied by
+	// committedConfig is the latest configuration committed (seen committed by
 	// any node), starting with the bootstrap one.
 	committedConfig raft.Configuration
+	// committedConfigIndex is the index of its entry (0: bootstrap).
+	committedConfigIndex uint64
 	// leaseHolder is the node that held a valid lease after the last
 	// event (None if none), for the one-lease-at-a-time check.
 	leaseHolder raft.NodeID
@@ -96,6 +101,9 @@ func (c *checker) onStart(n *node) {
 // onReady checks a Ready when the driver takes it: Leader Append-Only and
 // Log Matching for the new entries, and records where proposals landed.
 func (c *checker) onReady(n *node, rd *raft.Ready) {
+	if n.core == nil {
+		return // start-up repair (reconcileLog), before the core exists
+	}
 	st := statusOf(n.core)
 	nc := &c.nodes[n.id-1]
 	if st.Role == raft.RoleLeader && nc.leaderTerm == st.Term {
@@ -181,10 +189,9 @@ func (c *checker) fingerprint(n *node, e raft.Entry, prevTerm uint64) {
 	}
 }
 
-// onPersist checks what was just made durable: term and vote never
-// regress, nor does the durable commit index.
-func (c *checker) onPersist(n *node, before raft.HardState, rd *raft.Ready) {
-	hs := rd.HardState
+// onPersist checks what was just written: term and vote never regress,
+// nor does the commit index.
+func (c *checker) onPersist(n *node, before raft.HardState, hs raft.HardState) {
 	if hs.IsEmpty() {
 		return
 	}
@@ -203,8 +210,10 @@ func (c *checker) onPersist(n *node, before raft.HardState, rd *raft.Ready) {
 }
 
 // onSend checks the driver contract for one outgoing message: the state
-// it announces is durable before it leaves.
-func (c *checker) onSend(n *node, m raft.Message, early bool) {
+// it announces is durable before it leaves (the simulator holds back what
+// the driver sends while a write's fsync is in flight, so the store is
+// durable here).
+func (c *checker) onSend(n *node, m raft.Message) {
 	if m.From != n.id {
 		c.failf("node %d sent a message from %d", n.id, m.From)
 		return
@@ -228,13 +237,13 @@ func (c *checker) onSend(n *node, m raft.Message, early bool) {
 			c.failf("node %d granted its vote in term %d to %d, but its durable vote is %d in term %d", n.id, m.Term, m.To, hs.Vote, hs.Term)
 		}
 	case raft.MsgVote:
-		if hs.Term != m.Term || hs.Vote != n.id {
+		// A campaign of an older term than the durable one is harmless
+		// (input taken in one batch may start it and then move the node
+		// to a newer term): the node can never lead that term.
+		if hs.Term == m.Term && hs.Vote != n.id {
 			c.failf("node %d campaigns in term %d without a durable vote for itself (durable term %d vote %d)", n.id, m.Term, hs.Term, hs.Vote)
 		}
 	case raft.MsgAppResp, raft.MsgSnapResp:
-		if early {
-			c.failf("node %d sent %s before its Ready was durable", n.id, m.Type)
-		}
 		if !m.Reject && m.Index > n.store.lastIndex() {
 			c.failf("node %d acknowledged index %d but only %d is durable", n.id, m.Index, n.store.lastIndex())
 		}
@@ -242,8 +251,10 @@ func (c *checker) onSend(n *node, m raft.Message, early bool) {
 }
 
 // onApply checks State Machine Safety: no two nodes apply different
-// entries at one index, and only committed entries are applied.
-func (c *checker) onApply(n *node, e raft.Entry) {
+// entries at one index, only committed entries are applied, and every
+// node gets the same result from the same entry. (The state machine
+// itself refuses an entry out of order, so none is applied twice.)
+func (c *checker) onApply(n *node, e raft.Entry, result any) {
 	i := e.Index
 	if rec, ok := c.commitAt(i); ok && rec.term != e.Term {
 		c.failf("node %d applied entry %d of term %d, but the entry committed there has term %d", n.id, i, e.Term, rec.term)
@@ -255,6 +266,9 @@ func (c *checker) onApply(n *node, e raft.Entry) {
 			c.failf("State Machine Safety: node %d applied %s %q (term %d) at %d where %s %q (term %d) was applied",
 				n.id, e.Type, e.Data, e.Term, i, old.Type, old.Data, old.Term)
 		}
+		if c.results[i-1] != result {
+			c.failf("node %d got result %v from entry %d, another node %v", n.id, result, i, c.results[i-1])
+		}
 		return
 	}
 	if i != uint64(len(c.applied))+1 {
@@ -265,18 +279,27 @@ func (c *checker) onApply(n *node, e raft.Entry) {
 		return
 	}
 	c.applied = append(c.applied, e)
-	if e.Type == raft.EntryConfig {
-		cfg, err := raft.DecodeConfiguration(e.Data)
-		if err != nil {
-			c.failf("node %d applied a malformed configuration at %d: %v", n.id, i, err)
-			return
-		}
-		if d := voterChange(c.committedConfig, cfg); d > 1 {
-			c.failf("committed configuration at %d changes %d voters at once (%v -> %v): two disjoint majorities possible",
-				i, d, c.committedConfig.Voters(), cfg.Voters())
-		}
-		c.committedConfig = cfg
+	c.results = append(c.results, result)
+}
+
+// observeConfig records the configuration entry e, which node n holds as
+// committed, as the latest committed configuration if it is newer, and
+// checks that it changes at most one voter.
+func (c *checker) observeConfig(n *node, e raft.Entry) {
+	if e.Type != raft.EntryConfig || e.Index <= c.committedConfigIndex {
+		return
 	}
+	cfg, err := raft.DecodeConfiguration(e.Data)
+	if err != nil {
+		c.failf("node %d committed a malformed configuration at %d: %v", n.id, e.Index, err)
+		return
+	}
+	if d := voterChange(c.committedConfig, cfg); d > 1 {
+		c.failf("committed configuration at %d changes %d voters at once (%v -> %v): two disjoint majorities possible",
+			e.Index, d, c.committedConfig.Voters(), cfg.Voters())
+	}
+	c.committedConfig, c.committedConfigIndex = cfg, e.Index
+	c.s.tracef("committed config %d: voters %v learners %v (seen at %d)", e.Index, cfg.Voters(), learnersOf(cfg), n.id)
 }
 
 // voterChange counts the servers that are voters in exactly one of a and
@@ -354,10 +377,10 @@ func (c *checker) configBefore(n *node, rd *raft.Ready, k int) (raft.Configurati
 
 // onRestore checks a snapshot installed into a state machine against
 // what was applied everywhere else.
-func (c *checker) onRestore(n *node, meta raft.SnapshotMeta) {
+func (c *checker) onRestore(n *node, index uint64) {
 	data := n.sm.applied
-	if uint64(len(data)) != meta.Index {
-		c.failf("node %d restored a snapshot at %d holding %d entries", n.id, meta.Index, len(data))
+	if index > 0 && index <= uint64(len(c.results)) && n.sm.lastHash() != c.results[index-1] {
+		c.failf("node %d restored a snapshot at %d whose state differs from the one applied there", n.id, index)
 		return
 	}
 	for _, e := range data {
@@ -368,7 +391,7 @@ func (c *checker) onRestore(n *node, meta raft.SnapshotMeta) {
 				return
 			}
 		} else {
-			c.failf("node %d restored a snapshot reaching %d, beyond any node's applied %d", n.id, meta.Index, len(c.applied))
+			c.failf("node %d restored a snapshot reaching %d, beyond any node's applied %d", n.id, index, len(c.applied))
 			return
 		}
 	}
@@ -401,11 +424,6 @@ func (c *checker) afterEvent() {
 				c.failf("Election Safety: nodes %d and %d both lead term %d", old, n.id, st.Term)
 				return
 			}
-		}
-		if n.dirty {
-			// The core holds entries no Ready has shown yet: its log
-			// and commit index are checked after its next Ready.
-			continue
 		}
 		if nc.checkLeaderOf != 0 {
 			if st.Role == raft.RoleLeader && st.Term == nc.checkLeaderOf {
@@ -453,10 +471,15 @@ func (c *checker) observeCommit(n *node, lo, hi, term uint64) {
 		case term < rec.knownTerm:
 			rec.knownTerm = term
 		}
+		if i > c.committedConfigIndex {
+			if ents, err := n.store.Entries(i, i+1, 0); err == nil && len(ents) == 1 {
+				c.observeConfig(n, ents[0])
+			}
+		}
 		// Leader Completeness (paper §5.4): every leader of a later term
 		// holds the entry.
 		for _, l := range c.s.nodes {
-			if !l.up || l.dirty {
+			if !l.up {
 				continue
 			}
 			ls := statusOf(l.core)

@@ -13,7 +13,7 @@ type eventKind uint8
 const (
 	evTick      eventKind = iota // a node's clock ticks
 	evDeliver                    // a message reaches its destination
-	evPersisted                  // a node's fsync of its current Ready completes
+	evPersisted                  // a node's fsync in flight completes
 	evFunc                       // a scheduled action of the scenario
 )
 
@@ -25,7 +25,7 @@ type event struct {
 	node  raft.NodeID
 	epoch uint64 // the node incarnation the event belongs to (ticks, fsyncs)
 	msg   raft.Message
-	snap  []raft.Entry // the data of a MsgSnap
+	snap  []byte // the data of a MsgSnap
 	fn    func()
 }
 

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/resqlite/resqlite/raft"
 )
@@ -50,7 +51,7 @@ func (s *Sim) ProposeConfChange(id raft.NodeID, cc raft.ConfChange) bool {
 		return false
 	}
 	s.tracef("conf change %d %v %d", id, cc.Type, cc.Member.ID)
-	n.input(inboxItem{kind: inConfChange, cc: cc})
+	n.input(func() error { _, _ = n.st.ProposeConfChange(cc); return nil })
 	return true
 }
 
@@ -195,7 +196,7 @@ func (s *Sim) Propose(id raft.NodeID, data []byte) bool {
 		return false
 	}
 	s.tracef("propose %d %q", id, data)
-	n.input(inboxItem{kind: inPropose, data: data})
+	n.input(func() error { _, _ = n.st.Propose(data); return nil })
 	return true
 }
 
@@ -217,11 +218,20 @@ func (s *Sim) read(id raft.NodeID, lease bool) bool {
 		return false
 	}
 	s.reads++
-	ctx := []byte(fmt.Sprintf("r%d", s.reads))
-	s.tracef("read %d %s lease=%v", id, ctx, lease)
-	n.reads = append(n.reads, &readRequest{ctx: ctx, at: s.clk.now, minIndex: uint64(len(s.chk.applied))})
-	n.issued[string(ctx)] = true
-	n.input(inboxItem{kind: inRead, data: ctx, lease: lease})
+	s.tracef("read %d #%d lease=%v", id, s.reads, lease)
+	r := &readRequest{at: s.clk.now, minIndex: uint64(len(s.chk.applied))}
+	n.reads = append(n.reads, r)
+	n.input(func() error {
+		ctx, err := n.st.ReadIndex(lease)
+		if err != nil {
+			// Refused (no leader known): the reader gives up.
+			n.reads = slices.DeleteFunc(n.reads, func(x *readRequest) bool { return x == r })
+			return nil
+		}
+		r.ctx = ctx
+		n.issuedReads[string(ctx)] = true
+		return nil
+	})
 	return true
 }
 
@@ -235,7 +245,7 @@ func (s *Sim) Transfer(id, to raft.NodeID) {
 		return
 	}
 	s.tracef("transfer %d->%d", id, to)
-	n.input(inboxItem{kind: inTransfer, to: to})
+	n.input(func() error { _ = n.st.TransferLeadership(to); return nil })
 }
 
 // Placed returns where a proposal (by its data) was last appended to a

@@ -81,7 +81,10 @@ func randomOptions(seed uint64) Options {
 		o.MaxSizePerMsg = 1 // one entry per MsgApp
 		o.MaxInflightMsgs = 4 + r.IntN(13)
 	}
-	o.StepWhileBusy = r.IntN(2) == 0
+	o.SlowApply = r.IntN(2) == 0
+	if r.IntN(3) == 0 {
+		o.MaxApplyBacklog = 1 + r.IntN(8)
+	}
 	o.EagerCommit = r.IntN(2) == 0
 	if r.IntN(2) == 0 {
 		o.SnapshotEvery = 5 + r.IntN(40)

@@ -52,10 +52,16 @@ type Options struct {
 	// SQLite with synchronous=NORMAL may after a power loss; the core
 	// re-delivers them after the restart.
 	StateMachineLosesTail bool
-	// StepWhileBusy makes the driver keep handing input to the core while
-	// a Ready is being persisted (the contract allows Step, Tick, Propose
-	// and the others between Ready and Advance) instead of queueing it.
-	StepWhileBusy bool
+	// SlowApply makes one piece of apply work in 200 take up to three
+	// election timeouts (a heavy entry, a checkpoint): the driver applies
+	// off its step function, so heartbeats and votes must keep flowing,
+	// and the checker requires every leader to send heartbeats at least
+	// once an election timeout meanwhile.
+	SlowApply bool
+	// MaxApplyBacklog bounds the committed entries handed to apply work
+	// and not yet applied (raft.NodeConfig.MaxApplyBacklogEntries;
+	// default the driver's).
+	MaxApplyBacklog int
 	// Pauses makes nodes stall now and then, as a long apply, a GC pause
 	// or SIGSTOP stalls a process: for up to two election timeouts a node
 	// takes in nothing (its ticks are dropped, as a time.Ticker drops
@@ -160,14 +166,14 @@ func New(opts Options) (*Sim, error) {
 		if opts.ClockDrift > 0 {
 			tick = time.Duration(float64(tick) * (1 + opts.ClockDrift*(2*s.rng.Float64()-1)))
 		}
-		s.nodes = append(s.nodes, &node{
+		n := &node{
 			s:         s,
 			id:        raft.NodeID(i),
 			founding:  i <= opts.Voters,
-			store:     newStore(),
-			sm:        &stateMachine{},
 			tickEvery: tick,
-		})
+		}
+		n.store, n.sm = newStore(n), &stateMachine{n: n}
+		s.nodes = append(s.nodes, n)
 	}
 	for _, n := range s.nodes {
 		if err := n.start(); err != nil {
@@ -267,17 +273,11 @@ func (s *Sim) runEvent(e *event) {
 		n := s.node(e.msg.To)
 		if !n.up || e.epoch != n.epoch || !s.net.passes(e.msg.From, e.msg.To) {
 			s.traceMsg("lost", e.msg, 0)
-			if e.msg.Type == raft.MsgSnap {
-				s.reportSnapshot(e.msg, true)
-			}
 			return
 		}
 		s.net.stats.Delivered++
 		s.traceMsg("recv", e.msg, 0)
-		n.input(inboxItem{kind: inMessage, msg: e.msg, snap: e.snap})
-		if e.msg.Type == raft.MsgSnap {
-			s.reportSnapshot(e.msg, false)
-		}
+		n.deliver(e.msg, e.snap)
 	case evPersisted:
 		n := s.node(e.node)
 		if !n.up || e.epoch != n.epoch {
@@ -293,8 +293,9 @@ func (s *Sim) runEvent(e *event) {
 	}
 }
 
-// send puts a message on the network, subject to the link's faults.
-func (s *Sim) send(m raft.Message) {
+// send puts a message (with its data, for a MsgSnap) on the network,
+// subject to the link's faults.
+func (s *Sim) send(m raft.Message, snap []byte) {
 	nw := s.net
 	nw.stats.Messages++
 	nw.stats.ByType[m.Type]++
@@ -305,28 +306,17 @@ func (s *Sim) send(m raft.Message) {
 		s.fail(fmt.Errorf("node %d sent %s to invalid node %d", m.From, m.Type, m.To))
 		return
 	}
-	var snap []raft.Entry
-	if m.Type == raft.MsgSnap {
-		from := s.node(m.From)
-		if m.Snapshot == nil || m.Snapshot.Index != from.store.snap.Index || m.Snapshot.Term != from.store.snap.Term {
-			s.fail(fmt.Errorf("node %d sent a MsgSnap %v that is not its stored snapshot %d/%d", m.From, m.Snapshot, from.store.snap.Index, from.store.snap.Term))
-			return
-		}
-		snap = from.snapData
+	if m.Type == raft.MsgSnap && m.Snapshot == nil {
+		s.fail(fmt.Errorf("node %d sent a MsgSnap without metadata", m.From))
+		return
 	}
 	if !nw.passes(m.From, m.To) {
 		s.traceMsg("cut", m, 0)
-		if m.Type == raft.MsgSnap {
-			s.reportSnapshot(m, true)
-		}
 		return
 	}
 	f := nw.links[m.From-1][m.To-1]
 	if f.DropRate > 0 && s.rng.Float64() < f.DropRate {
 		s.traceMsg("drop", m, 0)
-		if m.Type == raft.MsgSnap {
-			s.reportSnapshot(m, true)
-		}
 		return
 	}
 	copies := 1
@@ -357,19 +347,6 @@ func (s *Sim) send(m raft.Message) {
 	}
 }
 
-// reportSnapshot tells the sender of a MsgSnap, a little later, how the
-// stream ended (Transport.SendSnapshot returning, then ReportSnapshot).
-func (s *Sim) reportSnapshot(m raft.Message, failed bool) {
-	from := s.node(m.From)
-	epoch := from.epoch
-	s.At(time.Millisecond, func() {
-		if from.up && from.epoch == epoch {
-			s.tracef("report snapshot %d->%d failed=%v", m.From, m.To, failed)
-			from.input(inboxItem{kind: inReport, to: m.To, failed: failed})
-		}
-	})
-}
-
 // addrOf is the network address of node id in configurations.
 func addrOf(id raft.NodeID) string { return fmt.Sprintf("n%d", id) }
 
@@ -380,7 +357,7 @@ func (s *Sim) reportUnreachable(m raft.Message) {
 	epoch := from.epoch
 	s.At(time.Millisecond, func() {
 		if from.up && from.epoch == epoch {
-			from.input(inboxItem{kind: inUnreachable, to: m.To})
+			from.input(func() error { from.st.ReportUnreachable(m.To); return nil })
 		}
 	})
 }

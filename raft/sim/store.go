@@ -2,14 +2,26 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/resqlite/resqlite/raft"
 )
 
-// store is a node's durable log. The simulated disk is the store itself:
-// whatever the driver saved into it survives a crash, and nothing else
-// does. It implements raft.LogStore.
+// store is a node's log on its simulated disk. It implements
+// raft.LogStore. A Save takes time: it is durable only when its simulated
+// fsync completes (the node is busy until then, and holds back the
+// messages sent after it); a crash before that undoes it and everything
+// written after it (persisted).
 type store struct {
+	storeState
+	n *node
+	// durable is the state before the first write whose fsync is in
+	// flight (nil when everything is durable).
+	durable *storeState
+}
+
+// storeState is what a store holds.
+type storeState struct {
 	hs   raft.HardState
 	snap raft.SnapshotMeta
 	// ents[0] is a placeholder for the entry just before the first one
@@ -18,10 +30,37 @@ type store struct {
 	ents []raft.Entry
 }
 
+// clone copies the state. The entries are shared: the store only ever
+// appends past the copy's length, or truncates into a new array (save).
+func (s *storeState) clone() *storeState {
+	c := *s
+	c.snap.Config = cloneConfig(s.snap.Config)
+	return &c
+}
+
+// write is called before every write: it keeps the durable state to come
+// back to if the node crashes before the fsync in flight completes.
+func (s *store) write() {
+	if s.n != nil && s.durable == nil && s.n.syncing() {
+		s.durable = s.storeState.clone()
+	}
+}
+
+// persisted marks everything written durable.
+func (s *store) persisted() { s.durable = nil }
+
+// crash undoes the writes whose fsync had not completed.
+func (s *store) crash() {
+	if s.durable != nil {
+		s.storeState = *s.durable
+		s.durable = nil
+	}
+}
+
 var _ raft.LogStore = (*store)(nil)
 
-func newStore() *store {
-	return &store{ents: []raft.Entry{{}}}
+func newStore(n *node) *store {
+	return &store{storeState: storeState{ents: []raft.Entry{{}}}, n: n}
 }
 
 // InitialState implements raft.Storage. The configuration is the latest
@@ -98,9 +137,28 @@ func (s *store) Snapshot() (raft.SnapshotMeta, error) {
 	return m, nil
 }
 
-// Save implements raft.LogStore. It is durable on return: the simulated
-// fsync is the moment the driver calls it.
+// Save implements raft.LogStore. Its simulated fsync starts now and
+// completes after a random delay (node.startSync).
 func (s *store) Save(hs raft.HardState, ents []raft.Entry) error {
+	if s.n == nil { // a store under test
+		return s.save(hs, ents)
+	}
+	c := s.n.s.chk
+	c.onReady(s.n, &raft.Ready{HardState: hs, Entries: ents})
+	if s.n.s.opts.mutation == mutSkipHardState {
+		hs = raft.HardState{}
+	}
+	before := s.hs
+	s.n.startSync()
+	s.write()
+	if err := s.save(hs, ents); err != nil {
+		return err
+	}
+	c.onPersist(s.n, before, hs)
+	return nil
+}
+
+func (s *store) save(hs raft.HardState, ents []raft.Entry) error {
 	if len(ents) > 0 {
 		first := ents[0].Index
 		for i := 1; i < len(ents); i++ {
@@ -118,7 +176,12 @@ func (s *store) Save(hs raft.HardState, ents []raft.Entry) error {
 		}
 		if len(ents) > 0 {
 			keep := ents[0].Index - s.offset()
-			s.ents = append(s.ents[:keep], ents...)
+			if keep < uint64(len(s.ents)) {
+				// A conflicting suffix goes: into a new array, so the
+				// durable state (clone) keeps it.
+				s.ents = slices.Clip(s.ents[:keep])
+			}
+			s.ents = append(s.ents, ents...)
 		}
 	}
 	if !hs.IsEmpty() {
@@ -130,9 +193,13 @@ func (s *store) Save(hs raft.HardState, ents []raft.Entry) error {
 // ApplySnapshot implements raft.LogStore: a snapshot received from the
 // leader replaces the whole log.
 func (s *store) ApplySnapshot(meta raft.SnapshotMeta) error {
+	if s.n != nil {
+		s.n.s.chk.onReady(s.n, &raft.Ready{Snapshot: meta})
+	}
 	if meta.Index <= s.snap.Index {
 		return raft.ErrSnapshotOutOfDate
 	}
+	s.write()
 	meta.Config = cloneConfig(meta.Config)
 	s.ents = []raft.Entry{{Index: meta.Index, Term: meta.Term}}
 	s.snap = meta
@@ -154,6 +221,7 @@ func (s *store) CreateSnapshot(meta raft.SnapshotMeta) error {
 	if t := s.ents[meta.Index-s.offset()].Term; t != meta.Term {
 		return fmt.Errorf("sim store: snapshot at %d has term %d, the log has %d", meta.Index, meta.Term, t)
 	}
+	s.write()
 	meta.Config = cloneConfig(meta.Config)
 	s.snap = meta
 	return nil
@@ -170,6 +238,7 @@ func (s *store) Compact(index uint64) error {
 	if index-1 > s.lastIndex() {
 		return fmt.Errorf("sim store: compact to %d: past last index %d", index, s.lastIndex())
 	}
+	s.write()
 	i := index - 1 - s.offset()
 	kept := make([]raft.Entry, 0, uint64(len(s.ents))-i)
 	kept = append(kept, raft.Entry{Index: s.ents[i].Index, Term: s.ents[i].Term})

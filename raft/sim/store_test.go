@@ -29,7 +29,7 @@ func storeTerms(t *testing.T, s *store) []uint64 {
 }
 
 func TestStoreSaveTruncatesConflicts(t *testing.T) {
-	s := newStore()
+	s := newStore(nil)
 	if err := s.Save(raft.HardState{Term: 1, Vote: 1}, ents(1, 1, 5)); err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestStoreSaveTruncatesConflicts(t *testing.T) {
 }
 
 func TestStoreEntriesBounds(t *testing.T) {
-	s := newStore()
+	s := newStore(nil)
 	if err := s.Save(raft.HardState{}, ents(1, 1, 5)); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestStoreEntriesBounds(t *testing.T) {
 }
 
 func TestStoreSnapshotAndCompact(t *testing.T) {
-	s := newStore()
+	s := newStore(nil)
 	if err := s.Save(raft.HardState{Term: 2}, ents(2, 1, 10)); err != nil {
 		t.Fatal(err)
 	}
