@@ -635,6 +635,15 @@ func (c *Core) step(m Message) {
 		case m.Type == MsgApp || m.Type == MsgHeartbeat || m.Type == MsgSnap:
 			// Paper §5.1: a higher term makes the node a follower.
 			c.becomeFollower(m.Term, m.From)
+		case m.Type == MsgVote && c.role == RoleFollower:
+			// Paper Fig. 2: only hearing from the leader or granting a
+			// vote restarts a follower's election timer. Were a rejected
+			// vote to restart it, a candidate with a stale log timing out
+			// again and again could keep every up-to-date voter from
+			// ever campaigning.
+			elapsed, timeout := c.electionElapsed, c.randomizedElectionTimeout
+			c.becomeFollower(m.Term, None)
+			c.electionElapsed, c.randomizedElectionTimeout = elapsed, timeout
 		default:
 			c.becomeFollower(m.Term, None)
 		}

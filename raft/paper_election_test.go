@@ -319,3 +319,31 @@ func TestCandidateYieldsToBetterLog(t *testing.T) {
 		t.Fatal("backed off for a candidate with a worse log")
 	}
 }
+
+// Paper Fig. 2, Rules for Servers, Followers: "If election timeout
+// elapses without receiving AppendEntries RPC from current leader or
+// granting vote to candidate: convert to candidate." A follower that
+// rejects a higher-term candidate whose log is behind takes its term but
+// keeps its election timer, so it campaigns when the timer was due; one
+// that grants its vote starts the timer again.
+func TestPaperFollowerTimerRunsOnRejectedVote(t *testing.T) {
+	for _, grant := range []bool{false, true} {
+		c := newTestCore(t, 1, ids(3), storeWith(t, HardState{Term: 2}, 1, 2), nil)
+		for c.electionElapsed < c.randomizedElectionTimeout-1 {
+			c.Tick()
+		}
+		index, logTerm := uint64(1), uint64(1) // behind the follower's log
+		if grant {
+			index, logTerm = 2, 2
+		}
+		mustStep(t, c, Message{Type: MsgVote, From: 2, Term: 3, Index: index, LogTerm: logTerm})
+		resp := filterMsgs(readMsgs(c), MsgVoteResp)
+		if len(resp) != 1 || resp[0].Reject == grant || c.Term() != 3 {
+			t.Fatalf("grant=%v: responses %+v, term %d", grant, resp, c.Term())
+		}
+		c.Tick()
+		if campaigned := c.Role() != RoleFollower; campaigned == grant {
+			t.Fatalf("grant=%v: role %v one tick after the timer was due", grant, c.Role())
+		}
+	}
+}
