@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"fmt"
+	"time"
 
 	"github.com/resqlite/resqlite/raft"
 )
@@ -39,6 +40,17 @@ type checker struct {
 	committedConfig raft.Configuration
 	// committedConfigIndex is the index of its entry (0: bootstrap).
 	committedConfigIndex uint64
+	// healedAt is when the cluster last became healthy (every node up
+	// and reachable over reliable links; see healthy), or -1 while it is
+	// not; commitAtHeal is how many indexes were known committed then and
+	// placedAtHeal the first index a leader placed a proposal at since
+	// (0: none yet), for the liveness bounds (checkLiveness).
+	healedAt     time.Duration
+	commitAtHeal int
+	placedAtHeal uint64
+	// leaderlessSince is when the healthy cluster last found itself
+	// without a leader (-1 while it has one).
+	leaderlessSince time.Duration
 	// leaseHolder is the node that held a valid lease after the last
 	// event (None if none), for the one-lease-at-a-time check.
 	leaseHolder raft.NodeID
@@ -68,6 +80,10 @@ type nodeCheck struct {
 	// checkLeaderOf is a term the node was seen leading while dirty, whose
 	// Leader Completeness check waits until its log is fully visible.
 	checkLeaderOf uint64
+	// beatTerm is the term in which the node, as leader, last sent a
+	// heartbeat or an append (or became leader), at lastBeat.
+	beatTerm uint64
+	lastBeat time.Duration
 	// commitSeen is the highest commit index the node was seen with,
 	// across restarts; commitNow is this incarnation's (never regresses).
 	commitSeen, commitNow uint64
@@ -75,10 +91,12 @@ type nodeCheck struct {
 
 func newChecker(s *Sim) *checker {
 	return &checker{
-		s:            s,
-		leaders:      map[uint64]raft.NodeID{},
-		fingerprints: map[indexTerm]fingerprint{},
-		nodes:        make([]nodeCheck, s.opts.Nodes),
+		s:               s,
+		leaders:         map[uint64]raft.NodeID{},
+		fingerprints:    map[indexTerm]fingerprint{},
+		nodes:           make([]nodeCheck, s.opts.Nodes),
+		healedAt:        -1,
+		leaderlessSince: -1,
 	}
 }
 
@@ -171,6 +189,9 @@ func (c *checker) onReady(n *node, rd *raft.Ready) {
 		prevTerm, known = e.Term, true
 		if st.Role == raft.RoleLeader && e.Term == st.Term && e.Type == raft.EntryNormal {
 			c.s.placed[string(e.Data)] = Placement{Index: e.Index, Term: e.Term, Leader: n.id}
+			if c.healedAt >= 0 && c.placedAtHeal == 0 {
+				c.placedAtHeal = e.Index
+			}
 		}
 	}
 }
@@ -218,7 +239,9 @@ func (c *checker) onSend(n *node, m raft.Message) {
 		c.failf("node %d sent a message from %d", n.id, m.From)
 		return
 	}
-	hs := n.store.hs
+	c.onBeat(n, m)
+	durable := n.store.durableState()
+	hs := durable.hs
 	switch m.Type {
 	case raft.MsgPreVote, raft.MsgPreVoteResp:
 		// PreVote traffic carries a prospective term and changes no
@@ -244,8 +267,8 @@ func (c *checker) onSend(n *node, m raft.Message) {
 			c.failf("node %d campaigns in term %d without a durable vote for itself (durable term %d vote %d)", n.id, m.Term, hs.Term, hs.Vote)
 		}
 	case raft.MsgAppResp, raft.MsgSnapResp:
-		if !m.Reject && m.Index > n.store.lastIndex() {
-			c.failf("node %d acknowledged index %d but only %d is durable", n.id, m.Index, n.store.lastIndex())
+		if last := durable.lastIndex(); !m.Reject && m.Index > last {
+			c.failf("node %d acknowledged index %d but only %d is durable", n.id, m.Index, last)
 		}
 	}
 }
@@ -404,12 +427,17 @@ func (c *checker) commitAt(i uint64) (commitRecord, bool) {
 	return c.committed[i-1], true
 }
 
-// afterEvent checks every live node's role and commit index, and that at
-// most one node holds a leader lease.
+// afterEvent checks every live node's role and commit index, that at
+// most one node holds a leader lease, and that leaders keep sending
+// heartbeats.
 func (c *checker) afterEvent() {
 	if c.s.opts.LeaseRead {
 		c.checkLeases()
 	}
+	if !c.s.opts.Pauses {
+		c.checkBeats()
+	}
+	c.checkLiveness()
 	for _, n := range c.s.nodes {
 		if !n.up {
 			continue
@@ -424,6 +452,12 @@ func (c *checker) afterEvent() {
 				c.failf("Election Safety: nodes %d and %d both lead term %d", old, n.id, st.Term)
 				return
 			}
+		}
+		if n.fsyncing {
+			// Its writes are not durable yet: in raft.Node the core
+			// takes them as written (Advance) only once they are, so
+			// its log and commit index are checked after the fsync.
+			continue
 		}
 		if nc.checkLeaderOf != 0 {
 			if st.Role == raft.RoleLeader && st.Term == nc.checkLeaderOf {
@@ -479,7 +513,7 @@ func (c *checker) observeCommit(n *node, lo, hi, term uint64) {
 		// Leader Completeness (paper §5.4): every leader of a later term
 		// holds the entry.
 		for _, l := range c.s.nodes {
-			if !l.up {
+			if !l.up || l.fsyncing {
 				continue
 			}
 			ls := statusOf(l.core)
@@ -510,6 +544,73 @@ func (c *checker) checkHolds(l *node, leaderTerm, i, want uint64) {
 	}
 	if !ok || t != want {
 		c.failf("Leader Completeness: leader %d of term %d lacks committed entry %d of term %d (holds term %d, present %v)", l.id, leaderTerm, i, want, t, ok)
+	}
+}
+
+// Liveness bounds after the network heals, in base election timeouts.
+const (
+	leaderBound = 10
+	commitBound = 20
+)
+
+// checkLiveness checks, while the cluster stays healthy, that it is
+// never without a leader for more than leaderBound election timeouts (a
+// leader emerges that soon after the network heals, or after a leader is
+// lost) and that a proposal a leader placed after healing commits within
+// commitBound.
+func (c *checker) checkLiveness() {
+	if !c.s.healthy() {
+		c.healedAt, c.leaderlessSince, c.placedAtHeal = -1, -1, 0
+		return
+	}
+	now := c.s.clk.now
+	if c.healedAt < 0 {
+		c.healedAt, c.commitAtHeal = now, len(c.committed)
+	}
+	timeout := time.Duration(c.s.opts.ElectionTicks) * c.s.opts.TickInterval
+	switch {
+	case c.s.hasLeader():
+		c.leaderlessSince = -1
+	case c.leaderlessSince < 0:
+		c.leaderlessSince = now
+	case now-c.leaderlessSince > leaderBound*timeout:
+		c.failf("liveness: no leader for %v on a healthy network (bound: %d election timeouts)", now-c.leaderlessSince, leaderBound)
+		return
+	}
+	if p := c.placedAtHeal; p != 0 && now-c.healedAt > commitBound*timeout && uint64(len(c.committed)) < p {
+		c.failf("liveness: the proposal placed at %d after the network healed %v ago is not committed (bound: %d election timeouts)", p, now-c.healedAt, commitBound)
+	}
+}
+
+// onBeat records a leader's heartbeat or append.
+func (c *checker) onBeat(n *node, m raft.Message) {
+	if m.Type == raft.MsgHeartbeat || m.Type == raft.MsgApp {
+		nc := &c.nodes[n.id-1]
+		nc.beatTerm, nc.lastBeat = m.Term, c.s.clk.now
+	}
+}
+
+// checkBeats checks that every leader with followers sends them a
+// heartbeat or an append at least once per base election timeout, so
+// that no follower times out under a live leader — however slow its
+// state machine is (the driver applies off its step function). Stalls of
+// the whole process (Options.Pauses) are exempt.
+func (c *checker) checkBeats() {
+	timeout := time.Duration(c.s.opts.ElectionTicks) * c.s.opts.TickInterval
+	for _, n := range c.s.nodes {
+		if !n.up || n.core.Role() != raft.RoleLeader {
+			continue
+		}
+		nc := &c.nodes[n.id-1]
+		if term := n.core.Term(); nc.beatTerm != term || len(n.core.Configuration().Members) < 2 {
+			// A new leader, or one with no one to send to (yet).
+			nc.beatTerm, nc.lastBeat = term, c.s.clk.now
+			continue
+		}
+		if gap := c.s.clk.now - nc.lastBeat; gap > timeout {
+			c.failf("leader %d of term %d sent no heartbeat for %v, over the election timeout %v", n.id, nc.beatTerm, gap, timeout)
+			return
+		}
 	}
 }
 

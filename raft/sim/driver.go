@@ -251,7 +251,11 @@ func (n *node) onTick() {
 // input waits in the inbox, ticks are dropped, the clock runs on.
 func (n *node) pause() {
 	o := n.s.opts
-	d := time.Duration(n.s.rng.Int64N(int64(2 * o.ElectionTicks * int(o.TickInterval))))
+	n.pauseFor(time.Duration(n.s.rng.Int64N(int64(2 * o.ElectionTicks * int(o.TickInterval)))))
+}
+
+// pauseFor stalls the node for d.
+func (n *node) pauseFor(d time.Duration) {
 	n.paused, n.busy = true, true
 	epoch := n.epoch
 	n.s.tracef("pause %d for %v", n.id, d)
@@ -281,7 +285,7 @@ type transport struct{ n *node }
 // driver sent them after that write), else puts them on the network.
 func (t transport) Send(msgs []raft.Message) {
 	n := t.n
-	if n.syncing() {
+	if n.syncing() && n.s.opts.mutation != mutSendUnsynced {
 		n.held = append(n.held, msgs...)
 		return
 	}
@@ -342,7 +346,13 @@ func (n *node) nextApply() {
 	}
 	n.applying = true
 	epoch := n.epoch
-	at := max(n.s.clk.now, n.syncUntil) + n.s.workDelay(n.s.opts.SlowApply)
+	d := n.s.workDelay(n.s.opts.SlowApply)
+	if n.s.opts.mutation == mutApplyBlocks && !n.busy {
+		// The driver waits for the state machine, as raft.Node did when
+		// it applied on its own goroutine.
+		n.pauseFor(d)
+	}
+	at := max(n.s.clk.now, n.syncUntil) + d
 	n.s.clk.schedule(&event{at: at, kind: evFunc, fn: func() {
 		if !n.up || n.epoch != epoch {
 			return

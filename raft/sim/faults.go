@@ -314,3 +314,34 @@ func learnersOf(cfg raft.Configuration) []raft.NodeID {
 	}
 	return out
 }
+
+// healthy reports whether every node that is not decommissioned is up
+// and running, connected, and reachable over links that lose and hold
+// back nothing.
+func (s *Sim) healthy() bool {
+	for _, n := range s.nodes {
+		if n.decommissioned {
+			continue
+		}
+		if !n.up || n.paused || !s.net.connected[n.id-1] {
+			return false
+		}
+		for _, m := range s.nodes {
+			f := s.net.links[n.id-1][m.id-1]
+			if n != m && !m.decommissioned && (s.net.cut[n.id-1][m.id-1] || f.DropRate > 0 || f.LongDelayRate > 0) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// hasLeader reports whether some node that is up leads.
+func (s *Sim) hasLeader() bool {
+	for _, n := range s.nodes {
+		if n.up && n.core.Role() == raft.RoleLeader {
+			return true
+		}
+	}
+	return false
+}

@@ -92,6 +92,12 @@ const (
 	// reported durable, and the commit index with them (an fsync that
 	// lied). It needs VolatileStateMachine and no snapshots.
 	mutLoseTail
+	// mutSendUnsynced lets messages leave while a write's fsync is in
+	// flight (a driver that sends before its writes are durable).
+	mutSendUnsynced
+	// mutApplyBlocks stalls the node while it applies (with SlowApply),
+	// as a driver that applies on its step function does.
+	mutApplyBlocks
 )
 
 func (o *Options) setDefaults() {

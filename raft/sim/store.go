@@ -46,6 +46,14 @@ func (s *store) write() {
 	}
 }
 
+// durableState is what would survive a crash now.
+func (s *store) durableState() *storeState {
+	if s.durable != nil {
+		return s.durable
+	}
+	return &s.storeState
+}
+
 // persisted marks everything written durable.
 func (s *store) persisted() { s.durable = nil }
 
@@ -83,9 +91,9 @@ func (s *store) InitialState() (raft.HardState, raft.Configuration, error) {
 	return s.hs, cloneConfig(conf), nil
 }
 
-func (s *store) offset() uint64 { return s.ents[0].Index }
+func (s *storeState) offset() uint64 { return s.ents[0].Index }
 
-func (s *store) lastIndex() uint64 { return s.offset() + uint64(len(s.ents)) - 1 }
+func (s *storeState) lastIndex() uint64 { return s.offset() + uint64(len(s.ents)) - 1 }
 
 // Entries implements raft.Storage.
 func (s *store) Entries(lo, hi, maxBytes uint64) ([]raft.Entry, error) {
