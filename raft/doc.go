@@ -84,6 +84,15 @@
 // and bounds its backlog with PauseApply, which holds committed entries
 // back while everything else flows.
 //
+// Node is such a driver. Its goroutine is a thin shell around a step
+// function (handle: take a batch of input, then carry out the Readys it
+// produced) that never waits on slow work: applying entries, syncing the
+// state machine and writing or streaming outgoing snapshots go to an
+// Executor (LaneApply in log order, LaneSnapshot alongside), and their
+// continuations come back to the step function as input. Stepper exposes
+// the same step function without goroutines; the simulator (raft/sim)
+// drives it, with an Executor that runs the work in virtual time.
+//
 // Advance(rd) acknowledges that everything in rd was done: the snapshot is
 // installed (the applied index becomes its index), the entries are durable
 // (on a leader they now count toward commit), and the committed entries

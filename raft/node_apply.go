@@ -6,13 +6,15 @@ import (
 	"slices"
 )
 
-// The node applies committed entries on its own apply goroutine, as
+// The node applies committed entries off its step function, on its
+// Executor's LaneApply (under StartNode an apply goroutine of its own), as
 // hashicorp/raft and etcd's raftexample do, so that a slow entry, a
 // checkpoint or an fsync of the state machine never holds up heartbeats
-// and votes on the Raft goroutine. The Raft goroutine hands each Ready's
+// and votes on the Raft goroutine. The step function hands each Ready's
 // committed entries over (after they are durable, in order, once) and
-// calls Advance at once; the apply goroutine applies them, publishes the
-// applied index and resolves the proposals' futures. The backlog of
+// calls Advance at once; the apply work applies them, publishes the
+// applied index and resolves the proposals' futures, and its continuation
+// (jobDone) tells the step function. The backlog of
 // handed-over, unapplied entries is bounded: while it is full the node
 // pauses the core's hand-out of committed entries (Core.PauseApply),
 // which leaves every message flowing.
