@@ -28,3 +28,28 @@ func TestCatchUpAfterLostAppends(t *testing.T) {
 		}
 	})
 }
+
+// TestLivenessAfterEachHeal: bursts of random faults, each followed by a
+// heal (every node up, partitions gone, links reliable) under steady
+// writes and reads. After each heal the checker requires a leader within
+// 10 election timeouts and the first proposal placed after it committed
+// within 20 (checker.checkLiveness), not only at the end of the run.
+func TestLivenessAfterEachHeal(t *testing.T) {
+	for _, seed := range seedsFor(t, 40, 3) {
+		h := newHarness(t, seed, randomOptions(seed))
+		stop := false
+		h.startClients(&stop)
+		h.startReaders(&stop)
+		for range 4 {
+			end := h.s.Now() + 2*time.Second
+			for h.s.Now() < end {
+				h.randomFault()
+				h.run(50*time.Millisecond + h.randDur(300*time.Millisecond))
+			}
+			h.s.Heal()
+			h.run(12 * time.Second)
+		}
+		stop = true
+		h.mustOK()
+	}
+}
