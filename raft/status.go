@@ -28,8 +28,8 @@ type Status struct {
 	// Progress is set on the leader only.
 	Progress map[NodeID]ProgressStatus
 	// LastContact is how long ago a message from each peer arrived, by
-	// the wall clock of the Node that drives the core (the core itself
-	// has no clock and leaves it nil). A peer never heard from since the
+	// the clock of the Node that drives the core (NodeConfig.Clock; the
+	// core leaves it nil). A peer never heard from since the
 	// node started is absent.
 	LastContact map[NodeID]time.Duration
 	// ApplyBacklog is what a Node handed to its apply goroutine and has
