@@ -12,6 +12,7 @@ import (
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
 	"github.com/resqlite/resqlite/rpc/server"
+	"github.com/resqlite/resqlite/rpc/wire"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/connectivity"
@@ -252,7 +253,7 @@ func (c *Client) query(ctx context.Context, level Consistency, sql string, param
 	if err != nil {
 		return nil, false, err
 	}
-	stream, err := rc.Query(ctx, &resqlitepb.QueryRequest{Sql: sql, Params: paramsToProto(params), Consistency: level, MinIndex: c.SeenIndex()})
+	stream, err := rc.Query(ctx, &resqlitepb.QueryRequest{Sql: sql, Params: wire.ParamsToProto(params), Consistency: level, MinIndex: c.SeenIndex()})
 	if err != nil {
 		c.dropConn()
 		return nil, true, err
@@ -277,6 +278,6 @@ func (c *Client) query(ctx context.Context, level Consistency, sql string, param
 		if e := chunk.GetError(); e != nil {
 			return nil, false, sqlErrorFromProto(e)
 		}
-		rows.Rows = append(rows.Rows, rowsFromProto(chunk.GetRows())...)
+		rows.Rows = append(rows.Rows, wire.RowsFromProto(chunk.GetRows())...)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/rpc/wire"
 	"github.com/resqlite/resqlite/statemachine"
 )
 
@@ -82,29 +83,10 @@ type Rows struct {
 	AppliedIndex uint64
 }
 
-func rowsFromProto(rows []*resqlitepb.Row) [][]Value {
-	out := make([][]Value, len(rows))
-	for i, r := range rows {
-		out[i] = make([]Value, len(r.GetValues()))
-		for j, v := range r.GetValues() {
-			out[i][j] = resqlitepb.ValueFromProto(v)
-		}
-	}
-	return out
-}
-
-func paramsToProto(ps []Param) []*resqlitepb.Param {
-	out := make([]*resqlitepb.Param, len(ps))
-	for i, p := range ps {
-		out[i] = &resqlitepb.Param{Name: p.Name, Value: resqlitepb.ValueToProto(p.Value)}
-	}
-	return out
-}
-
 func statementsToProto(stmts []Statement) []*resqlitepb.Statement {
 	out := make([]*resqlitepb.Statement, len(stmts))
 	for i, s := range stmts {
-		out[i] = &resqlitepb.Statement{Sql: s.SQL, Params: paramsToProto(s.Params)}
+		out[i] = &resqlitepb.Statement{Sql: s.SQL, Params: wire.ParamsToProto(s.Params)}
 	}
 	return out
 }
@@ -121,7 +103,7 @@ func execResultFromProto(r *resqlitepb.ExecuteResponse) *ExecResult {
 	for _, s := range r.GetResults() {
 		out.Statements = append(out.Statements, StatementResult{
 			RowsAffected: s.GetRowsAffected(), LastInsertRowID: s.GetLastInsertRowid(),
-			Columns: s.GetColumns(), Rows: rowsFromProto(s.GetRows()),
+			Columns: s.GetColumns(), Rows: wire.RowsFromProto(s.GetRows()),
 		})
 	}
 	return out
