@@ -6,7 +6,7 @@ import (
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
 	"github.com/resqlite/resqlite/rpc/wire"
-	"github.com/resqlite/resqlite/statemachine"
+	"github.com/resqlite/resqlite/sqlval"
 )
 
 // ErrOutcomeUnknown is wrapped by the error of a write that may or may
@@ -14,10 +14,10 @@ import (
 var ErrOutcomeUnknown = errors.New("write outcome unknown")
 
 // Value is one SQLite value with its type.
-type Value = statemachine.Value
+type Value = sqlval.Value
 
 // Param is a bound parameter.
-type Param = statemachine.Param
+type Param = sqlval.Param
 
 // Consistency is how fresh a read must be.
 type Consistency = resqlitepb.Consistency
@@ -36,7 +36,7 @@ type Statement struct {
 }
 
 // ErrorKind says at which point a statement failed.
-type ErrorKind = resqlitepb.ErrorKind
+type ErrorKind = sqlval.ErrorKind
 
 // SQLError is a statement's error as SQLite (or ReSqlite's write rules)
 // reported it.
@@ -95,7 +95,7 @@ func sqlErrorFromProto(e *resqlitepb.SqlError) *SQLError {
 	if e == nil {
 		return nil
 	}
-	return &SQLError{Kind: e.GetKind(), Code: int(e.GetCode()), Message: e.GetMessage(), Statement: int(e.GetStatement()), Offset: int(e.GetOffset())}
+	return &SQLError{Kind: wire.ErrorKindFromProto(e.GetKind()), Code: int(e.GetCode()), Message: e.GetMessage(), Statement: int(e.GetStatement()), Offset: int(e.GetOffset())}
 }
 
 func execResultFromProto(r *resqlitepb.ExecuteResponse) *ExecResult {
