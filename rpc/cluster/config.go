@@ -18,7 +18,7 @@ type Config struct {
 	// Peers are the founding members of a new cluster (all voters, this
 	// node included). Ignored when the data directory already belongs to
 	// a cluster, except that a list that makes another cluster id is an
-	// error (raft.ErrClusterMismatch). Nil when joining.
+	// error (ErrClusterMismatch). Nil when joining.
 	Peers []raft.Member
 	// DataDir is the node's data directory. Required.
 	DataDir string
@@ -69,7 +69,7 @@ const (
 // HasData reports whether dir already holds a node's data (it belongs to
 // a cluster).
 func HasData(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, "cluster.json"))
+	_, err := os.Stat(filepath.Join(dir, clusterFile))
 	return err == nil
 }
 

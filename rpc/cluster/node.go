@@ -51,7 +51,7 @@ type Node struct {
 // port. A joining node (Config.Join) also asks the cluster to add it and
 // returns once it is a voter. Errors caused by the configuration or the
 // data directory wrap ErrConfig (and wal.ErrLocked or
-// raft.ErrClusterMismatch where those apply).
+// ErrClusterMismatch where those apply).
 func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
@@ -91,11 +91,11 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		bootstrap = nil
 	case bootstrap == nil:
 		// A founding member restarted without its member list.
-		if bootstrap, err = raft.StoredBootstrap(cfg.DataDir); err != nil {
+		if bootstrap, err = StoredBootstrap(cfg.DataDir); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 	}
-	if n.clusterID, err = raft.ResolveClusterID(cfg.DataDir, bootstrap, joinID); err != nil {
+	if n.clusterID, err = ResolveClusterID(cfg.DataDir, bootstrap, joinID); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if err := n.resolveAddress(bootstrap); err != nil {
