@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -23,8 +24,14 @@ type Config struct {
 	// DataDir is the node's data directory. Required.
 	DataDir string
 	// Listen is the address the gRPC server listens on. Default: this
-	// node's address in Peers.
+	// node's address in Peers. Ignored when Listener is set.
 	Listen string
+	// Listener, if set, is what the gRPC server serves on instead of a
+	// listener bound to Listen (tests pass one bound to port 0, so no
+	// port is probed). Start takes it over: Stop closes it, and so does a
+	// Start that fails. Advertise defaults to its address when Peers does
+	// not give this node's.
+	Listener net.Listener
 	// Advertise is the address other nodes reach this node at. Default:
 	// this node's address in Peers, else Listen.
 	Advertise string
@@ -97,6 +104,9 @@ func (c *Config) check() error {
 	}
 	if len(c.Peers) > 0 && self == "" && c.Join == "" {
 		return fmt.Errorf("%w: node id %d is not in the peer list", ErrConfig, c.ID)
+	}
+	if c.Listener != nil {
+		c.Listen = c.Listener.Addr().String()
 	}
 	if c.Advertise == "" {
 		c.Advertise = self
