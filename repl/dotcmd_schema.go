@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/resqlite/resqlite/statemachine"
+	"github.com/resqlite/resqlite/sqlval"
 )
 
 // sqlQuote quotes s as an SQL string literal.
@@ -65,7 +65,7 @@ func tablesCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 	if len(args) == 1 {
 		pattern = args[0]
 	}
-	names, err := s.schemaQuery(ctx, "SELECT name FROM sqlite_schema WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' AND "+statemachine.HideInternalObjects+" AND name LIKE "+sqlQuote(pattern)+" ORDER BY 1")
+	names, err := s.schemaQuery(ctx, "SELECT name FROM sqlite_schema WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' AND "+sqlval.HideInternalObjects+" AND name LIKE "+sqlQuote(pattern)+" ORDER BY 1")
 	if err != nil {
 		return s.errorf("%v", err)
 	}
@@ -81,7 +81,7 @@ func indexesCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 	if len(args) == 1 {
 		filter = " AND tbl_name LIKE " + sqlQuote(args[0])
 	}
-	names, err := s.schemaQuery(ctx, "SELECT name FROM sqlite_schema WHERE type='index' AND "+statemachine.HideInternalObjects+filter+" ORDER BY 1")
+	names, err := s.schemaQuery(ctx, "SELECT name FROM sqlite_schema WHERE type='index' AND "+sqlval.HideInternalObjects+filter+" ORDER BY 1")
 	if err != nil {
 		return s.errorf("%v", err)
 	}
@@ -101,7 +101,7 @@ func schemaCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 	if len(args) == 1 {
 		filter = " AND (lower(tbl_name) LIKE lower(" + sqlQuote(args[0]) + ") OR lower(name) LIKE lower(" + sqlQuote(args[0]) + "))"
 	}
-	stmts, err := s.schemaQuery(ctx, "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND "+statemachine.HideInternalObjects+filter+" ORDER BY rowid")
+	stmts, err := s.schemaQuery(ctx, "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND "+sqlval.HideInternalObjects+filter+" ORDER BY rowid")
 	if err != nil {
 		return s.errorf("%v", err)
 	}

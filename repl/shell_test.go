@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/resqlite/resqlite/statemachine"
+	"github.com/resqlite/resqlite/sqlval"
 )
 
 // TestTransactionBlockIsAllOrNothing checks the rule where ReSqlite
@@ -304,15 +304,15 @@ func TestQueryPlanTree(t *testing.T) {
 	}
 }
 
-// ReSqlite's own table (statemachine.MetaTable) is hidden from .tables,
+// ReSqlite's own table (sqlval.MetaTable) is hidden from .tables,
 // .schema and .indexes, with anything on it, as the CLI hides SQLite's
 // sqlite_% objects; a user's table whose name only begins like it is not.
 // The test double has no such table, so the test makes one.
 func TestSchemaListingsHideInternalTable(t *testing.T) {
-	script := "CREATE TABLE " + statemachine.MetaTable + "(id INTEGER PRIMARY KEY, v UNIQUE);\n" +
-		"CREATE INDEX meta_v ON " + statemachine.MetaTable + "(v);\n" +
+	script := "CREATE TABLE " + sqlval.MetaTable + "(id INTEGER PRIMARY KEY, v UNIQUE);\n" +
+		"CREATE INDEX meta_v ON " + sqlval.MetaTable + "(v);\n" +
 		"CREATE TABLE _resqlite_mine(x UNIQUE);\nCREATE TABLE t(a);\n" +
-		".tables\n.schema\n.indexes\n.tables _resqlite%\n.schema " + statemachine.MetaTable + "\n.indexes " + statemachine.MetaTable + "\n"
+		".tables\n.schema\n.indexes\n.tables _resqlite%\n.schema " + sqlval.MetaTable + "\n.indexes " + sqlval.MetaTable + "\n"
 	out, errOut, code := runShell(t, script, Options{})
 	if code != 0 || errOut != "" {
 		t.Fatalf("exit %d, stderr %q", code, errOut)

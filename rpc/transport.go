@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/resqlite/resqlite/raft"
+	"github.com/resqlite/resqlite/sqlval"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/keepalive"
 )
@@ -94,17 +95,13 @@ func (c *TransportConfig) setDefaults() {
 	}
 }
 
-// MaxMessageSize is the largest gRPC message the Raft service accepts;
-// ServerOptions sets it on the server and the transport on its calls.
-const MaxMessageSize = 64 << 20
-
 // ServerOptions returns the gRPC server options the Raft service needs:
 // message size limits and keepalive settings matching the transport's
 // client side.
 func ServerOptions() []grpc.ServerOption {
 	return []grpc.ServerOption{
-		grpc.MaxRecvMsgSize(MaxMessageSize),
-		grpc.MaxSendMsgSize(MaxMessageSize),
+		grpc.MaxRecvMsgSize(sqlval.MaxMessageSize),
+		grpc.MaxSendMsgSize(sqlval.MaxMessageSize),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: time.Second, PermitWithoutStream: true}),
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 5 * time.Second, Timeout: 5 * time.Second}),
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/resqlite/resqlite/sqlval"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
@@ -67,7 +68,7 @@ func (sm *StateMachine) Digest(ctx context.Context) (Digest, error) {
 	}
 	for _, t := range tables {
 		name := t[0].Text
-		q := quoteIdent(name)
+		q := sqlval.QuoteIdent(name)
 		sql := "SELECT _rowid_, * FROM " + q + " ORDER BY _rowid_"
 		if t[1].Int != 0 {
 			sql = "SELECT * FROM " + q + " ORDER BY " + r.primaryKey(name)
@@ -87,7 +88,7 @@ func (sm *StateMachine) Digest(ctx context.Context) (Digest, error) {
 func (r *reader) primaryKey(table string) string {
 	var cols []string
 	r.c.each("SELECT name FROM pragma_table_info("+quoteString(table)+") WHERE pk > 0 ORDER BY pk", func(row []Value) {
-		cols = append(cols, quoteIdent(row[0].Text))
+		cols = append(cols, sqlval.QuoteIdent(row[0].Text))
 	})
 	if len(cols) == 0 {
 		return "1"
@@ -118,5 +119,4 @@ func (c *conn) each(sql string, fn func([]Value)) error {
 	}
 }
 
-func quoteIdent(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 func quoteString(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/resqlite/resqlite/sqlval"
 	"modernc.org/sqlite"
 )
 
@@ -206,7 +207,7 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 		}
 		return fmt.Sprintf("%s is not allowed in a read", strings.ToUpper(arg1))
 	case sqlite.AuthSavepoint:
-		if write && arg1 != "BEGIN" && hasReservedPrefix(arg2) {
+		if write && arg1 != "BEGIN" && sqlval.HasReservedPrefix(arg2) {
 			p.unknownSavepoint = arg2
 		}
 		return checkSavepoint(arg1, arg2, write)
@@ -279,7 +280,7 @@ func checkSavepoint(op, name string, write bool) string {
 	if !write {
 		return "SAVEPOINT, RELEASE and ROLLBACK TO are not allowed in a read"
 	}
-	if op == "BEGIN" && hasReservedPrefix(name) {
+	if op == "BEGIN" && sqlval.HasReservedPrefix(name) {
 		return fmt.Sprintf("savepoint name %s is reserved for ReSqlite (names beginning with %s)", name, ReservedPrefix)
 	}
 	return ""

@@ -1,42 +1,16 @@
 package statemachine
 
-// ReservedPrefix begins the names ReSqlite gives its own objects in the
-// database: its table and the savepoint each entry runs in. A write may
-// not open a savepoint whose name begins with it (compared as SQLite
-// compares names, ignoring ASCII case).
-const ReservedPrefix = "_resqlite_"
+import "github.com/resqlite/resqlite/sqlval"
 
-// MetaTable holds the applied index and the latest configuration. User
-// statements may read it but never change it, nor index it or put a
-// trigger on it.
-const MetaTable = ReservedPrefix + "state"
-
-// HideInternalObjects is an SQL condition on sqlite_schema (its tbl_name
-// column) that leaves out ReSqlite's own objects: listings of the schema
-// (the REPL's .tables, .schema and .indexes, and the dump) add it, so
-// they hide MetaTable as the sqlite3 CLI hides SQLite's internal objects.
-// It matches the exact name only: a user's table whose name merely begins
-// with ReservedPrefix stays visible.
-const HideInternalObjects = "tbl_name <> '" + MetaTable + "' COLLATE NOCASE"
+// The names ReSqlite reserves for its own objects and the filter that
+// hides them from schema listings are shared with the client side; they
+// are defined in sqlval (see there).
+const (
+	ReservedPrefix      = sqlval.ReservedPrefix
+	MetaTable           = sqlval.MetaTable
+	HideInternalObjects = sqlval.HideInternalObjects
+)
 
 // entrySavepoint is the savepoint each entry of a batch runs in. Its name
 // is reserved, so a RELEASE or ROLLBACK TO in the entry cannot reach it.
 const entrySavepoint = ReservedPrefix + "entry"
-
-// hasReservedPrefix reports whether name begins with ReservedPrefix,
-// ignoring ASCII case as SQLite does for savepoint and table names.
-func hasReservedPrefix(name string) bool {
-	if len(name) < len(ReservedPrefix) {
-		return false
-	}
-	for i := 0; i < len(ReservedPrefix); i++ {
-		c := name[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != ReservedPrefix[i] {
-			return false
-		}
-	}
-	return true
-}

@@ -26,15 +26,3 @@ func TestHideInternalObjects(t *testing.T) {
 		t.Fatalf("filtered schema %s, want %s", got, want)
 	}
 }
-
-func TestHasReservedPrefix(t *testing.T) {
-	for name, want := range map[string]bool{
-		"_resqlite_entry": true, "_RESQLITE_x": true, "_ReSqlite_": true,
-		"_resqlite": false, "resqlite_x": false, "x_resqlite_": false, "": false,
-		"_reſqlite_x": false, // SQLite folds ASCII case only
-	} {
-		if got := hasReservedPrefix(name); got != want {
-			t.Errorf("hasReservedPrefix(%q) = %v, want %v", name, got, want)
-		}
-	}
-}

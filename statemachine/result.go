@@ -1,6 +1,10 @@
 package statemachine
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/resqlite/resqlite/sqlval"
+)
 
 // StatementResult is what one statement of an applied Command produced.
 // Every field is the same on every node.
@@ -17,36 +21,17 @@ type StatementResult struct {
 	Rows    [][]Value
 }
 
-// ErrorKind says at which point a statement failed.
-type ErrorKind uint8
+// ErrorKind says at which point a statement failed (shared with the
+// client side; defined in sqlval).
+type ErrorKind = sqlval.ErrorKind
 
+// The error kinds (see sqlval).
 const (
-	// ErrorParse: the statement could not be prepared (syntax error, no such
-	// table, …). The sqlite3 CLI prints these as "Parse error".
-	ErrorParse ErrorKind = iota + 1
-	// ErrorRuntime: the statement failed while running (constraint, a
-	// function's error, …). The sqlite3 CLI prints "Runtime error".
-	ErrorRuntime
-	// ErrorRejected: ReSqlite's determinism or write policy refused the
-	// statement (a non-deterministic function, ATTACH, a TEMP object, …).
-	ErrorRejected
-	// ErrorMalformed: the entry's payload could not be decoded.
-	ErrorMalformed
+	ErrorParse     = sqlval.ErrorParse
+	ErrorRuntime   = sqlval.ErrorRuntime
+	ErrorRejected  = sqlval.ErrorRejected
+	ErrorMalformed = sqlval.ErrorMalformed
 )
-
-func (k ErrorKind) String() string {
-	switch k {
-	case ErrorParse:
-		return "parse"
-	case ErrorRuntime:
-		return "runtime"
-	case ErrorRejected:
-		return "rejected"
-	case ErrorMalformed:
-		return "malformed"
-	}
-	return fmt.Sprintf("ErrorKind(%d)", uint8(k))
-}
 
 // Error is a statement error caused by the SQL or the data, identical on
 // every node: it is a result, not a failure of the node.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/resqlite/resqlite/sqlval"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
@@ -335,7 +336,7 @@ func (w *writer) checkMaxRowid(si int) (*Error, error) {
 		stmt, ok := w.maxRowid[t]
 		if !ok {
 			w.pol.reset(modeInternal)
-			s, _, err := w.c.prepare("SELECT max(_rowid_) FROM " + quoteIdent(t))
+			s, _, err := w.c.prepare("SELECT max(_rowid_) FROM " + sqlval.QuoteIdent(t))
 			if err != nil {
 				// WITHOUT ROWID tables and views have no rowid to run out of.
 				var se *sqliteError

@@ -6,19 +6,19 @@ import (
 	"github.com/resqlite/resqlite/repl"
 	"github.com/resqlite/resqlite/rpc/client"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
-	"github.com/resqlite/resqlite/statemachine"
+	"github.com/resqlite/resqlite/sqlval"
 )
 
 // valueToREPL converts one SQLite value, keeping its storage class.
 func valueToREPL(v client.Value) repl.Value {
 	switch v.Type {
-	case statemachine.TypeInteger:
+	case sqlval.TypeInteger:
 		return repl.Integer(v.Int)
-	case statemachine.TypeReal:
+	case sqlval.TypeReal:
 		return repl.Real(v.Real)
-	case statemachine.TypeText:
+	case sqlval.TypeText:
 		return repl.Text(v.Text)
-	case statemachine.TypeBlob:
+	case sqlval.TypeBlob:
 		b := v.Blob
 		if b == nil {
 			b = []byte{}
@@ -51,9 +51,9 @@ func rowsToREPL(rows [][]client.Value) [][]repl.Value {
 // error. A malformed entry is neither.
 func phaseOf(kind client.ErrorKind) repl.ErrorPhase {
 	switch kind {
-	case resqlitepb.ErrorKind_ERROR_KIND_PARSE, resqlitepb.ErrorKind_ERROR_KIND_REJECTED:
+	case sqlval.ErrorParse, sqlval.ErrorRejected:
 		return repl.PhaseParse
-	case resqlitepb.ErrorKind_ERROR_KIND_RUNTIME:
+	case sqlval.ErrorRuntime:
 		return repl.PhaseRuntime
 	}
 	return repl.PhaseOther

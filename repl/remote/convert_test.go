@@ -11,7 +11,7 @@ import (
 	"github.com/resqlite/resqlite/repl"
 	"github.com/resqlite/resqlite/rpc/client"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
-	"github.com/resqlite/resqlite/statemachine"
+	"github.com/resqlite/resqlite/sqlval"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -21,14 +21,14 @@ func TestValueToREPLKeepsStorageClass(t *testing.T) {
 		in   client.Value
 		want repl.Value
 	}{
-		{statemachine.Null(), repl.Null()},
-		{statemachine.Integer(-9223372036854775808), repl.Integer(-9223372036854775808)},
-		{statemachine.Real(3.0), repl.Real(3.0)},
-		{statemachine.Real(1e20), repl.Real(1e20)},
-		{statemachine.Text(""), repl.Text("")},
-		{statemachine.Text("héllo\x00x"), repl.Text("héllo\x00x")},
-		{statemachine.Blob([]byte{0, 1, 255}), repl.Blob([]byte{0, 1, 255})},
-		{statemachine.Blob(nil), repl.Blob([]byte{})},
+		{sqlval.Null(), repl.Null()},
+		{sqlval.Integer(-9223372036854775808), repl.Integer(-9223372036854775808)},
+		{sqlval.Real(3.0), repl.Real(3.0)},
+		{sqlval.Real(1e20), repl.Real(1e20)},
+		{sqlval.Text(""), repl.Text("")},
+		{sqlval.Text("héllo\x00x"), repl.Text("héllo\x00x")},
+		{sqlval.Blob([]byte{0, 1, 255}), repl.Blob([]byte{0, 1, 255})},
+		{sqlval.Blob(nil), repl.Blob([]byte{})},
 	}
 	for _, c := range cases {
 		got := valueToREPL(c.in)
@@ -44,13 +44,13 @@ func TestSQLErrorToREPL(t *testing.T) {
 		want repl.SQLError
 	}{
 		// SQLITE_CONSTRAINT_UNIQUE (2067) prints as the CLI prints it: (19).
-		{client.SQLError{Kind: resqlitepb.ErrorKind_ERROR_KIND_RUNTIME, Code: 2067, Message: "UNIQUE constraint failed: t.a", Offset: -1},
+		{client.SQLError{Kind: sqlval.ErrorRuntime, Code: 2067, Message: "UNIQUE constraint failed: t.a", Offset: -1},
 			repl.SQLError{Code: 19, Message: "UNIQUE constraint failed: t.a", Phase: repl.PhaseRuntime, Offset: -1}},
-		{client.SQLError{Kind: resqlitepb.ErrorKind_ERROR_KIND_PARSE, Code: 1, Message: `near "frm": syntax error`, Offset: 9},
+		{client.SQLError{Kind: sqlval.ErrorParse, Code: 1, Message: `near "frm": syntax error`, Offset: 9},
 			repl.SQLError{Code: 1, Message: `near "frm": syntax error`, Phase: repl.PhaseParse, Offset: 9}},
-		{client.SQLError{Kind: resqlitepb.ErrorKind_ERROR_KIND_REJECTED, Code: 23, Message: "random() is not allowed in a write", Offset: -1},
+		{client.SQLError{Kind: sqlval.ErrorRejected, Code: 23, Message: "random() is not allowed in a write", Offset: -1},
 			repl.SQLError{Code: 23, Message: "random() is not allowed in a write", Phase: repl.PhaseParse, Offset: -1}},
-		{client.SQLError{Kind: resqlitepb.ErrorKind_ERROR_KIND_MALFORMED, Code: 1, Message: "bad entry", Offset: -7},
+		{client.SQLError{Kind: sqlval.ErrorMalformed, Code: 1, Message: "bad entry", Offset: -7},
 			repl.SQLError{Code: 1, Message: "bad entry", Phase: repl.PhaseOther, Offset: -1}},
 	}
 	for _, c := range cases {
@@ -66,8 +66,8 @@ func TestSQLErrorToREPL(t *testing.T) {
 
 func TestExecResultsPutTheErrorAtTheFailingStatement(t *testing.T) {
 	ok := client.StatementResult{RowsAffected: 1, LastInsertRowID: 7}
-	rows := client.StatementResult{Columns: []string{"a"}, Rows: [][]client.Value{{statemachine.Integer(1)}}}
-	fail := &client.SQLError{Kind: resqlitepb.ErrorKind_ERROR_KIND_RUNTIME, Code: 19, Message: "boom", Statement: 2, Offset: -1}
+	rows := client.StatementResult{Columns: []string{"a"}, Rows: [][]client.Value{{sqlval.Integer(1)}}}
+	fail := &client.SQLError{Kind: sqlval.ErrorRuntime, Code: 19, Message: "boom", Statement: 2, Offset: -1}
 
 	got := execResultsToREPL(&client.ExecResult{Statements: []client.StatementResult{ok, rows}}, 2)
 	if len(got) != 2 || got[0].RowsAffected != 1 || got[0].LastInsertRowID != 7 || got[1].Columns[0] != "a" || !reflect.DeepEqual(got[1].Rows[0][0], repl.Integer(1)) {

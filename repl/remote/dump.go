@@ -9,6 +9,7 @@ import (
 
 	"github.com/resqlite/resqlite/repl"
 	"github.com/resqlite/resqlite/rpc/client"
+	"github.com/resqlite/resqlite/sqlval"
 )
 
 // Dump implements repl.Client: the service's dump of the database, read
@@ -73,7 +74,7 @@ func (c *Client) dumpFilter(ctx context.Context, patterns []string) (*dumpFilter
 		}
 		f.schema[r[2].Text+";"] = true
 		if r[0].Text == "table" {
-			f.inserts = append(f.inserts, "INSERT INTO "+quoteIdent(r[1].Text)+" VALUES(")
+			f.inserts = append(f.inserts, "INSERT INTO "+sqlval.QuoteIdent(r[1].Text)+" VALUES(")
 		}
 	}
 	return f, nil
@@ -125,5 +126,3 @@ func (f *dumpFilter) copy(w io.Writer, r io.Reader) error {
 }
 
 func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

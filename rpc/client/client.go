@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
-	"github.com/resqlite/resqlite/rpc/server"
+	"github.com/resqlite/resqlite/rpc/wire"
+	"github.com/resqlite/resqlite/sqlval"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/connectivity"
@@ -137,7 +138,7 @@ func (c *Client) next() { c.cur = (c.cur + 1) % len(c.addrs) }
 func (c *Client) dial(addr string) (*grpc.ClientConn, error) {
 	opts := append([]grpc.DialOption{
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(server.MaxMessageSize), grpc.MaxCallSendMsgSize(server.MaxMessageSize)),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(sqlval.MaxMessageSize), grpc.MaxCallSendMsgSize(sqlval.MaxMessageSize)),
 	}, c.opts.DialOptions...)
 	conn, err := grpc.NewClient(addr, opts...)
 	if err != nil {
@@ -187,7 +188,7 @@ func (c *Client) learn(addrs []string) {
 
 // isVerdict reports whether trailer marks err as the node's own error.
 func isVerdict(trailer metadata.MD) bool {
-	return len(trailer.Get(server.VerdictTrailer)) > 0
+	return len(trailer.Get(wire.VerdictTrailer)) > 0
 }
 
 // writeError interprets the failure of a write that was sent.
@@ -252,7 +253,7 @@ func (c *Client) query(ctx context.Context, level Consistency, sql string, param
 	if err != nil {
 		return nil, false, err
 	}
-	stream, err := rc.Query(ctx, &resqlitepb.QueryRequest{Sql: sql, Params: paramsToProto(params), Consistency: level, MinIndex: c.SeenIndex()})
+	stream, err := rc.Query(ctx, &resqlitepb.QueryRequest{Sql: sql, Params: wire.ParamsToProto(params), Consistency: level, MinIndex: c.SeenIndex()})
 	if err != nil {
 		c.dropConn()
 		return nil, true, err
@@ -277,6 +278,6 @@ func (c *Client) query(ctx context.Context, level Consistency, sql string, param
 		if e := chunk.GetError(); e != nil {
 			return nil, false, sqlErrorFromProto(e)
 		}
-		rows.Rows = append(rows.Rows, rowsFromProto(chunk.GetRows())...)
+		rows.Rows = append(rows.Rows, wire.RowsFromProto(chunk.GetRows())...)
 	}
 }

@@ -9,4 +9,9 @@
 // A write whose outcome is unknown (it reached a node but no result came
 // back) fails with an error wrapping ErrOutcomeUnknown and is never
 // retried by the client.
+//
+// The client depends on the shared types (sqlval), the protocol's
+// conversions (rpc/wire), the generated stubs and gRPC only: a client
+// binary links neither SQLite nor the raft core nor the service
+// (deps_test.go checks it).
 package client

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/rpc/wire"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
@@ -91,7 +92,7 @@ func (s *Session) Submit(req Request) error {
 	if req.Write != nil {
 		pr.Op = &resqlitepb.SessionRequest_Write{Write: &resqlitepb.ExecuteRequest{Statements: statementsToProto(req.Write), MinIndex: s.c.SeenIndex()}}
 	} else {
-		pr.Op = &resqlitepb.SessionRequest_Read{Read: &resqlitepb.QueryRequest{Sql: req.Read, Params: paramsToProto(req.Params), Consistency: req.Level, MinIndex: s.c.SeenIndex()}}
+		pr.Op = &resqlitepb.SessionRequest_Read{Read: &resqlitepb.QueryRequest{Sql: req.Read, Params: wire.ParamsToProto(req.Params), Consistency: req.Level, MinIndex: s.c.SeenIndex()}}
 	}
 	s.kinds = append(s.kinds, req.Write != nil)
 	s.mu.Unlock()
@@ -139,7 +140,7 @@ func (s *Session) reply(resp *resqlitepb.SessionResponse, write bool) Reply {
 			return Reply{ReadErr: sqlErrorFromProto(e)}
 		}
 		s.c.Observe(o.Read.GetAppliedIndex())
-		return Reply{Rows: &Rows{Columns: o.Read.GetColumns(), Rows: rowsFromProto(o.Read.GetRows()), AppliedIndex: o.Read.GetAppliedIndex()}}
+		return Reply{Rows: &Rows{Columns: o.Read.GetColumns(), Rows: wire.RowsFromProto(o.Read.GetRows()), AppliedIndex: o.Read.GetAppliedIndex()}}
 	case *resqlitepb.SessionResponse_Failure:
 		err := status.Error(codes.Code(o.Failure.GetCode()), o.Failure.GetMessage())
 		if write && codes.Code(o.Failure.GetCode()) == codes.Aborted {

@@ -5,7 +5,8 @@ import (
 	"fmt"
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
-	"github.com/resqlite/resqlite/statemachine"
+	"github.com/resqlite/resqlite/rpc/wire"
+	"github.com/resqlite/resqlite/sqlval"
 )
 
 // ErrOutcomeUnknown is wrapped by the error of a write that may or may
@@ -13,10 +14,10 @@ import (
 var ErrOutcomeUnknown = errors.New("write outcome unknown")
 
 // Value is one SQLite value with its type.
-type Value = statemachine.Value
+type Value = sqlval.Value
 
 // Param is a bound parameter.
-type Param = statemachine.Param
+type Param = sqlval.Param
 
 // Consistency is how fresh a read must be.
 type Consistency = resqlitepb.Consistency
@@ -35,7 +36,7 @@ type Statement struct {
 }
 
 // ErrorKind says at which point a statement failed.
-type ErrorKind = resqlitepb.ErrorKind
+type ErrorKind = sqlval.ErrorKind
 
 // SQLError is a statement's error as SQLite (or ReSqlite's write rules)
 // reported it.
@@ -82,29 +83,10 @@ type Rows struct {
 	AppliedIndex uint64
 }
 
-func rowsFromProto(rows []*resqlitepb.Row) [][]Value {
-	out := make([][]Value, len(rows))
-	for i, r := range rows {
-		out[i] = make([]Value, len(r.GetValues()))
-		for j, v := range r.GetValues() {
-			out[i][j] = resqlitepb.ValueFromProto(v)
-		}
-	}
-	return out
-}
-
-func paramsToProto(ps []Param) []*resqlitepb.Param {
-	out := make([]*resqlitepb.Param, len(ps))
-	for i, p := range ps {
-		out[i] = &resqlitepb.Param{Name: p.Name, Value: resqlitepb.ValueToProto(p.Value)}
-	}
-	return out
-}
-
 func statementsToProto(stmts []Statement) []*resqlitepb.Statement {
 	out := make([]*resqlitepb.Statement, len(stmts))
 	for i, s := range stmts {
-		out[i] = &resqlitepb.Statement{Sql: s.SQL, Params: paramsToProto(s.Params)}
+		out[i] = &resqlitepb.Statement{Sql: s.SQL, Params: wire.ParamsToProto(s.Params)}
 	}
 	return out
 }
@@ -113,7 +95,7 @@ func sqlErrorFromProto(e *resqlitepb.SqlError) *SQLError {
 	if e == nil {
 		return nil
 	}
-	return &SQLError{Kind: e.GetKind(), Code: int(e.GetCode()), Message: e.GetMessage(), Statement: int(e.GetStatement()), Offset: int(e.GetOffset())}
+	return &SQLError{Kind: wire.ErrorKindFromProto(e.GetKind()), Code: int(e.GetCode()), Message: e.GetMessage(), Statement: int(e.GetStatement()), Offset: int(e.GetOffset())}
 }
 
 func execResultFromProto(r *resqlitepb.ExecuteResponse) *ExecResult {
@@ -121,7 +103,7 @@ func execResultFromProto(r *resqlitepb.ExecuteResponse) *ExecResult {
 	for _, s := range r.GetResults() {
 		out.Statements = append(out.Statements, StatementResult{
 			RowsAffected: s.GetRowsAffected(), LastInsertRowID: s.GetLastInsertRowid(),
-			Columns: s.GetColumns(), Rows: rowsFromProto(s.GetRows()),
+			Columns: s.GetColumns(), Rows: wire.RowsFromProto(s.GetRows()),
 		})
 	}
 	return out

@@ -16,6 +16,7 @@ import (
 	"github.com/resqlite/resqlite/raft/wal"
 	"github.com/resqlite/resqlite/rpc"
 	"github.com/resqlite/resqlite/rpc/server"
+	"github.com/resqlite/resqlite/sqlval"
 	"github.com/resqlite/resqlite/statemachine"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
@@ -213,7 +214,7 @@ func (n *Node) resolveAddress(bootstrap []raft.Member) error {
 // serve starts the gRPC server with the Raft and ReSqlite services,
 // health checking and reflection.
 func (n *Node) serve() {
-	opts := append(rpc.ServerOptions(), grpc.MaxRecvMsgSize(server.MaxMessageSize), grpc.MaxSendMsgSize(server.MaxMessageSize),
+	opts := append(rpc.ServerOptions(), grpc.MaxRecvMsgSize(sqlval.MaxMessageSize), grpc.MaxSendMsgSize(sqlval.MaxMessageSize),
 		grpc.ChainUnaryInterceptor(server.UnaryInterceptor), grpc.ChainStreamInterceptor(server.StreamInterceptor))
 	n.grpc = grpc.NewServer(opts...)
 	n.transport.Register(n.grpc)

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/sqlval"
 	"github.com/resqlite/resqlite/statemachine"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -63,7 +64,7 @@ func (s *Server) Dump(req *resqlitepb.DumpRequest, stream resqlitepb.ReSqlite_Du
 func dumpDatabase(ctx context.Context, tx *sql.Tx, w *dumpWriter) error {
 	type object struct{ typ, name, sql string }
 	rows, err := tx.QueryContext(ctx, `SELECT type, name, sql FROM sqlite_schema
-		WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND `+statemachine.HideInternalObjects+`
+		WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND `+sqlval.HideInternalObjects+`
 		ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'trigger' THEN 2 ELSE 3 END, rowid`)
 	if err != nil {
 		return err
@@ -105,7 +106,7 @@ func dumpDatabase(ctx context.Context, tx *sql.Tx, w *dumpWriter) error {
 
 // dumpRows writes one INSERT per row of table.
 func dumpRows(ctx context.Context, tx *sql.Tx, w *dumpWriter, table string) error {
-	q := quoteIdent(table)
+	q := sqlval.QuoteIdent(table)
 	rows, err := tx.QueryContext(ctx, "SELECT * FROM "+q)
 	if err != nil {
 		return err
@@ -173,8 +174,6 @@ func sqlLiteral(v any) string {
 	}
 	return "'" + strings.ReplaceAll(fmt.Sprint(v), "'", "''") + "'"
 }
-
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // dumpWriter sends a dump in chunks of about ChunkBytes and splits it into
 // transaction blocks of about DumpBlockBytes.

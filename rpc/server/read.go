@@ -7,6 +7,7 @@ import (
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/rpc/wire"
 	"github.com/resqlite/resqlite/statemachine"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -29,7 +30,7 @@ func (s *Server) Query(req *resqlitepb.QueryRequest, stream resqlitepb.ReSqlite_
 	chunk := &resqlitepb.QueryResponse{Columns: rows.Columns, AppliedIndex: applied}
 	size, sent := 0, false
 	for _, r := range rows.Rows {
-		pr := rowsToProto([][]statemachine.Value{r})[0]
+		pr := wire.RowsToProto([][]statemachine.Value{r})[0]
 		chunk.Rows = append(chunk.Rows, pr)
 		size += rowSize(r)
 		if size >= ChunkBytes {
@@ -65,7 +66,7 @@ func (s *Server) read(ctx context.Context, req *resqlitepb.QueryRequest) (*state
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	rows, err := s.cfg.State.Query(ctx, req.GetSql(), paramsFromProto(req.GetParams())...)
+	rows, err := s.cfg.State.Query(ctx, req.GetSql(), wire.ParamsFromProto(req.GetParams())...)
 	var se *statemachine.Error
 	switch {
 	case errors.As(err, &se):

@@ -8,6 +8,7 @@ import (
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/rpc/wire"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -288,7 +289,7 @@ func (sess *session) read(ctx context.Context, sl *slot, req *resqlitepb.QueryRe
 	}
 	resp := &resqlitepb.QueryResponse{AppliedIndex: applied, Error: sqlErr}
 	if rows != nil {
-		resp.Columns, resp.Rows = rows.Columns, rowsToProto(rows.Rows)
+		resp.Columns, resp.Rows = rows.Columns, wire.RowsToProto(rows.Rows)
 	}
 	sl.resp = &resqlitepb.SessionResponse{Seq: sl.seq, Outcome: &resqlitepb.SessionResponse_Read{Read: resp}}
 	close(sl.done)
