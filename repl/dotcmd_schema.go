@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/resqlite/resqlite/sqlval"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
 // sqlQuote quotes s as an SQL string literal.

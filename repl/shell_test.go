@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/resqlite/resqlite/sqlval"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
 // TestTransactionBlockIsAllOrNothing checks the rule where ReSqlite

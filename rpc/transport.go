@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/resqlite/resqlite/raft"
-	"github.com/resqlite/resqlite/sqlval"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/keepalive"
 )

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/resqlite/resqlite/sqlval"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 

@@ -1,6 +1,6 @@
 package statemachine
 
-import "github.com/resqlite/resqlite/sqlval"
+import "github.com/resqlite/resqlite/statemachine/sqlval"
 
 // The names ReSqlite reserves for its own objects and the filter that
 // hides them from schema listings are shared with the client side; they

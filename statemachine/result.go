@@ -3,7 +3,7 @@ package statemachine
 import (
 	"fmt"
 
-	"github.com/resqlite/resqlite/sqlval"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
 // StatementResult is what one statement of an applied Command produced.

@@ -1,6 +1,6 @@
 package statemachine
 
-import "github.com/resqlite/resqlite/sqlval"
+import "github.com/resqlite/resqlite/statemachine/sqlval"
 
 // The value types are shared with the client side and defined in sqlval;
 // these aliases keep the state machine's API as it was.

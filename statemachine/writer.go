@@ -6,7 +6,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/resqlite/resqlite/sqlval"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 

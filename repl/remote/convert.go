@@ -6,7 +6,7 @@ import (
 	"github.com/resqlite/resqlite/repl"
 	"github.com/resqlite/resqlite/rpc/client"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
-	"github.com/resqlite/resqlite/sqlval"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
 // valueToREPL converts one SQLite value, keeping its storage class.

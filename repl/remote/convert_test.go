@@ -11,7 +11,7 @@ import (
 	"github.com/resqlite/resqlite/repl"
 	"github.com/resqlite/resqlite/rpc/client"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
-	"github.com/resqlite/resqlite/sqlval"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )

@@ -9,7 +9,7 @@ import (
 
 	"github.com/resqlite/resqlite/repl"
 	"github.com/resqlite/resqlite/rpc/client"
-	"github.com/resqlite/resqlite/sqlval"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
 // Dump implements repl.Client: the service's dump of the database, read

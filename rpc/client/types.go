@@ -6,7 +6,7 @@ import (
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
 	"github.com/resqlite/resqlite/rpc/wire"
-	"github.com/resqlite/resqlite/sqlval"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
 // ErrOutcomeUnknown is wrapped by the error of a write that may or may

@@ -181,9 +181,48 @@ func (c *testCluster) kill(id int) {
 	<-p.exited
 }
 
-// signal sends sig to node id.
+// signal sends sig to node id. SIGSTOP returns once every thread of the
+// process is stopped: the kernel stops a thread only when it next leaves
+// the kernel, so a node in the middle of an fsync may still answer a
+// message a few milliseconds after kill(2) returned.
 func (c *testCluster) signal(id int, sig syscall.Signal) {
-	c.proc(id).cmd.Process.Signal(sig)
+	p := c.proc(id)
+	p.cmd.Process.Signal(sig)
+	if sig == syscall.SIGSTOP {
+		c.waitStopped(p.cmd.Process.Pid)
+	}
+}
+
+// waitStopped waits until every thread of process pid is stopped (state
+// T in /proc/pid/task/*/stat).
+func (c *testCluster) waitStopped(pid int) {
+	c.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !allThreadsStopped(pid) {
+		if time.Now().After(deadline) {
+			c.t.Fatalf("process %d did not stop within 10s of SIGSTOP", pid)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func allThreadsStopped(pid int) bool {
+	stats, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+	if err != nil || len(stats) == 0 {
+		return false
+	}
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return false
+		}
+		// The state follows the parenthesized command name.
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 || i+2 >= len(b) || (b[i+2] != 'T' && b[i+2] != 't') {
+			return false
+		}
+	}
+	return true
 }
 
 // killAll kills every process (SIGCONT first, in case one is stopped).

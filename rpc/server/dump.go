@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
-	"github.com/resqlite/resqlite/sqlval"
 	"github.com/resqlite/resqlite/statemachine"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver

@@ -2,7 +2,7 @@ package wire
 
 import (
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
-	"github.com/resqlite/resqlite/sqlval"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
 // ErrorKindToProto converts an error kind; an unknown one is

@@ -2,7 +2,7 @@ package wire
 
 import (
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
-	"github.com/resqlite/resqlite/sqlval"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
 // ValueToProto converts one SQLite value to its wire form.

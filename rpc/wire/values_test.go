@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
-	"github.com/resqlite/resqlite/sqlval"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
 // TestValueRoundTrip: every SQLite type survives the wire unchanged, and
