@@ -12,16 +12,17 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// Dump streams the state machine's dump of the database (see
-// statemachine.StateMachine.Dump) in chunks of about ChunkBytes; the
-// first chunk carries the applied index the dump was read at.
+// Dump streams the state machine's dump of the database, or of the tables
+// the request names (see statemachine.StateMachine.Dump), in chunks of
+// about ChunkBytes; the first chunk carries the applied index the dump was
+// read at.
 func (s *Server) Dump(req *resqlitepb.DumpRequest, stream resqlitepb.ReSqlite_DumpServer) error {
 	ctx := stream.Context()
 	if _, err := s.readGate(ctx, resqlitepb.Consistency_CONSISTENCY_LOCAL, req.GetMinIndex()); err != nil {
 		return err
 	}
 	w := &chunkWriter{stream: stream}
-	_, err := s.cfg.State.Dump(ctx, nil, func(applied uint64) io.Writer {
+	_, err := s.cfg.State.Dump(ctx, req.GetTables(), func(applied uint64) io.Writer {
 		w.applied = applied
 		return w
 	})
