@@ -26,7 +26,7 @@ var ErrClosed = errors.New("statemachine: closed")
 // Options tune a StateMachine. The zero value is usable.
 type Options struct {
 	// ReadConns is the number of read-only connections Query, Precheck,
-	// Snapshot and Digest share (default 4).
+	// Snapshot, Digest and Dump share (default 4).
 	ReadConns int
 	// Logger receives rare events (restores, halts); nil is quiet.
 	Logger *slog.Logger
@@ -50,8 +50,8 @@ type Options struct {
 // StateMachine is the SQLite database that committed entries are applied
 // to. It implements raft.StateMachine. Apply, Restore and Close must not
 // be called concurrently with each other (the node driver calls them from
-// one goroutine); Query, Precheck, WaitApplied, AppliedIndex, Snapshot and
-// Digest may be called from any goroutine at any time.
+// one goroutine); Query, Precheck, WaitApplied, AppliedIndex, Snapshot,
+// Digest and Dump may be called from any goroutine at any time.
 type StateMachine struct {
 	dir  string
 	path string
