@@ -33,8 +33,15 @@ const DumpBlockBytes = 1 << 20
 // before anything is written and returns the writer the text goes to.
 // Dump returns that index. The end of ctx and Close cancel a running
 // dump; apply and Restore go on meanwhile (the read transaction keeps the
-// dump's view of the database).
+// dump's view of the database). Dumps hold at most half the read
+// connections (one if there are fewer than 4): a further Dump waits.
 func (sm *StateMachine) Dump(ctx context.Context, tables []string, start func(applied uint64) io.Writer) (uint64, error) {
+	select {
+	case sm.dumps <- struct{}{}:
+		defer func() { <-sm.dumps }()
+	case <-ctx.Done():
+		return 0, fmt.Errorf("dump: wait for the other dumps: %w", ctx.Err())
+	}
 	r, err := sm.acquireReader(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("dump: %w", err)

@@ -231,3 +231,27 @@ func TestDumpAcrossRestore(t *testing.T) {
 		t.Errorf("dump after the restore:\n%s\nwant:\n%s", got, after)
 	}
 }
+
+// Dumps, which their readers pace, hold at most half the read
+// connections: a second dump waits while the first runs, and queries still
+// find a connection.
+func TestDumpsLeaveReadConnections(t *testing.T) {
+	sm := openTest(t) // two read connections
+	fillRows(t, sm, 10)
+	w, done := startDump(t, context.Background(), sm)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := sm.Dump(ctx, nil, func(uint64) io.Writer { return io.Discard }); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("second dump: %v, want it to wait", err)
+	}
+	if rows := query(t, sm, "SELECT count(*) FROM t"); rows[0][0].Int != 10 {
+		t.Errorf("query during a dump: %v", rows)
+	}
+	close(w.release)
+	if err := wait(t, done, "dump"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := dumpText(t, sm); !strings.Contains(got, "VALUES(10,") {
+		t.Error("dump after the first one is incomplete")
+	}
+}

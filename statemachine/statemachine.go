@@ -66,6 +66,10 @@ type StateMachine struct {
 	initialRules atomic.Uint32
 
 	readers chan *reader
+	// dumps holds a token per running Dump: dumps, paced by their
+	// clients, may hold at most half the read connections, so that
+	// Query and Precheck (on the write path) always find one.
+	dumps chan struct{}
 	// allReaders lists every read connection, so Close can cancel the
 	// queries running on them.
 	allReaders []*reader
@@ -129,6 +133,7 @@ func Open(dir string, opts Options) (*StateMachine, error) {
 		n = 4
 	}
 	sm.readers = make(chan *reader, n)
+	sm.dumps = make(chan struct{}, max(1, n/2))
 	for range n {
 		r, err := openReader(abs)
 		if err != nil {
