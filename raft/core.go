@@ -701,7 +701,10 @@ func (c *Core) handleVoteRequest(m Message) {
 	if canVote && c.log.isUpToDate(m.Index, m.LogTerm) {
 		c.send(Message{Type: resp, To: m.From, Term: m.Term})
 		if m.Type == MsgVote {
+			// Granting restarts the election timer, with a new random
+			// timeout (paper §5.2), so voters do not keep colliding.
 			c.electionElapsed = 0
+			c.resetRandomizedElectionTimeout()
 			c.vote = m.From
 		}
 		return

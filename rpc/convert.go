@@ -78,7 +78,10 @@ func messageToProto(m raft.Message, clusterID uint64) (*raftpb.RaftMessage, erro
 	h := header(clusterID, m.From, m.To)
 	switch m.Type {
 	case raft.MsgPreVote, raft.MsgVote:
-		return &raftpb.RaftMessage{Body: &raftpb.RaftMessage_RequestVote{RequestVote: voteRequestToProto(m, clusterID)}}, nil
+		return &raftpb.RaftMessage{Body: &raftpb.RaftMessage_RequestVote{RequestVote: &raftpb.RequestVoteRequest{
+			Header: h, Term: m.Term, CandidateId: uint64(m.From),
+			LastLogIndex: m.Index, LastLogTerm: m.LogTerm, PreVote: m.Type == raft.MsgPreVote, Context: m.Context,
+		}}}, nil
 	case raft.MsgPreVoteResp, raft.MsgVoteResp:
 		return &raftpb.RaftMessage{Body: &raftpb.RaftMessage_RequestVoteResponse{RequestVoteResponse: &raftpb.RequestVoteResponse{
 			Header: h, Term: m.Term, VoteGranted: !m.Reject, PreVote: m.Type == raft.MsgPreVoteResp, Context: m.Context,
@@ -113,14 +116,6 @@ func messageToProto(m raft.Message, clusterID uint64) (*raftpb.RaftMessage, erro
 	return nil, fmt.Errorf("rpc: %v does not travel on the Replicate stream", m.Type)
 }
 
-// voteRequestToProto converts a MsgVote or MsgPreVote.
-func voteRequestToProto(m raft.Message, clusterID uint64) *raftpb.RequestVoteRequest {
-	return &raftpb.RequestVoteRequest{
-		Header: header(clusterID, m.From, m.To), Term: m.Term, CandidateId: uint64(m.From),
-		LastLogIndex: m.Index, LastLogTerm: m.LogTerm, PreVote: m.Type == raft.MsgPreVote, Context: m.Context,
-	}
-}
-
 // messageFromProto converts a Replicate stream message back into a
 // raft.Message and returns the header it carried.
 func messageFromProto(pm *raftpb.RaftMessage) (raft.Message, *raftpb.Header, error) {
@@ -129,8 +124,14 @@ func messageFromProto(pm *raftpb.RaftMessage) (raft.Message, *raftpb.Header, err
 		m, err := voteRequestFromProto(b.RequestVote)
 		return m, b.RequestVote.GetHeader(), err
 	case *raftpb.RaftMessage_RequestVoteResponse:
-		m, err := voteResponseFromProto(b.RequestVoteResponse)
-		return m, b.RequestVoteResponse.GetHeader(), err
+		r := b.RequestVoteResponse
+		t := raft.MsgVoteResp
+		if r.GetPreVote() {
+			t = raft.MsgPreVoteResp
+		}
+		m := fromHeader(t, r.GetHeader())
+		m.Term, m.Reject, m.Context = r.GetTerm(), !r.GetVoteGranted(), r.GetContext()
+		return m, r.GetHeader(), nil
 	case *raftpb.RaftMessage_AppendEntries:
 		m, err := appendEntriesFromProto(b.AppendEntries)
 		return m, b.AppendEntries.GetHeader(), err
@@ -183,17 +184,6 @@ func voteRequestFromProto(r *raftpb.RequestVoteRequest) (raft.Message, error) {
 		return raft.Message{}, fmt.Errorf("rpc: RequestVote candidate %d is not the sender %d", r.GetCandidateId(), m.From)
 	}
 	m.Term, m.Index, m.LogTerm, m.Context = r.GetTerm(), r.GetLastLogIndex(), r.GetLastLogTerm(), r.GetContext()
-	return m, nil
-}
-
-// voteResponseFromProto converts a RequestVoteResponse.
-func voteResponseFromProto(r *raftpb.RequestVoteResponse) (raft.Message, error) {
-	t := raft.MsgVoteResp
-	if r.GetPreVote() {
-		t = raft.MsgPreVoteResp
-	}
-	m := fromHeader(t, r.GetHeader())
-	m.Term, m.Reject, m.Context = r.GetTerm(), !r.GetVoteGranted(), r.GetContext()
 	return m, nil
 }
 

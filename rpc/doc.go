@@ -3,6 +3,12 @@
 // scripts/gen-proto.sh), the conversion between those messages and
 // raft.Message, and Transport, which implements raft.Transport over one
 // long-lived gRPC connection per peer and serves the Raft service that
-// delivers incoming messages to the local raft.Node. Package rpc/rpctest
-// is the cluster test harness built on it.
+// delivers incoming messages to the local raft.Node.
+//
+// There is one wire path: every raft.Message (vote requests and their
+// replies, appends, heartbeats and their replies, TimeoutNow, ReadIndex)
+// goes over the sender's Replicate stream to its peer, in the order the
+// node sent it, and a reply comes back over the replier's own stream. Only
+// a snapshot (MsgSnap with its data) goes over InstallSnapshot, in chunks.
+// Package rpc/rpctest is the cluster test harness built on it.
 package rpc

@@ -20,7 +20,7 @@ import (
 
 // peer is the sending side towards one member: a bounded queue drained by
 // one goroutine that writes batches to a long-lived Replicate stream, in
-// queue order, and makes RequestVote calls for vote requests.
+// queue order.
 type peer struct {
 	t      *Transport
 	id     raft.NodeID
@@ -143,27 +143,12 @@ func (p *peer) run() {
 	}
 }
 
-// sendBatch sends msgs in order: vote requests as RequestVote calls, the
-// rest as stream writes of at most MaxBatchBytes each.
+// sendBatch sends msgs in order, as stream writes of at most
+// MaxBatchBytes each.
 func (p *peer) sendBatch(msgs []raft.Message) {
 	var pending []*raftpb.RaftMessage
 	size := 0
-	flush := func() bool {
-		if len(pending) == 0 {
-			return true
-		}
-		err := p.write(&raftpb.MessageBatch{Messages: pending})
-		pending, size = nil, 0
-		return err == nil
-	}
 	for _, m := range msgs {
-		if m.Type == raft.MsgVote || m.Type == raft.MsgPreVote {
-			if !flush() {
-				return
-			}
-			p.requestVote(m)
-			continue
-		}
 		pm, err := messageToProto(m, p.t.cfg.ClusterID)
 		if err != nil {
 			p.t.cfg.Logger.Error("dropping message that cannot be encoded", "peer", p.id, "err", err)
@@ -171,14 +156,17 @@ func (p *peer) sendBatch(msgs []raft.Message) {
 		}
 		n := proto.Size(pm)
 		if len(pending) > 0 && size+n > p.t.cfg.MaxBatchBytes {
-			if !flush() {
+			if p.write(&raftpb.MessageBatch{Messages: pending}) != nil {
 				return
 			}
+			pending, size = nil, 0
 		}
 		pending = append(pending, pm)
 		size += n
 	}
-	flush()
+	if len(pending) > 0 {
+		p.write(&raftpb.MessageBatch{Messages: pending})
+	}
 }
 
 // write sends one batch on the stream, opening it first if needed. On
@@ -229,29 +217,5 @@ func (p *peer) closeStream() {
 	if p.stream != nil {
 		p.streamCancel()
 		p.stream, p.streamCancel = nil, nil
-	}
-}
-
-// requestVote makes a RequestVote call for m and delivers the reply to the
-// local node.
-func (p *peer) requestVote(m raft.Message) {
-	ctx, cancel := context.WithTimeout(p.ctx, p.t.cfg.VoteTimeout)
-	defer cancel()
-	resp, err := p.client.RequestVote(ctx, voteRequestToProto(m, p.t.cfg.ClusterID))
-	if err != nil {
-		p.t.cfg.Logger.Debug("RequestVote failed", "peer", p.id, "err", err)
-		p.t.reportRefusal(p.id, err)
-		return
-	}
-	if err := p.t.checkReply(resp.GetHeader(), p.id); err != nil {
-		p.t.cfg.Logger.Warn("ignoring RequestVote reply", "peer", p.id, "err", err)
-		return
-	}
-	reply, err := voteResponseFromProto(resp)
-	if err != nil {
-		return
-	}
-	if err := p.t.deliver(p.ctx, reply); err != nil {
-		p.t.cfg.Logger.Debug("cannot deliver RequestVote reply", "peer", p.id, "err", err)
 	}
 }

@@ -30,8 +30,8 @@ func nextRemoval(t *testing.T, n *testNode, send func()) removal {
 }
 
 // A node refused by a member whose committed configuration leaves it out
-// is told which configuration that is, over RequestVote calls and over
-// the Replicate stream alike.
+// is told which configuration that is, whether the refused message is a
+// vote request or a heartbeat.
 func TestRefusalReportsCommittedConfiguration(t *testing.T) {
 	a := startTestNode(t, 1, 7, "", TransportConfig{})
 	b := startTestNode(t, 2, 7, "", TransportConfig{})

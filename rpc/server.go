@@ -3,7 +3,6 @@ package rpc
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 
@@ -44,94 +43,12 @@ func (t *Transport) checkHeader(h *raftpb.Header) error {
 	return nil
 }
 
-// checkReply verifies the header of a reply to a call made to peer from.
-func (t *Transport) checkReply(h *raftpb.Header, from raft.NodeID) error {
-	if h.GetClusterId() != t.cfg.ClusterID || raft.NodeID(h.GetFrom()) != from || raft.NodeID(h.GetTo()) != t.cfg.ID {
-		return fmt.Errorf("rpc: reply header %v does not match a reply from node %d in cluster %016x", h, from, t.cfg.ClusterID)
-	}
-	return nil
-}
-
 // deliverError turns a failure to deliver into a gRPC status.
 func deliverError(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return status.FromContextError(err).Err()
 	}
 	return status.Errorf(codes.Unavailable, "rpc: node cannot take the message: %v", err)
-}
-
-// call delivers request m and waits for the node's reply to it.
-func (s *raftService) call(ctx context.Context, m raft.Message) (raft.Message, error) {
-	want := replyType[m.Type]
-	ch := s.t.waiters.add(m.From, want)
-	if err := s.t.deliver(ctx, m); err != nil {
-		s.t.waiters.remove(m.From, want, ch)
-		return raft.Message{}, deliverError(err)
-	}
-	ctx, cancel := context.WithTimeout(ctx, s.t.cfg.VoteTimeout)
-	defer cancel()
-	select {
-	case reply := <-ch:
-		return reply, nil
-	case <-ctx.Done():
-		s.t.waiters.remove(m.From, want, ch)
-		select {
-		case reply := <-ch: // delivered just before removal
-			return reply, nil
-		default:
-		}
-		return raft.Message{}, status.Errorf(codes.DeadlineExceeded, "rpc: node %d did not reply to %v in time", s.t.cfg.ID, m.Type)
-	}
-}
-
-// request serves a unary RPC whose reply the node sends back: it checks
-// the header, converts req to a raft message with from, waits for the
-// node's reply, and returns the part of it that reply picks.
-func request[Req interface{ GetHeader() *raftpb.Header }, Resp any](ctx context.Context, s *raftService, req Req,
-	from func(Req) (raft.Message, error), reply func(*raftpb.RaftMessage) Resp) (Resp, error) {
-	var none Resp
-	if err := s.t.checkHeader(req.GetHeader()); err != nil {
-		return none, err
-	}
-	m, err := from(req)
-	if err != nil {
-		return none, status.Error(codes.InvalidArgument, err.Error())
-	}
-	answer, err := s.call(ctx, m)
-	if err != nil {
-		return none, err
-	}
-	pm, err := messageToProto(answer, s.t.cfg.ClusterID)
-	if err != nil {
-		return none, status.Error(codes.Internal, err.Error())
-	}
-	return reply(pm), nil
-}
-
-// RequestVote delivers a (pre-)vote request and returns the node's reply.
-func (s *raftService) RequestVote(ctx context.Context, req *raftpb.RequestVoteRequest) (*raftpb.RequestVoteResponse, error) {
-	return request(ctx, s, req, voteRequestFromProto, (*raftpb.RaftMessage).GetRequestVoteResponse)
-}
-
-// AppendEntries delivers entries or a heartbeat and returns the node's
-// reply.
-func (s *raftService) AppendEntries(ctx context.Context, req *raftpb.AppendEntriesRequest) (*raftpb.AppendEntriesResponse, error) {
-	return request(ctx, s, req, appendEntriesFromProto, (*raftpb.RaftMessage).GetAppendEntriesResponse)
-}
-
-// TimeoutNow delivers a leadership transfer's TimeoutNow.
-func (s *raftService) TimeoutNow(ctx context.Context, req *raftpb.TimeoutNowRequest) (*raftpb.TimeoutNowResponse, error) {
-	if err := s.t.checkHeader(req.GetHeader()); err != nil {
-		return nil, err
-	}
-	m, err := timeoutNowFromProto(req)
-	if err != nil {
-		return nil, status.Error(codes.InvalidArgument, err.Error())
-	}
-	if err := s.t.deliver(ctx, m); err != nil {
-		return nil, deliverError(err)
-	}
-	return &raftpb.TimeoutNowResponse{Header: header(s.t.cfg.ClusterID, s.t.cfg.ID, m.From)}, nil
 }
 
 // Replicate delivers the messages of a peer's stream in order. A message

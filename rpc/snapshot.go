@@ -65,3 +65,11 @@ func (t *Transport) SendSnapshot(ctx context.Context, msg raft.Message, data io.
 	}
 	return nil
 }
+
+// checkReply verifies the header of InstallSnapshot's reply from peer from.
+func (t *Transport) checkReply(h *raftpb.Header, from raft.NodeID) error {
+	if h.GetClusterId() != t.cfg.ClusterID || raft.NodeID(h.GetFrom()) != from || raft.NodeID(h.GetTo()) != t.cfg.ID {
+		return fmt.Errorf("rpc: reply header %v does not match a reply from node %d in cluster %016x", h, from, t.cfg.ClusterID)
+	}
+	return nil
+}

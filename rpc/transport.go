@@ -56,9 +56,6 @@ type TransportConfig struct {
 	// MinBackoff and MaxBackoff bound the pause after a failed send to a
 	// peer, during which messages to it are dropped. Defaults 20ms, 1s.
 	MinBackoff, MaxBackoff time.Duration
-	// VoteTimeout bounds a RequestVote call, and how long the server
-	// side waits for its node's reply. Default 500ms.
-	VoteTimeout time.Duration
 	// SnapshotChunkSize is the data size of one InstallSnapshot chunk.
 	// Default 256 KiB.
 	SnapshotChunkSize int
@@ -90,9 +87,6 @@ func (c *TransportConfig) setDefaults() {
 	if c.MaxBackoff < c.MinBackoff {
 		c.MaxBackoff = max(time.Second, c.MinBackoff)
 	}
-	if c.VoteTimeout <= 0 {
-		c.VoteTimeout = 500 * time.Millisecond
-	}
 	if c.SnapshotChunkSize <= 0 {
 		c.SnapshotChunkSize = 256 << 10
 	}
@@ -118,8 +112,7 @@ func ServerOptions() []grpc.ServerOption {
 // and its own goroutine, so a slow or dead peer costs only dropped
 // messages. Register serves the Raft service for incoming messages.
 type Transport struct {
-	cfg     TransportConfig
-	waiters waiters
+	cfg TransportConfig
 
 	handler atomic.Pointer[Handler]
 
@@ -142,7 +135,6 @@ func NewTransport(cfg TransportConfig) (*Transport, error) {
 	cfg.setDefaults()
 	return &Transport{
 		cfg:     cfg,
-		waiters: waiters{pending: map[waitKey][]chan raft.Message{}},
 		members: map[raft.NodeID]raft.Member{},
 		peers:   map[raft.NodeID]*peer{},
 	}, nil
@@ -208,16 +200,11 @@ func (t *Transport) SetMembers(c raft.Configuration) {
 }
 
 // Send queues msgs for their peers without blocking: a message to an
-// unknown peer or to a peer whose queue is full is dropped. A reply that a
-// peer is waiting for synchronously (a RequestVote call) is handed to
-// that call instead.
+// unknown peer or to a peer whose queue is full is dropped.
 func (t *Transport) Send(msgs []raft.Message) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	for _, m := range msgs {
-		if t.waiters.deliver(m) {
-			continue
-		}
 		p := t.peers[m.To]
 		if p == nil || t.closed {
 			continue

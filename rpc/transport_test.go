@@ -161,7 +161,10 @@ func TestStreamDeliversInOrder(t *testing.T) {
 	}
 }
 
-func TestRequestVoteIsAnsweredSynchronously(t *testing.T) {
+// Requests travel to the peer over the requester's stream and their
+// replies come back over the peer's own stream: votes, pre-votes and
+// AppendEntries alike (there is no synchronous call).
+func TestRequestsAreAnsweredOverThePeersStream(t *testing.T) {
 	a := startTestNode(t, 1, 7, "", TransportConfig{})
 	b := startTestNode(t, 2, 7, "", TransportConfig{})
 	b.rec.autoVote = true
@@ -176,28 +179,10 @@ func TestRequestVoteIsAnsweredSynchronously(t *testing.T) {
 	if m := receive(t, a.rec.msgs); m.Type != raft.MsgVoteResp || m.From != 2 || m.Term != 3 {
 		t.Fatalf("got %+v", m)
 	}
-}
-
-func TestAppendEntriesIsAnsweredSynchronously(t *testing.T) {
-	b := startTestNode(t, 2, 7, "", TransportConfig{})
-	b.rec.autoVote = true
-	b.t.SetMembers(members(map[raft.NodeID]string{1: "127.0.0.1:1", 2: b.addr}))
-	conn, err := grpc.NewClient(b.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	resp, err := raftpb.NewRaftClient(conn).AppendEntries(ctx, &raftpb.AppendEntriesRequest{
-		Header: &raftpb.Header{ClusterId: 7, From: 1, To: 2}, Term: 3, LeaderId: 1, PrevLogIndex: 4, PrevLogTerm: 2,
-		Entries: []*raftpb.Entry{{Index: 5, Term: 3, Data: []byte("x")}, {Index: 6, Term: 3}}, LeaderCommit: 4,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !resp.GetSuccess() || resp.GetMatchIndex() != 6 || resp.GetTerm() != 3 || resp.GetHeader().GetFrom() != 2 {
-		t.Fatalf("AppendEntries reply %v", resp)
+	a.t.Send([]raft.Message{{Type: raft.MsgApp, From: 1, To: 2, Term: 3, Index: 4, LogTerm: 2, Commit: 4,
+		Entries: []raft.Entry{{Index: 5, Term: 3, Data: []byte("x")}, {Index: 6, Term: 3}}}})
+	if m := receive(t, a.rec.msgs); m.Type != raft.MsgAppResp || m.Reject || m.Index != 6 || m.Term != 3 || m.From != 2 {
+		t.Fatalf("AppendEntries reply %+v", m)
 	}
 }
 
@@ -222,10 +207,6 @@ func TestServerRejectsStrangers(t *testing.T) {
 		{"no header", nil},
 	}
 	for _, tc := range cases {
-		_, err := c.TimeoutNow(ctx, &raftpb.TimeoutNowRequest{Header: tc.h, LeaderId: tc.h.GetFrom()})
-		if code := status.Code(err); code != codes.PermissionDenied && code != codes.InvalidArgument {
-			t.Errorf("%s: TimeoutNow returned %v", tc.name, err)
-		}
 		s, err := c.Replicate(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -242,7 +223,13 @@ func TestServerRejectsStrangers(t *testing.T) {
 	default:
 	}
 	// A member's message passes the same checks.
-	if _, err := c.TimeoutNow(ctx, &raftpb.TimeoutNowRequest{Header: &raftpb.Header{ClusterId: 7, From: 1, To: 2}, LeaderId: 1, Term: 5}); err != nil {
+	s, err := c.Replicate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := &raftpb.RaftMessage{Body: &raftpb.RaftMessage_TimeoutNow{TimeoutNow: &raftpb.TimeoutNowRequest{
+		Header: &raftpb.Header{ClusterId: 7, From: 1, To: 2}, LeaderId: 1, Term: 5}}}
+	if err := s.Send(&raftpb.MessageBatch{Messages: []*raftpb.RaftMessage{msg}}); err != nil {
 		t.Fatalf("member's TimeoutNow: %v", err)
 	}
 	if m := receive(t, b.rec.msgs); m.Type != raft.MsgTimeoutNow || m.Term != 5 {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -18,13 +19,19 @@ type Config struct {
 	// Peers are the founding members of a new cluster (all voters, this
 	// node included). Ignored when the data directory already belongs to
 	// a cluster, except that a list that makes another cluster id is an
-	// error (raft.ErrClusterMismatch). Nil when joining.
+	// error (ErrClusterMismatch). Nil when joining.
 	Peers []raft.Member
 	// DataDir is the node's data directory. Required.
 	DataDir string
 	// Listen is the address the gRPC server listens on. Default: this
-	// node's address in Peers.
+	// node's address in Peers. Ignored when Listener is set.
 	Listen string
+	// Listener, if set, is what the gRPC server serves on instead of a
+	// listener bound to Listen (tests pass one bound to port 0, so no
+	// port is probed). Start takes it over: Stop closes it, and so does a
+	// Start that fails. Advertise defaults to its address when Peers does
+	// not give this node's.
+	Listener net.Listener
 	// Advertise is the address other nodes reach this node at. Default:
 	// this node's address in Peers, else Listen.
 	Advertise string
@@ -69,7 +76,7 @@ const (
 // HasData reports whether dir already holds a node's data (it belongs to
 // a cluster).
 func HasData(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, "cluster.json"))
+	_, err := os.Stat(filepath.Join(dir, clusterFile))
 	return err == nil
 }
 
@@ -97,6 +104,9 @@ func (c *Config) check() error {
 	}
 	if len(c.Peers) > 0 && self == "" && c.Join == "" {
 		return fmt.Errorf("%w: node id %d is not in the peer list", ErrConfig, c.ID)
+	}
+	if c.Listener != nil {
+		c.Listen = c.Listener.Addr().String()
 	}
 	if c.Advertise == "" {
 		c.Advertise = self

@@ -57,40 +57,10 @@ func checkFormat(dir string) (int, error) {
 	return v, nil
 }
 
-// writeFormat records DataFormat in dir durably: temp file, fsync,
-// rename, fsync of the directory.
+// writeFormat records DataFormat in dir durably (writeFileDurably).
 func writeFormat(dir string) error {
-	path := filepath.Join(dir, FormatFile)
-	f, err := os.CreateTemp(dir, FormatFile+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write format version: %w", err)
-	}
-	defer os.Remove(f.Name())
-	_, err = fmt.Fprintf(f, "%d\n", DataFormat)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err == nil {
-		err = syncDir(dir)
-	}
-	if err != nil {
+	if err := writeFileDurably(filepath.Join(dir, FormatFile), fmt.Appendf(nil, "%d\n", DataFormat)); err != nil {
 		return fmt.Errorf("write format version: %w", err)
 	}
 	return nil
-}
-
-// syncDir fsyncs the directory dir, making a rename in it durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

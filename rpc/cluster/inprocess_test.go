@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,22 +17,30 @@ import (
 	"go.uber.org/goleak"
 )
 
+// listenLoopback returns a listener on a free loopback port, for a node
+// started in the test process (cluster.Config.Listener): nothing probes
+// for a port, so nothing can take it before the node serves on it.
+func listenLoopback(t testing.TB) net.Listener {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lis
+}
+
 // startInProcess starts a single-node cluster inside the test process (so
-// the race detector sees the service), retrying on a port collision.
+// the race detector sees the service) on a listener of its own.
 func startInProcess(t *testing.T, dir string) *cluster.Node {
 	t.Helper()
-	for attempt := 0; ; attempt++ {
-		addr := freePorts(t, 1)[0]
-		n, err := cluster.Start(context.Background(), cluster.Config{
-			ID: 1, Peers: []raft.Member{{ID: 1, Addr: addr}}, DataDir: dir,
-		})
-		if err == nil {
-			return n
-		}
-		if attempt == 2 || !strings.Contains(err.Error(), "address already in use") {
-			t.Fatal(err)
-		}
+	lis := listenLoopback(t)
+	n, err := cluster.Start(context.Background(), cluster.Config{
+		ID: 1, Peers: []raft.Member{{ID: 1, Addr: lis.Addr().String()}}, DataDir: dir, Listener: lis,
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
+	return n
 }
 
 // A node started in the test process serves Execute, Query, a session
@@ -120,4 +129,56 @@ func TestInProcessNodeStopsCleanly(t *testing.T) {
 	if err := n.Stop(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A node given a listener serves on it (Listen is then ignored), and a
+// Start that fails closes the listener it was given, whether it fails on
+// the configuration or on the data directory.
+func TestStartTakesOverTheListener(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dir := filepath.Join(t.TempDir(), "node")
+	lis := listenLoopback(t)
+	addr := lis.Addr().String()
+	n, err := cluster.Start(ctx, cluster.Config{
+		ID: 1, Peers: []raft.Member{{ID: 1, Addr: addr}}, DataDir: dir, Listen: "127.0.0.1:1", Listener: lis,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	if n.Addr() != addr {
+		t.Fatalf("node serves on %s, want its listener's %s", n.Addr(), addr)
+	}
+	cl, err := client.Dial(ctx, addr, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if _, err := cl.Status(ctx); err != nil {
+		t.Fatalf("status over the given listener: %v", err)
+	}
+	failures := []cluster.Config{
+		{ID: 1},               // no data directory
+		{ID: 1, DataDir: dir}, // locked by the running node
+	}
+	for i, cfg := range failures {
+		cfg.Listener = listenLoopback(t)
+		if _, err := cluster.Start(ctx, cfg); !errors.Is(err, cluster.ErrConfig) {
+			t.Fatalf("case %d: Start returned %v, want a configuration error", i, err)
+		}
+		if !closed(cfg.Listener) {
+			t.Fatalf("case %d: the failed Start left its listener open", i)
+		}
+	}
+}
+
+// closed reports whether lis was closed: Accept fails with net.ErrClosed
+// at once, where on an open listener it waits for the deadline.
+func closed(lis net.Listener) bool {
+	tl := lis.(*net.TCPListener)
+	tl.SetDeadline(time.Now().Add(time.Second))
+	_, err := tl.Accept()
+	return errors.Is(err, net.ErrClosed)
 }

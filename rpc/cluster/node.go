@@ -52,12 +52,15 @@ type Node struct {
 // port. A joining node (Config.Join) also asks the cluster to add it and
 // returns once it is a voter. Errors caused by the configuration or the
 // data directory wrap ErrConfig (and wal.ErrLocked or
-// raft.ErrClusterMismatch where those apply).
+// ErrClusterMismatch where those apply).
 func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := cfg.check(); err != nil {
+		if cfg.Listener != nil {
+			cfg.Listener.Close()
+		}
 		return nil, err
 	}
-	n := &Node{cfg: cfg, log: cfg.Logger, served: make(chan struct{})}
+	n := &Node{cfg: cfg, log: cfg.Logger, served: make(chan struct{}), lis: cfg.Listener}
 	defer func() {
 		if err != nil {
 			n.close()
@@ -92,11 +95,11 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		bootstrap = nil
 	case bootstrap == nil:
 		// A founding member restarted without its member list.
-		if bootstrap, err = raft.StoredBootstrap(cfg.DataDir); err != nil {
+		if bootstrap, err = StoredBootstrap(cfg.DataDir); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 	}
-	if n.clusterID, err = raft.ResolveClusterID(cfg.DataDir, bootstrap, joinID); err != nil {
+	if n.clusterID, err = ResolveClusterID(cfg.DataDir, bootstrap, joinID); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if err := n.resolveAddress(bootstrap); err != nil {
@@ -128,8 +131,8 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		seed.Members = append(seed.Members, raft.Member{ID: cfg.ID, Addr: cfg.Advertise, Learner: true})
 		tr = seededTransport{Transport: n.transport, seed: seed}
 	}
-	if n.lis, err = net.Listen("tcp", cfg.Listen); err != nil {
-		return nil, fmt.Errorf("%w: listen on %s: %w", ErrConfig, cfg.Listen, err)
+	if err := n.listen(); err != nil {
+		return nil, err
 	}
 	if n.raft, err = raft.StartNode(raft.NodeConfig{
 		ID: cfg.ID, Bootstrap: bootstrap, Storage: n.store, StateMachine: n.state, Transport: tr,
@@ -154,6 +157,19 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		}
 	}
 	return n, nil
+}
+
+// listen binds the node's gRPC port, unless Config.Listener gave one.
+func (n *Node) listen() error {
+	if n.lis != nil {
+		return nil
+	}
+	lis, err := net.Listen("tcp", n.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("%w: listen on %s: %w", ErrConfig, n.cfg.Listen, err)
+	}
+	n.lis = lis
+	return nil
 }
 
 // recordFormat writes DataFormat into the data directory once the stores

@@ -46,17 +46,25 @@ func makeOldStateDatabase(t *testing.T, dataDir string) {
 }
 
 // startInProcessCluster starts n nodes in the test process, each on the
-// data directory dirs[i].
+// data directory dirs[i] and a listener of its own.
 func startInProcessCluster(t *testing.T, dirs []string) []*cluster.Node {
 	t.Helper()
-	addrs := freePorts(t, len(dirs))
+	lis := make([]net.Listener, len(dirs))
+	addrs := make([]string, len(dirs))
+	for i := range dirs {
+		lis[i] = listenLoopback(t)
+		addrs[i] = lis[i].Addr().String()
+	}
 	peers := peerList(addrs)
 	nodes := make([]*cluster.Node, len(dirs))
 	for i, dir := range dirs {
-		n, err := startMember(peers, i, dir, nil)
+		n, err := startMember(peers, i, dir, nil, lis[i])
 		if err != nil {
 			for _, started := range nodes[:i] {
 				started.Stop()
+			}
+			for _, l := range lis[i+1:] {
+				l.Close()
 			}
 			t.Fatal(err)
 		}
@@ -74,10 +82,11 @@ func peerList(addrs []string) []raft.Member {
 	return peers
 }
 
-// startMember starts member i of peers (fast ticks) on dir.
-func startMember(peers []raft.Member, i int, dir string, log *slog.Logger) (*cluster.Node, error) {
+// startMember starts member i of peers (fast ticks) on dir, serving on lis
+// (nil: on its address in peers).
+func startMember(peers []raft.Member, i int, dir string, log *slog.Logger, lis net.Listener) (*cluster.Node, error) {
 	return cluster.Start(context.Background(), cluster.Config{
-		ID: peers[i].ID, Peers: peers, DataDir: dir, TickInterval: 10 * time.Millisecond, Logger: log,
+		ID: peers[i].ID, Peers: peers, DataDir: dir, TickInterval: 10 * time.Millisecond, Logger: log, Listener: lis,
 	})
 }
 
@@ -181,17 +190,14 @@ func TestClusterWaitsForEveryMemberBeforeSwitching(t *testing.T) {
 	for _, d := range dirs {
 		makeOldStateDatabase(t, d)
 	}
-	peers := peerList(freePorts(t, 3))
+	lis := []net.Listener{listenLoopback(t), listenLoopback(t), listenLoopback(t)}
+	peers := peerList([]string{lis[0].Addr().String(), lis[1].Addr().String(), lis[2].Addr().String()})
 	// Member 3 first runs the old binary (it takes no part in Raft; the
 	// other two are a quorum).
-	lis, err := net.Listen("tcp", peers[2].Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
 	old := grpc.NewServer()
 	resqlitepb.RegisterReSqliteServer(old, oldMember{})
 	served := make(chan struct{})
-	go func() { defer close(served); old.Serve(lis) }()
+	go func() { defer close(served); old.Serve(lis[2]) }()
 	stopOld := func() { old.Stop(); <-served }
 	defer stopOld()
 
@@ -204,7 +210,7 @@ func TestClusterWaitsForEveryMemberBeforeSwitching(t *testing.T) {
 		}
 	}()
 	for i := range 2 {
-		n, err := startMember(peers, i, dirs[i], logger)
+		n, err := startMember(peers, i, dirs[i], logger, lis[i])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -226,9 +232,10 @@ func TestClusterWaitsForEveryMemberBeforeSwitching(t *testing.T) {
 			t.Fatalf("node %d switched while member 3 is old: %v %v", i+1, st, err)
 		}
 	}
-	// Member 3 is upgraded.
+	// Member 3 is upgraded: the new binary binds the address the old one
+	// served on.
 	stopOld()
-	n3, err := startMember(peers, 2, dirs[2], logger)
+	n3, err := startMember(peers, 2, dirs[2], logger, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/raft/wal"
+	"github.com/resqlite/resqlite/rpc/cluster"
 )
 
 // Options configures a Cluster.
@@ -69,7 +70,7 @@ func NewCluster(t testing.TB, opts Options) *Cluster {
 		c.addrs[id] = l.Addr().String()
 		c.Members = append(c.Members, raft.Member{ID: id, Addr: l.Addr().String()})
 	}
-	c.ClusterID = raft.ClusterID(c.Members)
+	c.ClusterID = cluster.ClusterID(c.Members)
 	t.Cleanup(c.StopAll)
 	for i, l := range lis {
 		c.start(raft.NodeID(i+1), l)
@@ -134,7 +135,7 @@ func (c *Cluster) start(id raft.NodeID, l net.Listener) *Server {
 		l.Close()
 		c.t.Fatal(err)
 	}
-	clusterID, err := raft.ResolveClusterID(dir, bootstrap, joinID)
+	clusterID, err := cluster.ResolveClusterID(dir, bootstrap, joinID)
 	if err != nil {
 		fail(err)
 	}
