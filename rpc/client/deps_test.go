@@ -15,7 +15,7 @@ var serverSide = []string{
 	"modernc.org",
 	"github.com/resqlite/resqlite/statemachine",
 	"github.com/resqlite/resqlite/raft",
-	"github.com/resqlite/resqlite/rpc/server",
+	"github.com/resqlite/resqlite/rpc/service",
 }
 
 // leafTypes is the package of types both ends share; it imports nothing

@@ -51,7 +51,7 @@ type Config struct {
 	ElectionTicks   int
 	SnapshotEntries int
 	// LeaderWait and ReadTimeout tune the client service; zero takes
-	// rpc/server's defaults.
+	// rpc/service's defaults.
 	LeaderWait  time.Duration
 	ReadTimeout time.Duration
 	// TestSleepFunc makes the state machine know the test-only SQL

@@ -1,7 +1,7 @@
 // Package cluster assembles one running ReSqlite node: the durable Raft
 // log (raft/wal) and the SQLite state machine (statemachine) in the node's
 // data directory, the Raft node driver (raft.Node), the gRPC transport
-// (rpc) and the client service (rpc/server), all served on one gRPC port
+// (rpc) and the client service (rpc/service), all served on one gRPC port
 // together with gRPC health checking and server reflection.
 //
 // A node's data directory holds:

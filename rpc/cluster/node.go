@@ -15,7 +15,7 @@ import (
 	"github.com/resqlite/resqlite/raft/snap"
 	"github.com/resqlite/resqlite/raft/wal"
 	"github.com/resqlite/resqlite/rpc"
-	"github.com/resqlite/resqlite/rpc/server"
+	"github.com/resqlite/resqlite/rpc/service"
 	"github.com/resqlite/resqlite/statemachine"
 	"github.com/resqlite/resqlite/statemachine/sqlval"
 	"google.golang.org/grpc"
@@ -34,7 +34,7 @@ type Node struct {
 	state     *statemachine.StateMachine
 	transport *rpc.Transport
 	raft      *raft.Node
-	service   *server.Server
+	service   *service.Server
 	grpc      *grpc.Server
 	health    *health.Server
 	lis       net.Listener
@@ -142,7 +142,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	n.transport.SetHandler(n.raft)
-	if n.service, err = server.New(server.Config{
+	if n.service, err = service.New(service.Config{
 		Node: n.raft, State: n.state, ClusterID: n.clusterID, Addr: cfg.Advertise,
 		LeaderWait: cfg.LeaderWait, ReadTimeout: cfg.ReadTimeout, Logger: cfg.Logger,
 	}); err != nil {
@@ -215,7 +215,7 @@ func (n *Node) resolveAddress(bootstrap []raft.Member) error {
 // health checking and reflection.
 func (n *Node) serve() {
 	opts := append(rpc.ServerOptions(), grpc.MaxRecvMsgSize(sqlval.MaxMessageSize), grpc.MaxSendMsgSize(sqlval.MaxMessageSize),
-		grpc.ChainUnaryInterceptor(server.UnaryInterceptor), grpc.ChainStreamInterceptor(server.StreamInterceptor))
+		grpc.ChainUnaryInterceptor(service.UnaryInterceptor), grpc.ChainStreamInterceptor(service.StreamInterceptor))
 	n.grpc = grpc.NewServer(opts...)
 	n.transport.Register(n.grpc)
 	n.service.Register(n.grpc)

@@ -1,4 +1,4 @@
-// Package server owns the server side of the ReSqlite client service
+// Package service owns the server side of the ReSqlite client service
 // (rpc/resqlite.proto): it turns Execute and Session writes into Raft
 // proposals (after the state machine's determinism pre-check), forwards
 // them to the leader when this node is a follower, serves reads at the
@@ -9,4 +9,4 @@
 // Error codes follow the contract in resqlite.proto: UNAVAILABLE means
 // nothing was proposed, ABORTED means a write's outcome is unknown, and a
 // statement's SQL error travels as a SqlError in the response.
-package server
+package service
