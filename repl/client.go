@@ -88,8 +88,8 @@ type Pipeline interface {
 	Close() error
 }
 
-// Client is what the REPL needs from the cluster. The rpc package's client
-// implements it; the REPL's tests use a local test double.
+// Client is what the REPL needs from the cluster. repl/remote.Client
+// implements it over rpc/client; the REPL's tests use a local test double.
 //
 // A Client is one session: it carries the highest log index its writes
 // have reached and has every later request served after that index is

@@ -10,12 +10,14 @@ import (
 
 // serverSide are the packages a client binary must not link: the SQLite
 // driver, the state machine (but for its leaf package of shared types,
-// statemachine/sqlval), the raft core and the client service.
+// statemachine/sqlval), the raft core, the client service and the Raft
+// transport.
 var serverSide = []string{
 	"modernc.org",
 	"github.com/resqlite/resqlite/statemachine",
 	"github.com/resqlite/resqlite/raft",
 	"github.com/resqlite/resqlite/rpc/service",
+	"github.com/resqlite/resqlite/rpc/transport",
 }
 
 // leafTypes is the package of types both ends share; it imports nothing

@@ -1,8 +1,8 @@
 // Package cluster assembles one running ReSqlite node: the durable Raft
 // log (raft/wal) and the SQLite state machine (statemachine) in the node's
-// data directory, the Raft node driver (raft.Node), the gRPC transport
-// (rpc) and the client service (rpc/service), all served on one gRPC port
-// together with gRPC health checking and server reflection.
+// data directory, the Raft node driver (raft.Node), the Raft transport
+// (rpc/transport) and the client service (rpc/service), all served on one
+// gRPC port together with gRPC health checking and server reflection.
 //
 // A node's data directory holds:
 //

@@ -14,8 +14,8 @@ import (
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/raft/snap"
 	"github.com/resqlite/resqlite/raft/wal"
-	"github.com/resqlite/resqlite/rpc"
 	"github.com/resqlite/resqlite/rpc/service"
+	"github.com/resqlite/resqlite/rpc/transport"
 	"github.com/resqlite/resqlite/statemachine"
 	"github.com/resqlite/resqlite/statemachine/sqlval"
 	"google.golang.org/grpc"
@@ -32,7 +32,7 @@ type Node struct {
 
 	store     *wal.Store
 	state     *statemachine.StateMachine
-	transport *rpc.Transport
+	transport *transport.Transport
 	raft      *raft.Node
 	service   *service.Server
 	grpc      *grpc.Server
@@ -120,7 +120,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := n.recordFormat(format, existed); err != nil {
 		return nil, err
 	}
-	if n.transport, err = rpc.NewTransport(rpc.TransportConfig{
+	if n.transport, err = transport.NewTransport(transport.TransportConfig{
 		ID: cfg.ID, ClusterID: n.clusterID, SnapshotDir: spool, Logger: cfg.Logger,
 	}); err != nil {
 		return nil, err
@@ -214,7 +214,7 @@ func (n *Node) resolveAddress(bootstrap []raft.Member) error {
 // serve starts the gRPC server with the Raft and ReSqlite services,
 // health checking and reflection.
 func (n *Node) serve() {
-	opts := append(rpc.ServerOptions(), grpc.MaxRecvMsgSize(sqlval.MaxMessageSize), grpc.MaxSendMsgSize(sqlval.MaxMessageSize),
+	opts := append(transport.ServerOptions(), grpc.MaxRecvMsgSize(sqlval.MaxMessageSize), grpc.MaxSendMsgSize(sqlval.MaxMessageSize),
 		grpc.ChainUnaryInterceptor(service.UnaryInterceptor), grpc.ChainStreamInterceptor(service.StreamInterceptor))
 	n.grpc = grpc.NewServer(opts...)
 	n.transport.Register(n.grpc)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/raft/snap"
-	"github.com/resqlite/resqlite/rpc"
+	"github.com/resqlite/resqlite/rpc/transport"
 	"google.golang.org/grpc"
 )
 
@@ -17,7 +17,7 @@ type Server struct {
 	ID        raft.NodeID
 	Addr      string
 	Node      *raft.Node
-	Transport *rpc.Transport
+	Transport *transport.Transport
 	Machine   *Machine
 	Store     raft.LogStore
 	grpc      *grpc.Server
@@ -46,7 +46,7 @@ type ServerConfig struct {
 
 // StartServer serves the Raft service on cfg.Listener and starts the node.
 func StartServer(cfg ServerConfig) (*Server, error) {
-	tr, err := rpc.NewTransport(rpc.TransportConfig{ID: cfg.ID, ClusterID: cfg.ClusterID, SnapshotDir: cfg.SnapshotDir, Logger: cfg.Logger})
+	tr, err := transport.NewTransport(transport.TransportConfig{ID: cfg.ID, ClusterID: cfg.ClusterID, SnapshotDir: cfg.SnapshotDir, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 	if cfg.Tweak != nil {
 		cfg.Tweak(&ncfg)
 	}
-	srv := grpc.NewServer(rpc.ServerOptions()...)
+	srv := grpc.NewServer(transport.ServerOptions()...)
 	tr.Register(srv)
 	node, err := raft.StartNode(ncfg)
 	if err != nil {
