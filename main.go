@@ -58,7 +58,7 @@ import (
 	"syscall"
 
 	"github.com/resqlite/resqlite/raft"
-	"github.com/resqlite/resqlite/rpc/cluster"
+	"github.com/resqlite/resqlite/rpc/node"
 	"github.com/resqlite/resqlite/statemachine"
 )
 
@@ -139,24 +139,24 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "resqlite: %v\n", err)
 		return 2
 	}
-	cfg := cluster.Config{
+	cfg := node.Config{
 		ID: raft.NodeID(f.id), DataDir: f.data, Listen: f.listen, Join: f.join, DisableLeases: !f.leases,
 		TestSleepFunc: os.Getenv(statemachine.TestSleepFuncEnv) == "1",
 		Logger:        slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
 	// Without -peers, a node with data takes its members from its data.
-	if f.set["peers"] || (!cluster.HasData(f.data) && f.join == "") {
-		if cfg.Peers, err = cluster.ParsePeers(f.peers); err != nil {
+	if f.set["peers"] || (!node.HasData(f.data) && f.join == "") {
+		if cfg.Peers, err = node.ParsePeers(f.peers); err != nil {
 			fmt.Fprintf(stderr, "resqlite: -peers: %v\n", err)
 			return 2
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	n, err := cluster.Start(ctx, cfg)
+	n, err := node.Start(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "resqlite: %v\n", err)
-		if errors.Is(err, cluster.ErrConfig) {
+		if errors.Is(err, node.ErrConfig) {
 			return 2
 		}
 		return 1

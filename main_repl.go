@@ -14,7 +14,7 @@ import (
 	"github.com/resqlite/resqlite/repl"
 	"github.com/resqlite/resqlite/repl/remote"
 	"github.com/resqlite/resqlite/rpc/client"
-	"github.com/resqlite/resqlite/rpc/cluster"
+	"github.com/resqlite/resqlite/rpc/node"
 )
 
 // replFlags are the flags of the program's REPL side.
@@ -126,7 +126,7 @@ func runConnect(f *nodeFlags, stderr io.Writer) int {
 // (exit is true, code its exit code, the node stopped). With -serve and
 // -batch the file runs (its errors reported as usual) and the node keeps
 // serving (exit is false).
-func replOnNode(n *cluster.Node, f *nodeFlags, p repl.Program, stderr io.Writer) (code int, exit bool) {
+func replOnNode(n *node.Node, f *nodeFlags, p repl.Program, stderr io.Writer) (code int, exit bool) {
 	if f.serve && f.repl.batch == "" {
 		return 0, false
 	}

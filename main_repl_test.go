@@ -90,8 +90,8 @@ func freeAddrs(t *testing.T, n int) []string {
 	return out
 }
 
-// node is one -serve child process.
-type node struct {
+// serveChild is one -serve child process.
+type serveChild struct {
 	addr   string
 	cmd    *exec.Cmd
 	stderr *syncBuffer
@@ -118,14 +118,14 @@ func (s *syncBuffer) String() string {
 // startCluster starts n -serve nodes of the program (n = 1: a single-node
 // cluster) and waits until one leads. Every child is killed when the test
 // ends, also on failure.
-func startCluster(t *testing.T, n int) []*node {
+func startCluster(t *testing.T, n int) []*serveChild {
 	t.Helper()
 	return startClusterEnv(t, n, nil)
 }
 
 // startClusterEnv is startCluster with env added to every node's
 // environment.
-func startClusterEnv(t *testing.T, n int, env []string) []*node {
+func startClusterEnv(t *testing.T, n int, env []string) []*serveChild {
 	t.Helper()
 	for attempt := 0; ; attempt++ {
 		addrs := freeAddrs(t, n)
@@ -133,12 +133,12 @@ func startClusterEnv(t *testing.T, n int, env []string) []*node {
 		for i, a := range addrs {
 			peers = append(peers, fmt.Sprintf("%d=%s", i+1, a))
 		}
-		var nodes []*node
+		var nodes []*serveChild
 		for i, a := range addrs {
 			cmd := exec.Command(programPath, "-serve", "-id", fmt.Sprint(i+1), "-peers", strings.Join(peers, ","),
 				"-data", filepath.Join(t.TempDir(), fmt.Sprintf("node-%d", i+1)))
 			cmd.Env = append(os.Environ(), env...)
-			nd := &node{addr: a, cmd: cmd, stderr: &syncBuffer{}, exited: make(chan struct{})}
+			nd := &serveChild{addr: a, cmd: cmd, stderr: &syncBuffer{}, exited: make(chan struct{})}
 			cmd.Stderr = nd.stderr
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
@@ -168,7 +168,7 @@ func startClusterEnv(t *testing.T, n int, env []string) []*node {
 }
 
 // waitForLeader waits until every node knows the same leader.
-func waitForLeader(nodes []*node, timeout time.Duration) bool {
+func waitForLeader(nodes []*serveChild, timeout time.Duration) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	for ctx.Err() == nil {

@@ -37,7 +37,7 @@ type NodeConfig struct {
 	// Bootstrap is the member list of a brand-new cluster, this node
 	// included; every founding member is started with the same list. It
 	// is ignored once Storage holds a configuration (the stored one
-	// wins; rpc/cluster.ResolveClusterID reports a disagreeing list).
+	// wins; rpc/node.ResolveClusterID reports a disagreeing list).
 	// A node joining an existing cluster starts with none.
 	Bootstrap []Member
 	// Storage is the node's durable log. Required. The node does not

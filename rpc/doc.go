@@ -8,6 +8,6 @@
 //	rpc/client     the Go client of the ReSqlite service
 //	rpc/wire       conversions between the client protocol and
 //	               statemachine/sqlval, shared by service and client
-//	rpc/cluster    the assembly of one node
+//	rpc/node       the assembly of one node
 //	rpc/rpctest    the cluster test harness (tests only)
 package rpc

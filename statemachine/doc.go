@@ -122,7 +122,7 @@
 // # Database format
 //
 // The meta table (MetaTable) holds the applied index, the latest
-// configuration and, since data format 2 (rpc/cluster's DataFormat), the
+// configuration and, since data format 2 (rpc/node's DataFormat), the
 // term of the applied entry (column applied_term). Open adds that column
 // to a database that lacks it, term 0 ("unknown") until the next apply;
 // Restore does the same to a snapshot from such a database.

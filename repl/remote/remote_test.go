@@ -13,7 +13,7 @@ import (
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/repl"
 	"github.com/resqlite/resqlite/rpc/client"
-	"github.com/resqlite/resqlite/rpc/cluster"
+	"github.com/resqlite/resqlite/rpc/node"
 )
 
 // startNode starts a single-node cluster in this process on a free
@@ -23,7 +23,7 @@ func startNode(t *testing.T) *Client {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	var n *cluster.Node
+	var n *node.Node
 	for attempt := 0; ; attempt++ {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -31,7 +31,7 @@ func startNode(t *testing.T) *Client {
 		}
 		addr := l.Addr().String()
 		l.Close()
-		n, err = cluster.Start(ctx, cluster.Config{
+		n, err = node.Start(ctx, node.Config{
 			ID: 1, Peers: []raft.Member{{ID: 1, Addr: addr}}, DataDir: filepath.Join(t.TempDir(), "node-1"),
 		})
 		if err == nil {

@@ -10,14 +10,15 @@ import (
 
 // serverSide are the packages a client binary must not link: the SQLite
 // driver, the state machine (but for its leaf package of shared types,
-// statemachine/sqlval), the raft core, the client service and the Raft
-// transport.
+// statemachine/sqlval), the raft core, the client service, the Raft
+// transport and the node assembly.
 var serverSide = []string{
 	"modernc.org",
 	"github.com/resqlite/resqlite/statemachine",
 	"github.com/resqlite/resqlite/raft",
 	"github.com/resqlite/resqlite/rpc/service",
 	"github.com/resqlite/resqlite/rpc/transport",
+	"github.com/resqlite/resqlite/rpc/node",
 }
 
 // leafTypes is the package of types both ends share; it imports nothing

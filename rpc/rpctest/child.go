@@ -16,7 +16,7 @@ import (
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/raft/wal"
-	"github.com/resqlite/resqlite/rpc/cluster"
+	"github.com/resqlite/resqlite/rpc/node"
 )
 
 // childEnv carries a child process's ChildSpec, as JSON.
@@ -56,7 +56,7 @@ func RunChildIfRequested() {
 // runChild runs spec's node until SIGTERM or SIGINT, then stops it cleanly.
 func runChild(spec ChildSpec) error {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	clusterID, err := cluster.ResolveClusterID(spec.Dir, spec.Bootstrap, 0)
+	clusterID, err := node.ResolveClusterID(spec.Dir, spec.Bootstrap, 0)
 	if err != nil {
 		return err
 	}

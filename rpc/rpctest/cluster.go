@@ -14,7 +14,7 @@ import (
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/raft/wal"
-	"github.com/resqlite/resqlite/rpc/cluster"
+	"github.com/resqlite/resqlite/rpc/node"
 )
 
 // Options configures a Cluster.
@@ -70,7 +70,7 @@ func NewCluster(t testing.TB, opts Options) *Cluster {
 		c.addrs[id] = l.Addr().String()
 		c.Members = append(c.Members, raft.Member{ID: id, Addr: l.Addr().String()})
 	}
-	c.ClusterID = cluster.ClusterID(c.Members)
+	c.ClusterID = node.ClusterID(c.Members)
 	t.Cleanup(c.StopAll)
 	for i, l := range lis {
 		c.start(raft.NodeID(i+1), l)
@@ -135,7 +135,7 @@ func (c *Cluster) start(id raft.NodeID, l net.Listener) *Server {
 		l.Close()
 		c.t.Fatal(err)
 	}
-	clusterID, err := cluster.ResolveClusterID(dir, bootstrap, joinID)
+	clusterID, err := node.ResolveClusterID(dir, bootstrap, joinID)
 	if err != nil {
 		fail(err)
 	}

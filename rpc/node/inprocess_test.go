@@ -1,4 +1,4 @@
-package cluster_test
+package node_test
 
 import (
 	"context"
@@ -13,12 +13,12 @@ import (
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/raft/wal"
 	"github.com/resqlite/resqlite/rpc/client"
-	"github.com/resqlite/resqlite/rpc/cluster"
+	"github.com/resqlite/resqlite/rpc/node"
 	"go.uber.org/goleak"
 )
 
 // listenLoopback returns a listener on a free loopback port, for a node
-// started in the test process (cluster.Config.Listener): nothing probes
+// started in the test process (node.Config.Listener): nothing probes
 // for a port, so nothing can take it before the node serves on it.
 func listenLoopback(t testing.TB) net.Listener {
 	t.Helper()
@@ -31,10 +31,10 @@ func listenLoopback(t testing.TB) net.Listener {
 
 // startInProcess starts a single-node cluster inside the test process (so
 // the race detector sees the service) on a listener of its own.
-func startInProcess(t *testing.T, dir string) *cluster.Node {
+func startInProcess(t *testing.T, dir string) *node.Node {
 	t.Helper()
 	lis := listenLoopback(t)
-	n, err := cluster.Start(context.Background(), cluster.Config{
+	n, err := node.Start(context.Background(), node.Config{
 		ID: 1, Peers: []raft.Member{{ID: 1, Addr: lis.Addr().String()}}, DataDir: dir, Listener: lis,
 	})
 	if err != nil {
@@ -121,7 +121,7 @@ func TestInProcessNodeStopsCleanly(t *testing.T) {
 		t.Fatalf("dump: %v\n%s", err, dump.String())
 	}
 	// The data directory is locked while the node runs.
-	if _, err := cluster.Start(ctx, cluster.Config{ID: 1, Peers: []raft.Member{{ID: 1, Addr: "127.0.0.1:1"}}, DataDir: dir}); !errors.Is(err, wal.ErrLocked) || !errors.Is(err, cluster.ErrConfig) {
+	if _, err := node.Start(ctx, node.Config{ID: 1, Peers: []raft.Member{{ID: 1, Addr: "127.0.0.1:1"}}, DataDir: dir}); !errors.Is(err, wal.ErrLocked) || !errors.Is(err, node.ErrConfig) {
 		t.Fatalf("second start on the same directory: %v", err)
 	}
 	cl.Close()
@@ -141,7 +141,7 @@ func TestStartTakesOverTheListener(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "node")
 	lis := listenLoopback(t)
 	addr := lis.Addr().String()
-	n, err := cluster.Start(ctx, cluster.Config{
+	n, err := node.Start(ctx, node.Config{
 		ID: 1, Peers: []raft.Member{{ID: 1, Addr: addr}}, DataDir: dir, Listen: "127.0.0.1:1", Listener: lis,
 	})
 	if err != nil {
@@ -159,13 +159,13 @@ func TestStartTakesOverTheListener(t *testing.T) {
 	if _, err := cl.Status(ctx); err != nil {
 		t.Fatalf("status over the given listener: %v", err)
 	}
-	failures := []cluster.Config{
+	failures := []node.Config{
 		{ID: 1},               // no data directory
 		{ID: 1, DataDir: dir}, // locked by the running node
 	}
 	for i, cfg := range failures {
 		cfg.Listener = listenLoopback(t)
-		if _, err := cluster.Start(ctx, cfg); !errors.Is(err, cluster.ErrConfig) {
+		if _, err := node.Start(ctx, cfg); !errors.Is(err, node.ErrConfig) {
 			t.Fatalf("case %d: Start returned %v, want a configuration error", i, err)
 		}
 		if !closed(cfg.Listener) {

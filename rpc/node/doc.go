@@ -1,4 +1,4 @@
-// Package cluster assembles one running ReSqlite node: the durable Raft
+// Package node assembles one running ReSqlite node: the durable Raft
 // log (raft/wal) and the SQLite state machine (statemachine) in the node's
 // data directory, the Raft node driver (raft.Node), the Raft transport
 // (rpc/transport) and the client service (rpc/service), all served on one
@@ -18,4 +18,4 @@
 // members (Config.Join): it learns the cluster id and members from that
 // member, starts empty, and asks for itself to be added as a learner and
 // promoted to voter once caught up.
-package cluster
+package node

@@ -1,4 +1,4 @@
-package cluster_test
+package node_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/client"
-	"github.com/resqlite/resqlite/rpc/cluster"
+	"github.com/resqlite/resqlite/rpc/node"
 	"github.com/resqlite/resqlite/statemachine"
 	_ "modernc.org/sqlite"
 )
@@ -24,11 +24,11 @@ func TestDataDirectoryOfNewerFormatIsRefused(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, cluster.FormatFile), []byte("3\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, node.FormatFile), []byte("3\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := cluster.Start(context.Background(), cluster.Config{ID: 1, Peers: []raft.Member{{ID: 1, Addr: "127.0.0.1:1"}}, DataDir: dir})
-	if !errors.Is(err, cluster.ErrConfig) || !strings.Contains(err.Error(), "format version 3") || strings.Contains(err.Error(), "\n") {
+	_, err := node.Start(context.Background(), node.Config{ID: 1, Peers: []raft.Member{{ID: 1, Addr: "127.0.0.1:1"}}, DataDir: dir})
+	if !errors.Is(err, node.ErrConfig) || !strings.Contains(err.Error(), "format version 3") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("start on a format 3 directory: %v; want a one-line configuration error naming version 3", err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
@@ -56,7 +56,7 @@ func TestDataDirectoryOfFormat1IsUpgraded(t *testing.T) {
 
 	// Restarted as a founding member without its member list: it takes
 	// its address from the stored configuration.
-	n, err := cluster.Start(context.Background(), cluster.Config{ID: 1, DataDir: dir})
+	n, err := node.Start(context.Background(), node.Config{ID: 1, DataDir: dir})
 	if err != nil {
 		t.Fatalf("restart on a format 1 directory: %v", err)
 	}
@@ -81,7 +81,7 @@ func TestDataDirectoryOfFormat1IsUpgraded(t *testing.T) {
 // layout: no FORMAT file, no applied_term column.
 func makeFormat1(t *testing.T, dir string) {
 	t.Helper()
-	if err := os.Remove(filepath.Join(dir, cluster.FormatFile)); err != nil {
+	if err := os.Remove(filepath.Join(dir, node.FormatFile)); err != nil {
 		t.Fatal(err)
 	}
 	db, err := sql.Open("sqlite", filepath.Join(dir, "state", statemachine.DatabaseFile))
@@ -96,7 +96,7 @@ func makeFormat1(t *testing.T, dir string) {
 
 func readFormatFile(t *testing.T, dir string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, cluster.FormatFile))
+	b, err := os.ReadFile(filepath.Join(dir, node.FormatFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func readFormatFile(t *testing.T, dir string) string {
 
 // inProcessClient waits for n to lead and returns a client of it with a
 // context bounded for the test.
-func inProcessClient(t *testing.T, n *cluster.Node) (*client.Client, context.Context) {
+func inProcessClient(t *testing.T, n *node.Node) (*client.Client, context.Context) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)

@@ -1,4 +1,4 @@
-package cluster_test
+package node_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/client"
-	"github.com/resqlite/resqlite/rpc/cluster"
+	"github.com/resqlite/resqlite/rpc/node"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
 	"github.com/resqlite/resqlite/statemachine"
 	"go.uber.org/goleak"
@@ -47,7 +47,7 @@ func makeOldStateDatabase(t *testing.T, dataDir string) {
 
 // startInProcessCluster starts n nodes in the test process, each on the
 // data directory dirs[i] and a listener of its own.
-func startInProcessCluster(t *testing.T, dirs []string) []*cluster.Node {
+func startInProcessCluster(t *testing.T, dirs []string) []*node.Node {
 	t.Helper()
 	lis := make([]net.Listener, len(dirs))
 	addrs := make([]string, len(dirs))
@@ -56,7 +56,7 @@ func startInProcessCluster(t *testing.T, dirs []string) []*cluster.Node {
 		addrs[i] = lis[i].Addr().String()
 	}
 	peers := peerList(addrs)
-	nodes := make([]*cluster.Node, len(dirs))
+	nodes := make([]*node.Node, len(dirs))
 	for i, dir := range dirs {
 		n, err := startMember(peers, i, dir, nil, lis[i])
 		if err != nil {
@@ -84,8 +84,8 @@ func peerList(addrs []string) []raft.Member {
 
 // startMember starts member i of peers (fast ticks) on dir, serving on lis
 // (nil: on its address in peers).
-func startMember(peers []raft.Member, i int, dir string, log *slog.Logger, lis net.Listener) (*cluster.Node, error) {
-	return cluster.Start(context.Background(), cluster.Config{
+func startMember(peers []raft.Member, i int, dir string, log *slog.Logger, lis net.Listener) (*node.Node, error) {
+	return node.Start(context.Background(), node.Config{
 		ID: peers[i].ID, Peers: peers, DataDir: dir, TickInterval: 10 * time.Millisecond, Logger: log, Listener: lis,
 	})
 }
@@ -110,7 +110,7 @@ func waitRules(t *testing.T, ctx context.Context, clients []*client.Client, want
 }
 
 // dialAll connects a client to every node; the caller closes them.
-func dialAll(t *testing.T, ctx context.Context, nodes []*cluster.Node) []*client.Client {
+func dialAll(t *testing.T, ctx context.Context, nodes []*node.Node) []*client.Client {
 	t.Helper()
 	clients := make([]*client.Client, len(nodes))
 	for i, n := range nodes {
@@ -203,7 +203,7 @@ func TestClusterWaitsForEveryMemberBeforeSwitching(t *testing.T) {
 
 	logs := &lockedWriter{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	var nodes []*cluster.Node
+	var nodes []*node.Node
 	defer func() {
 		for _, n := range nodes {
 			n.Stop()
