@@ -120,7 +120,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := n.recordFormat(format, existed); err != nil {
 		return nil, err
 	}
-	if n.transport, err = transport.NewTransport(transport.TransportConfig{
+	if n.transport, err = transport.New(transport.Config{
 		ID: cfg.ID, ClusterID: n.clusterID, SnapshotDir: spool, Logger: cfg.Logger,
 	}); err != nil {
 		return nil, err

@@ -46,7 +46,7 @@ type ServerConfig struct {
 
 // StartServer serves the Raft service on cfg.Listener and starts the node.
 func StartServer(cfg ServerConfig) (*Server, error) {
-	tr, err := transport.NewTransport(transport.TransportConfig{ID: cfg.ID, ClusterID: cfg.ClusterID, SnapshotDir: cfg.SnapshotDir, Logger: cfg.Logger})
+	tr, err := transport.New(transport.Config{ID: cfg.ID, ClusterID: cfg.ClusterID, SnapshotDir: cfg.SnapshotDir, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}

@@ -33,8 +33,8 @@ func nextRemoval(t *testing.T, n *testNode, send func()) removal {
 // is told which configuration that is, whether the refused message is a
 // vote request or a heartbeat.
 func TestRefusalReportsCommittedConfiguration(t *testing.T) {
-	a := startTestNode(t, 1, 7, "", TransportConfig{})
-	b := startTestNode(t, 2, 7, "", TransportConfig{})
+	a := startTestNode(t, 1, 7, "", Config{})
+	b := startTestNode(t, 2, 7, "", Config{})
 	a.t.SetMembers(members(map[raft.NodeID]string{1: a.addr, 2: b.addr}))
 	b.t.SetMembers(members(map[raft.NodeID]string{2: b.addr, 3: "127.0.0.1:1"}))
 	b.t.SetCommittedConfiguration(9, members(map[raft.NodeID]string{2: b.addr, 3: "127.0.0.1:1"}))
@@ -64,8 +64,8 @@ func TestRefusalReportsCommittedConfiguration(t *testing.T) {
 // still includes the sender (its removal is not committed) or is the
 // bootstrap one (index 0), or when it is not a refusal of a non-member.
 func TestRefusalWithoutEvidenceReportsNothing(t *testing.T) {
-	a := startTestNode(t, 1, 7, "", TransportConfig{})
-	b := startTestNode(t, 2, 7, "", TransportConfig{})
+	a := startTestNode(t, 1, 7, "", Config{})
+	b := startTestNode(t, 2, 7, "", Config{})
 	b.t.SetMembers(members(map[raft.NodeID]string{2: b.addr}))
 	b.t.SetCommittedConfiguration(5, members(map[raft.NodeID]string{1: a.addr, 2: b.addr}))
 	a.t.reportRefusal(2, b.t.notMember(1))

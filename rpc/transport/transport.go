@@ -36,9 +36,9 @@ type Handler interface {
 // ErrNoHandler is returned to peers while no node is attached.
 var ErrNoHandler = errors.New("rpc: no node attached to the transport yet")
 
-// TransportConfig configures a Transport. Zero values take the defaults
+// Config configures a Transport. Zero values take the defaults
 // named on each field.
-type TransportConfig struct {
+type Config struct {
 	// ID is the local node's id. Required.
 	ID raft.NodeID
 	// ClusterID is carried on every message and checked on every message
@@ -68,7 +68,7 @@ type TransportConfig struct {
 	Logger *slog.Logger
 }
 
-func (c *TransportConfig) setDefaults() {
+func (c *Config) setDefaults() {
 	if c.QueueSize <= 0 {
 		c.QueueSize = 4096
 	}
@@ -112,7 +112,7 @@ func ServerOptions() []grpc.ServerOption {
 // and its own goroutine, so a slow or dead peer costs only dropped
 // messages. Register serves the Raft service for incoming messages.
 type Transport struct {
-	cfg TransportConfig
+	cfg Config
 
 	handler atomic.Pointer[Handler]
 
@@ -123,9 +123,9 @@ type Transport struct {
 	closed    bool
 }
 
-// NewTransport returns a transport for cfg; it knows no peers until
+// New returns a transport for cfg; it knows no peers until
 // SetMembers.
-func NewTransport(cfg TransportConfig) (*Transport, error) {
+func New(cfg Config) (*Transport, error) {
 	if cfg.ID == raft.None {
 		return nil, fmt.Errorf("rpc: transport needs a node id")
 	}

@@ -83,10 +83,10 @@ type testNode struct {
 	addr string
 }
 
-func startTestNode(t *testing.T, id raft.NodeID, cluster uint64, addr string, cfg TransportConfig) *testNode {
+func startTestNode(t *testing.T, id raft.NodeID, cluster uint64, addr string, cfg Config) *testNode {
 	t.Helper()
 	cfg.ID, cfg.ClusterID = id, cluster
-	tr, err := NewTransport(cfg)
+	tr, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,8 +139,8 @@ func receive(t *testing.T, ch chan raft.Message) raft.Message {
 }
 
 func TestStreamDeliversInOrder(t *testing.T) {
-	a := startTestNode(t, 1, 7, "", TransportConfig{})
-	b := startTestNode(t, 2, 7, "", TransportConfig{})
+	a := startTestNode(t, 1, 7, "", Config{})
+	b := startTestNode(t, 2, 7, "", Config{})
 	conf := members(map[raft.NodeID]string{1: a.addr, 2: b.addr})
 	a.t.SetMembers(conf)
 	b.t.SetMembers(conf)
@@ -165,8 +165,8 @@ func TestStreamDeliversInOrder(t *testing.T) {
 // replies come back over the peer's own stream: votes, pre-votes and
 // AppendEntries alike (there is no synchronous call).
 func TestRequestsAreAnsweredOverThePeersStream(t *testing.T) {
-	a := startTestNode(t, 1, 7, "", TransportConfig{})
-	b := startTestNode(t, 2, 7, "", TransportConfig{})
+	a := startTestNode(t, 1, 7, "", Config{})
+	b := startTestNode(t, 2, 7, "", Config{})
 	b.rec.autoVote = true
 	conf := members(map[raft.NodeID]string{1: a.addr, 2: b.addr})
 	a.t.SetMembers(conf)
@@ -187,7 +187,7 @@ func TestRequestsAreAnsweredOverThePeersStream(t *testing.T) {
 }
 
 func TestServerRejectsStrangers(t *testing.T) {
-	b := startTestNode(t, 2, 7, "", TransportConfig{})
+	b := startTestNode(t, 2, 7, "", Config{})
 	b.t.SetMembers(members(map[raft.NodeID]string{1: "127.0.0.1:1", 2: b.addr}))
 	conn, err := grpc.NewClient(b.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
@@ -238,8 +238,8 @@ func TestServerRejectsStrangers(t *testing.T) {
 }
 
 func TestTransportsOfDifferentClustersDoNotTalk(t *testing.T) {
-	a := startTestNode(t, 1, 7, "", TransportConfig{})
-	b := startTestNode(t, 2, 8, "", TransportConfig{})
+	a := startTestNode(t, 1, 7, "", Config{})
+	b := startTestNode(t, 2, 8, "", Config{})
 	conf := members(map[raft.NodeID]string{1: a.addr, 2: b.addr})
 	a.t.SetMembers(conf)
 	b.t.SetMembers(conf)
@@ -263,8 +263,8 @@ func TestDeadPeerCostsOnlyDroppedMessagesAndReconnects(t *testing.T) {
 	deadAddr := lis.Addr().String()
 	lis.Close()
 
-	a := startTestNode(t, 1, 7, "", TransportConfig{QueueSize: 64, QueueBytes: 8 << 20})
-	b := startTestNode(t, 2, 7, "", TransportConfig{})
+	a := startTestNode(t, 1, 7, "", Config{QueueSize: 64, QueueBytes: 8 << 20})
+	b := startTestNode(t, 2, 7, "", Config{})
 	conf := members(map[raft.NodeID]string{1: a.addr, 2: b.addr, 3: deadAddr})
 	a.t.SetMembers(conf)
 	b.t.SetMembers(conf)
@@ -295,7 +295,7 @@ func TestDeadPeerCostsOnlyDroppedMessagesAndReconnects(t *testing.T) {
 		t.Fatalf("got %+v", m)
 	}
 	// The dead peer comes up at its address and is reached again.
-	c := startTestNode(t, 3, 7, deadAddr, TransportConfig{})
+	c := startTestNode(t, 3, 7, deadAddr, Config{})
 	c.t.SetMembers(conf)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -314,8 +314,8 @@ func TestDeadPeerCostsOnlyDroppedMessagesAndReconnects(t *testing.T) {
 }
 
 func TestMembersAddedLaterAreReachableAndRemovedOnesRejected(t *testing.T) {
-	a := startTestNode(t, 1, 7, "", TransportConfig{})
-	b := startTestNode(t, 2, 7, "", TransportConfig{})
+	a := startTestNode(t, 1, 7, "", Config{})
+	b := startTestNode(t, 2, 7, "", Config{})
 	a.t.SetMembers(members(map[raft.NodeID]string{1: a.addr}))
 	b.t.SetMembers(members(map[raft.NodeID]string{1: a.addr, 2: b.addr}))
 	a.t.Send([]raft.Message{{Type: raft.MsgHeartbeat, From: 1, To: 2, Term: 1}})
@@ -338,8 +338,8 @@ func TestMembersAddedLaterAreReachableAndRemovedOnesRejected(t *testing.T) {
 }
 
 func TestSendSnapshotInChunks(t *testing.T) {
-	a := startTestNode(t, 1, 7, "", TransportConfig{SnapshotChunkSize: 64 << 10})
-	b := startTestNode(t, 2, 7, "", TransportConfig{SnapshotDir: t.TempDir()})
+	a := startTestNode(t, 1, 7, "", Config{SnapshotChunkSize: 64 << 10})
+	b := startTestNode(t, 2, 7, "", Config{SnapshotDir: t.TempDir()})
 	conf := members(map[raft.NodeID]string{1: a.addr, 2: b.addr})
 	a.t.SetMembers(conf)
 	b.t.SetMembers(conf)
