@@ -67,7 +67,7 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if c.tx != nil {
+	if c.openTx() != nil {
 		return nil, errors.New("sqldriver: a transaction is already open on this connection")
 	}
 	if opts.ReadOnly {
@@ -80,6 +80,17 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	}
 	c.tx = &Tx{c: c, ctx: ctx}
 	return c.tx, nil
+}
+
+// openTx returns the open transaction, or nil. A transaction whose
+// context is done is over: database/sql's Commit then fails at once and
+// rolls it back from another goroutine, possibly after the connection
+// was used again.
+func (c *Conn) openTx() *Tx {
+	if c.tx != nil && c.tx.ctx.Err() != nil {
+		c.tx = nil
+	}
+	return c.tx
 }
 
 // Ping implements driver.Pinger: the node answers a Status request.
@@ -104,8 +115,8 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 		return nil, err
 	}
 	stmt := client.Statement{SQL: query, Params: params}
-	if c.tx != nil {
-		return c.tx.add(stmt), nil
+	if tx := c.openTx(); tx != nil {
+		return tx.add(stmt), nil
 	}
 	r, err := c.cl.Execute(ctx, stmt)
 	if err != nil {
@@ -125,7 +136,7 @@ func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if c.tx != nil {
+	if c.openTx() != nil {
 		return nil, ErrReadInTransaction
 	}
 	params, err := bindParams(query, args)

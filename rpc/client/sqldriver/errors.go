@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // ErrReadInTransaction is returned by a Query inside a transaction: the
@@ -21,6 +22,11 @@ var ErrResultPending = errors.New("sqldriver: the result of a statement inside a
 // form the failure took on its way back (a gRPC status, for instance).
 func ctxError(ctx context.Context, err error) error {
 	cerr := ctx.Err()
+	if d, ok := ctx.Deadline(); cerr == nil && ok && !time.Now().Before(d) {
+		// The deadline passed but the context's timer has not fired yet:
+		// the node, which got the deadline with the call, answered first.
+		cerr = context.DeadlineExceeded
+	}
 	if cerr == nil || errors.Is(err, cerr) {
 		return err
 	}

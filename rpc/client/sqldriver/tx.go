@@ -32,7 +32,7 @@ func (t *Tx) add(stmt client.Statement) *Result {
 // fails, none applies, and the error (a *client.SQLError inside) names
 // it.
 func (t *Tx) Commit() error {
-	t.c.tx = nil
+	t.end()
 	if len(t.stmts) == 0 {
 		return nil
 	}
@@ -55,7 +55,15 @@ func (t *Tx) Commit() error {
 // Rollback implements driver.Tx: the statements are discarded (nothing
 // of them was sent).
 func (t *Tx) Rollback() error {
-	t.c.tx = nil
+	t.end()
 	t.stmts, t.results = nil, nil
 	return nil
+}
+
+// end closes t on its connection (unless the connection already dropped
+// it for its done context, and may have begun another since).
+func (t *Tx) end() {
+	if t.c.tx == t {
+		t.c.tx = nil
+	}
 }
