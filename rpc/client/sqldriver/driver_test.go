@@ -21,6 +21,7 @@ func TestDriver(t *testing.T) {
 	t.Run("TransactionIsAtomic", func(t *testing.T) { testTransactionIsAtomic(t, c) })
 	t.Run("Rollback", func(t *testing.T) { testRollback(t, c) })
 	t.Run("ReadInTransaction", func(t *testing.T) { testReadInTransaction(t, c) })
+	t.Run("Errors", func(t *testing.T) { testErrors(t, c) })
 	t.Run("Cancel", func(t *testing.T) { testCancel(t, c) })
 	t.Run("Consistency", func(t *testing.T) { testConsistency(t, c) })
 	t.Run("FallbackAndDriverOpen", func(t *testing.T) { testFallbackAndDriverOpen(t, c) })

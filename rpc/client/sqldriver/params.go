@@ -20,8 +20,14 @@ const timeFormat = "2006-01-02 15:04:05.999999999-07:00"
 // (sql.Named("id", v)) binds :id, @id and $id, whichever the statement
 // uses. A name the statement does not use is sent as :name, which the
 // node refuses with "no parameter named :name".
+//
+// A statement whose parameters are all unnamed must get exactly as many
+// arguments as it numbers: SQLite would bind NULL to the missing ones.
 func bindParams(query string, args []driver.NamedValue) ([]client.Param, error) {
-	var names map[string][]string
+	ph := scanPlaceholders(query)
+	if len(ph.named) == 0 && !hasNamed(args) && len(args) != ph.positional {
+		return nil, fmt.Errorf("sqldriver: the statement takes %d arguments, got %d", ph.positional, len(args))
+	}
 	out := make([]client.Param, 0, len(args))
 	for _, a := range args {
 		v, err := toValue(a.Value)
@@ -32,10 +38,7 @@ func bindParams(query string, args []driver.NamedValue) ([]client.Param, error) 
 			out = append(out, client.Param{Value: v})
 			continue
 		}
-		if names == nil {
-			names = namedParams(query)
-		}
-		forms := names[a.Name]
+		forms := ph.named[a.Name]
 		if len(forms) == 0 {
 			forms = []string{":" + a.Name}
 		}
@@ -44,6 +47,15 @@ func bindParams(query string, args []driver.NamedValue) ([]client.Param, error) 
 		}
 	}
 	return out, nil
+}
+
+func hasNamed(args []driver.NamedValue) bool {
+	for _, a := range args {
+		if a.Name != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // toValue converts one argument, as database/sql's default converter

@@ -10,7 +10,7 @@ import (
 	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
-func TestNamedParams(t *testing.T) {
+func TestScanPlaceholders(t *testing.T) {
 	for query, want := range map[string]map[string][]string{
 		"SELECT :a, @b, $c, :a, @a":                  {"a": {":a", "@a"}, "b": {"@b"}, "c": {"$c"}},
 		"SELECT ':x', \":y\", `:z`, [:w], :v":        {"v": {":v"}},
@@ -19,8 +19,16 @@ func TestNamedParams(t *testing.T) {
 		"SELECT :é_1":                                {"é_1": {":é_1"}},
 		"SELECT ':unterminated":                      {},
 	} {
-		if got := namedParams(query); !reflect.DeepEqual(got, want) {
-			t.Errorf("namedParams(%q) = %v, want %v", query, got, want)
+		if got := scanPlaceholders(query).named; !reflect.DeepEqual(got, want) {
+			t.Errorf("scanPlaceholders(%q).named = %v, want %v", query, got, want)
+		}
+	}
+	for query, want := range map[string]int{
+		"SELECT 1": 0, "SELECT ?, ?": 2, "SELECT ?2, ?1": 2, "SELECT ?3": 3, "SELECT ?, ?5, ?": 6,
+		"SELECT ?2, ?": 3, "SELECT '?', \"?\", [?], ? -- ?\n /* ? */": 1, "SELECT ?1, ?1": 1,
+	} {
+		if got := scanPlaceholders(query).positional; got != want {
+			t.Errorf("scanPlaceholders(%q).positional = %d, want %d", query, got, want)
 		}
 	}
 }
@@ -46,6 +54,15 @@ func TestBindParams(t *testing.T) {
 	blob[0] = 9 // kept until Commit inside a transaction: it was copied
 	if got[3].Value.Blob[0] != 1 {
 		t.Fatal("a []byte argument was not copied")
+	}
+	for query, n := range map[string]int{"SELECT ?, ?": 1, "SELECT ?2": 1, "SELECT ?": 2, "SELECT 1": 1} {
+		args := make([]driver.NamedValue, n)
+		for i := range args {
+			args[i] = driver.NamedValue{Ordinal: i + 1, Value: int64(i)}
+		}
+		if _, err := bindParams(query, args); err == nil {
+			t.Errorf("%s with %d arguments was accepted", query, n)
+		}
 	}
 	if _, err := bindParams("SELECT ?", []driver.NamedValue{{Ordinal: 1, Value: struct{}{}}}); err == nil {
 		t.Fatal("an unsupported argument type was accepted")

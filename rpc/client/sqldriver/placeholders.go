@@ -1,12 +1,24 @@
 package sqldriver
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
-// namedParams returns the named parameters of query, by name without
-// prefix, with the prefixed forms (":a", "@a", "$a") it uses. String
-// literals, quoted identifiers and comments are skipped.
-func namedParams(query string) map[string][]string {
-	out := map[string][]string{}
+// placeholders are the parameters of a statement.
+type placeholders struct {
+	// named maps a name without prefix to the prefixed forms (":a",
+	// "@a", "$a") the statement uses.
+	named map[string][]string
+	// positional is the number of unnamed parameters SQLite numbers: a
+	// "?" takes the index after the largest so far, a "?NNN" index NNN.
+	positional int
+}
+
+// scanPlaceholders returns the parameters of query. String literals,
+// quoted identifiers and comments are skipped.
+func scanPlaceholders(query string) placeholders {
+	out := placeholders{named: map[string][]string{}}
 	for i := 0; i < len(query); {
 		switch c := query[i]; {
 		case c == '\'' || c == '"' || c == '`':
@@ -17,13 +29,15 @@ func namedParams(query string) map[string][]string {
 			i = skipPast(query, i+2, "\n")
 		case strings.HasPrefix(query[i:], "/*"):
 			i = skipPast(query, i+2, "*/")
+		case c == '?':
+			i = out.positionalAt(query, i)
 		case c == ':' || c == '@' || c == '$':
 			j := i + 1
 			for j < len(query) && isIDChar(query[j]) {
 				j++
 			}
 			if j > i+1 {
-				addForm(out, query[i+1:j], query[i:j])
+				addForm(out.named, query[i+1:j], query[i:j])
 			}
 			i = j
 		default:
@@ -31,6 +45,23 @@ func namedParams(query string) map[string][]string {
 		}
 	}
 	return out
+}
+
+// positionalAt counts the "?" or "?NNN" at query[i] and returns the
+// index after it.
+func (p *placeholders) positionalAt(query string, i int) int {
+	j := i + 1
+	for j < len(query) && '0' <= query[j] && query[j] <= '9' {
+		j++
+	}
+	if j == i+1 {
+		p.positional++
+		return j
+	}
+	if n, err := strconv.Atoi(query[i+1 : j]); err == nil {
+		p.positional = max(p.positional, n)
+	}
+	return j
 }
 
 func addForm(out map[string][]string, name, form string) {
