@@ -16,7 +16,9 @@
 // (a statement that writes fails there: use Exec). Placeholders ?, ?NNN,
 // :name, @name and $name travel as parameters, never interpolated; a
 // named argument (sql.Named) binds the parameters of that name with
-// whichever of the prefixes :, @ and $ the statement uses.
+// whichever of the prefixes :, @ and $ the statement uses. A statement
+// with unnamed parameters only must get as many arguments as it numbers
+// (SQLite would bind NULL to a missing one).
 //
 // A transaction collects its statements and Commit sends them as one
 // entry, applied all or none; Rollback discards them. Nothing reaches the
