@@ -178,6 +178,32 @@ func (c *conn) exec(sql string) error {
 	return nil
 }
 
+// scan runs one statement on c and calls fn for every row; an error of fn
+// stops the statement and is returned.
+func (c *conn) scan(sql string, fn func([]Value) error) error {
+	stmt, _, err := c.prepare(sql)
+	if err != nil {
+		return err
+	}
+	defer c.finalize(stmt)
+	n := -1
+	for {
+		switch rc := sqlite3.Xsqlite3_step(c.tls, stmt); rc {
+		case sqlite3.SQLITE_ROW:
+			if n < 0 { // after the first step: see reader.query
+				n = int(sqlite3.Xsqlite3_column_count(c.tls, stmt))
+			}
+			if err := fn(c.row(stmt, n)); err != nil {
+				return err
+			}
+		case sqlite3.SQLITE_DONE:
+			return nil
+		default:
+			return c.lastError(rc)
+		}
+	}
+}
+
 // bind binds params to stmt: named ones by name (with their prefix, as in
 // ":name"), positional ones to the statement's unnamed parameters ("?" and
 // "?NNN") in index order.

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/resqlite/resqlite/statemachine/sqlval"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Digest identifies the content of the database at an applied index.
@@ -98,25 +97,7 @@ func (r *reader) primaryKey(table string) string {
 
 // each runs one statement on c and calls fn for every row.
 func (c *conn) each(sql string, fn func([]Value)) error {
-	stmt, _, err := c.prepare(sql)
-	if err != nil {
-		return err
-	}
-	defer c.finalize(stmt)
-	n := -1
-	for {
-		switch rc := sqlite3.Xsqlite3_step(c.tls, stmt); rc {
-		case sqlite3.SQLITE_ROW:
-			if n < 0 { // after the first step: see reader.query
-				n = int(sqlite3.Xsqlite3_column_count(c.tls, stmt))
-			}
-			fn(c.row(stmt, n))
-		case sqlite3.SQLITE_DONE:
-			return nil
-		default:
-			return c.lastError(rc)
-		}
-	}
+	return c.scan(sql, func(row []Value) error { fn(row); return nil })
 }
 
 func quoteString(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }

@@ -24,8 +24,9 @@
 //     missing time value and the 'localtime'/'utc' modifiers;
 //   - reads on separate read-only connections (Query), a wait for an applied
 //     index (WaitApplied), the pre-check the client service runs before
-//     proposing (Precheck), and a content digest for tests and status
-//     (Digest).
+//     proposing (Precheck), a content digest for tests and status
+//     (Digest), and the database as SQL text (Dump, dump.go), read in one
+//     read transaction that ctx and Close cancel.
 //
 // # What a write may not do
 //

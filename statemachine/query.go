@@ -29,17 +29,40 @@ func (sm *StateMachine) Query(ctx context.Context, sql string, params ...Param) 
 		return nil, err
 	}
 	defer sm.releaseReader(r)
-	// Clear the reader's cancel flag, then look at closed: Close sets closed
-	// before it sets every flag, so a query that passes this check is
-	// canceled by Close and none is left running.
-	r.cancel.clear()
-	sm.mu.Lock()
-	closed := sm.closed
-	sm.mu.Unlock()
-	if closed {
-		return nil, ErrClosed
+	if err := sm.arm(r); err != nil {
+		return nil, err
 	}
 	return r.query(ctx, sql, params)
+}
+
+// arm readies a reader taken from the pool for a read that Close cancels:
+// it clears the reader's cancel flag, then looks at closed. Close sets
+// closed before it sets every flag, so a read that passes this check is
+// canceled by Close and none is left running.
+func (sm *StateMachine) arm(r *reader) error {
+	r.cancel.clear()
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	if sm.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// cancelOn makes the end of ctx cancel the statement running on r until
+// stop is called; stop returns once a cancellation under way is done, so
+// the reader goes back to the pool with no cancel pending from ctx.
+func (r *reader) cancelOn(ctx context.Context) (stop func()) {
+	canceled := make(chan struct{})
+	stopAfter := context.AfterFunc(ctx, func() {
+		r.cancel.cancel()
+		close(canceled)
+	})
+	return func() {
+		if !stopAfter() {
+			<-canceled
+		}
+	}
 }
 
 func (r *reader) query(ctx context.Context, sql string, params []Param) (*Rows, error) {
@@ -66,16 +89,7 @@ func (r *reader) query(ctx context.Context, sql string, params []Param) (*Rows, 
 	if err := c.bind(stmt, params); err != nil {
 		return nil, r.queryError(err, ErrorRuntime)
 	}
-	canceled := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		r.cancel.cancel()
-		close(canceled)
-	})
-	defer func() {
-		if !stop() {
-			<-canceled // the reader goes back to the pool only once cancel is done
-		}
-	}()
+	defer r.cancelOn(ctx)()
 	var out *Rows
 	ncol := 0
 	for {

@@ -26,7 +26,7 @@ var ErrClosed = errors.New("statemachine: closed")
 // Options tune a StateMachine. The zero value is usable.
 type Options struct {
 	// ReadConns is the number of read-only connections Query, Precheck,
-	// Snapshot and Digest share (default 4).
+	// Snapshot, Digest and Dump share (default 4).
 	ReadConns int
 	// Logger receives rare events (restores, halts); nil is quiet.
 	Logger *slog.Logger
@@ -50,8 +50,8 @@ type Options struct {
 // StateMachine is the SQLite database that committed entries are applied
 // to. It implements raft.StateMachine. Apply, Restore and Close must not
 // be called concurrently with each other (the node driver calls them from
-// one goroutine); Query, Precheck, WaitApplied, AppliedIndex, Snapshot and
-// Digest may be called from any goroutine at any time.
+// one goroutine); Query, Precheck, WaitApplied, AppliedIndex, Snapshot,
+// Digest and Dump may be called from any goroutine at any time.
 type StateMachine struct {
 	dir  string
 	path string
@@ -66,6 +66,10 @@ type StateMachine struct {
 	initialRules atomic.Uint32
 
 	readers chan *reader
+	// dumps holds a token per running Dump: dumps, paced by their
+	// clients, may hold at most half the read connections, so that
+	// Query and Precheck (on the write path) always find one.
+	dumps chan struct{}
 	// allReaders lists every read connection, so Close can cancel the
 	// queries running on them.
 	allReaders []*reader
@@ -129,6 +133,7 @@ func Open(dir string, opts Options) (*StateMachine, error) {
 		n = 4
 	}
 	sm.readers = make(chan *reader, n)
+	sm.dumps = make(chan struct{}, max(1, n/2))
 	for range n {
 		r, err := openReader(abs)
 		if err != nil {

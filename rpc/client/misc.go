@@ -88,13 +88,15 @@ func (c *Client) Digest(ctx context.Context) (*resqlitepb.DigestResponse, error)
 }
 
 // Dump writes the database as SQL text, read at one applied index, to w
-// and returns that index.
-func (c *Client) Dump(ctx context.Context, w io.Writer) (uint64, error) {
+// and returns that index. With tables (LIKE patterns) the node dumps only
+// the matching tables, their rows and the indexes, triggers and views on
+// them.
+func (c *Client) Dump(ctx context.Context, w io.Writer, tables ...string) (uint64, error) {
 	rc, err := c.ready(ctx)
 	if err != nil {
 		return 0, err
 	}
-	stream, err := rc.Dump(ctx, &resqlitepb.DumpRequest{MinIndex: c.SeenIndex()})
+	stream, err := rc.Dump(ctx, &resqlitepb.DumpRequest{MinIndex: c.SeenIndex(), Tables: tables})
 	if err != nil {
 		return 0, err
 	}

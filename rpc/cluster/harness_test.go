@@ -302,7 +302,7 @@ func (c *testCluster) waitLeader(d time.Duration) int {
 	return 0
 }
 
-// followers returns the ids of the running nodes other than leader.
+// followers returns the ids of the running nodes other than leader, sorted.
 func (c *testCluster) followers(leader int) []int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -312,9 +312,7 @@ func (c *testCluster) followers(leader int) []int {
 			out = append(out, id)
 		}
 	}
-	if len(out) == 2 && out[0] > out[1] {
-		out[0], out[1] = out[1], out[0]
-	}
+	slices.Sort(out)
 	return out
 }
 

@@ -52,9 +52,10 @@ func TestJoinAndRemove(t *testing.T) {
 		t.Fatalf("node 4 reads %d rows, want 51", n)
 	}
 	// Remove a founding follower, then stop it.
-	victim := c.followers(lead)[0]
+	followers := c.followers(lead)
+	victim := followers[0]
 	if victim == 4 {
-		victim = c.followers(lead)[1]
+		victim = followers[1]
 	}
 	if _, err := c4.RemoveMember(ctx, uint64(victim)); err != nil {
 		t.Fatalf("remove node %d: %v", victim, err)

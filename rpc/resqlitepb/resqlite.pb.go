@@ -1974,7 +1974,11 @@ func (x *DigestResponse) GetSha256() string {
 type DumpRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Wait until the node has applied this index first.
-	MinIndex      uint64 `protobuf:"varint,1,opt,name=min_index,json=minIndex,proto3" json:"min_index,omitempty"`
+	MinIndex uint64 `protobuf:"varint,1,opt,name=min_index,json=minIndex,proto3" json:"min_index,omitempty"`
+	// Dump only the tables whose names match one of these LIKE patterns
+	// (as the sqlite3 CLI's .dump TABLE takes them), their rows and the
+	// indexes, triggers and views on them; none: the whole database.
+	Tables        []string `protobuf:"bytes,2,rep,name=tables,proto3" json:"tables,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2014,6 +2018,13 @@ func (x *DumpRequest) GetMinIndex() uint64 {
 		return x.MinIndex
 	}
 	return 0
+}
+
+func (x *DumpRequest) GetTables() []string {
+	if x != nil {
+		return x.Tables
+	}
+	return nil
 }
 
 // DumpChunk is a piece of the SQL text; the first carries the applied
@@ -2188,9 +2199,10 @@ const file_resqlite_proto_rawDesc = "" +
 	"\tmin_index\x18\x01 \x01(\x04R\bminIndex\"M\n" +
 	"\x0eDigestResponse\x12#\n" +
 	"\rapplied_index\x18\x01 \x01(\x04R\fappliedIndex\x12\x16\n" +
-	"\x06sha256\x18\x02 \x01(\tR\x06sha256\"*\n" +
+	"\x06sha256\x18\x02 \x01(\tR\x06sha256\"B\n" +
 	"\vDumpRequest\x12\x1b\n" +
-	"\tmin_index\x18\x01 \x01(\x04R\bminIndex\"B\n" +
+	"\tmin_index\x18\x01 \x01(\x04R\bminIndex\x12\x16\n" +
+	"\x06tables\x18\x02 \x03(\tR\x06tables\"B\n" +
 	"\tDumpChunk\x12#\n" +
 	"\rapplied_index\x18\x01 \x01(\x04R\fappliedIndex\x12\x10\n" +
 	"\x03sql\x18\x02 \x01(\tR\x03sql*Y\n" +
