@@ -5,7 +5,8 @@
 //	                            regenerates rpc/raftpb and rpc/resqlitepb)
 //	rpc/transport  the Raft transport between nodes (Raft service, peers)
 //	rpc/service    the ReSqlite client service a node serves
-//	rpc/client     the Go client of the ReSqlite service
+//	rpc/client     the Go client of the ReSqlite service (and, in
+//	               rpc/client/sqldriver, its database/sql driver)
 //	rpc/wire       conversions between the client protocol and
 //	               statemachine/sqlval, shared by service and client
 //	rpc/node       the assembly of one node

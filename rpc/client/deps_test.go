@@ -49,11 +49,12 @@ func forbiddenDeps(t *testing.T, pkg string) []string {
 	return bad
 }
 
-// TestClientLinksNoServerCode: the Go client and the REPL's remote mode
-// depend on the shared leaf types, the generated stubs and gRPC only, so a
-// client binary links neither SQLite nor the raft core nor the service.
+// TestClientLinksNoServerCode: the Go client, its database/sql driver and
+// the REPL's remote mode depend on the shared leaf types, the generated
+// stubs and gRPC only, so a client binary links neither SQLite nor the
+// raft core nor the service.
 func TestClientLinksNoServerCode(t *testing.T) {
-	for _, pkg := range []string{"github.com/resqlite/resqlite/rpc/client", "github.com/resqlite/resqlite/repl/remote"} {
+	for _, pkg := range []string{"github.com/resqlite/resqlite/rpc/client", "github.com/resqlite/resqlite/rpc/client/sqldriver", "github.com/resqlite/resqlite/repl/remote"} {
 		if bad := forbiddenDeps(t, pkg); len(bad) > 0 {
 			t.Errorf("%s depends on server-side packages: %s", pkg, strings.Join(bad, ", "))
 		}
