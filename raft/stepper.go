@@ -10,7 +10,7 @@ import (
 // (Tick, Step, ReceiveSnapshot, the requests, Complete), then calls
 // Process, which carries out the Readys that input produced with the very
 // code the node goroutine runs (processReady). Slow work goes to
-// NodeConfig.Executor, which the caller provides, and comes back through
+// the Executor the caller passes to NewStepper, and comes back through
 // Complete. Its methods are not safe for concurrent use.
 type Stepper struct {
 	n *Node
