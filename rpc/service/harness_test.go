@@ -84,7 +84,12 @@ func startCluster(t *testing.T, n int, opts clusterOptions) *tcluster {
 		members = append(members, raft.Member{ID: raft.NodeID(i + 1), Addr: l.Addr().String()})
 	}
 	c := &tcluster{t: t}
-	t.Cleanup(c.stop)
+	t.Cleanup(func() {
+		c.stop()
+		for _, l := range lis { // those a failed start left unserved
+			l.Close()
+		}
+	})
 	clusterID := node.ClusterID(members)
 	for i, l := range lis {
 		tn := &tnode{id: raft.NodeID(i + 1), addr: l.Addr().String()}
