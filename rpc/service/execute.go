@@ -28,11 +28,14 @@ func (s *Server) Execute(ctx context.Context, req *resqlitepb.ExecuteRequest) (*
 			return nil, err
 		}
 		var resp *resqlitepb.ExecuteResponse
+		// Only the failure of a call that was sent may leave the outcome
+		// unknown: forward's own UNAVAILABLE (no leader, none reachable,
+		// none accepted it) means nothing was proposed.
 		err = s.forward(ctx, func(ctx context.Context, c resqlitepb.ReSqliteClient) error {
 			fwd := &resqlitepb.ExecuteRequest{Statements: req.GetStatements(), MinIndex: req.GetMinIndex(), Forwarded: true}
 			var err error
 			resp, err = c.Execute(ctx, fwd)
-			return err
+			return unknownOutcome(err)
 		})
 		if errors.Is(err, errLeaderIsSelf) && attempt < 3 {
 			continue
@@ -41,7 +44,7 @@ func (s *Server) Execute(ctx context.Context, req *resqlitepb.ExecuteRequest) (*
 			return nil, status.Error(codes.Unavailable, "leadership keeps moving; nothing was proposed")
 		}
 		if err != nil {
-			return nil, unknownOutcome(err)
+			return nil, err
 		}
 		return resp, nil
 	}
