@@ -168,6 +168,12 @@ func newNode(cfg NodeConfig) (*Node, error) {
 // ID returns the node's id.
 func (n *Node) ID() NodeID { return n.cfg.ID }
 
+// ElectionTimeout returns the base election timeout (NodeConfig
+// ElectionTicks × TickInterval).
+func (n *Node) ElectionTimeout() time.Duration {
+	return time.Duration(n.cfg.ElectionTicks) * n.cfg.TickInterval
+}
+
 // Leader returns the leader this node knows of, or None.
 func (n *Node) Leader() NodeID { return NodeID(n.lead.Load()) }
 

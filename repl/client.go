@@ -147,7 +147,8 @@ type Status struct {
 type Member struct {
 	ID      uint64
 	Address string
-	// Role is "leader", "follower", "candidate" or "learner".
+	// Role is "leader", "follower", "learner" or, as the leader sees it,
+	// "unreachable" (not heard from for an election timeout).
 	Role  string
 	Voter bool
 	// Reachable reports that the leader heard from it recently.

@@ -135,6 +135,8 @@ func membersToREPL(ms []*resqlitepb.Member, leader uint64) []repl.Member {
 		switch {
 		case m.GetId() == leader:
 			role = "leader"
+		case m.GetUnreachable():
+			role = "unreachable"
 		case m.GetLearner():
 			role = "learner"
 		}
@@ -144,7 +146,7 @@ func membersToREPL(ms []*resqlitepb.Member, leader uint64) []repl.Member {
 		}
 		out[i] = repl.Member{
 			ID: m.GetId(), Address: m.GetAddress(), Role: role, Voter: !m.GetLearner(),
-			Reachable: m.GetRecentActive(), MatchIndex: m.GetMatchIndex(), LastContact: contact,
+			Reachable: m.GetRecentActive() && !m.GetUnreachable(), MatchIndex: m.GetMatchIndex(), LastContact: contact,
 		}
 	}
 	return out

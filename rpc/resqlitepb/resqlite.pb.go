@@ -1179,6 +1179,9 @@ type Member struct {
 	RecentActive bool   `protobuf:"varint,5,opt,name=recent_active,json=recentActive,proto3" json:"recent_active,omitempty"`
 	// Milliseconds since the leader last heard from it (-1: unknown).
 	LastContactMs int64 `protobuf:"varint,6,opt,name=last_contact_ms,json=lastContactMs,proto3" json:"last_contact_ms,omitempty"`
+	// Set by the leader for a member it has not heard from for an election
+	// timeout (or at all since it started): down, stopped or cut off.
+	Unreachable   bool `protobuf:"varint,7,opt,name=unreachable,proto3" json:"unreachable,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1253,6 +1256,13 @@ func (x *Member) GetLastContactMs() int64 {
 		return x.LastContactMs
 	}
 	return 0
+}
+
+func (x *Member) GetUnreachable() bool {
+	if x != nil {
+		return x.Unreachable
+	}
+	return false
 }
 
 type StatusResponse struct {
@@ -2146,7 +2156,7 @@ const file_resqlite_proto_rawDesc = "" +
 	"\fRequestError\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\x05R\x04code\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"\x0f\n" +
-	"\rStatusRequest\"\xba\x01\n" +
+	"\rStatusRequest\"\xdc\x01\n" +
 	"\x06Member\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x18\n" +
 	"\aaddress\x18\x02 \x01(\tR\aaddress\x12\x18\n" +
@@ -2154,7 +2164,8 @@ const file_resqlite_proto_rawDesc = "" +
 	"\vmatch_index\x18\x04 \x01(\x04R\n" +
 	"matchIndex\x12#\n" +
 	"\rrecent_active\x18\x05 \x01(\bR\frecentActive\x12&\n" +
-	"\x0flast_contact_ms\x18\x06 \x01(\x03R\rlastContactMs\"\xe2\x03\n" +
+	"\x0flast_contact_ms\x18\x06 \x01(\x03R\rlastContactMs\x12 \n" +
+	"\vunreachable\x18\a \x01(\bR\vunreachable\"\xe2\x03\n" +
 	"\x0eStatusResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x18\n" +
 	"\aaddress\x18\x02 \x01(\tR\aaddress\x12\x12\n" +

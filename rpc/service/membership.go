@@ -52,7 +52,7 @@ func (s *Server) membersNow(ctx context.Context) []*resqlitepb.Member {
 	if err != nil {
 		return nil
 	}
-	return membersToProto(st)
+	return s.membersToProto(st)
 }
 
 // AddMember adds a node as a learner, waits for it to catch up, and

@@ -32,8 +32,9 @@ func roleName(st raft.Status) string {
 // membersToProto lists a configuration's members, with the leader's
 // progress of each when st is the leader's status, and how long ago this
 // node last heard from each (0 for itself, -1 for a member it has not
-// heard from since it started).
-func membersToProto(st raft.Status) []*resqlitepb.Member {
+// heard from since it started); a leader marks the members it has not
+// heard from for an election timeout unreachable.
+func (s *Server) membersToProto(st raft.Status) []*resqlitepb.Member {
 	ms := slices.Clone(st.Config.Members)
 	slices.SortFunc(ms, func(a, b raft.Member) int { return int(a.ID) - int(b.ID) })
 	out := make([]*resqlitepb.Member, len(ms))
@@ -49,6 +50,10 @@ func membersToProto(st raft.Status) []*resqlitepb.Member {
 			pm.MatchIndex = pr.Match
 			pm.RecentActive = pr.RecentActive || m.ID == st.ID
 		}
+		if st.Role == raft.RoleLeader && m.ID != st.ID {
+			d, heard := st.LastContact[m.ID]
+			pm.Unreachable = !heard || d > s.cfg.Node.ElectionTimeout()
+		}
 		out[i] = pm
 	}
 	return out
@@ -63,7 +68,7 @@ func (s *Server) Status(ctx context.Context, _ *resqlitepb.StatusRequest) (*resq
 	resp := &resqlitepb.StatusResponse{
 		Id: uint64(st.ID), Address: s.cfg.Addr, Role: roleName(st), Term: st.Term,
 		LeaderId: uint64(st.Lead), CommitIndex: st.Commit, AppliedIndex: s.cfg.Node.AppliedIndex(),
-		Members: membersToProto(st), ClusterId: s.cfg.ClusterID, LeaseValid: st.LeaseValid,
+		Members: s.membersToProto(st), ClusterId: s.cfg.ClusterID, LeaseValid: st.LeaseValid,
 		MaxRulesVersion: uint32(statemachine.MaxRulesVersion), RulesVersion: uint32(s.cfg.State.RulesVersion()),
 		InitialRulesVersion: uint32(s.cfg.State.InitialRulesVersion()),
 	}
@@ -81,7 +86,7 @@ func (s *Server) Members(ctx context.Context, req *resqlitepb.MembersRequest) (*
 		return nil, status.Errorf(codes.Unavailable, "node %d: %v", s.cfg.Node.ID(), err)
 	}
 	if st.Role == raft.RoleLeader {
-		return &resqlitepb.MembersResponse{LeaderId: uint64(st.ID), Members: membersToProto(st)}, nil
+		return &resqlitepb.MembersResponse{LeaderId: uint64(st.ID), Members: s.membersToProto(st)}, nil
 	}
 	var resp *resqlitepb.MembersResponse
 	err = s.forward(ctx, func(ctx context.Context, c resqlitepb.ReSqliteClient) error {
