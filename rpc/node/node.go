@@ -252,11 +252,15 @@ func (n *Node) Err() error { return n.raft.Err() }
 // gracePeriod is how long Stop lets running calls finish.
 const gracePeriod = time.Second
 
-// Stop shuts the node down: running client calls get a grace period, then
-// the server, the Raft node, the transport, the state machine and the log
-// are closed in that order.
+// Stop shuts the node down: a leader first hands leadership to the most
+// up-to-date voter (up to handoffTimeout), then running client calls get
+// a grace period, then the server, the Raft node, the transport, the
+// state machine and the log are closed in that order.
 func (n *Node) Stop() error {
-	n.stopOnce.Do(func() { n.stopErr = n.close() })
+	n.stopOnce.Do(func() {
+		n.handOffLeadership()
+		n.stopErr = n.close()
+	})
 	return n.stopErr
 }
 
