@@ -84,14 +84,16 @@ func TestClosedStateMachine(t *testing.T) {
 	sm := openTest(t)
 	mustExec(t, sm, "CREATE TABLE t(x)")
 	running := make(chan error, 1)
-	started := make(chan struct{})
 	go func() {
-		close(started)
 		_, err := sm.Query(context.Background(), "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c")
 		running <- err
 	}()
-	<-started
-	time.Sleep(20 * time.Millisecond)
+	// Close once the endless query holds its read connection.
+	for deadline := time.Now().Add(10 * time.Second); len(sm.readers) == cap(sm.readers); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the endless query did not take a read connection within 10s")
+		}
+	}
 	if err := sm.Close(); err != nil {
 		t.Fatal(err)
 	}

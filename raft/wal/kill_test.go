@@ -178,6 +178,9 @@ func killChildOnce(t *testing.T, dir string, seed int64) uint64 {
 		}
 		t.Fatalf("kill %d: Open while the child has the directory: %v, want ErrLocked", seed, err)
 	}
+	// Pacing, not a settle-sleep: the kill lands at a random point (0 to
+	// 80ms, from the seed) of the child's stream of writes, which is what
+	// the test explores.
 	rng := rand.New(rand.NewSource(seed))
 	time.Sleep(time.Duration(rng.Intn(80000)) * time.Microsecond)
 	if err := cmd.Process.Kill(); err != nil { // SIGKILL

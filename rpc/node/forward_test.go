@@ -28,6 +28,8 @@ func TestForwardingWhileLeaderChanges(t *testing.T) {
 	go func() {
 		defer close(done)
 		for range 4 {
+			// Pacing, not a settle-sleep: leadership moves every 300ms
+			// while the writes below keep going.
 			time.Sleep(300 * time.Millisecond)
 			if _, err := admin.TransferLeadership(ctx, 0); err != nil {
 				t.Logf("transfer: %v", err)
@@ -86,6 +88,8 @@ func TestSessionForwardingWhileLeaderChanges(t *testing.T) {
 	go func() {
 		defer close(done)
 		for range 3 {
+			// Pacing, not a settle-sleep: leadership moves every 200ms
+			// while the session's rounds of writes keep going.
 			time.Sleep(200 * time.Millisecond)
 			admin.TransferLeadership(ctx, 0)
 		}
@@ -124,8 +128,9 @@ func TestSessionForwardingWhileLeaderChanges(t *testing.T) {
 		}
 		round()
 	}
-	// Leadership is settled: a whole round goes through.
-	time.Sleep(500 * time.Millisecond)
+	// Once every node names the same leader, leadership is settled: a
+	// whole round goes through.
+	c.waitAgreedLeader(10 * time.Second)
 	if failed := round(); failed != 0 {
 		t.Fatalf("%d writes of a round failed after leadership settled", failed)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/resqlite/resqlite/rpc/client"
+	"github.com/resqlite/resqlite/rpc/resqlitepb"
 )
 
 // The program under test, built once per test binary run.
@@ -259,26 +261,76 @@ func (c *testCluster) client(id int) *client.Client {
 	return cl
 }
 
-// leader returns the id of the node that node id believes leads, or 0.
+// leaderSeenBy returns id if node id reports itself leader, or 0.
 func (c *testCluster) leaderSeenBy(id int) int {
+	st := c.statusOf(id)
+	if st.GetRole() != "leader" {
+		return 0
+	}
+	return int(st.GetId())
+}
+
+// statusOf returns node id's status, or nil if it exited or does not
+// answer within 2s.
+func (c *testCluster) statusOf(id int) *resqlitepb.StatusResponse {
 	p := c.proc(id)
 	select {
 	case <-p.exited:
-		return 0
+		return nil
 	default:
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	cl, err := client.Dial(ctx, p.addr, client.Options{ConnectTimeout: time.Second})
 	if err != nil {
-		return 0
+		return nil
 	}
 	defer cl.Close()
 	st, err := cl.Status(ctx)
-	if err != nil || st.GetRole() != "leader" {
+	if err != nil {
+		return nil
+	}
+	return st
+}
+
+// waitAgreedLeader waits up to d until every node of the cluster answers
+// and names the same leader at the same term, that leader among them
+// reporting itself leader, and returns the leader's id; it fails the
+// test otherwise.
+func (c *testCluster) waitAgreedLeader(d time.Duration) int {
+	c.t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		if l := c.agreedLeader(); l != 0 {
+			return l
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("the nodes did not agree on a leader within %v\n%s", d, c.stderrAll())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// agreedLeader returns the leader every node names at one term, or 0.
+func (c *testCluster) agreedLeader() int {
+	c.mu.Lock()
+	ids := slices.Sorted(maps.Keys(c.procs))
+	c.mu.Unlock()
+	var leader, term uint64
+	for _, id := range ids {
+		st := c.statusOf(id)
+		if st == nil || st.GetLeaderId() == 0 || (leader != 0 && (st.GetLeaderId() != leader || st.GetTerm() != term)) {
+			return 0
+		}
+		leader, term = st.GetLeaderId(), st.GetTerm()
+		if st.GetId() == leader && st.GetRole() != "leader" {
+			return 0
+		}
+	}
+	if !slices.Contains(ids, int(leader)) {
 		return 0
 	}
-	return int(st.GetId())
+	return int(leader)
 }
 
 // waitLeader waits up to d for a node to report itself leader and

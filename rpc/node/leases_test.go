@@ -28,7 +28,9 @@ func TestLeasesOnByDefaultAndFlagTurnsThemOff(t *testing.T) {
 			mustExec(t, ctx, cl, "CREATE TABLE t (a)")
 			mustExec(t, ctx, cl, "INSERT INTO t VALUES (1)")
 			// Poll for two election timeouts (16 ticks of 50 ms each) of
-			// a quiet cluster: a leader with leases holds one by then.
+			// a quiet cluster: a leader with leases holds one by then;
+			// with leases off, this is the window in which none may
+			// appear.
 			held := false
 			for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline) && !held; time.Sleep(50 * time.Millisecond) {
 				st, err := cl.Status(ctx)

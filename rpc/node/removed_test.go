@@ -53,7 +53,8 @@ func TestRemovedWhileDownStopsCampaigning(t *testing.T) {
 		t.Fatalf("removal logged without its evidence:\n%s", log)
 	}
 	// For several election timeouts (800ms to 1.6s by default) the
-	// removed node stays a follower at one term.
+	// removed node stays a follower at one term: a window in which
+	// something must not happen, sampled every 100ms.
 	vc := c.client(victim)
 	vterm := nodeStatus(t, ctx, vc).GetTerm()
 	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {

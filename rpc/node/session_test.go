@@ -154,13 +154,16 @@ func TestIsolatedLeaderRefusesLeaseReadsOnceLeaseExpires(t *testing.T) {
 	cl := c.client(lead)
 	mustExec(t, ctx, cl, "CREATE TABLE t (a)")
 	isolate(t, c, lead)
-	for {
+	for deadline := time.Now().Add(20 * time.Second); ; {
 		st, err := cl.Status(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !st.GetLeaseValid() {
 			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("isolated leader %d still holds its lease after 20s\n%s", lead, c.stderrAll())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

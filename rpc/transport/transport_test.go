@@ -150,7 +150,7 @@ func TestStreamDeliversInOrder(t *testing.T) {
 			Entries: []raft.Entry{{Index: uint64(i) + 1, Term: 1, Data: []byte(fmt.Sprint(i))}}}
 		a.t.Send([]raft.Message{m})
 		if i%500 == 0 {
-			time.Sleep(time.Millisecond) // let batches form and drain
+			time.Sleep(time.Millisecond) // pacing: let batches form and drain
 		}
 	}
 	for i := 1; i <= n; i++ {
@@ -243,6 +243,9 @@ func TestTransportsOfDifferentClustersDoNotTalk(t *testing.T) {
 	conf := members(map[raft.NodeID]string{1: a.addr, 2: b.addr})
 	a.t.SetMembers(conf)
 	b.t.SetMembers(conf)
+	// Pacing, not a settle-sleep: the heartbeats are spread over 100ms
+	// (across reconnection attempts), then 200ms more in which none may
+	// arrive.
 	for i := 0; i < 20; i++ {
 		a.t.Send([]raft.Message{{Type: raft.MsgHeartbeat, From: 1, To: 2, Term: 1}})
 		time.Sleep(5 * time.Millisecond)
@@ -326,6 +329,9 @@ func TestMembersAddedLaterAreReachableAndRemovedOnesRejected(t *testing.T) {
 	}
 	// Node 2 drops node 1 from its configuration: 1's messages are refused.
 	b.t.SetMembers(members(map[raft.NodeID]string{2: b.addr}))
+	// Pacing, not a settle-sleep: the heartbeats are spread over 100ms
+	// (across reconnection attempts), then 200ms more in which none may
+	// arrive.
 	for i := 0; i < 20; i++ {
 		a.t.Send([]raft.Message{{Type: raft.MsgHeartbeat, From: 1, To: 2, Term: 3}})
 		time.Sleep(5 * time.Millisecond)
