@@ -85,7 +85,8 @@ func (n *Node) drain(batch []event) []event {
 // handle is the node's step function: it takes events in order, then
 // carries out the Readys they produced. It never waits: the slow work
 // (applying entries, syncing the state machine, writing an outgoing
-// snapshot) runs on other goroutines and comes back as events.
+// snapshot) goes to the Executor and comes back as events (evDone). A
+// Stepper runs the same handleEvent and processReady.
 func (n *Node) handle(evs []event) error {
 	for _, ev := range evs {
 		if err := n.handleEvent(ev); err != nil {

@@ -37,11 +37,11 @@ func NewStepper(cfg NodeConfig, exec Executor) (*Stepper, error) {
 func (s *Stepper) Process() error { return s.n.processReady() }
 
 // Tick advances the core's logical clock by one tick.
-func (s *Stepper) Tick() { s.n.core.Tick() }
+func (s *Stepper) Tick() { _ = s.n.handleEvent(event{kind: evTick}) }
 
 // Step hands the core a message from a peer (not a MsgSnap: see
 // ReceiveSnapshot).
-func (s *Stepper) Step(m Message) { s.n.step(m) }
+func (s *Stepper) Step(m Message) { _ = s.n.handleEvent(event{kind: evMessage, msg: m}) }
 
 // ReceiveSnapshot takes a snapshot from the leader with its data; it is
 // installed now, or once the apply backlog drains. data must stay
@@ -50,11 +50,13 @@ func (s *Stepper) ReceiveSnapshot(m Message, data io.Reader) error {
 	if m.Type != MsgSnap || m.Snapshot == nil {
 		return fmt.Errorf("raft: ReceiveSnapshot needs a MsgSnap with metadata, got %v", m.Type)
 	}
-	return s.n.snapshotArrived(&incomingSnapshot{msg: m, data: data, done: make(chan error, 2)})
+	return s.n.handleEvent(event{kind: evSnapshotIn, in: &incomingSnapshot{msg: m, data: data, done: make(chan error, 2)}})
 }
 
 // Complete runs the continuation of a piece of work the Executor finished.
-func (s *Stepper) Complete(c Continuation) error { return c() }
+func (s *Stepper) Complete(c Continuation) error {
+	return s.n.handleEvent(event{kind: evDone, done: c})
+}
 
 // Propose proposes data, as Node.Propose does; the Future resolves when
 // the entry is applied.
