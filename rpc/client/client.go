@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -191,12 +192,28 @@ func isVerdict(trailer metadata.MD) bool {
 	return len(trailer.Get(wire.VerdictTrailer)) > 0
 }
 
+// outcomeUnknownError is the service's verdict that a write may have
+// committed, in the service's words (which say so already).
+type outcomeUnknownError struct{ msg string }
+
+func (e *outcomeUnknownError) Error() string        { return e.msg }
+func (e *outcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// outcomeUnknown wraps the service's ABORTED message as ErrOutcomeUnknown,
+// without saying "write outcome unknown" twice.
+func outcomeUnknown(msg string) error {
+	if strings.HasPrefix(msg, ErrOutcomeUnknown.Error()) {
+		return &outcomeUnknownError{msg: msg}
+	}
+	return fmt.Errorf("%w: %s", ErrOutcomeUnknown, msg)
+}
+
 // writeError interprets the failure of a write that was sent.
 func writeError(err error, trailer metadata.MD) error {
 	st := status.Convert(err)
 	if isVerdict(trailer) {
 		if st.Code() == codes.Aborted {
-			return fmt.Errorf("%w: %s", ErrOutcomeUnknown, st.Message())
+			return outcomeUnknown(st.Message())
 		}
 		return err
 	}
