@@ -31,13 +31,26 @@ func (d Digest) String() string {
 
 // Digest computes the content digest inside one read transaction. It reads
 // the whole database: it is for tests and the status command, computed on
-// demand only.
+// demand only. The end of ctx, and Close, interrupt it.
 func (sm *StateMachine) Digest(ctx context.Context) (Digest, error) {
 	r, err := sm.acquireReader(ctx)
 	if err != nil {
 		return Digest{}, err
 	}
 	defer sm.releaseReader(r)
+	if err := sm.arm(r); err != nil {
+		return Digest{}, err
+	}
+	defer r.cancelOn(ctx)()
+	d, err := r.digest()
+	if err != nil {
+		return Digest{}, sm.readFailure(ctx, err)
+	}
+	return d, nil
+}
+
+// digest hashes the database inside one read transaction on r.
+func (r *reader) digest() (Digest, error) {
 	r.pol.reset(modeInternal)
 	defer r.pol.reset(modeRead)
 	if err := r.c.exec("BEGIN"); err != nil {
