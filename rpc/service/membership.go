@@ -141,22 +141,43 @@ func (s *Server) TransferLeadership(ctx context.Context, req *resqlitepb.Transfe
 		}
 		return resp, err
 	}
-	st, err := n.Status(ctx)
-	if err != nil {
-		return nil, status.Errorf(codes.Unavailable, "node %d: %v", n.ID(), err)
-	}
 	to := raft.NodeID(req.GetTo())
 	if to == raft.None {
-		var best uint64
-		for _, id := range st.Config.Voters() {
-			if pr, ok := st.Progress[id]; ok && id != n.ID() && (to == raft.None || pr.Match > best) {
-				to, best = id, pr.Match
-			}
+		var err error
+		if to, err = s.successor(ctx); err != nil {
+			return nil, err
 		}
 		if to == raft.None {
 			return nil, status.Error(codes.FailedPrecondition, "there is no other voter to hand leadership to")
 		}
 	}
+	return s.transferFromHere(ctx, to)
+}
+
+// HandOffLeadership, on the leader, hands leadership to the most
+// up-to-date voter and waits (bounded by ctx) for it to lead, as a
+// TransferLeadership without a target does; on a follower, or a leader
+// with no other voter, it does nothing. A stopping node calls it so that its restart leaves no
+// election gap.
+func (s *Server) HandOffLeadership(ctx context.Context) (raft.NodeID, error) {
+	if !s.cfg.Node.IsLeader() {
+		return raft.None, nil
+	}
+	to, err := s.successor(ctx)
+	if err != nil || to == raft.None {
+		return raft.None, err
+	}
+	resp, err := s.transferFromHere(ctx, to)
+	if err != nil {
+		return raft.None, err
+	}
+	return raft.NodeID(resp.GetLeaderId()), nil
+}
+
+// transferFromHere, on the leader, hands leadership to to and waits, up
+// to LeaderWait, for the new leader to be known.
+func (s *Server) transferFromHere(ctx context.Context, to raft.NodeID) (*resqlitepb.TransferLeadershipResponse, error) {
+	n := s.cfg.Node
 	if to == n.ID() {
 		return &resqlitepb.TransferLeadershipResponse{LeaderId: uint64(to)}, nil
 	}
@@ -173,4 +194,33 @@ func (s *Server) TransferLeadership(ctx context.Context, req *resqlitepb.Transfe
 		}
 	}
 	return nil, status.Errorf(codes.DeadlineExceeded, "leadership did not move to node %d within %v", to, s.cfg.LeaderWait)
+}
+
+// successor returns the voter this leader would hand leadership to (see
+// successor); None if there is no other voter.
+func (s *Server) successor(ctx context.Context) (raft.NodeID, error) {
+	st, err := s.cfg.Node.Status(ctx)
+	if err != nil {
+		return raft.None, status.Errorf(codes.Unavailable, "node %d: %v", s.cfg.Node.ID(), err)
+	}
+	return successor(st, s.cfg.Node.ID()), nil
+}
+
+// successor picks, from the leader's status, the other voter with the
+// highest match index, preferring those it heard from recently (a stopped
+// voter cannot take over); None if there is no other voter.
+func successor(st raft.Status, self raft.NodeID) raft.NodeID {
+	best, bestMatch, bestActive := raft.None, uint64(0), false
+	for _, id := range st.Config.Voters() {
+		pr, ok := st.Progress[id]
+		if id == self || !ok {
+			continue
+		}
+		better := best == raft.None || pr.RecentActive && !bestActive ||
+			pr.RecentActive == bestActive && pr.Match > bestMatch
+		if better {
+			best, bestMatch, bestActive = id, pr.Match, pr.RecentActive
+		}
+	}
+	return best
 }
