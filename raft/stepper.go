@@ -93,21 +93,6 @@ func (s *Stepper) TransferLeadership(to NodeID) error { return s.n.core.Transfer
 // through.
 func (s *Stepper) ReportUnreachable(id NodeID) { s.n.core.ReportUnreachable(id) }
 
-// ReportRemoved tells the node that a member refused it as a non-member.
-func (s *Stepper) ReportRemoved(by NodeID, configIndex uint64) {
-	s.n.core.ReportRemoved(by, configIndex)
-}
-
 // Core returns the node's core, for inspection only (its Status, Term,
 // LeaseValid): input goes through the Stepper.
 func (s *Stepper) Core() *Core { return s.n.core }
-
-// Applied returns the index the state machine has applied, as the node
-// published it.
-func (s *Stepper) Applied() uint64 { return s.n.AppliedIndex() }
-
-// Backlog returns the apply backlog: entries handed to LaneApply and not
-// yet reported applied, and whether the core holds more back.
-func (s *Stepper) Backlog() ApplyBacklog {
-	return ApplyBacklog{Entries: s.n.backlog.entries, Bytes: s.n.backlog.bytes, Paused: s.n.applyHeld()}
-}

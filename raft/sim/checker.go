@@ -567,7 +567,7 @@ func (c *checker) checkLiveness() {
 	if c.healedAt < 0 {
 		c.healedAt, c.commitAtHeal = now, len(c.committed)
 	}
-	timeout := time.Duration(c.s.opts.ElectionTicks) * c.s.opts.TickInterval
+	timeout := c.s.opts.electionTimeout()
 	switch {
 	case c.s.hasLeader():
 		c.leaderlessSince = -1
@@ -596,7 +596,7 @@ func (c *checker) onBeat(n *node, m raft.Message) {
 // state machine is (the driver applies off its step function). Stalls of
 // the whole process (Options.Pauses) are exempt.
 func (c *checker) checkBeats() {
-	timeout := time.Duration(c.s.opts.ElectionTicks) * c.s.opts.TickInterval
+	timeout := c.s.opts.electionTimeout()
 	for _, n := range c.s.nodes {
 		if !n.up || n.core.Role() != raft.RoleLeader {
 			continue

@@ -251,7 +251,7 @@ func (n *node) onTick() {
 // input waits in the inbox, ticks are dropped, the clock runs on.
 func (n *node) pause() {
 	o := n.s.opts
-	n.pauseFor(time.Duration(n.s.rng.Int64N(int64(2 * o.ElectionTicks * int(o.TickInterval)))))
+	n.pauseFor(time.Duration(n.s.rng.Int64N(int64(2 * o.electionTimeout()))))
 }
 
 // pauseFor stalls the node for d.
@@ -378,7 +378,7 @@ func (n *node) complete(c raft.Continuation) {
 // or, if slow, one time in 200 up to three election timeouts.
 func (s *Sim) workDelay(slow bool) time.Duration {
 	if slow && s.rng.IntN(200) == 0 {
-		return time.Duration(s.rng.Int64N(int64(3 * s.opts.ElectionTicks * int(s.opts.TickInterval))))
+		return time.Duration(s.rng.Int64N(int64(3 * s.opts.electionTimeout())))
 	}
 	return time.Duration(s.rng.Int64N(int64(time.Millisecond) + 1))
 }

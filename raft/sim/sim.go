@@ -127,6 +127,11 @@ func (o *Options) setDefaults() {
 	}
 }
 
+// electionTimeout is the cores' base election timeout.
+func (o Options) electionTimeout() time.Duration {
+	return time.Duration(o.ElectionTicks) * o.TickInterval
+}
+
 // Placement is where a proposal landed in a leader's log.
 type Placement struct {
 	Index, Term uint64
