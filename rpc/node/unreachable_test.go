@@ -52,8 +52,10 @@ func TestMembersMarksSilentMemberUnreachable(t *testing.T) {
 		t.Fatalf("stopped member %d never marked unreachable: %v", victimID, unreachable())
 	}
 	u := unreachable()
-	if len(u) != 1 || time.Duration(u[victimID])*time.Millisecond <= timeout {
-		t.Fatalf("unreachable members %v (last contact ms), want only %d, silent for over %v", u, victimID, timeout)
+	// Last contact is reported in whole milliseconds, truncated: a member
+	// silent for 160.4 ms against a 160 ms timeout reports 160.
+	if len(u) != 1 || u[victimID] < timeout.Milliseconds() {
+		t.Fatalf("unreachable members %v (last contact ms), want only %d, silent for at least %v", u, victimID, timeout)
 	}
 }
 
