@@ -75,8 +75,8 @@ type nemesis struct {
 	sched *schedule
 }
 
-// run injects faults until ctx ends; the last one is healed before it
-// returns.
+// run injects faults until ctx ends; each is held its full time (the
+// last may outlast ctx) and healed before the next.
 func (n *nemesis) run(ctx context.Context) {
 	for wait(ctx, n.between(time.Second, 2*time.Second)) {
 		kind := n.kind
@@ -95,7 +95,7 @@ func (n *nemesis) run(ctx context.Context) {
 		default:
 			heal, hold = n.partition(), n.between(2*time.Second, 4*time.Second)
 		}
-		wait(ctx, hold)
+		wait(context.Background(), hold)
 		heal()
 	}
 }

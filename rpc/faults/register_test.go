@@ -119,7 +119,7 @@ type registers struct {
 
 func newRegisters(keys int) *registers { return &registers{keys: keys} }
 
-func (r *registers) name() string { return "registers" }
+func (r *registers) name() string  { return "registers" }
 func (r *registers) tally() *tally { return &r.t }
 
 func (r *registers) setup(ctx context.Context, c *client.Client) error {
