@@ -124,12 +124,6 @@ func (c *cluster) start(id int) {
 	c.mu.Unlock()
 }
 
-func (c *cluster) proc(id int) *proc {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.procs[id]
-}
-
 // kill sends SIGKILL to node id's process group and waits for it.
 func (c *cluster) kill(id int) {
 	c.mu.Lock()
@@ -183,11 +177,14 @@ func (c *cluster) partition(cuts [][2]int) {
 func (c *cluster) heal() {
 	c.partition(nil)
 	for id := 1; id <= c.size; id++ {
-		p := c.proc(id)
+		c.mu.Lock()
+		p := c.procs[id]
+		paused := p != nil && p.paused
+		c.mu.Unlock()
 		switch {
 		case p == nil:
 			c.start(id)
-		case p.paused:
+		case paused:
 			c.pause(id, false)
 		}
 	}
