@@ -1,4 +1,0 @@
-package statemachine
-
-// TEMPORARY until the sessions branch lands.
-const RulesV3 RulesVersion = 3
