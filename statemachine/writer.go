@@ -44,7 +44,8 @@ func rowSize(row []Value) int {
 }
 
 // openWriter opens the apply connection with its fixed settings, its
-// authorizer and the date/time overrides, and creates the meta table.
+// authorizer and the date/time overrides, and creates the internal tables
+// (internal.go).
 func openWriter(path string, maxEntrySteps int64, newRules RulesVersion, testSleep bool) (*writer, error) {
 	g, err := newClockGuard()
 	if err != nil {
@@ -82,6 +83,10 @@ func openWriter(path string, maxEntrySteps int64, newRules RulesVersion, testSle
 		return nil, fmt.Errorf("create %s: %w", MetaTable, err)
 	}
 	if err := addAppliedTerm(c); err != nil {
+		w.close()
+		return nil, err
+	}
+	if err := migrateInternal(c); err != nil {
 		w.close()
 		return nil, err
 	}
@@ -239,8 +244,18 @@ func (w *writer) execStatement(si int, st Statement) ([]StatementResult, *Error,
 			w.c.finalize(stmt)
 			return results, &Error{Kind: ErrorRuntime, Code: sqlite3.SQLITE_ERROR, Message: "no such savepoint: " + name, Statement: si, Offset: -1}, nil
 		}
+		var before map[string]bool
+		if w.pol.altered && w.pol.rules >= RulesV3 {
+			if before, err = w.reservedNames(); err != nil {
+				w.c.finalize(stmt)
+				return results, nil, err
+			}
+		}
 		res, serr, env := w.step(stmt, si, base, st.Params, rest[:n])
 		w.c.finalize(stmt)
+		if serr == nil && env == nil && before != nil {
+			serr, env = w.checkRenamed(si, before)
+		}
 		if serr != nil || env != nil {
 			return results, serr, env
 		}
@@ -373,4 +388,35 @@ func (w *writer) checkMaxRowid(si int) (*Error, error) {
 		}
 	}
 	return nil, nil
+}
+
+// checkRenamed refuses, from RulesV3 on, an ALTER TABLE … RENAME TO that
+// gave a table a name beginning with ReservedPrefix (the authorizer sees
+// only the old name): a name of that kind that was not in before (taken
+// before the statement ran) fails the entry, which rolls back.
+func (w *writer) checkRenamed(si int, before map[string]bool) (*Error, error) {
+	after, err := w.reservedNames()
+	if err != nil {
+		return nil, err
+	}
+	for name := range after {
+		if !before[name] {
+			return &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: reservedNameRejection("table", name), Statement: si, Offset: -1}, nil
+		}
+	}
+	return nil, nil
+}
+
+// reservedNames returns the names of the user objects (not internal
+// tables) that begin with ReservedPrefix. A non-nil map, empty if none.
+func (w *writer) reservedNames() (map[string]bool, error) {
+	w.pol.reset(modeInternal)
+	defer w.pol.reset(modeWrite)
+	names := map[string]bool{}
+	err := w.c.each(`SELECT name FROM sqlite_schema WHERE name LIKE '\_resqlite\_%' ESCAPE '\' AND `+sqlval.HideInternalObjects,
+		func(row []Value) { names[row[0].Text] = true })
+	if err != nil {
+		return nil, &envError{fmt.Errorf("list reserved names: %w", err)}
+	}
+	return names, nil
 }
