@@ -112,8 +112,7 @@ func (w *writer) sessionGate(index uint64, cmd Command) (*Result, *sessionWrite,
 	if err != nil {
 		return nil, nil, err
 	}
-	var row []Value
-	err = w.c.each(fmt.Sprintf("SELECT last_seq, last_active FROM %s WHERE id = %d", SessionsTable, int64(tag.ClientID)), func(r []Value) { row = r })
+	row, err := w.runRow("SELECT last_seq, last_active FROM "+SessionsTable+" WHERE id = ?1", Integer(int64(tag.ClientID)))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read session %d: %w", tag.ClientID, err)
 	}
@@ -146,9 +145,8 @@ func (w *writer) sessionGate(index uint64, cmd Command) (*Result, *sessionWrite,
 // recordedResult returns the recorded result of tag's write as a repeat,
 // or a Result with Index 0 if it is no longer recorded.
 func (w *writer) recordedResult(tag SessionTag) (*Result, error) {
-	var row []Value
-	err := w.c.each(fmt.Sprintf("SELECT entry_index, result FROM %s WHERE session = %d AND seq = %d", SessionResultsTable, int64(tag.ClientID), int64(tag.Seq)),
-		func(r []Value) { row = r })
+	row, err := w.runRow("SELECT entry_index, result FROM "+SessionResultsTable+" WHERE session = ?1 AND seq = ?2",
+		Integer(int64(tag.ClientID)), Integer(int64(tag.Seq)))
 	if err != nil {
 		return nil, fmt.Errorf("read result %d of session %d: %w", tag.Seq, tag.ClientID, err)
 	}

@@ -149,13 +149,23 @@ func (w *writer) dropCaches() {
 // run executes one of ReSqlite's own statements (cached), binding params,
 // and returns the first column of the first row if there is one.
 func (w *writer) run(sql string, params ...Value) (Value, error) {
+	row, err := w.runRow(sql, params...)
+	if err != nil || row == nil {
+		return Value{}, err
+	}
+	return row[0], nil
+}
+
+// runRow executes one of ReSqlite's own statements (cached), binding
+// params, and returns its first row, or nil if it returned none.
+func (w *writer) runRow(sql string, params ...Value) ([]Value, error) {
 	w.pol.reset(modeInternal)
 	w.budget.reset()
 	stmt, ok := w.internal[sql]
 	if !ok {
 		s, _, err := w.c.prepare(sql)
 		if err != nil {
-			return Value{}, fmt.Errorf("prepare %q: %w", sql, err)
+			return nil, fmt.Errorf("prepare %q: %w", sql, err)
 		}
 		w.internal[sql] = s
 		stmt = s
@@ -164,22 +174,22 @@ func (w *writer) run(sql string, params ...Value) (Value, error) {
 	defer sqlite3.Xsqlite3_reset(tls, stmt)
 	for i, p := range params {
 		if rc := w.c.bindValue(stmt, int32(i+1), p); rc != sqlite3.SQLITE_OK {
-			return Value{}, fmt.Errorf("bind %q: %w", sql, w.c.lastError(rc))
+			return nil, fmt.Errorf("bind %q: %w", sql, w.c.lastError(rc))
 		}
 	}
-	var first Value
+	var first []Value
 	for {
 		rc := sqlite3.Xsqlite3_step(tls, stmt)
 		switch rc {
 		case sqlite3.SQLITE_ROW:
-			if first.Type == TypeNull {
-				first = w.c.row(stmt, 1)[0]
+			if first == nil {
+				first = w.c.row(stmt, int(sqlite3.Xsqlite3_column_count(tls, stmt)))
 			}
 			continue
 		case sqlite3.SQLITE_DONE:
 			return first, nil
 		}
-		return Value{}, fmt.Errorf("%q: %w", sql, w.c.lastError(rc))
+		return nil, fmt.Errorf("%q: %w", sql, w.c.lastError(rc))
 	}
 }
 
