@@ -95,7 +95,7 @@ func checkInternalNames(c *conn) (map[string]bool, error) {
 		return nil, fmt.Errorf("look for internal tables: %w", err)
 	}
 	if len(squat) > 0 {
-		return nil, fmt.Errorf("%w: %s (ReSqlite's internal tables are %s); rename or drop it with the sqlite3 CLI on the stopped node's %s",
+		return nil, fmt.Errorf("%w: %s (ReSqlite's internal tables are %s); rename or drop it (the same way on every node, with the sqlite3 CLI on the stopped node's %s) before starting this version",
 			ErrReservedName, strings.Join(squat, ", "), strings.Join(sqlval.InternalTables(), ", "), DatabaseFile)
 	}
 	return present, nil

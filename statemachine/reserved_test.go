@@ -32,4 +32,8 @@ func TestHideInternalObjects(t *testing.T) {
 	if got, want := names(" WHERE "+HideInternalObjects), "_resqlite_mine,sqlite_autoindex_t_1,t,t_a,tr,v"; got != want {
 		t.Fatalf("filtered schema %s, want %s", got, want)
 	}
+	// Names compare as SQLite compares identifiers, ignoring ASCII case.
+	if n := count(t, sm, "SELECT count(*) FROM (SELECT '_RESQLITE_SESSIONS' AS tbl_name UNION ALL SELECT '_Resqlite_State') WHERE "+HideInternalObjects); n != 0 {
+		t.Fatalf("%d upper-case internal names pass the filter", n)
+	}
 }

@@ -216,7 +216,15 @@ func TestSessionEntriesNeedRulesV3(t *testing.T) {
 	if n := count(t, sm, "SELECT (SELECT count(*) FROM t) + (SELECT count(*) FROM "+SessionsTable+")"); n != 0 {
 		t.Fatalf("session entries under V2 applied something (%d rows)", n)
 	}
-	switchTo(t, sm, RulesV3)
+	// The switch takes effect at its log position, also inside one batch.
+	base := sm.AppliedIndex()
+	res, err := sm.Apply([]raft.Entry{registerEntry(base+1, t0), rulesEntry(base+2, RulesV3), registerEntry(base+3, t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before, after := res[0].(*Result), res[2].(*Result); before.Err == nil || after.Err != nil || after.SessionID != base+3 {
+		t.Fatalf("registrations around the switch: %+v, %+v", before, after)
+	}
 	id := registerNext(t, sm, t0)
 	if r := write(t, sm, id, 1, 0, t0, "INSERT INTO t VALUES (1)"); r.Err != nil || r.SessionErr != nil {
 		t.Fatalf("write under V3: %+v", r)
