@@ -24,7 +24,8 @@ import (
 //   - Seq at or below the last applied: nothing runs again; the recorded
 //     result is returned (Result.Repeat, the original entry's Index,
 //     Statements and Err), or, if the client acknowledged it already (no
-//     longer recorded), a SessionAcked refusal;
+//     longer recorded), a SessionAcked refusal. A repeat changes nothing
+//     but the session's last activity (its Acked is not applied);
 //   - Seq beyond last applied + 1: refused, SessionOutOfOrder with
 //     ResendFrom = last applied + 1; nothing applied.
 //
