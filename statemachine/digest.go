@@ -19,9 +19,12 @@ type Digest struct {
 	// and sql, by type and name: not rootpage, which depends on the order
 	// pages were allocated in) and every table's rows (rowid included) in
 	// rowid or primary-key order, tables by name, virtual tables' shadow
-	// tables and sqlite_sequence included; ReSqlite's own meta table is
-	// left out. Two databases with the same content have the same digest
-	// however they were built.
+	// tables and sqlite_sequence included; the meta table's row is left
+	// out (it records each node's progress, the applied index and term).
+	// The session tables are included: they are replicated state, made by
+	// the log deterministically, so two nodes whose session records
+	// diverged show different digests. Two databases with the same content
+	// have the same digest however they were built.
 	Sum [sha256.Size]byte
 }
 
