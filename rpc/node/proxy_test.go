@@ -19,18 +19,10 @@ type proxy struct {
 	l      net.Listener
 	target string
 
-	mu      sync.Mutex
-	cut     bool
-	conns   map[net.Conn]bool
-	nAccept int
-	wg      sync.WaitGroup
-}
-
-// accepted counts the connections the proxy passed on.
-func (p *proxy) accepted() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.nAccept
+	mu    sync.Mutex
+	cut   bool
+	conns map[net.Conn]bool
+	wg    sync.WaitGroup
 }
 
 func newProxy(t testing.TB, target string) *proxy {
@@ -67,7 +59,6 @@ func (p *proxy) accept() {
 			continue
 		}
 		p.mu.Lock()
-		p.nAccept++
 		p.conns[c], p.conns[d] = true, true
 		p.mu.Unlock()
 		p.wg.Add(2)
