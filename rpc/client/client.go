@@ -257,6 +257,9 @@ func writeError(err error, trailer metadata.MD) error {
 func (c *Client) Execute(ctx context.Context, stmts ...Statement) (*ExecResult, error) {
 	ctx, cancel := c.withDeadline(ctx)
 	defer cancel()
+	if err := checkWrite(stmts); err != nil {
+		return nil, err
+	}
 	req := &resqlitepb.ExecuteRequest{Statements: statementsToProto(stmts)}
 	for fresh := false; ; fresh = true {
 		ws, err := c.takeSession(ctx)

@@ -83,6 +83,9 @@ type pendingRequest struct {
 	req      *resqlitepb.SessionRequest
 	write    bool
 	deadline time.Time
+	// local is the reply of a request refused before it was sent (a
+	// write over the limits: it gets no sequence number).
+	local *Reply
 }
 
 // Session opens a pipelined session on the current node.
@@ -134,6 +137,14 @@ func (s *Session) Submit(req Request) error {
 		err := s.broken
 		s.mu.Unlock()
 		return fmt.Errorf("client: session broken: %w", err)
+	}
+	if req.Write != nil {
+		if err := checkWrite(req.Write); err != nil {
+			s.pending = append(s.pending, &pendingRequest{write: true, local: &Reply{Err: err}})
+			s.flushLocal()
+			s.mu.Unlock()
+			return nil
+		}
 	}
 	s.seq++
 	pr := &resqlitepb.SessionRequest{Seq: s.seq}
@@ -200,9 +211,20 @@ func (s *Session) receive() {
 			s.acked = max(s.acked, w.GetWriteSeq())
 		}
 		s.replies = append(s.replies, r)
+		s.flushLocal()
 		s.cond.Broadcast()
 		s.mu.Unlock()
 	}
+}
+
+// flushLocal answers the requests at the head of the queue that were
+// refused before they were sent. Called with s.mu held.
+func (s *Session) flushLocal() {
+	for len(s.pending) > 0 && s.pending[0].local != nil {
+		s.replies = append(s.replies, *s.pending[0].local)
+		s.pending = s.pending[1:]
+	}
+	s.cond.Broadcast()
 }
 
 // recover handles the end of stream: a closed session ends; a session
@@ -263,15 +285,18 @@ func (s *Session) resume(stream resqlitepb.ReSqlite_SessionClient, cause error) 
 		s.sendMu.Lock()
 		s.mu.Lock()
 		s.stream, s.streamCancel = next, nextCancel
-		reqs := make([]*resqlitepb.SessionRequest, len(s.pending))
-		for i, p := range s.pending {
+		reqs := make([]*resqlitepb.SessionRequest, 0, len(s.pending))
+		for _, p := range s.pending {
+			if p.local != nil {
+				continue
+			}
 			if w := p.req.GetWrite(); w != nil {
 				w.AckedSeq = s.acked
 			}
 			if r := p.req.GetRead(); r != nil {
 				r.MinIndex = max(r.MinIndex, s.c.SeenIndex())
 			}
-			reqs[i] = p.req
+			reqs = append(reqs, p.req)
 		}
 		s.mu.Unlock()
 		// Send from another goroutine, so that the receiver reads the
@@ -331,7 +356,10 @@ func (s *Session) fail(err error, trailer metadata.MD) {
 	s.broken = err
 	for _, p := range s.pending {
 		r := Reply{Err: fmt.Errorf("client: session broke: %w", err)}
-		if p.write {
+		switch {
+		case p.local != nil:
+			r = *p.local
+		case p.write:
 			r.Err = fmt.Errorf("%w: the session broke before the write's result came back: %v", ErrOutcomeUnknown, err)
 		}
 		s.replies = append(s.replies, r)

@@ -87,8 +87,12 @@ func (s *Server) prepareWrite(ctx context.Context, req *resqlitepb.ExecuteReques
 	if len(data) > MaxEntryBytes {
 		return nil, nil, status.Errorf(codes.InvalidArgument, "write refused, nothing proposed: the entry is %d bytes encoded; the largest accepted is %d bytes", len(data), MaxEntryBytes)
 	}
-	if req.GetForwarded() {
-		// The forwarding node ran the pre-check already.
+	if req.GetForwarded() || cmd.Session != nil {
+		// The forwarding node ran the pre-check already. A session write
+		// is not pre-checked: a refusal here would leave its sequence
+		// number unused and the session's later writes refused as out of
+		// order; apply judges it by the same rules and records the
+		// refusal as its result.
 		return data, nil, nil
 	}
 	for i, st := range cmd.Statements {

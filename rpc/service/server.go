@@ -9,6 +9,7 @@ import (
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
 	"github.com/resqlite/resqlite/statemachine"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 	"google.golang.org/grpc"
 )
 
@@ -16,10 +17,10 @@ import (
 // them are refused with INVALID_ARGUMENT before anything is proposed.
 const (
 	// MaxStatementBytes is the largest SQL text of one statement.
-	MaxStatementBytes = 1 << 20
+	MaxStatementBytes = sqlval.MaxStatementBytes
 	// MaxEntryBytes is the largest encoded entry (all statements and
 	// parameters of one Execute or Session write).
-	MaxEntryBytes = 4 << 20
+	MaxEntryBytes = sqlval.MaxEntryBytes
 	// ChunkBytes is the approximate size of one Query or Dump chunk.
 	ChunkBytes = 1 << 20
 	// MaxSessionInFlight bounds the requests of one Session that wait for
