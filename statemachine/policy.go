@@ -232,16 +232,19 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 		return p.checkTable(arg1, write)
 	case sqlite.AuthUpdate, sqlite.AuthDelete, sqlite.AuthDropTable:
 		return p.checkTable(arg1, write)
-	case sqlite.AuthAlterTable, sqlite.AuthCreateIndex:
-		// The table is the second argument (the first is the database,
-		// or the index).
-		if action == sqlite.AuthAlterTable {
-			p.altered = true
-		}
+	case sqlite.AuthAlterTable:
+		// The table is the second argument (the first is the database).
+		p.altered = true
 		if r := checkPhysical(arg2, write); r != "" {
 			return r
 		}
-		if r := checkInternal(arg2, write); r != "" || action == sqlite.AuthAlterTable {
+		return checkInternal(arg2, write)
+	case sqlite.AuthCreateIndex:
+		// The index, then its table.
+		if r := checkPhysical(arg2, write); r != "" {
+			return r
+		}
+		if r := checkInternal(arg2, write); r != "" {
 			return r
 		}
 		return p.checkNewName("index", arg1, write)

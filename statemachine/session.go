@@ -131,10 +131,10 @@ func (w *writer) sessionGate(index uint64, cmd Command) (*Result, *sessionWrite,
 		return refuse(SessionOutOfOrder, last+1, fmt.Sprintf("client session %d: write %d is out of order; resend from %d", tag.ClientID, tag.Seq, last+1))
 	}
 	res, err := w.recordedResult(tag)
-	if err != nil || res == nil {
+	if err != nil {
 		return nil, nil, err
 	}
-	if res.Index == 0 {
+	if res == nil {
 		return refuse(SessionAcked, 0, fmt.Sprintf("client session %d: write %d was applied and its result acknowledged, so it is no longer kept", tag.ClientID, tag.Seq))
 	}
 	if _, err := w.run("UPDATE "+SessionsTable+" SET last_active = ?1 WHERE id = ?2", Integer(now), Integer(int64(tag.ClientID))); err != nil {
@@ -144,7 +144,7 @@ func (w *writer) sessionGate(index uint64, cmd Command) (*Result, *sessionWrite,
 }
 
 // recordedResult returns the recorded result of tag's write as a repeat,
-// or a Result with Index 0 if it is no longer recorded.
+// or nil if it is no longer recorded (the client acknowledged it).
 func (w *writer) recordedResult(tag SessionTag) (*Result, error) {
 	row, err := w.runRow("SELECT entry_index, result FROM "+SessionResultsTable+" WHERE session = ?1 AND seq = ?2",
 		Integer(int64(tag.ClientID)), Integer(int64(tag.Seq)))
@@ -152,7 +152,7 @@ func (w *writer) recordedResult(tag SessionTag) (*Result, error) {
 		return nil, fmt.Errorf("read result %d of session %d: %w", tag.Seq, tag.ClientID, err)
 	}
 	if row == nil {
-		return &Result{}, nil
+		return nil, nil
 	}
 	res := &Result{Index: uint64(row[0].Int), Repeat: true}
 	if row[1].Type != TypeBlob {

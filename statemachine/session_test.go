@@ -1,6 +1,7 @@
 package statemachine
 
 import (
+	"bytes"
 	"errors"
 	"path/filepath"
 	"reflect"
@@ -459,4 +460,30 @@ func TestOpenFailsOnSquattedName(t *testing.T) {
 	// Our own tables open again.
 	dir := t.TempDir()
 	restart(t, openAt(t, dir))
+}
+
+// A snapshot whose database has a user object under an internal table's
+// name (from an older binary) is refused before anything changes.
+func TestRestoreRefusesSquattedName(t *testing.T) {
+	src := openTest(t)
+	mustExec(t, src, "CREATE TABLE t(x)")
+	if err := src.w.c.exec("DROP TABLE " + SessionsTable + "; CREATE TABLE " + SessionsTable + "(x)"); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := src.Snapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	dst := openTest(t)
+	mustExec(t, dst, "CREATE TABLE mine(x)")
+	err := dst.Restore(&buf)
+	if !errors.Is(err, ErrReservedName) || !errors.Is(err, ErrBadSnapshot) {
+		t.Fatalf("Restore: %v, want a bad snapshot with a reserved name", err)
+	}
+	if n := count(t, dst, "SELECT count(*) FROM mine"); n != 0 {
+		t.Fatalf("mine: %d rows", n)
+	}
+	if r := write(t, dst, registerNext(t, dst, t0), 1, 0, t0, "INSERT INTO mine VALUES (1)"); r.Err != nil || r.SessionErr != nil {
+		t.Fatalf("the node after the refused restore: %+v", r)
+	}
 }
