@@ -287,7 +287,10 @@ func (c *Client) Execute(ctx context.Context, stmts ...Statement) (*ExecResult, 
 		if se != nil {
 			return nil, fmt.Errorf("%w: %s", ErrOutcomeUnknown, se.GetMessage())
 		}
-		if ws != nil {
+		if ws != nil && resp.GetIndex() != 0 {
+			// (A write refused before the log, by the pre-check, left
+			// its number unused, or an earlier copy used it: the session
+			// is not used again.)
 			c.putSession(ws)
 		}
 		c.Observe(resp.GetIndex())

@@ -14,7 +14,7 @@ import (
 
 // Execute applies one entry through the log; see resqlite.proto.
 func (s *Server) Execute(ctx context.Context, req *resqlitepb.ExecuteRequest) (*resqlitepb.ExecuteResponse, error) {
-	data, rejected, err := s.prepareWrite(ctx, req)
+	data, rejected, err := s.prepareWrite(ctx, req, true)
 	if err != nil || rejected != nil {
 		return rejected, err
 	}
@@ -70,10 +70,11 @@ func (s *Server) proposeOrForward(ctx context.Context, data []byte, forwarded, r
 // and the request may be forwarded.
 var errNotLeader = errors.New("server: not the leader")
 
-// prepareWrite validates a write and runs the determinism pre-check. It
-// returns the entry's payload, or the response that rejects it (nothing
-// is proposed), or an INVALID_ARGUMENT error.
-func (s *Server) prepareWrite(ctx context.Context, req *resqlitepb.ExecuteRequest) ([]byte, *resqlitepb.ExecuteResponse, error) {
+// prepareWrite validates a write and, with precheck set, runs the
+// determinism pre-check. It returns the entry's payload, or the response
+// that rejects it (nothing is proposed, its index is 0), or an
+// INVALID_ARGUMENT error.
+func (s *Server) prepareWrite(ctx context.Context, req *resqlitepb.ExecuteRequest, precheck bool) ([]byte, *resqlitepb.ExecuteResponse, error) {
 	cmd, err := commandFromProto(req)
 	if err != nil {
 		return nil, nil, status.Errorf(codes.InvalidArgument, "write refused, nothing proposed: %v", err)
@@ -87,12 +88,8 @@ func (s *Server) prepareWrite(ctx context.Context, req *resqlitepb.ExecuteReques
 	if len(data) > MaxEntryBytes {
 		return nil, nil, status.Errorf(codes.InvalidArgument, "write refused, nothing proposed: the entry is %d bytes encoded; the largest accepted is %d bytes", len(data), MaxEntryBytes)
 	}
-	if req.GetForwarded() || cmd.Session != nil {
-		// The forwarding node ran the pre-check already. A session write
-		// is not pre-checked: a refusal here would leave its sequence
-		// number unused and the session's later writes refused as out of
-		// order; apply judges it by the same rules and records the
-		// refusal as its result.
+	if req.GetForwarded() || !precheck {
+		// The forwarding node ran the pre-check already.
 		return data, nil, nil
 	}
 	for i, st := range cmd.Statements {

@@ -211,7 +211,13 @@ func (sess *session) handle(ctx context.Context, batch []*resqlitepb.SessionRequ
 		case *resqlitepb.SessionRequest_Write:
 			sl.chain(sess.lastWrite)
 			sess.lastWrite = sl
-			data, rejected, err := sess.s.prepareWrite(ctx, op.Write)
+			// A session write is not pre-checked: with later writes of
+			// its session in flight, a refusal before the log would leave
+			// its sequence number unused and them refused as out of
+			// order. Apply judges it by the same rules and records the
+			// refusal as its result. (Execute pre-checks: its client
+			// sends one write at a time and reuses an unused number.)
+			data, rejected, err := sess.s.prepareWrite(ctx, op.Write, op.Write.GetClientId() == 0)
 			if err != nil || rejected != nil {
 				sl.write(rejected, err)
 				continue
