@@ -24,6 +24,7 @@ type replFlags struct {
 	interactive bool
 	mode        string
 	consistency string
+	timeout     time.Duration
 }
 
 // register adds the REPL flags to fs.
@@ -33,6 +34,7 @@ func (r *replFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&r.interactive, "interactive", false, "show the prompt after -batch FILE")
 	fs.StringVar(&r.mode, "mode", "table", "initial output mode (as .mode)")
 	fs.StringVar(&r.consistency, "consistency", "linearizable", "initial read consistency: linearizable, lease or local")
+	fs.DurationVar(&r.timeout, "timeout", client.DefaultTimeout, "deadline of each statement (a Go `duration`): until then writes and reads wait out a leader change")
 }
 
 // program checks the REPL flags and returns the REPL's settings.
@@ -44,6 +46,9 @@ func (r *replFlags) program() (repl.Program, error) {
 	level, ok := repl.ParseConsistency(r.consistency)
 	if !ok {
 		return repl.Program{}, fmt.Errorf("-consistency %q: use linearizable, lease or local", r.consistency)
+	}
+	if r.timeout <= 0 {
+		return repl.Program{}, fmt.Errorf("-timeout %v: give a positive duration such as 30s", r.timeout)
 	}
 	return repl.Program{
 		BatchFile: r.batch, Interactive: r.interactive, Mode: mode, Consistency: level,
@@ -75,8 +80,8 @@ func replContext(p repl.Program) (context.Context, context.CancelFunc) {
 // runREPL runs the REPL against the node at addr (its own node, or the
 // one -connect names) and returns the exit code: 1 when the node cannot
 // be reached.
-func runREPL(ctx context.Context, addr string, p repl.Program, stderr io.Writer) int {
-	c, err := remote.Dial(ctx, addr, client.Options{})
+func runREPL(ctx context.Context, addr string, p repl.Program, timeout time.Duration, stderr io.Writer) int {
+	c, err := remote.Dial(ctx, addr, client.Options{Timeout: timeout})
 	if err != nil {
 		fmt.Fprintf(stderr, "resqlite: %v\n", err)
 		return 1
@@ -117,7 +122,7 @@ func runConnect(f *nodeFlags, stderr io.Writer) int {
 	}
 	ctx, stop := replContext(p)
 	defer stop()
-	return runREPL(ctx, f.repl.connect, p, stderr)
+	return runREPL(ctx, f.repl.connect, p, f.repl.timeout, stderr)
 }
 
 // replOnNode runs the REPL, if the flags ask for one, against the node
@@ -131,7 +136,7 @@ func replOnNode(n *node.Node, f *nodeFlags, p repl.Program, stderr io.Writer) (c
 		return 0, false
 	}
 	ctx, stop := replContext(p)
-	code = runREPL(ctx, n.Addr(), p, stderr)
+	code = runREPL(ctx, n.Addr(), p, f.repl.timeout, stderr)
 	stop()
 	if f.serve {
 		return code, false

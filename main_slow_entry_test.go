@@ -23,7 +23,8 @@ func TestClusterSlowEntryKeepsLeader(t *testing.T) {
 	defer cancel()
 	clients := make([]*client.Client, len(nodes))
 	for i, nd := range nodes {
-		c, err := client.Dial(ctx, nd.addr, client.Options{})
+		// The slow entry needs a deadline beyond the default 30 s.
+		c, err := client.Dial(ctx, nd.addr, client.Options{Timeout: 3 * slow})
 		if err != nil {
 			t.Fatal(err)
 		}

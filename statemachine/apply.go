@@ -132,41 +132,19 @@ func (b *batch) attempt(w *writer, from, to int) (endedAt int, err error) {
 	cfgIndex, cfg := b.cfgIndex, b.cfg
 	for i := from; i < to; i++ {
 		e := b.entries[i]
-		switch {
-		case e.Type == raft.EntryConfig:
+		if e.Type == raft.EntryConfig {
 			cfgIndex, cfg = e.Index, e.Data
 			continue
-		case e.Type != raft.EntryNormal, b.ended[i]:
-			continue
-		case b.cmds[i].Rules != 0:
-			if err := w.switchRules(e.Index, b.cmds[i].Rules); err != nil {
-				return -1, err
-			}
-			b.results[i] = &Result{Index: e.Index}
+		}
+		if e.Type != raft.EntryNormal {
 			continue
 		}
-		if _, err := w.run("SAVEPOINT " + entrySavepoint); err != nil {
-			return -1, err
-		}
-		res, err := b.runCommand(w, e.Index, b.cmds[i])
+		ended, err := b.applyEntry(w, i)
 		if err != nil {
 			return -1, err
 		}
-		b.results[i] = res
-		switch {
-		case res.Err == nil:
-			if _, err := w.run("RELEASE " + entrySavepoint); err != nil {
-				return -1, err
-			}
-		case !w.c.inTransaction():
+		if ended {
 			return i, nil
-		default:
-			if _, err := w.run("ROLLBACK TO " + entrySavepoint); err != nil {
-				return -1, err
-			}
-			if _, err := w.run("RELEASE " + entrySavepoint); err != nil {
-				return -1, err
-			}
 		}
 	}
 	applied, term := b.entries[to-1].Index, b.entries[to-1].Term
@@ -183,8 +161,92 @@ func (b *batch) attempt(w *writer, from, to int) (endedAt int, err error) {
 	return -1, nil
 }
 
+// applyEntry applies the normal entry at position i inside the attempt's
+// transaction and sets its result; ended reports that the entry ended the
+// transaction (its result is then final and the attempt must stop).
+func (b *batch) applyEntry(w *writer, i int) (ended bool, err error) {
+	e, cmd := b.entries[i], b.cmds[i]
+	switch {
+	case cmd.Rules != 0:
+		if err := w.switchRules(e.Index, cmd.Rules); err != nil {
+			return false, err
+		}
+		b.results[i] = &Result{Index: e.Index}
+		return false, nil
+	case cmd.Register || cmd.Session != nil:
+		return b.applySession(w, i)
+	case b.ended[i]:
+		return false, nil
+	}
+	res, ended, err := runEntry(w, e.Index, cmd)
+	if err != nil {
+		return false, err
+	}
+	b.results[i] = res
+	return ended, nil
+}
+
+// applySession applies the registration or session write at position i
+// (session.go). A session write that ended the transaction in an earlier
+// attempt does not run again: its final result is recorded for its seq.
+func (b *batch) applySession(w *writer, i int) (ended bool, err error) {
+	e, cmd := b.entries[i], b.cmds[i]
+	switch {
+	case w.pol.rules < RulesV3:
+		b.results[i] = refuseOldRules(e.Index, w.pol.rules)
+		return false, nil
+	case cmd.Register:
+		res, err := w.register(e.Index, cmd.Time)
+		b.results[i] = res
+		return false, err
+	}
+	final, s, err := w.sessionGate(e.Index, cmd)
+	if err != nil {
+		return false, err
+	}
+	if final != nil {
+		b.results[i] = final
+		return false, nil
+	}
+	res, _ := b.results[i].(*Result)
+	if !b.ended[i] {
+		if res, ended, err = runEntry(w, e.Index, cmd); err != nil || ended {
+			b.results[i] = res
+			return ended, err
+		}
+		b.results[i] = res
+	}
+	return false, w.recordSession(s, res)
+}
+
+// runEntry runs cmd, the entry at index, in its own savepoint, which it
+// releases, or rolls back if the entry failed. ended reports that a
+// statement ended the transaction itself (INSERT OR ROLLBACK…).
+func runEntry(w *writer, index uint64, cmd Command) (res *Result, ended bool, err error) {
+	if _, err := w.run("SAVEPOINT " + entrySavepoint); err != nil {
+		return nil, false, err
+	}
+	if res, err = runCommand(w, index, cmd); err != nil {
+		return nil, false, err
+	}
+	switch {
+	case res.Err == nil:
+		_, err = w.run("RELEASE " + entrySavepoint)
+	case !w.c.inTransaction():
+		return res, true, nil
+	default:
+		if _, err = w.run("ROLLBACK TO " + entrySavepoint); err == nil {
+			_, err = w.run("RELEASE " + entrySavepoint)
+		}
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return res, false, nil
+}
+
 // runCommand runs every statement of cmd, stopping at the first error.
-func (b *batch) runCommand(w *writer, index uint64, cmd Command) (*Result, error) {
+func runCommand(w *writer, index uint64, cmd Command) (*Result, error) {
 	res := &Result{Index: index}
 	w.budget.reset()
 	w.resultBytes = 0

@@ -27,6 +27,29 @@ type Command struct {
 	// statements and puts determinism rules version Rules in force from
 	// its log position on (see rules.go).
 	Rules RulesVersion
+	// Register, when set, makes the Command a session registration (Raft
+	// thesis §6.3): it holds no statements, and the new client session's
+	// id is the entry's log index (Result.SessionID).
+	Register bool
+	// Session, when not nil, places the write in a registered client
+	// session, which applies each sequence number once (see session.go).
+	Session *SessionTag
+	// Time is the proposing leader's wall clock in Unix milliseconds,
+	// carried by registrations and session writes. Sessions expire by
+	// these stamps, never by a node's own clock.
+	Time int64
+}
+
+// SessionTag places a write in a client session (Raft thesis §6.3).
+type SessionTag struct {
+	// ClientID is the session's id: the log index of its registration.
+	ClientID uint64
+	// Seq is the write's sequence number in the session, from 1; the
+	// session applies its writes strictly in Seq order, each once.
+	Seq uint64
+	// Acked is the highest Seq whose result the client has received: the
+	// results up to it need not be kept for a retry.
+	Acked uint64
 }
 
 // The first byte of an encoded Command tells its kind and encoding.
@@ -35,7 +58,14 @@ const (
 	commandVersion = 1
 	// rulesKind: a rules entry.
 	rulesKind = 2
+	// sessionKind: a session registration or a session write (from
+	// RulesV3 on).
+	sessionKind = 3
 )
+
+// sessionRegister is the flags byte of a registration; a session write
+// has 0 there.
+const sessionRegister = 1
 
 // crcTable returns the CRC-32C (Castagnoli) table, the checksum of encoded
 // Commands and snapshots (crc32 builds it once).
@@ -51,7 +81,16 @@ var ErrBadCommand = errors.New("statemachine: malformed command")
 //
 // and statements are
 //
-//	version byte (1)
+//	version byte (1), statements body, CRC-32C
+//
+// and a session registration or write (Register or Session set) is
+//
+//	kind byte (3), zigzag varint Time, flags byte (1: registration, 0: write)
+//	write only: uvarint ClientID, Seq, Acked, then the statements body
+//	CRC-32C
+//
+// where the statements body is
+//
 //	uvarint statement count, then per statement:
 //	  uvarint len, SQL bytes, uvarint parameter count, then per parameter:
 //	    uvarint len, name bytes, type byte (ValueType), value:
@@ -63,10 +102,29 @@ func EncodeCommand(c Command) []byte {
 		b := binary.AppendUvarint([]byte{rulesKind}, uint64(c.Rules))
 		return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable()))
 	}
-	b := make([]byte, 0, 16+encodedSize(c))
-	b = append(b, commandVersion)
-	b = binary.AppendUvarint(b, uint64(len(c.Statements)))
-	for _, s := range c.Statements {
+	b := make([]byte, 0, 40+encodedSize(c))
+	switch {
+	case c.Register:
+		b = binary.AppendVarint(append(b, sessionKind), c.Time)
+		b = append(b, sessionRegister)
+		return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable()))
+	case c.Session != nil:
+		b = binary.AppendVarint(append(b, sessionKind), c.Time)
+		b = append(b, 0)
+		b = binary.AppendUvarint(b, c.Session.ClientID)
+		b = binary.AppendUvarint(b, c.Session.Seq)
+		b = binary.AppendUvarint(b, c.Session.Acked)
+	default:
+		b = append(b, commandVersion)
+	}
+	b = appendStatements(b, c.Statements)
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable()))
+}
+
+// appendStatements appends the statements body of an encoded Command.
+func appendStatements(b []byte, stmts []Statement) []byte {
+	b = binary.AppendUvarint(b, uint64(len(stmts)))
+	for _, s := range stmts {
 		b = appendString(b, s.SQL)
 		b = binary.AppendUvarint(b, uint64(len(s.Params)))
 		for _, p := range s.Params {
@@ -74,7 +132,7 @@ func EncodeCommand(c Command) []byte {
 			b = appendValue(b, p.Value)
 		}
 	}
-	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable()))
+	return b
 }
 
 func encodedSize(c Command) int {
@@ -117,7 +175,7 @@ func DecodeCommand(data []byte) (Command, error) {
 	if len(data) < 1+1+4 {
 		return Command{}, fmt.Errorf("%w: %d bytes is too short", ErrBadCommand, len(data))
 	}
-	if data[0] != commandVersion && data[0] != rulesKind {
+	if data[0] != commandVersion && data[0] != rulesKind && data[0] != sessionKind {
 		return Command{}, fmt.Errorf("%w: unknown version %d", ErrBadCommand, data[0])
 	}
 	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
@@ -125,16 +183,29 @@ func DecodeCommand(data []byte) (Command, error) {
 		return Command{}, fmt.Errorf("%w: checksum mismatch", ErrBadCommand)
 	}
 	d := decoder{b: body[1:]}
-	if data[0] == rulesKind {
+	var c Command
+	switch data[0] {
+	case rulesKind:
 		return d.rules()
+	case sessionKind:
+		c = d.sessionHeader()
+		if c.Register {
+			return d.end(c)
+		}
 	}
+	c.Statements = d.statements()
+	return d.end(c)
+}
+
+// statements decodes a statements body.
+func (d *decoder) statements() []Statement {
 	n := d.count(2)
 	if d.err == nil && n == 0 {
 		d.fail("no statements")
 	}
-	var c Command
+	var stmts []Statement
 	if d.err == nil {
-		c.Statements = make([]Statement, 0, n)
+		stmts = make([]Statement, 0, n)
 	}
 	for i := 0; i < n && d.err == nil; i++ {
 		s := Statement{SQL: d.string()}
@@ -147,8 +218,40 @@ func DecodeCommand(data []byte) (Command, error) {
 			p.Value = d.value()
 			s.Params = append(s.Params, p)
 		}
-		c.Statements = append(c.Statements, s)
+		stmts = append(stmts, s)
 	}
+	return stmts
+}
+
+// sessionHeader decodes what follows the kind byte of a session entry, up
+// to its statements.
+func (d *decoder) sessionHeader() Command {
+	c := Command{Time: d.varint()}
+	if d.err == nil && len(d.b) == 0 {
+		d.fail("missing session flags")
+	}
+	if d.err != nil {
+		return Command{}
+	}
+	flags := d.b[0]
+	d.b = d.b[1:]
+	switch flags {
+	case sessionRegister:
+		c.Register = true
+	case 0:
+		c.Session = &SessionTag{ClientID: d.uvarint(), Seq: d.uvarint(), Acked: d.uvarint()}
+		if d.err == nil && (c.Session.ClientID == 0 || c.Session.Seq == 0) {
+			d.fail("session write without a client id or sequence number")
+		}
+	default:
+		d.fail(fmt.Sprintf("unknown session flags %d", flags))
+	}
+	return c
+}
+
+// end checks that the whole body was read and returns c or the first
+// failure.
+func (d *decoder) end(c Command) (Command, error) {
 	if d.err == nil && len(d.b) != 0 {
 		d.fail(fmt.Sprintf("%d trailing bytes", len(d.b)))
 	}
@@ -208,6 +311,19 @@ func (d *decoder) count(minSize int) int {
 		return 0
 	}
 	return int(v)
+}
+
+func (d *decoder) varint() int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail("bad varint")
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
 }
 
 func (d *decoder) bytes() []byte {

@@ -27,6 +27,41 @@ func TestCommandRoundTrip(t *testing.T) {
 	}
 }
 
+func TestSessionCommandRoundTrip(t *testing.T) {
+	for _, c := range []Command{
+		{Register: true, Time: 1_700_000_000_123},
+		{Register: true, Time: -5},
+		{Session: &SessionTag{ClientID: 7, Seq: 1}, Time: 42, Statements: []Statement{{SQL: "INSERT INTO t VALUES (1)"}}},
+		{Session: &SessionTag{ClientID: 1 << 40, Seq: 300, Acked: 299}, Statements: []Statement{
+			{SQL: "UPDATE t SET a = ?", Params: []Param{{Value: Text("x")}}}, {SQL: "DELETE FROM t"}}},
+	} {
+		got, err := DecodeCommand(EncodeCommand(c))
+		if err != nil {
+			t.Fatalf("%+v: %v", c, err)
+		}
+		if !reflect.DeepEqual(got, c) {
+			t.Fatalf("round trip:\n got %+v\nwant %+v", got, c)
+		}
+	}
+}
+
+func TestDecodeSessionCommandRejectsMalformed(t *testing.T) {
+	cases := map[string][]byte{
+		"no flags":          withCRC(3, 2),
+		"unknown flags":     withCRC(3, 2, 9),
+		"register trailing": withCRC(3, 2, 1, 0),
+		"no client id":      withCRC(3, 2, 0, 0, 1, 0, 1, 1, 'x', 0),
+		"no seq":            withCRC(3, 2, 0, 5, 0, 0, 1, 1, 'x', 0),
+		"no statements":     withCRC(3, 2, 0, 5, 1, 0, 0),
+		"truncated tag":     withCRC(3, 2, 0, 5),
+	}
+	for name, data := range cases {
+		if _, err := DecodeCommand(data); !errors.Is(err, ErrBadCommand) {
+			t.Errorf("%s: %v, want ErrBadCommand", name, err)
+		}
+	}
+}
+
 // withCRC appends a valid checksum to body, so that the structural checks
 // behind it are exercised.
 func withCRC(body ...byte) []byte {

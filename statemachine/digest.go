@@ -19,8 +19,12 @@ type Digest struct {
 	// and sql, by type and name: not rootpage, which depends on the order
 	// pages were allocated in) and every table's rows (rowid included) in
 	// rowid or primary-key order, tables by name, virtual tables' shadow
-	// tables and sqlite_sequence included; ReSqlite's own meta table is
-	// left out. Two databases with the same content have the same digest
+	// tables and sqlite_sequence included. ReSqlite's internal tables
+	// are left out, schema and rows: the meta table records each node's
+	// progress (the applied index and term), and the session tables record
+	// which clients wrote, not what the database holds, so a database
+	// rebuilt from a dump (by other clients) has the digest of the one
+	// dumped. Two databases with the same content have the same digest
 	// however they were built.
 	Sum [sha256.Size]byte
 }
@@ -70,11 +74,11 @@ func (r *reader) digest() (Digest, error) {
 		}
 		h.Write(buf)
 	}
-	if err := r.c.each("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name", emit); err != nil {
+	if err := r.c.each("SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE "+HideInternalObjects+" ORDER BY type, name", emit); err != nil {
 		return Digest{}, fmt.Errorf("digest: schema: %w", err)
 	}
 	var tables [][]Value
-	if err := r.c.each("SELECT name, wr FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'shadow') AND name NOT IN ('"+MetaTable+"', 'sqlite_schema', 'sqlite_master') ORDER BY name",
+	if err := r.c.each("SELECT name, wr FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'shadow') AND name NOT IN ('sqlite_schema', 'sqlite_master') AND "+strings.Replace(HideInternalObjects, "tbl_name", "name", 1)+" ORDER BY name",
 		func(row []Value) { tables = append(tables, row) }); err != nil {
 		return Digest{}, fmt.Errorf("digest: tables: %w", err)
 	}

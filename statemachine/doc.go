@@ -4,7 +4,15 @@
 //
 // It provides:
 //   - the entry payload codec (EncodeCommand / DecodeCommand): one or more
-//     SQL statements with bound parameters that apply atomically;
+//     SQL statements with bound parameters that apply atomically, rules
+//     entries, and client session registrations and writes;
+//   - client sessions (session.go, Raft thesis §6.3): each session write
+//     is applied once, in its session's sequence order, and a repeat gets
+//     the recorded result; sessions expire by leader time carried in the
+//     log;
+//   - the internal tables (internal.go, sqlval.InternalTables): the meta
+//     table and the session tables, in the replicated database, created at
+//     Open, hidden from schema listings and dumps, write-protected;
 //   - StateMachine, which implements raft.StateMachine: batched apply on one
 //     write connection with a SAVEPOINT per entry, per-statement results
 //     (Result), the applied index and the term of that entry stored in the
@@ -45,7 +53,11 @@
 //   - ATTACH, DETACH, VACUUM (and VACUUM INTO), TEMP tables, views, indexes
 //     and triggers, BEGIN/COMMIT/END/ROLLBACK (a block is one Command), a
 //     savepoint whose name begins with ReservedPrefix, dbstat and
-//     sqlite_dbpage, and any change to the _resqlite_state table;
+//     sqlite_dbpage;
+//   - change an internal table (_resqlite_state, _resqlite_sessions,
+//     _resqlite_session_results), index it or put a trigger on it; read
+//     one (a query may); create a table, index, view or trigger whose name
+//     begins with ReservedPrefix, also by ALTER TABLE … RENAME TO;
 //   - run a PRAGMA, or read its pragma_ table, that pragmas.go does not
 //     classify PragmaWrite: only user_version and application_id may be
 //     set; table_info, table_xinfo, index_list, index_info, index_xinfo,
@@ -84,11 +96,17 @@
 //
 // # Rules versions
 //
-// The rules above are RulesV2. A database made before rules versions is at
-// RulesV1 (the same list without the PRAGMA allow-list, the statistics
-// rule and MaxValueBytes; reading any PRAGMA but the node-dependent ones
-// was allowed), so the entries already in its log give the same result
-// when replayed. A rules entry (Command.Rules) switches the version at its
+// The rules above are RulesV3, which also honours client sessions (entry
+// kind 3, session.go). RulesV2 is the same list without sessions (their
+// entries are refused as their result), without the reserved-name rule
+// and with reads of _resqlite_state allowed. A database made before rules
+// versions is at RulesV1 (RulesV2 without the PRAGMA allow-list, the
+// statistics rule and MaxValueBytes; reading any PRAGMA but the
+// node-dependent ones was allowed), so the entries already in its log
+// give the same result when replayed. (The internal tables are protected
+// under every version; a log whose V1 or V2 entries created an object
+// with an internal table's name cannot be replayed by this binary alike:
+// see ErrReservedName.) A rules entry (Command.Rules) switches the version at its
 // log position; a new database starts at MaxRulesVersion, or at
 // Options.NewDatabaseRules (a node joining a cluster passes the version
 // the cluster's databases started at, InitialRulesVersion, since it
@@ -125,5 +143,9 @@
 // configuration and, since data format 2 (rpc/node's DataFormat), the
 // term of the applied entry (column applied_term). Open adds that column
 // to a database that lacks it, term 0 ("unknown") until the next apply;
-// Restore does the same to a snapshot from such a database.
+// Restore does the same to a snapshot from such a database. The rules
+// version columns, the leader time (leader_time) and the session tables
+// (SessionsTable, SessionResultsTable) are added the same way, by Open
+// and by Restore, inside one transaction; Open fails (ErrReservedName)
+// when a user object already has an internal table's name.
 package statemachine

@@ -107,6 +107,10 @@ type policy struct {
 	// is reserved: no statement may open such a savepoint, so the name is
 	// the entry's own (or none) and the statement must not run.
 	unknownSavepoint string
+	// altered is set once the statement is an ALTER TABLE: a RENAME TO
+	// shows the authorizer only the old name, so the new one is checked
+	// after the statement ran (writer.checkRenamed).
+	altered bool
 }
 
 // verdict returns the rule the prepared statement breaks, or "". It is
@@ -138,6 +142,7 @@ func (p *policy) reset(m policyMode) {
 	p.tableViolation = ""
 	p.selects = 0
 	p.unknownSavepoint = ""
+	p.altered = false
 	p.pragmaTables = p.pragmaTables[:0]
 }
 
@@ -227,13 +232,22 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 		return p.checkTable(arg1, write)
 	case sqlite.AuthUpdate, sqlite.AuthDelete, sqlite.AuthDropTable:
 		return p.checkTable(arg1, write)
-	case sqlite.AuthAlterTable, sqlite.AuthCreateIndex:
-		// The table is the second argument (the first is the database,
-		// or the index).
+	case sqlite.AuthAlterTable:
+		// The table is the second argument (the first is the database).
+		p.altered = true
 		if r := checkPhysical(arg2, write); r != "" {
 			return r
 		}
-		return checkMeta(arg2, write)
+		return checkInternal(arg2, write)
+	case sqlite.AuthCreateIndex:
+		// The index, then its table.
+		if r := checkPhysical(arg2, write); r != "" {
+			return r
+		}
+		if r := checkInternal(arg2, write); r != "" {
+			return r
+		}
+		return p.checkNewName("index", arg1, write)
 	case sqlite.AuthRead:
 		if len(arg1) > len("pragma_") && strings.EqualFold(arg1[:len("pragma_")], "pragma_") {
 			p.pragmaTables = appendUnique(p.pragmaTables, arg1)
@@ -241,11 +255,61 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 		if r := checkPhysical(arg1, write); r != "" {
 			return r
 		}
+		if r := p.checkInternalRead(arg1, write); r != "" {
+			return r
+		}
 		return p.checkStat(arg1, write)
-	case sqlite.AuthCreateVTable, sqlite.AuthDropVTable:
+	case sqlite.AuthCreateTable:
+		return p.checkNewName("table", arg1, write)
+	case sqlite.AuthCreateView:
+		return p.checkNewName("view", arg1, write)
+	case sqlite.AuthCreateVTable:
+		if r := checkPhysical(arg2, write); r != "" {
+			return r
+		}
+		return p.checkNewName("table", arg1, write)
+	case sqlite.AuthDropVTable:
 		return checkPhysical(arg2, write)
-	case sqlite.AuthCreateTrigger, sqlite.AuthDropTrigger, sqlite.AuthDropIndex:
-		return checkMeta(arg2, write)
+	case sqlite.AuthCreateTrigger:
+		if r := checkInternal(arg2, write); r != "" {
+			return r
+		}
+		return p.checkNewName("trigger", arg1, write)
+	case sqlite.AuthDropTrigger, sqlite.AuthDropIndex:
+		return checkInternal(arg2, write)
+	}
+	return ""
+}
+
+// checkNewName refuses, from RulesV3 on, a new table, index, view or
+// trigger whose name begins with ReservedPrefix: such names are
+// ReSqlite's, now and for internal tables to come. (Under RulesV1 and
+// RulesV2 the entries already in a log may have made such objects; they
+// replay as before.)
+func (p *policy) checkNewName(kind, name string, write bool) string {
+	if write && p.rules >= RulesV3 && sqlval.HasReservedPrefix(name) {
+		return reservedNameRejection(kind, name)
+	}
+	return ""
+}
+
+// reservedNameRejection is the reason a new object named name is refused.
+func reservedNameRejection(kind, name string) string {
+	return fmt.Sprintf("%s name %s is reserved for ReSqlite (names beginning with %s)", kind, name, ReservedPrefix)
+}
+
+// checkInternalRead refuses a write that reads an internal table: the
+// session tables always (they do not exist in the databases of binaries
+// older than RulesV3, so such a read could not give the same result on
+// every node of a cluster being upgraded), MetaTable from RulesV3 on (its
+// applied index depends on how entries are batched into commits; under
+// RulesV1 and RulesV2 such reads replay as before).
+func (p *policy) checkInternalRead(table string, write bool) string {
+	if !write || !sqlval.IsInternalTable(table) {
+		return ""
+	}
+	if p.rules >= RulesV3 || !strings.EqualFold(table, MetaTable) {
+		return fmt.Sprintf("table %s is ReSqlite's: a write may not read it (a query may)", strings.ToLower(table))
 	}
 	return ""
 }
@@ -304,7 +368,7 @@ func (p *policy) checkTable(table string, write bool) string {
 	if r := p.checkStat(table, write); r != "" {
 		return r
 	}
-	return checkMeta(table, write)
+	return checkInternal(table, write)
 }
 
 // checkStat refuses, from RulesV2 on, writes that read or change the
@@ -325,10 +389,11 @@ func isStatTable(name string) bool {
 	return len(name) >= len("sqlite_stat") && strings.EqualFold(name[:len("sqlite_stat")], "sqlite_stat")
 }
 
-// checkMeta refuses writes that touch ReSqlite's own table.
-func checkMeta(table string, write bool) string {
-	if write && strings.EqualFold(table, MetaTable) {
-		return fmt.Sprintf("table %s is reserved for ReSqlite", MetaTable)
+// checkInternal refuses writes that touch ReSqlite's internal tables
+// (sqlval.InternalTables), under every rules version.
+func checkInternal(table string, write bool) string {
+	if write && sqlval.IsInternalTable(table) {
+		return fmt.Sprintf("table %s is reserved for ReSqlite", strings.ToLower(table))
 	}
 	return ""
 }

@@ -8,6 +8,8 @@ import "github.com/resqlite/resqlite/statemachine/sqlval"
 const (
 	ReservedPrefix      = sqlval.ReservedPrefix
 	MetaTable           = sqlval.MetaTable
+	SessionsTable       = sqlval.SessionsTable
+	SessionResultsTable = sqlval.SessionResultsTable
 	HideInternalObjects = sqlval.HideInternalObjects
 )
 

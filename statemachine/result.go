@@ -63,4 +63,46 @@ type Result struct {
 	Statements []StatementResult
 	// Err is the error that made the entry roll back, or nil.
 	Err *Error
+
+	// SessionID is set on a registration's result: the new client
+	// session's id (the entry's index).
+	SessionID uint64
+	// Repeat is set when a session write repeated a sequence number the
+	// session had applied already: nothing was applied again, and Index,
+	// Statements and Err are the recorded result of the original entry;
+	// NotRetained tells that its result was too large to keep (Statements
+	// and Err are then empty).
+	Repeat      bool
+	NotRetained bool
+	// SessionErr is set when a session write was refused for its session:
+	// it applied nothing and Statements and Err are empty.
+	SessionErr *SessionError
 }
+
+// SessionErrorKind says why a session write was refused.
+type SessionErrorKind int
+
+const (
+	// SessionUnknown: the session was never registered or it expired; the
+	// write was not applied (and an earlier copy's result is lost).
+	SessionUnknown SessionErrorKind = iota + 1
+	// SessionOutOfOrder: the write's sequence number is beyond the next one
+	// the session expects; the client must resend from ResendFrom, in order.
+	SessionOutOfOrder
+	// SessionAcked: the sequence number is at or below what the client
+	// acknowledged, so its result was discarded.
+	SessionAcked
+)
+
+// SessionError is a session write's refusal, the same on every node.
+type SessionError struct {
+	Kind     SessionErrorKind
+	ClientID uint64
+	Seq      uint64
+	// ResendFrom is, for SessionOutOfOrder, the sequence number the session
+	// expects next.
+	ResendFrom uint64
+	Message    string
+}
+
+func (e *SessionError) Error() string { return e.Message }

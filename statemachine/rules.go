@@ -26,9 +26,17 @@ const (
 	// are the allow-list of pragmas.go; a string, blob or row made by a
 	// write is at most MaxValueBytes.
 	RulesV2 RulesVersion = 2
+	// RulesV3 adds client sessions (session.go): registrations and
+	// session writes (entry kind 3) are honoured, with SessionTTL and
+	// MaxRetainedResultBytes; under RulesV1 and RulesV2 such an entry is
+	// refused as its result (nothing applied). Writes may not create a
+	// table, index, view or trigger whose name begins with ReservedPrefix,
+	// nor read an internal table (MetaTable's applied index depends on how
+	// entries are batched into commits).
+	RulesV3 RulesVersion = 3
 	// MaxRulesVersion is the newest version this binary knows; a new,
 	// empty database starts at it.
-	MaxRulesVersion = RulesV2
+	MaxRulesVersion = RulesV3
 )
 
 // MaxValueBytes bounds, from RulesV2 on, every string, blob and row a write
@@ -179,14 +187,18 @@ func (sm *StateMachine) loadRules() error {
 	return nil
 }
 
-// upgradeRestored adds the rules version columns to a database just
-// restored from a snapshot taken before it existed (RulesV1 then).
+// upgradeRestored adds the rules version columns and the internal tables
+// to a database just restored from a snapshot taken before they existed
+// (RulesV1 then, for the rules columns).
 func (w *writer) upgradeRestored() error {
 	w.pol.reset(modeInternal)
 	if err := w.c.exec("BEGIN IMMEDIATE"); err != nil {
 		return err
 	}
 	if err := addRulesColumns(w.c, 0); err != nil {
+		return errors.Join(err, rollback(w.c))
+	}
+	if err := ensureInternal(w.c); err != nil {
 		return errors.Join(err, rollback(w.c))
 	}
 	return w.c.exec("COMMIT")

@@ -199,7 +199,7 @@ func (sm *StateMachine) Restore(r io.Reader) error {
 
 // checkSnapshotDatabase opens the received database (a private temporary
 // file) and checks that it is an SQLite database whose meta table records
-// applied. A database from a node of data format 1 gets the applied term's
+// applied and where no user object has an internal table's name. A database from a node of data format 1 gets the applied term's
 // column (unknown term) before it replaces ours.
 func checkSnapshotDatabase(path string, applied uint64) error {
 	c, err := openConn(&sqlite.Driver{}, path)
@@ -209,6 +209,9 @@ func checkSnapshotDatabase(path string, applied uint64) error {
 	defer c.close()
 	if err := addAppliedTerm(c); err != nil {
 		return fmt.Errorf("%w: %v", ErrBadSnapshot, err)
+	}
+	if _, err := checkInternalNames(c); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadSnapshot, err)
 	}
 	got, _, _, err := readMetaOn(c)
 	if err != nil {

@@ -33,10 +33,50 @@ CREATE TABLE rnd(x, y DEFAULT (random()));
 type workload struct {
 	rng   *rand.Rand
 	index uint64
+	// time is the leader time of the last session entry; sessions are
+	// the registrations so far, seqs the last seq generated per session.
+	time     int64
+	sessions []uint64
+	seqs     map[uint64]uint64
 }
 
 func newWorkload(seed uint64) *workload {
-	return &workload{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	return &workload{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), time: t0, seqs: map[uint64]uint64{}}
+}
+
+// sessionCommand returns a registration or a session write: mostly the
+// session's next seq, some repeats and gaps, acknowledged watermarks a
+// few seqs behind, leader times that advance (sometimes past SessionTTL)
+// and sometimes run behind.
+func (w *workload) sessionCommand() Command {
+	r := w.rng
+	w.time += int64(r.IntN(5_000))
+	if r.IntN(100) == 0 {
+		// Every session expires; the last one stays in use a while,
+		// refused as unknown.
+		w.time += sessionTTLMillis
+		w.sessions = w.sessions[max(0, len(w.sessions)-1):]
+	}
+	if len(w.sessions) == 0 || r.IntN(12) == 0 {
+		w.sessions = append(w.sessions, w.index)
+		return Command{Register: true, Time: w.time}
+	}
+	id := w.sessions[r.IntN(len(w.sessions))]
+	seq := w.seqs[id] + 1
+	switch r.IntN(10) {
+	case 0:
+		seq -= min(seq-1, uint64(1+r.IntN(3))) // a repeat
+	case 1:
+		seq += uint64(1 + r.IntN(2)) // a gap
+	default:
+		w.seqs[id] = seq
+	}
+	acked := seq - 1 - uint64(r.IntN(int(min(seq, 5))))
+	c := Command{Session: &SessionTag{ClientID: id, Seq: seq, Acked: acked}, Time: w.time - int64(r.IntN(2000))}
+	for range 1 + r.IntN(2) {
+		c.Statements = append(c.Statements, w.statement())
+	}
+	return c
 }
 
 // statement returns one random statement, some of which fail.
@@ -84,7 +124,8 @@ func (w *workload) statement() Statement {
 }
 
 // next returns the next entry: mostly single statements, some blocks,
-// malformed payloads, no-ops and configuration entries.
+// session registrations and writes, malformed payloads, no-ops and
+// configuration entries.
 func (w *workload) next() raft.Entry {
 	w.index++
 	e := raft.Entry{Index: w.index, Term: 1, Type: raft.EntryNormal}
@@ -106,6 +147,8 @@ func (w *workload) next() raft.Entry {
 			c.Statements = append(c.Statements, w.statement())
 		}
 		e.Data = EncodeCommand(c)
+	case k < 18:
+		e.Data = EncodeCommand(w.sessionCommand())
 	default:
 		e.Data = EncodeCommand(Command{Statements: []Statement{w.statement()}})
 	}
@@ -272,6 +315,12 @@ func show(r any) string {
 	if res.Err != nil {
 		s += " err: " + res.Err.Error()
 	}
+	if res.SessionID != 0 || res.Repeat || res.NotRetained {
+		s += fmt.Sprintf(" session %d repeat %v not retained %v", res.SessionID, res.Repeat, res.NotRetained)
+	}
+	if res.SessionErr != nil {
+		s += " session err: " + res.SessionErr.Error()
+	}
 	return s
 }
 
@@ -284,6 +333,12 @@ func outcomeCounts(results []any) string {
 		switch {
 		case !ok:
 			counts["no result"]++
+		case res.SessionErr != nil:
+			counts[fmt.Sprintf("session error %d", res.SessionErr.Kind)]++
+		case res.Repeat:
+			counts["repeat"]++
+		case res.SessionID != 0:
+			counts["registration"]++
 		case res.Err == nil:
 			counts["ok"]++
 		default:

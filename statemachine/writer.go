@@ -44,7 +44,8 @@ func rowSize(row []Value) int {
 }
 
 // openWriter opens the apply connection with its fixed settings, its
-// authorizer and the date/time overrides, and creates the meta table.
+// authorizer and the date/time overrides, and creates the internal tables
+// (internal.go).
 func openWriter(path string, maxEntrySteps int64, newRules RulesVersion, testSleep bool) (*writer, error) {
 	g, err := newClockGuard()
 	if err != nil {
@@ -82,6 +83,10 @@ func openWriter(path string, maxEntrySteps int64, newRules RulesVersion, testSle
 		return nil, fmt.Errorf("create %s: %w", MetaTable, err)
 	}
 	if err := addAppliedTerm(c); err != nil {
+		w.close()
+		return nil, err
+	}
+	if err := migrateInternal(c); err != nil {
 		w.close()
 		return nil, err
 	}
@@ -144,13 +149,23 @@ func (w *writer) dropCaches() {
 // run executes one of ReSqlite's own statements (cached), binding params,
 // and returns the first column of the first row if there is one.
 func (w *writer) run(sql string, params ...Value) (Value, error) {
+	row, err := w.runRow(sql, params...)
+	if err != nil || row == nil {
+		return Value{}, err
+	}
+	return row[0], nil
+}
+
+// runRow executes one of ReSqlite's own statements (cached), binding
+// params, and returns its first row, or nil if it returned none.
+func (w *writer) runRow(sql string, params ...Value) ([]Value, error) {
 	w.pol.reset(modeInternal)
 	w.budget.reset()
 	stmt, ok := w.internal[sql]
 	if !ok {
 		s, _, err := w.c.prepare(sql)
 		if err != nil {
-			return Value{}, fmt.Errorf("prepare %q: %w", sql, err)
+			return nil, fmt.Errorf("prepare %q: %w", sql, err)
 		}
 		w.internal[sql] = s
 		stmt = s
@@ -159,22 +174,22 @@ func (w *writer) run(sql string, params ...Value) (Value, error) {
 	defer sqlite3.Xsqlite3_reset(tls, stmt)
 	for i, p := range params {
 		if rc := w.c.bindValue(stmt, int32(i+1), p); rc != sqlite3.SQLITE_OK {
-			return Value{}, fmt.Errorf("bind %q: %w", sql, w.c.lastError(rc))
+			return nil, fmt.Errorf("bind %q: %w", sql, w.c.lastError(rc))
 		}
 	}
-	var first Value
+	var first []Value
 	for {
 		rc := sqlite3.Xsqlite3_step(tls, stmt)
 		switch rc {
 		case sqlite3.SQLITE_ROW:
-			if first.Type == TypeNull {
-				first = w.c.row(stmt, 1)[0]
+			if first == nil {
+				first = w.c.row(stmt, int(sqlite3.Xsqlite3_column_count(tls, stmt)))
 			}
 			continue
 		case sqlite3.SQLITE_DONE:
 			return first, nil
 		}
-		return Value{}, fmt.Errorf("%q: %w", sql, w.c.lastError(rc))
+		return nil, fmt.Errorf("%q: %w", sql, w.c.lastError(rc))
 	}
 }
 
@@ -239,8 +254,18 @@ func (w *writer) execStatement(si int, st Statement) ([]StatementResult, *Error,
 			w.c.finalize(stmt)
 			return results, &Error{Kind: ErrorRuntime, Code: sqlite3.SQLITE_ERROR, Message: "no such savepoint: " + name, Statement: si, Offset: -1}, nil
 		}
+		var before map[string]bool
+		if w.pol.altered && w.pol.rules >= RulesV3 {
+			if before, err = w.reservedNames(); err != nil {
+				w.c.finalize(stmt)
+				return results, nil, err
+			}
+		}
 		res, serr, env := w.step(stmt, si, base, st.Params, rest[:n])
 		w.c.finalize(stmt)
+		if serr == nil && env == nil && before != nil {
+			serr, env = w.checkRenamed(si, before)
+		}
 		if serr != nil || env != nil {
 			return results, serr, env
 		}
@@ -373,4 +398,35 @@ func (w *writer) checkMaxRowid(si int) (*Error, error) {
 		}
 	}
 	return nil, nil
+}
+
+// checkRenamed refuses, from RulesV3 on, an ALTER TABLE … RENAME TO that
+// gave a table a name beginning with ReservedPrefix (the authorizer sees
+// only the old name): a name of that kind that was not in before (taken
+// before the statement ran) fails the entry, which rolls back.
+func (w *writer) checkRenamed(si int, before map[string]bool) (*Error, error) {
+	after, err := w.reservedNames()
+	if err != nil {
+		return nil, err
+	}
+	for name := range after {
+		if !before[name] {
+			return &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: reservedNameRejection("table", name), Statement: si, Offset: -1}, nil
+		}
+	}
+	return nil, nil
+}
+
+// reservedNames returns the names of the user objects (not internal
+// tables) that begin with ReservedPrefix. A non-nil map, empty if none.
+func (w *writer) reservedNames() (map[string]bool, error) {
+	w.pol.reset(modeInternal)
+	defer w.pol.reset(modeWrite)
+	names := map[string]bool{}
+	err := w.c.each(`SELECT name FROM sqlite_schema WHERE name LIKE '\_resqlite\_%' ESCAPE '\' AND `+sqlval.HideInternalObjects,
+		func(row []Value) { names[row[0].Text] = true })
+	if err != nil {
+		return nil, &envError{fmt.Errorf("list reserved names: %w", err)}
+	}
+	return names, nil
 }

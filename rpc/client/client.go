@@ -33,6 +33,10 @@ type Options struct {
 	Fallback []string
 	// ConnectTimeout bounds connecting to one node. Default 3s.
 	ConnectTimeout time.Duration
+	// Timeout is the deadline of each request whose context sets no
+	// earlier one (DefaultTimeout when zero): until then a request rides
+	// out leader changes and node failures.
+	Timeout time.Duration
 	// DialOptions are added when dialing.
 	DialOptions []grpc.DialOption
 }
@@ -48,6 +52,10 @@ type Client struct {
 	cur    int
 	conn   *grpc.ClientConn
 	closed bool
+	// idle are registered sessions free for the next write; noSessions is
+	// set once the cluster refused to register one.
+	idle       []*writeSession
+	noSessions bool
 }
 
 // Dial connects to the node at addr and learns the cluster's members
@@ -56,6 +64,9 @@ type Client struct {
 func Dial(ctx context.Context, addr string, opts Options) (*Client, error) {
 	if opts.ConnectTimeout <= 0 {
 		opts.ConnectTimeout = DefaultConnectTimeout
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
 	}
 	c := &Client{opts: opts, addrs: append([]string{addr}, opts.Fallback...)}
 	if _, err := c.ready(ctx); err != nil {
@@ -176,6 +187,18 @@ func (c *Client) dropConn() {
 	}
 }
 
+// skipNode moves to the next known node, for a node that answers but
+// cannot serve (cut off from the leader).
+func (c *Client) skipNode() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.addrs) > 1 && c.conn != nil {
+		c.conn.Close()
+		c.conn = nil
+		c.next()
+	}
+}
+
 // learn adds member addresses to the fail-over list.
 func (c *Client) learn(addrs []string) {
 	c.mu.Lock()
@@ -224,21 +247,104 @@ func writeError(err error, trailer metadata.MD) error {
 // log. A statement's SQL error is in ExecResult.Err; the returned error
 // means the entry as a whole failed, and wraps ErrOutcomeUnknown when it
 // may have committed.
+//
+// The write is exactly-once: it goes out in a client session under a
+// sequence number, so when a leader change or a broken connection leaves
+// its outcome unknown it is sent again (to another node if this one
+// cannot be reached), and the cluster answers a repeat with the first
+// one's result. Until the deadline (Options.Timeout or ctx's) the caller
+// sees neither "not proposed" nor "outcome unknown".
 func (c *Client) Execute(ctx context.Context, stmts ...Statement) (*ExecResult, error) {
-	rc, err := c.ready(ctx)
-	if err != nil {
+	ctx, cancel := c.withDeadline(ctx)
+	defer cancel()
+	if err := checkWrite(stmts); err != nil {
 		return nil, err
 	}
-	var trailer metadata.MD
-	resp, err := rc.Execute(ctx, &resqlitepb.ExecuteRequest{Statements: statementsToProto(stmts), MinIndex: c.SeenIndex()}, grpc.Trailer(&trailer))
-	if err != nil {
-		if !isVerdict(trailer) {
-			c.dropConn()
+	req := &resqlitepb.ExecuteRequest{Statements: statementsToProto(stmts)}
+	for fresh := false; ; fresh = true {
+		ws, err := c.takeSession(ctx)
+		if err != nil {
+			return nil, err
 		}
-		return nil, writeError(err, trailer)
+		if ws != nil {
+			ws.seq++
+			req.ClientId, req.WriteSeq, req.AckedSeq = ws.id, ws.seq, ws.seq-1
+		}
+		resp, err := c.executeRetrying(ctx, req)
+		if err != nil {
+			// The session's write is unresolved: the session is not
+			// used again (its next write would wait behind this one).
+			return nil, err
+		}
+		se := resp.GetSessionError()
+		if se.GetKind() == resqlitepb.SessionError_KIND_UNKNOWN_SESSION && !fresh {
+			// The session expired while idle (sessions live an hour of
+			// leader time past their last write, far beyond a request's
+			// deadline, so no copy of this write applied under it):
+			// send the write in a new session.
+			continue
+		}
+		if se != nil {
+			return nil, fmt.Errorf("%w: %s", ErrOutcomeUnknown, se.GetMessage())
+		}
+		if ws != nil && resp.GetIndex() != 0 {
+			// (A write refused before the log, by the pre-check, left
+			// its number unused, or an earlier copy used it: the session
+			// is not used again.)
+			c.putSession(ws)
+		}
+		c.Observe(resp.GetIndex())
+		return execResultFromProto(resp), nil
 	}
-	c.Observe(resp.GetIndex())
-	return execResultFromProto(resp), nil
+}
+
+// executeRetrying sends req until it gets an answer, a final error, or
+// ctx ends. A write without a session is sent again only when the node
+// said nothing was proposed.
+func (c *Client) executeRetrying(ctx context.Context, req *resqlitepb.ExecuteRequest) (*resqlitepb.ExecuteResponse, error) {
+	sent := false // whether an attempt may have reached the log
+	var last error
+	for n := 0; ; n++ {
+		req.MinIndex = c.SeenIndex()
+		resp, err, verdict := c.executeOnce(ctx, req)
+		if err == nil {
+			return resp, nil
+		}
+		mayHaveCommitted := !verdict || status.Code(err) == codes.Aborted || errors.Is(err, ErrOutcomeUnknown)
+		sent = sent || mayHaveCommitted
+		last = err
+		again := retryable(ctx, err, verdict) && (req.ClientId != 0 || !mayHaveCommitted)
+		if !again || backoff(ctx, n) != nil {
+			break
+		}
+	}
+	switch {
+	case !sent:
+		return nil, last
+	case errors.Is(last, ErrOutcomeUnknown):
+		return nil, last
+	default:
+		return nil, fmt.Errorf("%w: the write was sent but no answer came back before the deadline: %v", ErrOutcomeUnknown, last)
+	}
+}
+
+// executeOnce makes one Execute call; verdict tells whether the error is
+// the node's own answer (not a broken connection).
+func (c *Client) executeOnce(ctx context.Context, req *resqlitepb.ExecuteRequest) (*resqlitepb.ExecuteResponse, error, bool) {
+	rc, err := c.ready(ctx)
+	if err != nil {
+		return nil, err, true
+	}
+	var trailer metadata.MD
+	resp, err := rc.Execute(ctx, req, grpc.Trailer(&trailer))
+	if err == nil {
+		return resp, nil, true
+	}
+	if !isVerdict(trailer) {
+		c.dropConn()
+		return nil, writeError(err, trailer), false
+	}
+	return nil, writeError(err, trailer), true
 }
 
 // Exec is Execute of SQL texts without parameters.
@@ -253,11 +359,15 @@ func (c *Client) Exec(ctx context.Context, sql ...string) (*ExecResult, error) {
 // Query runs one read-only statement at a consistency level, after the
 // serving node has applied the session's index. A statement's SQL error
 // is returned as *SQLError. A read that fails because its node cannot be
-// reached is tried on the next node.
+// reached, or cannot confirm its data is current (no leader, cut off), is
+// tried again, on the next node, until the deadline (Options.Timeout or
+// ctx's).
 func (c *Client) Query(ctx context.Context, level Consistency, sql string, params ...Param) (*Rows, error) {
-	for attempt := 0; ; attempt++ {
+	ctx, cancel := c.withDeadline(ctx)
+	defer cancel()
+	for n := 0; ; n++ {
 		rows, retry, err := c.query(ctx, level, sql, params)
-		if !retry || attempt >= 2 {
+		if !retry || ctx.Err() != nil || backoff(ctx, n) != nil {
 			return rows, err
 		}
 	}
@@ -287,7 +397,11 @@ func (c *Client) query(ctx context.Context, level Consistency, sql string, param
 				c.dropConn()
 				return nil, ctx.Err() == nil, err
 			}
-			return nil, false, err
+			if status.Code(err) == codes.DeadlineExceeded {
+				// This node could not confirm its data: try another.
+				c.skipNode()
+			}
+			return nil, status.Code(err) == codes.Unavailable || status.Code(err) == codes.DeadlineExceeded, err
 		}
 		if first {
 			rows.Columns, rows.AppliedIndex = chunk.GetColumns(), chunk.GetAppliedIndex()

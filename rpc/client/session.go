@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
 	"github.com/resqlite/resqlite/rpc/wire"
@@ -43,38 +44,88 @@ type Reply struct {
 // only for the session's earlier writes. Submit and Next may be called
 // from different goroutines; responses are buffered, so submitting many
 // requests before reading any does not block.
+//
+// Its writes are exactly-once (a client session registered through the
+// log, Raft thesis §6.3): each carries the session's id and a sequence
+// number. When a request fails because the leader changed or a
+// connection broke, the session opens a new stream (to another node if
+// need be) and sends again, in order and under their original numbers,
+// every request from the first one without a reply; the cluster answers
+// a write it applied already with its recorded result. A request fails
+// only once its deadline (Options.Timeout after it was submitted) has
+// passed; then every later request fails too.
 type Session struct {
 	c      *Client
-	stream resqlitepb.ReSqlite_SessionClient
+	ctx    context.Context
 	cancel context.CancelFunc
+	// id is the registered session (0: the cluster does not support
+	// sessions, and failures are returned instead of retried).
+	id uint64
 
-	sendMu sync.Mutex
-	seq    uint64
+	// sendMu orders sends: Submit's, and a resumed stream's re-sends.
+	sendMu   sync.Mutex
+	seq      uint64
+	writeSeq uint64
 
-	mu      sync.Mutex
-	cond    *sync.Cond
-	kinds   []bool // per request not yet answered: true for a write
-	replies []Reply
-	broken  error
+	mu           sync.Mutex
+	cond         *sync.Cond
+	stream       resqlitepb.ReSqlite_SessionClient
+	streamCancel context.CancelFunc
+	pending      []*pendingRequest // submitted, without a reply yet
+	acked        uint64            // the highest write seq with a reply
+	replies      []Reply
+	broken       error
+	closing      bool
+}
+
+// pendingRequest is a submitted request waiting for its reply.
+type pendingRequest struct {
+	req      *resqlitepb.SessionRequest
+	write    bool
+	deadline time.Time
+	// local is the reply of a request refused before it was sent (a
+	// write over the limits: it gets no sequence number).
+	local *Reply
 }
 
 // Session opens a pipelined session on the current node.
 func (c *Client) Session(ctx context.Context) (*Session, error) {
-	rc, err := c.ready(ctx)
-	if err != nil {
+	ctx, cancel := context.WithCancel(ctx)
+	s := &Session{c: c, ctx: ctx, cancel: cancel}
+	s.cond = sync.NewCond(&s.mu)
+	rctx, rcancel := c.withDeadline(ctx)
+	defer rcancel()
+	id, err := c.register(rctx)
+	if err != nil && !errors.Is(err, errSessionsUnsupported) {
+		cancel()
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	stream, err := rc.Session(ctx)
+	s.id = id
+	stream, streamCancel, err := s.open(rctx)
 	if err != nil {
 		cancel()
-		c.dropConn()
 		return nil, err
 	}
-	s := &Session{c: c, stream: stream, cancel: cancel}
-	s.cond = sync.NewCond(&s.mu)
+	s.stream, s.streamCancel = stream, streamCancel
 	go s.receive()
 	return s, nil
+}
+
+// open opens a Session stream on the current node (failing over to the
+// next one when it cannot be reached).
+func (s *Session) open(ctx context.Context) (resqlitepb.ReSqlite_SessionClient, context.CancelFunc, error) {
+	rc, err := s.c.ready(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	sctx, cancel := context.WithCancel(s.ctx)
+	stream, err := rc.Session(sctx)
+	if err != nil {
+		cancel()
+		s.c.dropConn()
+		return nil, nil, err
+	}
+	return stream, cancel, nil
 }
 
 // Submit sends a request without waiting for its result.
@@ -87,82 +138,233 @@ func (s *Session) Submit(req Request) error {
 		s.mu.Unlock()
 		return fmt.Errorf("client: session broken: %w", err)
 	}
+	if req.Write != nil {
+		if err := checkWrite(req.Write); err != nil {
+			s.pending = append(s.pending, &pendingRequest{write: true, local: &Reply{Err: err}})
+			s.flushLocal()
+			s.mu.Unlock()
+			return nil
+		}
+	}
 	s.seq++
 	pr := &resqlitepb.SessionRequest{Seq: s.seq}
 	if req.Write != nil {
-		pr.Op = &resqlitepb.SessionRequest_Write{Write: &resqlitepb.ExecuteRequest{Statements: statementsToProto(req.Write), MinIndex: s.c.SeenIndex()}}
+		w := &resqlitepb.ExecuteRequest{Statements: statementsToProto(req.Write), MinIndex: s.c.SeenIndex()}
+		if s.id != 0 {
+			s.writeSeq++
+			w.ClientId, w.WriteSeq, w.AckedSeq = s.id, s.writeSeq, s.acked
+		}
+		pr.Op = &resqlitepb.SessionRequest_Write{Write: w}
 	} else {
 		pr.Op = &resqlitepb.SessionRequest_Read{Read: &resqlitepb.QueryRequest{Sql: req.Read, Params: wire.ParamsToProto(req.Params), Consistency: req.Level, MinIndex: s.c.SeenIndex()}}
 	}
-	s.kinds = append(s.kinds, req.Write != nil)
+	s.pending = append(s.pending, &pendingRequest{req: pr, write: req.Write != nil, deadline: time.Now().Add(s.c.opts.Timeout)})
+	stream := s.stream
 	s.mu.Unlock()
-	if err := s.stream.Send(pr); err != nil {
-		// The receiver sees the stream's end and fails what is pending.
-		return fmt.Errorf("client: session send: %w", err)
-	}
+	// A failed send needs no handling here: the receiver sees the
+	// stream's end and sends the request again (or fails it).
+	stream.Send(pr)
 	return nil
 }
 
-// receive buffers replies as they arrive.
+// receive turns responses into replies, in order, and resumes the
+// session on a new stream when one breaks.
 func (s *Session) receive() {
 	for {
-		resp, err := s.stream.Recv()
 		s.mu.Lock()
+		stream := s.stream
+		s.mu.Unlock()
+		resp, err := stream.Recv()
 		if err != nil {
-			if errors.Is(err, io.EOF) {
-				err = errors.New("session ended")
+			if !s.recover(stream, err) {
+				return
 			}
-			s.fail(err, s.stream.Trailer())
-			s.mu.Unlock()
-			return
+			continue
 		}
-		if len(s.kinds) == 0 {
+		s.mu.Lock()
+		if s.stream != stream {
+			// A response of a stream given up: its request was sent again.
+			s.mu.Unlock()
+			continue
+		}
+		if len(s.pending) == 0 {
 			s.fail(errors.New("node sent a reply to no request"), nil)
 			s.mu.Unlock()
 			return
 		}
-		write := s.kinds[0]
-		s.kinds = s.kinds[1:]
-		s.replies = append(s.replies, s.reply(resp, write))
+		p := s.pending[0]
+		r, again := s.reply(resp, p.write)
+		if again && s.id != 0 && time.Now().Before(p.deadline) {
+			s.mu.Unlock()
+			if status.Code(r.Err) == codes.DeadlineExceeded {
+				// The node answers but cannot confirm its data is
+				// current (cut off): go on at another.
+				s.c.skipNode()
+			}
+			if !s.resume(stream, r.Err) {
+				return
+			}
+			continue
+		}
+		s.pending = s.pending[1:]
+		if w := p.req.GetWrite(); w != nil {
+			s.acked = max(s.acked, w.GetWriteSeq())
+		}
+		s.replies = append(s.replies, r)
+		s.flushLocal()
 		s.cond.Broadcast()
 		s.mu.Unlock()
 	}
 }
 
-// reply converts one response.
-func (s *Session) reply(resp *resqlitepb.SessionResponse, write bool) Reply {
-	switch o := resp.GetOutcome().(type) {
-	case *resqlitepb.SessionResponse_Write:
-		s.c.Observe(o.Write.GetIndex())
-		return Reply{Write: execResultFromProto(o.Write)}
-	case *resqlitepb.SessionResponse_Read:
-		if e := o.Read.GetError(); e != nil {
-			return Reply{ReadErr: sqlErrorFromProto(e)}
-		}
-		s.c.Observe(o.Read.GetAppliedIndex())
-		return Reply{Rows: &Rows{Columns: o.Read.GetColumns(), Rows: wire.RowsFromProto(o.Read.GetRows()), AppliedIndex: o.Read.GetAppliedIndex()}}
-	case *resqlitepb.SessionResponse_Failure:
-		err := status.Error(codes.Code(o.Failure.GetCode()), o.Failure.GetMessage())
-		if write && codes.Code(o.Failure.GetCode()) == codes.Aborted {
-			err = fmt.Errorf("%w: %s", ErrOutcomeUnknown, o.Failure.GetMessage())
-		}
-		return Reply{Err: err}
+// flushLocal answers the requests at the head of the queue that were
+// refused before they were sent. Called with s.mu held.
+func (s *Session) flushLocal() {
+	for len(s.pending) > 0 && s.pending[0].local != nil {
+		s.replies = append(s.replies, *s.pending[0].local)
+		s.pending = s.pending[1:]
 	}
-	return Reply{Err: errors.New("client: node sent an empty reply")}
+	s.cond.Broadcast()
 }
 
-// fail answers every request still pending after the stream broke.
+// recover handles the end of stream: a closed session ends; a session
+// without a registered id fails what is pending; otherwise it resumes.
+func (s *Session) recover(stream resqlitepb.ReSqlite_SessionClient, err error) bool {
+	s.mu.Lock()
+	if s.stream != stream {
+		s.mu.Unlock()
+		return true
+	}
+	if s.closing || s.id == 0 {
+		if errors.Is(err, io.EOF) {
+			err = errors.New("session ended")
+		}
+		s.fail(err, stream.Trailer())
+		s.mu.Unlock()
+		return false
+	}
+	s.mu.Unlock()
+	return s.resume(stream, err)
+}
+
+// resume gives up stream and opens a new one, on which it sends again
+// every request without a reply, in order. It keeps trying until the
+// oldest such request's deadline; then it fails the session.
+func (s *Session) resume(stream resqlitepb.ReSqlite_SessionClient, cause error) bool {
+	s.mu.Lock()
+	if s.streamCancel != nil {
+		s.streamCancel()
+	}
+	s.mu.Unlock()
+	s.c.dropConn()
+	for n := 0; ; n++ {
+		s.mu.Lock()
+		if s.closing {
+			s.fail(fmt.Errorf("session ended: %w", cause), nil)
+			s.mu.Unlock()
+			return false
+		}
+		deadline := time.Now().Add(s.c.opts.Timeout)
+		if len(s.pending) > 0 {
+			deadline = s.pending[0].deadline
+		}
+		s.mu.Unlock()
+		ctx, cancel := context.WithDeadline(s.ctx, deadline)
+		next, nextCancel, err := s.reopen(ctx, n)
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil || s.ctx.Err() != nil {
+				s.mu.Lock()
+				s.fail(fmt.Errorf("no node took the session again before the deadline: %w", cause), nil)
+				s.mu.Unlock()
+				return false
+			}
+			cause = err
+			continue
+		}
+		s.sendMu.Lock()
+		s.mu.Lock()
+		s.stream, s.streamCancel = next, nextCancel
+		reqs := make([]*resqlitepb.SessionRequest, 0, len(s.pending))
+		for _, p := range s.pending {
+			if p.local != nil {
+				continue
+			}
+			if w := p.req.GetWrite(); w != nil {
+				w.AckedSeq = s.acked
+			}
+			if r := p.req.GetRead(); r != nil {
+				r.MinIndex = max(r.MinIndex, s.c.SeenIndex())
+			}
+			reqs = append(reqs, p.req)
+		}
+		s.mu.Unlock()
+		// Send from another goroutine, so that the receiver reads the
+		// replies while many requests go out (the node stops reading
+		// requests while too many replies wait).
+		go func() {
+			defer s.sendMu.Unlock()
+			for _, r := range reqs {
+				if next.Send(r) != nil {
+					return
+				}
+			}
+		}()
+		return true
+	}
+}
+
+// reopen waits before attempt n and opens a new stream.
+func (s *Session) reopen(ctx context.Context, n int) (resqlitepb.ReSqlite_SessionClient, context.CancelFunc, error) {
+	if err := backoff(ctx, n); err != nil {
+		return nil, nil, err
+	}
+	return s.open(ctx)
+}
+
+// reply converts one response; again reports a failure that sending the
+// request again may cure (a session write only ever applies once).
+func (s *Session) reply(resp *resqlitepb.SessionResponse, write bool) (r Reply, again bool) {
+	switch o := resp.GetOutcome().(type) {
+	case *resqlitepb.SessionResponse_Write:
+		if se := o.Write.GetSessionError(); se != nil {
+			err := fmt.Errorf("%w: %s", ErrOutcomeUnknown, se.GetMessage())
+			return Reply{Err: err}, se.GetKind() == resqlitepb.SessionError_KIND_OUT_OF_ORDER
+		}
+		s.c.Observe(o.Write.GetIndex())
+		return Reply{Write: execResultFromProto(o.Write)}, false
+	case *resqlitepb.SessionResponse_Read:
+		if e := o.Read.GetError(); e != nil {
+			return Reply{ReadErr: sqlErrorFromProto(e)}, false
+		}
+		s.c.Observe(o.Read.GetAppliedIndex())
+		return Reply{Rows: &Rows{Columns: o.Read.GetColumns(), Rows: wire.RowsFromProto(o.Read.GetRows()), AppliedIndex: o.Read.GetAppliedIndex()}}, false
+	case *resqlitepb.SessionResponse_Failure:
+		code := codes.Code(o.Failure.GetCode())
+		err := status.Error(code, o.Failure.GetMessage())
+		if write && code == codes.Aborted {
+			err = outcomeUnknown(o.Failure.GetMessage())
+		}
+		return Reply{Err: err}, code == codes.Unavailable || code == codes.Aborted || code == codes.DeadlineExceeded
+	}
+	return Reply{Err: errors.New("client: node sent an empty reply")}, false
+}
+
+// fail answers every request still pending after the session broke.
 // Called with s.mu held.
 func (s *Session) fail(err error, trailer metadata.MD) {
 	s.broken = err
-	for _, write := range s.kinds {
+	for _, p := range s.pending {
 		r := Reply{Err: fmt.Errorf("client: session broke: %w", err)}
-		if write {
+		switch {
+		case p.local != nil:
+			r = *p.local
+		case p.write:
 			r.Err = fmt.Errorf("%w: the session broke before the write's result came back: %v", ErrOutcomeUnknown, err)
 		}
 		s.replies = append(s.replies, r)
 	}
-	s.kinds = nil
+	s.pending = nil
 	if !isVerdict(trailer) {
 		s.c.dropConn()
 	}
@@ -189,7 +391,11 @@ func (s *Session) Next() (Reply, error) {
 // Close ends the session; requests without a reply are abandoned.
 func (s *Session) Close() error {
 	s.sendMu.Lock()
-	err := s.stream.CloseSend()
+	s.mu.Lock()
+	s.closing = true
+	stream := s.stream
+	s.mu.Unlock()
+	err := stream.CloseSend()
 	s.sendMu.Unlock()
 	s.cancel()
 	return err

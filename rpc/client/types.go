@@ -4,6 +4,10 @@ import (
 	"errors"
 	"fmt"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
 	"github.com/resqlite/resqlite/rpc/wire"
 	"github.com/resqlite/resqlite/statemachine/sqlval"
@@ -108,3 +112,27 @@ func execResultFromProto(r *resqlitepb.ExecuteResponse) *ExecResult {
 	}
 	return out
 }
+
+// checkWrite refuses, before it is sent, a write the nodes would refuse
+// before proposing it (resqlite.proto's limits): a session write must
+// not take a sequence number it cannot use. Its protobuf size bounds the
+// entry's encoded size from above, less the entry's few header bytes.
+func checkWrite(stmts []Statement) error {
+	if len(stmts) == 0 {
+		return status.Error(codes.InvalidArgument, "write refused, nothing proposed: an entry needs at least one statement")
+	}
+	for i, st := range stmts {
+		if len(st.SQL) > sqlval.MaxStatementBytes {
+			return status.Errorf(codes.InvalidArgument, "write refused, nothing proposed: statement %d is %d bytes; the largest accepted is %d bytes", i+1, len(st.SQL), sqlval.MaxStatementBytes)
+		}
+	}
+	req := &resqlitepb.ExecuteRequest{Statements: statementsToProto(stmts)}
+	if n := proto.Size(req); n > sqlval.MaxEntryBytes-entryHeaderBytes {
+		return status.Errorf(codes.InvalidArgument, "write refused, nothing proposed: the entry is about %d bytes; the largest accepted is %d bytes", n, sqlval.MaxEntryBytes)
+	}
+	return nil
+}
+
+// entryHeaderBytes bounds what an encoded session entry adds to its
+// statements (kind, time, flags, ids, checksum).
+const entryHeaderBytes = 64

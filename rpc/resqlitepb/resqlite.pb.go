@@ -8,8 +8,8 @@
 //
 // Errors (gRPC status codes):
 //   - UNAVAILABLE: nothing was proposed (no leader known and reachable
-//     within the leader wait, 5 s by default; node shutting down); the
-//     request may be retried.
+//     before the request's deadline, 30 s when the caller sets none; node
+//     shutting down); the request may be retried.
 //   - ABORTED: a write was proposed but its outcome is unknown (leadership
 //     was lost before it committed, or the connection to the leader broke
 //     after it was sent). It may have committed: never retry it blindly.
@@ -166,6 +166,64 @@ func (x ErrorKind) Number() protoreflect.EnumNumber {
 // Deprecated: Use ErrorKind.Descriptor instead.
 func (ErrorKind) EnumDescriptor() ([]byte, []int) {
 	return file_resqlite_proto_rawDescGZIP(), []int{1}
+}
+
+type SessionError_Kind int32
+
+const (
+	SessionError_KIND_UNSPECIFIED SessionError_Kind = 0
+	// The session expired (idle for longer than the session lifetime) or
+	// was never registered.
+	SessionError_KIND_UNKNOWN_SESSION SessionError_Kind = 1
+	// The write_seq skips writes the session has not applied: resend from
+	// resend_from, in order.
+	SessionError_KIND_OUT_OF_ORDER SessionError_Kind = 2
+	// The write_seq is at or below an acked_seq the session received, so
+	// its result was discarded.
+	SessionError_KIND_ACKNOWLEDGED SessionError_Kind = 3
+)
+
+// Enum value maps for SessionError_Kind.
+var (
+	SessionError_Kind_name = map[int32]string{
+		0: "KIND_UNSPECIFIED",
+		1: "KIND_UNKNOWN_SESSION",
+		2: "KIND_OUT_OF_ORDER",
+		3: "KIND_ACKNOWLEDGED",
+	}
+	SessionError_Kind_value = map[string]int32{
+		"KIND_UNSPECIFIED":     0,
+		"KIND_UNKNOWN_SESSION": 1,
+		"KIND_OUT_OF_ORDER":    2,
+		"KIND_ACKNOWLEDGED":    3,
+	}
+)
+
+func (x SessionError_Kind) Enum() *SessionError_Kind {
+	p := new(SessionError_Kind)
+	*p = x
+	return p
+}
+
+func (x SessionError_Kind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SessionError_Kind) Descriptor() protoreflect.EnumDescriptor {
+	return file_resqlite_proto_enumTypes[2].Descriptor()
+}
+
+func (SessionError_Kind) Type() protoreflect.EnumType {
+	return &file_resqlite_proto_enumTypes[2]
+}
+
+func (x SessionError_Kind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SessionError_Kind.Descriptor instead.
+func (SessionError_Kind) EnumDescriptor() ([]byte, []int) {
+	return file_resqlite_proto_rawDescGZIP(), []int{7, 0}
 }
 
 // Value is one SQLite value with its type.
@@ -611,7 +669,17 @@ type ExecuteRequest struct {
 	MinIndex uint64 `protobuf:"varint,2,opt,name=min_index,json=minIndex,proto3" json:"min_index,omitempty"`
 	// Set by a follower that forwards the request: the receiver must be the
 	// leader and never forwards it again.
-	Forwarded     bool `protobuf:"varint,3,opt,name=forwarded,proto3" json:"forwarded,omitempty"`
+	Forwarded bool `protobuf:"varint,3,opt,name=forwarded,proto3" json:"forwarded,omitempty"`
+	// Exactly-once writes: client_id is a session from RegisterSession,
+	// write_seq the write's number in it (1, 2, ...; the session applies
+	// them strictly in order, each once), acked_seq the highest write_seq
+	// whose reply the client has received. A write with the seq of one
+	// already applied gets that one's recorded result (repeat is set in the
+	// response) and changes nothing; so a write whose outcome is unknown
+	// may be sent again under the same seq. 0: no session.
+	ClientId      uint64 `protobuf:"varint,4,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"`
+	WriteSeq      uint64 `protobuf:"varint,5,opt,name=write_seq,json=writeSeq,proto3" json:"write_seq,omitempty"`
+	AckedSeq      uint64 `protobuf:"varint,6,opt,name=acked_seq,json=ackedSeq,proto3" json:"acked_seq,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -667,6 +735,88 @@ func (x *ExecuteRequest) GetForwarded() bool {
 	return false
 }
 
+func (x *ExecuteRequest) GetClientId() uint64 {
+	if x != nil {
+		return x.ClientId
+	}
+	return 0
+}
+
+func (x *ExecuteRequest) GetWriteSeq() uint64 {
+	if x != nil {
+		return x.WriteSeq
+	}
+	return 0
+}
+
+func (x *ExecuteRequest) GetAckedSeq() uint64 {
+	if x != nil {
+		return x.AckedSeq
+	}
+	return 0
+}
+
+// SessionError is why a session write was refused; nothing was applied.
+type SessionError struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Kind          SessionError_Kind      `protobuf:"varint,1,opt,name=kind,proto3,enum=resqlite.v1.SessionError_Kind" json:"kind,omitempty"`
+	ResendFrom    uint64                 `protobuf:"varint,2,opt,name=resend_from,json=resendFrom,proto3" json:"resend_from,omitempty"`
+	Message       string                 `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SessionError) Reset() {
+	*x = SessionError{}
+	mi := &file_resqlite_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SessionError) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SessionError) ProtoMessage() {}
+
+func (x *SessionError) ProtoReflect() protoreflect.Message {
+	mi := &file_resqlite_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SessionError.ProtoReflect.Descriptor instead.
+func (*SessionError) Descriptor() ([]byte, []int) {
+	return file_resqlite_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *SessionError) GetKind() SessionError_Kind {
+	if x != nil {
+		return x.Kind
+	}
+	return SessionError_KIND_UNSPECIFIED
+}
+
+func (x *SessionError) GetResendFrom() uint64 {
+	if x != nil {
+		return x.ResendFrom
+	}
+	return 0
+}
+
+func (x *SessionError) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
 // ExecuteResponse is the outcome of an applied entry.
 type ExecuteResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -674,15 +824,23 @@ type ExecuteResponse struct {
 	Index uint64 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
 	// One result per statement that ran; when error is set the entry wrote
 	// nothing and results hold the statements before the failing one.
-	Results       []*StatementResult `protobuf:"bytes,2,rep,name=results,proto3" json:"results,omitempty"`
-	Error         *SqlError          `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`
+	Results []*StatementResult `protobuf:"bytes,2,rep,name=results,proto3" json:"results,omitempty"`
+	Error   *SqlError          `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`
+	// Set when a session write repeated an applied one: this is that
+	// write's recorded result (index is its entry), nothing was applied
+	// again. result_not_retained: its result was too large to keep, so
+	// results and error are empty.
+	Repeat            bool `protobuf:"varint,4,opt,name=repeat,proto3" json:"repeat,omitempty"`
+	ResultNotRetained bool `protobuf:"varint,5,opt,name=result_not_retained,json=resultNotRetained,proto3" json:"result_not_retained,omitempty"`
+	// Set when the session refused the write.
+	SessionError  *SessionError `protobuf:"bytes,6,opt,name=session_error,json=sessionError,proto3" json:"session_error,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ExecuteResponse) Reset() {
 	*x = ExecuteResponse{}
-	mi := &file_resqlite_proto_msgTypes[7]
+	mi := &file_resqlite_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -694,7 +852,7 @@ func (x *ExecuteResponse) String() string {
 func (*ExecuteResponse) ProtoMessage() {}
 
 func (x *ExecuteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[7]
+	mi := &file_resqlite_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -707,7 +865,7 @@ func (x *ExecuteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecuteResponse.ProtoReflect.Descriptor instead.
 func (*ExecuteResponse) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{7}
+	return file_resqlite_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ExecuteResponse) GetIndex() uint64 {
@@ -731,6 +889,117 @@ func (x *ExecuteResponse) GetError() *SqlError {
 	return nil
 }
 
+func (x *ExecuteResponse) GetRepeat() bool {
+	if x != nil {
+		return x.Repeat
+	}
+	return false
+}
+
+func (x *ExecuteResponse) GetResultNotRetained() bool {
+	if x != nil {
+		return x.ResultNotRetained
+	}
+	return false
+}
+
+func (x *ExecuteResponse) GetSessionError() *SessionError {
+	if x != nil {
+		return x.SessionError
+	}
+	return nil
+}
+
+type RegisterSessionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Set by a follower that forwards the request.
+	Forwarded     bool `protobuf:"varint,1,opt,name=forwarded,proto3" json:"forwarded,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RegisterSessionRequest) Reset() {
+	*x = RegisterSessionRequest{}
+	mi := &file_resqlite_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegisterSessionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegisterSessionRequest) ProtoMessage() {}
+
+func (x *RegisterSessionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_resqlite_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegisterSessionRequest.ProtoReflect.Descriptor instead.
+func (*RegisterSessionRequest) Descriptor() ([]byte, []int) {
+	return file_resqlite_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *RegisterSessionRequest) GetForwarded() bool {
+	if x != nil {
+		return x.Forwarded
+	}
+	return false
+}
+
+type RegisterSessionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The session's id (the log index of its registration).
+	ClientId      uint64 `protobuf:"varint,1,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RegisterSessionResponse) Reset() {
+	*x = RegisterSessionResponse{}
+	mi := &file_resqlite_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegisterSessionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegisterSessionResponse) ProtoMessage() {}
+
+func (x *RegisterSessionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_resqlite_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegisterSessionResponse.ProtoReflect.Descriptor instead.
+func (*RegisterSessionResponse) Descriptor() ([]byte, []int) {
+	return file_resqlite_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *RegisterSessionResponse) GetClientId() uint64 {
+	if x != nil {
+		return x.ClientId
+	}
+	return 0
+}
+
 // QueryRequest is a read.
 type QueryRequest struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
@@ -746,7 +1015,7 @@ type QueryRequest struct {
 
 func (x *QueryRequest) Reset() {
 	*x = QueryRequest{}
-	mi := &file_resqlite_proto_msgTypes[8]
+	mi := &file_resqlite_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -758,7 +1027,7 @@ func (x *QueryRequest) String() string {
 func (*QueryRequest) ProtoMessage() {}
 
 func (x *QueryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[8]
+	mi := &file_resqlite_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -771,7 +1040,7 @@ func (x *QueryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueryRequest.ProtoReflect.Descriptor instead.
 func (*QueryRequest) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{8}
+	return file_resqlite_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *QueryRequest) GetSql() string {
@@ -818,7 +1087,7 @@ type QueryResponse struct {
 
 func (x *QueryResponse) Reset() {
 	*x = QueryResponse{}
-	mi := &file_resqlite_proto_msgTypes[9]
+	mi := &file_resqlite_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -830,7 +1099,7 @@ func (x *QueryResponse) String() string {
 func (*QueryResponse) ProtoMessage() {}
 
 func (x *QueryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[9]
+	mi := &file_resqlite_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -843,7 +1112,7 @@ func (x *QueryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueryResponse.ProtoReflect.Descriptor instead.
 func (*QueryResponse) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{9}
+	return file_resqlite_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *QueryResponse) GetColumns() []string {
@@ -890,7 +1159,7 @@ type SessionRequest struct {
 
 func (x *SessionRequest) Reset() {
 	*x = SessionRequest{}
-	mi := &file_resqlite_proto_msgTypes[10]
+	mi := &file_resqlite_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -902,7 +1171,7 @@ func (x *SessionRequest) String() string {
 func (*SessionRequest) ProtoMessage() {}
 
 func (x *SessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[10]
+	mi := &file_resqlite_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -915,7 +1184,7 @@ func (x *SessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SessionRequest.ProtoReflect.Descriptor instead.
 func (*SessionRequest) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{10}
+	return file_resqlite_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SessionRequest) GetSeq() uint64 {
@@ -984,7 +1253,7 @@ type SessionResponse struct {
 
 func (x *SessionResponse) Reset() {
 	*x = SessionResponse{}
-	mi := &file_resqlite_proto_msgTypes[11]
+	mi := &file_resqlite_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -996,7 +1265,7 @@ func (x *SessionResponse) String() string {
 func (*SessionResponse) ProtoMessage() {}
 
 func (x *SessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[11]
+	mi := &file_resqlite_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1009,7 +1278,7 @@ func (x *SessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SessionResponse.ProtoReflect.Descriptor instead.
 func (*SessionResponse) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{11}
+	return file_resqlite_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SessionResponse) GetSeq() uint64 {
@@ -1089,7 +1358,7 @@ type RequestError struct {
 
 func (x *RequestError) Reset() {
 	*x = RequestError{}
-	mi := &file_resqlite_proto_msgTypes[12]
+	mi := &file_resqlite_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1101,7 +1370,7 @@ func (x *RequestError) String() string {
 func (*RequestError) ProtoMessage() {}
 
 func (x *RequestError) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[12]
+	mi := &file_resqlite_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1114,7 +1383,7 @@ func (x *RequestError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestError.ProtoReflect.Descriptor instead.
 func (*RequestError) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{12}
+	return file_resqlite_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *RequestError) GetCode() int32 {
@@ -1139,7 +1408,7 @@ type StatusRequest struct {
 
 func (x *StatusRequest) Reset() {
 	*x = StatusRequest{}
-	mi := &file_resqlite_proto_msgTypes[13]
+	mi := &file_resqlite_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1151,7 +1420,7 @@ func (x *StatusRequest) String() string {
 func (*StatusRequest) ProtoMessage() {}
 
 func (x *StatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[13]
+	mi := &file_resqlite_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1164,7 +1433,7 @@ func (x *StatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusRequest.ProtoReflect.Descriptor instead.
 func (*StatusRequest) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{13}
+	return file_resqlite_proto_rawDescGZIP(), []int{16}
 }
 
 // Member is one server of the configuration.
@@ -1188,7 +1457,7 @@ type Member struct {
 
 func (x *Member) Reset() {
 	*x = Member{}
-	mi := &file_resqlite_proto_msgTypes[14]
+	mi := &file_resqlite_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1200,7 +1469,7 @@ func (x *Member) String() string {
 func (*Member) ProtoMessage() {}
 
 func (x *Member) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[14]
+	mi := &file_resqlite_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1213,7 +1482,7 @@ func (x *Member) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Member.ProtoReflect.Descriptor instead.
 func (*Member) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{14}
+	return file_resqlite_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Member) GetId() uint64 {
@@ -1296,7 +1565,7 @@ type StatusResponse struct {
 
 func (x *StatusResponse) Reset() {
 	*x = StatusResponse{}
-	mi := &file_resqlite_proto_msgTypes[15]
+	mi := &file_resqlite_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1308,7 +1577,7 @@ func (x *StatusResponse) String() string {
 func (*StatusResponse) ProtoMessage() {}
 
 func (x *StatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[15]
+	mi := &file_resqlite_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1321,7 +1590,7 @@ func (x *StatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusResponse.ProtoReflect.Descriptor instead.
 func (*StatusResponse) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{15}
+	return file_resqlite_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *StatusResponse) GetId() uint64 {
@@ -1430,7 +1699,7 @@ type MembersRequest struct {
 
 func (x *MembersRequest) Reset() {
 	*x = MembersRequest{}
-	mi := &file_resqlite_proto_msgTypes[16]
+	mi := &file_resqlite_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1442,7 +1711,7 @@ func (x *MembersRequest) String() string {
 func (*MembersRequest) ProtoMessage() {}
 
 func (x *MembersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[16]
+	mi := &file_resqlite_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1455,7 +1724,7 @@ func (x *MembersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MembersRequest.ProtoReflect.Descriptor instead.
 func (*MembersRequest) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{16}
+	return file_resqlite_proto_rawDescGZIP(), []int{19}
 }
 
 type MembersResponse struct {
@@ -1468,7 +1737,7 @@ type MembersResponse struct {
 
 func (x *MembersResponse) Reset() {
 	*x = MembersResponse{}
-	mi := &file_resqlite_proto_msgTypes[17]
+	mi := &file_resqlite_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1480,7 +1749,7 @@ func (x *MembersResponse) String() string {
 func (*MembersResponse) ProtoMessage() {}
 
 func (x *MembersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[17]
+	mi := &file_resqlite_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1493,7 +1762,7 @@ func (x *MembersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MembersResponse.ProtoReflect.Descriptor instead.
 func (*MembersResponse) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{17}
+	return file_resqlite_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *MembersResponse) GetLeaderId() uint64 {
@@ -1522,7 +1791,7 @@ type AddMemberRequest struct {
 
 func (x *AddMemberRequest) Reset() {
 	*x = AddMemberRequest{}
-	mi := &file_resqlite_proto_msgTypes[18]
+	mi := &file_resqlite_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1534,7 +1803,7 @@ func (x *AddMemberRequest) String() string {
 func (*AddMemberRequest) ProtoMessage() {}
 
 func (x *AddMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[18]
+	mi := &file_resqlite_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1547,7 +1816,7 @@ func (x *AddMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddMemberRequest.ProtoReflect.Descriptor instead.
 func (*AddMemberRequest) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{18}
+	return file_resqlite_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *AddMemberRequest) GetId() uint64 {
@@ -1582,7 +1851,7 @@ type AddMemberResponse struct {
 
 func (x *AddMemberResponse) Reset() {
 	*x = AddMemberResponse{}
-	mi := &file_resqlite_proto_msgTypes[19]
+	mi := &file_resqlite_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1594,7 +1863,7 @@ func (x *AddMemberResponse) String() string {
 func (*AddMemberResponse) ProtoMessage() {}
 
 func (x *AddMemberResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[19]
+	mi := &file_resqlite_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1607,7 +1876,7 @@ func (x *AddMemberResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddMemberResponse.ProtoReflect.Descriptor instead.
 func (*AddMemberResponse) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{19}
+	return file_resqlite_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *AddMemberResponse) GetMembers() []*Member {
@@ -1633,7 +1902,7 @@ type RemoveMemberRequest struct {
 
 func (x *RemoveMemberRequest) Reset() {
 	*x = RemoveMemberRequest{}
-	mi := &file_resqlite_proto_msgTypes[20]
+	mi := &file_resqlite_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1645,7 +1914,7 @@ func (x *RemoveMemberRequest) String() string {
 func (*RemoveMemberRequest) ProtoMessage() {}
 
 func (x *RemoveMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[20]
+	mi := &file_resqlite_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1658,7 +1927,7 @@ func (x *RemoveMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveMemberRequest.ProtoReflect.Descriptor instead.
 func (*RemoveMemberRequest) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{20}
+	return file_resqlite_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RemoveMemberRequest) GetId() uint64 {
@@ -1677,7 +1946,7 @@ type RemoveMemberResponse struct {
 
 func (x *RemoveMemberResponse) Reset() {
 	*x = RemoveMemberResponse{}
-	mi := &file_resqlite_proto_msgTypes[21]
+	mi := &file_resqlite_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1689,7 +1958,7 @@ func (x *RemoveMemberResponse) String() string {
 func (*RemoveMemberResponse) ProtoMessage() {}
 
 func (x *RemoveMemberResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[21]
+	mi := &file_resqlite_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1702,7 +1971,7 @@ func (x *RemoveMemberResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveMemberResponse.ProtoReflect.Descriptor instead.
 func (*RemoveMemberResponse) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{21}
+	return file_resqlite_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RemoveMemberResponse) GetMembers() []*Member {
@@ -1720,7 +1989,7 @@ type TakeSnapshotRequest struct {
 
 func (x *TakeSnapshotRequest) Reset() {
 	*x = TakeSnapshotRequest{}
-	mi := &file_resqlite_proto_msgTypes[22]
+	mi := &file_resqlite_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1732,7 +2001,7 @@ func (x *TakeSnapshotRequest) String() string {
 func (*TakeSnapshotRequest) ProtoMessage() {}
 
 func (x *TakeSnapshotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[22]
+	mi := &file_resqlite_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1745,7 +2014,7 @@ func (x *TakeSnapshotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TakeSnapshotRequest.ProtoReflect.Descriptor instead.
 func (*TakeSnapshotRequest) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{22}
+	return file_resqlite_proto_rawDescGZIP(), []int{25}
 }
 
 type TakeSnapshotResponse struct {
@@ -1758,7 +2027,7 @@ type TakeSnapshotResponse struct {
 
 func (x *TakeSnapshotResponse) Reset() {
 	*x = TakeSnapshotResponse{}
-	mi := &file_resqlite_proto_msgTypes[23]
+	mi := &file_resqlite_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1770,7 +2039,7 @@ func (x *TakeSnapshotResponse) String() string {
 func (*TakeSnapshotResponse) ProtoMessage() {}
 
 func (x *TakeSnapshotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[23]
+	mi := &file_resqlite_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1783,7 +2052,7 @@ func (x *TakeSnapshotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TakeSnapshotResponse.ProtoReflect.Descriptor instead.
 func (*TakeSnapshotResponse) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{23}
+	return file_resqlite_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *TakeSnapshotResponse) GetIndex() uint64 {
@@ -1804,7 +2073,7 @@ type TransferLeadershipRequest struct {
 
 func (x *TransferLeadershipRequest) Reset() {
 	*x = TransferLeadershipRequest{}
-	mi := &file_resqlite_proto_msgTypes[24]
+	mi := &file_resqlite_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1816,7 +2085,7 @@ func (x *TransferLeadershipRequest) String() string {
 func (*TransferLeadershipRequest) ProtoMessage() {}
 
 func (x *TransferLeadershipRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[24]
+	mi := &file_resqlite_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1829,7 +2098,7 @@ func (x *TransferLeadershipRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransferLeadershipRequest.ProtoReflect.Descriptor instead.
 func (*TransferLeadershipRequest) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{24}
+	return file_resqlite_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *TransferLeadershipRequest) GetTo() uint64 {
@@ -1848,7 +2117,7 @@ type TransferLeadershipResponse struct {
 
 func (x *TransferLeadershipResponse) Reset() {
 	*x = TransferLeadershipResponse{}
-	mi := &file_resqlite_proto_msgTypes[25]
+	mi := &file_resqlite_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1860,7 +2129,7 @@ func (x *TransferLeadershipResponse) String() string {
 func (*TransferLeadershipResponse) ProtoMessage() {}
 
 func (x *TransferLeadershipResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[25]
+	mi := &file_resqlite_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1873,7 +2142,7 @@ func (x *TransferLeadershipResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransferLeadershipResponse.ProtoReflect.Descriptor instead.
 func (*TransferLeadershipResponse) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{25}
+	return file_resqlite_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *TransferLeadershipResponse) GetLeaderId() uint64 {
@@ -1893,7 +2162,7 @@ type DigestRequest struct {
 
 func (x *DigestRequest) Reset() {
 	*x = DigestRequest{}
-	mi := &file_resqlite_proto_msgTypes[26]
+	mi := &file_resqlite_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1905,7 +2174,7 @@ func (x *DigestRequest) String() string {
 func (*DigestRequest) ProtoMessage() {}
 
 func (x *DigestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[26]
+	mi := &file_resqlite_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1918,7 +2187,7 @@ func (x *DigestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DigestRequest.ProtoReflect.Descriptor instead.
 func (*DigestRequest) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{26}
+	return file_resqlite_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *DigestRequest) GetMinIndex() uint64 {
@@ -1939,7 +2208,7 @@ type DigestResponse struct {
 
 func (x *DigestResponse) Reset() {
 	*x = DigestResponse{}
-	mi := &file_resqlite_proto_msgTypes[27]
+	mi := &file_resqlite_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1951,7 +2220,7 @@ func (x *DigestResponse) String() string {
 func (*DigestResponse) ProtoMessage() {}
 
 func (x *DigestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[27]
+	mi := &file_resqlite_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1964,7 +2233,7 @@ func (x *DigestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DigestResponse.ProtoReflect.Descriptor instead.
 func (*DigestResponse) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{27}
+	return file_resqlite_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *DigestResponse) GetAppliedIndex() uint64 {
@@ -1995,7 +2264,7 @@ type DumpRequest struct {
 
 func (x *DumpRequest) Reset() {
 	*x = DumpRequest{}
-	mi := &file_resqlite_proto_msgTypes[28]
+	mi := &file_resqlite_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2007,7 +2276,7 @@ func (x *DumpRequest) String() string {
 func (*DumpRequest) ProtoMessage() {}
 
 func (x *DumpRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[28]
+	mi := &file_resqlite_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2020,7 +2289,7 @@ func (x *DumpRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DumpRequest.ProtoReflect.Descriptor instead.
 func (*DumpRequest) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{28}
+	return file_resqlite_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *DumpRequest) GetMinIndex() uint64 {
@@ -2049,7 +2318,7 @@ type DumpChunk struct {
 
 func (x *DumpChunk) Reset() {
 	*x = DumpChunk{}
-	mi := &file_resqlite_proto_msgTypes[29]
+	mi := &file_resqlite_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2061,7 +2330,7 @@ func (x *DumpChunk) String() string {
 func (*DumpChunk) ProtoMessage() {}
 
 func (x *DumpChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_resqlite_proto_msgTypes[29]
+	mi := &file_resqlite_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2074,7 +2343,7 @@ func (x *DumpChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DumpChunk.ProtoReflect.Descriptor instead.
 func (*DumpChunk) Descriptor() ([]byte, []int) {
-	return file_resqlite_proto_rawDescGZIP(), []int{29}
+	return file_resqlite_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *DumpChunk) GetAppliedIndex() uint64 {
@@ -2121,17 +2390,37 @@ const file_resqlite_proto_rawDesc = "" +
 	"\rrows_affected\x18\x01 \x01(\x03R\frowsAffected\x12*\n" +
 	"\x11last_insert_rowid\x18\x02 \x01(\x03R\x0flastInsertRowid\x12\x18\n" +
 	"\acolumns\x18\x03 \x03(\tR\acolumns\x12$\n" +
-	"\x04rows\x18\x04 \x03(\v2\x10.resqlite.v1.RowR\x04rows\"\x83\x01\n" +
+	"\x04rows\x18\x04 \x03(\v2\x10.resqlite.v1.RowR\x04rows\"\xda\x01\n" +
 	"\x0eExecuteRequest\x126\n" +
 	"\n" +
 	"statements\x18\x01 \x03(\v2\x16.resqlite.v1.StatementR\n" +
 	"statements\x12\x1b\n" +
 	"\tmin_index\x18\x02 \x01(\x04R\bminIndex\x12\x1c\n" +
-	"\tforwarded\x18\x03 \x01(\bR\tforwarded\"\x8c\x01\n" +
+	"\tforwarded\x18\x03 \x01(\bR\tforwarded\x12\x1b\n" +
+	"\tclient_id\x18\x04 \x01(\x04R\bclientId\x12\x1b\n" +
+	"\twrite_seq\x18\x05 \x01(\x04R\bwriteSeq\x12\x1b\n" +
+	"\tacked_seq\x18\x06 \x01(\x04R\backedSeq\"\xe3\x01\n" +
+	"\fSessionError\x122\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x1e.resqlite.v1.SessionError.KindR\x04kind\x12\x1f\n" +
+	"\vresend_from\x18\x02 \x01(\x04R\n" +
+	"resendFrom\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\"d\n" +
+	"\x04Kind\x12\x14\n" +
+	"\x10KIND_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14KIND_UNKNOWN_SESSION\x10\x01\x12\x15\n" +
+	"\x11KIND_OUT_OF_ORDER\x10\x02\x12\x15\n" +
+	"\x11KIND_ACKNOWLEDGED\x10\x03\"\x94\x02\n" +
 	"\x0fExecuteResponse\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x04R\x05index\x126\n" +
 	"\aresults\x18\x02 \x03(\v2\x1c.resqlite.v1.StatementResultR\aresults\x12+\n" +
-	"\x05error\x18\x03 \x01(\v2\x15.resqlite.v1.SqlErrorR\x05error\"\xa5\x01\n" +
+	"\x05error\x18\x03 \x01(\v2\x15.resqlite.v1.SqlErrorR\x05error\x12\x16\n" +
+	"\x06repeat\x18\x04 \x01(\bR\x06repeat\x12.\n" +
+	"\x13result_not_retained\x18\x05 \x01(\bR\x11resultNotRetained\x12>\n" +
+	"\rsession_error\x18\x06 \x01(\v2\x19.resqlite.v1.SessionErrorR\fsessionError\"6\n" +
+	"\x16RegisterSessionRequest\x12\x1c\n" +
+	"\tforwarded\x18\x01 \x01(\bR\tforwarded\"6\n" +
+	"\x17RegisterSessionResponse\x12\x1b\n" +
+	"\tclient_id\x18\x01 \x01(\x04R\bclientId\"\xa5\x01\n" +
 	"\fQueryRequest\x12\x10\n" +
 	"\x03sql\x18\x01 \x01(\tR\x03sql\x12*\n" +
 	"\x06params\x18\x02 \x03(\v2\x12.resqlite.v1.ParamR\x06params\x12:\n" +
@@ -2226,14 +2515,15 @@ const file_resqlite_proto_rawDesc = "" +
 	"\x10ERROR_KIND_PARSE\x10\x01\x12\x16\n" +
 	"\x12ERROR_KIND_RUNTIME\x10\x02\x12\x17\n" +
 	"\x13ERROR_KIND_REJECTED\x10\x03\x12\x18\n" +
-	"\x14ERROR_KIND_MALFORMED\x10\x042\xc1\x06\n" +
+	"\x14ERROR_KIND_MALFORMED\x10\x042\x9f\a\n" +
 	"\bReSqlite\x12D\n" +
 	"\aExecute\x12\x1b.resqlite.v1.ExecuteRequest\x1a\x1c.resqlite.v1.ExecuteResponse\x12@\n" +
 	"\x05Query\x12\x19.resqlite.v1.QueryRequest\x1a\x1a.resqlite.v1.QueryResponse0\x01\x12H\n" +
 	"\aSession\x12\x1b.resqlite.v1.SessionRequest\x1a\x1c.resqlite.v1.SessionResponse(\x010\x01\x12A\n" +
 	"\x06Status\x12\x1a.resqlite.v1.StatusRequest\x1a\x1b.resqlite.v1.StatusResponse\x12D\n" +
 	"\aMembers\x12\x1b.resqlite.v1.MembersRequest\x1a\x1c.resqlite.v1.MembersResponse\x12J\n" +
-	"\tAddMember\x12\x1d.resqlite.v1.AddMemberRequest\x1a\x1e.resqlite.v1.AddMemberResponse\x12S\n" +
+	"\tAddMember\x12\x1d.resqlite.v1.AddMemberRequest\x1a\x1e.resqlite.v1.AddMemberResponse\x12\\\n" +
+	"\x0fRegisterSession\x12#.resqlite.v1.RegisterSessionRequest\x1a$.resqlite.v1.RegisterSessionResponse\x12S\n" +
 	"\fRemoveMember\x12 .resqlite.v1.RemoveMemberRequest\x1a!.resqlite.v1.RemoveMemberResponse\x12S\n" +
 	"\fTakeSnapshot\x12 .resqlite.v1.TakeSnapshotRequest\x1a!.resqlite.v1.TakeSnapshotResponse\x12e\n" +
 	"\x12TransferLeadership\x12&.resqlite.v1.TransferLeadershipRequest\x1a'.resqlite.v1.TransferLeadershipResponse\x12A\n" +
@@ -2252,91 +2542,99 @@ func file_resqlite_proto_rawDescGZIP() []byte {
 	return file_resqlite_proto_rawDescData
 }
 
-var file_resqlite_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_resqlite_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_resqlite_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_resqlite_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_resqlite_proto_goTypes = []any{
 	(Consistency)(0),                   // 0: resqlite.v1.Consistency
 	(ErrorKind)(0),                     // 1: resqlite.v1.ErrorKind
-	(*Value)(nil),                      // 2: resqlite.v1.Value
-	(*Row)(nil),                        // 3: resqlite.v1.Row
-	(*Param)(nil),                      // 4: resqlite.v1.Param
-	(*Statement)(nil),                  // 5: resqlite.v1.Statement
-	(*SqlError)(nil),                   // 6: resqlite.v1.SqlError
-	(*StatementResult)(nil),            // 7: resqlite.v1.StatementResult
-	(*ExecuteRequest)(nil),             // 8: resqlite.v1.ExecuteRequest
-	(*ExecuteResponse)(nil),            // 9: resqlite.v1.ExecuteResponse
-	(*QueryRequest)(nil),               // 10: resqlite.v1.QueryRequest
-	(*QueryResponse)(nil),              // 11: resqlite.v1.QueryResponse
-	(*SessionRequest)(nil),             // 12: resqlite.v1.SessionRequest
-	(*SessionResponse)(nil),            // 13: resqlite.v1.SessionResponse
-	(*RequestError)(nil),               // 14: resqlite.v1.RequestError
-	(*StatusRequest)(nil),              // 15: resqlite.v1.StatusRequest
-	(*Member)(nil),                     // 16: resqlite.v1.Member
-	(*StatusResponse)(nil),             // 17: resqlite.v1.StatusResponse
-	(*MembersRequest)(nil),             // 18: resqlite.v1.MembersRequest
-	(*MembersResponse)(nil),            // 19: resqlite.v1.MembersResponse
-	(*AddMemberRequest)(nil),           // 20: resqlite.v1.AddMemberRequest
-	(*AddMemberResponse)(nil),          // 21: resqlite.v1.AddMemberResponse
-	(*RemoveMemberRequest)(nil),        // 22: resqlite.v1.RemoveMemberRequest
-	(*RemoveMemberResponse)(nil),       // 23: resqlite.v1.RemoveMemberResponse
-	(*TakeSnapshotRequest)(nil),        // 24: resqlite.v1.TakeSnapshotRequest
-	(*TakeSnapshotResponse)(nil),       // 25: resqlite.v1.TakeSnapshotResponse
-	(*TransferLeadershipRequest)(nil),  // 26: resqlite.v1.TransferLeadershipRequest
-	(*TransferLeadershipResponse)(nil), // 27: resqlite.v1.TransferLeadershipResponse
-	(*DigestRequest)(nil),              // 28: resqlite.v1.DigestRequest
-	(*DigestResponse)(nil),             // 29: resqlite.v1.DigestResponse
-	(*DumpRequest)(nil),                // 30: resqlite.v1.DumpRequest
-	(*DumpChunk)(nil),                  // 31: resqlite.v1.DumpChunk
+	(SessionError_Kind)(0),             // 2: resqlite.v1.SessionError.Kind
+	(*Value)(nil),                      // 3: resqlite.v1.Value
+	(*Row)(nil),                        // 4: resqlite.v1.Row
+	(*Param)(nil),                      // 5: resqlite.v1.Param
+	(*Statement)(nil),                  // 6: resqlite.v1.Statement
+	(*SqlError)(nil),                   // 7: resqlite.v1.SqlError
+	(*StatementResult)(nil),            // 8: resqlite.v1.StatementResult
+	(*ExecuteRequest)(nil),             // 9: resqlite.v1.ExecuteRequest
+	(*SessionError)(nil),               // 10: resqlite.v1.SessionError
+	(*ExecuteResponse)(nil),            // 11: resqlite.v1.ExecuteResponse
+	(*RegisterSessionRequest)(nil),     // 12: resqlite.v1.RegisterSessionRequest
+	(*RegisterSessionResponse)(nil),    // 13: resqlite.v1.RegisterSessionResponse
+	(*QueryRequest)(nil),               // 14: resqlite.v1.QueryRequest
+	(*QueryResponse)(nil),              // 15: resqlite.v1.QueryResponse
+	(*SessionRequest)(nil),             // 16: resqlite.v1.SessionRequest
+	(*SessionResponse)(nil),            // 17: resqlite.v1.SessionResponse
+	(*RequestError)(nil),               // 18: resqlite.v1.RequestError
+	(*StatusRequest)(nil),              // 19: resqlite.v1.StatusRequest
+	(*Member)(nil),                     // 20: resqlite.v1.Member
+	(*StatusResponse)(nil),             // 21: resqlite.v1.StatusResponse
+	(*MembersRequest)(nil),             // 22: resqlite.v1.MembersRequest
+	(*MembersResponse)(nil),            // 23: resqlite.v1.MembersResponse
+	(*AddMemberRequest)(nil),           // 24: resqlite.v1.AddMemberRequest
+	(*AddMemberResponse)(nil),          // 25: resqlite.v1.AddMemberResponse
+	(*RemoveMemberRequest)(nil),        // 26: resqlite.v1.RemoveMemberRequest
+	(*RemoveMemberResponse)(nil),       // 27: resqlite.v1.RemoveMemberResponse
+	(*TakeSnapshotRequest)(nil),        // 28: resqlite.v1.TakeSnapshotRequest
+	(*TakeSnapshotResponse)(nil),       // 29: resqlite.v1.TakeSnapshotResponse
+	(*TransferLeadershipRequest)(nil),  // 30: resqlite.v1.TransferLeadershipRequest
+	(*TransferLeadershipResponse)(nil), // 31: resqlite.v1.TransferLeadershipResponse
+	(*DigestRequest)(nil),              // 32: resqlite.v1.DigestRequest
+	(*DigestResponse)(nil),             // 33: resqlite.v1.DigestResponse
+	(*DumpRequest)(nil),                // 34: resqlite.v1.DumpRequest
+	(*DumpChunk)(nil),                  // 35: resqlite.v1.DumpChunk
 }
 var file_resqlite_proto_depIdxs = []int32{
-	2,  // 0: resqlite.v1.Row.values:type_name -> resqlite.v1.Value
-	2,  // 1: resqlite.v1.Param.value:type_name -> resqlite.v1.Value
-	4,  // 2: resqlite.v1.Statement.params:type_name -> resqlite.v1.Param
+	3,  // 0: resqlite.v1.Row.values:type_name -> resqlite.v1.Value
+	3,  // 1: resqlite.v1.Param.value:type_name -> resqlite.v1.Value
+	5,  // 2: resqlite.v1.Statement.params:type_name -> resqlite.v1.Param
 	1,  // 3: resqlite.v1.SqlError.kind:type_name -> resqlite.v1.ErrorKind
-	3,  // 4: resqlite.v1.StatementResult.rows:type_name -> resqlite.v1.Row
-	5,  // 5: resqlite.v1.ExecuteRequest.statements:type_name -> resqlite.v1.Statement
-	7,  // 6: resqlite.v1.ExecuteResponse.results:type_name -> resqlite.v1.StatementResult
-	6,  // 7: resqlite.v1.ExecuteResponse.error:type_name -> resqlite.v1.SqlError
-	4,  // 8: resqlite.v1.QueryRequest.params:type_name -> resqlite.v1.Param
-	0,  // 9: resqlite.v1.QueryRequest.consistency:type_name -> resqlite.v1.Consistency
-	3,  // 10: resqlite.v1.QueryResponse.rows:type_name -> resqlite.v1.Row
-	6,  // 11: resqlite.v1.QueryResponse.error:type_name -> resqlite.v1.SqlError
-	8,  // 12: resqlite.v1.SessionRequest.write:type_name -> resqlite.v1.ExecuteRequest
-	10, // 13: resqlite.v1.SessionRequest.read:type_name -> resqlite.v1.QueryRequest
-	9,  // 14: resqlite.v1.SessionResponse.write:type_name -> resqlite.v1.ExecuteResponse
-	11, // 15: resqlite.v1.SessionResponse.read:type_name -> resqlite.v1.QueryResponse
-	14, // 16: resqlite.v1.SessionResponse.failure:type_name -> resqlite.v1.RequestError
-	16, // 17: resqlite.v1.StatusResponse.members:type_name -> resqlite.v1.Member
-	16, // 18: resqlite.v1.MembersResponse.members:type_name -> resqlite.v1.Member
-	16, // 19: resqlite.v1.AddMemberResponse.members:type_name -> resqlite.v1.Member
-	16, // 20: resqlite.v1.RemoveMemberResponse.members:type_name -> resqlite.v1.Member
-	8,  // 21: resqlite.v1.ReSqlite.Execute:input_type -> resqlite.v1.ExecuteRequest
-	10, // 22: resqlite.v1.ReSqlite.Query:input_type -> resqlite.v1.QueryRequest
-	12, // 23: resqlite.v1.ReSqlite.Session:input_type -> resqlite.v1.SessionRequest
-	15, // 24: resqlite.v1.ReSqlite.Status:input_type -> resqlite.v1.StatusRequest
-	18, // 25: resqlite.v1.ReSqlite.Members:input_type -> resqlite.v1.MembersRequest
-	20, // 26: resqlite.v1.ReSqlite.AddMember:input_type -> resqlite.v1.AddMemberRequest
-	22, // 27: resqlite.v1.ReSqlite.RemoveMember:input_type -> resqlite.v1.RemoveMemberRequest
-	24, // 28: resqlite.v1.ReSqlite.TakeSnapshot:input_type -> resqlite.v1.TakeSnapshotRequest
-	26, // 29: resqlite.v1.ReSqlite.TransferLeadership:input_type -> resqlite.v1.TransferLeadershipRequest
-	28, // 30: resqlite.v1.ReSqlite.Digest:input_type -> resqlite.v1.DigestRequest
-	30, // 31: resqlite.v1.ReSqlite.Dump:input_type -> resqlite.v1.DumpRequest
-	9,  // 32: resqlite.v1.ReSqlite.Execute:output_type -> resqlite.v1.ExecuteResponse
-	11, // 33: resqlite.v1.ReSqlite.Query:output_type -> resqlite.v1.QueryResponse
-	13, // 34: resqlite.v1.ReSqlite.Session:output_type -> resqlite.v1.SessionResponse
-	17, // 35: resqlite.v1.ReSqlite.Status:output_type -> resqlite.v1.StatusResponse
-	19, // 36: resqlite.v1.ReSqlite.Members:output_type -> resqlite.v1.MembersResponse
-	21, // 37: resqlite.v1.ReSqlite.AddMember:output_type -> resqlite.v1.AddMemberResponse
-	23, // 38: resqlite.v1.ReSqlite.RemoveMember:output_type -> resqlite.v1.RemoveMemberResponse
-	25, // 39: resqlite.v1.ReSqlite.TakeSnapshot:output_type -> resqlite.v1.TakeSnapshotResponse
-	27, // 40: resqlite.v1.ReSqlite.TransferLeadership:output_type -> resqlite.v1.TransferLeadershipResponse
-	29, // 41: resqlite.v1.ReSqlite.Digest:output_type -> resqlite.v1.DigestResponse
-	31, // 42: resqlite.v1.ReSqlite.Dump:output_type -> resqlite.v1.DumpChunk
-	32, // [32:43] is the sub-list for method output_type
-	21, // [21:32] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	4,  // 4: resqlite.v1.StatementResult.rows:type_name -> resqlite.v1.Row
+	6,  // 5: resqlite.v1.ExecuteRequest.statements:type_name -> resqlite.v1.Statement
+	2,  // 6: resqlite.v1.SessionError.kind:type_name -> resqlite.v1.SessionError.Kind
+	8,  // 7: resqlite.v1.ExecuteResponse.results:type_name -> resqlite.v1.StatementResult
+	7,  // 8: resqlite.v1.ExecuteResponse.error:type_name -> resqlite.v1.SqlError
+	10, // 9: resqlite.v1.ExecuteResponse.session_error:type_name -> resqlite.v1.SessionError
+	5,  // 10: resqlite.v1.QueryRequest.params:type_name -> resqlite.v1.Param
+	0,  // 11: resqlite.v1.QueryRequest.consistency:type_name -> resqlite.v1.Consistency
+	4,  // 12: resqlite.v1.QueryResponse.rows:type_name -> resqlite.v1.Row
+	7,  // 13: resqlite.v1.QueryResponse.error:type_name -> resqlite.v1.SqlError
+	9,  // 14: resqlite.v1.SessionRequest.write:type_name -> resqlite.v1.ExecuteRequest
+	14, // 15: resqlite.v1.SessionRequest.read:type_name -> resqlite.v1.QueryRequest
+	11, // 16: resqlite.v1.SessionResponse.write:type_name -> resqlite.v1.ExecuteResponse
+	15, // 17: resqlite.v1.SessionResponse.read:type_name -> resqlite.v1.QueryResponse
+	18, // 18: resqlite.v1.SessionResponse.failure:type_name -> resqlite.v1.RequestError
+	20, // 19: resqlite.v1.StatusResponse.members:type_name -> resqlite.v1.Member
+	20, // 20: resqlite.v1.MembersResponse.members:type_name -> resqlite.v1.Member
+	20, // 21: resqlite.v1.AddMemberResponse.members:type_name -> resqlite.v1.Member
+	20, // 22: resqlite.v1.RemoveMemberResponse.members:type_name -> resqlite.v1.Member
+	9,  // 23: resqlite.v1.ReSqlite.Execute:input_type -> resqlite.v1.ExecuteRequest
+	14, // 24: resqlite.v1.ReSqlite.Query:input_type -> resqlite.v1.QueryRequest
+	16, // 25: resqlite.v1.ReSqlite.Session:input_type -> resqlite.v1.SessionRequest
+	19, // 26: resqlite.v1.ReSqlite.Status:input_type -> resqlite.v1.StatusRequest
+	22, // 27: resqlite.v1.ReSqlite.Members:input_type -> resqlite.v1.MembersRequest
+	24, // 28: resqlite.v1.ReSqlite.AddMember:input_type -> resqlite.v1.AddMemberRequest
+	12, // 29: resqlite.v1.ReSqlite.RegisterSession:input_type -> resqlite.v1.RegisterSessionRequest
+	26, // 30: resqlite.v1.ReSqlite.RemoveMember:input_type -> resqlite.v1.RemoveMemberRequest
+	28, // 31: resqlite.v1.ReSqlite.TakeSnapshot:input_type -> resqlite.v1.TakeSnapshotRequest
+	30, // 32: resqlite.v1.ReSqlite.TransferLeadership:input_type -> resqlite.v1.TransferLeadershipRequest
+	32, // 33: resqlite.v1.ReSqlite.Digest:input_type -> resqlite.v1.DigestRequest
+	34, // 34: resqlite.v1.ReSqlite.Dump:input_type -> resqlite.v1.DumpRequest
+	11, // 35: resqlite.v1.ReSqlite.Execute:output_type -> resqlite.v1.ExecuteResponse
+	15, // 36: resqlite.v1.ReSqlite.Query:output_type -> resqlite.v1.QueryResponse
+	17, // 37: resqlite.v1.ReSqlite.Session:output_type -> resqlite.v1.SessionResponse
+	21, // 38: resqlite.v1.ReSqlite.Status:output_type -> resqlite.v1.StatusResponse
+	23, // 39: resqlite.v1.ReSqlite.Members:output_type -> resqlite.v1.MembersResponse
+	25, // 40: resqlite.v1.ReSqlite.AddMember:output_type -> resqlite.v1.AddMemberResponse
+	13, // 41: resqlite.v1.ReSqlite.RegisterSession:output_type -> resqlite.v1.RegisterSessionResponse
+	27, // 42: resqlite.v1.ReSqlite.RemoveMember:output_type -> resqlite.v1.RemoveMemberResponse
+	29, // 43: resqlite.v1.ReSqlite.TakeSnapshot:output_type -> resqlite.v1.TakeSnapshotResponse
+	31, // 44: resqlite.v1.ReSqlite.TransferLeadership:output_type -> resqlite.v1.TransferLeadershipResponse
+	33, // 45: resqlite.v1.ReSqlite.Digest:output_type -> resqlite.v1.DigestResponse
+	35, // 46: resqlite.v1.ReSqlite.Dump:output_type -> resqlite.v1.DumpChunk
+	35, // [35:47] is the sub-list for method output_type
+	23, // [23:35] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_resqlite_proto_init() }
@@ -2351,11 +2649,11 @@ func file_resqlite_proto_init() {
 		(*Value_Text)(nil),
 		(*Value_Blob)(nil),
 	}
-	file_resqlite_proto_msgTypes[10].OneofWrappers = []any{
+	file_resqlite_proto_msgTypes[13].OneofWrappers = []any{
 		(*SessionRequest_Write)(nil),
 		(*SessionRequest_Read)(nil),
 	}
-	file_resqlite_proto_msgTypes[11].OneofWrappers = []any{
+	file_resqlite_proto_msgTypes[14].OneofWrappers = []any{
 		(*SessionResponse_Write)(nil),
 		(*SessionResponse_Read)(nil),
 		(*SessionResponse_Failure)(nil),
@@ -2365,8 +2663,8 @@ func file_resqlite_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_resqlite_proto_rawDesc), len(file_resqlite_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   30,
+			NumEnums:      3,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

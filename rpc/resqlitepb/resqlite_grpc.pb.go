@@ -8,8 +8,8 @@
 //
 // Errors (gRPC status codes):
 //   - UNAVAILABLE: nothing was proposed (no leader known and reachable
-//     within the leader wait, 5 s by default; node shutting down); the
-//     request may be retried.
+//     before the request's deadline, 30 s when the caller sets none; node
+//     shutting down); the request may be retried.
 //   - ABORTED: a write was proposed but its outcome is unknown (leadership
 //     was lost before it committed, or the connection to the leader broke
 //     after it was sent). It may have committed: never retry it blindly.
@@ -57,6 +57,7 @@ const (
 	ReSqlite_Status_FullMethodName             = "/resqlite.v1.ReSqlite/Status"
 	ReSqlite_Members_FullMethodName            = "/resqlite.v1.ReSqlite/Members"
 	ReSqlite_AddMember_FullMethodName          = "/resqlite.v1.ReSqlite/AddMember"
+	ReSqlite_RegisterSession_FullMethodName    = "/resqlite.v1.ReSqlite/RegisterSession"
 	ReSqlite_RemoveMember_FullMethodName       = "/resqlite.v1.ReSqlite/RemoveMember"
 	ReSqlite_TakeSnapshot_FullMethodName       = "/resqlite.v1.ReSqlite/TakeSnapshot"
 	ReSqlite_TransferLeadership_FullMethodName = "/resqlite.v1.ReSqlite/TransferLeadership"
@@ -87,6 +88,10 @@ type ReSqliteClient interface {
 	// AddMember adds a node as a learner and promotes it to voter once it
 	// has caught up with the leader's log.
 	AddMember(ctx context.Context, in *AddMemberRequest, opts ...grpc.CallOption) (*AddMemberResponse, error)
+	// RegisterSession registers a client session through the log (Raft
+	// thesis §6.3): writes that carry its id and a sequence number are
+	// applied once each, however often they are sent.
+	RegisterSession(ctx context.Context, in *RegisterSessionRequest, opts ...grpc.CallOption) (*RegisterSessionResponse, error)
 	// RemoveMember removes a node from the configuration.
 	RemoveMember(ctx context.Context, in *RemoveMemberRequest, opts ...grpc.CallOption) (*RemoveMemberResponse, error)
 	// TakeSnapshot makes the receiving node snapshot its state and compact
@@ -181,6 +186,16 @@ func (c *reSqliteClient) AddMember(ctx context.Context, in *AddMemberRequest, op
 	return out, nil
 }
 
+func (c *reSqliteClient) RegisterSession(ctx context.Context, in *RegisterSessionRequest, opts ...grpc.CallOption) (*RegisterSessionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RegisterSessionResponse)
+	err := c.cc.Invoke(ctx, ReSqlite_RegisterSession_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *reSqliteClient) RemoveMember(ctx context.Context, in *RemoveMemberRequest, opts ...grpc.CallOption) (*RemoveMemberResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(RemoveMemberResponse)
@@ -263,6 +278,10 @@ type ReSqliteServer interface {
 	// AddMember adds a node as a learner and promotes it to voter once it
 	// has caught up with the leader's log.
 	AddMember(context.Context, *AddMemberRequest) (*AddMemberResponse, error)
+	// RegisterSession registers a client session through the log (Raft
+	// thesis §6.3): writes that carry its id and a sequence number are
+	// applied once each, however often they are sent.
+	RegisterSession(context.Context, *RegisterSessionRequest) (*RegisterSessionResponse, error)
 	// RemoveMember removes a node from the configuration.
 	RemoveMember(context.Context, *RemoveMemberRequest) (*RemoveMemberResponse, error)
 	// TakeSnapshot makes the receiving node snapshot its state and compact
@@ -302,6 +321,9 @@ func (UnimplementedReSqliteServer) Members(context.Context, *MembersRequest) (*M
 }
 func (UnimplementedReSqliteServer) AddMember(context.Context, *AddMemberRequest) (*AddMemberResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method AddMember not implemented")
+}
+func (UnimplementedReSqliteServer) RegisterSession(context.Context, *RegisterSessionRequest) (*RegisterSessionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RegisterSession not implemented")
 }
 func (UnimplementedReSqliteServer) RemoveMember(context.Context, *RemoveMemberRequest) (*RemoveMemberResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RemoveMember not implemented")
@@ -429,6 +451,24 @@ func _ReSqlite_AddMember_Handler(srv interface{}, ctx context.Context, dec func(
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReSqlite_RegisterSession_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RegisterSessionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReSqliteServer).RegisterSession(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReSqlite_RegisterSession_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReSqliteServer).RegisterSession(ctx, req.(*RegisterSessionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _ReSqlite_RemoveMember_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(RemoveMemberRequest)
 	if err := dec(in); err != nil {
@@ -534,6 +574,10 @@ var ReSqlite_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "AddMember",
 			Handler:    _ReSqlite_AddMember_Handler,
+		},
+		{
+			MethodName: "RegisterSession",
+			Handler:    _ReSqlite_RegisterSession_Handler,
 		},
 		{
 			MethodName: "RemoveMember",

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
@@ -13,16 +14,33 @@ import (
 
 // Execute applies one entry through the log; see resqlite.proto.
 func (s *Server) Execute(ctx context.Context, req *resqlitepb.ExecuteRequest) (*resqlitepb.ExecuteResponse, error) {
-	data, rejected, err := s.prepareWrite(ctx, req)
+	data, rejected, err := s.prepareWrite(ctx, req, true)
 	if err != nil || rejected != nil {
 		return rejected, err
 	}
-	// This node may become the leader while it forwards: then it
-	// proposes itself (a few times at most, if leadership flaps).
+	return s.proposeOrForward(ctx, data, req.GetForwarded(), req.GetClientId() != 0,
+		func(ctx context.Context, c resqlitepb.ReSqliteClient) (*resqlitepb.ExecuteResponse, error) {
+			fwd := &resqlitepb.ExecuteRequest{
+				Statements: req.GetStatements(), MinIndex: req.GetMinIndex(), Forwarded: true,
+				ClientId: req.GetClientId(), WriteSeq: req.GetWriteSeq(), AckedSeq: req.GetAckedSeq(),
+			}
+			return c.Execute(ctx, fwd)
+		})
+}
+
+// proposeOrForward proposes data when this node leads (or the request was
+// forwarded to it) and waits for its result; otherwise it forwards the
+// request to the leader with send, waiting for one until the request's
+// deadline. This node may become the leader while it forwards: then it
+// proposes itself. repeatable marks a request the state machine applies
+// once however often it is sent (a session write, a registration): it is
+// sent again to a new leader even when its outcome was unknown.
+func (s *Server) proposeOrForward(ctx context.Context, data []byte, forwarded, repeatable bool,
+	send func(context.Context, resqlitepb.ReSqliteClient) (*resqlitepb.ExecuteResponse, error)) (*resqlitepb.ExecuteResponse, error) {
 	for attempt := 0; ; attempt++ {
-		f, err := s.propose(ctx, data, req.GetForwarded())
+		f, err := s.propose(ctx, data, forwarded)
 		if err == nil {
-			return s.await(ctx, f, req.GetForwarded())
+			return s.await(ctx, f, forwarded)
 		}
 		if !errors.Is(err, errNotLeader) {
 			return nil, err
@@ -31,19 +49,17 @@ func (s *Server) Execute(ctx context.Context, req *resqlitepb.ExecuteRequest) (*
 		// Only the failure of a call that was sent may leave the outcome
 		// unknown: forward's own UNAVAILABLE (no leader, none reachable,
 		// none accepted it) means nothing was proposed.
-		err = s.forward(ctx, func(ctx context.Context, c resqlitepb.ReSqliteClient) error {
-			fwd := &resqlitepb.ExecuteRequest{Statements: req.GetStatements(), MinIndex: req.GetMinIndex(), Forwarded: true}
+		err = s.forward(ctx, repeatable, func(ctx context.Context, c resqlitepb.ReSqliteClient) error {
 			var err error
-			resp, err = c.Execute(ctx, fwd)
+			resp, err = send(ctx, c)
 			return unknownOutcome(err)
 		})
-		if errors.Is(err, errLeaderIsSelf) && attempt < 3 {
+		switch {
+		case errors.Is(err, errLeaderIsSelf) && attempt < 3:
 			continue
-		}
-		if errors.Is(err, errLeaderIsSelf) {
+		case errors.Is(err, errLeaderIsSelf):
 			return nil, status.Error(codes.Unavailable, "leadership keeps moving; nothing was proposed")
-		}
-		if err != nil {
+		case err != nil:
 			return nil, err
 		}
 		return resp, nil
@@ -54,19 +70,25 @@ func (s *Server) Execute(ctx context.Context, req *resqlitepb.ExecuteRequest) (*
 // and the request may be forwarded.
 var errNotLeader = errors.New("server: not the leader")
 
-// prepareWrite validates a write and runs the determinism pre-check. It
-// returns the entry's payload, or the response that rejects it (nothing
-// is proposed), or an INVALID_ARGUMENT error.
-func (s *Server) prepareWrite(ctx context.Context, req *resqlitepb.ExecuteRequest) ([]byte, *resqlitepb.ExecuteResponse, error) {
+// prepareWrite validates a write and, with precheck set, runs the
+// determinism pre-check. It returns the entry's payload, or the response
+// that rejects it (nothing is proposed, its index is 0), or an
+// INVALID_ARGUMENT error.
+func (s *Server) prepareWrite(ctx context.Context, req *resqlitepb.ExecuteRequest, precheck bool) ([]byte, *resqlitepb.ExecuteResponse, error) {
 	cmd, err := commandFromProto(req)
 	if err != nil {
 		return nil, nil, status.Errorf(codes.InvalidArgument, "write refused, nothing proposed: %v", err)
+	}
+	if cmd.Session != nil {
+		// The proposer's clock stamps session writes: sessions expire by
+		// these stamps, carried in the log (Raft thesis §6.3).
+		cmd.Time = time.Now().UnixMilli()
 	}
 	data := statemachine.EncodeCommand(cmd)
 	if len(data) > MaxEntryBytes {
 		return nil, nil, status.Errorf(codes.InvalidArgument, "write refused, nothing proposed: the entry is %d bytes encoded; the largest accepted is %d bytes", len(data), MaxEntryBytes)
 	}
-	if req.GetForwarded() {
+	if req.GetForwarded() || !precheck {
 		// The forwarding node ran the pre-check already.
 		return data, nil, nil
 	}

@@ -40,12 +40,57 @@ func (s *Server) leader(ctx context.Context, deadline time.Time) (raft.NodeID, s
 			}
 		}
 		if !time.Now().Before(deadline) {
-			return 0, "", status.Errorf(codes.Unavailable, "node %d knows no reachable leader after waiting %v; nothing was proposed", s.cfg.Node.ID(), s.cfg.LeaderWait)
+			return 0, "", status.Errorf(codes.Unavailable, "node %d knew no leader until the request's deadline; nothing was proposed", s.cfg.Node.ID())
 		}
 		if err := sleep(ctx, pollInterval); err != nil {
 			return 0, "", status.FromContextError(err).Err()
 		}
 	}
+}
+
+// forwardDeadline is how long a request may wait for a leader: until
+// shortly before the caller's deadline, so that the answer "nothing was
+// proposed" still reaches the caller in time, or RequestTimeout when the
+// caller set none.
+func (s *Server) forwardDeadline(ctx context.Context) time.Time {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return time.Now().Add(s.cfg.RequestTimeout)
+	}
+	margin := min(time.Until(d)/10, time.Second)
+	return d.Add(-margin)
+}
+
+// whileLeader returns a context that is cancelled when this node learns
+// that id no longer leads (Raft told it of another leader or of an
+// election), so that a request waiting on a former leader is re-targeted
+// at once instead of timing out.
+func (s *Server) whileLeader(ctx context.Context, id raft.NodeID) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	go func() {
+		t := time.NewTicker(pollInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if s.cfg.Node.Leader() != id {
+					cancel(errLeaderChanged)
+					return
+				}
+			}
+		}
+	}()
+	return ctx, func() { cancel(context.Canceled) }
+}
+
+// errLeaderChanged is the cause of a context cancelled by whileLeader.
+var errLeaderChanged = errors.New("service: the leader changed")
+
+// leaderChanged reports whether ctx ended because the leader changed.
+func leaderChanged(ctx context.Context) bool {
+	return errors.Is(context.Cause(ctx), errLeaderChanged)
 }
 
 // sleep waits d or until ctx ends.
@@ -82,12 +127,10 @@ func (s *Server) conn(addr string) (*grpc.ClientConn, error) {
 	return c, nil
 }
 
-// connected waits until c is ready, at most until deadline. A request is
+// connected waits until c is ready, at most until ctx ends. A request is
 // sent to the leader only over a ready connection, so a failure to
 // connect is known to have sent nothing.
-func connected(ctx context.Context, c *grpc.ClientConn, deadline time.Time) bool {
-	ctx, cancel := context.WithDeadline(ctx, deadline)
-	defer cancel()
+func connected(ctx context.Context, c *grpc.ClientConn) bool {
 	c.Connect()
 	for {
 		st := c.GetState()
@@ -100,16 +143,24 @@ func connected(ctx context.Context, c *grpc.ClientConn, deadline time.Time) bool
 	}
 }
 
-// forward calls the leader with call, waiting up to LeaderWait for a
-// leader and a connection to it. call is retried only while the leader
-// answers FAILED_PRECONDITION (it is not the leader: nothing was
-// proposed). It returns errLeaderIsSelf when this node becomes the leader.
-// Any other failure of a call that was sent is returned as it is; the
-// caller decides what it means.
-func (s *Server) forward(ctx context.Context, call func(context.Context, resqlitepb.ReSqliteClient) error) error {
-	deadline := time.Now().Add(s.cfg.LeaderWait)
+// forward calls the leader with call, waiting for a leader and a
+// connection to it until the request's deadline (forwardDeadline). It
+// re-targets as soon as Raft names another leader, and calls again while
+// the leader answers FAILED_PRECONDITION (it is not the leader: nothing
+// was proposed). With repeatable set (a session write, whose repeats the
+// state machine answers with the recorded result; a registration), a call
+// in flight is also cancelled and sent again to the new leader. It
+// returns errLeaderIsSelf when this node becomes the leader. Any other
+// failure of a call that was sent is returned as it is; the caller
+// decides what it means.
+func (s *Server) forward(ctx context.Context, repeatable bool, call func(context.Context, resqlitepb.ReSqliteClient) error) error {
+	deadline := s.forwardDeadline(ctx)
+	var unknown error // the outcome of a repeatable call cut off by a leader change
 	for {
-		_, addr, err := s.leader(ctx, deadline)
+		id, addr, err := s.leader(ctx, deadline)
+		if err != nil && !errors.Is(err, errLeaderIsSelf) && unknown != nil {
+			return unknown
+		}
 		if err != nil {
 			return err
 		}
@@ -117,26 +168,54 @@ func (s *Server) forward(ctx context.Context, call func(context.Context, resqlit
 		if err != nil {
 			return err
 		}
-		if !connected(ctx, c, deadline) {
-			if ctx.Err() != nil {
-				return status.FromContextError(ctx.Err()).Err()
-			}
-			if !time.Now().Before(deadline) {
-				return status.Errorf(codes.Unavailable, "node %d cannot reach the leader at %s within %v; nothing was proposed", s.cfg.Node.ID(), addr, s.cfg.LeaderWait)
-			}
-			continue
-		}
-		err = call(ctx, resqlitepb.NewReSqliteClient(c))
-		if status.Code(err) != codes.FailedPrecondition {
+		err, again := s.attempt(ctx, id, c, deadline, repeatable, call)
+		switch {
+		case ctx.Err() != nil:
+			return status.FromContextError(ctx.Err()).Err()
+		case !again:
 			return err
+		case repeatable && status.Code(err) == codes.Aborted:
+			unknown = err
 		}
 		if !time.Now().Before(deadline) {
-			return status.Errorf(codes.Unavailable, "no leader accepted the request within %v (last: %v); nothing was proposed", s.cfg.LeaderWait, status.Convert(err).Message())
+			if unknown != nil {
+				return unknown
+			}
+			if err == nil {
+				return status.Errorf(codes.Unavailable, "node %d could not reach the leader at %s before the request's deadline; nothing was proposed", s.cfg.Node.ID(), addr)
+			}
+			return status.Errorf(codes.Unavailable, "no leader accepted the request before its deadline (last: %v); nothing was proposed", status.Convert(err).Message())
 		}
-		if err := sleep(ctx, pollInterval); err != nil {
-			return status.FromContextError(err).Err()
+		if s.cfg.Node.Leader() == id {
+			if err := sleep(ctx, pollInterval); err != nil {
+				return status.FromContextError(err).Err()
+			}
 		}
 	}
+}
+
+// attempt makes one call to the leader id over c. again says whether to
+// try again: c did not connect (err nil), the node answered that it is not
+// the leader, or a repeatable call was cut off because Raft named another
+// leader.
+func (s *Server) attempt(ctx context.Context, id raft.NodeID, c *grpc.ClientConn, deadline time.Time, repeatable bool, call func(context.Context, resqlitepb.ReSqliteClient) error) (err error, again bool) {
+	wctx, cancel := s.whileLeader(ctx, id)
+	defer cancel()
+	dctx, dcancel := context.WithDeadline(wctx, deadline)
+	ok := connected(dctx, c)
+	dcancel()
+	if !ok {
+		return nil, true
+	}
+	callCtx := ctx
+	if repeatable {
+		callCtx = wctx
+	}
+	err = call(callCtx, resqlitepb.NewReSqliteClient(c))
+	if err != nil && repeatable && leaderChanged(wctx) {
+		return err, true
+	}
+	return err, status.Code(err) == codes.FailedPrecondition
 }
 
 // unknownOutcome classifies the failure of a write that was sent to the

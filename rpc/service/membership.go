@@ -82,7 +82,7 @@ func (s *Server) AddMember(ctx context.Context, req *resqlitepb.AddMemberRequest
 	}
 	if errors.Is(err, errNotLeader) {
 		var resp *resqlitepb.AddMemberResponse
-		err = s.forward(ctx, func(ctx context.Context, c resqlitepb.ReSqliteClient) error {
+		err = s.forward(ctx, false, func(ctx context.Context, c resqlitepb.ReSqliteClient) error {
 			var err error
 			resp, err = c.AddMember(ctx, req)
 			return err
@@ -108,7 +108,7 @@ func (s *Server) RemoveMember(ctx context.Context, req *resqlitepb.RemoveMemberR
 	err := s.confChange(ctx, raft.ConfChange{Type: raft.ConfRemove, Member: raft.Member{ID: id}}, time.Now().Add(s.cfg.LeaderWait))
 	if errors.Is(err, errNotLeader) {
 		var resp *resqlitepb.RemoveMemberResponse
-		err = s.forward(ctx, func(ctx context.Context, c resqlitepb.ReSqliteClient) error {
+		err = s.forward(ctx, false, func(ctx context.Context, c resqlitepb.ReSqliteClient) error {
 			var err error
 			resp, err = c.RemoveMember(ctx, req)
 			return err
@@ -131,7 +131,9 @@ func (s *Server) TransferLeadership(ctx context.Context, req *resqlitepb.Transfe
 	n := s.cfg.Node
 	if !n.IsLeader() {
 		var resp *resqlitepb.TransferLeadershipResponse
-		err := s.forward(ctx, func(ctx context.Context, c resqlitepb.ReSqliteClient) error {
+		fctx, cancel := context.WithTimeout(ctx, s.cfg.LeaderWait)
+		defer cancel()
+		err := s.forward(fctx, false, func(ctx context.Context, c resqlitepb.ReSqliteClient) error {
 			var err error
 			resp, err = c.TransferLeadership(ctx, req)
 			return err

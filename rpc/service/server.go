@@ -9,6 +9,7 @@ import (
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
 	"github.com/resqlite/resqlite/statemachine"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 	"google.golang.org/grpc"
 )
 
@@ -16,10 +17,10 @@ import (
 // them are refused with INVALID_ARGUMENT before anything is proposed.
 const (
 	// MaxStatementBytes is the largest SQL text of one statement.
-	MaxStatementBytes = 1 << 20
+	MaxStatementBytes = sqlval.MaxStatementBytes
 	// MaxEntryBytes is the largest encoded entry (all statements and
 	// parameters of one Execute or Session write).
-	MaxEntryBytes = 4 << 20
+	MaxEntryBytes = sqlval.MaxEntryBytes
 	// ChunkBytes is the approximate size of one Query or Dump chunk.
 	ChunkBytes = 1 << 20
 	// MaxSessionInFlight bounds the requests of one Session that wait for
@@ -29,9 +30,13 @@ const (
 
 // Default waits of the service.
 const (
-	// DefaultLeaderWait is how long a write waits for a leader to be known
-	// (and reachable) before it fails with UNAVAILABLE.
+	// DefaultLeaderWait is how long a membership change or a leadership
+	// transfer waits for a leader to be known.
 	DefaultLeaderWait = 5 * time.Second
+	// DefaultRequestTimeout is the deadline of a request whose caller set
+	// none: until then a write waits for a leader (and re-targets when the
+	// leader changes) before it fails with UNAVAILABLE.
+	DefaultRequestTimeout = 30 * time.Second
 	// DefaultReadTimeout bounds the consistency check of a linearizable or
 	// lease read (and the wait for a session's index): an isolated node
 	// refuses the read with DEADLINE_EXCEEDED after it.
@@ -49,10 +54,11 @@ type Config struct {
 	ClusterID uint64
 	// Addr is this node's own address, as peers reach it.
 	Addr string
-	// LeaderWait and ReadTimeout default to DefaultLeaderWait and
-	// DefaultReadTimeout.
-	LeaderWait  time.Duration
-	ReadTimeout time.Duration
+	// LeaderWait, RequestTimeout and ReadTimeout default to
+	// DefaultLeaderWait, DefaultRequestTimeout and DefaultReadTimeout.
+	LeaderWait     time.Duration
+	RequestTimeout time.Duration
+	ReadTimeout    time.Duration
 	// DialOptions are added when dialing the leader to forward requests.
 	DialOptions []grpc.DialOption
 	// Logger receives service events; nil discards them.
@@ -77,6 +83,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.LeaderWait <= 0 {
 		cfg.LeaderWait = DefaultLeaderWait
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	if cfg.ReadTimeout <= 0 {
 		cfg.ReadTimeout = DefaultReadTimeout

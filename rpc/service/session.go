@@ -3,8 +3,10 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
@@ -19,6 +21,10 @@ type slot struct {
 	seq  uint64
 	done chan struct{}
 	resp *resqlitepb.SessionResponse
+
+	// repeatable marks a session write (client id and seq): sending it
+	// again cannot apply it twice.
+	repeatable bool
 
 	// For writes: index is the entry's log index once applied (0 if it
 	// failed or is unknown); settled is closed once this write and every
@@ -205,11 +211,18 @@ func (sess *session) handle(ctx context.Context, batch []*resqlitepb.SessionRequ
 		case *resqlitepb.SessionRequest_Write:
 			sl.chain(sess.lastWrite)
 			sess.lastWrite = sl
-			data, rejected, err := sess.s.prepareWrite(ctx, op.Write)
+			// A session write is not pre-checked: with later writes of
+			// its session in flight, a refusal before the log would leave
+			// its sequence number unused and them refused as out of
+			// order. Apply judges it by the same rules and records the
+			// refusal as its result. (Execute pre-checks: its client
+			// sends one write at a time and reuses an unused number.)
+			data, rejected, err := sess.s.prepareWrite(ctx, op.Write, op.Write.GetClientId() == 0)
 			if err != nil || rejected != nil {
 				sl.write(rejected, err)
 				continue
 			}
+			sl.repeatable = op.Write.GetClientId() != 0
 			writes = append(writes, pendingWrite{sl: sl, req: op.Write, data: data})
 		case *resqlitepb.SessionRequest_Read:
 			go sess.read(ctx, sl, op.Read, sess.lastWrite)
@@ -223,50 +236,76 @@ func (sess *session) handle(ctx context.Context, batch []*resqlitepb.SessionRequ
 
 // propose appends writes to the log in one batch when this node leads
 // (or they were forwarded to it), else forwards them in order over the
-// session's upstream. It does not wait for the writes to apply.
+// session's upstream. It does not wait for the writes to apply. When this
+// node becomes the leader while it looks for one, it proposes the rest
+// itself.
 func (sess *session) propose(ctx context.Context, writes []pendingWrite) {
-	if len(writes) == 0 {
-		return
+	for attempt := 0; len(writes) > 0; attempt++ {
+		if sess.s.cfg.Node.IsLeader() || writes[0].req.GetForwarded() {
+			writes = sess.proposeHere(ctx, writes)
+		}
+		writes = sess.forward(ctx, writes, attempt < 3)
 	}
+}
+
+// proposeHere proposes writes as one batch and resolves each slot when
+// its entry applies. It returns the writes left when this node turned out
+// not to lead (to forward them); other refusals fail the writes.
+func (sess *session) proposeHere(ctx context.Context, writes []pendingWrite) []pendingWrite {
 	s := sess.s
 	forwarded := writes[0].req.GetForwarded()
-	if s.cfg.Node.IsLeader() || forwarded {
-		data := make([][]byte, len(writes))
-		for i, w := range writes {
-			data[i] = w.data
+	data := make([][]byte, len(writes))
+	for i, w := range writes {
+		data[i] = w.data
+	}
+	fs, err := s.cfg.Node.ProposeBatch(ctx, data)
+	proposed := writes[:len(fs)]
+	go func() {
+		for i, f := range fs {
+			proposed[i].sl.write(s.await(ctx, f, forwarded))
 		}
-		fs, err := s.cfg.Node.ProposeBatch(ctx, data)
-		proposed := writes[:len(fs)]
-		go func() {
-			for i, f := range fs {
-				proposed[i].sl.write(s.await(ctx, f, forwarded))
-			}
-		}()
-		writes = writes[len(fs):]
-		if err == nil {
-			return
-		}
-		var nl *raft.NotLeaderError
-		if forwarded || !errors.As(err, &nl) {
-			perr := notProposed(err, forwarded)
-			if errors.As(err, &nl) {
-				perr = status.Errorf(codes.FailedPrecondition, "node %d is not the leader (it knows leader %d); nothing was proposed", s.cfg.Node.ID(), nl.Leader)
-			}
-			for _, w := range writes {
-				w.sl.fail(perr)
-			}
-			return
-		}
+	}()
+	writes = writes[len(fs):]
+	if err == nil {
+		return nil
+	}
+	var nl *raft.NotLeaderError
+	if !forwarded && errors.As(err, &nl) {
+		return writes
+	}
+	perr := notProposed(err, forwarded)
+	if errors.As(err, &nl) {
+		perr = status.Errorf(codes.FailedPrecondition, "node %d is not the leader (it knows leader %d); nothing was proposed", s.cfg.Node.ID(), nl.Leader)
 	}
 	for _, w := range writes {
+		w.sl.fail(perr)
+	}
+	return nil
+}
+
+// forward sends writes in order over the session's upstream to the
+// leader. It returns the writes left when this node became the leader
+// meanwhile (to propose them itself, if retry is set).
+func (sess *session) forward(ctx context.Context, writes []pendingWrite, retry bool) []pendingWrite {
+	for i, w := range writes {
 		up, err := sess.upstream(ctx)
+		if errors.Is(err, errLeaderIsSelf) && retry {
+			return writes[i:]
+		}
+		if errors.Is(err, errLeaderIsSelf) {
+			err = status.Error(codes.Unavailable, "leadership keeps moving; nothing was proposed")
+		}
 		if err != nil {
 			w.sl.fail(err)
 			continue
 		}
-		fwd := &resqlitepb.ExecuteRequest{Statements: w.req.GetStatements(), MinIndex: w.req.GetMinIndex(), Forwarded: true}
+		fwd := &resqlitepb.ExecuteRequest{
+			Statements: w.req.GetStatements(), MinIndex: w.req.GetMinIndex(), Forwarded: true,
+			ClientId: w.req.GetClientId(), WriteSeq: w.req.GetWriteSeq(), AckedSeq: w.req.GetAckedSeq(),
+		}
 		up.send(w.sl, fwd)
 	}
+	return nil
 }
 
 // read serves a read once the session's earlier writes settled.
@@ -299,7 +338,7 @@ func (sess *session) read(ctx context.Context, sl *slot, req *resqlitepb.QueryRe
 // if there is none or the last one broke.
 func (sess *session) upstream(ctx context.Context) (*upstream, error) {
 	if sess.up != nil && !sess.up.isBroken() {
-		if !sess.up.isStale() {
+		if !sess.up.isStale() && sess.up.leader == sess.s.cfg.Node.Leader() {
 			return sess.up, nil
 		}
 		// Its node stopped leading: writes still pending on it get their
@@ -309,7 +348,8 @@ func (sess *session) upstream(ctx context.Context) (*upstream, error) {
 	}
 	sess.closeUpstream()
 	var up *upstream
-	err := sess.s.forward(ctx, func(ctx context.Context, c resqlitepb.ReSqliteClient) error {
+	// Not repeatable: the stream must outlive the attempt that opens it.
+	err := sess.s.forward(ctx, false, func(ctx context.Context, c resqlitepb.ReSqliteClient) error {
 		uctx, cancel := context.WithCancel(ctx)
 		stream, err := c.Session(uctx)
 		if err != nil {
@@ -319,12 +359,14 @@ func (sess *session) upstream(ctx context.Context) (*upstream, error) {
 		up = newUpstream(stream, cancel)
 		return nil
 	})
+	if errors.Is(err, errLeaderIsSelf) {
+		return nil, err
+	}
 	if err != nil {
-		if errors.Is(err, errLeaderIsSelf) {
-			return nil, status.Error(codes.Unavailable, "this node became the leader while the session was forwarding; nothing was proposed, send the write again")
-		}
 		return nil, status.Errorf(codes.Unavailable, "cannot open a stream to the leader, nothing proposed: %v", status.Convert(err).Message())
 	}
+	up.leader = sess.s.cfg.Node.Leader()
+	go up.watchLeader(sess.s.cfg.Node)
 	sess.up = up
 	return up, nil
 }
@@ -347,6 +389,8 @@ func (sess *session) closeUpstream() {
 type upstream struct {
 	stream resqlitepb.ReSqlite_SessionClient
 	cancel context.CancelFunc
+	// leader is the node the stream goes to, as Raft named it.
+	leader raft.NodeID
 
 	mu      sync.Mutex
 	pending []*slot
@@ -430,6 +474,38 @@ func (up *upstream) fail(err error) {
 	up.cancel()
 	for _, sl := range pending {
 		sl.fail(status.Errorf(codes.Aborted, "write outcome unknown: the stream to the leader broke after the write was sent (%v); it may have committed, do not retry it blindly", err))
+	}
+}
+
+// watchLeader retires the stream as soon as Raft names another leader
+// than the one it goes to: new writes go to the new leader; when every
+// write still pending on it is repeatable (a session write, which the
+// state machine applies once however often it is sent), they fail at once
+// as of unknown outcome, for the client to send again, instead of waiting
+// on a leader that may be gone.
+func (up *upstream) watchLeader(n *raft.Node) {
+	t := time.NewTicker(pollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-up.done:
+			return
+		case <-t.C:
+		}
+		if n.Leader() == up.leader {
+			continue
+		}
+		up.mu.Lock()
+		up.stale = true
+		repeatable := true
+		for _, sl := range up.pending {
+			repeatable = repeatable && sl.repeatable
+		}
+		up.mu.Unlock()
+		if repeatable {
+			up.fail(fmt.Errorf("node %d stopped leading", up.leader))
+		}
+		return
 	}
 }
 

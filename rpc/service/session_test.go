@@ -32,6 +32,9 @@ func TestSessionPipelineAnswersInOrder(t *testing.T) {
 	mustExec(ctx, t, lead, "CREATE TABLE t (a INTEGER PRIMARY KEY)")
 	for _, tn := range []*tnode{lead, c.followers(lead)[0]} {
 		mustExec(ctx, t, lead, "DELETE FROM t")
+		// A linearizable read first: tn has applied the table, so the
+		// pre-check judges the writes below against it.
+		session(ctx, t, tn, []*resqlitepb.SessionRequest{read(10, "SELECT 1 FROM t", linearizable)})
 		reqs := []*resqlitepb.SessionRequest{
 			write(11, "INSERT INTO t VALUES (1)"),
 			write(12, "INSERT INTO t VALUES (2)"),

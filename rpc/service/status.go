@@ -89,7 +89,9 @@ func (s *Server) Members(ctx context.Context, req *resqlitepb.MembersRequest) (*
 		return &resqlitepb.MembersResponse{LeaderId: uint64(st.ID), Members: s.membersToProto(st)}, nil
 	}
 	var resp *resqlitepb.MembersResponse
-	err = s.forward(ctx, func(ctx context.Context, c resqlitepb.ReSqliteClient) error {
+	fctx, cancel := context.WithTimeout(ctx, s.cfg.LeaderWait)
+	defer cancel()
+	err = s.forward(fctx, true, func(ctx context.Context, c resqlitepb.ReSqliteClient) error {
 		var err error
 		resp, err = c.Members(ctx, req)
 		return err

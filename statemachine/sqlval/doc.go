@@ -4,7 +4,8 @@
 // kinds of statement errors (ErrorKind), the size limit of one gRPC
 // message (MaxMessageSize), the names ReSqlite reserves for its own
 // objects with the filter that hides them from schema listings
-// (ReservedPrefix, MetaTable, HideInternalObjects, HasReservedPrefix), and
+// (ReservedPrefix, the internal tables, HideInternalObjects,
+// HasReservedPrefix, IsInternalTable), and
 // SQL identifier quoting (QuoteIdent).
 //
 // It imports nothing of the project, so the state machine, the client

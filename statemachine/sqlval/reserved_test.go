@@ -13,3 +13,14 @@ func TestHasReservedPrefix(t *testing.T) {
 		}
 	}
 }
+
+func TestIsInternalTable(t *testing.T) {
+	for name, want := range map[string]bool{
+		MetaTable: true, "_RESQLITE_SESSIONS": true, SessionResultsTable: true,
+		"_resqlite_mine": false, "_resqlite_sessions2": false, "": false,
+	} {
+		if got := IsInternalTable(name); got != want {
+			t.Errorf("IsInternalTable(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

@@ -1,0 +1,119 @@
+package statemachine
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/resqlite/resqlite/statemachine/sqlval"
+)
+
+// The internal tables (sqlval.InternalTables) live in the replicated
+// database, so they are part of every snapshot and change in the same
+// transactions as the data. Open creates the missing ones, in new and
+// existing databases alike, inside one transaction (migrateInternal), and
+// so does Restore for a snapshot taken before they existed.
+
+// sessionsSchema and sessionResultsSchema create the session tables. They
+// are written as SQLite stores them in sqlite_schema, so that Open can
+// tell ours from a user's table of the same name.
+const (
+	sessionsSchema = "CREATE TABLE " + SessionsTable +
+		" (id INTEGER PRIMARY KEY, last_seq INTEGER NOT NULL, acked INTEGER NOT NULL, last_active INTEGER NOT NULL)"
+	sessionResultsSchema = "CREATE TABLE " + SessionResultsTable +
+		" (session INTEGER NOT NULL, seq INTEGER NOT NULL, entry_index INTEGER NOT NULL, result BLOB, PRIMARY KEY (session, seq)) WITHOUT ROWID"
+)
+
+// leaderTimeColumn of MetaTable holds the highest leader time (Unix ms)
+// any applied session entry carried: the "now" sessions expire by
+// (session.go). It is replicated state, never a node's clock.
+const leaderTimeColumn = "leader_time"
+
+// ErrReservedName is wrapped by Open's error when a user object already
+// has the name of an internal table (or is an index, trigger or view on
+// one): a database made by an older version where a user created, say, a
+// table _resqlite_sessions. The object must be renamed or dropped (with
+// the sqlite3 CLI, on the stopped node's state.db) before this version can
+// use the database.
+var ErrReservedName = errors.New("a user object has a name reserved for ReSqlite")
+
+// migrateInternal creates the internal tables that c's database lacks and
+// adds leaderTimeColumn to MetaTable, in one transaction. It fails with
+// ErrReservedName if a user object squats an internal name.
+func migrateInternal(c *conn) error {
+	if err := c.exec("BEGIN IMMEDIATE"); err != nil {
+		return err
+	}
+	if err := ensureInternal(c); err != nil {
+		return errors.Join(err, rollback(c))
+	}
+	return c.exec("COMMIT")
+}
+
+// ensureInternal is migrateInternal inside the caller's transaction.
+func ensureInternal(c *conn) error {
+	present, err := checkInternalNames(c)
+	if err != nil {
+		return err
+	}
+	for _, t := range []struct{ name, sql string }{{SessionsTable, sessionsSchema}, {SessionResultsTable, sessionResultsSchema}} {
+		if present[t.name] {
+			continue
+		}
+		if err := c.exec(t.sql); err != nil {
+			return fmt.Errorf("create %s: %w", t.name, err)
+		}
+	}
+	return addMetaColumn(c, leaderTimeColumn, "INTEGER NOT NULL DEFAULT 0")
+}
+
+// checkInternalNames returns which internal tables exist (by their exact
+// name), and ErrReservedName if sqlite_schema holds an object named like
+// an internal table, or on one, that is not ReSqlite's own.
+func checkInternalNames(c *conn) (map[string]bool, error) {
+	own := map[string]string{SessionsTable: sessionsSchema, SessionResultsTable: sessionResultsSchema}
+	var list []string
+	for _, t := range sqlval.InternalTables() {
+		list = append(list, quoteString(t))
+	}
+	in := "(" + strings.Join(list, ", ") + ")"
+	present := map[string]bool{}
+	var squat []string
+	err := c.each("SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name COLLATE NOCASE IN "+in+" OR tbl_name COLLATE NOCASE IN "+in+" ORDER BY rowid",
+		func(row []Value) {
+			typ, name, tbl, sql := row[0].Text, row[1].Text, row[2].Text, row[3].Text
+			want, isSession := own[name]
+			switch {
+			case typ == "table" && name == tbl && name == MetaTable,
+				typ == "table" && name == tbl && isSession && sql == want:
+				present[name] = true
+			default:
+				squat = append(squat, fmt.Sprintf("%s %s", typ, name))
+			}
+		})
+	if err != nil {
+		return nil, fmt.Errorf("look for internal tables: %w", err)
+	}
+	if len(squat) > 0 {
+		return nil, fmt.Errorf("%w: %s (ReSqlite's internal tables are %s); rename or drop it (the same way on every node, with the sqlite3 CLI on the stopped node's %s) before starting this version",
+			ErrReservedName, strings.Join(squat, ", "), strings.Join(sqlval.InternalTables(), ", "), DatabaseFile)
+	}
+	return present, nil
+}
+
+// addMetaColumn adds column col (with its declaration) to MetaTable on c
+// unless it is there.
+func addMetaColumn(c *conn, col, decl string) error {
+	has := false
+	err := c.each("SELECT 1 FROM pragma_table_info('"+MetaTable+"') WHERE name = "+quoteString(col), func([]Value) { has = true })
+	if err != nil {
+		return fmt.Errorf("inspect %s: %w", MetaTable, err)
+	}
+	if has {
+		return nil
+	}
+	if err := c.exec("ALTER TABLE " + MetaTable + " ADD COLUMN " + col + " " + decl); err != nil {
+		return fmt.Errorf("add %s.%s: %w", MetaTable, col, err)
+	}
+	return nil
+}
