@@ -9,9 +9,10 @@ import (
 	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
-// opTimeout bounds one operation. Long enough to outlast a pause or a
-// partition; a write still unanswered then ends unknown.
-const opTimeout = 8 * time.Second
+// opTimeout bounds one operation: the client's default deadline, within
+// which a request rides out leader changes and node failures (a write
+// still unresolved then ends unknown), as a user's would.
+const opTimeout = client.DefaultTimeout
 
 // workload is one kind of client traffic and its checker.
 type workload interface {
