@@ -3,6 +3,7 @@ package faults
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"sync"
 	"time"
@@ -49,6 +50,10 @@ type tally struct {
 // maxErrTexts bounds the distinct error texts a tally keeps.
 const maxErrTexts = 12
 
+// entryNumber matches the log index in error texts, which would make
+// every text of a kind distinct.
+var entryNumber = regexp.MustCompile(`entry \d+`)
+
 // record counts one operation and returns its outcome.
 func (t *tally) record(write bool, s span, err error) outcome {
 	o := classify(err)
@@ -69,7 +74,7 @@ func (t *tally) record(write bool, s span, err error) outcome {
 		if t.errs == nil {
 			t.errs = map[string]int{}
 		}
-		msg := err.Error()
+		msg := entryNumber.ReplaceAllString(err.Error(), "entry N")
 		if len(msg) > 160 {
 			msg = msg[:160]
 		}
