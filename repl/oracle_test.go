@@ -3,6 +3,7 @@ package repl
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,8 +31,18 @@ var oracleModes = []struct {
 // returns stdout, stderr and the exit code main would give.
 func runShell(t *testing.T, script string, opts Options) (stdout, stderr string, code int) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	opts.Stdout, opts.Stderr = &out, &errb
+	var out bytes.Buffer
+	_, errText, code := runShellTo(t, script, opts, &out)
+	return out.String(), errText, code
+}
+
+// runShellTo is runShell with stdout written to out (e.g. a buffer shared
+// with the progress line, as a terminal shares its screen); the returned
+// stdout is empty.
+func runShellTo(t *testing.T, script string, opts Options, out io.Writer) (stdout, stderr string, code int) {
+	t.Helper()
+	var errb bytes.Buffer
+	opts.Stdout, opts.Stderr = out, &errb
 	sh := NewShell(newLocalSQLiteDouble(t), opts)
 	err := sh.RunBatch(context.Background(), strings.NewReader(script))
 	if cerr := sh.Close(); cerr != nil {
@@ -39,9 +50,9 @@ func runShell(t *testing.T, script string, opts Options) (stdout, stderr string,
 	}
 	switch {
 	case err == nil:
-		return out.String(), errb.String(), 0
+		return "", errb.String(), 0
 	case err == ErrStatementsFailed:
-		return out.String(), errb.String(), 1
+		return "", errb.String(), 1
 	}
 	t.Fatalf("RunBatch: %v", err)
 	return "", "", 0

@@ -200,11 +200,15 @@ func (s *Shell) runGroup(ctx context.Context, run *inputRun, grp inputGroup) boo
 	if s.echo {
 		out := s.out
 		text := grp.text
-		s.emit(func() { fmt.Fprintf(out, "%s\n", text) })
+		s.emit(func() {
+			s.progress.clear()
+			fmt.Fprintf(out, "%s\n", text)
+		})
 	}
 	switch grp.kind {
 	case inputDot:
 		s.drain()
+		s.progress.clear()
 		once := s.onceArmed
 		quit, failed := s.runDotCommand(ctx, grp.text)
 		if failed {
