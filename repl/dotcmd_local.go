@@ -16,8 +16,8 @@ func localCommands() []dotCommand {
 		boolSetting("echo", "Turn command echo on or off", func(s *Shell, v bool) { s.echo = v }),
 		boolSetting("headers", "Turn display of headers on or off", func(s *Shell, v bool) { s.settings.headers = v }),
 		boolSetting("timer", "Turn SQL timer on or off", func(s *Shell, v bool) { s.timer = v }),
-		{name: "exit", usage: ".exit", help: "Exit this program", run: quitCommand},
-		{name: "quit", usage: ".quit", help: "Exit this program", run: quitCommand},
+		{name: "exit", usage: ".exit ?CODE?", help: "Exit this program with return-code CODE", run: quitCommand},
+		{name: "quit", usage: ".quit ?CODE?", help: "Exit this program with return-code CODE", run: quitCommand},
 		{name: "help", usage: ".help ?PATTERN?", help: "Show help text for PATTERN", run: func(s *Shell, _ context.Context, args []string) (bool, bool) {
 			topic := ""
 			if len(args) > 0 {
@@ -84,7 +84,12 @@ func modeNames() string {
 	return strings.Join(names, " ")
 }
 
-func quitCommand(s *Shell, _ context.Context, _ []string) (bool, bool) {
+// quitCommand is .exit and .quit: end this input; with a CODE other than
+// 0, end the program with that status at once (the CLI's exit(CODE)).
+func quitCommand(s *Shell, _ context.Context, args []string) (bool, bool) {
+	if len(args) > 0 {
+		s.exitCode = int(integerValue(args[0]))
+	}
 	return true, false
 }
 
@@ -142,5 +147,5 @@ func readCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 	if err != nil {
 		return s.errorf("%v", err)
 	}
-	return false, run.errors > 0
+	return s.exitCode != 0, run.errors > 0
 }

@@ -3,6 +3,7 @@ package repl
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -53,6 +54,10 @@ func runShellTo(t *testing.T, script string, opts Options, out io.Writer) (stdou
 		return "", errb.String(), 0
 	case err == ErrStatementsFailed:
 		return "", errb.String(), 1
+	}
+	var exit *ExitError
+	if errors.As(err, &exit) {
+		return "", errb.String(), exit.Status()
 	}
 	t.Fatalf("RunBatch: %v", err)
 	return "", "", 0
