@@ -101,3 +101,27 @@ func TestProgressErasedBeforeResults(t *testing.T) {
 		t.Errorf("screen shows %q, want %q (raw %q)", got, want, screen.String())
 	}
 }
+
+// TestTableModesKeepTheTerminalSafe checks issue 14 bugs 5 and 6 in every
+// table mode: an escape sequence in a value never reaches the terminal
+// (it would clear the screen) and a 3,000-character value wraps at 60 characters instead of drawing a
+// 3,000-column line. The oracle script tables.sql compares the same cases
+// with sqlite3 byte for byte.
+func TestTableModesKeepTheTerminalSafe(t *testing.T) {
+	for _, mode := range []Mode{ModeTable, ModeBox, ModeColumn, ModeMarkdown} {
+		script := "SELECT 'a'||char(27)||'[2Jb' AS v, 'one'||char(10)||'two' AS w, printf('%.3000c', 'x') AS long;\n"
+		out, errOut, code := runShell(t, script, Options{Mode: mode})
+		if code != 0 || errOut != "" {
+			t.Fatalf("%s: exit %d, stderr %q", mode, code, errOut)
+		}
+		if strings.ContainsAny(out, "\x1b\r") {
+			t.Errorf("%s mode sent a control character to the terminal: %q", mode, out)
+		}
+		for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			if n := strlenChar(line); n > 90 {
+				t.Errorf("%s mode drew a %d-character line", mode, n)
+				break
+			}
+		}
+	}
+}

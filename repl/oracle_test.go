@@ -26,6 +26,13 @@ var oracleModes = []struct {
 	{"list-nullvalue", ".mode list\n.nullvalue <null>\n.separator \" ~ \"\n"},
 	{"tabs", ".mode tabs\n.headers on\n"},
 	{"quote", ".mode quote\n.headers on\n"},
+	{"table", ".mode table\n"},
+	{"box", ".mode box\n"},
+	{"column", ".mode column\n"},
+	{"column-noheaders", ".mode column\n.headers off\n"},
+	{"markdown", ".mode markdown\n"},
+	{"box-wrap", ".mode box --wrap 10 --wordwrap on\n"},
+	{"table-quote", ".mode table --quote --wrap 0\n.width 3 -6\n"},
 }
 
 // runShell runs script through a Shell over a fresh test double and

@@ -231,9 +231,7 @@ func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
 	case ModeQuote:
 		printQuote(w, &s.settings, r)
 	default:
-		if err := printTable(w, &s.settings, r); err != nil {
-			fmt.Fprintf(s.opts.Stderr, "Error: draw table: %v\n", err)
-		}
+		printTable(w, &s.settings, r)
 	}
 	if isDML(st.SQL) {
 		s.lastChanges = r.RowsAffected

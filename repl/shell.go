@@ -113,7 +113,7 @@ func NewShell(client Client, opts Options) *Shell {
 	s := &Shell{client: client, opts: opts, settings: defaultOutputSettings(), consistency: opts.Consistency, out: opts.Stdout}
 	s.progress.w = opts.Progress
 	if opts.Mode != "" {
-		s.settings.setMode(opts.Mode)
+		s.settings.setMode(opts.Mode, columnOptions{wrap: defaultWrap})
 	}
 	return s
 }

@@ -109,7 +109,7 @@ func TestTableModes(t *testing.T) {
 	}
 	for mode, want := range map[Mode]string{
 		ModeBox:      "┌──────┬───┐\n│  a   │ b │\n├──────┼───┤\n│ 1    │ x │\n│ 22.5 │   │\n└──────┴───┘\n",
-		ModeMarkdown: "|  a   | b |\n|:-----|:--|\n| 1    | x |\n| 22.5 |   |\n",
+		ModeMarkdown: "|  a   | b |\n|------|---|\n| 1    | x |\n| 22.5 |   |\n",
 		ModeColumn:   "a     b\n----  -\n1     x\n22.5   \n", // as the CLI prints it
 	} {
 		out, _, _ := runShell(t, "CREATE TABLE t(a, b);\nINSERT INTO t VALUES (1, 'x'), (22.5, NULL);\nSELECT * FROM t;\n", Options{Mode: mode})
