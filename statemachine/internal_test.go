@@ -298,3 +298,28 @@ func TestOpenRefusesSquatInV2Database(t *testing.T) {
 		t.Fatalf("the refused Open changed sqlite_schema:\n%v\nwas:\n%v", after, before)
 	}
 }
+
+// A database at RulesV3 that lacks its session tables (a crash between
+// the creation of a new database's meta table and of them) gets them at
+// Open.
+func TestV3DatabaseMissingSessionTablesRepaired(t *testing.T) {
+	dir := t.TempDir()
+	sm := openAt(t, dir)
+	if err := sm.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := openConn(&sqlite.Driver{}, filepath.Join(dir, DatabaseFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.exec("DROP TABLE " + SessionsTable + "; DROP TABLE " + SessionResultsTable + "; ALTER TABLE " + MetaTable + " DROP COLUMN " + leaderTimeColumn)
+	if err = errors.Join(err, c.close()); err != nil {
+		t.Fatal(err)
+	}
+	sm = openAt(t, dir)
+	wantSessionTables(t, sm, true, "reopened")
+	id := registerNext(t, sm, t0)
+	if r := write(t, sm, id, 1, 0, t0, "CREATE TABLE t(x)"); r.Err != nil || r.SessionErr != nil {
+		t.Fatalf("session write: %+v", r)
+	}
+}

@@ -306,10 +306,14 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 //     session table, or a trigger named like any internal table (a
 //     trigger's name is not a table's). A database holding one fails Open
 //     (ErrReservedName) until the object is dropped or renamed by hand on
-//     every node, so this binary runs no log that made one, unless a later
-//     entry of the same log dropped it again: only such a log replays
-//     differently here (the creating entry is refused), the limit doc.go
-//     states for internal names.
+//     every node (outside the log, so a replay from the log's start could
+//     not match it anyway); only a log that made one and dropped it again
+//     in a later entry replays differently here (the creating entry is
+//     refused): the limit doc.go states for internal names. During a
+//     rolling upgrade from such a binary, its nodes still let such an
+//     entry through while this binary's refuse it; the old nodes then
+//     refuse to start as this version (ErrReservedName) instead of the
+//     switch to RulesV3 halting every node.
 func (p *policy) checkNewName(kind, name string, write bool) string {
 	switch {
 	case !write:
