@@ -31,10 +31,10 @@ const (
 	// MaxRetainedResultBytes; under RulesV1 and RulesV2 such an entry is
 	// refused as its result (nothing applied). The session tables and
 	// MetaTable's leader_time exist from the switch to RulesV3 on (created
-	// by that rules entry, or with a new database: internal.go). Writes may not create a
-	// table, index, view or trigger whose name begins with ReservedPrefix,
-	// nor read an internal table (MetaTable's applied index depends on how
-	// entries are batched into commits).
+	// by that rules entry, or with a new database: internal.go). Writes
+	// may not create a table, index, view or trigger whose name begins
+	// with ReservedPrefix, nor read an internal table (MetaTable's applied
+	// index depends on how entries are batched into commits).
 	RulesV3 RulesVersion = 3
 	// MaxRulesVersion is the newest version this binary knows; a new,
 	// empty database starts at it.
