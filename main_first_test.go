@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/resqlite/resqlite/repl/ptytest"
+	"github.com/resqlite/resqlite/rpc/node"
+)
+
+// The first ten minutes of a new user: -h, stray arguments, the startup
+// line, a failed start and the default port.
+
+// -h prints the usage on stdout, exit 0: usage lines, a description and
+// every flag once, under the node, client or output heading.
+func TestHelpGroupsEveryFlag(t *testing.T) {
+	r := runProgram(t, t.TempDir(), "", "-h")
+	if r.code != 0 || r.stderr != "" || !strings.HasPrefix(r.stdout, "Usage: resqlite [flags]\n") {
+		t.Fatalf("exit %d stderr %q stdout:\n%s", r.code, r.stderr, r.stdout)
+	}
+	headings := []string{"\nNode flags", "\nClient flags", "\nOutput flags", "\nSubcommands: "}
+	last := -1
+	for _, h := range headings {
+		i := strings.Index(r.stdout, h)
+		if i <= last {
+			t.Fatalf("heading %q missing or out of order:\n%s", h, r.stdout)
+		}
+		last = i
+	}
+	fs := newFlagSet(&nodeFlags{})
+	fs.VisitAll(func(fl *flag.Flag) {
+		if n := len(regexp.MustCompile(`(?m)^  -`+regexp.QuoteMeta(fl.Name)+`( |$)`).FindAllString(r.stdout, -1)); n != 1 {
+			t.Errorf("flag -%s listed %d times in -h", fl.Name, n)
+		}
+	})
+	var grouped []string
+	for _, g := range flagGroups() {
+		grouped = append(grouped, strings.Fields(g.names)...)
+	}
+	count := 0
+	fs.VisitAll(func(*flag.Flag) { count++ })
+	if len(grouped) != count {
+		t.Errorf("%d flags, %d in the groups: %v", count, len(grouped), grouped)
+	}
+}
+
+// A positional argument that is no subcommand (a sqlite3 habit such as
+// `resqlite shop.db`) is a one-line error saying what to do instead,
+// exit 2, and no node is started (no data directory appears).
+func TestStrayArgumentsSayWhatToDo(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"shop.db"}, []string{`"shop.db"`, "data directory", "sqlite3 shop.db .dump > dump.sql", "resqlite -batch dump.sql"}},
+		{[]string{"-mode", "list", "shop.sqlite3"}, []string{"data directory", ".dump"}},
+		{[]string{"load.sql"}, []string{"resqlite -batch load.sql"}},
+		{[]string{"backup", "-h"}, []string{`subcommand "backup" is not in this build`}},
+		{[]string{"restore"}, []string{`subcommand "restore" is not in this build`}},
+		{[]string{"-id", "2", "passwd"}, []string{`subcommand "passwd" is not in this build`}},
+		{[]string{"frobnicate"}, []string{`unexpected argument "frobnicate"`, "resqlite -h"}},
+	}
+	for _, c := range cases {
+		r := runProgram(t, dir, "", c.args...)
+		if r.code != 2 || r.stdout != "" || strings.Count(r.stderr, "\n") != 1 || !strings.HasPrefix(r.stderr, "resqlite: ") {
+			t.Errorf("%v: exit %d stdout %q stderr %q", c.args, r.code, r.stdout, r.stderr)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%v: stderr %q lacks %q", c.args, r.stderr, w)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "resqlite-data")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a data directory appeared: %v", err)
+	}
+}
+
+// The first argument selects a registered subcommand, which gets the
+// arguments after its name and gives the exit code; a flag first means
+// the node's flags.
+func TestDispatchRunsSubcommand(t *testing.T) {
+	var got []string
+	cmds := []subcommand{{name: "fake", summary: "a test", run: func(args []string, stdout, stderr io.Writer) int {
+		got = args
+		io.WriteString(stdout, "ran")
+		return 7
+	}}}
+	var out, errb bytes.Buffer
+	if code, ok := dispatch(cmds, []string{"fake", "-h", "x"}, &out, &errb); !ok || code != 7 || out.String() != "ran" || !slices.Equal(got, []string{"-h", "x"}) {
+		t.Fatalf("fake: ok %v code %d out %q args %v", ok, code, out.String(), got)
+	}
+	if _, ok := dispatch(cmds, []string{"-mode", "list"}, &out, &errb); ok {
+		t.Fatal("flags were taken for a subcommand")
+	}
+	if code, ok := dispatch(cmds, []string{"backup"}, &out, &errb); !ok || code != 2 || !strings.Contains(errb.String(), "not in this build") {
+		t.Fatalf("reserved name: ok %v code %d stderr %q", ok, code, errb.String())
+	}
+	if !strings.Contains(subcommandList(cmds), "fake (a test)") {
+		t.Fatalf("usage list: %s", subcommandList(cmds))
+	}
+}
+
+// With a prompt, one line on stderr (never on stdout) says where the data
+// lives, whether it was created or reopened, and the address; a batch
+// run prints nothing of the kind.
+func TestStartupLineWithPromptOnly(t *testing.T) {
+	dir := t.TempDir()
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddrs(t, 1)[0]
+	data := filepath.Join(real, "resqlite-data", "node-1")
+	for _, how := range []string{"created", "reopened"} {
+		cmd := exec.Command(programPath, "-peers", "1="+addr)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "HOME="+dir, "TERM=dumb")
+		stderr := &syncBuffer{}
+		cmd.Stderr = stderr
+		p := ptytest.Start(t, cmd, 150)
+		p.Expect(" leader> ")
+		p.Send(".quit\n")
+		if code := p.Wait(); code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+		want := "resqlite: node 1, data in " + data + " (" + how + "), listening on " + addr + "\n"
+		if stderr.String() != want {
+			t.Fatalf("stderr %q, want %q", stderr.String(), want)
+		}
+		if strings.Contains(p.Output(), "data in") {
+			t.Fatalf("the startup line reached stdout:\n%s", p.Output())
+		}
+	}
+	r := runProgram(t, dir, "SELECT 1;\n", "-peers", "1="+addr, "-mode", "list")
+	if r.code != 0 || r.stdout != "1\n" || r.stderr != "" {
+		t.Fatalf("batch: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// A start that fails (port in use, a -peers port out of range) writes
+// nothing, so the corrected retry starts a new node.
+func TestFailedStartThenCorrectedRetry(t *testing.T) {
+	dir := t.TempDir()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, peers := range []string{"1=" + busy.Addr().String(), "1=127.0.0.1:99999", "1=localhost"} {
+		r := runProgram(t, dir, "SELECT 1;\n", "-peers", peers)
+		if r.code != 2 || strings.Count(r.stderr, "\n") != 1 {
+			t.Fatalf("-peers %s: exit %d stderr %q", peers, r.code, r.stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "resqlite-data")); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("-peers %s: the failed start left a data directory (%v); stderr %q", peers, err, r.stderr)
+		}
+	}
+	r := runProgram(t, dir, "SELECT 1;\n", "-peers", "1="+freeAddrs(t, 1)[0], "-mode", "list")
+	if r.code != 0 || r.stdout != "1\n" {
+		t.Fatalf("corrected retry: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// The default single node listens away from scripts/cluster.sh's nodes,
+// so both can run at once.
+func TestDefaultPortAwayFromClusterScript(t *testing.T) {
+	script, err := os.ReadFile("scripts/cluster.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^peers=(\S+)$`).FindSubmatch(script)
+	if m == nil {
+		t.Fatal("no peers= line in scripts/cluster.sh")
+	}
+	cluster, err := node.ParsePeers(string(m[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	single, err := node.ParsePeers(newFlagSet(&nodeFlags{}).Lookup("peers").DefValue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(single[0].Addr)
+	taken := regexp.MustCompile(`:` + port + `\b`)
+	if taken.Match(script) {
+		t.Fatalf("the default node's port %s appears in scripts/cluster.sh (%v)", port, cluster)
+	}
+}
