@@ -199,3 +199,50 @@ func TestDefaultPortAwayFromClusterScript(t *testing.T) {
 		t.Fatalf("the default node's port %s appears in scripts/cluster.sh (%v)", port, cluster)
 	}
 }
+
+// data/shop.sql loads quietly and can be loaded twice, with the same
+// content as sqlite3 given the file twice.
+func TestShopSQLLoadsTwice(t *testing.T) {
+	dir := t.TempDir()
+	shop, err := filepath.Abs("data/shop.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	peers := "1=" + freeAddrs(t, 1)[0]
+	const summary = `SELECT (SELECT count(*) FROM categories), (SELECT count(*) FROM products),
+  (SELECT count(*) FROM customers), (SELECT count(*) FROM orders), (SELECT count(*) FROM order_items),
+  (SELECT round(sum(total), 2) FROM order_totals), (SELECT group_concat(type || ' ' || name, ',') FROM (SELECT type, name FROM sqlite_schema
+    WHERE name IN ('categories','products','customers','orders','order_items','orders_by_customer','items_by_product','order_totals')
+    ORDER BY name));
+`
+	var got string
+	for i := range 2 {
+		r := runProgram(t, dir, "", "-peers", peers, "-mode", "list", "-batch", shop)
+		if r.code != 0 || r.stdout != "" || r.stderr != "" {
+			t.Fatalf("load %d: exit %d stdout %q stderr %q", i+1, r.code, r.stdout, r.stderr)
+		}
+		r = runProgram(t, dir, summary, "-peers", peers, "-mode", "list")
+		if r.code != 0 || r.stderr != "" {
+			t.Fatalf("summary after load %d: exit %d stderr %q", i+1, r.code, r.stderr)
+		}
+		if i > 0 && r.stdout != got {
+			t.Fatalf("second load changed the content: %q, then %q", got, r.stdout)
+		}
+		got = r.stdout
+	}
+	cli, err := exec.LookPath("sqlite3")
+	if err != nil {
+		t.Skip("sqlite3 CLI not installed (scripts/install-test-deps.sh installs it); comparison skipped")
+	}
+	db := filepath.Join(dir, "shop.db")
+	for i := range 2 {
+		out, err := exec.Command(cli, "-batch", db, ".read "+shop).CombinedOutput()
+		if err != nil || len(out) != 0 {
+			t.Fatalf("sqlite3 load %d: %v %q", i+1, err, out)
+		}
+	}
+	want, err := exec.Command(cli, "-batch", db, summary).Output()
+	if err != nil || string(want) != got {
+		t.Fatalf("resqlite %q, sqlite3 %q (%v)", got, want, err)
+	}
+}
