@@ -246,3 +246,39 @@ func TestShopSQLLoadsTwice(t *testing.T) {
 		t.Fatalf("resqlite %q, sqlite3 %q (%v)", got, want, err)
 	}
 }
+
+// The history file is created 0600, as sqlite3's is, and stays so when
+// the line editor trims it (it rewrites a file over its 500-line limit
+// through a new file).
+func TestHistoryFileIsPrivate(t *testing.T) {
+	dir := t.TempDir()
+	peers := "1=" + freeAddrs(t, 1)[0]
+	history := filepath.Join(dir, ".resqlite_history")
+	session := func() {
+		p := startOnPTY(t, dir, "-peers", peers)
+		p.Expect(" leader> ")
+		p.Send("SELECT 1;\n")
+		p.Expect("| 1 |")
+		p.Send(".quit\n")
+		if code := p.Wait(); code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+	}
+	session()
+	st, err := os.Stat(history)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("history file after the first session: %v %v, want mode 0600", st.Mode(), err)
+	}
+	if err := os.WriteFile(history, []byte(strings.Repeat("SELECT 2;\n", 600)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	session()
+	b, err := os.ReadFile(history)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err = os.Stat(history)
+	if err != nil || st.Mode().Perm() != 0o600 || strings.Count(string(b), "\n") > 510 {
+		t.Fatalf("history file after the trimming session: mode %v, %d lines (%v)", st.Mode(), strings.Count(string(b), "\n"), err)
+	}
+}
