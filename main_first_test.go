@@ -2,17 +2,22 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/resqlite/resqlite/repl/ptytest"
 	"github.com/resqlite/resqlite/rpc/node"
@@ -174,29 +179,27 @@ func TestFailedStartThenCorrectedRetry(t *testing.T) {
 	}
 }
 
-// The default single node listens away from scripts/cluster.sh's nodes,
-// so both can run at once.
+// The default single node listens away from scripts/cluster.sh's nodes
+// (node N on the script's base port + N - 1, joined nodes included), so
+// both can run at once.
 func TestDefaultPortAwayFromClusterScript(t *testing.T) {
 	script, err := os.ReadFile("scripts/cluster.sh")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`(?m)^peers=(\S+)$`).FindSubmatch(script)
+	m := regexp.MustCompile(`(?m)^port=\$\{RESQLITE_CLUSTER_PORT:-(\d+)\}$`).FindSubmatch(script)
 	if m == nil {
-		t.Fatal("no peers= line in scripts/cluster.sh")
+		t.Fatal("no default port line in scripts/cluster.sh")
 	}
-	cluster, err := node.ParsePeers(string(m[1]))
-	if err != nil {
-		t.Fatal(err)
-	}
+	base, _ := strconv.Atoi(string(m[1]))
 	single, err := node.ParsePeers(newFlagSet(&nodeFlags{}).Lookup("peers").DefValue)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, port, _ := net.SplitHostPort(single[0].Addr)
-	taken := regexp.MustCompile(`:` + port + `\b`)
-	if taken.Match(script) {
-		t.Fatalf("the default node's port %s appears in scripts/cluster.sh (%v)", port, cluster)
+	_, p, _ := net.SplitHostPort(single[0].Addr)
+	port, _ := strconv.Atoi(p)
+	if port >= base && port < base+100 {
+		t.Fatalf("the default node's port %d is among scripts/cluster.sh's %d-%d", port, base, base+99)
 	}
 }
 
@@ -281,4 +284,110 @@ func TestHistoryFileIsPrivate(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o600 || strings.Count(string(b), "\n") > 510 {
 		t.Fatalf("history file after the trimming session: mode %v, %d lines (%v)", st.Mode(), strings.Count(string(b), "\n"), err)
 	}
+}
+
+// scripts/cluster.sh stop stops every node of the cluster: the founders,
+// a node added with `cluster.sh join`, and one started by hand on a data
+// directory of the cluster (as the README's join line does).
+func TestClusterScriptStopStopsJoinedNodes(t *testing.T) {
+	skipShort(t)
+	dir := t.TempDir()
+	base := freePortRun(t, 5)
+	env := append(os.Environ(), "RESQLITE_CLUSTER_DIR="+dir, "RESQLITE_CLUSTER_PORT="+strconv.Itoa(base), "RESQLITE_BIN="+programPath, "LOG_LEVEL=error")
+	script := func(args ...string) string {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "bash", append([]string{"scripts/cluster.sh"}, args...)...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("cluster.sh %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	var pids []int
+	t.Cleanup(func() {
+		for _, pid := range pids {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	script("start")
+	script("join", "4")
+	for id := 1; id <= 4; id++ {
+		b, err := os.ReadFile(filepath.Join(dir, "node-"+strconv.Itoa(id)+".pid"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pids = append(pids, pid)
+	}
+	byHand := exec.Command(programPath, "-serve", "-id", "5", "-listen", "127.0.0.1:"+strconv.Itoa(base+4),
+		"-join", "127.0.0.1:"+strconv.Itoa(base), "-data", filepath.Join(dir, "node-5"))
+	if err := byHand.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pids = append(pids, byHand.Process.Pid)
+	exited := make(chan struct{})
+	go func() { byHand.Wait(); close(exited) }()
+	if r := runProgram(t, dir, ".nodes\n", "-connect", "127.0.0.1:"+strconv.Itoa(base+4), "-mode", "list"); r.code != 0 || strings.Count(r.stdout, "\n") != 5 {
+		t.Fatalf(".nodes through node 5: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+	out := script("stop")
+	for id := 1; id <= 5; id++ {
+		if !strings.Contains(out, "node "+strconv.Itoa(id)+" stopped") {
+			t.Errorf("stop did not report node %d:\n%s", id, out)
+		}
+	}
+	select {
+	case <-exited:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the node started by hand still runs after stop:\n%s", out)
+	}
+	for _, pid := range pids[:4] {
+		if alive(pid) {
+			t.Errorf("pid %d still runs after stop:\n%s", pid, out)
+		}
+	}
+}
+
+// freePortRun returns the first of n consecutive loopback ports that are
+// free a moment ago.
+func freePortRun(t *testing.T, n int) int {
+	t.Helper()
+	for range 50 {
+		base := 20000 + rand.IntN(30000)
+		var ls []net.Listener
+		for i := range n {
+			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(base+i))
+			if err != nil {
+				break
+			}
+			ls = append(ls, l)
+		}
+		for _, l := range ls {
+			l.Close()
+		}
+		if len(ls) == n {
+			return base
+		}
+	}
+	t.Fatal("no run of free ports")
+	return 0
+}
+
+// alive reports whether process pid runs (a zombie does not).
+func alive(pid int) bool {
+	if syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true
+	}
+	_, rest, _ := strings.Cut(string(b), ") ")
+	return !strings.HasPrefix(rest, "Z")
 }
