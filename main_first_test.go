@@ -391,3 +391,30 @@ func alive(pid int) bool {
 	_, rest, _ := strings.Cut(string(b), ") ")
 	return !strings.HasPrefix(rest, "Z")
 }
+
+// .nodes shows a member that is down as unreachable, with how long ago
+// the leader last heard from it (never as a follower).
+func TestNodesShowsDownMemberUnreachable(t *testing.T) {
+	skipShort(t)
+	nodes := startCluster(t, 3)
+	nodes[2].cmd.Process.Signal(syscall.SIGKILL)
+	<-nodes[2].exited
+	var last string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		r := runProgram(t, t.TempDir(), ".nodes\n", "-connect", nodes[0].addr, "-mode", "list")
+		last = r.stdout + r.stderr
+		for _, line := range strings.Split(r.stdout, "\n") {
+			f := strings.Split(line, "|")
+			if len(f) != 8 || f[0] != "3" {
+				continue
+			}
+			if f[2] == "unreachable" && f[4] == "no" {
+				if d, err := time.ParseDuration(f[7]); err != nil || d <= 0 {
+					t.Fatalf("last contact %q of the down member: %v", f[7], err)
+				}
+				return
+			}
+		}
+	}
+	t.Fatalf(".nodes never showed node 3 as unreachable:\n%s", last)
+}
