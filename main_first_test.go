@@ -75,6 +75,10 @@ func TestStrayArgumentsSayWhatToDo(t *testing.T) {
 		{[]string{"restore"}, []string{`subcommand "restore" is not in this build`}},
 		{[]string{"-id", "2", "passwd"}, []string{`subcommand "passwd" is not in this build`}},
 		{[]string{"frobnicate"}, []string{`unexpected argument "frobnicate"`, "resqlite -h"}},
+		{[]string{"-data", "old.db"}, []string{"-data old.db is a file", "sqlite3 old.db .dump > dump.sql"}},
+	}
+	if err := os.WriteFile(filepath.Join(dir, "old.db"), []byte("SQLite format 3\x00"), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	for _, c := range cases {
 		r := runProgram(t, dir, "", c.args...)
@@ -115,6 +119,32 @@ func TestDispatchRunsSubcommand(t *testing.T) {
 	}
 	if !strings.Contains(subcommandList(cmds), "fake (a test)") {
 		t.Fatalf("usage list: %s", subcommandList(cmds))
+	}
+}
+
+// A subcommand's flags parse alike for every subcommand: -h prints its
+// usage on stdout (exit 0), a bad flag or stray argument is one line on
+// stderr (exit 2).
+func TestSubcommandFlags(t *testing.T) {
+	c := subcommand{name: "fake", summary: "Does nothing, for the test."}
+	parse := func(args ...string) (string, string, int, bool, string) {
+		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+		to := fs.String("to", "", "where to write, a `FILE`")
+		var out, errb bytes.Buffer
+		code, done := parseSubcommandFlags(c, fs, args, &out, &errb)
+		return out.String(), errb.String(), code, done, *to
+	}
+	if out, errOut, code, done, _ := parse("-h"); !done || code != 0 || errOut != "" ||
+		!strings.HasPrefix(out, "Usage: resqlite fake [flags]\n\nDoes nothing, for the test.\n") || !strings.Contains(out, "  -to FILE\n") {
+		t.Fatalf("-h: done %v code %d stderr %q stdout:\n%s", done, code, errOut, out)
+	}
+	for _, args := range [][]string{{"-bogus"}, {"-to", "x", "extra"}} {
+		if out, errOut, code, done, _ := parse(args...); !done || code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "resqlite fake: ") {
+			t.Fatalf("%v: done %v code %d stdout %q stderr %q", args, done, code, out, errOut)
+		}
+	}
+	if _, _, _, done, to := parse("-to", "x"); done || to != "x" {
+		t.Fatalf("good flags: done %v, -to %q", done, to)
 	}
 }
 

@@ -111,5 +111,8 @@ func parseFlags(args []string, stdout io.Writer) (*nodeFlags, error) {
 	if f.data == "" {
 		f.data = filepath.Join("resqlite-data", "node-"+strconv.FormatUint(f.id, 10))
 	}
+	if err := dataFileError(f.data); err != nil {
+		return nil, err
+	}
 	return f, nil
 }

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -70,6 +73,39 @@ func positionalError(arg string, afterFlags bool) error {
 		return fmt.Errorf("%q: resqlite does not open database files; its data lives in a data directory (-data DIR, default resqlite-data/node-<id>). To copy a sqlite3 database in: sqlite3 %s .dump > dump.sql, then resqlite -batch dump.sql", arg, arg)
 	}
 	return fmt.Errorf("unexpected argument %q: resqlite takes flags, or a subcommand first (resqlite -h lists both)", arg)
+}
+
+// parseSubcommandFlags parses a subcommand's flags, defined in fs, the
+// same way for every subcommand: -h writes its usage (the summary, then
+// the flags) to stdout and exits 0; a bad flag or a stray argument is a
+// one-line error and exit 2. done is true when the caller must return
+// code.
+func parseSubcommandFlags(c subcommand, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code int, done bool) {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprintf(stdout, "Usage: resqlite %s [flags]\n\n%s\n\nFlags:\n", c.name, c.summary)
+		fs.VisitAll(func(fl *flag.Flag) { printFlag(stdout, fl) })
+		return 0, true
+	case err != nil:
+		fmt.Fprintf(stderr, "resqlite %s: %v (resqlite %s -h lists the flags)\n", c.name, err, c.name)
+		return 2, true
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "resqlite %s: unexpected argument %q (resqlite %s -h lists the flags)\n", c.name, fs.Arg(0), c.name)
+		return 2, true
+	}
+	return 0, false
+}
+
+// dataFileError says what to do when -data names a file (a sqlite3
+// database, most likely) rather than a directory; nil otherwise.
+func dataFileError(dir string) error {
+	st, err := os.Stat(dir)
+	if err != nil || st.IsDir() {
+		return nil
+	}
+	return fmt.Errorf("-data %s is a file; -data takes a directory, and resqlite does not open database files (to copy a sqlite3 database in: sqlite3 %s .dump > dump.sql, then resqlite -batch dump.sql)", dir, dir)
 }
 
 // isSubcommand reports whether name is a subcommand of this build.
