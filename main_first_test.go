@@ -250,7 +250,7 @@ func TestShopSQLLoadsTwice(t *testing.T) {
 `
 	var got string
 	for i := range 2 {
-		r := runProgram(t, dir, "", "-peers", peers, "-mode", "list", "-batch", shop)
+		r := runProgram(t, dir, "", "-peers", peers, "-batch", shop) // as the README says, in the default mode
 		if r.code != 0 || r.stdout != "" || r.stderr != "" {
 			t.Fatalf("load %d: exit %d stdout %q stderr %q", i+1, r.code, r.stdout, r.stderr)
 		}
