@@ -141,6 +141,27 @@ func (c *cluster) kill(id int) {
 	}
 }
 
+// stop sends SIGTERM to node id's process and waits for it to exit (a
+// graceful stop: a leader hands leadership over first); SIGKILL after
+// 10 s.
+func (c *cluster) stop(id int) {
+	c.mu.Lock()
+	p := c.procs[id]
+	delete(c.procs, id)
+	c.mu.Unlock()
+	if p == nil {
+		return
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(10 * time.Second):
+		c.t.Errorf("node %d did not exit within 10s of SIGTERM", id)
+		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.exited
+	}
+}
+
 // pause stops (SIGSTOP) or continues (SIGCONT) node id.
 func (c *cluster) pause(id int, stop bool) {
 	c.mu.Lock()

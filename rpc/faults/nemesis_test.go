@@ -61,6 +61,7 @@ func (s *schedule) String() string {
 // The nemeses.
 const (
 	nemKill      = "kill"
+	nemRestart   = "restart"
 	nemPause     = "pause"
 	nemPartition = "partition"
 	nemMix       = "mix"
@@ -81,13 +82,16 @@ func (n *nemesis) run(ctx context.Context) {
 	for wait(ctx, n.between(time.Second, 2*time.Second)) {
 		kind := n.kind
 		if kind == nemMix {
-			kind = []string{nemKill, nemPause, nemPartition}[n.rng.IntN(3)]
+			kind = []string{nemKill, nemRestart, nemPause, nemPartition}[n.rng.IntN(4)]
 		}
 		var heal func()
 		var hold time.Duration
 		switch kind {
 		case nemKill:
 			heal, hold = n.kill(), n.between(500*time.Millisecond, 2500*time.Millisecond)
+		case nemRestart:
+			// A rolling restart: the node is started again at once.
+			heal, hold = n.restart(), 0
 		case nemPause:
 			// Longer than the longest election timeout (raft's default
 			// 16 ticks of 50ms, randomized up to twice that).
@@ -138,6 +142,22 @@ func (n *nemesis) kill() func() {
 	id, leader := n.victim()
 	n.c.kill(id)
 	n.sched.add(leader, "SIGKILL node %d%s", id, role(leader))
+	return func() {
+		n.c.start(id)
+		n.sched.add(false, "restart node %d", id)
+	}
+}
+
+// restart stops the leader gracefully (SIGTERM: it hands leadership to
+// the most up-to-date voter before it exits), as an operator's rolling
+// restart does; the heal starts it again.
+func (n *nemesis) restart() func() {
+	id, leader := n.c.leader(), true
+	if id == 0 {
+		id, leader = 1+n.rng.IntN(n.c.size), false
+	}
+	n.c.stop(id)
+	n.sched.add(false, "SIGTERM node %d%s, exited", id, role(leader))
 	return func() {
 		n.c.start(id)
 		n.sched.add(false, "restart node %d", id)

@@ -59,10 +59,10 @@ func (r runSpec) name() string { return fmt.Sprintf("%s-%d", r.nemesis, r.nodes)
 // against 3 and 5 nodes).
 func runs(long bool) []runSpec {
 	if !long {
-		return []runSpec{{nemKill, 3}, {nemPause, 3}, {nemPartition, 3}, {nemPartition, 5}, {nemMix, 5}}
+		return []runSpec{{nemKill, 3}, {nemRestart, 3}, {nemPause, 3}, {nemPartition, 3}, {nemPartition, 5}, {nemMix, 5}}
 	}
 	var out []runSpec
-	for _, n := range []string{nemKill, nemPause, nemPartition, nemMix} {
+	for _, n := range []string{nemKill, nemRestart, nemPause, nemPartition, nemMix} {
 		out = append(out, runSpec{n, 3}, runSpec{n, 5})
 	}
 	return out
