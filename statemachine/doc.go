@@ -30,7 +30,9 @@
 //     ones are rejected with an error that names them; the date/time
 //     functions are overridden on the apply connection to reject 'now', a
 //     missing time value and the 'localtime'/'utc' modifiers;
-//   - reads on separate read-only connections (Query), a wait for an applied
+//   - reads on separate read-only connections (Query), each in a read
+//     transaction that first brings the connection's copy of the schema
+//     up to date with the snapshot it reads (readtx.go), a wait for an applied
 //     index (WaitApplied), the pre-check the client service runs before
 //     proposing (Precheck), a content digest for tests and status
 //     (Digest), and the database as SQL text (Dump, dump.go), read in one

@@ -44,6 +44,10 @@ func (sm *StateMachine) Precheck(ctx context.Context, sql string) (Check, error)
 }
 
 func (r *reader) precheck(sql string) (Check, error) {
+	if err := r.beginSnapshot(); err != nil {
+		return Check{}, err
+	}
+	defer r.endSnapshot()
 	chk := Check{ReadOnly: true}
 	defer r.pol.reset(modeRead)
 	rest := sql

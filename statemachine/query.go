@@ -66,6 +66,10 @@ func (r *reader) cancelOn(ctx context.Context) (stop func()) {
 }
 
 func (r *reader) query(ctx context.Context, sql string, params []Param) (*Rows, error) {
+	if err := r.beginSnapshot(); err != nil {
+		return nil, err
+	}
+	defer r.endSnapshot()
 	c := r.c
 	r.pol.reset(modeRead)
 	stmt, n, err := c.prepare(sql)
