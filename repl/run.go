@@ -114,6 +114,8 @@ func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupSta
 		}
 		s.block = nil
 		return
+	case kindNoop:
+		return
 	case kindRead:
 		if s.block == nil {
 			req := Request{Read: true, Query: st.SQL, Level: s.consistency}
@@ -151,6 +153,10 @@ func (s *Shell) commitBlock(ctx context.Context, out io.Writer, run *inputRun, g
 	entry := Entry{Block: true}
 	for _, b := range block.stmts {
 		entry.Statements = append(entry.Statements, b.SQL)
+	}
+	if msg := oversizeBlock(entry); msg != "" {
+		s.fail(run, group, s.errorLine("Error", block.stmts[0].Line, msg))
+		return
 	}
 	s.send(ctx, Request{Entry: entry}, func(r Reply) { s.finishReply(out, run, group, block.stmts, true, r) })
 }
