@@ -116,7 +116,9 @@
 // does not know halts apply. The node assembly proposes the switch once
 // every member supports the new version.
 //
-// Reads (Query) may call any function.
+// Reads (Query) may call any function but last_insert_rowid(), changes()
+// and total_changes(): a read connection made no changes, so they would
+// answer 0 (sessionfuncs.go); they are refused with the reason.
 //
 // # Savepoints
 //
