@@ -29,7 +29,10 @@ func classifyPragma(sql string) stmtKind {
 // the name and the value's text ("" when none). ok is false when the
 // statement is not of that form (the nodes then judge it as written).
 func pragmaParts(sql string) (name, value string, ok bool) {
-	toks := sqlTokens(sql)
+	var toks []string
+	for _, t := range positionedTokens(sql) {
+		toks = append(toks, t.text)
+	}
 	if len(toks) < 2 || !strings.EqualFold(toks[0], "PRAGMA") || !isIDChar(toks[1][0]) {
 		return "", "", false
 	}
@@ -46,26 +49,4 @@ func pragmaParts(sql string) (name, value string, ok bool) {
 		return name, strings.Join(rest[1:len(rest)-1], ""), true
 	}
 	return "", "", false
-}
-
-// sqlTokens returns the tokens of one statement, without whitespace,
-// comments and the closing semicolon; nil when anything but whitespace
-// and comments follows a semicolon.
-func sqlTokens(sql string) []string {
-	var toks []string
-	for i := 0; i < len(sql); {
-		tok := scanToken(sql, i)
-		i = tok.end
-		switch {
-		case tok.kind == tokSpace:
-		case tok.kind == tokSemi:
-			if strings.TrimSpace(stripComments(sql[i:])) != "" {
-				return nil
-			}
-			return toks
-		default:
-			toks = append(toks, sql[tok.start:tok.end])
-		}
-	}
-	return toks
 }

@@ -117,6 +117,10 @@ func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupSta
 	case kindNoop:
 		return
 	case kindRead:
+		if calls, ok := sessionCalls(st.SQL); ok && s.block == nil {
+			s.answerSessionRead(out, st, calls)
+			return
+		}
 		if s.block == nil {
 			req := Request{Read: true, Query: st.SQL, Level: s.consistency}
 			s.send(ctx, req, func(r Reply) { s.finishReply(out, run, group, []Statement{st}, false, r) })
@@ -235,6 +239,9 @@ func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
 		if err := printTable(w, &s.settings, r); err != nil {
 			fmt.Fprintf(s.opts.Stderr, "Error: draw table: %v\n", err)
 		}
+	}
+	if r.LastInsertRowID != 0 {
+		s.lastRowID = r.LastInsertRowID
 	}
 	if isDML(st.SQL) {
 		s.lastChanges = r.RowsAffected
