@@ -111,6 +111,9 @@ func (s *Shell) Interact(ctx context.Context, term Terminal) error {
 		s.runInterruptible(ctx, run, grp)
 	}
 	s.drain()
+	if err := s.exitRequest(); err != nil {
+		return err
+	}
 	if run.errors > 0 {
 		return ErrStatementsFailed
 	}
