@@ -120,7 +120,7 @@ func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupSta
 		return
 	case kindRead:
 		if calls, ok := sessionCalls(st.SQL); ok && s.block == nil {
-			s.answerSessionRead(out, st, calls)
+			s.answerSessionRead(out, run, group, st, calls)
 			return
 		}
 		if s.block == nil {
@@ -179,6 +179,7 @@ func (s *Shell) finishReply(out io.Writer, run *inputRun, group *groupState, stm
 		if errors.Is(reply.Err, ErrOutcomeUnknown) && !strings.Contains(msg, ErrOutcomeUnknown.Error()) {
 			msg = ErrOutcomeUnknown.Error() + ": " + msg
 		}
+		s.noteOutcomeUnknown(stmts)
 		s.failNow(run, group, s.errorLine("Error", stmts[0].Line, msg))
 		return
 	}
@@ -189,6 +190,7 @@ func (s *Shell) finishReply(out io.Writer, run *inputRun, group *groupState, stm
 	}
 	for i, r := range reply.Results {
 		if r.Err != nil {
+			s.noteFailure(stmts[i], r.Err)
 			s.failNow(run, group, s.sqlErrorText(stmts[i], r.Err))
 			return
 		}
@@ -244,9 +246,10 @@ func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
 		printTable(w, &s.settings, r)
 	}
 	if r.LastInsertRowID != 0 {
-		s.lastRowID = r.LastInsertRowID
+		s.sess.rowID, s.sess.rowIDUnknown = r.LastInsertRowID, false
 	}
 	if isDML(st.SQL) {
+		s.sess.changesUnknown = false
 		s.lastChanges = r.RowsAffected
 		s.totalChanges += r.RowsAffected
 		if s.opts.Interactive && s.settings.mode.tabular() && len(r.Columns) == 0 {

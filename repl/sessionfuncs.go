@@ -70,17 +70,80 @@ func plainIdentifier(s string) bool {
 	return true
 }
 
+// sessionValues is what the shell answers for last_insert_rowid() and
+// changes() (with Shell.lastChanges): the session's, from its writes'
+// results. A value the results do not tell is unknown, and asking for it
+// is an error rather than a guess.
+type sessionValues struct {
+	// rowID is the rowid of the latest row a write of the session
+	// inserted itself (a write's result carries it).
+	rowID int64
+	// rowIDUnknown is set after an INSERT that failed while running, or
+	// whose outcome is unknown: SQLite keeps the rowid of a row such a
+	// statement inserted before it failed, which no result carries.
+	rowIDUnknown bool
+	// changesUnknown is set after an INSERT, UPDATE or DELETE whose
+	// outcome is unknown.
+	changesUnknown bool
+}
+
+// noteFailure records that st failed with e: an INSERT, UPDATE or
+// DELETE that failed while running leaves changes() at 0, as SQLite does,
+// and an INSERT leaves last_insert_rowid() unknown. A statement that never
+// ran (a parse error, a refusal) changes neither.
+func (s *Shell) noteFailure(st Statement, e *SQLError) {
+	if e.Phase != PhaseRuntime || !isDML(st.SQL) {
+		return
+	}
+	s.lastChanges, s.sess.changesUnknown = 0, false
+	if inserts(st.SQL) {
+		s.sess.rowIDUnknown = true
+	}
+}
+
+// noteOutcomeUnknown records that stmts may or may not have applied.
+func (s *Shell) noteOutcomeUnknown(stmts []Statement) {
+	for _, st := range stmts {
+		if isDML(st.SQL) {
+			s.sess.changesUnknown = true
+		}
+		if inserts(st.SQL) {
+			s.sess.rowIDUnknown = true
+		}
+	}
+}
+
+// inserts reports an INSERT or REPLACE statement (possibly behind a WITH
+// clause): the statements that set last_insert_rowid().
+func inserts(sql string) bool {
+	words, _ := leadingWords(sql, 1)
+	verb := ""
+	if len(words) > 0 {
+		verb = words[0]
+	}
+	if verb == "WITH" {
+		verb = mainVerb(sql)
+	}
+	return verb == "INSERT" || verb == "REPLACE"
+}
+
 // answerSessionRead prints, in order with the replies still in flight
 // (after them, so that it sees their results), the shell's own answer to
-// a read of calls.
-func (s *Shell) answerSessionRead(out io.Writer, st Statement, calls []sessionCall) {
+// a read of calls, or the error that says a value is unknown.
+func (s *Shell) answerSessionRead(out io.Writer, run *inputRun, group *groupState, st Statement, calls []sessionCall) {
 	s.emit(func() {
 		r := Result{Rows: [][]Value{make([]Value, len(calls))}}
 		for i, c := range calls {
 			r.Columns = append(r.Columns, c.column)
-			v := s.lastChanges
+			v, unknown := s.lastChanges, s.sess.changesUnknown
+			why := "the outcome of the last INSERT, UPDATE or DELETE is unknown"
 			if c.fn == "last_insert_rowid" {
-				v = s.lastRowID
+				v, unknown = s.sess.rowID, s.sess.rowIDUnknown
+				why = "the last INSERT failed or its outcome is unknown, and a failed INSERT leaves the rowid of a row it inserted before failing, which ReSqlite does not report"
+			}
+			if unknown {
+				s.failNow(run, group, s.errorLine("Error", st.Line, c.fn+"() is unknown here: "+why))
+				return
 			}
 			r.Rows[0][i] = Integer(v)
 		}
