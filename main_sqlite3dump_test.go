@@ -46,11 +46,41 @@ func TestSQLite3DumpLoadsThroughCluster(t *testing.T) {
 			t.Errorf("node %d: .dump: exit %d, stderr %q; equal to sqlite3's: %v\n%s", i+1, got.code, got.stderr, got.stdout == dump.stdout, firstDifference(got.stdout, dump.stdout))
 		}
 	}
+	// Values and names that .dump spells in its own way, typed into the
+	// shell, come back through the cluster's .dump as sqlite3 writes them,
+	// whole and for LIKE patterns.
+	if load := runProgram(t, ".", dumpSpellings, "-connect", nodes[0].addr); load.code != 0 || load.stderr != "" {
+		t.Fatalf("loading the spellings: exit %d\n%s", load.code, load.stderr)
+	}
+	for i, cmd := range []string{".dump", ".dump O% t%", ".dump odd% nosuch"} {
+		want := runCLI(t, cli, dump.stdout+dumpSpellings+cmd+"\n")
+		got := runProgram(t, ".", cmd+"\n", "-connect", nodes[i%len(nodes)].addr)
+		if got.code != 0 || got.stderr != "" || got.stdout != want.stdout {
+			t.Errorf("node %d: %s: exit %d, stderr %q; equal to sqlite3's: %v\n%s", i%len(nodes)+1, cmd, got.code, got.stderr, got.stdout == want.stdout, firstDifference(got.stdout, want.stdout))
+		}
+	}
 	asks := runProgram(t, ".", ".mode list\nPRAGMA journal_mode;\nPRAGMA database_list;\nPRAGMA compile_options;\nPRAGMA foreign_keys;\nPRAGMA foreign_keys=OFF;\n", "-connect", nodes[2].addr)
 	if asks.code != 0 || asks.stderr != "" || !strings.HasPrefix(asks.stdout, "wal\n0|main|") || !strings.Contains(asks.stdout, "THREADSAFE=") || !strings.HasSuffix(asks.stdout, "\n0\n") {
 		t.Errorf("PRAGMAs that ask: exit %d, stderr %q\n%s", asks.code, asks.stderr, asks.stdout)
 	}
 }
+
+// dumpSpellings creates what sqlite3's .dump spells in its own way:
+// identifiers it quotes (keywords, odd characters), REALs with its digits,
+// text with quotes, newlines and carriage returns, generated columns,
+// sqlite_sequence, a view whose text ends in a comment.
+const dumpSpellings = `CREATE TABLE "Order"(x);
+CREATE TABLE "odd ""name"""(x, y AS (x || '!'));
+CREATE TABLE t(a INTEGER PRIMARY KEY AUTOINCREMENT, b, c);
+CREATE VIEW tv AS SELECT a FROM t -- the ids
+;
+CREATE INDEX t_b ON t(b);
+INSERT INTO "Order" VALUES (1.0), (0.1), (1e20), (-0.0), (9e999), (22.49), (123456789012345.6), (-9223372036854775808.0);
+INSERT INTO "odd ""name""" VALUES ('it''s'), ('a
+b'), ('c' || char(13) || char(10) || 'd'), ('\n' || char(10)), ('héllo'), (x'00ff'), (NULL);
+INSERT INTO t(b, c) VALUES (1, 2), (3, 4);
+DELETE FROM t WHERE a = 1;
+`
 
 // firstDifference shows where got first differs from want, a few lines
 // of each.
