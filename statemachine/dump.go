@@ -9,6 +9,9 @@ import (
 	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
+// DumpOptions are the sqlite3 CLI's .dump arguments (see sqlval).
+type DumpOptions = sqlval.DumpOptions
+
 // DumpBlockBytes is the most SQL text Dump puts between one BEGIN
 // TRANSACTION and its COMMIT, so that feeding the dump back into ReSqlite
 // makes entries well under the service's entry limit.
@@ -23,10 +26,10 @@ const DumpBlockBytes = 1 << 20
 // DumpBlockBytes is split into several transaction blocks, so that
 // ReSqlite takes each as one entry.
 //
-// With tables (LIKE patterns, as the sqlite3 CLI's .dump takes them) only
-// the objects whose own name matches one are written, as the CLI does:
-// matching tables with their rows, matching indexes, triggers and views
-// (sqlite_sequence only if a pattern names it).
+// opts are the CLI's .dump arguments. With opts.Tables (LIKE patterns)
+// only the objects whose own name matches one are written, as the CLI
+// does: matching tables with their rows, matching indexes, triggers and
+// views (sqlite_sequence only if a pattern names it).
 //
 // The dump reads on one of the state machine's read connections inside
 // one read transaction, so at one applied index: start is called with it
@@ -35,7 +38,7 @@ const DumpBlockBytes = 1 << 20
 // dump; apply and Restore go on meanwhile (the read transaction keeps the
 // dump's view of the database). Dumps hold at most half the read
 // connections (one if there are fewer than 4): a further Dump waits.
-func (sm *StateMachine) Dump(ctx context.Context, tables []string, start func(applied uint64) io.Writer) (uint64, error) {
+func (sm *StateMachine) Dump(ctx context.Context, opts DumpOptions, start func(applied uint64) io.Writer) (uint64, error) {
 	select {
 	case sm.dumps <- struct{}{}:
 		defer func() { <-sm.dumps }()
@@ -51,7 +54,7 @@ func (sm *StateMachine) Dump(ctx context.Context, tables []string, start func(ap
 		return 0, fmt.Errorf("dump: %w", err)
 	}
 	defer r.cancelOn(ctx)()
-	applied, err := r.dump(tables, start)
+	applied, err := r.dump(opts, start)
 	if err != nil {
 		return applied, fmt.Errorf("dump: %w", sm.readFailure(ctx, err))
 	}
@@ -73,7 +76,7 @@ func (sm *StateMachine) readFailure(ctx context.Context, err error) error {
 }
 
 // dump writes the dump inside one read transaction on r.
-func (r *reader) dump(tables []string, start func(applied uint64) io.Writer) (uint64, error) {
+func (r *reader) dump(opts DumpOptions, start func(applied uint64) io.Writer) (uint64, error) {
 	r.pol.reset(modeInternal)
 	defer r.pol.reset(modeRead)
 	if err := r.c.exec("BEGIN"); err != nil {
@@ -84,8 +87,8 @@ func (r *reader) dump(tables []string, start func(applied uint64) io.Writer) (ui
 	if err != nil {
 		return 0, err
 	}
-	w := &dumpWriter{w: start(applied)}
-	return applied, r.dumpObjects(w, tableFilter(tables))
+	w := &dumpWriter{w: start(applied), opts: opts}
+	return applied, r.dumpObjects(w, tableFilter(opts.Tables))
 }
 
 // tableFilter is the SQL condition on sqlite_schema (as o) that keeps
@@ -121,15 +124,15 @@ func (r *reader) dumpObjects(w *dumpWriter, filter string) error {
 	if err != nil {
 		return fmt.Errorf("schema: %w", err)
 	}
-	w.write("PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n")
+	w.schema("PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n")
 	for _, t := range tables {
 		switch {
-		case t.name == "sqlite_sequence":
-			w.statement("DELETE FROM sqlite_sequence;\n")
+		case t.name == "sqlite_sequence" && !w.opts.NoSys:
+			w.schema("DELETE FROM sqlite_sequence;\n")
 		case strings.HasPrefix(t.name, "sqlite_"):
 			continue
 		default:
-			w.statement(tableSchemaLine(t.sql))
+			w.schema(tableSchemaLine(t.sql))
 		}
 		if err := r.dumpRows(w, t.name); err != nil {
 			return fmt.Errorf("table %s: %w", t.name, err)
@@ -138,38 +141,37 @@ func (r *reader) dumpObjects(w *dumpWriter, filter string) error {
 	err = r.c.scan(`SELECT sql FROM sqlite_schema AS o
 		WHERE type IN ('index', 'trigger', 'view') AND sql IS NOT NULL AND `+sqlval.HideInternalObjects+` AND `+filter+`
 		ORDER BY rowid`, func(row []Value) error {
-		w.statement(otherSchemaLine(row[0].Text))
+		w.schema(otherSchemaLine(row[0].Text))
 		return w.err
 	})
 	if err != nil {
 		return fmt.Errorf("schema: %w", err)
 	}
-	w.write("COMMIT;\n")
+	w.schema("COMMIT;\n")
 	return w.err
 }
 
 // dumpRows writes one INSERT per row of table, of the columns PRAGMA
 // table_info lists (not generated ones, which an INSERT without a column
-// list leaves out too).
+// list leaves out too), and of the rowid first if it is to be preserved.
 func (r *reader) dumpRows(w *dumpWriter, table string) error {
-	var cols []string
-	if err := r.c.each("SELECT name FROM pragma_table_info("+quoteString(table)+")",
-		func(row []Value) { cols = append(cols, sqlval.QuoteIdent(row[0].Text)) }); err != nil {
+	cols, err := r.dumpColumns(table, w.opts.PreserveRowids)
+	if err != nil {
 		return fmt.Errorf("columns: %w", err)
 	}
-	if len(cols) == 0 {
+	if len(cols.names) == 0 {
 		return nil
 	}
-	prefix := "INSERT INTO " + sqlval.QuoteIdentAsNeeded(table) + " VALUES("
+	prefix := "INSERT INTO " + cols.into(table) + " VALUES("
 	var b strings.Builder
-	return r.c.scan("SELECT "+strings.Join(cols, ",")+" FROM "+sqlval.QuoteIdent(table), func(row []Value) error {
+	return r.c.scan(cols.selectFrom(table), func(row []Value) error {
 		b.Reset()
 		b.WriteString(prefix)
 		for i, v := range row {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(sqlLiteral(v))
+			b.WriteString(sqlLiteral(v, w.opts.Newlines))
 		}
 		b.WriteString(");\n")
 		w.statement(b.String())
@@ -181,14 +183,23 @@ func (r *reader) dumpRows(w *dumpWriter, table string) error {
 // DumpBlockBytes; the first write error sticks and stops the dump.
 type dumpWriter struct {
 	w     io.Writer
+	opts  DumpOptions
 	block int
 	err   error
+}
+
+// schema writes text that only a dump with its schema has (none with
+// DataOnly).
+func (w *dumpWriter) schema(s string) {
+	if !w.opts.DataOnly {
+		w.statement(s)
+	}
 }
 
 // statement writes one statement, closing the transaction block first
 // when it would grow past DumpBlockBytes.
 func (w *dumpWriter) statement(s string) {
-	if w.block > 0 && w.block+len(s) > DumpBlockBytes {
+	if w.block > 0 && w.block+len(s) > DumpBlockBytes && !w.opts.DataOnly {
 		w.write("COMMIT;\nBEGIN TRANSACTION;\n")
 		w.block = 0
 	}

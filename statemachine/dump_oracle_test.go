@@ -77,6 +77,19 @@ func dumpOracleStatements() []string {
 		"INSERT INTO t(b, c) VALUES ('it''s', 'a' || char(10) || 'b'), ('x\\ny' || char(10) || 'z', 'c' || char(13) || char(10) || 'd''')",
 		"INSERT INTO t(b, c) VALUES ('\\n(\\n0)\\012' || char(10), '\\r\\015' || char(13))",
 		"DELETE FROM t WHERE b IS NULL",
+		// Rowids that --preserve-rowids keeps: a rowid table without an
+		// INTEGER PRIMARY KEY (under another name where columns take
+		// rowid, _rowid_ or oid), with one that is DESC.
+		"CREATE TABLE r1(x TEXT PRIMARY KEY, \"Select\")",
+		"CREATE TABLE r2(rowid, _ROWID_, y)",
+		"CREATE TABLE r3(rowid, _rowid_, oid)",
+		"CREATE TABLE r4(i INTEGER PRIMARY KEY DESC, v)",
+		"CREATE TABLE r5(i INT PRIMARY KEY, v)",
+		"INSERT INTO r1(rowid, x) VALUES (10, 'a'), (5, 'b')",
+		"INSERT INTO r2(rowid, y) VALUES (3, 'c')",
+		"INSERT INTO r3 VALUES (1, 2, 3)",
+		"INSERT INTO r4 VALUES (8, 'd')",
+		"INSERT INTO r5(rowid, i, v) VALUES (9, 2, 'e')",
 	}
 	// Every keyword of SQLite 3.40 names a table (quoted), and so do words
 	// that are not keywords (not quoted); sqlite3 checks them in any case.
@@ -97,11 +110,26 @@ func TestDumpMatchesSQLite3(t *testing.T) {
 	for _, s := range stmts {
 		mustExec(t, sm, s)
 	}
-	for _, patterns := range [][]string{nil, {"T%"}, {"g", "nosuch"}, {"p%", "sqlite_seq%"}, {"_u9"}, {`\_u_`}} {
-		want := sqlite3Dump(t, stmts, ".dump "+strings.Join(patterns, " "))
-		got, _ := dumpText(t, sm, patterns...)
+	for _, c := range []struct {
+		args string
+		opts DumpOptions
+	}{
+		{"", DumpOptions{}},
+		{"T%", DumpOptions{Tables: []string{"T%"}}},
+		{"g nosuch", DumpOptions{Tables: []string{"g", "nosuch"}}},
+		{"p% sqlite_seq%", DumpOptions{Tables: []string{"p%", "sqlite_seq%"}}},
+		{"_u9", DumpOptions{Tables: []string{"_u9"}}},
+		{`\_u_`, DumpOptions{Tables: []string{`\_u_`}}},
+		{"--data-only", DumpOptions{DataOnly: true}},
+		{"--nosys t p", DumpOptions{NoSys: true, Tables: []string{"t", "p"}}},
+		{"--data-only sqlite%", DumpOptions{DataOnly: true, Tables: []string{"sqlite%"}}},
+		{"--newlines t", DumpOptions{Newlines: true, Tables: []string{"t"}}},
+		{"--preserve-rowids", DumpOptions{PreserveRowids: true}},
+	} {
+		want := sqlite3Dump(t, stmts, ".dump "+c.args)
+		got, _ := dumpWith(t, sm, c.opts)
 		if got != want {
-			t.Errorf(".dump %s:\n%s\nsqlite3:\n%s", strings.Join(patterns, " "), got, want)
+			t.Errorf(".dump %s:\n%s\nsqlite3:\n%s", c.args, got, want)
 		}
 	}
 }

@@ -14,10 +14,16 @@ import (
 // dumpText dumps sm (or the tables matching patterns) into a string.
 func dumpText(t *testing.T, sm *StateMachine, patterns ...string) (string, uint64) {
 	t.Helper()
+	return dumpWith(t, sm, DumpOptions{Tables: patterns})
+}
+
+// dumpWith dumps sm with opts into a string.
+func dumpWith(t *testing.T, sm *StateMachine, opts DumpOptions) (string, uint64) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var b strings.Builder
-	applied, err := sm.Dump(ctx, patterns, func(uint64) io.Writer { return &b })
+	applied, err := sm.Dump(ctx, opts, func(uint64) io.Writer { return &b })
 	if err != nil {
 		t.Fatalf("Dump: %v", err)
 	}
@@ -135,7 +141,7 @@ func startDump(t *testing.T, ctx context.Context, sm *StateMachine) (*blockingWr
 	first := w.first
 	done := make(chan error, 1)
 	go func() {
-		_, err := sm.Dump(ctx, nil, func(uint64) io.Writer { return w })
+		_, err := sm.Dump(ctx, DumpOptions{}, func(uint64) io.Writer { return w })
 		done <- err
 	}()
 	select {
@@ -202,7 +208,7 @@ func TestDumpCanceledByClose(t *testing.T) {
 	if err := wait(t, closed, "Close"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sm.Dump(ctx, nil, func(uint64) io.Writer { return io.Discard }); !errors.Is(err, ErrClosed) {
+	if _, err := sm.Dump(ctx, DumpOptions{}, func(uint64) io.Writer { return io.Discard }); !errors.Is(err, ErrClosed) {
 		t.Fatalf("dump after Close: %v", err)
 	}
 }
@@ -248,7 +254,7 @@ func TestDumpsLeaveReadConnections(t *testing.T) {
 	w, done := startDump(t, context.Background(), sm)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	if _, err := sm.Dump(ctx, nil, func(uint64) io.Writer { return io.Discard }); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := sm.Dump(ctx, DumpOptions{}, func(uint64) io.Writer { return io.Discard }); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("second dump: %v, want it to wait", err)
 	}
 	if rows := query(t, sm, "SELECT count(*) FROM t"); rows[0][0].Int != 10 {

@@ -14,14 +14,18 @@ import (
 // printSchemaLine), so that a database dumped by both reads the same.
 
 // sqlLiteral renders a value as an SQL literal that reads back as the
-// same value and type.
-func sqlLiteral(v Value) string {
+// same value and type; with newlines, text keeps its line breaks as they
+// are (.dump --newlines).
+func sqlLiteral(v Value, newlines bool) string {
 	switch v.Type {
 	case TypeInteger:
 		return strconv.FormatInt(v.Int, 10)
 	case TypeReal:
 		return realLiteral(v.Real)
 	case TypeText:
+		if newlines && strings.IndexByte(v.Text, 0) < 0 {
+			return quoteString(v.Text)
+		}
 		return textLiteral(v.Text)
 	case TypeBlob:
 		return "X'" + hex.EncodeToString(v.Blob) + "'"

@@ -10,6 +10,7 @@ import (
 	"github.com/resqlite/resqlite/repl"
 	"github.com/resqlite/resqlite/rpc/client"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 	"google.golang.org/grpc"
 )
 
@@ -55,7 +56,7 @@ func TestDumpOfOneTableStreamsOnlyThatTable(t *testing.T) {
 	}
 	defer c.Close()
 	var out strings.Builder
-	if err := c.Dump(ctx, &out, "SMALL%"); err != nil {
+	if err := c.Dump(ctx, &out, sqlval.DumpOptions{Tables: []string{"SMALL%"}}); err != nil {
 		t.Fatal(err)
 	}
 	want := "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE small(x);\nINSERT INTO small VALUES(1);\nCREATE INDEX small_x ON small(x);\nCOMMIT;\n"
