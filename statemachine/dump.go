@@ -131,6 +131,9 @@ func (r *reader) dumpObjects(w *dumpWriter, filter string) error {
 			w.schema("DELETE FROM sqlite_sequence;\n")
 		case strings.HasPrefix(t.name, "sqlite_"):
 			continue
+		case strings.HasPrefix(t.sql, "CREATE VIRTUAL TABLE") && !w.opts.DataOnly:
+			w.virtualTable(t.name, t.sql)
+			continue
 		default:
 			w.schema(tableSchemaLine(t.sql))
 		}
@@ -146,6 +149,9 @@ func (r *reader) dumpObjects(w *dumpWriter, filter string) error {
 	})
 	if err != nil {
 		return fmt.Errorf("schema: %w", err)
+	}
+	if w.writableSchema {
+		w.schema("PRAGMA writable_schema=OFF;\n")
 	}
 	w.schema("COMMIT;\n")
 	return w.err
@@ -186,6 +192,21 @@ type dumpWriter struct {
 	opts  DumpOptions
 	block int
 	err   error
+	// writableSchema is set once a virtual table turned writable_schema
+	// on.
+	writableSchema bool
+}
+
+// virtualTable writes a virtual table as sqlite3's .dump does: a row of
+// sqlite_schema, inserted with writable_schema on (its shadow tables are
+// dumped as tables, so CREATE VIRTUAL TABLE would make them twice).
+func (w *dumpWriter) virtualTable(name, sql string) {
+	if !w.writableSchema {
+		w.schema("PRAGMA writable_schema=ON;\n")
+		w.writableSchema = true
+	}
+	q := func(s string) string { return strings.ReplaceAll(s, "'", "''") }
+	w.schema("INSERT INTO sqlite_schema(type,name,tbl_name,rootpage,sql)VALUES('table','" + q(name) + "','" + q(name) + "',0,'" + q(sql) + "');\n")
 }
 
 // schema writes text that only a dump with its schema has (none with

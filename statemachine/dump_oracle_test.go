@@ -90,6 +90,10 @@ func dumpOracleStatements() []string {
 		"INSERT INTO r3 VALUES (1, 2, 3)",
 		"INSERT INTO r4 VALUES (8, 'd')",
 		"INSERT INTO r5(rowid, i, v) VALUES (9, 2, 'e')",
+		// A virtual table is a row of sqlite_schema written with
+		// writable_schema on; its shadow tables are tables.
+		"CREATE VIRTUAL TABLE ft USING fts5(body)",
+		"INSERT INTO ft VALUES ('one two'), ('it''s')",
 	}
 	// Every keyword of SQLite 3.40 names a table (quoted), and so do words
 	// that are not keywords (not quoted); sqlite3 checks them in any case.
@@ -125,6 +129,8 @@ func TestDumpMatchesSQLite3(t *testing.T) {
 		{"--data-only sqlite%", DumpOptions{DataOnly: true, Tables: []string{"sqlite%"}}},
 		{"--newlines t", DumpOptions{Newlines: true, Tables: []string{"t"}}},
 		{"--preserve-rowids", DumpOptions{PreserveRowids: true}},
+		{"ft", DumpOptions{Tables: []string{"ft"}}},
+		{"--data-only ft", DumpOptions{DataOnly: true, Tables: []string{"ft"}}},
 	} {
 		want := sqlite3Dump(t, stmts, ".dump "+c.args)
 		got, _ := dumpWith(t, sm, c.opts)
