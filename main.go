@@ -5,7 +5,7 @@
 //
 //	-id N            this node's id (default 1)
 //	-peers LIST      the founding members, id=host:port,... this node
-//	                 included (default 1=127.0.0.1:50050); once the data
+//	                 included (default 1=127.0.0.1:50040); once the data
 //	                 directory belongs to a cluster the stored configuration
 //	                 wins, and a list that disagrees with it is an error
 //	-data DIR        the data directory (default resqlite-data/node-<id>)
@@ -36,6 +36,14 @@
 //	-consistency L   initial read consistency: linearizable (default),
 //	                 lease or local
 //
+// With a prompt (not in a batch run), one line on stderr first says where
+// the data lives, whether it was created or reopened, and the address the
+// node listens on.
+//
+// A first argument that is not a flag names a subcommand (main_subcommand.go);
+// any other positional argument is an error that says what to do instead.
+// -h prints the usage, the flags grouped (node, client, output).
+//
 // A REPL or batch run exits 0 when every statement succeeded and 1 when
 // any failed or a write's outcome is unknown.
 //
@@ -53,8 +61,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strconv"
 	"syscall"
 
 	"github.com/resqlite/resqlite/raft"
@@ -63,58 +69,15 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// nodeFlags are the flags of a node.
-type nodeFlags struct {
-	id       uint64
-	peers    string
-	data     string
-	serve    bool
-	join     string
-	listen   string
-	leases   bool
-	logLevel string
-	set      map[string]bool
-	repl     replFlags
-}
-
-func parseFlags(args []string, stderr io.Writer) (*nodeFlags, error) {
-	f := &nodeFlags{set: map[string]bool{}}
-	fs := flag.NewFlagSet("resqlite", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Uint64Var(&f.id, "id", 1, "this node's id")
-	fs.StringVar(&f.peers, "peers", "1=127.0.0.1:50050", "founding members id=host:port,...")
-	fs.StringVar(&f.data, "data", "", "data directory (default resqlite-data/node-<id>)")
-	fs.BoolVar(&f.serve, "serve", false, "run the node headless until SIGINT/SIGTERM")
-	fs.StringVar(&f.join, "join", "", "join the cluster through the member at host:port")
-	fs.StringVar(&f.listen, "listen", "", "address to listen on and be reached at")
-	fs.BoolVar(&f.leases, "leases", true, "answer lease reads from the leader's lease (-leases=false: lease reads are linearizable)")
-	fs.StringVar(&f.logLevel, "log-level", "error", "log level: debug, info, warn, error")
-	f.repl.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stderr)
-			fs.PrintDefaults()
-		}
-		return nil, err
+// run runs the program on its arguments and returns its exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	if code, ok := dispatch(subcommands(), args, stdout, stderr); ok {
+		return code
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
-	if f.id == 0 {
-		return nil, fmt.Errorf("-id must be a positive integer")
-	}
-	if f.data == "" {
-		f.data = filepath.Join("resqlite-data", "node-"+strconv.FormatUint(f.id, 10))
-	}
-	return f, nil
-}
-
-func run(args []string, stderr io.Writer) int {
-	f, err := parseFlags(args, stderr)
+	f, err := parseFlags(args, stdout)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
@@ -153,6 +116,7 @@ func run(args []string, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	existed := node.HasData(f.data)
 	n, err := node.Start(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "resqlite: %v\n", err)
@@ -160,6 +124,9 @@ func run(args []string, stderr io.Writer) int {
 			return 2
 		}
 		return 1
+	}
+	if showsPrompt(f, prog) {
+		fmt.Fprintln(stderr, startupLine(n, f.data, existed))
 	}
 	if code, exit := replOnNode(n, f, prog, stderr); exit {
 		return code

@@ -109,7 +109,7 @@ func fmtInt(i int) string {
 
 // The REPL engineer's oracle scripts (repl/testdata/oracle) print the same
 // stdout through a 3-node cluster of the program as through the sqlite3
-// CLI, in list and csv modes, with the same exit status.
+// CLI, in list, csv and box modes, with the same exit status.
 func TestOracleScriptsThroughCluster(t *testing.T) {
 	skipShort(t)
 	cli, err := exec.LookPath("sqlite3")
@@ -123,6 +123,7 @@ func TestOracleScriptsThroughCluster(t *testing.T) {
 	modes := []struct{ name, prefix string }{
 		{"list", ".mode list\n.headers off\n"},
 		{"csv", ".mode csv\n.headers on\n"},
+		{"box", ".mode box\n"},
 	}
 	// One cluster for the scripts: each run starts from an emptied
 	// database, and reads must see tables that earlier scripts dropped

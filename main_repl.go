@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -29,11 +30,11 @@ type replFlags struct {
 
 // register adds the REPL flags to fs.
 func (r *replFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&r.connect, "connect", "", "run only the REPL, against the cluster node at host:port")
-	fs.StringVar(&r.batch, "batch", "", "run the SQL and dot-commands in FILE, then exit")
+	fs.StringVar(&r.connect, "connect", "", "run no node: the prompt talks to the cluster through the member at `host:port`")
+	fs.StringVar(&r.batch, "batch", "", "run the SQL and dot-commands in `FILE`, then exit (without it, stdin that is not a terminal is run as a batch)")
 	fs.BoolVar(&r.interactive, "interactive", false, "show the prompt after -batch FILE")
-	fs.StringVar(&r.mode, "mode", "table", "initial output mode (as .mode)")
-	fs.StringVar(&r.consistency, "consistency", "linearizable", "initial read consistency: linearizable, lease or local")
+	fs.StringVar(&r.mode, "mode", "table", "initial output `mode`, as .mode: list, csv, line, json, table, box, column, markdown, quote or tabs")
+	fs.StringVar(&r.consistency, "consistency", "linearizable", "initial read consistency `level`: linearizable, lease or local")
 	fs.DurationVar(&r.timeout, "timeout", client.DefaultTimeout, "deadline of each statement (a Go `duration`): until then writes and reads wait out a leader change")
 }
 
@@ -64,6 +65,29 @@ func prompts(p repl.Program) bool {
 	}
 	f, ok := p.Stdin.(*os.File)
 	return ok && readline.IsTerminal(int(f.Fd()))
+}
+
+// showsPrompt reports whether a run with flags f and REPL settings p
+// shows a prompt on its own node.
+func showsPrompt(f *nodeFlags, p repl.Program) bool {
+	if f.serve && f.repl.batch == "" {
+		return false
+	}
+	return prompts(p)
+}
+
+// startupLine says where the node's data lives, whether this run created
+// it, and the address the node listens on.
+func startupLine(n *node.Node, dataDir string, existed bool) string {
+	dir, err := filepath.Abs(dataDir)
+	if err != nil {
+		dir = dataDir
+	}
+	how := "created"
+	if existed {
+		how = "reopened"
+	}
+	return fmt.Sprintf("resqlite: node %d, data in %s (%s), listening on %s", n.Raft().ID(), dir, how, n.Addr())
 }
 
 // replContext is the context the REPL runs in: SIGTERM (and SIGHUP) end

@@ -2,16 +2,18 @@
 // statements with sqlite3_complete semantics, runs dot-commands, collects
 // BEGIN … COMMIT blocks into one entry, sends work to the cluster through
 // the Client interface, and prints results in the sqlite3 CLI 3.40 output
-// modes (list, csv, line, json) or as tables (table, box, column, markdown).
+// modes: list, csv, line, json, quote, and the tables (table, box, column,
+// markdown).
 //
 // The package owns the user-visible behaviour of the prompt and of batch
 // runs: output bytes, error messages, line numbers and exit status. It does
 // not know how statements reach the cluster; that is the Client's job.
 //
 // Input is grouped into lines exactly as the CLI's process_input does, and
-// list, csv, line and json output, REAL formatting included, is byte for
-// byte the CLI's; tests compare both with the sqlite3 3.40 CLI. Where
-// ReSqlite deliberately differs:
+// the output of every mode, REAL formatting and the table modes' wrapping
+// included, is byte for byte the CLI's, as are the exit codes of .exit N;
+// tests compare them with the sqlite3 3.40 CLI. Where ReSqlite
+// deliberately differs:
 //
 //   - Every statement of a line is attempted, also after one fails (the
 //     CLI abandons the rest of the line); .bail on stops at the first.
@@ -21,8 +23,11 @@
 //     outside a block opens one, as SQLite makes it a transaction, and
 //     RELEASE of that savepoint (or COMMIT) sends it; savepoints inside a
 //     block nest as in SQLite (a RELEASE finds the newest of its name).
-//   - Table modes are drawn with tablewriter, show blobs as X'…' literals,
-//     and follow an INSERT, UPDATE or DELETE with "N rows affected".
+//   - The default mode is table, wrapping at 60 characters (the CLI starts
+//     in list mode). At the prompt the table modes follow an INSERT,
+//     UPDATE or DELETE with "N rows affected"; a batch prints nothing for
+//     a write unless .changes is on, as the CLI.
+//   - .quit N exits with N as .exit N does (the CLI 3.40 ignores N there).
 //   - .changes counts the rows of INSERT, UPDATE and DELETE statements;
 //     its total does not include rows changed by triggers.
 //   - .schema does not annotate views with their columns; the modes html,

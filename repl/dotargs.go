@@ -114,3 +114,45 @@ func booleanValue(arg string) (value, ok bool) {
 	}
 	return false, false
 }
+
+// integerValue is the CLI's integerValue: an optional sign, then hex
+// digits after "0x" or decimal digits (up to the first other character),
+// then an optional size suffix (KiB, MiB, GiB, KB, MB, GB, K, M, G, any
+// case). Anything unparsable is 0.
+func integerValue(arg string) int64 {
+	neg := false
+	switch {
+	case strings.HasPrefix(arg, "-"):
+		neg, arg = true, arg[1:]
+	case strings.HasPrefix(arg, "+"):
+		arg = arg[1:]
+	}
+	var v int64
+	if strings.HasPrefix(arg, "0x") {
+		arg = arg[2:]
+		for len(arg) > 0 {
+			d := strings.Index("0123456789abcdef", lowerASCII(arg[:1]))
+			if d < 0 {
+				break
+			}
+			v, arg = v<<4+int64(d), arg[1:]
+		}
+	} else {
+		for len(arg) > 0 && arg[0] >= '0' && arg[0] <= '9' {
+			v, arg = v*10+int64(arg[0]-'0'), arg[1:]
+		}
+	}
+	for _, m := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1024}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1000}, {"MB", 1e6}, {"GB", 1e9}, {"K", 1000}, {"M", 1e6}, {"G", 1e9}} {
+		if strings.EqualFold(arg, m.suffix) {
+			v *= m.mult
+			break
+		}
+	}
+	if neg {
+		return -v
+	}
+	return v
+}

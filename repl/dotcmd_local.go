@@ -14,10 +14,10 @@ func localCommands() []dotCommand {
 		boolSetting("bail", "Stop after hitting an error", func(s *Shell, v bool) { s.bail = v }),
 		boolSetting("changes", "Show number of rows changed by SQL", func(s *Shell, v bool) { s.showChanges = v }),
 		boolSetting("echo", "Turn command echo on or off", func(s *Shell, v bool) { s.echo = v }),
-		boolSetting("headers", "Turn display of headers on or off", func(s *Shell, v bool) { s.settings.headers = v }),
+		boolSetting("headers", "Turn display of headers on or off", func(s *Shell, v bool) { s.settings.headers, s.settings.headerSet = v, true }),
 		boolSetting("timer", "Turn SQL timer on or off", func(s *Shell, v bool) { s.timer = v }),
-		{name: "exit", usage: ".exit", help: "Exit this program", run: quitCommand},
-		{name: "quit", usage: ".quit", help: "Exit this program", run: quitCommand},
+		{name: "exit", usage: ".exit ?CODE?", help: "Exit this program with return-code CODE", run: quitCommand},
+		{name: "quit", usage: ".quit ?CODE?", help: "Exit this program with return-code CODE", run: quitCommand},
 		{name: "help", usage: ".help ?PATTERN?", help: "Show help text for PATTERN", run: func(s *Shell, _ context.Context, args []string) (bool, bool) {
 			topic := ""
 			if len(args) > 0 {
@@ -26,7 +26,14 @@ func localCommands() []dotCommand {
 			s.printHelp(s.out, topic)
 			return false, false
 		}},
-		{name: "mode", usage: ".mode MODE", help: "Set output mode: " + modeNames(), run: modeCommand},
+		{name: "mode", usage: ".mode MODE ?OPTIONS?", help: "Set output mode: " + modeNames() + "; table modes take --wrap N --wordwrap on|off --quote --noquote", run: modeCommand},
+		{name: "width", usage: ".width NUM1 NUM2 ...", help: "Set minimum column widths for the table modes (negative: right-aligned)", run: func(s *Shell, _ context.Context, args []string) (bool, bool) {
+			s.settings.columns.widths = nil
+			for _, a := range args {
+				s.settings.columns.widths = append(s.settings.columns.widths, int(integerValue(a)))
+			}
+			return false, false
+		}},
 		{name: "nullvalue", usage: ".nullvalue STRING", help: "Use STRING in place of NULL values", run: func(s *Shell, _ context.Context, args []string) (bool, bool) {
 			if len(args) != 1 {
 				return s.usageError(".nullvalue STRING")
@@ -84,24 +91,83 @@ func modeNames() string {
 	return strings.Join(names, " ")
 }
 
-func quitCommand(s *Shell, _ context.Context, _ []string) (bool, bool) {
+// quitCommand is .exit and .quit: end this input; with a CODE other than
+// 0, end the program with that status at once (the CLI's exit(CODE)).
+func quitCommand(s *Shell, _ context.Context, args []string) (bool, bool) {
+	if len(args) > 0 {
+		s.exitCode = int(integerValue(args[0]))
+	}
 	return true, false
 }
 
+// modeCommand is the CLI's .mode MODE ?OPTIONS?: the table modes take
+// --wrap N, --wordwrap on|off, --ww, --quote and --noquote ("qbox" is box
+// with --quote); options not given take their defaults. Without MODE it
+// reports the mode and, as the CLI does, sets it again with default
+// options.
 func modeCommand(s *Shell, _ context.Context, args []string) (bool, bool) {
-	if len(args) == 0 {
+	name, opts, err := parseModeArgs(args)
+	if err != nil {
+		fmt.Fprint(s.opts.Stderr, err.Error())
+		return false, true
+	}
+	if name == "" {
 		fmt.Fprintf(s.out, "current output mode: %s\n", s.settings.modeName())
+		s.settings.setMode(s.settings.mode, opts)
 		return false, false
 	}
-	if len(args) > 1 {
-		return s.usageError(".mode MODE")
-	}
-	m, err := ParseMode(args[0])
+	m, err := ParseMode(name)
 	if err != nil {
 		return s.errorf("%v", err)
 	}
-	s.settings.setMode(m)
+	s.settings.setMode(m, opts)
 	return false, false
+}
+
+// parseModeArgs reads .mode's arguments as the CLI does: options anywhere,
+// the first other word is the mode, a second is insert mode's table name
+// (ignored here), a third is an error, whose text (lines ending in "\n")
+// the error holds.
+func parseModeArgs(args []string) (name string, opts columnOptions, err error) {
+	opts = columnOptions{wrap: defaultWrap}
+	words := 0
+	for i := 0; i < len(args); i++ {
+		switch z := args[i]; {
+		case optionMatch(z, "wrap") && i+1 < len(args):
+			i++
+			opts.wrap = int(integerValue(args[i]))
+		case optionMatch(z, "ww"):
+			opts.wordWrap = true
+		case optionMatch(z, "wordwrap") && i+1 < len(args):
+			i++
+			opts.wordWrap, _ = booleanValue(args[i])
+		case optionMatch(z, "quote"):
+			opts.quote = true
+		case optionMatch(z, "noquote"):
+			opts.quote = false
+		case words == 0:
+			words++
+			name = z
+			if z == "qbox" {
+				name, opts = "box", columnOptions{wrap: defaultWrap, quote: true}
+			}
+		case words == 1:
+			words++
+		case strings.HasPrefix(z, "-"):
+			return "", opts, fmt.Errorf("unknown option: %s\noptions:\n  --noquote\n  --quote\n  --wordwrap on/off\n  --wrap N\n  --ww\n", z)
+		default:
+			return "", opts, fmt.Errorf("extra argument: \"%s\"\n", z)
+		}
+	}
+	return name, opts, nil
+}
+
+// optionMatch is the CLI's optionMatch: z is -NAME or --NAME.
+func optionMatch(z, name string) bool {
+	if !strings.HasPrefix(z, "-") {
+		return false
+	}
+	return strings.TrimPrefix(z[1:], "-") == name
 }
 
 func outputCommand(s *Shell, args []string, once bool) (bool, bool) {
@@ -142,5 +208,5 @@ func readCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 	if err != nil {
 		return s.errorf("%v", err)
 	}
-	return false, run.errors > 0
+	return s.exitCode != 0, run.errors > 0
 }

@@ -52,6 +52,7 @@ func RunInteractive(ctx context.Context, client Client, opts Options, term Termi
 // redirected them). It returns ErrStatementsFailed when anything failed
 // during the prompt, as the CLI exits 1 then.
 func (s *Shell) Interact(ctx context.Context, term Terminal) error {
+	restoreHistoryMode := privateHistory(term.HistoryFile)
 	rl, err := readline.NewEx(&readline.Config{
 		Prompt:            "resqlite> ",
 		HistoryFile:       term.HistoryFile,
@@ -62,6 +63,7 @@ func (s *Shell) Interact(ctx context.Context, term Terminal) error {
 		Stdout:            term.Stdout,
 		Stderr:            term.Stderr,
 	})
+	restoreHistoryMode()
 	if err != nil {
 		return fmt.Errorf("start line editor: %w", err)
 	}
@@ -111,6 +113,9 @@ func (s *Shell) Interact(ctx context.Context, term Terminal) error {
 		s.runInterruptible(ctx, run, grp)
 	}
 	s.drain()
+	if err := s.exitRequest(); err != nil {
+		return err
+	}
 	if run.errors > 0 {
 		return ErrStatementsFailed
 	}

@@ -135,6 +135,33 @@ func TestInteractiveQuit(t *testing.T) {
 	}
 }
 
+// TestInteractiveExitCode checks ".exit N" at the prompt (issue 14 bug
+// 5): the program ends at once with status N, also after an error.
+func TestInteractiveExitCode(t *testing.T) {
+	s := startPTYSession(t, t.TempDir())
+	s.Expect("resqlite 1 leader> ")
+	s.Send("SELEC 1;\r")
+	s.Expect("Parse error: near \"SELEC\": syntax error")
+	s.Expect("resqlite 1 leader> ")
+	s.Send(".exit 3\r")
+	if code := s.Wait(); code != 3 {
+		t.Errorf("exit code %d, want 3", code)
+	}
+}
+
+// TestBatchExitSkipsThePrompt checks that ".exit N" in the batch run
+// before the prompt ends the program there, with status N.
+func TestBatchExitSkipsThePrompt(t *testing.T) {
+	s := startPTYSession(t, t.TempDir(), ptyInitEnv+"=SELECT 'ran';\n.exit 5\nSELECT 'not reached';\n")
+	s.Expect("ran\r\n")
+	if code := s.Wait(); code != 5 {
+		t.Errorf("exit code %d, want 5", code)
+	}
+	if out := s.Output(); strings.Contains(out, "not reached") || strings.Contains(out, "leader> ") {
+		t.Errorf("the program went on after .exit 5:\n%s", out)
+	}
+}
+
 // TestBatchThenInteractive checks that a batch run before the prompt
 // leaves its settings and data for the prompt, and that its errors keep
 // their line numbers while the prompt's do not.

@@ -8,9 +8,8 @@ import (
 // Mode is an output mode, as set by .mode.
 type Mode string
 
-// The output modes. List, Tabs, CSV, Line, JSON and Quote print what the
-// sqlite3 CLI 3.40 prints; Table (the default), Box, Column and Markdown are drawn with
-// tablewriter in the CLI's style.
+// The output modes, printed as the sqlite3 CLI 3.40 prints them; Table is
+// the default.
 const (
 	ModeList     Mode = "list" // values joined by "|"
 	ModeTabs     Mode = "tabs" // list mode with a tab separator
@@ -61,8 +60,8 @@ func ParseMode(name string) (Mode, error) {
 	return "", fmt.Errorf("mode should be one of: %s", strings.Join(names, " "))
 }
 
-// tabular reports the modes drawn as tables, which always show headers and
-// report rows affected after a write.
+// tabular reports the modes drawn as tables, which take .mode's wrapping
+// options and, at the prompt, report rows affected after a write.
 func (m Mode) tabular() bool {
 	switch m {
 	case ModeTable, ModeBox, ModeColumn, ModeMarkdown:
@@ -82,22 +81,37 @@ const (
 
 // outputSettings are the display settings dot-commands change.
 type outputSettings struct {
-	mode      Mode
-	headers   bool
+	mode    Mode
+	headers bool
+	// headerSet records that .headers was used: .mode column then leaves
+	// headers as they are instead of turning them on.
+	headerSet bool
 	nullValue string
 	colSep    string
 	rowSep    string
+	columns   columnOptions // table modes: wrapping, quoting, .width
 }
 
 // defaultOutputSettings is the state a new shell starts in.
 func defaultOutputSettings() outputSettings {
-	return outputSettings{mode: ModeTable, colSep: sepColumn, rowSep: sepRow}
+	return outputSettings{mode: ModeTable, colSep: sepColumn, rowSep: sepRow, columns: columnOptions{wrap: defaultWrap}}
 }
 
-// setMode switches mode and resets separators as the CLI's .mode does.
-func (s *outputSettings) setMode(m Mode) {
+// setMode switches mode and resets separators as the CLI's .mode does; a
+// table mode takes opts (its wrapping and quoting; the widths stay), and
+// column mode turns headers on unless .headers was used.
+func (s *outputSettings) setMode(m Mode, opts columnOptions) {
 	s.mode = m
+	if m.tabular() {
+		opts.widths = s.columns.widths
+		s.columns = opts
+	}
 	switch m {
+	case ModeColumn:
+		if !s.headerSet {
+			s.headers = true
+		}
+		s.rowSep = sepRow
 	case ModeList:
 		s.colSep, s.rowSep = sepColumn, sepRow
 	case ModeCSV:
@@ -112,10 +126,12 @@ func (s *outputSettings) setMode(m Mode) {
 	}
 }
 
-// modeName is what ".mode" with no argument reports.
+// modeName is what ".mode" with no argument reports: the mode (tabs is
+// list with a TAB separator, so "list", as the CLI says), and for the
+// table modes their options.
 func (s *outputSettings) modeName() string {
-	if s.mode == ModeList && s.colSep == sepTab {
-		return string(ModeTabs)
+	if s.mode.tabular() {
+		return string(s.mode) + s.columns.describe()
 	}
 	return string(s.mode)
 }

@@ -3,6 +3,8 @@ package repl
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,14 +26,31 @@ var oracleModes = []struct {
 	{"list-nullvalue", ".mode list\n.nullvalue <null>\n.separator \" ~ \"\n"},
 	{"tabs", ".mode tabs\n.headers on\n"},
 	{"quote", ".mode quote\n.headers on\n"},
+	{"table", ".mode table\n"},
+	{"box", ".mode box\n"},
+	{"column", ".mode column\n"},
+	{"column-noheaders", ".mode column\n.headers off\n"},
+	{"markdown", ".mode markdown\n"},
+	{"box-wrap", ".mode box --wrap 10 --wordwrap on\n"},
+	{"table-quote", ".mode table --quote --wrap 0\n.width 3 -6\n"},
 }
 
 // runShell runs script through a Shell over a fresh test double and
 // returns stdout, stderr and the exit code main would give.
 func runShell(t *testing.T, script string, opts Options) (stdout, stderr string, code int) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	opts.Stdout, opts.Stderr = &out, &errb
+	var out bytes.Buffer
+	_, errText, code := runShellTo(t, script, opts, &out)
+	return out.String(), errText, code
+}
+
+// runShellTo is runShell with stdout written to out (e.g. a buffer shared
+// with the progress line, as a terminal shares its screen); the returned
+// stdout is empty.
+func runShellTo(t *testing.T, script string, opts Options, out io.Writer) (stdout, stderr string, code int) {
+	t.Helper()
+	var errb bytes.Buffer
+	opts.Stdout, opts.Stderr = out, &errb
 	sh := NewShell(newLocalSQLiteDouble(t), opts)
 	err := sh.RunBatch(context.Background(), strings.NewReader(script))
 	if cerr := sh.Close(); cerr != nil {
@@ -39,9 +58,13 @@ func runShell(t *testing.T, script string, opts Options) (stdout, stderr string,
 	}
 	switch {
 	case err == nil:
-		return out.String(), errb.String(), 0
+		return "", errb.String(), 0
 	case err == ErrStatementsFailed:
-		return out.String(), errb.String(), 1
+		return "", errb.String(), 1
+	}
+	var exit *ExitError
+	if errors.As(err, &exit) {
+		return "", errb.String(), exit.Status()
 	}
 	t.Fatalf("RunBatch: %v", err)
 	return "", "", 0

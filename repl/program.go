@@ -37,9 +37,9 @@ func isTerminal(v any) bool {
 
 // Run runs the program's REPL against client: the batch file, the prompt,
 // or standard input as a batch, as the sqlite3 CLI chooses. It returns the
-// process exit code: 0 when everything succeeded, 1 when anything failed
-// (including a batch file that cannot be opened), with the reason on
-// Stderr.
+// process exit code: N after ".exit N", else 0 when everything succeeded,
+// 1 when anything failed (including a batch file that cannot be opened),
+// with the reason on Stderr.
 func (p Program) Run(ctx context.Context, client Client) int {
 	opts := Options{Stdout: p.Stdout, Stderr: p.Stderr, Mode: p.Mode, Consistency: p.Consistency}
 	if isTerminal(p.Stderr) {
@@ -54,10 +54,11 @@ func (p Program) Run(ctx context.Context, client Client) int {
 	term := Terminal{Stdin: p.Stdin, Stdout: p.Stdout, Stderr: p.Stderr, HistoryFile: history}
 
 	var err error
+	var exit *ExitError
 	switch {
 	case p.BatchFile != "":
 		err = s.runFile(ctx, p.BatchFile)
-		if p.Interactive {
+		if p.Interactive && !errors.As(err, &exit) {
 			err = errors.Join(err, s.Interact(ctx, term))
 		}
 	case isTerminal(p.Stdin):
@@ -67,6 +68,9 @@ func (p Program) Run(ctx context.Context, client Client) int {
 	}
 	if err == nil {
 		return 0
+	}
+	if errors.As(err, &exit) {
+		return exit.Status()
 	}
 	if !errors.Is(err, ErrStatementsFailed) {
 		fmt.Fprintf(p.Stderr, "Error: %v\n", err)

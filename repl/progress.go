@@ -1,6 +1,9 @@
 package repl
 
-import "fmt"
+import (
+	"fmt"
+	"io"
+)
 
 // Progress is shown once a batch has sent progressStart statements, and
 // refreshed every progressEvery.
@@ -33,4 +36,18 @@ func (p *progressLine) clear() {
 		fmt.Fprint(p.w, "\r\x1b[K")
 		p.showed = false
 	}
+}
+
+// eraseFirst is a writer that erases the progress line before writing, so
+// that results start at column one of a clean line.
+type eraseFirst struct {
+	p *progressLine
+	w io.Writer
+}
+
+func (e eraseFirst) Write(b []byte) (int, error) {
+	if len(b) > 0 {
+		e.p.clear()
+	}
+	return e.w.Write(b)
 }

@@ -47,6 +47,7 @@ func (s *Shell) runSQL(ctx context.Context, run *inputRun, grp inputGroup) {
 		out := s.out
 		s.emit(func() {
 			if !group.failed {
+				s.progress.clear()
 				fmt.Fprintf(out, "changes: %d   total_changes: %d\n", s.lastChanges, s.totalChanges)
 			}
 		})
@@ -56,6 +57,7 @@ func (s *Shell) runSQL(ctx context.Context, run *inputRun, grp inputGroup) {
 // printTimer writes the CLI's "Run Time:" line to standard output (not
 // to an .output file, as the CLI does).
 func (s *Shell) printTimer(started time.Time, usage0 syscall.Rusage) {
+	s.progress.clear()
 	var usage1 syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &usage1)
 	seconds := func(a, b syscall.Timeval) float64 {
@@ -202,9 +204,11 @@ func (s *Shell) finishReply(out io.Writer, run *inputRun, group *groupState, stm
 	}
 }
 
-// writer returns the shell's reusable buffered writer, aimed at out. The
-// caller flushes it before the next call.
+// writer returns the shell's reusable buffered writer, aimed at out; the
+// progress line is erased before its first bytes reach out. The caller
+// flushes it before the next call.
 func (s *Shell) writer(out io.Writer) *bufio.Writer {
+	out = eraseFirst{p: &s.progress, w: out}
 	if s.buffered == nil {
 		s.buffered = bufio.NewWriter(out)
 	} else {
@@ -214,8 +218,9 @@ func (s *Shell) writer(out io.Writer) *bufio.Writer {
 }
 
 // printResult prints one statement's rows in the current mode, and after
-// an INSERT, UPDATE or DELETE records the changes (and in the table modes
-// prints the rows affected).
+// an INSERT, UPDATE or DELETE records the changes (and, at the prompt, in
+// the table modes prints the rows affected; a batch prints nothing for a
+// write, as sqlite3).
 func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
 	if isExplainQueryPlan(st.SQL) {
 		if rows, ok := eqpRows(r); ok {
@@ -235,14 +240,12 @@ func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
 	case ModeQuote:
 		printQuote(w, &s.settings, r)
 	default:
-		if err := printTable(w, &s.settings, r); err != nil {
-			fmt.Fprintf(s.opts.Stderr, "Error: draw table: %v\n", err)
-		}
+		printTable(w, &s.settings, r)
 	}
 	if isDML(st.SQL) {
 		s.lastChanges = r.RowsAffected
 		s.totalChanges += r.RowsAffected
-		if s.settings.mode.tabular() && len(r.Columns) == 0 {
+		if s.opts.Interactive && s.settings.mode.tabular() && len(r.Columns) == 0 {
 			noun := "rows"
 			if r.RowsAffected == 1 {
 				noun = "row"

@@ -14,6 +14,17 @@ import (
 // then exits 1, as the sqlite3 CLI does.
 var ErrStatementsFailed = errors.New("some statements failed")
 
+// ExitError is returned by RunBatch and Interact when ".exit N" or
+// ".quit N" (N not 0) ended the session: the program exits with status N
+// at once, as the CLI's exit(N), also from inside a .read file.
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return fmt.Sprintf("exit %d", e.Code) }
+
+// Status is the process exit status for Code, as the system truncates it
+// (".exit 300" exits 44, ".exit -1" 255).
+func (e *ExitError) Status() int { return e.Code & 0xff }
+
 // Options configure a Shell.
 type Options struct {
 	// Stdout receives results, Stderr errors. Both default to discard.
@@ -46,6 +57,7 @@ type Shell struct {
 	echo        bool
 	showChanges bool
 	timer       bool
+	exitCode    int // set by .exit N: end every input and exit with N
 
 	out       io.Writer // current destination of results (.output/.once)
 	outFile   *os.File  // the file behind out, when not Stdout
@@ -100,7 +112,7 @@ func NewShell(client Client, opts Options) *Shell {
 	s := &Shell{client: client, opts: opts, settings: defaultOutputSettings(), consistency: opts.Consistency, out: opts.Stdout}
 	s.progress.w = opts.Progress
 	if opts.Mode != "" {
-		s.settings.setMode(opts.Mode)
+		s.settings.setMode(opts.Mode, columnOptions{wrap: defaultWrap})
 	}
 	return s
 }
@@ -124,10 +136,21 @@ func (s *Shell) RunBatch(ctx context.Context, in io.Reader) error {
 	if err != nil {
 		return err
 	}
+	if err := s.exitRequest(); err != nil {
+		return err
+	}
 	if run.errors > 0 {
 		return ErrStatementsFailed
 	}
 	return nil
+}
+
+// exitRequest returns the ExitError that .exit N asked for, or nil.
+func (s *Shell) exitRequest() error {
+	if s.exitCode == 0 {
+		return nil
+	}
+	return &ExitError{Code: s.exitCode}
 }
 
 // Close releases the pipeline and any output file.
@@ -180,11 +203,15 @@ func (s *Shell) runGroup(ctx context.Context, run *inputRun, grp inputGroup) boo
 	if s.echo {
 		out := s.out
 		text := grp.text
-		s.emit(func() { fmt.Fprintf(out, "%s\n", text) })
+		s.emit(func() {
+			s.progress.clear()
+			fmt.Fprintf(out, "%s\n", text)
+		})
 	}
 	switch grp.kind {
 	case inputDot:
 		s.drain()
+		s.progress.clear()
 		once := s.onceArmed
 		quit, failed := s.runDotCommand(ctx, grp.text)
 		if failed {

@@ -1,89 +1,179 @@
 #!/usr/bin/env bash
 # Runs a 3-node ReSqlite cluster on this machine: nodes 1-3 serve on
-# 127.0.0.1:50050-50052 with their data, logs and pid files under
-# resqlite-data/cluster/. The binary is built once into that directory.
+# 127.0.0.1:50050-50052 (node N on port 50049+N) with their data, logs and
+# pid files under resqlite-data/cluster/. The binary is built once into
+# that directory.
 #
 #   scripts/cluster.sh start    build, start the nodes, wait for a leader
+#   scripts/cluster.sh join N   start node N (4, 5, ...) and add it to the
+#                               running cluster through node 1
 #   scripts/cluster.sh status   which nodes run, and node 1's view
-#   scripts/cluster.sh stop     SIGTERM every node, wait for it to exit
+#   scripts/cluster.sh stop     SIGTERM every node of the cluster, joined
+#                               ones too, and wait for each to exit
+#
+# The nodes of the cluster are those its pid files name and, on Linux,
+# every process that holds a data directory under resqlite-data/cluster/
+# (a node started by hand with -data resqlite-data/cluster/node-N).
+#
+# Environment: RESQLITE_CLUSTER_DIR (default resqlite-data/cluster),
+# RESQLITE_CLUSTER_PORT (node 1's port, default 50050), RESQLITE_BIN (a
+# built resqlite to run instead of building one).
 #
 # Then: go run . -connect 127.0.0.1:50050
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dir=resqlite-data/cluster
-bin=$dir/resqlite
-peers=1=127.0.0.1:50050,2=127.0.0.1:50051,3=127.0.0.1:50052
+dir=${RESQLITE_CLUSTER_DIR:-resqlite-data/cluster}
+port=${RESQLITE_CLUSTER_PORT:-50050}
+bin=${RESQLITE_BIN:-$dir/resqlite}
+
+addr() { # id
+	echo "127.0.0.1:$((port + $1 - 1))"
+}
+peers="1=$(addr 1),2=$(addr 2),3=$(addr 3)"
 
 running() { # id
 	local pidfile=$dir/node-$1.pid
 	[ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
 }
 
-start() {
+build() {
 	mkdir -p "$dir"
-	go build -o "$bin" .
+	if [ -z "${RESQLITE_BIN:-}" ]; then
+		go build -o "$bin" .
+	fi
+}
+
+# launch starts node id in the background with the given flags.
+launch() { # id flags...
+	local id=$1
+	shift
+	"$bin" -serve -id "$id" -data "$dir/node-$id" -log-level "${LOG_LEVEL:-info}" "$@" \
+		>>"$dir/node-$id.log" 2>&1 &
+	echo $! >"$dir/node-$id.pid"
+	echo "node $id started (pid $!, $(addr "$id"), log $dir/node-$id.log)"
+}
+
+# answers waits up to 20 s until the node at addr answers .leader.
+answers() { # addr
+	for _ in $(seq 1 100); do
+		if echo .leader | "$bin" -connect "$1" -mode list >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.2
+	done
+	return 1
+}
+
+start() {
+	build
 	for id in 1 2 3; do
 		if running "$id"; then
 			echo "node $id already running (pid $(cat "$dir/node-$id.pid"))"
 			continue
 		fi
-		"$bin" -serve -id "$id" -peers "$peers" -data "$dir/node-$id" \
-			-log-level "${LOG_LEVEL:-info}" >>"$dir/node-$id.log" 2>&1 &
-		echo $! >"$dir/node-$id.pid"
-		echo "node $id started (pid $!, 127.0.0.1:5005$((id - 1)), log $dir/node-$id.log)"
+		launch "$id" -peers "$peers"
 	done
-	for _ in $(seq 1 100); do
-		if echo .leader | "$bin" -connect 127.0.0.1:50050 -mode list >/dev/null 2>&1; then
-			echo "leader: $(echo .leader | "$bin" -connect 127.0.0.1:50050)"
-			echo "connect with: go run . -connect 127.0.0.1:50050"
-			return 0
-		fi
-		sleep 0.2
-	done
+	if answers "$(addr 1)"; then
+		echo "leader: $(echo .leader | "$bin" -connect "$(addr 1)")"
+		echo "connect with: go run . -connect $(addr 1)"
+		return 0
+	fi
 	echo "no leader after 20s; see $dir/node-*.log" >&2
 	return 1
 }
 
-stop() {
-	for id in 1 2 3; do
-		local pidfile=$dir/node-$id.pid
-		if running "$id"; then
-			local pid
-			pid=$(cat "$pidfile")
-			kill -TERM "$pid"
-			for _ in $(seq 1 100); do
-				kill -0 "$pid" 2>/dev/null || break
-				sleep 0.1
-			done
+join() { # id
+	local id=${1:-}
+	if ! [[ $id =~ ^[0-9]+$ ]] || [ "$id" -lt 4 ]; then
+		echo "usage: $0 join N   (N >= 4: nodes 1-3 are the founders)" >&2
+		exit 2
+	fi
+	if running "$id"; then
+		echo "node $id already running (pid $(cat "$dir/node-$id.pid"))"
+		return 0
+	fi
+	build
+	launch "$id" -listen "$(addr "$id")" -join "$(addr 1)"
+	if answers "$(addr "$id")"; then
+		return 0
+	fi
+	echo "node $id does not answer after 20s; see $dir/node-$id.log" >&2
+	return 1
+}
+
+# nodes prints "id pid" for every running node of the cluster: those the
+# pid files name, and every process holding the log lock of a data
+# directory under $dir.
+nodes() {
+	{
+		local f id pid
+		for f in "$dir"/node-*.pid; do
+			[ -f "$f" ] || continue
+			id=${f##*/node-}
+			pid=$(cat "$f")
 			if kill -0 "$pid" 2>/dev/null; then
-				echo "node $id (pid $pid) did not stop in 10s; killing it" >&2
-				kill -KILL "$pid"
+				echo "${id%.pid} $pid"
 			fi
-			echo "node $id stopped"
+		done
+		local abs fd lock
+		abs=$(cd "$dir" 2>/dev/null && pwd -P) || return 0
+		[ -d /proc/self/fd ] || return 0
+		# find fails on the processes that end while it looks.
+		{ find /proc/[0-9]*/fd -maxdepth 1 -lname "$abs/node-*/raft/LOCK" 2>/dev/null || true; } | while read -r fd; do
+			pid=${fd#/proc/}
+			lock=$(readlink "$fd") || continue
+			id=${lock#"$abs"/node-}
+			echo "${id%%/*} ${pid%%/*}"
+		done
+	} | sort -n -u
+}
+
+gone() { # pid
+	! kill -0 "$1" 2>/dev/null || grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null
+}
+
+stop() {
+	local list id pid
+	list=$(nodes)
+	while read -r id pid; do
+		[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
+	done <<<"$list"
+	while read -r id pid; do
+		[ -n "$pid" ] || continue
+		for _ in $(seq 1 100); do
+			gone "$pid" && break
+			sleep 0.1
+		done
+		if ! gone "$pid"; then
+			echo "node $id (pid $pid) did not stop in 10s; killing it" >&2
+			kill -KILL "$pid" 2>/dev/null || true
 		fi
-		rm -f "$pidfile"
-	done
+		echo "node $id stopped"
+	done <<<"$list"
+	rm -f "$dir"/node-*.pid
 }
 
 status() {
+	local list id pid
+	list=$(nodes)
 	for id in 1 2 3; do
-		if running "$id"; then
-			echo "node $id running (pid $(cat "$dir/node-$id.pid"))"
-		else
-			echo "node $id not running"
-		fi
+		grep -q "^$id " <<<"$list" || echo "node $id not running"
 	done
+	while read -r id pid; do
+		[ -n "$pid" ] && echo "node $id running (pid $pid)"
+	done <<<"$list"
 	if [ -x "$bin" ] && running 1; then
-		echo .nodes | "$bin" -connect 127.0.0.1:50050 || true
+		echo .nodes | "$bin" -connect "$(addr 1)" || true
 	fi
 }
 
 case "${1:-}" in
 start) start ;;
+join) join "${2:-}" ;;
 stop) stop ;;
 status) status ;;
 *)
-	echo "usage: $0 start|stop|status" >&2
+	echo "usage: $0 start|join N|status|stop" >&2
 	exit 2
 	;;
 esac

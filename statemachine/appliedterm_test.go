@@ -103,10 +103,22 @@ func TestFormat1DatabaseGetsTheTerm(t *testing.T) {
 		t.Fatalf("after apply: applied state %+v, want index 6, term 7", st)
 	}
 
-	fresh := openTest(t)
+	// A new database at the same rules version (RulesV1: the session
+	// tables' leader_time comes with RulesV3).
+	fresh, err := Open(t.TempDir(), Options{ReadConns: 1, NewDatabaseRules: RulesV1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
 	schema := "SELECT sql FROM sqlite_schema WHERE name = '" + MetaTable + "'"
 	a, b := query(t, old, schema), query(t, fresh, schema)
 	if len(a) != 1 || len(b) != 1 || !strings.Contains(a[0][0].Text, appliedTermColumn) || a[0][0].Text != b[0][0].Text {
 		t.Fatalf("meta table schema of an upgraded database %v, of a new one %v", a, b)
+	}
+	// Switched to RulesV3, it has a new V3 database's.
+	switchTo(t, old, RulesV3)
+	a, b = query(t, old, schema), query(t, openTest(t), schema)
+	if !strings.Contains(a[0][0].Text, leaderTimeColumn) || a[0][0].Text != b[0][0].Text {
+		t.Fatalf("meta table schema of an upgraded database at V3 %v, of a new one %v", a, b)
 	}
 }

@@ -11,8 +11,9 @@
 //     the recorded result; sessions expire by leader time carried in the
 //     log;
 //   - the internal tables (internal.go, sqlval.InternalTables): the meta
-//     table and the session tables, in the replicated database, created at
-//     Open, hidden from schema listings and dumps, write-protected;
+//     table and the session tables, in the replicated database (the
+//     session tables from rules version 3 on, created where it comes into
+//     force), hidden from schema listings and dumps, write-protected;
 //   - StateMachine, which implements raft.StateMachine: batched apply on one
 //     write connection with a SAVEPOINT per entry, per-statement results
 //     (Result), the applied index and the term of that entry stored in the
@@ -57,7 +58,8 @@
 //   - change an internal table (_resqlite_state, _resqlite_sessions,
 //     _resqlite_session_results), index it or put a trigger on it; read
 //     one (a query may); create a table, index, view or trigger whose name
-//     begins with ReservedPrefix, also by ALTER TABLE … RENAME TO;
+//     begins with ReservedPrefix, also by ALTER TABLE … RENAME TO (one
+//     with an internal table's name, under every rules version);
 //   - run a PRAGMA, or read its pragma_ table, that pragmas.go does not
 //     classify PragmaWrite: only user_version and application_id may be
 //     set; table_info, table_xinfo, index_list, index_info, index_xinfo,
@@ -98,16 +100,18 @@
 //
 // The rules above are RulesV3, which also honours client sessions (entry
 // kind 3, session.go). RulesV2 is the same list without sessions (their
-// entries are refused as their result), without the reserved-name rule
-// and with reads of _resqlite_state allowed. A database made before rules
-// versions is at RulesV1 (RulesV2 without the PRAGMA allow-list, the
-// statistics rule and MaxValueBytes; reading any PRAGMA but the
-// node-dependent ones was allowed), so the entries already in its log
-// give the same result when replayed. (The internal tables are protected
-// under every version; a log whose V1 or V2 entries created an object
-// with an internal table's name cannot be replayed by this binary alike:
-// see ErrReservedName.) A rules entry (Command.Rules) switches the version at its
-// log position; a new database starts at MaxRulesVersion, or at
+// entries are refused as their result, and the session tables do not
+// exist), with the reserved-name rule narrowed to the internal tables'
+// exact names (see policy.checkNewName) and with reads of _resqlite_state
+// allowed. A database made before rules versions is at RulesV1 (RulesV2
+// without the PRAGMA allow-list, the statistics rule and MaxValueBytes;
+// reading any PRAGMA but the node-dependent ones was allowed), so the
+// entries already in its log give the same result when replayed. (The
+// internal tables and their names are protected under every version; a
+// log whose V1 or V2 entries, written by an older binary, created an
+// object with an internal table's name cannot be replayed by this binary
+// alike: see ErrReservedName and policy.checkNewName.) A rules entry
+// (Command.Rules) switches the version at its log position; a new database starts at MaxRulesVersion, or at
 // Options.NewDatabaseRules (a node joining a cluster passes the version
 // the cluster's databases started at, InitialRulesVersion, since it
 // replays the log from its start); an entry naming a version this binary
@@ -144,8 +148,12 @@
 // term of the applied entry (column applied_term). Open adds that column
 // to a database that lacks it, term 0 ("unknown") until the next apply;
 // Restore does the same to a snapshot from such a database. The rules
-// version columns, the leader time (leader_time) and the session tables
-// (SessionsTable, SessionResultsTable) are added the same way, by Open
-// and by Restore, inside one transaction; Open fails (ErrReservedName)
-// when a user object already has an internal table's name.
+// version columns are added the same way, by Open and by Restore. The
+// leader time (leader_time) and the session tables (SessionsTable,
+// SessionResultsTable) are replicated state of RulesV3: a new database at
+// RulesV3 has them from the start, and an older one gets them from the
+// rules entry that switches it to RulesV3, at that log position on every
+// node (internal.go); Open and Restore of an older one leave them out.
+// Open and Restore fail (ErrReservedName) when a user object already has
+// an internal table's name.
 package statemachine

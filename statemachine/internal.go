@@ -10,9 +10,29 @@ import (
 
 // The internal tables (sqlval.InternalTables) live in the replicated
 // database, so they are part of every snapshot and change in the same
-// transactions as the data. Open creates the missing ones, in new and
-// existing databases alike, inside one transaction (migrateInternal), and
-// so does Restore for a snapshot taken before they existed.
+// transactions as the data. MetaTable exists in every database. The
+// session tables and MetaTable's leaderTimeColumn belong to RulesV3 and
+// are replicated state like the rest: they exist exactly where RulesV3 or
+// later is in force, so that a write's view of sqlite_schema (or of
+// MetaTable's columns) is the same on every node at the same log position,
+// upgraded or not, and on a node that replays the log from its start.
+// They are created (createInternal, inside the caller's transaction):
+//   - at the initialisation of a new database that starts at RulesV3 or
+//     later (Open; a joining node whose cluster started at an older
+//     version starts without them);
+//   - by the rules entry that switches a database to RulesV3
+//     (writer.switchRules), inside the apply transaction, at that entry's
+//     log position on every node;
+//   - at Open of a database at RulesV3 that lacks them (a crash between
+//     creating a new database's meta table and them).
+//
+// A database under RulesV1 or RulesV2 has none of them (one made by a
+// build that created them at every Open may hold them, empty: sessions are
+// refused under those versions; they are left alone). Open and Restore of
+// such a database only check that no user object squats an internal name
+// (checkInternalNames), so that the switch to RulesV3 cannot fail; writes
+// cannot create such an object under any version (policy.checkNewName,
+// writer.checkRenamed). A snapshot carries what its log position had.
 
 // sessionsSchema and sessionResultsSchema create the session tables. They
 // are written as SQLite stores them in sqlite_schema, so that Open can
@@ -37,21 +57,38 @@ const leaderTimeColumn = "leader_time"
 // use the database.
 var ErrReservedName = errors.New("a user object has a name reserved for ReSqlite")
 
-// migrateInternal creates the internal tables that c's database lacks and
-// adds leaderTimeColumn to MetaTable, in one transaction. It fails with
-// ErrReservedName if a user object squats an internal name.
+// migrateInternal prepares the internal tables of the database c opened,
+// in one transaction, for the rules version in force (prepareInternal).
 func migrateInternal(c *conn) error {
 	if err := c.exec("BEGIN IMMEDIATE"); err != nil {
 		return err
 	}
-	if err := ensureInternal(c); err != nil {
+	if err := prepareInternal(c); err != nil {
 		return errors.Join(err, rollback(c))
 	}
 	return c.exec("COMMIT")
 }
 
-// ensureInternal is migrateInternal inside the caller's transaction.
-func ensureInternal(c *conn) error {
+// prepareInternal, inside the caller's transaction, creates the missing
+// internal tables of a database at RulesV3 or later (createInternal) and
+// only checks the internal names of one at an older version. It fails with
+// ErrReservedName if a user object squats an internal name.
+func prepareInternal(c *conn) error {
+	inForce, _, err := readRulesOn(c)
+	if err != nil {
+		return err
+	}
+	if inForce >= RulesV3 {
+		return createInternal(c)
+	}
+	_, err = checkInternalNames(c)
+	return err
+}
+
+// createInternal creates the session tables that c's database lacks and
+// adds leaderTimeColumn to MetaTable, inside the caller's transaction. It
+// fails with ErrReservedName if a user object squats an internal name.
+func createInternal(c *conn) error {
 	present, err := checkInternalNames(c)
 	if err != nil {
 		return err

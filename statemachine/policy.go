@@ -281,14 +281,49 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 	return ""
 }
 
-// checkNewName refuses, from RulesV3 on, a new table, index, view or
-// trigger whose name begins with ReservedPrefix: such names are
-// ReSqlite's, now and for internal tables to come. (Under RulesV1 and
-// RulesV2 the entries already in a log may have made such objects; they
-// replay as before.)
+// checkNewName refuses a new table, index, view or trigger (kind) whose
+// name is reserved: under every rules version the exact name of an
+// internal table, in any letter case (internalNameRejection); from
+// RulesV3 on any name beginning with ReservedPrefix, ReSqlite's now and
+// for internal tables to come. The first keeps the names of the session
+// tables free until the rules entry that switches to RulesV3 creates them
+// (internal.go): were one taken, that entry would fail, and halt, every
+// node.
+//
+// Why the first rule changes no entry of an old log that this binary can
+// run:
+//   - MetaTable has existed in every database from the start, so SQLite
+//     itself has always refused a table or view of its name ("already
+//     exists"), or with IF NOT EXISTS skipped it, after this check: the
+//     check lets that case through, so such an entry replays as before
+//     (an index of that name fails in SQLite before the check);
+//   - the session tables appeared with RulesV3, and the build that
+//     introduced them created them in every database at Open, so no node
+//     of it could create a table, index or view under their names (with
+//     IF NOT EXISTS it skipped one; refused here, in the V1/V2 databases
+//     that build wrongly gave session tables);
+//   - an older binary could: a table, index, view or trigger named like a
+//     session table, or a trigger named like any internal table (a
+//     trigger's name is not a table's). A database holding one fails Open
+//     (ErrReservedName) until the object is dropped or renamed by hand on
+//     every node (outside the log, so a replay from the log's start could
+//     not match it anyway); only a log that made one and dropped it again
+//     in a later entry replays differently here (the creating entry is
+//     refused): the limit doc.go states for internal names. During a
+//     rolling upgrade from such a binary, its nodes still let such an
+//     entry through while this binary's refuse it; the old nodes then
+//     refuse to start as this version (ErrReservedName) instead of the
+//     switch to RulesV3 halting every node.
 func (p *policy) checkNewName(kind, name string, write bool) string {
-	if write && p.rules >= RulesV3 && sqlval.HasReservedPrefix(name) {
+	switch {
+	case !write:
+		return ""
+	case p.rules >= RulesV3 && sqlval.HasReservedPrefix(name):
 		return reservedNameRejection(kind, name)
+	case (kind == "table" || kind == "view") && strings.EqualFold(name, MetaTable):
+		return "" // SQLite refuses or skips it: MetaTable exists (see above)
+	case sqlval.IsInternalTable(name):
+		return internalNameRejection(kind, name)
 	}
 	return ""
 }
@@ -296,6 +331,12 @@ func (p *policy) checkNewName(kind, name string, write bool) string {
 // reservedNameRejection is the reason a new object named name is refused.
 func reservedNameRejection(kind, name string) string {
 	return fmt.Sprintf("%s name %s is reserved for ReSqlite (names beginning with %s)", kind, name, ReservedPrefix)
+}
+
+// internalNameRejection is the reason a new object with an internal
+// table's name is refused (under every rules version).
+func internalNameRejection(kind, name string) string {
+	return fmt.Sprintf("%s name %s is reserved for ReSqlite (the name of an internal table: %s)", kind, name, strings.Join(sqlval.InternalTables(), ", "))
 }
 
 // checkInternalRead refuses a write that reads an internal table: the

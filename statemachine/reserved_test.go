@@ -7,7 +7,8 @@ import (
 
 // HideInternalObjects leaves out exactly ReSqlite's internal tables: every
 // object a user made stays, also one whose name begins with the prefix
-// (possible under RulesV2, which this database starts at).
+// (possible under RulesV2, which this database starts at, before it
+// switches to RulesV3).
 func TestHideInternalObjects(t *testing.T) {
 	sm, err := Open(t.TempDir(), Options{ReadConns: 2, NewDatabaseRules: RulesV2})
 	if err != nil {
@@ -24,6 +25,7 @@ func TestHideInternalObjects(t *testing.T) {
 		}
 		return strings.Join(out, ",")
 	}
+	switchTo(t, sm, RulesV3) // creates the session tables
 	for _, internal := range []string{MetaTable, SessionsTable, SessionResultsTable} {
 		if got := names(""); !strings.Contains(got, internal) {
 			t.Fatalf("sqlite_schema %s does not hold %s", got, internal)

@@ -29,10 +29,12 @@ const (
 	// RulesV3 adds client sessions (session.go): registrations and
 	// session writes (entry kind 3) are honoured, with SessionTTL and
 	// MaxRetainedResultBytes; under RulesV1 and RulesV2 such an entry is
-	// refused as its result (nothing applied). Writes may not create a
-	// table, index, view or trigger whose name begins with ReservedPrefix,
-	// nor read an internal table (MetaTable's applied index depends on how
-	// entries are batched into commits).
+	// refused as its result (nothing applied). The session tables and
+	// MetaTable's leader_time exist from the switch to RulesV3 on (created
+	// by that rules entry, or with a new database: internal.go). Writes
+	// may not create a table, index, view or trigger whose name begins
+	// with ReservedPrefix, nor read an internal table (MetaTable's applied
+	// index depends on how entries are batched into commits).
 	RulesV3 RulesVersion = 3
 	// MaxRulesVersion is the newest version this binary knows; a new,
 	// empty database starts at it.
@@ -155,6 +157,15 @@ func (w *writer) switchRules(index uint64, v RulesVersion) error {
 		return err
 	}
 	w.setRules(v)
+	if v >= RulesV3 {
+		// The session tables come into being here, at this log position,
+		// on every node alike (internal.go).
+		w.pol.reset(modeInternal)
+		w.budget.reset()
+		if err := createInternal(w.c); err != nil {
+			return fmt.Errorf("entry %d: switch to rules version %d: %w", index, v, err)
+		}
+	}
 	if v < RulesV2 {
 		return nil
 	}
@@ -187,9 +198,12 @@ func (sm *StateMachine) loadRules() error {
 	return nil
 }
 
-// upgradeRestored adds the rules version columns and the internal tables
-// to a database just restored from a snapshot taken before they existed
-// (RulesV1 then, for the rules columns).
+// upgradeRestored adds the rules version columns to a database just
+// restored from a snapshot taken before they existed (RulesV1 then), and
+// prepares its internal tables for the version in force: a snapshot
+// carries the session tables its log position had, so they are created
+// only at RulesV3 or later (a repair, as at Open), and only checked for
+// squatted names before (prepareInternal).
 func (w *writer) upgradeRestored() error {
 	w.pol.reset(modeInternal)
 	if err := w.c.exec("BEGIN IMMEDIATE"); err != nil {
@@ -198,7 +212,7 @@ func (w *writer) upgradeRestored() error {
 	if err := addRulesColumns(w.c, 0); err != nil {
 		return errors.Join(err, rollback(w.c))
 	}
-	if err := ensureInternal(w.c); err != nil {
+	if err := prepareInternal(w.c); err != nil {
 		return errors.Join(err, rollback(w.c))
 	}
 	return w.c.exec("COMMIT")

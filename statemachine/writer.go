@@ -255,7 +255,7 @@ func (w *writer) execStatement(si int, st Statement) ([]StatementResult, *Error,
 			return results, &Error{Kind: ErrorRuntime, Code: sqlite3.SQLITE_ERROR, Message: "no such savepoint: " + name, Statement: si, Offset: -1}, nil
 		}
 		var before map[string]bool
-		if w.pol.altered && w.pol.rules >= RulesV3 {
+		if w.pol.altered {
 			if before, err = w.reservedNames(); err != nil {
 				w.c.finalize(stmt)
 				return results, nil, err
@@ -400,31 +400,46 @@ func (w *writer) checkMaxRowid(si int) (*Error, error) {
 	return nil, nil
 }
 
-// checkRenamed refuses, from RulesV3 on, an ALTER TABLE … RENAME TO that
-// gave a table a name beginning with ReservedPrefix (the authorizer sees
-// only the old name): a name of that kind that was not in before (taken
-// before the statement ran) fails the entry, which rolls back.
+// checkRenamed refuses an ALTER TABLE … RENAME TO that gave a table a
+// reserved name (the authorizer sees only the old name): under every rules
+// version an internal table's name, from RulesV3 on any name beginning
+// with ReservedPrefix (see policy.checkNewName). A reserved name that was
+// not in before (taken before the statement ran) fails the entry, which
+// rolls back.
 func (w *writer) checkRenamed(si int, before map[string]bool) (*Error, error) {
 	after, err := w.reservedNames()
 	if err != nil {
 		return nil, err
 	}
 	for name := range after {
-		if !before[name] {
-			return &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: reservedNameRejection("table", name), Statement: si, Offset: -1}, nil
+		if before[name] {
+			continue
 		}
+		msg := internalNameRejection("table", name)
+		if w.pol.rules >= RulesV3 {
+			msg = reservedNameRejection("table", name)
+		}
+		return &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: msg, Statement: si, Offset: -1}, nil
 	}
 	return nil, nil
 }
 
-// reservedNames returns the names of the user objects (not internal
-// tables) that begin with ReservedPrefix. A non-nil map, empty if none.
+// reservedNames returns the names in sqlite_schema that a rename may not
+// give (checkRenamed): those beginning with ReservedPrefix from RulesV3 on,
+// internal tables' names under every version (the internal tables
+// themselves included: they are in before and after alike). A non-nil
+// map, empty if none.
 func (w *writer) reservedNames() (map[string]bool, error) {
+	rules := w.pol.rules
 	w.pol.reset(modeInternal)
 	defer w.pol.reset(modeWrite)
 	names := map[string]bool{}
-	err := w.c.each(`SELECT name FROM sqlite_schema WHERE name LIKE '\_resqlite\_%' ESCAPE '\' AND `+sqlval.HideInternalObjects,
-		func(row []Value) { names[row[0].Text] = true })
+	err := w.c.each(`SELECT name FROM sqlite_schema WHERE name LIKE '\_resqlite\_%' ESCAPE '\'`,
+		func(row []Value) {
+			if name := row[0].Text; rules >= RulesV3 || sqlval.IsInternalTable(name) {
+				names[name] = true
+			}
+		})
 	if err != nil {
 		return nil, &envError{fmt.Errorf("list reserved names: %w", err)}
 	}

@@ -94,6 +94,9 @@ func (c *Config) check() error {
 		if m.ID == raft.None || m.Addr == "" {
 			return fmt.Errorf("%w: peer %d=%q needs a positive id and an address", ErrConfig, m.ID, m.Addr)
 		}
+		if err := CheckAddr(m.Addr); err != nil {
+			return fmt.Errorf("%w: peer %d: %w", ErrConfig, m.ID, err)
+		}
 		if seen[m.ID] {
 			return fmt.Errorf("%w: peer id %d listed twice", ErrConfig, m.ID)
 		}
@@ -104,6 +107,9 @@ func (c *Config) check() error {
 	}
 	if len(c.Peers) > 0 && self == "" && c.Join == "" {
 		return fmt.Errorf("%w: node id %d is not in the peer list", ErrConfig, c.ID)
+	}
+	if err := c.checkAddrs(); err != nil {
+		return err
 	}
 	if c.Listener != nil {
 		c.Listen = c.Listener.Addr().String()
@@ -122,6 +128,22 @@ func (c *Config) check() error {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// checkAddrs checks the addresses given besides the peers (CheckAddr).
+func (c *Config) checkAddrs() error {
+	given := map[string]string{"join": c.Join, "advertise": c.Advertise}
+	if c.Listener == nil {
+		given["listen"] = c.Listen
+	}
+	for _, name := range []string{"listen", "advertise", "join"} {
+		if addr := given[name]; addr != "" {
+			if err := CheckAddr(addr); err != nil {
+				return fmt.Errorf("%w: %s: %w", ErrConfig, name, err)
+			}
+		}
 	}
 	return nil
 }

@@ -61,11 +61,19 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	n := &Node{cfg: cfg, log: cfg.Logger, served: make(chan struct{}), lis: cfg.Listener}
+	rollback := planRollback(cfg.DataDir)
 	defer func() {
 		if err != nil {
-			n.close()
+			n.undoFailedStart(rollback, err)
 		}
 	}()
+	// A new node binds its port before it writes anything, so a port in
+	// use leaves its directory as it was.
+	if rollback.active && cfg.Listen != "" {
+		if err := n.listen(); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("%w: data directory: %w", ErrConfig, err)
 	}
@@ -106,6 +114,9 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	cfg = n.cfg
+	if err := n.listen(); err != nil {
+		return nil, err
+	}
 	spool := filepath.Join(cfg.DataDir, spoolDir)
 	if err := os.MkdirAll(spool, 0o755); err != nil {
 		return nil, fmt.Errorf("%w: spool directory: %w", ErrConfig, err)
@@ -131,9 +142,6 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		seed.Members = append(seed.Members, raft.Member{ID: cfg.ID, Addr: cfg.Advertise, Learner: true})
 		tr = seededTransport{Transport: n.transport, seed: seed}
 	}
-	if err := n.listen(); err != nil {
-		return nil, err
-	}
 	if n.raft, err = raft.StartNode(raft.NodeConfig{
 		ID: cfg.ID, Bootstrap: bootstrap, Storage: n.store, StateMachine: n.state, Transport: tr,
 		TickInterval: cfg.TickInterval, HeartbeatTicks: cfg.HeartbeatTicks, ElectionTicks: cfg.ElectionTicks,
@@ -157,6 +165,21 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		}
 	}
 	return n, nil
+}
+
+// undoFailedStart releases what a failed Start opened and, for a
+// directory that held no node's data, removes what Start wrote there;
+// unless the Raft node had started (it may have voted or acknowledged
+// entries: that must stay durable) or another process holds the
+// directory.
+func (n *Node) undoFailedStart(r dirRollback, cause error) {
+	n.close()
+	if n.raft != nil || errors.Is(cause, wal.ErrLocked) {
+		return
+	}
+	if err := r.undo(); err != nil {
+		n.log.Error("failed start", "err", err)
+	}
 }
 
 // listen binds the node's gRPC port, unless Config.Listener gave one.
