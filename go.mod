@@ -3,6 +3,7 @@ module github.com/resqlite/resqlite
 go 1.26.0
 
 require (
+	github.com/anishathalye/porcupine v1.3.1
 	github.com/chzyer/readline v1.5.1
 	github.com/creack/pty v1.1.24
 	go.uber.org/goleak v1.3.0

@@ -11,9 +11,9 @@ const (
 	// kindWrite goes through the replicated log (the safe default for
 	// anything not recognised).
 	kindWrite stmtKind = iota
-	// kindRead is a SELECT, VALUES or EXPLAIN: read-only, served at the
-	// session's consistency level. The server still refuses a "read" that
-	// is not read-only.
+	// kindRead is a SELECT, VALUES or EXPLAIN, or a PRAGMA that only asks:
+	// read-only, served at the session's consistency level. The server
+	// still refuses a "read" that is not read-only.
 	kindRead
 	// kindBegin is BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE] [TRANSACTION].
 	kindBegin
@@ -29,6 +29,9 @@ const (
 	// kindRollbackTo is ROLLBACK [TRANSACTION] TO [SAVEPOINT] name: inside
 	// a block it cancels the savepoints opened after name.
 	kindRollbackTo
+	// kindNoop changes nothing and is not sent: PRAGMA foreign_keys=OFF
+	// (see classifyPragma).
+	kindNoop
 )
 
 // leadingWords returns up to n keywords from the start of sql, upper-cased,
@@ -106,6 +109,8 @@ func classify(sql string) stmtKind {
 		}
 	case "SELECT", "VALUES", "EXPLAIN":
 		return kindRead
+	case "PRAGMA":
+		return classifyPragma(sql)
 	case "WITH":
 		if mainVerb(sql) == "SELECT" || mainVerb(sql) == "VALUES" {
 			return kindRead

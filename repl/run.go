@@ -122,7 +122,13 @@ func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupSta
 		}
 		s.block = nil
 		return
+	case kindNoop:
+		return
 	case kindRead:
+		if calls, ok := sessionCalls(st.SQL); ok && s.block == nil {
+			s.answerSessionRead(out, run, group, st, calls)
+			return
+		}
 		if s.block == nil {
 			req := Request{Read: true, Query: st.SQL, Level: s.consistency}
 			s.send(ctx, req, func(r Reply) { s.finishReply(out, run, group, []Statement{st}, false, r) })
@@ -160,6 +166,10 @@ func (s *Shell) commitBlock(ctx context.Context, out io.Writer, run *inputRun, g
 	for _, b := range block.stmts {
 		entry.Statements = append(entry.Statements, b.SQL)
 	}
+	if msg := oversizeBlock(entry); msg != "" {
+		s.fail(run, group, s.errorLine("Error", block.stmts[0].Line, msg))
+		return
+	}
 	s.send(ctx, Request{Entry: entry}, func(r Reply) { s.finishReply(out, run, group, block.stmts, true, r) })
 }
 
@@ -178,6 +188,7 @@ func (s *Shell) finishReply(out io.Writer, run *inputRun, group *groupState, stm
 		if errors.Is(reply.Err, ErrOutcomeUnknown) && !strings.Contains(msg, ErrOutcomeUnknown.Error()) {
 			msg = ErrOutcomeUnknown.Error() + ": " + msg
 		}
+		s.noteOutcomeUnknown(stmts)
 		s.failNow(run, group, s.errorLine("Error", stmts[0].Line, msg))
 		return
 	}
@@ -188,6 +199,7 @@ func (s *Shell) finishReply(out io.Writer, run *inputRun, group *groupState, stm
 	}
 	for i, r := range reply.Results {
 		if r.Err != nil {
+			s.noteFailure(stmts[i], r.Err)
 			s.failNow(run, group, s.sqlErrorText(stmts[i], r.Err))
 			return
 		}
@@ -242,7 +254,11 @@ func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
 	default:
 		printTable(w, &s.settings, r)
 	}
+	if r.LastInsertRowID != 0 {
+		s.sess.rowID, s.sess.rowIDUnknown = r.LastInsertRowID, false
+	}
 	if isDML(st.SQL) {
+		s.sess.changesUnknown = false
 		s.lastChanges = r.RowsAffected
 		s.totalChanges += r.RowsAffected
 		if s.opts.Interactive && s.settings.mode.tabular() && len(r.Columns) == 0 {

@@ -68,6 +68,8 @@ type Shell struct {
 	lastChanges  int64 // rows changed by the latest INSERT/UPDATE/DELETE
 	totalChanges int64 // rows changed by all of them this session
 
+	sess sessionValues // what last_insert_rowid() and changes() answer (sessionfuncs.go)
+
 	pipe     Pipeline      // open pipeline in batch mode, or nil
 	queue    []pendingItem // pipelined work whose output is not printed yet
 	inFlight int           // requests in queue

@@ -31,7 +31,9 @@
 //     ones are rejected with an error that names them; the date/time
 //     functions are overridden on the apply connection to reject 'now', a
 //     missing time value and the 'localtime'/'utc' modifiers;
-//   - reads on separate read-only connections (Query), a wait for an applied
+//   - reads on separate read-only connections (Query), each in a read
+//     transaction that first brings the connection's copy of the schema
+//     up to date with the snapshot it reads (readtx.go), a wait for an applied
 //     index (WaitApplied), the pre-check the client service runs before
 //     proposing (Precheck), a content digest for tests and status
 //     (Digest), and the database as SQL text (Dump, dump.go), read in one
@@ -118,7 +120,9 @@
 // does not know halts apply. The node assembly proposes the switch once
 // every member supports the new version.
 //
-// Reads (Query) may call any function.
+// Reads (Query) may call any function but last_insert_rowid(), changes()
+// and total_changes(): a read connection made no changes, so they would
+// answer 0 (sessionfuncs.go); they are refused with the reason.
 //
 // # Savepoints
 //

@@ -190,6 +190,9 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 		if name == "load_extension" {
 			return "load_extension() is not allowed"
 		}
+		if p.mode == modeRead {
+			return connectionHistoryRejection(name)
+		}
 		if why := nonDeterministic(name); why != "" && write && !p.definingView {
 			reason := fmt.Sprintf("%s() is not allowed in a write: it %s, so nodes would diverge", name, why)
 			if !p.definingTable {

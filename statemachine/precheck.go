@@ -44,6 +44,10 @@ func (sm *StateMachine) Precheck(ctx context.Context, sql string) (Check, error)
 }
 
 func (r *reader) precheck(sql string) (Check, error) {
+	if err := r.beginSnapshot(); err != nil {
+		return Check{}, err
+	}
+	defer r.endSnapshot()
 	chk := Check{ReadOnly: true}
 	defer r.pol.reset(modeRead)
 	rest := sql
@@ -82,7 +86,7 @@ func (r *reader) precheck(sql string) (Check, error) {
 			chk.ReadOnly = false
 			if isUnauthorizedWrite(r.c, stmt, r.pol, rest[:n]) {
 				r.c.finalize(stmt)
-				return chk, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: "VACUUM is not allowed in a write", Statement: chk.Statements - 1, Offset: -1}
+				return chk, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: unauthorizedWriteMessage(rest[:n]), Statement: chk.Statements - 1, Offset: -1}
 			}
 		}
 		r.c.finalize(stmt)

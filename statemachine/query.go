@@ -66,6 +66,10 @@ func (r *reader) cancelOn(ctx context.Context) (stop func()) {
 }
 
 func (r *reader) query(ctx context.Context, sql string, params []Param) (*Rows, error) {
+	if err := r.beginSnapshot(); err != nil {
+		return nil, err
+	}
+	defer r.endSnapshot()
 	c := r.c
 	r.pol.reset(modeRead)
 	stmt, n, err := c.prepare(sql)
@@ -83,7 +87,7 @@ func (r *reader) query(ctx context.Context, sql string, params []Param) (*Rows, 
 			return nil, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_ERROR, Message: "a query holds one statement", Offset: n}
 		}
 	}
-	if !c.readOnly(stmt) {
+	if !c.readOnly(stmt) && !askingPragma(sql, r.pol) {
 		return nil, ErrNotReadOnly
 	}
 	if err := c.bind(stmt, params); err != nil {
@@ -127,4 +131,13 @@ func (r *reader) queryError(err error, kind ErrorKind) error {
 		return err
 	}
 	return &Error{Kind: kind, Code: se.code, Message: se.msg, Offset: se.offset}
+}
+
+// askingPragma reports a PRAGMA that SQLite does not call read-only
+// although it is given no value (PRAGMA journal_mode: SQLite marks the
+// PRAGMAs that could change the file as writes, whatever their form) and
+// that the authorizer let through as a read: it only reports, on a
+// connection opened read-only.
+func askingPragma(sql string, pol *policy) bool {
+	return firstKeyword(sql) == "PRAGMA" && !pol.wrote() && pol.violation == ""
 }

@@ -296,6 +296,9 @@ type reader struct {
 	c      *conn
 	pol    *policy
 	cancel *cancelFlag
+	// tx holds the statements that open and end its read transactions
+	// (readtx.go), prepared once.
+	tx snapshotStmts
 }
 
 // openReader opens a read-only connection to the database at path.
@@ -323,6 +326,7 @@ func openReader(path string) (*reader, error) {
 
 func (r *reader) close() error {
 	r.cancel.close()
+	r.tx.finalize(r.c)
 	return r.c.close()
 }
 

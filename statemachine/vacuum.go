@@ -40,3 +40,31 @@ func firstKeyword(sql string) string {
 	}
 	return ""
 }
+
+// unauthorizedWriteMessage is the refusal of a statement that
+// isUnauthorizedWrite reports: VACUUM, or (under RulesV1, which has no
+// PRAGMA table) a PRAGMA that SQLite does not call read-only although it
+// sets nothing, such as journal_mode, which only a read may ask.
+func unauthorizedWriteMessage(text string) string {
+	if firstKeyword(text) == "PRAGMA" {
+		return "PRAGMA " + pragmaName(text) + " is not allowed in a write: its answer depends on the node; read it with a query"
+	}
+	return "VACUUM is not allowed in a write"
+}
+
+// pragmaName returns the name (after an optional schema) of the PRAGMA
+// statement text, lower-cased, or "" when it has none.
+func pragmaName(text string) string {
+	i := strings.Index(strings.ToUpper(text), "PRAGMA") + len("PRAGMA")
+	rest := strings.TrimSpace(text[i:])
+	end := strings.IndexFunc(rest, func(r rune) bool {
+		return !(r == '_' || r == '.' || 'a' <= r|0x20 && r|0x20 <= 'z' || '0' <= r && r <= '9')
+	})
+	if end >= 0 {
+		rest = rest[:end]
+	}
+	if dot := strings.LastIndexByte(rest, '.'); dot >= 0 {
+		rest = rest[dot+1:]
+	}
+	return strings.ToLower(rest)
+}

@@ -283,7 +283,7 @@ func (w *writer) step(stmt uintptr, si, base int, params []Param, text string) (
 	var res StatementResult
 	tls := w.c.tls
 	if isUnauthorizedWrite(w.c, stmt, w.pol, text) {
-		return res, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: "VACUUM is not allowed in a write", Statement: si, Offset: -1}, nil
+		return res, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: unauthorizedWriteMessage(text), Statement: si, Offset: -1}, nil
 	}
 	if err := w.c.bind(stmt, params); err != nil {
 		serr, env := w.statementError(err, si, base, ErrorRuntime)

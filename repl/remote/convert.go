@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/resqlite/resqlite/repl"
@@ -78,6 +79,12 @@ func sqlErrorToREPL(e *client.SQLError) *repl.SQLError {
 // statements that ran and, when the entry failed, the failing
 // statement's error at its own position (a failed block ends there).
 func execResultsToREPL(r *client.ExecResult, n int) []repl.Result {
+	if r.NotRetained {
+		// The statements' output is gone: say so instead of printing
+		// nothing as if they had returned no rows.
+		return []repl.Result{{Err: &repl.SQLError{Code: 1, Offset: -1, Message: fmt.Sprintf(
+			"the write applied once (entry %d), but it was sent again after a leader change and its result was too large to keep for the retry (over 64 KiB): query the data again", r.Index)}}}
+	}
 	out := make([]repl.Result, 0, len(r.Statements)+1)
 	for _, s := range r.Statements {
 		out = append(out, repl.Result{

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -148,5 +149,14 @@ func TestMapError(t *testing.T) {
 	err = mapError(ctx, status.Error(codes.Canceled, "context canceled"))
 	if !errors.Is(err, context.Canceled) || err.Error() != "interrupted" {
 		t.Errorf("cancelled request: %v (is canceled %v)", err, errors.Is(err, context.Canceled))
+	}
+}
+
+// A write sent again whose first result was too large to keep says so,
+// instead of printing nothing as if its statements returned no rows.
+func TestNotRetainedResultSaysSo(t *testing.T) {
+	got := execResultsToREPL(&client.ExecResult{Index: 42, Repeat: true, NotRetained: true}, 2)
+	if len(got) != 1 || got[0].Err == nil || !strings.Contains(got[0].Err.Message, "too large to keep") || !strings.Contains(got[0].Err.Message, "entry 42") {
+		t.Fatalf("not-retained result: %+v", got)
 	}
 }

@@ -231,10 +231,11 @@ func outcomeUnknown(msg string) error {
 	return fmt.Errorf("%w: %s", ErrOutcomeUnknown, msg)
 }
 
-// writeError interprets the failure of a write that was sent.
-func writeError(err error, trailer metadata.MD) error {
+// writeError interprets the failure of a write that was sent; verdict
+// tells whether the error is the node's own (see isVerdict).
+func writeError(err error, verdict bool) error {
 	st := status.Convert(err)
-	if isVerdict(trailer) {
+	if verdict {
 		if st.Code() == codes.Aborted {
 			return outcomeUnknown(st.Message())
 		}
@@ -310,9 +311,11 @@ func (c *Client) executeRetrying(ctx context.Context, req *resqlitepb.ExecuteReq
 		if err == nil {
 			return resp, nil
 		}
-		mayHaveCommitted := !verdict || status.Code(err) == codes.Aborted || errors.Is(err, ErrOutcomeUnknown)
+		// Judged on the node's status, before writeError turns an
+		// ABORTED verdict into ErrOutcomeUnknown.
+		mayHaveCommitted := !verdict || status.Code(err) == codes.Aborted
 		sent = sent || mayHaveCommitted
-		last = err
+		last = writeError(err, verdict)
 		again := retryable(ctx, err, verdict) && (req.ClientId != 0 || !mayHaveCommitted)
 		if !again || backoff(ctx, n) != nil {
 			break
@@ -328,8 +331,9 @@ func (c *Client) executeRetrying(ctx context.Context, req *resqlitepb.ExecuteReq
 	}
 }
 
-// executeOnce makes one Execute call; verdict tells whether the error is
-// the node's own answer (not a broken connection).
+// executeOnce makes one Execute call and returns its gRPC error as it
+// is; verdict tells whether the error is the node's own answer (not a
+// broken connection).
 func (c *Client) executeOnce(ctx context.Context, req *resqlitepb.ExecuteRequest) (*resqlitepb.ExecuteResponse, error, bool) {
 	rc, err := c.ready(ctx)
 	if err != nil {
@@ -340,11 +344,11 @@ func (c *Client) executeOnce(ctx context.Context, req *resqlitepb.ExecuteRequest
 	if err == nil {
 		return resp, nil, true
 	}
-	if !isVerdict(trailer) {
+	verdict := isVerdict(trailer)
+	if !verdict {
 		c.dropConn()
-		return nil, writeError(err, trailer), false
 	}
-	return nil, writeError(err, trailer), true
+	return nil, err, verdict
 }
 
 // Exec is Execute of SQL texts without parameters.

@@ -20,7 +20,7 @@ func TestOutcomeUnknownVerdictSaidOnce(t *testing.T) {
 		"write outcome unknown (entry 7): leadership lost; it may have committed, do not retry it blindly",
 		"the leader stepped down before the entry committed",
 	} {
-		err := writeError(status.Error(codes.Aborted, msg), verdict)
+		err := writeError(status.Error(codes.Aborted, msg), isVerdict(verdict))
 		if !errors.Is(err, ErrOutcomeUnknown) {
 			t.Fatalf("%q: %v does not wrap ErrOutcomeUnknown", msg, err)
 		}

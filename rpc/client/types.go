@@ -77,6 +77,12 @@ type ExecResult struct {
 	Statements []StatementResult
 	// Err is the SQL error that rolled the entry back.
 	Err *SQLError
+	// Repeat is set when this is the recorded result of the write's
+	// first copy: the client sent it again after a leader change or a
+	// broken connection, and the cluster applied it once. NotRetained is
+	// set when that result was too large to keep (over 64 KiB): the write
+	// applied once, but Statements and Err are empty.
+	Repeat, NotRetained bool
 }
 
 // Rows is a read's result.
@@ -103,7 +109,7 @@ func sqlErrorFromProto(e *resqlitepb.SqlError) *SQLError {
 }
 
 func execResultFromProto(r *resqlitepb.ExecuteResponse) *ExecResult {
-	out := &ExecResult{Index: r.GetIndex(), Err: sqlErrorFromProto(r.GetError())}
+	out := &ExecResult{Index: r.GetIndex(), Err: sqlErrorFromProto(r.GetError()), Repeat: r.GetRepeat(), NotRetained: r.GetResultNotRetained()}
 	for _, s := range r.GetResults() {
 		out.Statements = append(out.Statements, StatementResult{
 			RowsAffected: s.GetRowsAffected(), LastInsertRowID: s.GetLastInsertRowid(),

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/resqlite/resqlite/raft"
+	"google.golang.org/grpc"
 )
 
 // Config is what a node is started with.
@@ -58,6 +59,12 @@ type Config struct {
 	// function resqlite_test_sleep(ms) (statemachine.Options), for tests
 	// of slow entries; every member must set it alike.
 	TestSleepFunc bool
+	// DialOptions are added when the node dials its peers: the Raft
+	// transport's connections, the service's forwarding to the leader and
+	// the rules upgrade's questions to the members
+	// (for example a dialer that binds a source address, as the fault
+	// suite's partitioning proxies need).
+	DialOptions []grpc.DialOption
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger
 }

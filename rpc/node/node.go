@@ -132,7 +132,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	if n.transport, err = transport.New(transport.Config{
-		ID: cfg.ID, ClusterID: n.clusterID, SnapshotDir: spool, Logger: cfg.Logger,
+		ID: cfg.ID, ClusterID: n.clusterID, SnapshotDir: spool, DialOptions: cfg.DialOptions, Logger: cfg.Logger,
 	}); err != nil {
 		return nil, err
 	}
@@ -152,7 +152,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	n.transport.SetHandler(n.raft)
 	if n.service, err = service.New(service.Config{
 		Node: n.raft, State: n.state, ClusterID: n.clusterID, Addr: cfg.Advertise,
-		LeaderWait: cfg.LeaderWait, ReadTimeout: cfg.ReadTimeout, Logger: cfg.Logger,
+		LeaderWait: cfg.LeaderWait, ReadTimeout: cfg.ReadTimeout, DialOptions: cfg.DialOptions, Logger: cfg.Logger,
 	}); err != nil {
 		return nil, err
 	}

@@ -90,7 +90,8 @@ func (n *Node) memberRulesVersion(ctx context.Context, m raft.Member) (statemach
 	if m.ID == n.cfg.ID {
 		return statemachine.MaxRulesVersion, nil
 	}
-	c, err := grpc.NewClient(m.Addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	opts := append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, n.cfg.DialOptions...)
+	c, err := grpc.NewClient(m.Addr, opts...)
 	if err != nil {
 		return 0, fmt.Errorf("dial %s: %w", m.Addr, err)
 	}
