@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/rpc/wire"
 	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
@@ -103,7 +104,7 @@ func (c *Client) DumpWith(ctx context.Context, w io.Writer, opts sqlval.DumpOpti
 	}
 	stream, err := rc.Dump(ctx, &resqlitepb.DumpRequest{
 		MinIndex:       c.SeenIndex(),
-		Tables:         opts.Tables,
+		Tables:         wire.Bytes(opts.Tables),
 		DataOnly:       opts.DataOnly,
 		NoSys:          opts.NoSys,
 		Newlines:       opts.Newlines,
@@ -124,7 +125,7 @@ func (c *Client) DumpWith(ctx context.Context, w io.Writer, opts sqlval.DumpOpti
 		if chunk.GetAppliedIndex() != 0 {
 			index = chunk.GetAppliedIndex()
 		}
-		if _, err := io.WriteString(w, chunk.GetSql()); err != nil {
+		if _, err := w.Write(chunk.GetSql()); err != nil {
 			return index, err
 		}
 	}

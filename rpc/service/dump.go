@@ -1,12 +1,13 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
-	"strings"
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/rpc/wire"
 	"github.com/resqlite/resqlite/statemachine"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -24,7 +25,7 @@ func (s *Server) Dump(req *resqlitepb.DumpRequest, stream resqlitepb.ReSqlite_Du
 	}
 	w := &chunkWriter{stream: stream}
 	opts := statemachine.DumpOptions{
-		Tables:         req.GetTables(),
+		Tables:         wire.Strings(req.GetTables()),
 		DataOnly:       req.GetDataOnly(),
 		NoSys:          req.GetNoSys(),
 		Newlines:       req.GetNewlines(),
@@ -65,7 +66,7 @@ type chunkWriter struct {
 	stream  resqlitepb.ReSqlite_DumpServer
 	applied uint64
 	sent    bool
-	buf     strings.Builder
+	buf     bytes.Buffer
 }
 
 func (w *chunkWriter) Write(p []byte) (int, error) {
@@ -83,11 +84,13 @@ func (w *chunkWriter) flush() error {
 	if w.buf.Len() == 0 && w.sent {
 		return nil
 	}
-	chunk := &resqlitepb.DumpChunk{Sql: w.buf.String()}
+	// The chunk keeps the buffer's bytes (gRPC may read a sent message
+	// later): the next chunk gets a new buffer.
+	chunk := &resqlitepb.DumpChunk{Sql: w.buf.Bytes()}
 	if !w.sent {
 		chunk.AppliedIndex = w.applied
 	}
 	w.sent = true
-	w.buf.Reset()
+	w.buf = bytes.Buffer{}
 	return w.stream.Send(chunk)
 }
