@@ -46,7 +46,7 @@ func sqlite3Dump(t *testing.T, statements []string, commands ...string) string {
 // in the text), generated columns left out of the INSERTs, tables in
 // creation order with sqlite_sequence last, then indexes, triggers and
 // views in creation order, a "--" comment closing its statement on a line
-// of its own.
+// of its own, text that is not UTF-8 byte for byte.
 func dumpOracleStatements() []string {
 	stmts := []string{
 		"CREATE TABLE t(a INTEGER PRIMARY KEY AUTOINCREMENT, b, c)",
@@ -76,6 +76,7 @@ func dumpOracleStatements() []string {
 		"INSERT INTO t(b, c) VALUES (-9223372036854775808, 9223372036854775807), (X'00ff', X''), ('', NULL)",
 		"INSERT INTO t(b, c) VALUES ('it''s', 'a' || char(10) || 'b'), ('x\\ny' || char(10) || 'z', 'c' || char(13) || char(10) || 'd''')",
 		"INSERT INTO t(b, c) VALUES ('\\n(\\n0)\\012' || char(10), '\\r\\015' || char(13))",
+		"INSERT INTO t(b, c) VALUES (CAST(X'e9' AS TEXT), 'caf' || CAST(X'e90a27' AS TEXT))",
 		"DELETE FROM t WHERE b IS NULL",
 		// Rowids that --preserve-rowids keeps: a rowid table without an
 		// INTEGER PRIMARY KEY (under another name where columns take
