@@ -135,7 +135,9 @@
 // a ReadState; a new leader answers only after it has committed an entry
 // of its own term. A follower forwards the request to the leader
 // (MsgReadIndex) and gets the ReadState back. Requests pending when
-// leadership changes are dropped; callers retry after a timeout.
+// leadership changes are dropped; Node makes them again as soon as it
+// sees the role or the leader change (else after an election timeout
+// without an answer).
 //
 // With Config.LeaseRead (which requires CheckQuorum) the leader answers
 // ReadIndexLease requests from its lease without a round (thesis §6.4.1);

@@ -74,7 +74,11 @@ type Node struct {
 	applied   uint64
 	appliedCh chan struct{}
 	reads     map[uint64]chan ReadState
-	err       error
+	// leadCh is closed (and replaced) when the role or the leader
+	// changes: reads waiting for an answer that leadership change lost
+	// are sent again at once.
+	leadCh chan struct{}
+	err    error
 
 	// readNonce is drawn at each start and prefixes every read request's
 	// context, so a late answer to a read of an earlier run of the
@@ -155,6 +159,7 @@ func newNode(cfg NodeConfig) (*Node, error) {
 		applied:     applied,
 		appliedCh:   make(chan struct{}),
 		reads:       map[uint64]chan ReadState{},
+		leadCh:      make(chan struct{}),
 		readNonce:   rand.New(rand.NewPCG(cfg.Seed, 0x7265616420696473)).Uint64(),
 	}
 	n.term.Store(core.Term())
@@ -312,7 +317,7 @@ func (n *Node) readIndex(ctx context.Context, lease bool) (uint64, error) {
 		if errors.Is(err, ErrStopped) {
 			return 0, err
 		}
-		if !errors.Is(err, errReadTimeout) {
+		if !errors.Is(err, errReadTimeout) && !errors.Is(err, errLeaderChanged) {
 			lastErr = err
 		}
 		if ctx.Err() != nil {
@@ -331,6 +336,11 @@ func (n *Node) readIndex(ctx context.Context, lease bool) (uint64, error) {
 // errReadTimeout marks a read request that went unanswered.
 var errReadTimeout = errors.New("raft: read request unanswered")
 
+// errLeaderChanged marks a read request outlived by its leader: the
+// leader that lost its role dropped it (thesis §6.4 confirms a read at
+// one leader), so it is made again, to the new leader.
+var errLeaderChanged = errors.New("raft: the leader changed while a read was pending")
+
 // readIndexOnce makes one read request (a lease read if lease) and waits
 // up to wait for its answer.
 func (n *Node) readIndexOnce(ctx context.Context, wait time.Duration, lease bool) (uint64, error) {
@@ -339,6 +349,7 @@ func (n *Node) readIndexOnce(ctx context.Context, wait time.Duration, lease bool
 	ch := make(chan ReadState, 1)
 	n.mu.Lock()
 	n.reads[id] = ch
+	leadChanged := n.leadCh
 	n.mu.Unlock()
 	defer func() {
 		n.mu.Lock()
@@ -363,6 +374,8 @@ func (n *Node) readIndexOnce(ctx context.Context, wait time.Duration, lease bool
 		return rs.Index, nil
 	case <-timer.C:
 		return 0, errReadTimeout
+	case <-leadChanged:
+		return 0, errLeaderChanged
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	case <-n.done:

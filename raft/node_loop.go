@@ -221,7 +221,8 @@ func splitMessages(rd Ready) (early, late []Message) {
 // softStateChanged records a new role or leader. A leader that loses its
 // role resolves its pending proposals that were not handed over for
 // applying (those were committed: applying them resolves them): their
-// outcome is unknown.
+// outcome is unknown. Pending reads are woken to be made again: the
+// leader they went to dropped them, or will not answer as leader.
 func (n *Node) softStateChanged(s SoftState) {
 	if n.role == RoleLeader && s.Role != RoleLeader {
 		n.dropProposals(n.handedOver, func(idx uint64) error { return fmt.Errorf("entry %d: %w", idx, ErrLeadershipLost) })
@@ -229,6 +230,10 @@ func (n *Node) softStateChanged(s SoftState) {
 	n.role = s.Role
 	n.lead.Store(uint64(s.Lead))
 	n.isLead.Store(s.Role == RoleLeader)
+	n.mu.Lock()
+	close(n.leadCh)
+	n.leadCh = make(chan struct{})
+	n.mu.Unlock()
 	n.cfg.Logger.Debug("role changed", "node", uint64(n.cfg.ID), "role", s.Role.String(), "leader", uint64(s.Lead))
 }
 

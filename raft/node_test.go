@@ -81,6 +81,8 @@ type memNet struct {
 	mu    sync.Mutex
 	nodes map[NodeID]*Node
 	trace func(Message)
+	// drop, when set, loses the messages it returns true for.
+	drop func(Message) bool
 }
 
 type memTransport struct {
@@ -94,6 +96,9 @@ func (t memTransport) Send(msgs []Message) {
 	for _, m := range msgs {
 		if t.net.trace != nil {
 			t.net.trace(m)
+		}
+		if t.net.drop != nil && t.net.drop(m) {
+			continue
 		}
 		if n := t.net.nodes[m.To]; n != nil {
 			select {
