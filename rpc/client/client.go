@@ -113,13 +113,38 @@ func (c *Client) Close() error {
 }
 
 // ready returns a stub over a ready connection, failing over to the next
-// known node when the current one cannot be reached.
+// known node when the current one cannot be reached. With other nodes to
+// try, a node that refuses connections (stopped, restarting) is skipped
+// at once rather than waited for; the known nodes are tried again, until
+// ConnectTimeout, while none can be reached.
 func (c *Client) ready(ctx context.Context) (resqlitepb.ReSqliteClient, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
 		return nil, errors.New("client: closed")
 	}
+	deadline := time.Now().Add(c.opts.ConnectTimeout)
+	for {
+		rc, errs := c.tryEach(ctx, len(c.addrs) > 1)
+		if rc != nil {
+			return rc, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if wait := time.Until(deadline); wait <= 0 || pause(ctx, min(wait, retryPass)) != nil {
+			return nil, status.Errorf(codes.Unavailable, "client: no node reachable: %v", errors.Join(errs...))
+		}
+	}
+}
+
+// retryPass is the pause between two passes over the known nodes when
+// none could be reached.
+const retryPass = 50 * time.Millisecond
+
+// tryEach tries each known node once, from the current one, and returns
+// a stub over the first ready connection, or why each failed.
+func (c *Client) tryEach(ctx context.Context, failFast bool) (resqlitepb.ReSqliteClient, []error) {
 	var errs []error
 	for range len(c.addrs) {
 		if c.conn == nil {
@@ -131,18 +156,18 @@ func (c *Client) ready(ctx context.Context) (resqlitepb.ReSqliteClient, error) {
 			}
 			c.conn = conn
 		}
-		if waitReady(ctx, c.conn, c.opts.ConnectTimeout) {
+		if waitReady(ctx, c.conn, c.opts.ConnectTimeout, failFast) {
 			return resqlitepb.NewReSqliteClient(c.conn), nil
 		}
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, nil
 		}
-		errs = append(errs, fmt.Errorf("%s: not reachable within %v", c.addrs[c.cur], c.opts.ConnectTimeout))
+		errs = append(errs, fmt.Errorf("%s: not reachable", c.addrs[c.cur]))
 		c.conn.Close()
 		c.conn = nil
 		c.next()
 	}
-	return nil, status.Errorf(codes.Unavailable, "client: no node reachable: %v", errors.Join(errs...))
+	return nil, errs
 }
 
 func (c *Client) next() { c.cur = (c.cur + 1) % len(c.addrs) }
@@ -159,8 +184,10 @@ func (c *Client) dial(addr string) (*grpc.ClientConn, error) {
 	return conn, nil
 }
 
-// waitReady waits for conn to be ready, at most timeout.
-func waitReady(ctx context.Context, conn *grpc.ClientConn, timeout time.Duration) bool {
+// waitReady waits for conn to be ready, at most timeout; with failFast
+// it gives up as soon as a connection attempt failed (TRANSIENT_FAILURE:
+// refused, unreachable), for a caller that has other nodes to try.
+func waitReady(ctx context.Context, conn *grpc.ClientConn, timeout time.Duration, failFast bool) bool {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	conn.Connect()
@@ -169,7 +196,7 @@ func waitReady(ctx context.Context, conn *grpc.ClientConn, timeout time.Duration
 		if st == connectivity.Ready {
 			return true
 		}
-		if st == connectivity.Shutdown || !conn.WaitForStateChange(ctx, st) {
+		if st == connectivity.Shutdown || failFast && st == connectivity.TransientFailure || !conn.WaitForStateChange(ctx, st) {
 			return false
 		}
 	}

@@ -50,7 +50,11 @@ func retryable(ctx context.Context, err error, verdict bool) bool {
 // ctx ends.
 func backoff(ctx context.Context, n int) error {
 	d := 20 * time.Millisecond << min(n, 5)
-	d = min(d, 500*time.Millisecond)
+	return pause(ctx, min(d, 500*time.Millisecond))
+}
+
+// pause waits d or until ctx ends.
+func pause(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
