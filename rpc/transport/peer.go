@@ -39,6 +39,9 @@ type peer struct {
 	// lost is set once messages were lost and the node was told; a
 	// successful write clears it.
 	lost atomic.Bool
+	// heard is set when a message from the peer arrived while it was
+	// lost: it is up again, so the pause after the failed sends ends.
+	heard atomic.Bool
 	// queuedBytes is the entry payload held in queue.
 	queuedBytes atomic.Int64
 }
@@ -105,6 +108,15 @@ func (p *peer) markLost() {
 	}
 }
 
+// heardFrom ends the pause after failed sends, and gRPC's reconnect
+// backoff, once the peer was heard from: a restarted node (often the new
+// leader, handed leadership by a stopping one) is reached at once.
+func (p *peer) heardFrom() {
+	if p.lost.Load() && !p.heard.Swap(true) {
+		p.conn.ResetConnectBackoff()
+	}
+}
+
 // stop ends the goroutine, the stream and the connection, and waits.
 func (p *peer) stop() {
 	p.cancel()
@@ -134,6 +146,9 @@ func (p *peer) run() {
 			default:
 				break drain
 			}
+		}
+		if p.heard.Swap(false) {
+			p.pauseUntil, p.backoff = time.Time{}, 0
 		}
 		if time.Now().Before(p.pauseUntil) {
 			p.markLost()

@@ -64,13 +64,16 @@ func (s *raftService) Replicate(stream raftpb.Raft_ReplicateServer) error {
 			return err
 		}
 		batches++
-		for _, pm := range b.GetMessages() {
+		for i, pm := range b.GetMessages() {
 			m, h, err := messageFromProto(pm)
 			if err != nil {
 				return status.Error(codes.InvalidArgument, err.Error())
 			}
 			if err := s.t.checkHeader(h); err != nil {
 				return err
+			}
+			if i == 0 {
+				s.t.heardFrom(m.From)
 			}
 			if err := s.t.deliver(stream.Context(), m); err != nil {
 				return deliverError(err)

@@ -238,6 +238,13 @@ func (t *Transport) peer(id raft.NodeID) *peer {
 	return t.peers[id]
 }
 
+// heardFrom notes that a stream from peer id opened (see peer.heardFrom).
+func (t *Transport) heardFrom(id raft.NodeID) {
+	if p := t.peer(id); p != nil {
+		p.heardFrom()
+	}
+}
+
 // deliver hands a message received from a peer to the local node.
 func (t *Transport) deliver(ctx context.Context, m raft.Message) error {
 	h := t.currentHandler()
