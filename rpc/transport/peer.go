@@ -13,6 +13,7 @@ import (
 	"github.com/resqlite/resqlite/statemachine/sqlval"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
+	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/protobuf/proto"
@@ -117,6 +118,25 @@ func (p *peer) heardFrom() {
 	}
 }
 
+// resumeWait bounds the wait for the connection to a peer heard from
+// again: it is up, but gRPC may still hold the failure of its last
+// attempt, which a new stream would get at once.
+const resumeWait = 500 * time.Millisecond
+
+// resume ends the pause after failed sends and waits, up to resumeWait,
+// for the connection to be remade (heardFrom reset its backoff).
+func (p *peer) resume() {
+	p.pauseUntil, p.backoff = time.Time{}, 0
+	ctx, cancel := context.WithTimeout(p.ctx, resumeWait)
+	defer cancel()
+	p.conn.Connect()
+	for st := p.conn.GetState(); st != connectivity.Ready && st != connectivity.Shutdown; st = p.conn.GetState() {
+		if !p.conn.WaitForStateChange(ctx, st) {
+			return
+		}
+	}
+}
+
 // stop ends the goroutine, the stream and the connection, and waits.
 func (p *peer) stop() {
 	p.cancel()
@@ -148,7 +168,7 @@ func (p *peer) run() {
 			}
 		}
 		if p.heard.Swap(false) {
-			p.pauseUntil, p.backoff = time.Time{}, 0
+			p.resume()
 		}
 		if time.Now().Before(p.pauseUntil) {
 			p.markLost()
@@ -184,17 +204,35 @@ func (p *peer) sendBatch(msgs []raft.Message) {
 	}
 }
 
-// write sends one batch on the stream, opening it first if needed. On
-// failure the stream is discarded and the peer pauses for a backoff that
-// doubles up to MaxBackoff.
+// write sends one batch on the stream, opening it first if needed. A
+// stream opened earlier is tried once more, on a new stream, when the
+// send fails: the peer may have restarted since (its old stream fails on
+// the first send), and the batch would be lost for nothing. On failure
+// the peer pauses for a backoff that doubles up to MaxBackoff.
 func (p *peer) write(b *raftpb.MessageBatch) error {
+	reused := p.stream != nil
+	err := p.writeOnce(b)
+	if err != nil && reused {
+		err = p.writeOnce(b)
+	}
+	if err != nil {
+		p.fail(err)
+		return err
+	}
+	p.backoff = 0
+	p.lost.Store(false)
+	return nil
+}
+
+// writeOnce sends b on the stream, opened first if needed; on failure
+// the stream is discarded.
+func (p *peer) writeOnce(b *raftpb.MessageBatch) error {
 	if p.stream == nil {
 		ctx, cancel := context.WithCancel(p.ctx)
 		s, err := p.client.Replicate(ctx)
 		if err != nil {
 			cancel()
-			p.fail(fmt.Errorf("open stream: %w", err))
-			return err
+			return fmt.Errorf("open stream: %w", err)
 		}
 		p.stream, p.streamCancel = s, cancel
 	}
@@ -204,11 +242,8 @@ func (p *peer) write(b *raftpb.MessageBatch) error {
 			_, err = p.stream.CloseAndRecv()
 		}
 		p.closeStream()
-		p.fail(fmt.Errorf("send batch: %w", err))
-		return err
+		return fmt.Errorf("send batch: %w", err)
 	}
-	p.backoff = 0
-	p.lost.Store(false)
 	return nil
 }
 
