@@ -13,9 +13,11 @@ import (
 	"github.com/resqlite/resqlite/statemachine/sqlval"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -205,14 +207,15 @@ func (p *peer) sendBatch(msgs []raft.Message) {
 }
 
 // write sends one batch on the stream, opening it first if needed. A
-// stream opened earlier is tried once more, on a new stream, when the
-// send fails: the peer may have restarted since (its old stream fails on
-// the first send), and the batch would be lost for nothing. On failure
+// batch whose stream, opened earlier, broke (UNAVAILABLE; not a refusal
+// by the peer) is sent once more on a new stream at once: the peer may
+// have restarted since (its old stream fails on the first send), and the
+// batch would be lost for nothing. On failure
 // the peer pauses for a backoff that doubles up to MaxBackoff.
 func (p *peer) write(b *raftpb.MessageBatch) error {
 	reused := p.stream != nil
 	err := p.writeOnce(b)
-	if err != nil && reused {
+	if err != nil && reused && status.Code(err) == codes.Unavailable {
 		err = p.writeOnce(b)
 	}
 	if err != nil {
@@ -224,9 +227,14 @@ func (p *peer) write(b *raftpb.MessageBatch) error {
 	return nil
 }
 
-// writeOnce sends b on the stream, opened first if needed; on failure
-// the stream is discarded.
+// writeOnce sends b on the stream, opened first if needed (again if the
+// connection broke since); on failure the stream is discarded.
 func (p *peer) writeOnce(b *raftpb.MessageBatch) error {
+	if p.stream != nil && p.conn.GetState() != connectivity.Ready {
+		// The connection broke since the stream opened: the stream is
+		// dead, though a send on it may not say so.
+		p.closeStream()
+	}
 	if p.stream == nil {
 		ctx, cancel := context.WithCancel(p.ctx)
 		s, err := p.client.Replicate(ctx)

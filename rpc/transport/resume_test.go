@@ -1,10 +1,12 @@
 package transport
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/resqlite/resqlite/raft"
+	"google.golang.org/grpc/connectivity"
 )
 
 // A peer that restarted is sent to again as soon as a message from it
@@ -74,6 +76,16 @@ func TestFirstMessageToARestartedPeerIsDelivered(t *testing.T) {
 	receive(t, b.rec.msgs)
 
 	b.stop()
+	// a's connection notices that b went away (a restart takes longer
+	// than that), then b is back.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn := a.t.peer(2).conn
+	for st := conn.GetState(); st == connectivity.Ready; st = conn.GetState() {
+		if !conn.WaitForStateChange(ctx, st) {
+			t.Fatal("a's connection to b still ready 10s after b stopped")
+		}
+	}
 	b = startTestNode(t, 2, 7, b.addr, Config{})
 	b.t.SetMembers(conf)
 	a.t.Send([]raft.Message{{Type: raft.MsgVoteResp, From: 1, To: 2, Term: 2}})
