@@ -1,0 +1,72 @@
+package repl
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestImportOracle runs the .import scripts in testdata/import through
+// the REPL over the test double (pipelined, and one request at a time)
+// and through the sqlite3 CLI: stdout, stderr and the exit code must be
+// the CLI's byte for byte.
+func TestImportOracle(t *testing.T) {
+	sqlite3CLI(t)
+	scripts, err := filepath.Glob("testdata/import/*.sql")
+	if err != nil || len(scripts) == 0 {
+		t.Fatalf("no import scripts: %v", err)
+	}
+	for _, path := range scripts {
+		body, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			wantOut, wantErr, wantCode := runSQLite3(t, "", string(body))
+			for _, opts := range []Options{{}, {NoPipeline: true}} {
+				gotOut, gotErr, gotCode := runShell(t, string(body), opts)
+				if gotOut != wantOut {
+					t.Errorf("NoPipeline=%v: stdout differs from sqlite3\n--- repl\n%s\n--- sqlite3\n%s", opts.NoPipeline, gotOut, wantOut)
+				}
+				if gotErr != wantErr {
+					t.Errorf("NoPipeline=%v: stderr differs from sqlite3\n--- repl\n%s\n--- sqlite3\n%s", opts.NoPipeline, gotErr, wantErr)
+				}
+				if gotCode != wantCode {
+					t.Errorf("NoPipeline=%v: exit code %d, sqlite3 %d", opts.NoPipeline, gotCode, wantCode)
+				}
+			}
+		})
+	}
+}
+
+// Rows of a batch that fails on one row are sent again without it: each
+// row is inserted or fails alone, as in the CLI, also when the failing
+// rows fall in the middle of batches of many rows (rows that repeat a
+// key already in the table, and rows that repeat a key of an earlier row
+// of their batch).
+func TestImportFailedRowsInLargeBatches(t *testing.T) {
+	sqlite3CLI(t)
+	dir := t.TempDir()
+	var csv strings.Builder
+	csv.WriteString("k,v\n")
+	for i := 0; i < 30*importBatchRows; i++ {
+		k := i
+		if i%7919 == 1 {
+			k = i - 1
+		}
+		csv.WriteString(strconv.Itoa(k) + ",v" + strconv.Itoa(i) + "\n")
+	}
+	file := filepath.Join(dir, "rows.csv")
+	if err := os.WriteFile(file, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := ".mode list\nCREATE TABLE r(k INTEGER PRIMARY KEY, v);\nINSERT INTO r VALUES(5000,'x'),(12001,'y'),(29999,'z');\n.import --csv --skip 1 " + file + " r\n" +
+		"SELECT count(*), sum(k), max(v) FROM r;\nSELECT changes(), last_insert_rowid();\n"
+	wantOut, wantErr, wantCode := runSQLite3(t, "", script)
+	gotOut, gotErr, gotCode := runShell(t, script, Options{})
+	if gotOut != wantOut || gotErr != wantErr || gotCode != wantCode {
+		t.Errorf("differs from sqlite3\n--- repl (exit %d)\n%s%s\n--- sqlite3 (exit %d)\n%s%s", gotCode, gotOut, gotErr, wantCode, wantOut, wantErr)
+	}
+}
