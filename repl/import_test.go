@@ -70,3 +70,34 @@ func TestImportFailedRowsInLargeBatches(t *testing.T) {
 		t.Errorf("differs from sqlite3\n--- repl (exit %d)\n%s%s\n--- sqlite3 (exit %d)\n%s%s", gotCode, gotOut, gotErr, wantCode, wantOut, wantErr)
 	}
 }
+
+// On a terminal (Options.Progress set) a long .import shows how many rows
+// it has sent on one line, erased before the next output; without a
+// terminal nothing but the results is printed. At the prompt, too, the
+// rows travel pipelined.
+func TestImportProgressOnTerminal(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "rows.csv")
+	var csv strings.Builder
+	csv.WriteString("n\n")
+	for i := 1; i <= 2*importProgressEvery+5; i++ {
+		csv.WriteString(strconv.Itoa(i) + "\n")
+	}
+	if err := os.WriteFile(file, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := ".import --csv " + file + " p\n.mode list\nSELECT count(*), sum(n) FROM p;\n"
+	var screen strings.Builder
+	_, errOut, code := runShellTo(t, script, Options{Progress: &screen, Interactive: true}, &screen)
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	line := "\r" + file + ": 20000 rows sent\x1b[K"
+	want := "\r" + file + ": 10000 rows sent\x1b[K" + line + "\r\x1b[K20005|200110015\n"
+	if screen.String() != want {
+		t.Errorf("terminal shows %q, want %q", screen.String(), want)
+	}
+	out, _, _ := runShell(t, script, Options{})
+	if out != "20005|200110015\n" {
+		t.Errorf("without a terminal: %q", out)
+	}
+}
