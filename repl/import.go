@@ -35,7 +35,7 @@ func runImport(s *Shell, ctx context.Context, args []string) (quit, failed bool)
 			return false, true
 		}
 	}
-	in, name, closeInput, err := openImportInput(o.file)
+	in, name, closeInput, err := openImportInput(o.file, s.opts.Stderr)
 	if err != nil {
 		return s.errorf("cannot open \"%s\"", o.file)
 	}
@@ -46,7 +46,7 @@ func runImport(s *Shell, ctx context.Context, args []string) (quit, failed bool)
 
 // openImportInput opens FILE, or runs it as a shell command when it
 // starts with "|" (the CLI's popen), and names it as messages do.
-func openImportInput(file string) (io.Reader, string, func(), error) {
+func openImportInput(file string, stderr io.Writer) (io.Reader, string, func(), error) {
 	if !strings.HasPrefix(file, "|") {
 		f, err := os.Open(file)
 		if err != nil {
@@ -55,7 +55,7 @@ func openImportInput(file string) (io.Reader, string, func(), error) {
 		return f, file, func() { f.Close() }, nil
 	}
 	cmd := exec.Command("/bin/sh", "-c", file[1:])
-	cmd.Stderr = os.Stderr
+	cmd.Stderr = stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("pipe for %s: %w", file, err)
@@ -63,7 +63,7 @@ func openImportInput(file string) (io.Reader, string, func(), error) {
 	if err := cmd.Start(); err != nil {
 		return nil, "", nil, fmt.Errorf("start %s: %w", file, err)
 	}
-	return out, "<pipe>", func() { io.Copy(io.Discard, out); cmd.Wait() }, nil
+	return out, "<pipe>", func() { cmd.Wait() }, nil
 }
 
 // importer is one .import in progress.
@@ -115,10 +115,10 @@ func (im *importer) run(ctx context.Context) bool {
 		fmt.Fprintf(s.out, "Insert using: INSERT INTO %s VALUES(?%s)\n", im.table, strings.Repeat(",?", im.nCol-1))
 	}
 	s.importing = true
-	defer func() { s.importing = false }()
 	im.readRows(ctx)
 	im.send(ctx)
 	s.drain()
+	s.importing = false
 	if !s.pipelining() {
 		s.closePipeline()
 	}

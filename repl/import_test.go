@@ -101,3 +101,21 @@ func TestImportProgressOnTerminal(t *testing.T) {
 		t.Errorf("without a terminal: %q", out)
 	}
 }
+
+// A row whose INSERT would exceed the 1 MiB statement limit fails alone,
+// with its line, and the rows around it are inserted.
+func TestImportOversizeRowFailsAlone(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "big.csv")
+	body := "a,b\n1,x\n2," + strings.Repeat("y", 1<<20) + "\n3,z\n"
+	if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runShell(t, ".import --csv "+file+" t\n.mode list\nSELECT a, b FROM t;\n", Options{})
+	if out != "1|x\n3|z\n" || code != 0 {
+		t.Errorf("stdout %q, exit %d", out, code)
+	}
+	size := len(`INSERT INTO "t" VALUES('2','`) + 1<<20 + len(`')`)
+	if want := file + ":3: INSERT failed: the row's INSERT is " + strconv.Itoa(size) + " bytes; one statement may be at most 1048576 bytes\n"; errOut != want {
+		t.Errorf("stderr %q, want %q", errOut, want)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
 // Rows travel in all-or-nothing batches of at most importBatchRows rows
@@ -36,6 +38,7 @@ type importBatch struct {
 type importNote struct {
 	before int
 	text   string
+	failed bool // a row that failed without being sent
 }
 
 // readRows reads rows to the end of the input (or an interruption, or a
@@ -97,6 +100,11 @@ func (im *importer) readRow(sb *strings.Builder, start int) int {
 // add queues one row's INSERT, sending the batch when it is full.
 func (im *importer) add(ctx context.Context, stmt string, line int) {
 	b := im.batch
+	if len(stmt) > sqlval.MaxStatementBytes {
+		b.notes = append(b.notes, importNote{before: len(b.stmts), failed: true, text: fmt.Sprintf(
+			"%s:%d: INSERT failed: the row's INSERT is %d bytes; one statement may be at most %d bytes\n", im.r.file, line, len(stmt), sqlval.MaxStatementBytes)})
+		return
+	}
 	b.stmts = append(b.stmts, stmt)
 	b.lines = append(b.lines, line)
 	b.bytes += len(stmt)
@@ -198,6 +206,10 @@ func (im *importer) report(b *importBatch, failed map[int]*SQLError, done map[in
 		for len(notes) > 0 && notes[0].before <= i {
 			s.progress.clear()
 			io.WriteString(s.opts.Stderr, notes[0].text)
+			if notes[0].failed {
+				im.errs++
+				im.lastFailed = true
+			}
 			notes = notes[1:]
 		}
 		if i == len(b.stmts) {
