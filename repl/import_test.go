@@ -45,7 +45,8 @@ func TestImportOracle(t *testing.T) {
 // row is inserted or fails alone, as in the CLI, also when the failing
 // rows fall in the middle of batches of many rows (rows that repeat a
 // key already in the table, and rows that repeat a key of an earlier row
-// of their batch).
+// of their batch), and when every row fails (the same file imported
+// twice).
 func TestImportFailedRowsInLargeBatches(t *testing.T) {
 	sqlite3CLI(t)
 	dir := t.TempDir()
@@ -63,6 +64,7 @@ func TestImportFailedRowsInLargeBatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	script := ".mode list\nCREATE TABLE r(k INTEGER PRIMARY KEY, v);\nINSERT INTO r VALUES(5000,'x'),(12001,'y'),(29999,'z');\n.import --csv --skip 1 " + file + " r\n" +
+		"SELECT count(*) FROM r;\n.import --csv --skip 1 " + file + " r\n" +
 		"SELECT count(*), sum(k), max(v) FROM r;\nSELECT changes(), last_insert_rowid();\n"
 	wantOut, wantErr, wantCode := runSQLite3(t, "", script)
 	gotOut, gotErr, gotCode := runShell(t, script, Options{})

@@ -137,41 +137,28 @@ func (im *importer) send(ctx context.Context) {
 }
 
 // settle handles a batch's reply. A batch that failed applied nothing:
-// the failing row is set aside and the others are sent again, until
-// every row is inserted or has failed, as each row alone succeeds or
-// fails in the CLI.
+// its rows are then sent again one by one (importretry.go), so that each
+// row is inserted or fails alone, as in the CLI.
 func (im *importer) settle(ctx context.Context, b *importBatch, reply Reply) {
-	pending := make([]int, len(b.stmts))
-	for i := range pending {
-		pending[i] = i
+	k, err := failedAt(reply, len(b.stmts))
+	if err != nil {
+		im.abort(b, err)
+		return
 	}
-	failed := map[int]*SQLError{}
-	for {
-		k, err := failedAt(reply, len(pending))
+	if k >= 0 {
+		failed, done, err := im.oneByOne(ctx, b)
 		if err != nil {
 			im.abort(b, err)
 			return
 		}
-		if k < 0 {
-			break
-		}
-		failed[pending[k]] = reply.Results[k].Err
-		pending = append(pending[:k], pending[k+1:]...)
-		if len(pending) == 0 {
-			reply.Results = nil
-			break
-		}
-		entry := Entry{Block: true}
-		for _, i := range pending {
-			entry.Statements = append(entry.Statements, b.stmts[i])
-		}
-		reply = im.s.roundTrip(ctx, Request{Entry: entry})
+		im.report(b, failed, done)
+		return
 	}
 	done := map[int]*Result{}
-	for j, i := range pending {
-		done[i] = &reply.Results[j]
+	for i := range reply.Results {
+		done[i] = &reply.Results[i]
 	}
-	im.report(b, failed, done)
+	im.report(b, nil, done)
 }
 
 // failedAt returns the position of the row whose error failed the batch,
