@@ -52,9 +52,13 @@ func TestImportFailedRowsInLargeBatches(t *testing.T) {
 	dir := t.TempDir()
 	var csv strings.Builder
 	csv.WriteString("k,v\n")
-	for i := 0; i < 30*importBatchRows; i++ {
+	rows := 30 * importBatchRows
+	if testing.Short() {
+		rows = 3 * importBatchRows // the race detector makes the double slow
+	}
+	for i := 0; i < rows; i++ {
 		k := i
-		if i%7919 == 1 {
+		if i%797 == 1 {
 			k = i - 1
 		}
 		csv.WriteString(strconv.Itoa(k) + ",v" + strconv.Itoa(i) + "\n")
@@ -63,7 +67,7 @@ func TestImportFailedRowsInLargeBatches(t *testing.T) {
 	if err := os.WriteFile(file, []byte(csv.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	script := ".mode list\nCREATE TABLE r(k INTEGER PRIMARY KEY, v);\nINSERT INTO r VALUES(5000,'x'),(12001,'y'),(29999,'z');\n.import --csv --skip 1 " + file + " r\n" +
+	script := ".mode list\nCREATE TABLE r(k INTEGER PRIMARY KEY, v);\nINSERT INTO r VALUES(" + strconv.Itoa(rows/6) + ",'x'),(" + strconv.Itoa(rows/2+1) + ",'y'),(" + strconv.Itoa(rows-1) + ",'z');\n.import --csv --skip 1 " + file + " r\n" +
 		"SELECT count(*) FROM r;\n.import --csv --skip 1 " + file + " r\n" +
 		"SELECT count(*), sum(k), max(v) FROM r;\nSELECT changes(), last_insert_rowid();\n"
 	wantOut, wantErr, wantCode := runSQLite3(t, "", script)
@@ -78,6 +82,9 @@ func TestImportFailedRowsInLargeBatches(t *testing.T) {
 // terminal nothing but the results is printed. At the prompt, too, the
 // rows travel pipelined.
 func TestImportProgressOnTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("20,000 rows through the test double are slow under the race detector (-short)")
+	}
 	file := filepath.Join(t.TempDir(), "rows.csv")
 	var csv strings.Builder
 	csv.WriteString("n\n")
