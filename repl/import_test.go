@@ -1,6 +1,9 @@
 package repl
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -126,5 +129,60 @@ func TestImportOversizeRowFailsAlone(t *testing.T) {
 	size := len(`INSERT INTO "t" VALUES('2','`) + 1<<20 + len(`')`)
 	if want := file + ":3: INSERT failed: the row's INSERT is " + strconv.Itoa(size) + " bytes; one statement may be at most 1048576 bytes\n"; errOut != want {
 		t.Errorf("stderr %q, want %q", errOut, want)
+	}
+}
+
+// failingPipelineClient answers the failAt-th pipelined reply with an
+// unknown outcome, as a node that lost its leader might.
+type failingPipelineClient struct {
+	Client
+	failAt int
+}
+
+func (c *failingPipelineClient) Pipeline(ctx context.Context) (Pipeline, error) {
+	p, err := c.Client.Pipeline(ctx)
+	return &failingPipeline{Pipeline: p, failAt: c.failAt}, err
+}
+
+type failingPipeline struct {
+	Pipeline
+	failAt, n int
+}
+
+func (p *failingPipeline) Next() (Reply, error) {
+	r, err := p.Pipeline.Next()
+	p.n++
+	if p.n == p.failAt {
+		return Reply{Err: fmt.Errorf("%w: leader lost", ErrOutcomeUnknown)}, nil
+	}
+	return r, err
+}
+
+// A batch of rows whose write fails as a whole (its outcome unknown)
+// stops the import with an error naming its lines; the command fails and
+// the session goes on.
+func TestImportStopsWhenAWriteFailsAsAWhole(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "rows.csv")
+	var csv strings.Builder
+	csv.WriteString("n\n")
+	for i := 1; i <= 3*importBatchRows; i++ {
+		csv.WriteString(strconv.Itoa(i) + "\n")
+	}
+	if err := os.WriteFile(file, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	sh := NewShell(&failingPipelineClient{Client: newLocalSQLiteDouble(t), failAt: 2}, Options{Stdout: &out, Stderr: &errb})
+	err := sh.RunBatch(context.Background(), strings.NewReader(".import --csv "+file+" p\n.mode list\nSELECT 'after';\n"))
+	sh.Close()
+	if err != ErrStatementsFailed {
+		t.Errorf("RunBatch: %v, want ErrStatementsFailed", err)
+	}
+	want := file + ":1002: import stopped: the write of the rows from this line to line 2001 failed: write outcome unknown: leader lost\n"
+	if errb.String() != want {
+		t.Errorf("stderr %q, want %q", errb.String(), want)
+	}
+	if out.String() != "after\n" {
+		t.Errorf("stdout %q", out.String())
 	}
 }

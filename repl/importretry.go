@@ -15,6 +15,9 @@ const importRetryWindow = 256
 // the results of those inserted. An error means a row's write failed as
 // a whole: the rows of the batch may or may not be in the table.
 func (im *importer) oneByOne(ctx context.Context, b *importBatch) (map[int]*SQLError, map[int]*Result, error) {
+	if im.s.opts.NoPipeline {
+		return im.oneAtATime(ctx, b)
+	}
 	p, err := im.s.client.Pipeline(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open pipeline: %w", err)
@@ -55,4 +58,22 @@ func collectRow(p Pipeline, i int, failed map[int]*SQLError, done map[int]*Resul
 	}
 	done[i] = &reply.Results[0]
 	return nil
+}
+
+// oneAtATime is oneByOne for a shell that does not pipeline: each row
+// waits for the reply to the one before.
+func (im *importer) oneAtATime(ctx context.Context, b *importBatch) (map[int]*SQLError, map[int]*Result, error) {
+	failed, done := map[int]*SQLError{}, map[int]*Result{}
+	for i, stmt := range b.stmts {
+		reply := im.s.roundTrip(ctx, Request{Entry: Entry{Statements: []string{stmt}}})
+		if _, err := failedAt(reply, 1); err != nil {
+			return nil, nil, err
+		}
+		if reply.Results[0].Err != nil {
+			failed[i] = reply.Results[0].Err
+			continue
+		}
+		done[i] = &reply.Results[0]
+	}
+	return failed, done, nil
 }

@@ -236,5 +236,5 @@ func (im *importer) abort(b *importBatch, err error) {
 	}
 	s.sess.rowIDUnknown, s.sess.changesUnknown = true, true
 	s.progress.clear()
-	fmt.Fprintf(s.opts.Stderr, "%s:%d: import stopped: rows from this line to line %d: %v\n", im.r.file, b.lines[0], b.lines[len(b.lines)-1], err)
+	fmt.Fprintf(s.opts.Stderr, "%s:%d: import stopped: the write of the rows from this line to line %d failed: %v\n", im.r.file, b.lines[0], b.lines[len(b.lines)-1], err)
 }
