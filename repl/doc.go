@@ -9,14 +9,16 @@
 // runs: output bytes, error messages, line numbers and exit status. It does
 // not know how statements reach the cluster; that is the Client's job.
 //
-// Input is grouped into lines exactly as the CLI's process_input does, and
-// the output of every mode, REAL formatting and the table modes' wrapping
-// included, is byte for byte the CLI's, as are the exit codes of .exit N;
-// tests compare them with the sqlite3 3.40 CLI. Where ReSqlite
+// Input is read as the CLI's local_getline reads it (any bytes, a NUL
+// cutting its fgets chunk) and grouped into lines exactly as the CLI's
+// process_input does; as its shell_exec, the first failing statement of a
+// group ends the group (a write after it is not sent). Text prints as the
+// bytes SQLite holds, valid UTF-8 or not, and the output of every mode,
+// REAL formatting and the table modes' wrapping included, is byte for
+// byte the CLI's, as are the exit codes of .exit N; tests compare them
+// with the sqlite3 3.40 CLI. Where ReSqlite
 // deliberately differs:
 //
-//   - Every statement of a line is attempted, also after one fails (the
-//     CLI abandons the rest of the line); .bail on stops at the first.
 //   - A BEGIN … COMMIT block is one all-or-nothing entry: if a statement in
 //     it fails, none applies and the error names that statement (the CLI
 //     keeps the others). Its SELECT rows print when it commits. A SAVEPOINT

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/rpc/wire"
 )
 
 // Status describes the node the client talks to, and teaches the client
@@ -96,7 +97,7 @@ func (c *Client) Dump(ctx context.Context, w io.Writer, tables ...string) (uint6
 	if err != nil {
 		return 0, err
 	}
-	stream, err := rc.Dump(ctx, &resqlitepb.DumpRequest{MinIndex: c.SeenIndex(), Tables: tables})
+	stream, err := rc.Dump(ctx, &resqlitepb.DumpRequest{MinIndex: c.SeenIndex(), Tables: wire.Bytes(tables)})
 	if err != nil {
 		return 0, err
 	}
@@ -112,7 +113,7 @@ func (c *Client) Dump(ctx context.Context, w io.Writer, tables ...string) (uint6
 		if chunk.GetAppliedIndex() != 0 {
 			index = chunk.GetAppliedIndex()
 		}
-		if _, err := io.WriteString(w, chunk.GetSql()); err != nil {
+		if _, err := w.Write(chunk.GetSql()); err != nil {
 			return index, err
 		}
 	}
