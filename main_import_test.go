@@ -147,3 +147,28 @@ func peakRSS(pid int) string {
 	}
 	return "unknown"
 }
+
+// At the prompt, .import sends its rows pipelined, shows on the terminal
+// how many it has sent, and the session goes on as before after it
+// (the import's pipeline is closed, a write prints its rows affected).
+func TestInteractiveImport(t *testing.T) {
+	skipShort(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "rows.csv")
+	writeImportCSV(t, file, 25000)
+	p := startOnPTY(t, dir, "-peers", "1="+freeAddrs(t, 1)[0])
+	p.Expect(" leader> ")
+	p.Send(".import --csv " + file + " big\n")
+	p.Expect(file + ": 20000 rows sent")
+	p.Send("SELECT count(*) AS n, max(CAST(id AS INTEGER)) AS m FROM big;\n")
+	p.Expect("| 25000 | 25000 |")
+	p.Send("INSERT INTO big(id) VALUES(0);\n")
+	p.Expect("1 row affected")
+	p.Send(".import --csv " + file + " big\n")
+	p.Send("SELECT count(*) AS n2 FROM big;\n")
+	p.Expect("| 50002 |") // the table exists: the header is a row too
+	p.Send("\x04")
+	if code := p.Wait(); code != 0 {
+		t.Fatalf("exit %d after Ctrl-D, want 0", code)
+	}
+}
