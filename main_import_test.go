@@ -172,3 +172,23 @@ func TestInteractiveImport(t *testing.T) {
 		t.Fatalf("exit %d after Ctrl-D, want 0", code)
 	}
 }
+
+// Ctrl-C stops an .import at the prompt, as in sqlite3: the rows sent
+// before it are applied (not reported as lost), the command that fed it
+// is ended, and the prompt comes back.
+func TestInteractiveImportInterrupted(t *testing.T) {
+	skipShort(t)
+	dir := t.TempDir()
+	p := startOnPTY(t, dir, "-peers", "1="+freeAddrs(t, 1)[0])
+	p.Expect(" leader> ")
+	p.Send(".import --csv \"|yes 7 | head -n 100000000\" endless\n")
+	p.Expect(": 20000 rows sent")
+	p.SendUntil("\x03", "\r\x1b[K", 200*time.Millisecond)
+	p.Send("SELECT count(*) > 10000 AS ok FROM endless;\n")
+	p.Expect("| 1  |")
+	p.Send("\x04")
+	p.Wait()
+	if out := p.Output(); strings.Contains(out, "import stopped") {
+		t.Errorf("the rows sent before Ctrl-C were reported lost:\n%q", out)
+	}
+}

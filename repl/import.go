@@ -114,12 +114,15 @@ func (im *importer) run(ctx context.Context) bool {
 	if im.o.verbose >= 2 {
 		fmt.Fprintf(s.out, "Insert using: INSERT INTO %s VALUES(?%s)\n", im.table, strings.Repeat(",?", im.nCol-1))
 	}
+	// Ctrl-C (ctx ending) stops the reading, as the CLI's; the rows
+	// already sent are still applied and reported, as the CLI keeps the
+	// rows it inserted.
+	opened := s.pipe == nil // a pipeline opened here does not end with ctx
 	s.importing = true
-	im.readRows(ctx)
-	im.send(ctx)
+	im.readRows(ctx, context.WithoutCancel(ctx))
 	s.drain()
 	s.importing = false
-	if !s.pipelining() {
+	if opened || !s.pipelining() {
 		s.closePipeline()
 	}
 	s.progress.clear()

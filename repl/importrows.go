@@ -41,10 +41,11 @@ type importNote struct {
 	failed bool // a row that failed without being sent
 }
 
-// readRows reads rows to the end of the input (or an interruption, or a
-// batch that failed as a whole), as the CLI's .import loop does, and
-// sends them in batches.
-func (im *importer) readRows(ctx context.Context) {
+// readRows reads rows to the end of the input (or until ctx ends, or a
+// batch fails as a whole), as the CLI's .import loop does, and sends
+// them in batches with sendCtx.
+func (im *importer) readRows(ctx, sendCtx context.Context) {
+	defer im.send(sendCtx)
 	r := im.r
 	var sb strings.Builder
 	for im.aborted == nil && ctx.Err() == nil {
@@ -64,7 +65,7 @@ func (im *importer) readRows(ctx context.Context) {
 		}
 		if i >= im.nCol {
 			sb.WriteByte(')')
-			im.add(ctx, sb.String(), start)
+			im.add(sendCtx, sb.String(), start)
 		}
 		if r.term == eofTerm {
 			return
