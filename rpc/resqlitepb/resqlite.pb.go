@@ -2264,12 +2264,20 @@ type DumpRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Wait until the node has applied this index first.
 	MinIndex uint64 `protobuf:"varint,1,opt,name=min_index,json=minIndex,proto3" json:"min_index,omitempty"`
-	// Dump only the tables whose names match one of these LIKE patterns
-	// (as the sqlite3 CLI's .dump TABLE takes them), their rows and the
-	// indexes, triggers and views on them; none: the whole database.
-	Tables        [][]byte `protobuf:"bytes,2,rep,name=tables,proto3" json:"tables,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Dump only the objects whose names match one of these LIKE patterns
+	// (as the sqlite3 CLI's .dump TABLE takes them): matching tables with
+	// their rows, matching indexes, triggers and views; none: the whole
+	// database.
+	Tables [][]byte `protobuf:"bytes,2,rep,name=tables,proto3" json:"tables,omitempty"`
+	// The sqlite3 CLI's .dump options: --data-only (only the INSERTs),
+	// --nosys (no sqlite_sequence), --newlines (line breaks in text as they
+	// are), --preserve-rowids.
+	DataOnly       bool `protobuf:"varint,3,opt,name=data_only,json=dataOnly,proto3" json:"data_only,omitempty"`
+	NoSys          bool `protobuf:"varint,4,opt,name=no_sys,json=noSys,proto3" json:"no_sys,omitempty"`
+	Newlines       bool `protobuf:"varint,5,opt,name=newlines,proto3" json:"newlines,omitempty"`
+	PreserveRowids bool `protobuf:"varint,6,opt,name=preserve_rowids,json=preserveRowids,proto3" json:"preserve_rowids,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *DumpRequest) Reset() {
@@ -2314,6 +2322,34 @@ func (x *DumpRequest) GetTables() [][]byte {
 		return x.Tables
 	}
 	return nil
+}
+
+func (x *DumpRequest) GetDataOnly() bool {
+	if x != nil {
+		return x.DataOnly
+	}
+	return false
+}
+
+func (x *DumpRequest) GetNoSys() bool {
+	if x != nil {
+		return x.NoSys
+	}
+	return false
+}
+
+func (x *DumpRequest) GetNewlines() bool {
+	if x != nil {
+		return x.Newlines
+	}
+	return false
+}
+
+func (x *DumpRequest) GetPreserveRowids() bool {
+	if x != nil {
+		return x.PreserveRowids
+	}
+	return false
 }
 
 // DumpChunk is a piece of the SQL text; the first carries the applied
@@ -2509,10 +2545,14 @@ const file_resqlite_proto_rawDesc = "" +
 	"\tmin_index\x18\x01 \x01(\x04R\bminIndex\"M\n" +
 	"\x0eDigestResponse\x12#\n" +
 	"\rapplied_index\x18\x01 \x01(\x04R\fappliedIndex\x12\x16\n" +
-	"\x06sha256\x18\x02 \x01(\tR\x06sha256\"B\n" +
+	"\x06sha256\x18\x02 \x01(\tR\x06sha256\"\xbb\x01\n" +
 	"\vDumpRequest\x12\x1b\n" +
 	"\tmin_index\x18\x01 \x01(\x04R\bminIndex\x12\x16\n" +
-	"\x06tables\x18\x02 \x03(\fR\x06tables\"B\n" +
+	"\x06tables\x18\x02 \x03(\fR\x06tables\x12\x1b\n" +
+	"\tdata_only\x18\x03 \x01(\bR\bdataOnly\x12\x15\n" +
+	"\x06no_sys\x18\x04 \x01(\bR\x05noSys\x12\x1a\n" +
+	"\bnewlines\x18\x05 \x01(\bR\bnewlines\x12'\n" +
+	"\x0fpreserve_rowids\x18\x06 \x01(\bR\x0epreserveRowids\"B\n" +
 	"\tDumpChunk\x12#\n" +
 	"\rapplied_index\x18\x01 \x01(\x04R\fappliedIndex\x12\x10\n" +
 	"\x03sql\x18\x02 \x01(\fR\x03sql*Y\n" +

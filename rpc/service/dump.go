@@ -14,7 +14,8 @@ import (
 )
 
 // Dump streams the state machine's dump of the database, or of the tables
-// the request names (see statemachine.StateMachine.Dump), in chunks of
+// the request names, with the request's .dump options (see
+// statemachine.StateMachine.Dump), in chunks of
 // about ChunkBytes; the first chunk carries the applied index the dump was
 // read at.
 func (s *Server) Dump(req *resqlitepb.DumpRequest, stream resqlitepb.ReSqlite_DumpServer) error {
@@ -23,7 +24,14 @@ func (s *Server) Dump(req *resqlitepb.DumpRequest, stream resqlitepb.ReSqlite_Du
 		return err
 	}
 	w := &chunkWriter{stream: stream}
-	_, err := s.cfg.State.Dump(ctx, wire.Strings(req.GetTables()), func(applied uint64) io.Writer {
+	opts := statemachine.DumpOptions{
+		Tables:         wire.Strings(req.GetTables()),
+		DataOnly:       req.GetDataOnly(),
+		NoSys:          req.GetNoSys(),
+		Newlines:       req.GetNewlines(),
+		PreserveRowids: req.GetPreserveRowids(),
+	}
+	_, err := s.cfg.State.Dump(ctx, opts, func(applied uint64) io.Writer {
 		w.applied = applied
 		return w
 	})
