@@ -32,6 +32,11 @@
 //   - .quit N exits with N as .exit N does (the CLI 3.40 ignores N there).
 //   - .changes counts the rows of INSERT, UPDATE and DELETE statements;
 //     its total does not include rows changed by triggers.
+//   - .import inserts as the CLI does, but in pipelined all-or-nothing
+//     writes of 1,000 rows; the rows of a write in which a row failed are
+//     sent again one by one after the writes already sent behind it, so a
+//     row that conflicts with one of a later write may be the one kept
+//     where the CLI keeps the other. It is refused inside a BEGIN block.
 //   - .schema does not annotate views with their columns; the modes html,
 //     tcl, insert, ascii, count and off do not exist. EXPLAIN QUERY
 //     PLAN is drawn as the CLI's tree, but plain EXPLAIN prints its rows in

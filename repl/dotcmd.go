@@ -21,6 +21,7 @@ type dotCommand struct {
 // dotCommands returns the table of dot-commands, sorted by name.
 func dotCommands() []dotCommand {
 	cmds := append(localCommands(), clusterCommands()...)
+	cmds = append(cmds, importCommand())
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds
 }
@@ -76,6 +77,8 @@ func preferredPrefix(word string) string {
 		return "output"
 	case "n":
 		return "nullvalue"
+	case "i":
+		return "import"
 	}
 	return ""
 }

@@ -70,12 +70,13 @@ type Shell struct {
 
 	sess sessionValues // what last_insert_rowid() and changes() answer (sessionfuncs.go)
 
-	pipe     Pipeline      // open pipeline in batch mode, or nil
-	queue    []pendingItem // pipelined work whose output is not printed yet
-	inFlight int           // requests in queue
-	buffered *bufio.Writer // reused for printing results
-	toClose  []*os.File    // .once/.output files to close once drained
-	depth    int           // .read nesting
+	pipe      Pipeline      // open pipeline in batch mode, or nil
+	queue     []pendingItem // pipelined work whose output is not printed yet
+	inFlight  int           // requests in queue
+	buffered  *bufio.Writer // reused for printing results
+	toClose   []*os.File    // .once/.output files to close once drained
+	depth     int           // .read nesting
+	importing bool          // an .import is sending its rows
 
 	progress progressLine
 }
