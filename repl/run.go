@@ -232,8 +232,12 @@ func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
 		}
 	}
 	switch s.settings.mode {
-	case ModeList:
+	case ModeList, ModeASCII:
 		printList(w, &s.settings, r)
+	case ModeInsert:
+		printInsert(w, &s.settings, r)
+	case ModeHTML:
+		printHTML(w, &s.settings, r)
 	case ModeCSV:
 		printCSV(w, &s.settings, r)
 	case ModeLine:
