@@ -12,6 +12,7 @@ import (
 func infoCommands() []dotCommand {
 	return []dotCommand{
 		{name: "show", usage: ".show", help: "Show the current values for various settings", run: showCommand},
+		{name: "eqp", usage: ".eqp on|off|full|...", help: "Enable or disable automatic EXPLAIN QUERY PLAN", run: eqpCommand},
 		{name: "databases", usage: ".databases", help: "List names and files of attached databases", run: databasesCommand},
 	}
 }

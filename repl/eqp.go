@@ -12,7 +12,8 @@ type eqpMode uint8
 const (
 	eqpOff eqpMode = iota
 	eqpOn
-	eqpFull = 3 // the CLI's AUTOEQP_full: the plan and the EXPLAIN listing
+	eqpTrigger
+	eqpFull // the CLI's AUTOEQP_full: the plan and the EXPLAIN listing
 )
 
 // String is the setting as .show names it.

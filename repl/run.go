@@ -119,6 +119,9 @@ func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupSta
 	case kindNoop:
 		return
 	case kindRead:
+		if s.block == nil {
+			s.sendPlan(ctx, out, st)
+		}
 		if calls, ok := sessionCalls(st.SQL); ok && s.block == nil {
 			s.answerSessionRead(out, run, group, st, calls)
 			return
@@ -133,6 +136,7 @@ func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupSta
 		s.block.stmts = append(s.block.stmts, st)
 		return
 	}
+	s.sendPlan(ctx, out, st)
 	req := Request{Entry: Entry{Statements: []string{st.SQL}}}
 	s.send(ctx, req, func(r Reply) { s.finishReply(out, run, group, []Statement{st}, false, r) })
 }
