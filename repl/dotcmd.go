@@ -65,6 +65,8 @@ func preferredPrefix(word string) string {
 		return "echo"
 	case "d":
 		return "dump"
+	case "p":
+		return "print"
 	case "ex":
 		return "exit"
 	case "c":

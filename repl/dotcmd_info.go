@@ -13,6 +13,7 @@ func infoCommands() []dotCommand {
 	return []dotCommand{
 		{name: "show", usage: ".show", help: "Show the current values for various settings", run: showCommand},
 		{name: "eqp", usage: ".eqp on|off|full|...", help: "Enable or disable automatic EXPLAIN QUERY PLAN", run: eqpCommand},
+		{name: "parameter", usage: ".parameter CMD ...", help: "Manage SQL parameter bindings: clear, init, list, set NAME VALUE, unset NAME", run: parameterCommand},
 		{name: "databases", usage: ".databases", help: "List names and files of attached databases", run: databasesCommand},
 	}
 }

@@ -127,7 +127,7 @@ func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupSta
 			return
 		}
 		if s.block == nil {
-			req := Request{Read: true, Query: st.SQL, Level: s.consistency}
+			req := Request{Read: true, Query: st.SQL, Level: s.consistency, Params: s.params.bindings(st.SQL)}
 			s.send(ctx, req, func(r Reply) { s.finishReply(out, run, group, []Statement{st}, false, r) })
 			return
 		}
@@ -138,6 +138,9 @@ func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupSta
 	}
 	s.sendPlan(ctx, out, st)
 	req := Request{Entry: Entry{Statements: []string{st.SQL}}}
+	if ps := s.params.bindings(st.SQL); ps != nil {
+		req.Entry.Params = [][]Param{ps}
+	}
 	s.send(ctx, req, func(r Reply) { s.finishReply(out, run, group, []Statement{st}, false, r) })
 }
 
@@ -163,6 +166,10 @@ func (s *Shell) commitBlock(ctx context.Context, out io.Writer, run *inputRun, g
 	entry := Entry{Block: true}
 	for _, b := range block.stmts {
 		entry.Statements = append(entry.Statements, b.SQL)
+		if ps := s.params.bindings(b.SQL); ps != nil {
+			entry.Params = append(entry.Params, make([][]Param, len(entry.Statements)-len(entry.Params))...)
+			entry.Params[len(entry.Statements)-1] = ps
+		}
 	}
 	if msg := oversizeBlock(entry); msg != "" {
 		s.fail(run, group, s.errorLine("Error", block.stmts[0].Line, msg))
