@@ -67,6 +67,8 @@ func preferredPrefix(word string) string {
 		return "dump"
 	case "p":
 		return "print"
+	case "st", "sta", "stat":
+		return "stats"
 	case "ex":
 		return "exit"
 	case "c":

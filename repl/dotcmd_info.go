@@ -14,6 +14,7 @@ func infoCommands() []dotCommand {
 		{name: "show", usage: ".show", help: "Show the current values for various settings", run: showCommand},
 		{name: "eqp", usage: ".eqp on|off|full|...", help: "Enable or disable automatic EXPLAIN QUERY PLAN", run: eqpCommand},
 		{name: "parameter", usage: ".parameter CMD ...", help: "Manage SQL parameter bindings: clear, init, list, set NAME VALUE, unset NAME", run: parameterCommand},
+		{name: "stats", usage: ".stats ?on|off|stmt|vmstep?", help: "Show the session's statement and row counts, or turn them on after each statement", run: statsCommand},
 		{name: "databases", usage: ".databases", help: "List names and files of attached databases", run: databasesCommand},
 	}
 }
@@ -45,7 +46,7 @@ func showCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 	line("output", output)
 	line("colseparator", cStringLiteral(s.settings.colSep))
 	line("rowseparator", cStringLiteral(s.settings.rowSep))
-	line("stats", onOff(s.stats))
+	line("stats", s.stats.String())
 	var width strings.Builder
 	for _, n := range s.settings.columns.widths {
 		fmt.Fprintf(&width, "%d ", n)

@@ -24,6 +24,7 @@ func TestShowAndDatabasesMatchSQLite3(t *testing.T) {
 .separator ";" "\r\n"
 .show
 .mode tabs
+.stats stmt
 .output @TMP@/x.txt
 .show
 .output
@@ -31,6 +32,9 @@ func TestShowAndDatabasesMatchSQLite3(t *testing.T) {
 .databases
 .da
 .show extra
+.stats vmstep
+.show
+.stats on off
 `
 	cliDir, replDir := t.TempDir(), t.TempDir()
 	wantOut, wantErr, wantCode := runSQLite3(t, "", strings.ReplaceAll(script, "@TMP@", cliDir))
@@ -51,5 +55,35 @@ func TestShowAndDatabasesMatchSQLite3(t *testing.T) {
 	}
 	if gotErr != wantErr || gotCode != wantCode {
 		t.Errorf("stderr/exit: repl %q %d, sqlite3 %q %d", gotErr, gotCode, wantErr, wantCode)
+	}
+}
+
+// TestStatsCountsStatementsAndRows: .stats on prints a statement's rows
+// returned (and changed, for a write) after its output; .stats alone the
+// session's counts.
+func TestStatsCountsStatementsAndRows(t *testing.T) {
+	script := `.mode list
+CREATE TABLE t(a);
+INSERT INTO t VALUES (1), (2), (3);
+.stats on
+SELECT a FROM t WHERE a > 1;
+UPDATE t SET a = a + 1 WHERE a < 3;
+.stats off
+SELECT 1;
+.stats
+`
+	out, errText, code := runShell(t, script, Options{})
+	want := `2
+3
+Rows returned:                       2
+Rows returned:                       0
+Rows changed:                        2
+1
+Statements run:                      5
+Rows returned:                       3
+Rows changed (total_changes):        5
+`
+	if out != want || errText != "" || code != 0 {
+		t.Fatalf("got %q, stderr %q, exit %d; want %q", out, errText, code, want)
 	}
 }

@@ -239,6 +239,7 @@ func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
 	if isExplainQueryPlan(st.SQL) {
 		if rows, ok := eqpRows(r); ok {
 			printQueryPlan(w, rows)
+			s.countResult(w, st, r)
 			return
 		}
 	}
@@ -275,6 +276,7 @@ func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
 			fmt.Fprintf(w, "%d %s affected\n", r.RowsAffected, noun)
 		}
 	}
+	s.countResult(w, st, r)
 }
 
 // failSQL reports a REPL-detected SQL error (transaction control) in order

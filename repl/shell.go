@@ -58,10 +58,11 @@ type Shell struct {
 	echo        bool
 	showChanges bool
 	timer       bool
-	eqp         eqpMode    // .eqp: show each statement's query plan first
-	stats       bool       // .stats on|off
-	params      paramTable // .parameter bindings
-	exitCode    int        // set by .exit N: end every input and exit with N
+	eqp         eqpMode      // .eqp: show each statement's query plan first
+	stats       statsMode    // .stats on|off|stmt|vmstep
+	counts      sessionStats // what .stats reports
+	params      paramTable   // .parameter bindings
+	exitCode    int          // set by .exit N: end every input and exit with N
 
 	out       io.Writer // current destination of results (.output/.once)
 	outFile   *os.File  // the file behind out, when not Stdout
