@@ -3,6 +3,7 @@ package repl
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/resqlite/resqlite/statemachine"
 	"modernc.org/sqlite"
 )
 
@@ -42,14 +44,22 @@ func newLocalSQLiteDouble(t *testing.T) *localSQLiteDouble {
 
 // openLocalSQLiteDouble opens a double whose database lives in dir.
 func openLocalSQLiteDouble(dir string) (*localSQLiteDouble, error) {
-	db, err := sql.Open("sqlite", "file:"+dir+"/double.db?_pragma=journal_mode(wal)&_pragma=synchronous(off)")
-	if err != nil {
-		return nil, fmt.Errorf("open double: %w", err)
+	// A driver of its own, with generate_series as the service's read
+	// connections have it (in writes too, unlike the service).
+	drv := &sqlite.Driver{}
+	if err := statemachine.RegisterGenerateSeries(drv); err != nil {
+		return nil, err
 	}
+	db := sql.OpenDB(doubleConnector{drv: drv, dsn: "file:" + dir + "/double.db?_pragma=journal_mode(wal)&_pragma=synchronous(off)"})
 	conn, err := db.Conn(context.Background())
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("double conn: %w", err)
+	}
+	if _, err := conn.ExecContext(context.Background(), statemachine.CreateGenerateSeries); err != nil {
+		conn.Close()
+		db.Close()
+		return nil, fmt.Errorf("double generate_series: %w", err)
 	}
 	return &localSQLiteDouble{db: db, conn: conn}, nil
 }
@@ -437,3 +447,12 @@ func doubleValue(v Value) any {
 	}
 	return nil
 }
+
+// doubleConnector opens the double's connections with its own driver.
+type doubleConnector struct {
+	drv *sqlite.Driver
+	dsn string
+}
+
+func (c doubleConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
+func (c doubleConnector) Driver() driver.Driver                        { return c.drv }
