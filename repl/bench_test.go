@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
 // instantClient answers every request at once with an empty result: it
@@ -24,7 +26,7 @@ func (instantClient) TransferLeadership(context.Context, uint64) (uint64, error)
 	return 0, errInstantClient
 }
 func (instantClient) RemoveMember(context.Context, uint64) error { return errInstantClient }
-func (instantClient) Dump(context.Context, io.Writer, ...string) error {
+func (instantClient) Dump(context.Context, io.Writer, sqlval.DumpOptions) error {
 	return errInstantClient
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"time"
+
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
 // Consistency is the freshness a read asks for.
@@ -136,9 +138,10 @@ type Client interface {
 	// RemoveMember removes a node from the cluster configuration.
 	RemoveMember(ctx context.Context, id uint64) error
 	// Dump writes to w SQL text that rebuilds the database (or only the
-	// named tables), read at one applied index, in the form of the CLI's
-	// .dump: PRAGMA foreign_keys=OFF; BEGIN TRANSACTION; … COMMIT;
-	Dump(ctx context.Context, w io.Writer, tables ...string) error
+	// objects matching opts.Tables), read at one applied index, as the
+	// CLI's .dump with opts writes it: PRAGMA foreign_keys=OFF; BEGIN
+	// TRANSACTION; … COMMIT;
+	Dump(ctx context.Context, w io.Writer, opts sqlval.DumpOptions) error
 }
 
 // Status is one node's view of the cluster.

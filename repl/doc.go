@@ -9,14 +9,16 @@
 // runs: output bytes, error messages, line numbers and exit status. It does
 // not know how statements reach the cluster; that is the Client's job.
 //
-// Input is grouped into lines exactly as the CLI's process_input does, and
-// the output of every mode, REAL formatting and the table modes' wrapping
-// included, is byte for byte the CLI's, as are the exit codes of .exit N;
-// tests compare them with the sqlite3 3.40 CLI. Where ReSqlite
+// Input is read as the CLI's local_getline reads it (any bytes, a NUL
+// cutting its fgets chunk) and grouped into lines exactly as the CLI's
+// process_input does; as its shell_exec, the first failing statement of a
+// group ends the group (a write after it is not sent). Text prints as the
+// bytes SQLite holds, valid UTF-8 or not, and the output of every mode,
+// REAL formatting and the table modes' wrapping included, is byte for
+// byte the CLI's, as are the exit codes of .exit N; tests compare them
+// with the sqlite3 3.40 CLI. Where ReSqlite
 // deliberately differs:
 //
-//   - Every statement of a line is attempted, also after one fails (the
-//     CLI abandons the rest of the line); .bail on stops at the first.
 //   - A BEGIN … COMMIT block is one all-or-nothing entry: if a statement in
 //     it fails, none applies and the error names that statement (the CLI
 //     keeps the others). Its SELECT rows print when it commits. A SAVEPOINT
@@ -30,6 +32,11 @@
 //   - .quit N exits with N as .exit N does (the CLI 3.40 ignores N there).
 //   - .changes counts the rows of INSERT, UPDATE and DELETE statements;
 //     its total does not include rows changed by triggers.
+//   - .import inserts as the CLI does, but in pipelined all-or-nothing
+//     writes of 1,000 rows; the rows of a write in which a row failed are
+//     sent again one by one after the writes already sent behind it, so a
+//     row that conflicts with one of a later write may be the one kept
+//     where the CLI keeps the other. It is refused inside a BEGIN block.
 //   - .schema does not annotate views with their columns; the modes html,
 //     tcl, insert, ascii, count and off do not exist. EXPLAIN QUERY
 //     PLAN is drawn as the CLI's tree, but plain EXPLAIN prints its rows in

@@ -22,6 +22,7 @@ type dotCommand struct {
 func dotCommands() []dotCommand {
 	cmds := append(localCommands(), clusterCommands()...)
 	cmds = append(cmds, infoCommands()...)
+	cmds = append(cmds, importCommand())
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds
 }
@@ -83,6 +84,8 @@ func preferredPrefix(word string) string {
 		return "output"
 	case "n":
 		return "nullvalue"
+	case "i":
+		return "import"
 	}
 	return ""
 }

@@ -19,7 +19,7 @@ func clusterCommands() []dotCommand {
 		{name: "remove", usage: ".remove ID", help: "Remove node ID from the cluster", run: removeCommand},
 		{name: "tables", usage: ".tables ?PATTERN?", help: "List names of tables matching LIKE PATTERN", run: tablesCommand},
 		{name: "indexes", usage: ".indexes ?TABLE?", help: "Show names of indexes (on TABLE)", run: indexesCommand},
-		{name: "dump", usage: ".dump ?TABLE ...?", help: "Render the database (or TABLEs) as SQL text", run: dumpCommand},
+		{name: "dump", usage: ".dump ?OPTIONS? ?PATTERN ...?", help: "Render the database (or the objects matching LIKE PATTERNs) as SQL text; OPTIONS: --data-only --newlines --nosys --preserve-rowids", run: dumpCommand},
 		{name: "schema", usage: ".schema ?PATTERN?", help: "Show the CREATE statements matching PATTERN", run: schemaCommand},
 	}
 }

@@ -114,10 +114,16 @@ func schemaCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 }
 
 // dumpCommand streams the cluster's dump of the database (or of the
-// named tables) to the output.
+// objects matching the patterns), with the CLI's .dump options, to the
+// output.
 func dumpCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
+	opts, bad := dumpOptions(args)
+	if bad != "" {
+		fmt.Fprintf(s.opts.Stderr, "Unknown option \"%s\" on \".dump\"\n", bad)
+		return false, true
+	}
 	w := s.writer(s.out)
-	err := s.client.Dump(ctx, w, args...)
+	err := s.client.Dump(ctx, w, opts)
 	if ferr := w.Flush(); err == nil {
 		err = ferr
 	}
@@ -125,4 +131,29 @@ func dumpCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 		return s.errorf("dump: %v", err)
 	}
 	return false, false
+}
+
+// dumpOptions reads .dump's arguments as the CLI does: an argument
+// beginning with "-" or "--" is an option, any other a LIKE pattern; bad
+// is the first unknown option.
+func dumpOptions(args []string) (opts sqlval.DumpOptions, bad string) {
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			opts.Tables = append(opts.Tables, a)
+			continue
+		}
+		switch strings.TrimPrefix(a[1:], "-") {
+		case "preserve-rowids":
+			opts.PreserveRowids = true
+		case "newlines":
+			opts.Newlines = true
+		case "data-only":
+			opts.DataOnly = true
+		case "nosys":
+			opts.NoSys = true
+		default:
+			return opts, a
+		}
+	}
+	return opts, ""
 }

@@ -1,8 +1,11 @@
 package repl
 
 import (
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
 // TestDumpRoundTrip dumps a database through .dump and feeds the text back
@@ -33,5 +36,29 @@ CREATE VIEW v AS SELECT a FROM t;
 	part, _, _ := runShell(t, setup+".dump v t\n", Options{})
 	if strings.Contains(part, "odd") || !strings.Contains(part, "CREATE VIEW v") {
 		t.Errorf(".dump v t gave:\n%s", part)
+	}
+}
+
+// An unknown .dump option is refused as sqlite3 refuses it (the message on
+// stderr, nothing dumped, the batch goes on and exits 1); "-opt" and
+// "--opt" are the same option.
+func TestDumpUnknownOption(t *testing.T) {
+	script := "CREATE TABLE t(x);\n.dump --foo\n.dump -bar t\nSELECT 1;\n"
+	wantOut, wantErr, wantCode := runSQLite3(t, "", script)
+	gotOut, gotErr, gotCode := runShell(t, script, Options{Mode: ModeList})
+	if gotOut != wantOut || gotErr != wantErr || gotCode != wantCode {
+		t.Errorf("got stdout %q stderr %q exit %d; sqlite3 %q %q %d", gotOut, gotErr, gotCode, wantOut, wantErr, wantCode)
+	}
+	for _, c := range []struct {
+		args []string
+		want sqlval.DumpOptions
+	}{
+		{[]string{"-data-only", "--nosys", "a%", "--newlines", "-preserve-rowids", "b"},
+			sqlval.DumpOptions{Tables: []string{"a%", "b"}, DataOnly: true, NoSys: true, Newlines: true, PreserveRowids: true}},
+		{nil, sqlval.DumpOptions{}},
+	} {
+		if got, bad := dumpOptions(c.args); bad != "" || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("dumpOptions(%q) = %+v, %q; want %+v", c.args, got, bad, c.want)
+		}
 	}
 }

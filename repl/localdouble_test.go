@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/resqlite/resqlite/statemachine"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 	"modernc.org/sqlite"
 )
 
@@ -307,7 +308,8 @@ func (d *localSQLiteDouble) TransferLeadership(_ context.Context, to uint64) (ui
 // Dump implements Client the way the CLI's .dump lays it out: tables
 // with their rows (values through SQLite's quote()), then indexes, views
 // and triggers.
-func (d *localSQLiteDouble) Dump(ctx context.Context, w io.Writer, tables ...string) error {
+func (d *localSQLiteDouble) Dump(ctx context.Context, w io.Writer, opts sqlval.DumpOptions) error {
+	tables := opts.Tables
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	filter := ""

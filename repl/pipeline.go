@@ -19,9 +19,14 @@ const maxInFlight = 512
 
 // pipelining reports whether requests may be sent before earlier replies
 // have come back: batch input, with .bail and .timer off (bail must stop
-// before anything after a failure is applied; the timer times each group).
+// before anything after a failure is applied; the timer times each group),
+// and an .import's rows, at the prompt too (a failed row does not stop
+// an .import, and the command is timed as a whole).
 func (s *Shell) pipelining() bool {
-	return !s.opts.Interactive && !s.opts.NoPipeline && !s.bail && !s.timer
+	if s.opts.NoPipeline {
+		return false
+	}
+	return s.importing || !s.opts.Interactive && !s.bail && !s.timer
 }
 
 // emit runs fn now if nothing is queued, or after the queued replies.

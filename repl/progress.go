@@ -30,6 +30,15 @@ func (p *progressLine) count() {
 	p.showed = true
 }
 
+// show puts text on the line, for a terminal.
+func (p *progressLine) show(text string) {
+	if p.w == nil {
+		return
+	}
+	fmt.Fprintf(p.w, "\r%s\x1b[K", text)
+	p.showed = true
+}
+
 // clear erases the line so other output starts at column one.
 func (p *progressLine) clear() {
 	if p.showed {

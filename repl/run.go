@@ -17,9 +17,9 @@ type groupState struct {
 	failed bool
 }
 
-// runSQL runs the statements of one SQL group in order. Every statement
-// is attempted, also after a failure in the same group, unless .bail is
-// on.
+// runSQL runs the statements of one SQL group in order and, as the CLI's
+// shell_exec does, stops the group at its first failure: the statements
+// after it on the same input group are neither run nor reported.
 func (s *Shell) runSQL(ctx context.Context, run *inputRun, grp inputGroup) {
 	group := &groupState{}
 	var started time.Time
@@ -28,8 +28,14 @@ func (s *Shell) runSQL(ctx context.Context, run *inputRun, grp inputGroup) {
 		started = time.Now()
 		syscall.Getrusage(syscall.RUSAGE_SELF, &usage0)
 	}
-	for _, st := range SplitStatements(grp.text, grp.line) {
-		if s.bail && group.failed {
+	for i, st := range SplitStatements(grp.text, grp.line) {
+		if i > 0 && classify(st.SQL) != kindRead {
+			// Only a statement of the group that succeeded lets a write
+			// after it run: wait for the replies (a read after a failure
+			// is sent, but its reply is dropped; see finishReply).
+			s.drain()
+		}
+		if group.failed {
 			break
 		}
 		s.runStatement(ctx, run, group, st)
@@ -182,6 +188,9 @@ func (s *Shell) commitBlock(ctx context.Context, out io.Writer, run *inputRun, g
 // prints only the error of the statement that failed: nothing of it was
 // applied.
 func (s *Shell) finishReply(out io.Writer, run *inputRun, group *groupState, stmts []Statement, block bool, reply Reply) {
+	if group.failed {
+		return // an earlier statement of the group failed: the CLI never ran this one
+	}
 	if reply.Err != nil {
 		msg := reply.Err.Error()
 		if errors.Is(reply.Err, context.Canceled) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 )
 
 // ErrStatementsFailed is returned by RunBatch when the input ran to its end
@@ -76,12 +75,13 @@ type Shell struct {
 
 	sess sessionValues // what last_insert_rowid() and changes() answer (sessionfuncs.go)
 
-	pipe     Pipeline      // open pipeline in batch mode, or nil
-	queue    []pendingItem // pipelined work whose output is not printed yet
-	inFlight int           // requests in queue
-	buffered *bufio.Writer // reused for printing results
-	toClose  []*os.File    // .once/.output files to close once drained
-	depth    int           // .read nesting
+	pipe      Pipeline      // open pipeline in batch mode, or nil
+	queue     []pendingItem // pipelined work whose output is not printed yet
+	inFlight  int           // requests in queue
+	buffered  *bufio.Writer // reused for printing results
+	toClose   []*os.File    // .once/.output files to close once drained
+	depth     int           // .read nesting
+	importing bool          // an .import is sending its rows
 
 	progress progressLine
 }
@@ -171,25 +171,6 @@ func (s *Shell) Close() error {
 		return err
 	}
 	return nil
-}
-
-// lineReader yields input lines without their terminators ("\n" or
-// "\r\n"); a last line without a newline is still a line.
-type lineReader struct{ r *bufio.Reader }
-
-func newLineReader(in io.Reader) *lineReader { return &lineReader{bufio.NewReader(in)} }
-
-func (l *lineReader) next() (string, bool, error) {
-	line, err := l.r.ReadString('\n')
-	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-		if errors.Is(err, io.EOF) {
-			return "", false, nil
-		}
-		return "", false, fmt.Errorf("read input: %w", err)
-	}
-	line = strings.TrimSuffix(line, "\n")
-	line = strings.TrimSuffix(line, "\r")
-	return line, true, nil
 }
 
 // processInput is the CLI's process_input: it reads lines, groups them,

@@ -50,12 +50,20 @@ func TestTransactionBlockPrintsAtCommit(t *testing.T) {
 	}
 }
 
-// TestEveryStatementOfALineIsAttempted checks the rule (the CLI
-// stops at the first failing statement of a line; ReSqlite goes on).
-func TestEveryStatementOfALineIsAttempted(t *testing.T) {
-	out, errOut, code := runShell(t, ".mode list\nSELECT 1; SELEC 2; SELECT 3;\n", Options{})
-	if out != "1\n3\n" || errOut != "Parse error near line 2: near \"SELEC\": syntax error\n" || code != 1 {
+// TestALineStopsAtItsFirstFailure: as the CLI's shell_exec, a failing
+// statement ends its input group; the writes after it on the same line are
+// not applied, also when pipelined, and the next line runs.
+func TestALineStopsAtItsFirstFailure(t *testing.T) {
+	out, errOut, code := runShell(t, ".mode list\nSELECT 1; SELEC 2; SELECT 3;\nSELECT 4;\n", Options{})
+	if out != "1\n4\n" || errOut != "Parse error near line 2: near \"SELEC\": syntax error\n" || code != 1 {
 		t.Errorf("got %q, %q, %d", out, errOut, code)
+	}
+	script := ".mode list\nCREATE TABLE t(a UNIQUE);\nINSERT INTO t VALUES (1); INSERT INTO t VALUES (1); INSERT INTO t VALUES (2); SELECT 'no';\nSELECT count(*) FROM t;\n"
+	for _, opts := range []Options{{}, {NoPipeline: true}} {
+		out, errOut, code = runShell(t, script, opts)
+		if out != "1\n" || errOut != "Runtime error near line 3: UNIQUE constraint failed: t.a (19)\n" || code != 1 {
+			t.Errorf("NoPipeline %v: got %q, %q, %d", opts.NoPipeline, out, errOut, code)
+		}
 	}
 	out, _, _ = runShell(t, ".mode list\n.bail on\nSELECT 1; SELEC 2; SELECT 3;\nSELECT 4;\n", Options{})
 	if out != "1\n" {

@@ -14,19 +14,27 @@ import (
 // dumpText dumps sm (or the tables matching patterns) into a string.
 func dumpText(t *testing.T, sm *StateMachine, patterns ...string) (string, uint64) {
 	t.Helper()
+	return dumpWith(t, sm, DumpOptions{Tables: patterns})
+}
+
+// dumpWith dumps sm with opts into a string.
+func dumpWith(t *testing.T, sm *StateMachine, opts DumpOptions) (string, uint64) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var b strings.Builder
-	applied, err := sm.Dump(ctx, patterns, func(uint64) io.Writer { return &b })
+	applied, err := sm.Dump(ctx, opts, func(uint64) io.Writer { return &b })
 	if err != nil {
 		t.Fatalf("Dump: %v", err)
 	}
 	return b.String(), applied
 }
 
-// The dump's exact text: tables with their rows (every type as a literal
-// that reads back as the same value, text in date columns verbatim), then
-// indexes, triggers and views, then sqlite_sequence.
+// The dump's exact text, as sqlite3's .dump writes it: tables with their
+// rows (every type as a literal that reads back as the same value, text in
+// date columns verbatim), sqlite_sequence, then indexes, triggers and
+// views in creation order. (TestDumpMatchesSQLite3 compares with the CLI
+// itself.)
 func TestDumpText(t *testing.T) {
 	sm := openTest(t)
 	mustExec(t, sm, "CREATE TABLE t(a INTEGER PRIMARY KEY AUTOINCREMENT, b, c DATETIME)")
@@ -36,19 +44,20 @@ func TestDumpText(t *testing.T) {
 	mustExec(t, sm, `CREATE TABLE "odd ""name"""(x)`)
 	mustExec(t, sm, "INSERT INTO t(b, c) VALUES (1.0, '2024-01-02 03:04:05'), ('it''s', NULL), (X'00ff', 1e300), (X'', -0.5), (NULL, 7)")
 	got, applied := dumpText(t, sm)
-	want := `BEGIN TRANSACTION;
+	want := `PRAGMA foreign_keys=OFF;
+BEGIN TRANSACTION;
 CREATE TABLE t(a INTEGER PRIMARY KEY AUTOINCREMENT, b, c DATETIME);
-INSERT INTO "t" VALUES(1,1.0,'2024-01-02 03:04:05');
-INSERT INTO "t" VALUES(2,'it''s',NULL);
-INSERT INTO "t" VALUES(3,X'00ff',1.0000000000000001e+300);
-INSERT INTO "t" VALUES(4,X'',-0.5);
-INSERT INTO "t" VALUES(5,NULL,7);
-CREATE TABLE "odd ""name"""(x);
+INSERT INTO t VALUES(1,1.0,'2024-01-02 03:04:05');
+INSERT INTO t VALUES(2,'it''s',NULL);
+INSERT INTO t VALUES(3,X'00ff',1.0000000000000000047e+300);
+INSERT INTO t VALUES(4,X'',-0.5);
+INSERT INTO t VALUES(5,NULL,7);
+CREATE TABLE IF NOT EXISTS "odd ""name"""(x);
+DELETE FROM sqlite_sequence;
+INSERT INTO sqlite_sequence VALUES('t',5);
+CREATE VIEW v AS SELECT a FROM t;
 CREATE INDEX t_c ON t(c);
 CREATE TRIGGER tr AFTER DELETE ON t BEGIN SELECT 1; END;
-CREATE VIEW v AS SELECT a FROM t;
-DELETE FROM sqlite_sequence;
-INSERT INTO "sqlite_sequence" VALUES('t',5);
 COMMIT;
 `
 	if got != want {
@@ -57,13 +66,17 @@ COMMIT;
 	if applied != sm.AppliedIndex() {
 		t.Errorf("dump at index %d, applied %d", applied, sm.AppliedIndex())
 	}
-	if lit := realLiteral(math.Inf(-1)); lit != "-9.0e999" {
+	if lit := realLiteral(math.Inf(-1)); lit != "-1e999" {
 		t.Errorf("-Inf as %s", lit)
+	}
+	if lit := textLiteral("a\x00b"); lit != "CAST(X'610062' AS TEXT)" {
+		t.Errorf("text with a NUL as %s", lit)
 	}
 }
 
-// With table patterns only the matching tables (LIKE: any case), their
-// rows and the objects on them are dumped.
+// With table patterns only the objects whose own name matches one (LIKE:
+// any case; "_" is one character) are dumped, tables with their rows, as
+// sqlite3's .dump does: not the index p_x on p.
 func TestDumpTables(t *testing.T) {
 	sm := openTest(t)
 	mustExec(t, sm, "CREATE TABLE big(x)")
@@ -73,12 +86,12 @@ func TestDumpTables(t *testing.T) {
 	mustExec(t, sm, "CREATE INDEX p_x ON p(x)")
 	mustExec(t, sm, "CREATE VIEW pv AS SELECT x FROM big")
 	got, _ := dumpText(t, sm, "P", "nosuch")
-	want := "BEGIN TRANSACTION;\nCREATE TABLE p(x INTEGER PRIMARY KEY AUTOINCREMENT);\nINSERT INTO \"p\" VALUES(3);\nCREATE INDEX p_x ON p(x);\nCOMMIT;\n"
+	want := "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE p(x INTEGER PRIMARY KEY AUTOINCREMENT);\nINSERT INTO p VALUES(3);\nCOMMIT;\n"
 	if got != want {
 		t.Errorf(".dump P:\n%s\nwant:\n%s", got, want)
 	}
 	got, _ = dumpText(t, sm, "p_", "sqlite_seq%")
-	want = "BEGIN TRANSACTION;\nCREATE VIEW pv AS SELECT x FROM big;\nDELETE FROM sqlite_sequence;\nINSERT INTO \"sqlite_sequence\" VALUES('p',3);\nCOMMIT;\n"
+	want = "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nDELETE FROM sqlite_sequence;\nINSERT INTO sqlite_sequence VALUES('p',3);\nCREATE VIEW pv AS SELECT x FROM big;\nCOMMIT;\n"
 	if got != want {
 		t.Errorf(".dump p_ sqlite_seq%%:\n%s\nwant:\n%s", got, want)
 	}
@@ -128,7 +141,7 @@ func startDump(t *testing.T, ctx context.Context, sm *StateMachine) (*blockingWr
 	first := w.first
 	done := make(chan error, 1)
 	go func() {
-		_, err := sm.Dump(ctx, nil, func(uint64) io.Writer { return w })
+		_, err := sm.Dump(ctx, DumpOptions{}, func(uint64) io.Writer { return w })
 		done <- err
 	}()
 	select {
@@ -195,7 +208,7 @@ func TestDumpCanceledByClose(t *testing.T) {
 	if err := wait(t, closed, "Close"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sm.Dump(ctx, nil, func(uint64) io.Writer { return io.Discard }); !errors.Is(err, ErrClosed) {
+	if _, err := sm.Dump(ctx, DumpOptions{}, func(uint64) io.Writer { return io.Discard }); !errors.Is(err, ErrClosed) {
 		t.Fatalf("dump after Close: %v", err)
 	}
 }
@@ -241,7 +254,7 @@ func TestDumpsLeaveReadConnections(t *testing.T) {
 	w, done := startDump(t, context.Background(), sm)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	if _, err := sm.Dump(ctx, nil, func(uint64) io.Writer { return io.Discard }); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := sm.Dump(ctx, DumpOptions{}, func(uint64) io.Writer { return io.Discard }); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("second dump: %v, want it to wait", err)
 	}
 	if rows := query(t, sm, "SELECT count(*) FROM t"); rows[0][0].Int != 10 {

@@ -14,6 +14,7 @@ import (
 	"github.com/resqlite/resqlite/repl"
 	"github.com/resqlite/resqlite/rpc/client"
 	"github.com/resqlite/resqlite/rpc/node"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
 // startNode starts a single-node cluster in this process on a free
@@ -193,10 +194,10 @@ func TestRemoteAgainstARealNode(t *testing.T) {
 			t.Error("removing a non-member succeeded")
 		}
 		var dump strings.Builder
-		if err := c.Dump(ctx, &dump); err != nil {
+		if err := c.Dump(ctx, &dump, sqlval.DumpOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(dump.String(), "CREATE TABLE p(x);\n") || !strings.Contains(dump.String(), "INSERT INTO \"p\" VALUES(3);\n") {
+		if !strings.Contains(dump.String(), "CREATE TABLE p(x);\n") || !strings.Contains(dump.String(), "INSERT INTO p VALUES(3);\n") {
 			t.Errorf("dump:\n%s", dump.String())
 		}
 		rs, err := c.Execute(ctx, repl.Entry{Statements: []string{"CREATE TRIGGER p_ins AFTER INSERT ON p BEGIN\n  UPDATE t SET b = 'a;\nb' WHERE a = -1;\nEND"}})
@@ -206,16 +207,16 @@ func TestRemoteAgainstARealNode(t *testing.T) {
 		c.Execute(ctx, repl.Entry{Statements: []string{"CREATE INDEX t_b ON t(b)"}})
 		c.Execute(ctx, repl.Entry{Statements: []string{"INSERT INTO p VALUES('multi\nline;\ntext')"}})
 		var part strings.Builder
-		if err := c.Dump(ctx, &part, "P"); err != nil {
+		if err := c.Dump(ctx, &part, sqlval.DumpOptions{Tables: []string{"P", `p\_ins`}, Newlines: true}); err != nil {
 			t.Fatal(err)
 		}
-		want := "BEGIN TRANSACTION;\nCREATE TABLE p(x);\nINSERT INTO \"p\" VALUES(1);\nINSERT INTO \"p\" VALUES(3);\nINSERT INTO \"p\" VALUES('multi\nline;\ntext');\n" +
+		want := "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE p(x);\nINSERT INTO p VALUES(1);\nINSERT INTO p VALUES(3);\nINSERT INTO p VALUES('multi\nline;\ntext');\n" +
 			"CREATE TRIGGER p_ins AFTER INSERT ON p BEGIN\n  UPDATE t SET b = 'a;\nb' WHERE a = -1;\nEND;\nCOMMIT;\n"
 		if part.String() != want {
-			t.Errorf(".dump P:\n%s\nwant:\n%s", part.String(), want)
+			t.Errorf(".dump --newlines P p\\_ins:\n%s\nwant:\n%s", part.String(), want)
 		}
 		part.Reset()
-		if err := c.Dump(ctx, &part, "nosuch%"); err != nil || part.String() != "BEGIN TRANSACTION;\nCOMMIT;\n" {
+		if err := c.Dump(ctx, &part, sqlval.DumpOptions{Tables: []string{"nosuch%"}}); err != nil || part.String() != "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCOMMIT;\n" {
 			t.Errorf(".dump of no table: %v %q", err, part.String())
 		}
 	})

@@ -384,7 +384,7 @@ func (c *Client) query(ctx context.Context, level Consistency, sql string, param
 	if err != nil {
 		return nil, false, err
 	}
-	stream, err := rc.Query(ctx, &resqlitepb.QueryRequest{Sql: sql, Params: wire.ParamsToProto(params), Consistency: level, MinIndex: c.SeenIndex()})
+	stream, err := rc.Query(ctx, &resqlitepb.QueryRequest{Sql: []byte(sql), Params: wire.ParamsToProto(params), Consistency: level, MinIndex: c.SeenIndex()})
 	if err != nil {
 		c.dropConn()
 		return nil, true, err
@@ -408,7 +408,7 @@ func (c *Client) query(ctx context.Context, level Consistency, sql string, param
 			return nil, status.Code(err) == codes.Unavailable || status.Code(err) == codes.DeadlineExceeded, err
 		}
 		if first {
-			rows.Columns, rows.AppliedIndex = chunk.GetColumns(), chunk.GetAppliedIndex()
+			rows.Columns, rows.AppliedIndex = wire.Strings(chunk.GetColumns()), chunk.GetAppliedIndex()
 		}
 		if e := chunk.GetError(); e != nil {
 			return nil, false, sqlErrorFromProto(e)

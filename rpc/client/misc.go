@@ -6,6 +6,8 @@ import (
 	"io"
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/rpc/wire"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
 // Status describes the node the client talks to, and teaches the client
@@ -89,14 +91,25 @@ func (c *Client) Digest(ctx context.Context) (*resqlitepb.DigestResponse, error)
 
 // Dump writes the database as SQL text, read at one applied index, to w
 // and returns that index. With tables (LIKE patterns) the node dumps only
-// the matching tables, their rows and the indexes, triggers and views on
-// them.
+// the objects whose names match one, as the sqlite3 CLI's .dump does.
 func (c *Client) Dump(ctx context.Context, w io.Writer, tables ...string) (uint64, error) {
+	return c.DumpWith(ctx, w, sqlval.DumpOptions{Tables: tables})
+}
+
+// DumpWith is Dump with the sqlite3 CLI's .dump options.
+func (c *Client) DumpWith(ctx context.Context, w io.Writer, opts sqlval.DumpOptions) (uint64, error) {
 	rc, err := c.ready(ctx)
 	if err != nil {
 		return 0, err
 	}
-	stream, err := rc.Dump(ctx, &resqlitepb.DumpRequest{MinIndex: c.SeenIndex(), Tables: tables})
+	stream, err := rc.Dump(ctx, &resqlitepb.DumpRequest{
+		MinIndex:       c.SeenIndex(),
+		Tables:         wire.Bytes(opts.Tables),
+		DataOnly:       opts.DataOnly,
+		NoSys:          opts.NoSys,
+		Newlines:       opts.Newlines,
+		PreserveRowids: opts.PreserveRowids,
+	})
 	if err != nil {
 		return 0, err
 	}
@@ -112,7 +125,7 @@ func (c *Client) Dump(ctx context.Context, w io.Writer, tables ...string) (uint6
 		if chunk.GetAppliedIndex() != 0 {
 			index = chunk.GetAppliedIndex()
 		}
-		if _, err := io.WriteString(w, chunk.GetSql()); err != nil {
+		if _, err := w.Write(chunk.GetSql()); err != nil {
 			return index, err
 		}
 	}

@@ -156,7 +156,7 @@ func (s *Session) Submit(req Request) error {
 		}
 		pr.Op = &resqlitepb.SessionRequest_Write{Write: w}
 	} else {
-		pr.Op = &resqlitepb.SessionRequest_Read{Read: &resqlitepb.QueryRequest{Sql: req.Read, Params: wire.ParamsToProto(req.Params), Consistency: req.Level, MinIndex: s.c.SeenIndex()}}
+		pr.Op = &resqlitepb.SessionRequest_Read{Read: &resqlitepb.QueryRequest{Sql: []byte(req.Read), Params: wire.ParamsToProto(req.Params), Consistency: req.Level, MinIndex: s.c.SeenIndex()}}
 	}
 	s.pending = append(s.pending, &pendingRequest{req: pr, write: req.Write != nil, deadline: time.Now().Add(s.c.opts.Timeout)})
 	stream := s.stream
@@ -338,7 +338,7 @@ func (s *Session) reply(resp *resqlitepb.SessionResponse, write bool) (r Reply, 
 			return Reply{ReadErr: sqlErrorFromProto(e)}, false
 		}
 		s.c.Observe(o.Read.GetAppliedIndex())
-		return Reply{Rows: &Rows{Columns: o.Read.GetColumns(), Rows: wire.RowsFromProto(o.Read.GetRows()), AppliedIndex: o.Read.GetAppliedIndex()}}, false
+		return Reply{Rows: &Rows{Columns: wire.Strings(o.Read.GetColumns()), Rows: wire.RowsFromProto(o.Read.GetRows()), AppliedIndex: o.Read.GetAppliedIndex()}}, false
 	case *resqlitepb.SessionResponse_Failure:
 		code := codes.Code(o.Failure.GetCode())
 		err := status.Error(code, o.Failure.GetMessage())

@@ -96,7 +96,7 @@ type Rows struct {
 func statementsToProto(stmts []Statement) []*resqlitepb.Statement {
 	out := make([]*resqlitepb.Statement, len(stmts))
 	for i, s := range stmts {
-		out[i] = &resqlitepb.Statement{Sql: s.SQL, Params: wire.ParamsToProto(s.Params)}
+		out[i] = &resqlitepb.Statement{Sql: []byte(s.SQL), Params: wire.ParamsToProto(s.Params)}
 	}
 	return out
 }
@@ -105,7 +105,7 @@ func sqlErrorFromProto(e *resqlitepb.SqlError) *SQLError {
 	if e == nil {
 		return nil
 	}
-	return &SQLError{Kind: wire.ErrorKindFromProto(e.GetKind()), Code: int(e.GetCode()), Message: e.GetMessage(), Statement: int(e.GetStatement()), Offset: int(e.GetOffset())}
+	return &SQLError{Kind: wire.ErrorKindFromProto(e.GetKind()), Code: int(e.GetCode()), Message: string(e.GetMessage()), Statement: int(e.GetStatement()), Offset: int(e.GetOffset())}
 }
 
 func execResultFromProto(r *resqlitepb.ExecuteResponse) *ExecResult {
@@ -113,7 +113,7 @@ func execResultFromProto(r *resqlitepb.ExecuteResponse) *ExecResult {
 	for _, s := range r.GetResults() {
 		out.Statements = append(out.Statements, StatementResult{
 			RowsAffected: s.GetRowsAffected(), LastInsertRowID: s.GetLastInsertRowid(),
-			Columns: s.GetColumns(), Rows: wire.RowsFromProto(s.GetRows()),
+			Columns: wire.Strings(s.GetColumns()), Rows: wire.RowsFromProto(s.GetRows()),
 		})
 	}
 	return out

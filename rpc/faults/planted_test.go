@@ -115,7 +115,7 @@ func localRead(t *testing.T, c *cluster, id int, sql string) int64 {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	stream, err := resqlitepb.NewReSqliteClient(c.admin[id-1]).Query(ctx, &resqlitepb.QueryRequest{Sql: sql, Consistency: client.Local})
+	stream, err := resqlitepb.NewReSqliteClient(c.admin[id-1]).Query(ctx, &resqlitepb.QueryRequest{Sql: []byte(sql), Consistency: client.Local})
 	if err != nil {
 		t.Fatalf("local read at node %d: %v", id, err)
 	}

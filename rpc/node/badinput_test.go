@@ -41,12 +41,12 @@ func TestBadRequests(t *testing.T) {
 	}
 	_, err = c.Execute(ctx, &resqlitepb.ExecuteRequest{})
 	want("empty Execute", err, codes.InvalidArgument)
-	q, err := c.Query(ctx, &resqlitepb.QueryRequest{Sql: "CREATE TABLE x (a)"})
+	q, err := c.Query(ctx, &resqlitepb.QueryRequest{Sql: []byte("CREATE TABLE x (a)")})
 	if err == nil {
 		_, err = q.Recv()
 	}
 	want("write sent as a Query", err, codes.InvalidArgument)
-	q, err = c.Query(ctx, &resqlitepb.QueryRequest{Sql: "SELECT 1", Consistency: 42})
+	q, err = c.Query(ctx, &resqlitepb.QueryRequest{Sql: []byte("SELECT 1"), Consistency: 42})
 	if err == nil {
 		_, err = q.Recv()
 	}
@@ -66,7 +66,7 @@ func TestBadRequests(t *testing.T) {
 	}
 	s.Send(&resqlitepb.SessionRequest{Seq: 1})
 	s.Send(&resqlitepb.SessionRequest{Seq: 2, Op: &resqlitepb.SessionRequest_Write{Write: &resqlitepb.ExecuteRequest{}}})
-	s.Send(&resqlitepb.SessionRequest{Seq: 3, Op: &resqlitepb.SessionRequest_Read{Read: &resqlitepb.QueryRequest{Sql: "SELEC 1"}}})
+	s.Send(&resqlitepb.SessionRequest{Seq: 3, Op: &resqlitepb.SessionRequest_Read{Read: &resqlitepb.QueryRequest{Sql: []byte("SELEC 1")}}})
 	s.CloseSend()
 	for seq := uint64(1); seq <= 3; seq++ {
 		r, err := s.Recv()
@@ -89,7 +89,7 @@ func TestBadRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err = c.Query(ctx, &resqlitepb.QueryRequest{Sql: "SELECT count(*) FROM sqlite_schema WHERE " + statemachine.HideInternalObjects})
+	q, err = c.Query(ctx, &resqlitepb.QueryRequest{Sql: []byte("SELECT count(*) FROM sqlite_schema WHERE " + statemachine.HideInternalObjects)})
 	if err != nil {
 		t.Fatal(err)
 	}

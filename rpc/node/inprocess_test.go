@@ -117,7 +117,7 @@ func TestInProcessNodeStopsCleanly(t *testing.T) {
 		t.Fatalf("random() write: %+v %v", r, err)
 	}
 	var dump strings.Builder
-	if _, err := cl.Dump(ctx, &dump); err != nil || !strings.Contains(dump.String(), "INSERT INTO \"t\" VALUES(100,'99');") {
+	if _, err := cl.Dump(ctx, &dump); err != nil || !strings.Contains(dump.String(), "INSERT INTO t VALUES(100,'99');") {
 		t.Fatalf("dump: %v\n%s", err, dump.String())
 	}
 	// The data directory is locked while the node runs.

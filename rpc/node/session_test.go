@@ -116,7 +116,7 @@ func refused(t *testing.T, cl *client.Client, level client.Consistency) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	stream, err := resqlitepb.NewReSqliteClient(conn).Query(ctxT(t, 30*time.Second), &resqlitepb.QueryRequest{Sql: "SELECT count(*) FROM t", Consistency: level})
+	stream, err := resqlitepb.NewReSqliteClient(conn).Query(ctxT(t, 30*time.Second), &resqlitepb.QueryRequest{Sql: []byte("SELECT count(*) FROM t"), Consistency: level})
 	if err == nil {
 		_, err = stream.Recv()
 	}

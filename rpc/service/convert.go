@@ -28,7 +28,7 @@ func commandFromProto(req *resqlitepb.ExecuteRequest) (statemachine.Command, err
 		if len(s.GetSql()) > MaxStatementBytes {
 			return statemachine.Command{}, fmt.Errorf("statement %d is %d bytes; the largest accepted is %d bytes", i+1, len(s.GetSql()), MaxStatementBytes)
 		}
-		cmd.Statements[i] = statemachine.Statement{SQL: s.GetSql(), Params: wire.ParamsFromProto(s.GetParams())}
+		cmd.Statements[i] = statemachine.Statement{SQL: string(s.GetSql()), Params: wire.ParamsFromProto(s.GetParams())}
 	}
 	return cmd, nil
 }
@@ -39,7 +39,7 @@ func sqlErrorToProto(e *statemachine.Error) *resqlitepb.SqlError {
 		return nil
 	}
 	return &resqlitepb.SqlError{
-		Kind: wire.ErrorKindToProto(e.Kind), Code: int32(e.Code), Message: e.Message,
+		Kind: wire.ErrorKindToProto(e.Kind), Code: int32(e.Code), Message: []byte(e.Message),
 		Statement: int32(e.Statement), Offset: int32(e.Offset),
 	}
 }
@@ -54,7 +54,7 @@ func resultToProto(r *statemachine.Result) *resqlitepb.ExecuteResponse {
 	for i, s := range r.Statements {
 		out.Results[i] = &resqlitepb.StatementResult{
 			RowsAffected: s.RowsAffected, LastInsertRowid: s.LastInsertRowID,
-			Columns: s.Columns, Rows: wire.RowsToProto(s.Rows),
+			Columns: wire.Bytes(s.Columns), Rows: wire.RowsToProto(s.Rows),
 		}
 	}
 	return out

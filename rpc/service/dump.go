@@ -1,19 +1,21 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
-	"strings"
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/rpc/wire"
 	"github.com/resqlite/resqlite/statemachine"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
 
 // Dump streams the state machine's dump of the database, or of the tables
-// the request names (see statemachine.StateMachine.Dump), in chunks of
+// the request names, with the request's .dump options (see
+// statemachine.StateMachine.Dump), in chunks of
 // about ChunkBytes; the first chunk carries the applied index the dump was
 // read at.
 func (s *Server) Dump(req *resqlitepb.DumpRequest, stream resqlitepb.ReSqlite_DumpServer) error {
@@ -22,7 +24,14 @@ func (s *Server) Dump(req *resqlitepb.DumpRequest, stream resqlitepb.ReSqlite_Du
 		return err
 	}
 	w := &chunkWriter{stream: stream}
-	_, err := s.cfg.State.Dump(ctx, req.GetTables(), func(applied uint64) io.Writer {
+	opts := statemachine.DumpOptions{
+		Tables:         wire.Strings(req.GetTables()),
+		DataOnly:       req.GetDataOnly(),
+		NoSys:          req.GetNoSys(),
+		Newlines:       req.GetNewlines(),
+		PreserveRowids: req.GetPreserveRowids(),
+	}
+	_, err := s.cfg.State.Dump(ctx, opts, func(applied uint64) io.Writer {
 		w.applied = applied
 		return w
 	})
@@ -57,7 +66,7 @@ type chunkWriter struct {
 	stream  resqlitepb.ReSqlite_DumpServer
 	applied uint64
 	sent    bool
-	buf     strings.Builder
+	buf     bytes.Buffer
 }
 
 func (w *chunkWriter) Write(p []byte) (int, error) {
@@ -75,11 +84,13 @@ func (w *chunkWriter) flush() error {
 	if w.buf.Len() == 0 && w.sent {
 		return nil
 	}
-	chunk := &resqlitepb.DumpChunk{Sql: w.buf.String()}
+	// The chunk keeps the buffer's bytes (gRPC may read a sent message
+	// later): the next chunk gets a new buffer.
+	chunk := &resqlitepb.DumpChunk{Sql: w.buf.Bytes()}
 	if !w.sent {
 		chunk.AppliedIndex = w.applied
 	}
 	w.sent = true
-	w.buf.Reset()
+	w.buf = bytes.Buffer{}
 	return w.stream.Send(chunk)
 }

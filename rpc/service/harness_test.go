@@ -323,14 +323,14 @@ func write(seq uint64, sqls ...string) *resqlitepb.SessionRequest {
 
 // read is a session read at level.
 func read(seq uint64, sql string, level resqlitepb.Consistency) *resqlitepb.SessionRequest {
-	return &resqlitepb.SessionRequest{Seq: seq, Op: &resqlitepb.SessionRequest_Read{Read: &resqlitepb.QueryRequest{Sql: sql, Consistency: level}}}
+	return &resqlitepb.SessionRequest{Seq: seq, Op: &resqlitepb.SessionRequest_Read{Read: &resqlitepb.QueryRequest{Sql: []byte(sql), Consistency: level}}}
 }
 
 // execReq is an Execute request of sqls, one statement each.
 func execReq(sqls ...string) *resqlitepb.ExecuteRequest {
 	req := &resqlitepb.ExecuteRequest{}
 	for _, s := range sqls {
-		req.Statements = append(req.Statements, &resqlitepb.Statement{Sql: s})
+		req.Statements = append(req.Statements, &resqlitepb.Statement{Sql: []byte(s)})
 	}
 	return req
 }
@@ -348,7 +348,7 @@ func mustExec(ctx context.Context, t *testing.T, tn *tnode, sqls ...string) *res
 // query runs sql at tn and returns its single integer (first row, first
 // column) and the applied index it was served at.
 func query(ctx context.Context, tn *tnode, sql string, level resqlitepb.Consistency, minIndex uint64) (int64, uint64, error) {
-	stream, err := tn.cl.Query(ctx, &resqlitepb.QueryRequest{Sql: sql, Consistency: level, MinIndex: minIndex})
+	stream, err := tn.cl.Query(ctx, &resqlitepb.QueryRequest{Sql: []byte(sql), Consistency: level, MinIndex: minIndex})
 	if err != nil {
 		return 0, 0, err
 	}
@@ -399,6 +399,6 @@ func notLeaderAnyMore(id raft.NodeID) error {
 // sqlError is a statement's SQL error returned by a read.
 type sqlError struct{ e *resqlitepb.SqlError }
 
-func (e sqlError) Error() string { return e.e.GetMessage() }
+func (e sqlError) Error() string { return string(e.e.GetMessage()) }
 
 func errorOf(e *resqlitepb.SqlError) error { return sqlError{e} }

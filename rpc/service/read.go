@@ -27,7 +27,7 @@ func (s *Server) Query(req *resqlitepb.QueryRequest, stream resqlitepb.ReSqlite_
 	if sqlErr != nil {
 		return stream.Send(&resqlitepb.QueryResponse{AppliedIndex: applied, Error: sqlErr})
 	}
-	chunk := &resqlitepb.QueryResponse{Columns: rows.Columns, AppliedIndex: applied}
+	chunk := &resqlitepb.QueryResponse{Columns: wire.Bytes(rows.Columns), AppliedIndex: applied}
 	size, sent := 0, false
 	for _, r := range rows.Rows {
 		pr := wire.RowsToProto([][]statemachine.Value{r})[0]
@@ -66,7 +66,7 @@ func (s *Server) read(ctx context.Context, req *resqlitepb.QueryRequest) (*state
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	rows, err := s.cfg.State.Query(ctx, req.GetSql(), wire.ParamsFromProto(req.GetParams())...)
+	rows, err := s.cfg.State.Query(ctx, string(req.GetSql()), wire.ParamsFromProto(req.GetParams())...)
 	var se *statemachine.Error
 	switch {
 	case errors.As(err, &se):

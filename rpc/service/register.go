@@ -31,7 +31,7 @@ func (s *Server) RegisterSession(ctx context.Context, req *resqlitepb.RegisterSe
 		return nil, err
 	}
 	if resp.GetError() != nil || resp.GetSessionError() != nil {
-		return nil, status.Errorf(codes.FailedPrecondition, "session not registered: %v%v", resp.GetError().GetMessage(), resp.GetSessionError().GetMessage())
+		return nil, status.Errorf(codes.FailedPrecondition, "session not registered: %s%s", resp.GetError().GetMessage(), resp.GetSessionError().GetMessage())
 	}
 	return &resqlitepb.RegisterSessionResponse{ClientId: resp.GetIndex()}, nil
 }

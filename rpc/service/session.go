@@ -328,7 +328,7 @@ func (sess *session) read(ctx context.Context, sl *slot, req *resqlitepb.QueryRe
 	}
 	resp := &resqlitepb.QueryResponse{AppliedIndex: applied, Error: sqlErr}
 	if rows != nil {
-		resp.Columns, resp.Rows = rows.Columns, wire.RowsToProto(rows.Rows)
+		resp.Columns, resp.Rows = wire.Bytes(rows.Columns), wire.RowsToProto(rows.Rows)
 	}
 	sl.resp = &resqlitepb.SessionResponse{Seq: sl.seq, Outcome: &resqlitepb.SessionResponse_Read{Read: resp}}
 	close(sl.done)

@@ -13,7 +13,7 @@ func ValueToProto(v sqlval.Value) *resqlitepb.Value {
 	case sqlval.TypeReal:
 		return &resqlitepb.Value{Kind: &resqlitepb.Value_Real{Real: v.Real}}
 	case sqlval.TypeText:
-		return &resqlitepb.Value{Kind: &resqlitepb.Value_Text{Text: v.Text}}
+		return &resqlitepb.Value{Kind: &resqlitepb.Value_Text{Text: []byte(v.Text)}}
 	case sqlval.TypeBlob:
 		return &resqlitepb.Value{Kind: &resqlitepb.Value_Blob{Blob: v.Blob}}
 	}
@@ -28,7 +28,7 @@ func ValueFromProto(v *resqlitepb.Value) sqlval.Value {
 	case *resqlitepb.Value_Real:
 		return sqlval.Real(k.Real)
 	case *resqlitepb.Value_Text:
-		return sqlval.Text(k.Text)
+		return sqlval.Text(string(k.Text))
 	case *resqlitepb.Value_Blob:
 		return sqlval.Blob(k.Blob)
 	}
@@ -64,7 +64,7 @@ func RowsFromProto(rows []*resqlitepb.Row) [][]sqlval.Value {
 func ParamsToProto(ps []sqlval.Param) []*resqlitepb.Param {
 	out := make([]*resqlitepb.Param, len(ps))
 	for i, p := range ps {
-		out[i] = &resqlitepb.Param{Name: p.Name, Value: ValueToProto(p.Value)}
+		out[i] = &resqlitepb.Param{Name: []byte(p.Name), Value: ValueToProto(p.Value)}
 	}
 	return out
 }
@@ -76,7 +76,7 @@ func ParamsFromProto(ps []*resqlitepb.Param) []sqlval.Param {
 	}
 	out := make([]sqlval.Param, len(ps))
 	for i, p := range ps {
-		out[i] = sqlval.Param{Name: p.GetName(), Value: ValueFromProto(p.GetValue())}
+		out[i] = sqlval.Param{Name: string(p.GetName()), Value: ValueFromProto(p.GetValue())}
 	}
 	return out
 }

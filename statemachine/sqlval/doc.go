@@ -5,8 +5,10 @@
 // message (MaxMessageSize), the names ReSqlite reserves for its own
 // objects with the filter that hides them from schema listings
 // (ReservedPrefix, the internal tables, HideInternalObjects,
-// HasReservedPrefix, IsInternalTable), and
-// SQL identifier quoting (QuoteIdent).
+// HasReservedPrefix, IsInternalTable),
+// SQL identifier quoting (QuoteIdent), and REALs printed with the sqlite3
+// CLI's digits (FormatReal), which the REPL and the state machine's dump
+// share.
 //
 // It imports nothing of the project, so the state machine, the client
 // service, the Go client (rpc/client) and the REPL all use it, and a

@@ -1,4 +1,4 @@
-package repl
+package sqlval
 
 import (
 	"encoding/binary"
@@ -13,7 +13,7 @@ import (
 	"testing"
 )
 
-// realSamples returns doubles that exercise formatReal: edge values, short
+// realSamples returns doubles that exercise FormatReal: edge values, short
 // decimals as people type them, integers, powers of ten, and random bit
 // patterns, deterministic for a seed.
 func realSamples(seed uint64, n int) []float64 {
@@ -47,9 +47,8 @@ func realSamples(seed uint64, n int) []float64 {
 
 // TestFormatRealMatchesSQLite340 prints the same doubles through the sqlite3
 // CLI (given bit-exactly with ieee754_from_blob) in list mode (%!.15g) and
-// json mode (%!.20g) and compares every one with formatReal.
+// json mode (%!.20g) and compares every one with FormatReal.
 func TestFormatRealMatchesSQLite340(t *testing.T) {
-	sqlite3CLI(t)
 	vals := realSamples(realSeed(), realSampleCount())
 	var script strings.Builder
 	script.WriteString("CREATE TABLE v(i INTEGER PRIMARY KEY, x REAL);\n")
@@ -59,7 +58,7 @@ func TestFormatRealMatchesSQLite340(t *testing.T) {
 		fmt.Fprintf(&script, "INSERT INTO v VALUES(%d, ieee754_from_blob(x'%s'));\n", i, hex.EncodeToString(b[:]))
 	}
 	script.WriteString(".mode list\nSELECT x FROM v ORDER BY i;\n.mode json\nSELECT x FROM v ORDER BY i;\n")
-	out, stderr, code := runSQLite3(t, "", script.String())
+	out, stderr, code := runSQLite3(t, script.String())
 	if code != 0 || stderr != "" {
 		t.Fatalf("sqlite3 exit %d: %s", code, stderr)
 	}
@@ -69,7 +68,7 @@ func TestFormatRealMatchesSQLite340(t *testing.T) {
 	}
 	bad := 0
 	for i, v := range vals {
-		if got, want := formatReal(v, textRealPrecision), lines[i]; got != want {
+		if got, want := FormatReal(v, TextRealPrecision), lines[i]; got != want {
 			bad++
 			t.Errorf("%%!.15g of %v (%#x): got %q, sqlite3 %q", v, math.Float64bits(v), got, want)
 		}
@@ -77,7 +76,7 @@ func TestFormatRealMatchesSQLite340(t *testing.T) {
 		jl = strings.TrimPrefix(strings.TrimPrefix(jl, "["), "{\"x\":")
 		jl = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(jl, "]"), ","), "}")
 		want := jl
-		got := formatReal(v, jsonRealPrecision)
+		got := FormatReal(v, JSONRealPrecision)
 		if math.IsInf(v, 1) {
 			got = "1e999"
 		} else if math.IsInf(v, -1) {
@@ -107,8 +106,8 @@ func TestFormatRealKnownValues(t *testing.T) {
 		{22.49, 20, "22.489999999999998436"}, {0.1, 20, "0.10000000000000000555"},
 		{123456789012345.6, 20, "123456789012345.59374"}, {1e-7, 20, "9.9999999999999995472e-08"},
 	} {
-		if got := formatReal(c.v, c.prec); got != c.want {
-			t.Errorf("formatReal(%v, %d) = %q, want %q", c.v, c.prec, got, c.want)
+		if got := FormatReal(c.v, c.prec); got != c.want {
+			t.Errorf("FormatReal(%v, %d) = %q, want %q", c.v, c.prec, got, c.want)
 		}
 	}
 }
@@ -137,9 +136,9 @@ func TestFormatRealMatchesReference(t *testing.T) {
 		n = 5000
 	}
 	for _, v := range realSamples(realSeed()+100, n) {
-		for _, prec := range []int{textRealPrecision, jsonRealPrecision} {
-			if got, want := formatReal(v, prec), formatRealReference(v, prec); got != want {
-				t.Fatalf("formatReal(%v [%#x], %d) = %q, reference %q", v, math.Float64bits(v), prec, got, want)
+		for _, prec := range []int{TextRealPrecision, JSONRealPrecision} {
+			if got, want := FormatReal(v, prec), formatRealReference(v, prec); got != want {
+				t.Fatalf("FormatReal(%v [%#x], %d) = %q, reference %q", v, math.Float64bits(v), prec, got, want)
 			}
 		}
 	}

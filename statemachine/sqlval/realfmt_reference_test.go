@@ -1,8 +1,8 @@
-package repl
+package sqlval
 
 import "math/big"
 
-// formatRealReference runs formatReal's printf algorithm on big.Float
+// formatRealReference runs FormatReal's printf algorithm on big.Float
 // values with a 64-bit significand rounded to nearest-even, which is what
 // each x87 extended-precision operation does. It is slow (many allocations
 // per digit); it is the reference the fast x87 emulation is checked
