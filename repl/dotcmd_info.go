@@ -93,7 +93,8 @@ func cStringLiteral(s string) string {
 // attachedDB is one row of PRAGMA database_list.
 type attachedDB struct{ name, file string }
 
-// databaseList reads PRAGMA database_list on the node.
+// databaseList reads PRAGMA database_list on the node, without its TEMP
+// schema.
 func (s *Shell) databaseList(ctx context.Context) ([]attachedDB, error) {
 	r, err := s.client.Query(ctx, "PRAGMA database_list", s.consistency)
 	if err != nil {
@@ -109,7 +110,9 @@ func (s *Shell) databaseList(ctx context.Context) ([]attachedDB, error) {
 		}
 		name, ok1 := cellText(row[1])
 		file, ok2 := cellText(row[2])
-		if ok1 && ok2 {
+		// The node's TEMP schema holds only generate_series (TEMP
+		// objects are refused), which sqlite3 builds in.
+		if ok1 && ok2 && name != "temp" {
 			dbs = append(dbs, attachedDB{name: name, file: file})
 		}
 	}
