@@ -1,0 +1,48 @@
+package repl
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// TestTabCompletion: Tab completes dot-command names at the start of a
+// line, and elsewhere SQL keywords (in the case typed), table and view
+// names and their columns, read from the database.
+func TestTabCompletion(t *testing.T) {
+	sh := NewShell(newLocalSQLiteDouble(t), Options{})
+	defer sh.Close()
+	if err := sh.RunBatch(context.Background(), strings.NewReader("CREATE TABLE Customers(customer_id, name);\nCREATE VIEW cheap AS SELECT name FROM Customers;\n")); err != nil {
+		t.Fatal(err)
+	}
+	c := completer{s: sh, ctx: context.Background()}
+	cases := []struct {
+		line string
+		want []string
+		n    int
+	}{
+		{".he", []string{"aders ", "lp "}, 2},
+		{"  .parameter", []string{}, 9},
+		{".par", []string{"ameter "}, 3},
+		{"sel", []string{"ect "}, 3},
+		{"SELECT * FROM cu", []string{"stomer_id ", "stomers ", "rrent ", "rrent_date ", "rrent_time ", "rrent_timestamp "}, 2},
+		{"SELECT * FROM CU", []string{"stomer_id ", "stomers ", "RRENT ", "RRENT_DATE ", "RRENT_TIME ", "RRENT_TIMESTAMP "}, 2},
+		{"SELECT customer_id FROM Ch", []string{"eap ", "eck "}, 2},
+		{"select * from t where ", nil, 0},
+		{"SELECT 'x' || na", []string{"me ", "tural "}, 2},
+	}
+	for _, tc := range cases {
+		got, n := c.Do([]rune(tc.line), len([]rune(tc.line)))
+		var gs []string
+		for _, g := range got {
+			gs = append(gs, string(g))
+		}
+		sort.Strings(gs)
+		want := append([]string(nil), tc.want...)
+		sort.Strings(want)
+		if n != tc.n || strings.Join(gs, "|") != strings.Join(want, "|") {
+			t.Errorf("%q: %q (%d), want %q (%d)", tc.line, gs, n, want, tc.n)
+		}
+	}
+}
