@@ -245,6 +245,10 @@ func (s *Shell) writer(out io.Writer) *bufio.Writer {
 // the table modes prints the rows affected; a batch prints nothing for a
 // write, as sqlite3).
 func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
+	if isExplainListing(st.SQL) && printExplain(w, &s.settings, r) {
+		s.countResult(w, st, r)
+		return
+	}
 	if isExplainQueryPlan(st.SQL) {
 		if rows, ok := eqpRows(r); ok {
 			printQueryPlan(w, rows)
