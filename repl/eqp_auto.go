@@ -31,7 +31,7 @@ func eqpCommand(s *Shell, _ context.Context, args []string) (bool, bool) {
 }
 
 // sendPlan, with .eqp on, asks for st's query plan before st runs, and
-// prints it as the CLI does (a statement with an empty plan, such as a
+// prints it as the CLI does (with .eqp full, then its EXPLAIN listing) (a statement with an empty plan, such as a
 // CREATE, prints nothing). An EXPLAIN statement shows only its own
 // output. A plan that cannot be had (st fails to prepare) prints nothing:
 // st reports the error itself.
@@ -50,6 +50,23 @@ func (s *Shell) sendPlan(ctx context.Context, out io.Writer, st Statement) {
 		}
 		w := s.writer(out)
 		printQueryPlan(w, rows)
+		w.Flush()
+	})
+	if s.eqp == eqpFull {
+		s.sendListing(ctx, out, st)
+	}
+}
+
+// sendListing, with .eqp full, asks for st's EXPLAIN listing after its
+// plan and prints it as an EXPLAIN is printed.
+func (s *Shell) sendListing(ctx context.Context, out io.Writer, st Statement) {
+	req := Request{Read: true, Query: "EXPLAIN " + st.SQL, Level: s.consistency}
+	s.send(ctx, req, func(r Reply) {
+		if r.Err != nil || len(r.Results) != 1 || r.Results[0].Err != nil {
+			return
+		}
+		w := s.writer(out)
+		printExplain(w, &s.settings, &r.Results[0])
 		w.Flush()
 	})
 }

@@ -81,3 +81,16 @@ func TestExplainThroughShell(t *testing.T) {
 		}
 	}
 }
+
+// TestEqpFull: .eqp full prints each statement's plan, then its EXPLAIN
+// listing, then its result.
+func TestEqpFull(t *testing.T) {
+	out, errText, code := runShell(t, ".mode list\n"+explainSchema+".eqp full\nSELECT a FROM t;\n.eqp off\nSELECT 2;\n", Options{})
+	if code != 0 || errText != "" {
+		t.Fatalf("exit %d, %s", code, errText)
+	}
+	plan := "QUERY PLAN\n`--SCAN t\naddr  opcode         p1    p2    p3    p4             p5  comment      \n----  -------------"
+	if !strings.HasPrefix(out, plan) || !strings.HasSuffix(out, "Goto           0     1     0                    0   \n2\n") {
+		t.Errorf("not plan, listing, result:\n%s", out)
+	}
+}
