@@ -56,9 +56,12 @@ func ParseMode(name string) (Mode, error) {
 			}
 		}
 	}
-	names := make([]string, len(allModes))
-	for i, m := range allModes {
-		names[i] = string(m)
+	var names []string
+	for _, m := range allModes {
+		names = append(names, string(m))
+		if m == ModeMarkdown {
+			names = append(names, "qbox") // box --quote, as in the CLI's list
+		}
 	}
 	return "", fmt.Errorf("mode should be one of: %s", strings.Join(names, " "))
 }
