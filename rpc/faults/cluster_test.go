@@ -125,26 +125,15 @@ func (c *cluster) start(id int) {
 }
 
 // kill sends SIGKILL to node id's process group and waits for it.
-func (c *cluster) kill(id int) {
-	c.mu.Lock()
-	p := c.procs[id]
-	delete(c.procs, id)
-	c.mu.Unlock()
-	if p == nil {
-		return
-	}
-	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-	select {
-	case <-p.exited:
-	case <-time.After(10 * time.Second):
-		c.t.Errorf("node %d did not exit within 10s of SIGKILL", id)
-	}
-}
+func (c *cluster) kill(id int) { c.end(id, syscall.SIGKILL) }
 
-// stop sends SIGTERM to node id's process and waits for it to exit (a
-// graceful stop: a leader hands leadership over first); SIGKILL after
-// 10 s.
-func (c *cluster) stop(id int) {
+// stop sends SIGTERM to node id's process group and waits for it to exit
+// (a graceful stop: a leader hands leadership over first).
+func (c *cluster) stop(id int) { c.end(id, syscall.SIGTERM) }
+
+// end sends sig to node id's process group and waits for it to exit;
+// after 10 s it reports the node and kills it.
+func (c *cluster) end(id int, sig syscall.Signal) {
 	c.mu.Lock()
 	p := c.procs[id]
 	delete(c.procs, id)
@@ -152,11 +141,11 @@ func (c *cluster) stop(id int) {
 	if p == nil {
 		return
 	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
+	syscall.Kill(-p.cmd.Process.Pid, sig)
 	select {
 	case <-p.exited:
 	case <-time.After(10 * time.Second):
-		c.t.Errorf("node %d did not exit within 10s of SIGTERM", id)
+		c.t.Errorf("node %d did not exit within 10s of %v", id, sig)
 		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 		<-p.exited
 	}
