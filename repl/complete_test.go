@@ -46,3 +46,29 @@ func TestTabCompletion(t *testing.T) {
 		}
 	}
 }
+
+// TestTabCompletionAtPrompt: Tab on a pseudo-terminal completes a keyword,
+// a table name and a column name in the line being edited.
+func TestTabCompletionAtPrompt(t *testing.T) {
+	s := startPTYSession(t, t.TempDir())
+	s.Expect("resqlite 1 leader> ")
+	s.Send("CREATE TABLE inventory(quantity);\r")
+	s.Expect("resqlite 1 leader> ")
+	s.Send("INSERT INTO inventory VALUES (5);\r")
+	s.Expect("resqlite 1 leader> ")
+	s.Send("sel\t")
+	s.Expect("select ")
+	s.Send("quan\t")
+	s.Expect("quantity ")
+	s.Send("+ 1 FROM inv\t")
+	s.Expect("inventory ")
+	s.Send(";\r")
+	s.Expect("6\r\n")
+	s.Expect("resqlite 1 leader> ")
+	s.Send(".qu\t")
+	s.Expect("quit ")
+	s.Send("\r")
+	if code := s.Wait(); code != 0 {
+		t.Errorf("exit code %d, want 0", code)
+	}
+}
