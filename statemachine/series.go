@@ -17,7 +17,10 @@ import (
 // table named generate_series (the Go bridge's modules are not
 // eponymous); the apply connection does not, so a write that names it
 // fails as before on every replica (allowing it in writes would change
-// which entries succeed, which needs a new RulesVersion).
+// which entries succeed, which needs a new RulesVersion). SQLite finds a
+// TEMP table before a main one, so while the user has an object named
+// generate_series the read transaction drops the connection's (readtx.go)
+// and the user's comes first, as in sqlite3.
 
 // seriesModuleName is the module the TEMP table is made with.
 const seriesModuleName = "resqlite_series"

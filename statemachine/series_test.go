@@ -57,3 +57,27 @@ func TestGenerateSeriesInReads(t *testing.T) {
 		t.Fatalf("write naming generate_series: %v, want no such table", r.Err)
 	}
 }
+
+// A user's table named generate_series is what reads of that name see, as
+// in sqlite3 (where the table comes before the built-in); once it is
+// dropped, the built-in is back. Reads run on pooled connections, so each
+// is tried several times.
+func TestUserTableNamedGenerateSeriesWinsInReads(t *testing.T) {
+	sm := openTest(t)
+	ctx := context.Background()
+	mustExec(t, sm, "CREATE TABLE Generate_Series(a)")
+	mustExec(t, sm, "INSERT INTO generate_series VALUES (42)")
+	for range 8 {
+		rows, err := sm.Query(ctx, "SELECT a FROM generate_series")
+		if err != nil || len(rows.Rows) != 1 || rows.Rows[0][0].Int != 42 {
+			t.Fatalf("read of the user's generate_series table: %v %v", rows, err)
+		}
+	}
+	mustExec(t, sm, "DROP TABLE generate_series")
+	for range 8 {
+		rows, err := sm.Query(ctx, "SELECT value FROM generate_series(1, 2)")
+		if err != nil || len(rows.Rows) != 2 {
+			t.Fatalf("built-in generate_series after the user's table was dropped: %v %v", rows, err)
+		}
+	}
+}

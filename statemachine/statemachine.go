@@ -299,6 +299,9 @@ type reader struct {
 	// tx holds the statements that open and end its read transactions
 	// (readtx.go), prepared once.
 	tx snapshotStmts
+	// series is set while the connection has its TEMP generate_series
+	// (dropped while the user has an object of that name).
+	series bool
 }
 
 // openReader opens a read-only connection to the database at path.
@@ -318,6 +321,7 @@ func openReader(path string) (*reader, error) {
 		c.close()
 		return nil, fmt.Errorf("read connection generate_series: %w", err)
 	}
+	r.series = true
 	if err := c.exec(readSettings); err != nil {
 		c.close()
 		return nil, fmt.Errorf("read connection settings: %w", err)
