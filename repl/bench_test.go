@@ -34,7 +34,7 @@ func (instantClient) Execute(_ context.Context, e Entry) ([]Result, error) {
 	return make([]Result, len(e.Statements)), nil
 }
 
-func (instantClient) Query(context.Context, string, Consistency) (Result, error) {
+func (instantClient) Query(context.Context, string, Consistency, ...Param) (Result, error) {
 	return Result{Columns: []string{"a", "b"}, Rows: [][]Value{{Integer(1), Real(22.49)}, {Text("x"), Null()}}}, nil
 }
 

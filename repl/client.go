@@ -48,11 +48,22 @@ func ParseConsistency(name string) (Consistency, bool) {
 	return 0, false
 }
 
+// Param is a value bound to one of a statement's parameters, by its name
+// as written in the SQL (":a", "@a", "$a", "?3"), or by position when the
+// name is "".
+type Param struct {
+	Name  string
+	Value Value
+}
+
 // Entry is one unit of work for the replicated log: a single statement, or
 // the statements of a BEGIN … COMMIT block, which apply all or nothing.
 type Entry struct {
 	// Statements are SQL texts, one statement each, in order.
 	Statements []string
+	// Params, when not nil, holds the parameters of each statement, at
+	// the statement's position (nil for a statement without any).
+	Params [][]Param
 	// Block marks a transaction block: if any statement fails, none of
 	// them applies.
 	Block bool
@@ -66,6 +77,8 @@ type Request struct {
 	// Read marks a read-only statement, Query is its text.
 	Read  bool
 	Query string
+	// Params are the read's bound parameters.
+	Params []Param
 	// Level is the read's consistency level.
 	Level Consistency
 }
@@ -107,7 +120,7 @@ type Client interface {
 	// Query runs one read-only statement at the given consistency level.
 	// A statement that is not read-only must fail (as a Result error),
 	// never be applied outside the log.
-	Query(ctx context.Context, sql string, level Consistency) (Result, error)
+	Query(ctx context.Context, sql string, level Consistency, params ...Param) (Result, error)
 	// Pipeline opens an ordered, pipelined session for batch input:
 	// writes are proposed without waiting for earlier ones to commit, and
 	// a read waits only for the session's earlier writes.

@@ -37,8 +37,17 @@
 //     sent again one by one after the writes already sent behind it, so a
 //     row that conflicts with one of a later write may be the one kept
 //     where the CLI keeps the other. It is refused inside a BEGIN block.
-//   - .schema does not annotate views with their columns; the modes html,
-//     tcl, insert, ascii, count and off do not exist. EXPLAIN QUERY
-//     PLAN is drawn as the CLI's tree, but plain EXPLAIN prints its rows in
-//     the current mode (the CLI's explain layout is not reproduced).
+//   - .schema does not annotate views with their columns; the modes tcl,
+//     count and off do not exist. EXPLAIN is laid out and EXPLAIN QUERY
+//     PLAN drawn as the CLI does, but from the node's SQLite (3.54).
+//   - .parameter keeps its bindings in the shell, not in
+//     temp.sqlite_parameters; a value is evaluated by the node as
+//     "SELECT (VALUE)", and taken as text when that fails to prepare.
+//   - .eqp asks the node for each statement's plan (EXPLAIN QUERY PLAN, and
+//     EXPLAIN with full) as a read in the session's order; inside a BEGIN
+//     block no plan is shown (the statements are sent at COMMIT), and
+//     trigger shows what on shows.
+//   - .stats shows the session's statement and row counts; the CLI's
+//     memory, page cache and VM counters are the node's and not shown.
+//   - .databases and .show name the node's database file.
 package repl

@@ -21,6 +21,7 @@ type dotCommand struct {
 // dotCommands returns the table of dot-commands, sorted by name.
 func dotCommands() []dotCommand {
 	cmds := append(localCommands(), clusterCommands()...)
+	cmds = append(cmds, infoCommands()...)
 	cmds = append(cmds, importCommand())
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds
@@ -63,6 +64,12 @@ func preferredPrefix(word string) string {
 		return "headers"
 	case "e":
 		return "echo"
+	case "d":
+		return "dump"
+	case "p":
+		return "print"
+	case "st", "sta", "stat":
+		return "stats"
 	case "ex":
 		return "exit"
 	case "c":

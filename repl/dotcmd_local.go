@@ -106,7 +106,7 @@ func quitCommand(s *Shell, _ context.Context, args []string) (bool, bool) {
 // reports the mode and, as the CLI does, sets it again with default
 // options.
 func modeCommand(s *Shell, _ context.Context, args []string) (bool, bool) {
-	name, opts, err := parseModeArgs(args)
+	name, table, opts, err := parseModeArgs(args)
 	if err != nil {
 		fmt.Fprint(s.opts.Stderr, err.Error())
 		return false, true
@@ -121,14 +121,16 @@ func modeCommand(s *Shell, _ context.Context, args []string) (bool, bool) {
 		return s.errorf("%v", err)
 	}
 	s.settings.setMode(m, opts)
+	if m == ModeInsert && table != "" {
+		s.settings.insertTable = quoteIdentifier(table)
+	}
 	return false, false
 }
 
 // parseModeArgs reads .mode's arguments as the CLI does: options anywhere,
-// the first other word is the mode, a second is insert mode's table name
-// (ignored here), a third is an error, whose text (lines ending in "\n")
-// the error holds.
-func parseModeArgs(args []string) (name string, opts columnOptions, err error) {
+// the first other word is the mode, a second is insert mode's table name,
+// a third is an error, whose text (lines ending in "\n") the error holds.
+func parseModeArgs(args []string) (name, table string, opts columnOptions, err error) {
 	opts = columnOptions{wrap: defaultWrap}
 	words := 0
 	for i := 0; i < len(args); i++ {
@@ -153,13 +155,14 @@ func parseModeArgs(args []string) (name string, opts columnOptions, err error) {
 			}
 		case words == 1:
 			words++
+			table = z
 		case strings.HasPrefix(z, "-"):
-			return "", opts, fmt.Errorf("unknown option: %s\noptions:\n  --noquote\n  --quote\n  --wordwrap on/off\n  --wrap N\n  --ww\n", z)
+			return "", "", opts, fmt.Errorf("unknown option: %s\noptions:\n  --noquote\n  --quote\n  --wordwrap on/off\n  --wrap N\n  --ww\n", z)
 		default:
-			return "", opts, fmt.Errorf("extra argument: \"%s\"\n", z)
+			return "", "", opts, fmt.Errorf("extra argument: \"%s\"\n", z)
 		}
 	}
-	return name, opts, nil
+	return name, table, opts, nil
 }
 
 // optionMatch is the CLI's optionMatch: z is -NAME or --NAME.

@@ -5,6 +5,22 @@ import (
 	"strings"
 )
 
+// eqpMode is the .eqp setting: whether each statement's query plan is
+// shown before it runs.
+type eqpMode uint8
+
+const (
+	eqpOff eqpMode = iota
+	eqpOn
+	eqpTrigger
+	eqpFull // the CLI's AUTOEQP_full: the plan and the EXPLAIN listing
+)
+
+// String is the setting as .show names it.
+func (m eqpMode) String() string {
+	return [...]string{"off", "on", "trigger", "full"}[m&3]
+}
+
 // isExplainQueryPlan reports an EXPLAIN QUERY PLAN statement, whose rows
 // the CLI draws as a tree in every mode.
 func isExplainQueryPlan(sql string) bool {

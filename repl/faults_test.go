@@ -33,7 +33,7 @@ func (c *recordingClient) Execute(ctx context.Context, e Entry) ([]Result, error
 	return c.localSQLiteDouble.Execute(ctx, e)
 }
 
-func (c *recordingClient) Query(ctx context.Context, sql string, level Consistency) (Result, error) {
+func (c *recordingClient) Query(ctx context.Context, sql string, level Consistency, params ...Param) (Result, error) {
 	c.mu.Lock()
 	c.queries = append(c.queries, sql)
 	c.levels = append(c.levels, level)
@@ -42,7 +42,7 @@ func (c *recordingClient) Query(ctx context.Context, sql string, level Consisten
 	if err != nil {
 		return Result{}, err
 	}
-	return c.localSQLiteDouble.Query(ctx, sql, level)
+	return c.localSQLiteDouble.Query(ctx, sql, level, params...)
 }
 
 // Pipeline runs requests one at a time through the recording methods.

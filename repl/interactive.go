@@ -57,6 +57,7 @@ func (s *Shell) Interact(ctx context.Context, term Terminal) error {
 		Prompt:            "resqlite> ",
 		HistoryFile:       term.HistoryFile,
 		HistorySearchFold: true,
+		AutoComplete:      completer{s: s, ctx: ctx},
 		InterruptPrompt:   "^C",
 		EOFPrompt:         "",
 		Stdin:             term.Stdin,

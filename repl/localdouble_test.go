@@ -3,6 +3,7 @@ package repl
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/resqlite/resqlite/statemachine"
 	"github.com/resqlite/resqlite/statemachine/sqlval"
 	"modernc.org/sqlite"
 )
@@ -43,14 +45,22 @@ func newLocalSQLiteDouble(t *testing.T) *localSQLiteDouble {
 
 // openLocalSQLiteDouble opens a double whose database lives in dir.
 func openLocalSQLiteDouble(dir string) (*localSQLiteDouble, error) {
-	db, err := sql.Open("sqlite", "file:"+dir+"/double.db?_pragma=journal_mode(wal)&_pragma=synchronous(off)")
-	if err != nil {
-		return nil, fmt.Errorf("open double: %w", err)
+	// A driver of its own, with generate_series as the service's read
+	// connections have it (in writes too, unlike the service).
+	drv := &sqlite.Driver{}
+	if err := statemachine.RegisterGenerateSeries(drv); err != nil {
+		return nil, err
 	}
+	db := sql.OpenDB(doubleConnector{drv: drv, dsn: "file:" + dir + "/double.db?_pragma=journal_mode(wal)&_pragma=synchronous(off)"})
 	conn, err := db.Conn(context.Background())
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("double conn: %w", err)
+	}
+	if _, err := conn.ExecContext(context.Background(), statemachine.CreateGenerateSeries); err != nil {
+		conn.Close()
+		db.Close()
+		return nil, fmt.Errorf("double generate_series: %w", err)
 	}
 	return &localSQLiteDouble{db: db, conn: conn}, nil
 }
@@ -83,13 +93,13 @@ func sqlErrorFrom(err error, phase ErrorPhase) *SQLError {
 }
 
 // run executes one statement on the double's connection.
-func (d *localSQLiteDouble) run(ctx context.Context, text string) Result {
+func (d *localSQLiteDouble) run(ctx context.Context, text string, params ...Param) Result {
 	stmt, err := d.conn.PrepareContext(ctx, text)
 	if err != nil {
 		return Result{Err: sqlErrorFrom(err, PhaseParse)}
 	}
 	defer stmt.Close()
-	rows, err := stmt.QueryContext(ctx)
+	rows, err := stmt.QueryContext(ctx, doubleArgs(text, params)...)
 	if err != nil {
 		return Result{Err: sqlErrorFrom(err, PhaseRuntime)}
 	}
@@ -157,8 +167,8 @@ func (d *localSQLiteDouble) exec(ctx context.Context, e Entry) ([]Result, error)
 	d.applied++
 	if !e.Block {
 		var out []Result
-		for _, s := range e.Statements {
-			r := d.run(ctx, s)
+		for i, s := range e.Statements {
+			r := d.run(ctx, s, entryParams(e, i)...)
 			out = append(out, r)
 			if r.Err != nil {
 				break
@@ -170,8 +180,8 @@ func (d *localSQLiteDouble) exec(ctx context.Context, e Entry) ([]Result, error)
 		return nil, fmt.Errorf("test double: begin block: %w", err)
 	}
 	var out []Result
-	for _, s := range e.Statements {
-		r := d.run(ctx, s)
+	for i, s := range e.Statements {
+		r := d.run(ctx, s, entryParams(e, i)...)
 		out = append(out, r)
 		if r.Err != nil {
 			if _, err := d.conn.ExecContext(ctx, "ROLLBACK"); err != nil && !strings.Contains(err.Error(), "no transaction") {
@@ -186,13 +196,13 @@ func (d *localSQLiteDouble) exec(ctx context.Context, e Entry) ([]Result, error)
 	return out, nil
 }
 
-func (d *localSQLiteDouble) query(ctx context.Context, text string) (Result, error) {
+func (d *localSQLiteDouble) query(ctx context.Context, text string, params ...Param) (Result, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if _, err := d.conn.ExecContext(ctx, "PRAGMA query_only = ON"); err != nil {
 		return Result{}, fmt.Errorf("test double: %w", err)
 	}
-	r := d.run(ctx, text)
+	r := d.run(ctx, text, params...)
 	// Restored even when ctx was cancelled (Ctrl-C) during the read.
 	if _, err := d.conn.ExecContext(context.Background(), "PRAGMA query_only = OFF"); err != nil {
 		return Result{}, fmt.Errorf("test double: %w", err)
@@ -206,8 +216,8 @@ func (d *localSQLiteDouble) Execute(ctx context.Context, e Entry) ([]Result, err
 }
 
 // Query implements Client; the level makes no difference to one database.
-func (d *localSQLiteDouble) Query(ctx context.Context, text string, _ Consistency) (Result, error) {
-	return d.query(ctx, text)
+func (d *localSQLiteDouble) Query(ctx context.Context, text string, _ Consistency, params ...Param) (Result, error) {
+	return d.query(ctx, text, params...)
 }
 
 // Pipeline implements Client with a worker goroutine that applies requests
@@ -219,7 +229,7 @@ func (d *localSQLiteDouble) Pipeline(ctx context.Context) (Pipeline, error) {
 		for req := range p.reqs {
 			var rep Reply
 			if req.Read {
-				r, err := d.query(ctx, req.Query)
+				r, err := d.query(ctx, req.Query, req.Params...)
 				rep = Reply{Results: []Result{r}, Err: err}
 				if err != nil {
 					rep.Results = nil
@@ -367,3 +377,84 @@ func (d *localSQLiteDouble) Dump(ctx context.Context, w io.Writer, opts sqlval.D
 func (d *localSQLiteDouble) RemoveMember(_ context.Context, id uint64) error {
 	return fmt.Errorf("single-node double: cannot remove node %d", id)
 }
+
+// entryParams returns the parameters of e's statement i.
+func entryParams(e Entry, i int) []Param {
+	if i < len(e.Params) {
+		return e.Params[i]
+	}
+	return nil
+}
+
+// doubleArgs binds params as the service does (by name through
+// sqlite3_bind_parameter_index, positional ones to the "?" and "?NNN"
+// slots in index order; the rest NULL), in the form the database/sql
+// driver takes: one argument per parameter index, named for the ":a",
+// "@a" and "$a" ones. The indexes are SQLite's numbering as the shell's
+// statementVariables computes it; the oracle's cluster run checks the
+// service's own.
+func doubleArgs(text string, params []Param) []any {
+	vars := statementVariables(text)
+	if len(vars) == 0 {
+		return nil
+	}
+	n := 0
+	names := map[int]string{}
+	var slots []int
+	for _, v := range vars {
+		n = max(n, v.index)
+		if _, ok := names[v.index]; !ok {
+			names[v.index] = v.name
+		}
+	}
+	for i := 1; i <= n; i++ {
+		if name := names[i]; name == "" || name[0] == '?' {
+			slots = append(slots, i)
+		}
+	}
+	values := make([]any, n+1)
+	for _, p := range params {
+		if p.Name == "" {
+			if len(slots) > 0 {
+				values[slots[0]], slots = doubleValue(p.Value), slots[1:]
+			}
+			continue
+		}
+		for i, name := range names {
+			if name == p.Name {
+				values[i] = doubleValue(p.Value)
+			}
+		}
+	}
+	args := make([]any, n)
+	for i := 1; i <= n; i++ {
+		args[i-1] = values[i]
+		if name := names[i]; name != "" && name[0] != '?' {
+			args[i-1] = sql.Named(name[1:], values[i])
+		}
+	}
+	return args
+}
+
+func doubleValue(v Value) any {
+	switch v.Kind {
+	case KindInteger:
+		return v.Int
+	case KindReal:
+		return v.Real
+	case KindText:
+		return v.Text
+	case KindBlob:
+		return v.Bytes
+	}
+	return nil
+}
+
+// doubleConnector opens the double's connections with its own driver.
+type doubleConnector struct {
+	drv *sqlite.Driver
+	dsn string
+}
+
+func (c doubleConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
+func (c doubleConnector) Driver() driver.Driver                        { return c.drv }

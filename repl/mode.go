@@ -21,10 +21,13 @@ const (
 	ModeBox      Mode = "box"
 	ModeColumn   Mode = "column"
 	ModeMarkdown Mode = "markdown"
+	ModeInsert   Mode = "insert" // INSERT statements into .mode insert's table
+	ModeHTML     Mode = "html"   // <TR><TD> rows of an HTML table
+	ModeASCII    Mode = "ascii"  // list mode with the ASCII unit and record separators
 )
 
 // allModes lists the modes in the order .mode's error message names them.
-var allModes = []Mode{ModeBox, ModeColumn, ModeCSV, ModeJSON, ModeLine, ModeList, ModeMarkdown, ModeQuote, ModeTable, ModeTabs}
+var allModes = []Mode{ModeASCII, ModeBox, ModeColumn, ModeCSV, ModeHTML, ModeInsert, ModeJSON, ModeLine, ModeList, ModeMarkdown, ModeQuote, ModeTable, ModeTabs}
 
 // modeCheckOrder is the order in which the CLI 3.40's .mode compares its
 // argument, as a prefix, with mode names; the first match wins (so "li" is
@@ -34,8 +37,8 @@ var modeCheckOrder = []struct {
 	name string
 	mode Mode
 }{
-	{"lines", ModeLine}, {"columns", ModeColumn}, {"list", ModeList}, {"html", ""}, {"tcl", ""},
-	{"csv", ModeCSV}, {"tabs", ModeTabs}, {"insert", ""}, {"quote", ModeQuote}, {"ascii", ""},
+	{"lines", ModeLine}, {"columns", ModeColumn}, {"list", ModeList}, {"html", ModeHTML}, {"tcl", ""},
+	{"csv", ModeCSV}, {"tabs", ModeTabs}, {"insert", ModeInsert}, {"quote", ModeQuote}, {"ascii", ModeASCII},
 	{"markdown", ModeMarkdown}, {"table", ModeTable}, {"box", ModeBox}, {"count", ""}, {"off", ""},
 	{"json", ModeJSON},
 }
@@ -53,9 +56,12 @@ func ParseMode(name string) (Mode, error) {
 			}
 		}
 	}
-	names := make([]string, len(allModes))
-	for i, m := range allModes {
-		names[i] = string(m)
+	var names []string
+	for _, m := range allModes {
+		names = append(names, string(m))
+		if m == ModeMarkdown {
+			names = append(names, "qbox") // box --quote, as in the CLI's list
+		}
 	}
 	return "", fmt.Errorf("mode should be one of: %s", strings.Join(names, " "))
 }
@@ -77,7 +83,13 @@ const (
 	sepComma  = ","
 	sepCRLF   = "\r\n"
 	sepTab    = "\t"
+	sepUnit   = "\x1f" // ASCII unit separator (.mode ascii)
+	sepRecord = "\x1e" // ASCII record separator (.mode ascii)
 )
+
+// defaultInsertTable is the table .mode insert writes into when it names
+// none (quoted, as "table" is a keyword).
+const defaultInsertTable = "table"
 
 // outputSettings are the display settings dot-commands change.
 type outputSettings struct {
@@ -90,6 +102,9 @@ type outputSettings struct {
 	colSep    string
 	rowSep    string
 	columns   columnOptions // table modes: wrapping, quoting, .width
+	// insertTable is .mode insert's table name, quoted as the CLI's
+	// set_table_name quotes it.
+	insertTable string
 }
 
 // defaultOutputSettings is the state a new shell starts in.
@@ -123,6 +138,10 @@ func (s *outputSettings) setMode(m Mode, opts columnOptions) {
 		s.rowSep = sepRow
 	case ModeQuote:
 		s.colSep, s.rowSep = sepComma, sepRow
+	case ModeASCII:
+		s.colSep, s.rowSep = sepUnit, sepRecord
+	case ModeInsert:
+		s.insertTable = quoteIdentifier(defaultInsertTable)
 	}
 }
 

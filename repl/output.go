@@ -13,7 +13,7 @@ func (s *Shell) setOutput(path string, once bool) error {
 		return fmt.Errorf("cannot open \"%s\"", path)
 	}
 	s.resetOutput()
-	s.out, s.outFile, s.onceArmed = f, f, once
+	s.out, s.outFile, s.onceArmed, s.outPath = f, f, once, path
 	return nil
 }
 
@@ -23,7 +23,7 @@ func (s *Shell) resetOutput() {
 	if s.outFile != nil {
 		s.toClose = append(s.toClose, s.outFile)
 	}
-	s.out, s.outFile, s.onceArmed = s.opts.Stdout, nil, false
+	s.out, s.outFile, s.onceArmed, s.outPath = s.opts.Stdout, nil, false, ""
 }
 
 // closeOutput resets the output and closes every file it used; all work

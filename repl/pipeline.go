@@ -72,7 +72,7 @@ func (s *Shell) send(ctx context.Context, req Request, finish func(Reply)) {
 // roundTrip sends one request and waits for its reply.
 func (s *Shell) roundTrip(ctx context.Context, req Request) Reply {
 	if req.Read {
-		r, err := s.client.Query(ctx, req.Query, req.Level)
+		r, err := s.client.Query(ctx, req.Query, req.Level, req.Params...)
 		if err != nil {
 			return Reply{Err: err}
 		}

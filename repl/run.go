@@ -125,12 +125,15 @@ func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupSta
 	case kindNoop:
 		return
 	case kindRead:
+		if s.block == nil {
+			s.sendPlan(ctx, out, st)
+		}
 		if calls, ok := sessionCalls(st.SQL); ok && s.block == nil {
 			s.answerSessionRead(out, run, group, st, calls)
 			return
 		}
 		if s.block == nil {
-			req := Request{Read: true, Query: st.SQL, Level: s.consistency}
+			req := Request{Read: true, Query: st.SQL, Level: s.consistency, Params: s.params.bindings(st.SQL)}
 			s.send(ctx, req, func(r Reply) { s.finishReply(out, run, group, []Statement{st}, false, r) })
 			return
 		}
@@ -139,7 +142,11 @@ func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupSta
 		s.block.stmts = append(s.block.stmts, st)
 		return
 	}
+	s.sendPlan(ctx, out, st)
 	req := Request{Entry: Entry{Statements: []string{st.SQL}}}
+	if ps := s.params.bindings(st.SQL); ps != nil {
+		req.Entry.Params = [][]Param{ps}
+	}
 	s.send(ctx, req, func(r Reply) { s.finishReply(out, run, group, []Statement{st}, false, r) })
 }
 
@@ -165,6 +172,10 @@ func (s *Shell) commitBlock(ctx context.Context, out io.Writer, run *inputRun, g
 	entry := Entry{Block: true}
 	for _, b := range block.stmts {
 		entry.Statements = append(entry.Statements, b.SQL)
+		if ps := s.params.bindings(b.SQL); ps != nil {
+			entry.Params = append(entry.Params, make([][]Param, len(entry.Statements)-len(entry.Params))...)
+			entry.Params[len(entry.Statements)-1] = ps
+		}
 	}
 	if msg := oversizeBlock(entry); msg != "" {
 		s.fail(run, group, s.errorLine("Error", block.stmts[0].Line, msg))
@@ -234,15 +245,24 @@ func (s *Shell) writer(out io.Writer) *bufio.Writer {
 // the table modes prints the rows affected; a batch prints nothing for a
 // write, as sqlite3).
 func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
+	if isExplainListing(st.SQL) && printExplain(w, &s.settings, r) {
+		s.countResult(w, st, r)
+		return
+	}
 	if isExplainQueryPlan(st.SQL) {
 		if rows, ok := eqpRows(r); ok {
 			printQueryPlan(w, rows)
+			s.countResult(w, st, r)
 			return
 		}
 	}
 	switch s.settings.mode {
-	case ModeList:
+	case ModeList, ModeASCII:
 		printList(w, &s.settings, r)
+	case ModeInsert:
+		printInsert(w, &s.settings, r)
+	case ModeHTML:
+		printHTML(w, &s.settings, r)
 	case ModeCSV:
 		printCSV(w, &s.settings, r)
 	case ModeLine:
@@ -269,6 +289,7 @@ func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
 			fmt.Fprintf(w, "%d %s affected\n", r.RowsAffected, noun)
 		}
 	}
+	s.countResult(w, st, r)
 }
 
 // failSQL reports a REPL-detected SQL error (transaction control) in order

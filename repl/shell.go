@@ -57,10 +57,15 @@ type Shell struct {
 	echo        bool
 	showChanges bool
 	timer       bool
-	exitCode    int // set by .exit N: end every input and exit with N
+	eqp         eqpMode      // .eqp: show each statement's query plan first
+	stats       statsMode    // .stats on|off|stmt|vmstep
+	counts      sessionStats // what .stats reports
+	params      paramTable   // .parameter bindings
+	exitCode    int          // set by .exit N: end every input and exit with N
 
 	out       io.Writer // current destination of results (.output/.once)
 	outFile   *os.File  // the file behind out, when not Stdout
+	outPath   string    // the name of outFile, as .show reports it
 	onceArmed bool      // out goes back to Stdout after the next command
 
 	block *txBlock // the open BEGIN … block, or nil

@@ -128,9 +128,9 @@ func TestTableModes(t *testing.T) {
 }
 
 func TestModeErrors(t *testing.T) {
-	_, errOut, code := runShell(t, ".mode bogus\n.mode html\n.mode\n", Options{})
-	want := "Error: mode should be one of: box column csv json line list markdown quote table tabs\n" +
-		"Error: mode html is not supported by ReSqlite\n"
+	_, errOut, code := runShell(t, ".mode bogus\n.mode tcl\n.mode\n", Options{})
+	want := "Error: mode should be one of: ascii box column csv html insert json line list markdown qbox quote table tabs\n" +
+		"Error: mode tcl is not supported by ReSqlite\n"
 	if errOut != want || code != 1 {
 		t.Errorf("got %q code %d, want %q", errOut, code, want)
 	}

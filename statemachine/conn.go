@@ -321,6 +321,14 @@ func (c *conn) inTransaction() bool {
 	return sqlite3.Xsqlite3_get_autocommit(c.tls, c.db) == 0
 }
 
+// isExplain reports an EXPLAIN or EXPLAIN QUERY PLAN statement, which
+// describes its statement without running it: sqlite3_stmt_readonly
+// judges it as that statement, so EXPLAIN of a write is served as a read
+// by this test instead.
+func (c *conn) isExplain(stmt uintptr) bool {
+	return sqlite3.Xsqlite3_stmt_isexplain(c.tls, stmt) != 0
+}
+
 // readOnly reports whether stmt leaves the database unchanged.
 func (c *conn) readOnly(stmt uintptr) bool {
 	return sqlite3.Xsqlite3_stmt_readonly(c.tls, stmt) != 0

@@ -87,7 +87,7 @@ func (r *reader) query(ctx context.Context, sql string, params []Param) (*Rows, 
 			return nil, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_ERROR, Message: "a query holds one statement", Offset: n}
 		}
 	}
-	if !c.readOnly(stmt) && !askingPragma(sql, r.pol) {
+	if !c.readOnly(stmt) && !c.isExplain(stmt) && !askingPragma(sql, r.pol) {
 		return nil, ErrNotReadOnly
 	}
 	if err := c.bind(stmt, params); err != nil {

@@ -11,7 +11,12 @@ import (
 // against the schema cookie of the snapshot the transaction reads, and
 // reloads the schema when apply changed it since (SQLite checks the
 // cookie when a statement starts, not when it is prepared).
-const schemaProbe = "SELECT 1 FROM sqlite_schema LIMIT 1"
+//
+// It also counts the user's objects named generate_series: while there
+// is one, the connection's TEMP generate_series (series.go), which SQLite
+// would find first, is dropped, so that reads see the user's table as
+// sqlite3 does.
+const schemaProbe = "SELECT count(*) FROM main.sqlite_schema WHERE name = 'generate_series' COLLATE NOCASE"
 
 // snapshotStmts are a read connection's prepared BEGIN, schemaProbe and
 // ROLLBACK (0 until first used): a read costs their steps, not their
@@ -44,14 +49,50 @@ func (r *reader) beginSnapshot() error {
 			return fmt.Errorf("end a stale read transaction: %w", err)
 		}
 	}
-	err := r.c.runCached(&r.tx.begin, "BEGIN")
+	for attempt := 0; ; attempt++ {
+		err := r.c.runCached(&r.tx.begin, "BEGIN")
+		var userSeries int64
+		if err == nil {
+			userSeries, err = r.c.intCached(&r.tx.probe, schemaProbe)
+		}
+		if err != nil {
+			r.endSnapshot()
+			return fmt.Errorf("begin read transaction: %w", err)
+		}
+		if r.series == (userSeries == 0) || attempt == 2 {
+			return nil
+		}
+		// The TEMP table changes outside the read transaction (its
+		// ROLLBACK would undo the change); then the snapshot is taken
+		// again.
+		r.endSnapshot()
+		if err := r.placeSeries(userSeries == 0); err != nil {
+			return err
+		}
+	}
+}
+
+// placeSeries creates (want) or drops the connection's TEMP
+// generate_series, outside any transaction.
+func (r *reader) placeSeries(want bool) error {
+	// Internal work, as beginSnapshot's, which goes on in this mode
+	// (endSnapshot left the policy in read mode).
+	r.pol.reset(modeInternal)
+	sql := "DROP TABLE temp.generate_series"
+	if want {
+		sql = CreateGenerateSeries
+	}
+	err := r.c.exec("PRAGMA query_only=OFF")
 	if err == nil {
-		err = r.c.runCached(&r.tx.probe, schemaProbe)
+		err = r.c.exec(sql)
+	}
+	if qerr := r.c.exec("PRAGMA query_only=ON"); err == nil {
+		err = qerr
 	}
 	if err != nil {
-		r.endSnapshot()
-		return fmt.Errorf("begin read transaction: %w", err)
+		return fmt.Errorf("read connection generate_series: %w", err)
 	}
+	r.series = want
 	return nil
 }
 
@@ -62,6 +103,26 @@ func (r *reader) endSnapshot() {
 	defer r.pol.reset(modeRead)
 	if r.c.inTransaction() {
 		r.c.runCached(&r.tx.end, "ROLLBACK")
+	}
+}
+
+// intCached runs the statement *slot holds (preparing sql into it first
+// if it holds none) and returns the integer in its first row's first
+// column.
+func (c *conn) intCached(slot *uintptr, sql string) (int64, error) {
+	if *slot == 0 {
+		stmt, _, err := c.prepare(sql)
+		if err != nil {
+			return 0, err
+		}
+		*slot = stmt
+	}
+	defer sqlite3.Xsqlite3_reset(c.tls, *slot)
+	switch rc := sqlite3.Xsqlite3_step(c.tls, *slot); rc {
+	case sqlite3.SQLITE_ROW:
+		return sqlite3.Xsqlite3_column_int64(c.tls, *slot, 0), nil
+	default:
+		return 0, c.lastError(rc)
 	}
 }
 

@@ -299,16 +299,29 @@ type reader struct {
 	// tx holds the statements that open and end its read transactions
 	// (readtx.go), prepared once.
 	tx snapshotStmts
+	// series is set while the connection has its TEMP generate_series
+	// (dropped while the user has an object of that name).
+	series bool
 }
 
 // openReader opens a read-only connection to the database at path.
 func openReader(path string) (*reader, error) {
 	u := url.URL{Scheme: "file", Path: path, RawQuery: "mode=ro"}
-	c, err := openConn(&sqlite.Driver{}, u.String())
+	d := &sqlite.Driver{}
+	if err := RegisterGenerateSeries(d); err != nil {
+		return nil, err
+	}
+	c, err := openConn(d, u.String())
 	if err != nil {
 		return nil, err
 	}
 	r := &reader{c: c, pol: &policy{mode: modeInternal}}
+	// Before query_only is set: the TEMP schema is the connection's own.
+	if err := c.exec(CreateGenerateSeries); err != nil {
+		c.close()
+		return nil, fmt.Errorf("read connection generate_series: %w", err)
+	}
+	r.series = true
 	if err := c.exec(readSettings); err != nil {
 		c.close()
 		return nil, fmt.Errorf("read connection settings: %w", err)

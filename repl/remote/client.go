@@ -54,8 +54,8 @@ func (c *Client) Execute(ctx context.Context, e repl.Entry) ([]repl.Result, erro
 		return execResultsToREPL(r, len(e.Statements)), nil
 	}
 	var out []repl.Result
-	for _, s := range e.Statements {
-		rs, err := c.Execute(ctx, repl.Entry{Statements: []string{s}})
+	for i, s := range e.Statements {
+		rs, err := c.Execute(ctx, repl.Entry{Statements: []string{s}, Params: [][]repl.Param{entryParams(e, i)}})
 		if err != nil {
 			return nil, err
 		}
@@ -70,8 +70,8 @@ func (c *Client) Execute(ctx context.Context, e repl.Entry) ([]repl.Result, erro
 // Query implements repl.Client. The service runs reads on a read-only
 // connection, so a statement that would write fails as a Result error. A
 // read the caller interrupts fails as SQLite's "interrupted".
-func (c *Client) Query(ctx context.Context, sql string, level repl.Consistency) (repl.Result, error) {
-	rows, err := c.rpc.Query(ctx, consistencyToRPC(level), sql)
+func (c *Client) Query(ctx context.Context, sql string, level repl.Consistency, params ...repl.Param) (repl.Result, error) {
+	rows, err := c.rpc.Query(ctx, consistencyToRPC(level), sql, paramsToRPC(params)...)
 	var se *client.SQLError
 	switch {
 	case err == nil:

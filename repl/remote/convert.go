@@ -173,7 +173,7 @@ func statusToREPL(st *resqlitepb.StatusResponse) repl.Status {
 func statementsToRPC(e repl.Entry) []client.Statement {
 	out := make([]client.Statement, len(e.Statements))
 	for i, s := range e.Statements {
-		out[i] = client.Statement{SQL: s}
+		out[i] = client.Statement{SQL: s, Params: paramsToRPC(entryParams(e, i))}
 	}
 	return out
 }

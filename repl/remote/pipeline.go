@@ -65,7 +65,7 @@ func (c *Client) Pipeline(ctx context.Context) (repl.Pipeline, error) {
 func (p *pipeline) Submit(req repl.Request) error {
 	var it pending
 	if req.Read {
-		it = pending{req: client.Request{Read: req.Query, Level: consistencyToRPC(req.Level)}, read: true, n: 1}
+		it = pending{req: client.Request{Read: req.Query, Params: paramsToRPC(req.Params), Level: consistencyToRPC(req.Level)}, read: true, n: 1}
 	} else {
 		if len(req.Entry.Statements) == 0 {
 			return errors.New("an entry needs at least one statement")

@@ -1,0 +1,13 @@
+SELECT * FROM generate_series(1, 3);
+SELECT value FROM generate_series(1, 10, 3);
+SELECT value FROM generate_series(1, 10, -3);
+SELECT value FROM generate_series(10, 1, -3);
+SELECT value, start, stop, step FROM generate_series(0, 4, 2);
+SELECT * FROM generate_series(1, 3) ORDER BY value DESC;
+SELECT value FROM generate_series(1, 100) WHERE value BETWEEN 40 AND 42;
+SELECT rowid, value FROM generate_series(5, 7);
+SELECT max(value) FROM generate_series(4294967290);
+SELECT * FROM generate_series(NULL, 3);
+SELECT sum(value) FROM generate_series(1, 1000);
+SELECT * FROM generate_series;
+SELECT * FROM generate_series(1, 2, 1, 4);
