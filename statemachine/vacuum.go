@@ -6,9 +6,20 @@ import "strings"
 // the authorizer saw no action that changes the database: VACUUM, which
 // SQLite never shows the authorizer (its INTO form writes another file).
 // A DROP … IF EXISTS of an object that does not exist shows none either;
-// it changes nothing and is let through, as SQLite runs it.
+// it changes nothing and is let through, as SQLite runs it. So is, from
+// RulesV3 on, a CREATE … IF NOT EXISTS of an object that exists (under
+// RulesV1 and RulesV2 it was refused, and replays so).
 func isUnauthorizedWrite(c *conn, stmt uintptr, pol *policy, text string) bool {
-	return !c.readOnly(stmt) && !pol.wrote() && firstKeyword(text) != "DROP"
+	if c.readOnly(stmt) || pol.wrote() {
+		return false
+	}
+	switch firstKeyword(text) {
+	case "DROP":
+		return false
+	case "CREATE":
+		return pol.rules < RulesV3
+	}
+	return true
 }
 
 // firstKeyword returns the first word of an SQL statement, upper-cased,
