@@ -108,9 +108,19 @@ func schemaCommand(s *Shell, ctx context.Context, args []string) (bool, bool) {
 	w := s.writer(s.out)
 	defer w.Flush()
 	for _, sql := range stmts {
-		fmt.Fprintf(w, "%s;\n", sql)
+		fmt.Fprintf(w, "%s;\n", schemaLine(sql))
 	}
 	return false, false
+}
+
+// schemaLine is the CLI's printSchemaLine: CREATE TABLE of a name in
+// quotes is written CREATE TABLE IF NOT EXISTS.
+func schemaLine(sql string) string {
+	const create = "CREATE TABLE "
+	if len(sql) > len(create) && strings.HasPrefix(sql, create) && (sql[len(create)] == '"' || sql[len(create)] == '\'') {
+		return "CREATE TABLE IF NOT EXISTS " + sql[len(create):]
+	}
+	return sql
 }
 
 // dumpCommand streams the cluster's dump of the database (or of the
