@@ -121,20 +121,23 @@ func testSnapshotInstallation(t *testing.T, open func(string) (raft.LogStore, er
 	pipeline(t, c, more)
 	want = append(want, more...)
 
-	// The leader compacts off its step function once the entries are
-	// applied (a sync on the apply lane, then the log): wait for it.
-	leader = c.Leader(10 * time.Second)
+	// The nodes compact off their step functions once the entries are
+	// applied (a sync on the apply lane, then the log): wait for every
+	// running node, the leader and the follower that may lead by the time
+	// the stopped one is back.
 	applied := c.Machine(down).AppliedIndex()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		first, err := leader.Store.FirstIndex()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if first > applied+1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("leader's log starts at %d: it still holds what follower %d (applied %d) lacks", first, down, applied)
+	for _, s := range c.Running() {
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			first, err := s.Store.FirstIndex()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first > applied+1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("node %d's log starts at %d: it still holds what follower %d (applied %d) lacks", s.ID, first, down, applied)
+			}
 		}
 	}
 	c.Start(down)
