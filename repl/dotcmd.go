@@ -116,6 +116,16 @@ func (s *Shell) errorf(format string, a ...any) (quit, failed bool) {
 	return false, true
 }
 
+// booleanArg reads a dot-command's on|off argument as the CLI's
+// booleanValue does, warning (and taking "no") when it is none.
+func (s *Shell) booleanArg(arg string) bool {
+	v, ok := booleanValue(arg)
+	if !ok {
+		fmt.Fprintf(s.opts.Stderr, "ERROR: Not a boolean value: \"%s\". Assuming \"no\".\n", arg)
+	}
+	return v
+}
+
 // boolSetting builds a command that sets an on|off flag.
 func boolSetting(name, help string, set func(s *Shell, v bool)) dotCommand {
 	usage := "." + name + " on|off"
@@ -123,11 +133,7 @@ func boolSetting(name, help string, set func(s *Shell, v bool)) dotCommand {
 		if len(args) != 1 {
 			return s.usageError(usage)
 		}
-		v, ok := booleanValue(args[0])
-		if !ok {
-			fmt.Fprintf(s.opts.Stderr, "ERROR: Not a boolean value: \"%s\". Assuming \"no\".\n", args[0])
-		}
-		set(s, v)
+		set(s, s.booleanArg(args[0]))
 		return false, false
 	}}
 }

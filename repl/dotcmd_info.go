@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// infoCommands are the dot-commands that describe the session and its
-// database: .show and .databases.
+// infoCommands are the dot-commands that describe and tune the session
+// and its database: .show, .eqp, .parameter, .stats and .databases.
 func infoCommands() []dotCommand {
 	return []dotCommand{
 		{name: "show", usage: ".show", help: "Show the current values for various settings", run: showCommand},

@@ -45,12 +45,8 @@ func statsCommand(s *Shell, _ context.Context, args []string) (bool, bool) {
 	case args[0] == "vmstep":
 		s.stats = statsVMStep
 	default:
-		v, ok := booleanValue(args[0])
-		if !ok {
-			fmt.Fprintf(s.opts.Stderr, "ERROR: Not a boolean value: \"%s\". Assuming \"no\".\n", args[0])
-		}
 		s.stats = statsOff
-		if v {
+		if s.booleanArg(args[0]) {
 			s.stats = statsOn
 		}
 	}

@@ -2,7 +2,6 @@ package repl
 
 import (
 	"context"
-	"fmt"
 	"io"
 )
 
@@ -18,12 +17,8 @@ func eqpCommand(s *Shell, _ context.Context, args []string) (bool, bool) {
 	case "trigger":
 		s.eqp = eqpTrigger
 	default:
-		v, ok := booleanValue(args[0])
-		if !ok {
-			fmt.Fprintf(s.opts.Stderr, "ERROR: Not a boolean value: \"%s\". Assuming \"no\".\n", args[0])
-		}
 		s.eqp = eqpOff
-		if v {
+		if s.booleanArg(args[0]) {
 			s.eqp = eqpOn
 		}
 	}
