@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"time"
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
@@ -366,7 +365,7 @@ func (sess *session) upstream(ctx context.Context) (*upstream, error) {
 		return nil, status.Errorf(codes.Unavailable, "cannot open a stream to the leader, nothing proposed: %v", status.Convert(err).Message())
 	}
 	up.leader = sess.s.cfg.Node.Leader()
-	go up.watchLeader(sess.s.cfg.Node)
+	go up.watchLeader(sess.s)
 	sess.up = up
 	return up, nil
 }
@@ -483,29 +482,23 @@ func (up *upstream) fail(err error) {
 // state machine applies once however often it is sent), they fail at once
 // as of unknown outcome, for the client to send again, instead of waiting
 // on a leader that may be gone.
-func (up *upstream) watchLeader(n *raft.Node) {
-	t := time.NewTicker(pollInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-up.done:
-			return
-		case <-t.C:
-		}
-		if n.Leader() == up.leader {
-			continue
-		}
-		up.mu.Lock()
-		up.stale = true
-		repeatable := true
-		for _, sl := range up.pending {
-			repeatable = repeatable && sl.repeatable
-		}
-		up.mu.Unlock()
-		if repeatable {
-			up.fail(fmt.Errorf("node %d stopped leading", up.leader))
-		}
+func (up *upstream) watchLeader(s *Server) {
+	ctx, cancel := s.whileLeader(context.Background(), up.leader)
+	defer cancel()
+	select {
+	case <-up.done:
 		return
+	case <-ctx.Done():
+	}
+	up.mu.Lock()
+	up.stale = true
+	repeatable := true
+	for _, sl := range up.pending {
+		repeatable = repeatable && sl.repeatable
+	}
+	up.mu.Unlock()
+	if repeatable {
+		up.fail(fmt.Errorf("node %d stopped leading", up.leader))
 	}
 }
 
