@@ -39,7 +39,13 @@ func retryable(ctx context.Context, err error, verdict bool) bool {
 	if !verdict {
 		return true
 	}
-	switch status.Code(err) {
+	return retryableCode(status.Code(err))
+}
+
+// retryableCode reports whether a node's answer with code c may be cured
+// by sending the request again (see retryable).
+func retryableCode(c codes.Code) bool {
+	switch c {
 	case codes.Unavailable, codes.Aborted, codes.DeadlineExceeded:
 		return true
 	}

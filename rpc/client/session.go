@@ -345,7 +345,7 @@ func (s *Session) reply(resp *resqlitepb.SessionResponse, write bool) (r Reply, 
 		if write && code == codes.Aborted {
 			err = outcomeUnknown(o.Failure.GetMessage())
 		}
-		return Reply{Err: err}, code == codes.Unavailable || code == codes.Aborted || code == codes.DeadlineExceeded
+		return Reply{Err: err}, retryableCode(code)
 	}
 	return Reply{Err: errors.New("client: node sent an empty reply")}, false
 }
