@@ -110,17 +110,14 @@ func (r *reader) endSnapshot() {
 // if it holds none) and returns the integer in its first row's first
 // column.
 func (c *conn) intCached(slot *uintptr, sql string) (int64, error) {
-	if *slot == 0 {
-		stmt, _, err := c.prepare(sql)
-		if err != nil {
-			return 0, err
-		}
-		*slot = stmt
+	stmt, err := c.cachedStmt(slot, sql)
+	if err != nil {
+		return 0, err
 	}
-	defer sqlite3.Xsqlite3_reset(c.tls, *slot)
-	switch rc := sqlite3.Xsqlite3_step(c.tls, *slot); rc {
+	defer sqlite3.Xsqlite3_reset(c.tls, stmt)
+	switch rc := sqlite3.Xsqlite3_step(c.tls, stmt); rc {
 	case sqlite3.SQLITE_ROW:
-		return sqlite3.Xsqlite3_column_int64(c.tls, *slot, 0), nil
+		return sqlite3.Xsqlite3_column_int64(c.tls, stmt, 0), nil
 	default:
 		return 0, c.lastError(rc)
 	}
@@ -131,16 +128,13 @@ func (c *conn) intCached(slot *uintptr, sql string) (int64, error) {
 // A statement prepared against an older schema is prepared again by
 // sqlite3_step itself.
 func (c *conn) runCached(slot *uintptr, sql string) error {
-	if *slot == 0 {
-		stmt, _, err := c.prepare(sql)
-		if err != nil {
-			return err
-		}
-		*slot = stmt
+	stmt, err := c.cachedStmt(slot, sql)
+	if err != nil {
+		return err
 	}
-	defer sqlite3.Xsqlite3_reset(c.tls, *slot)
+	defer sqlite3.Xsqlite3_reset(c.tls, stmt)
 	for {
-		switch rc := sqlite3.Xsqlite3_step(c.tls, *slot); rc {
+		switch rc := sqlite3.Xsqlite3_step(c.tls, stmt); rc {
 		case sqlite3.SQLITE_ROW:
 		case sqlite3.SQLITE_DONE:
 			return nil
@@ -148,4 +142,17 @@ func (c *conn) runCached(slot *uintptr, sql string) error {
 			return c.lastError(rc)
 		}
 	}
+}
+
+// cachedStmt returns the statement *slot holds, preparing sql into it
+// first if it holds none.
+func (c *conn) cachedStmt(slot *uintptr, sql string) (uintptr, error) {
+	if *slot == 0 {
+		stmt, _, err := c.prepare(sql)
+		if err != nil {
+			return 0, err
+		}
+		*slot = stmt
+	}
+	return *slot, nil
 }
