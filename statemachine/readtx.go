@@ -11,23 +11,25 @@ import (
 // against the schema cookie of the snapshot the transaction reads, and
 // reloads the schema when apply changed it since (SQLite checks the
 // cookie when a statement starts, not when it is prepared).
-//
-// It also counts the user's objects named generate_series: while there
-// is one, the connection's TEMP generate_series (series.go), which SQLite
-// would find first, is dropped, so that reads see the user's table as
-// sqlite3 does.
-const schemaProbe = "SELECT count(*) FROM main.sqlite_schema WHERE name = 'generate_series' COLLATE NOCASE"
+const schemaProbe = "SELECT 1 FROM sqlite_schema LIMIT 1"
 
-// snapshotStmts are a read connection's prepared BEGIN, schemaProbe and
-// ROLLBACK (0 until first used): a read costs their steps, not their
-// compilation.
+// seriesProbe, run next, tells whether the user has a table or view named
+// generate_series (a lookup in the schema just loaded, not a scan of
+// sqlite_schema): while there is one, the connection's TEMP
+// generate_series (series.go), which SQLite would find first, is dropped,
+// so that reads see the user's table as sqlite3 does.
+const seriesProbe = "SELECT count(*) FROM pragma_table_info('generate_series', 'main')"
+
+// snapshotStmts are a read connection's prepared BEGIN, schemaProbe,
+// seriesProbe and ROLLBACK (0 until first used): a read costs their
+// steps, not their compilation.
 type snapshotStmts struct {
-	begin, probe, end uintptr
+	begin, probe, series, end uintptr
 }
 
 // finalize releases the statements; c closes next.
 func (s *snapshotStmts) finalize(c *conn) {
-	for _, stmt := range []*uintptr{&s.begin, &s.probe, &s.end} {
+	for _, stmt := range []*uintptr{&s.begin, &s.probe, &s.series, &s.end} {
 		c.finalize(*stmt)
 		*stmt = 0
 	}
@@ -51,9 +53,12 @@ func (r *reader) beginSnapshot() error {
 	}
 	for attempt := 0; ; attempt++ {
 		err := r.c.runCached(&r.tx.begin, "BEGIN")
+		if err == nil {
+			err = r.c.runCached(&r.tx.probe, schemaProbe)
+		}
 		var userSeries int64
 		if err == nil {
-			userSeries, err = r.c.intCached(&r.tx.probe, schemaProbe)
+			userSeries, err = r.c.intCached(&r.tx.series, seriesProbe)
 		}
 		if err != nil {
 			r.endSnapshot()
