@@ -285,10 +285,10 @@ func writeError(err error, verdict bool) error {
 func (c *Client) Execute(ctx context.Context, stmts ...Statement) (*ExecResult, error) {
 	ctx, cancel := c.withDeadline(ctx)
 	defer cancel()
-	if err := checkWrite(stmts); err != nil {
+	req, err := writeRequest(stmts)
+	if err != nil {
 		return nil, err
 	}
-	req := &resqlitepb.ExecuteRequest{Statements: statementsToProto(stmts)}
 	for fresh := false; ; fresh = true {
 		ws, err := c.takeSession(ctx)
 		if err != nil {

@@ -138,8 +138,10 @@ func (s *Session) Submit(req Request) error {
 		s.mu.Unlock()
 		return fmt.Errorf("client: session broken: %w", err)
 	}
+	var w *resqlitepb.ExecuteRequest
 	if req.Write != nil {
-		if err := checkWrite(req.Write); err != nil {
+		var err error
+		if w, err = writeRequest(req.Write); err != nil {
 			s.pending = append(s.pending, &pendingRequest{write: true, local: &Reply{Err: err}})
 			s.flushLocal()
 			s.mu.Unlock()
@@ -148,8 +150,8 @@ func (s *Session) Submit(req Request) error {
 	}
 	s.seq++
 	pr := &resqlitepb.SessionRequest{Seq: s.seq}
-	if req.Write != nil {
-		w := &resqlitepb.ExecuteRequest{Statements: statementsToProto(req.Write), MinIndex: s.c.SeenIndex()}
+	if w != nil {
+		w.MinIndex = s.c.SeenIndex()
 		if s.id != 0 {
 			s.writeSeq++
 			w.ClientId, w.WriteSeq, w.AckedSeq = s.id, s.writeSeq, s.acked

@@ -119,24 +119,25 @@ func execResultFromProto(r *resqlitepb.ExecuteResponse) *ExecResult {
 	return out
 }
 
-// checkWrite refuses, before it is sent, a write the nodes would refuse
-// before proposing it (resqlite.proto's limits): a session write must
-// not take a sequence number it cannot use. Its protobuf size bounds the
-// entry's encoded size from above, less the entry's few header bytes.
-func checkWrite(stmts []Statement) error {
+// writeRequest converts a write's statements into its request, refusing,
+// before it is sent, a write the nodes would refuse before proposing it
+// (resqlite.proto's limits): a session write must not take a sequence
+// number it cannot use. The request's protobuf size bounds the entry's
+// encoded size from above, less the entry's few header bytes.
+func writeRequest(stmts []Statement) (*resqlitepb.ExecuteRequest, error) {
 	if len(stmts) == 0 {
-		return status.Error(codes.InvalidArgument, "write refused, nothing proposed: an entry needs at least one statement")
+		return nil, status.Error(codes.InvalidArgument, "write refused, nothing proposed: an entry needs at least one statement")
 	}
 	for i, st := range stmts {
 		if len(st.SQL) > sqlval.MaxStatementBytes {
-			return status.Errorf(codes.InvalidArgument, "write refused, nothing proposed: statement %d is %d bytes; the largest accepted is %d bytes", i+1, len(st.SQL), sqlval.MaxStatementBytes)
+			return nil, status.Errorf(codes.InvalidArgument, "write refused, nothing proposed: statement %d is %d bytes; the largest accepted is %d bytes", i+1, len(st.SQL), sqlval.MaxStatementBytes)
 		}
 	}
 	req := &resqlitepb.ExecuteRequest{Statements: statementsToProto(stmts)}
 	if n := proto.Size(req); n > sqlval.MaxEntryBytes-entryHeaderBytes {
-		return status.Errorf(codes.InvalidArgument, "write refused, nothing proposed: the entry is about %d bytes; the largest accepted is %d bytes", n, sqlval.MaxEntryBytes)
+		return nil, status.Errorf(codes.InvalidArgument, "write refused, nothing proposed: the entry is about %d bytes; the largest accepted is %d bytes", n, sqlval.MaxEntryBytes)
 	}
-	return nil
+	return req, nil
 }
 
 // entryHeaderBytes bounds what an encoded session entry adds to its
