@@ -334,7 +334,7 @@ func (c *Client) executeRetrying(ctx context.Context, req *resqlitepb.ExecuteReq
 	var last error
 	for n := 0; ; n++ {
 		req.MinIndex = c.SeenIndex()
-		resp, err, verdict := c.executeOnce(ctx, req)
+		resp, verdict, err := c.executeOnce(ctx, req)
 		if err == nil {
 			return resp, nil
 		}
@@ -361,21 +361,21 @@ func (c *Client) executeRetrying(ctx context.Context, req *resqlitepb.ExecuteReq
 // executeOnce makes one Execute call and returns its gRPC error as it
 // is; verdict tells whether the error is the node's own answer (not a
 // broken connection).
-func (c *Client) executeOnce(ctx context.Context, req *resqlitepb.ExecuteRequest) (*resqlitepb.ExecuteResponse, error, bool) {
+func (c *Client) executeOnce(ctx context.Context, req *resqlitepb.ExecuteRequest) (*resqlitepb.ExecuteResponse, bool, error) {
 	rc, err := c.ready(ctx)
 	if err != nil {
-		return nil, err, true
+		return nil, true, err
 	}
 	var trailer metadata.MD
 	resp, err := rc.Execute(ctx, req, grpc.Trailer(&trailer))
 	if err == nil {
-		return resp, nil, true
+		return resp, true, nil
 	}
 	verdict := isVerdict(trailer)
 	if !verdict {
 		c.dropConn()
 	}
-	return nil, err, verdict
+	return nil, verdict, err
 }
 
 // Exec is Execute of SQL texts without parameters.

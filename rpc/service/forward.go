@@ -168,7 +168,7 @@ func (s *Server) forward(ctx context.Context, repeatable bool, call func(context
 		if err != nil {
 			return err
 		}
-		err, again := s.attempt(ctx, id, c, deadline, repeatable, call)
+		again, err := s.attempt(ctx, id, c, deadline, repeatable, call)
 		switch {
 		case ctx.Err() != nil:
 			return status.FromContextError(ctx.Err()).Err()
@@ -198,14 +198,14 @@ func (s *Server) forward(ctx context.Context, repeatable bool, call func(context
 // try again: c did not connect (err nil), the node answered that it is not
 // the leader, or a repeatable call was cut off because Raft named another
 // leader.
-func (s *Server) attempt(ctx context.Context, id raft.NodeID, c *grpc.ClientConn, deadline time.Time, repeatable bool, call func(context.Context, resqlitepb.ReSqliteClient) error) (err error, again bool) {
+func (s *Server) attempt(ctx context.Context, id raft.NodeID, c *grpc.ClientConn, deadline time.Time, repeatable bool, call func(context.Context, resqlitepb.ReSqliteClient) error) (again bool, err error) {
 	wctx, cancel := s.whileLeader(ctx, id)
 	defer cancel()
 	dctx, dcancel := context.WithDeadline(wctx, deadline)
 	ok := connected(dctx, c)
 	dcancel()
 	if !ok {
-		return nil, true
+		return true, nil
 	}
 	callCtx := ctx
 	if repeatable {
@@ -213,9 +213,9 @@ func (s *Server) attempt(ctx context.Context, id raft.NodeID, c *grpc.ClientConn
 	}
 	err = call(callCtx, resqlitepb.NewReSqliteClient(c))
 	if err != nil && repeatable && leaderChanged(wctx) {
-		return err, true
+		return true, err
 	}
-	return err, status.Code(err) == codes.FailedPrecondition
+	return status.Code(err) == codes.FailedPrecondition, err
 }
 
 // unknownOutcome classifies the failure of a write that was sent to the
