@@ -29,7 +29,8 @@ func oversizeBlock(e Entry) string {
 	return fmt.Sprintf("transaction block of %d statements (about %d bytes) not sent: a BEGIN…COMMIT block is one write, "+
 		"applied as one log entry, and one write may be at most %d MiB. Load large data in smaller blocks "+
 		"(ReSqlite's .dump writes blocks of at most 1 MiB), without BEGIN/COMMIT (each statement is then a write of its own), "+
-		"or, for CSV data, with .import (it sends blocks of 1,000 rows); "+
+		"for CSV data, with .import (it sends blocks of 1,000 rows), "+
+		"or, for a whole database, by restoring its file onto the nodes (see resqlite restore -h); "+
 		"nothing of this block was applied",
 		len(e.Statements), n, sqlval.MaxEntryBytes>>20)
 }

@@ -60,7 +60,7 @@ func TestOversizeBlockNamesTheWay(t *testing.T) {
 	if code != 1 || out != "0\n" {
 		t.Errorf("exit %d, stdout %q; want 1 and the empty table's count", code, out)
 	}
-	for _, want := range []string{"Error near line 4:", "4 MiB", "one write", "smaller blocks", ".dump", ".import"} {
+	for _, want := range []string{"Error near line 4:", "4 MiB", "one write", "smaller blocks", ".dump", ".import", "resqlite restore"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr %q lacks %q", errOut, want)
 		}
