@@ -45,8 +45,8 @@ func newLocalSQLiteDouble(t *testing.T) *localSQLiteDouble {
 
 // openLocalSQLiteDouble opens a double whose database lives in dir.
 func openLocalSQLiteDouble(dir string) (*localSQLiteDouble, error) {
-	// A driver of its own, with generate_series as the service's read
-	// connections have it (in writes too, unlike the service).
+	// A driver of its own, with generate_series as the service has it
+	// (placeSeries).
 	drv := &sqlite.Driver{}
 	if err := statemachine.RegisterGenerateSeries(drv); err != nil {
 		return nil, err
@@ -161,6 +161,26 @@ func (d *localSQLiteDouble) run(ctx context.Context, text string, params ...Para
 	return res
 }
 
+// placeSeries makes the connection's TEMP generate_series step aside
+// while the database has a table or view of that name, as the service's
+// does (the user's object comes first, as in sqlite3).
+func (d *localSQLiteDouble) placeSeries(ctx context.Context) error {
+	var user, temp int
+	err := d.conn.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM pragma_table_info('generate_series', 'main')), "+
+		"(SELECT count(*) FROM temp.sqlite_schema WHERE name = 'generate_series')").Scan(&user, &temp)
+	switch {
+	case err != nil:
+	case user > 0 && temp > 0:
+		_, err = d.conn.ExecContext(ctx, "DROP TABLE temp.generate_series")
+	case user == 0 && temp == 0:
+		_, err = d.conn.ExecContext(ctx, statemachine.CreateGenerateSeries)
+	}
+	if err != nil {
+		return fmt.Errorf("test double: generate_series: %w", err)
+	}
+	return nil
+}
+
 func (d *localSQLiteDouble) exec(ctx context.Context, e Entry) ([]Result, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -168,6 +188,9 @@ func (d *localSQLiteDouble) exec(ctx context.Context, e Entry) ([]Result, error)
 	if !e.Block {
 		var out []Result
 		for i, s := range e.Statements {
+			if err := d.placeSeries(ctx); err != nil {
+				return nil, err
+			}
 			r := d.run(ctx, s, entryParams(e, i)...)
 			out = append(out, r)
 			if r.Err != nil {
@@ -181,6 +204,9 @@ func (d *localSQLiteDouble) exec(ctx context.Context, e Entry) ([]Result, error)
 	}
 	var out []Result
 	for i, s := range e.Statements {
+		if err := d.placeSeries(ctx); err != nil {
+			return nil, err
+		}
 		r := d.run(ctx, s, entryParams(e, i)...)
 		out = append(out, r)
 		if r.Err != nil {
@@ -199,6 +225,9 @@ func (d *localSQLiteDouble) exec(ctx context.Context, e Entry) ([]Result, error)
 func (d *localSQLiteDouble) query(ctx context.Context, text string, params ...Param) (Result, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if err := d.placeSeries(ctx); err != nil {
+		return Result{}, err
+	}
 	if _, err := d.conn.ExecContext(ctx, "PRAGMA query_only = ON"); err != nil {
 		return Result{}, fmt.Errorf("test double: %w", err)
 	}

@@ -45,6 +45,18 @@ func newStepBudget(c *conn, maxSteps int64) (*stepBudget, error) {
 // reset gives the next entry its full budget.
 func (b *stepBudget) reset() { *(*int64)(ptr(b.counter)) = b.limit }
 
+// suspend stops counting ReSqlite's own work in the entry's budget: it
+// returns what is left, for resume to put back.
+func (b *stepBudget) suspend() int64 {
+	p := (*int64)(ptr(b.counter))
+	left := *p
+	*p = b.limit
+	return left
+}
+
+// resume puts back the budget suspend returned.
+func (b *stepBudget) resume(left int64) { *(*int64)(ptr(b.counter)) = left }
+
 // exhausted reports whether the budget ran out (so an SQLITE_INTERRUPT
 // came from the limit, not from the environment).
 func (b *stepBudget) exhausted() bool { return *(*int64)(ptr(b.counter)) <= 0 }

@@ -55,6 +55,9 @@ func (sm *StateMachine) Digest(ctx context.Context) (Digest, error) {
 
 // digest hashes the database inside one read transaction on r.
 func (r *reader) digest() (Digest, error) {
+	if err := r.dropSeries(); err != nil {
+		return Digest{}, err
+	}
 	r.pol.reset(modeInternal)
 	defer r.pol.reset(modeRead)
 	if err := r.c.exec("BEGIN"); err != nil {

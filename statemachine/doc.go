@@ -100,7 +100,9 @@
 //
 // # Rules versions
 //
-// The rules above are RulesV3, which also honours client sessions (entry
+// The rules above are RulesV4, which also lets a write use generate_series
+// (serieswrite.go). RulesV3 is the same without it (a write naming it
+// fails with "no such table"), and honours client sessions (entry
 // kind 3, session.go). RulesV2 is the same list without sessions (their
 // entries are refused as their result, and the session tables do not
 // exist), with the reserved-name rule narrowed to the internal tables'

@@ -77,6 +77,9 @@ func (sm *StateMachine) readFailure(ctx context.Context, err error) error {
 
 // dump writes the dump inside one read transaction on r.
 func (r *reader) dump(opts DumpOptions, start func(applied uint64) io.Writer) (uint64, error) {
+	if err := r.dropSeries(); err != nil {
+		return 0, err
+	}
 	r.pol.reset(modeInternal)
 	defer r.pol.reset(modeRead)
 	if err := r.c.exec("BEGIN"); err != nil {

@@ -101,6 +101,17 @@ func (r *reader) placeSeries(want bool) error {
 	return nil
 }
 
+// dropSeries drops the connection's TEMP generate_series, before a dump or
+// a digest, whose statements name the user's tables unqualified (SQLite
+// would find the TEMP table first); the next read transaction puts it
+// back where it belongs (beginSnapshot).
+func (r *reader) dropSeries() error {
+	if !r.series {
+		return nil
+	}
+	return r.placeSeries(false)
+}
+
 // endSnapshot ends the read transaction beginSnapshot opened (a read
 // connection has nothing to commit).
 func (r *reader) endSnapshot() {

@@ -36,9 +36,15 @@ const (
 	// with ReservedPrefix, nor read an internal table (MetaTable's applied
 	// index depends on how entries are batched into commits).
 	RulesV3 RulesVersion = 3
+	// RulesV4 adds generate_series in writes (serieswrite.go): a
+	// statement naming it finds SQLite's series table-valued function,
+	// unless the database has a table or view of that name, which comes
+	// first as in sqlite3. Under older rules such a statement fails with
+	// "no such table: generate_series", as before.
+	RulesV4 RulesVersion = 4
 	// MaxRulesVersion is the newest version this binary knows; a new,
 	// empty database starts at it.
-	MaxRulesVersion = RulesV3
+	MaxRulesVersion = RulesV4
 )
 
 // MaxValueBytes bounds, from RulesV2 on, every string, blob and row a write

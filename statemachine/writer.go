@@ -26,6 +26,8 @@ type writer struct {
 	// defaultLength is the build's SQLITE_LIMIT_LENGTH, the limit under
 	// RulesV1.
 	defaultLength int32
+	// seriesProbe is the prepared seriesWriteProbe (serieswrite.go), or 0.
+	seriesProbe uintptr
 }
 
 // MaxResultBytes bounds the rows one entry may return (a SELECT in a block,
@@ -144,6 +146,8 @@ func (w *writer) dropCaches() {
 		w.c.finalize(s)
 		delete(w.maxRowid, k)
 	}
+	w.c.finalize(w.seriesProbe)
+	w.seriesProbe = 0
 }
 
 // run executes one of ReSqlite's own statements (cached), binding params,
@@ -220,8 +224,22 @@ func (e *envError) Unwrap() error { return e.err }
 // execStatement runs one Statement of a Command (index si) under the write
 // policy and returns the results of the SQL statements in its text. A
 // statement error caused by the SQL or the data is returned as *Error; an
-// environment error as *envError.
+// environment error as *envError. From RulesV4 on, generate_series is
+// there for the Statement if its text names it (serieswrite.go).
 func (w *writer) execStatement(si int, st Statement) ([]StatementResult, *Error, error) {
+	placed, err := w.placeSeries(st.SQL)
+	if err != nil {
+		return nil, nil, err
+	}
+	results, serr, env := w.execText(si, st)
+	if placed && env == nil {
+		env = w.removeSeries()
+	}
+	return results, serr, env
+}
+
+// execText runs the SQL statements of st's text, as execStatement.
+func (w *writer) execText(si int, st Statement) ([]StatementResult, *Error, error) {
 	if strings.TrimSpace(st.SQL) == "" {
 		return nil, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_ERROR, Message: "empty statement", Statement: si, Offset: -1}, nil
 	}

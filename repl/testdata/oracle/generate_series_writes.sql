@@ -1,0 +1,15 @@
+CREATE TABLE gsw(a);
+INSERT INTO gsw SELECT value FROM generate_series(1, 10);
+INSERT INTO gsw SELECT value * 100 FROM generate_series(1, 10, -4);
+UPDATE gsw SET a = -a WHERE a IN (SELECT value FROM generate_series(2, 4));
+SELECT count(*), sum(a) FROM gsw;
+SELECT * FROM gsw WHERE a < 0 OR a > 100;
+CREATE TABLE generate_series(value);
+INSERT INTO generate_series VALUES (42);
+INSERT INTO gsw SELECT value FROM generate_series;
+INSERT INTO gsw SELECT value FROM generate_series(1, 3);
+SELECT count(*), max(a) FROM gsw;
+DROP TABLE generate_series;
+INSERT INTO gsw SELECT value FROM generate_series(5, 6);
+SELECT count(*), sum(a) FROM gsw;
+DROP TABLE gsw;
