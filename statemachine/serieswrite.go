@@ -31,7 +31,7 @@ const dropSeries = "DROP TABLE IF EXISTS temp.generate_series"
 func namesSeries(sql string) bool {
 	const name = "generate_series"
 	for i := 0; i+len(name) <= len(sql); i++ {
-		if strings.EqualFold(sql[i:i+len(name)], name) {
+		if sql[i]|0x20 == 'g' && strings.EqualFold(sql[i:i+len(name)], name) {
 			return true
 		}
 	}

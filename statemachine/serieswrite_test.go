@@ -163,3 +163,14 @@ func TestGenerateSeriesInViewsAndTriggers(t *testing.T) {
 		t.Errorf("%v rows, want none", got)
 	}
 }
+
+func TestNamesSeries(t *testing.T) {
+	for sql, want := range map[string]bool{
+		"SELECT * FROM generate_series(1)": true, `SELECT * FROM "GENERATE_Series"`: true, "generate_series": true,
+		"SELECT 1": false, "generate_serie": false, "": false, "xgenerate_seriesx": true,
+	} {
+		if got := namesSeries(sql); got != want {
+			t.Errorf("namesSeries(%q) = %v", sql, got)
+		}
+	}
+}
