@@ -169,19 +169,12 @@ func (s *Shell) commitBlock(ctx context.Context, out io.Writer, run *inputRun, g
 	if len(block.stmts) == 0 {
 		return
 	}
-	entry := Entry{Block: true}
-	for _, b := range block.stmts {
-		entry.Statements = append(entry.Statements, b.SQL)
-		if ps := s.params.bindings(b.SQL); ps != nil {
-			entry.Params = append(entry.Params, make([][]Param, len(entry.Statements)-len(entry.Params))...)
-			entry.Params[len(entry.Statements)-1] = ps
-		}
-	}
+	entry, slots := s.blockEntry(block.stmts)
 	if msg := oversizeBlock(entry); msg != "" {
 		s.fail(run, group, s.errorLine("Error", block.stmts[0].Line, msg))
 		return
 	}
-	s.send(ctx, Request{Entry: entry}, func(r Reply) { s.finishReply(out, run, group, block.stmts, true, r) })
+	s.sendBlock(ctx, out, run, group, block.stmts, entry, slots)
 }
 
 // finishReply prints a reply to the request made of stmts. A failed block
