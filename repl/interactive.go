@@ -60,7 +60,7 @@ func (s *Shell) Interact(ctx context.Context, term Terminal) error {
 		AutoComplete:      completer{s: s, ctx: ctx},
 		InterruptPrompt:   "^C",
 		EOFPrompt:         "",
-		Stdin:             term.Stdin,
+		Stdin:             newByteEscaper(term.Stdin),
 		Stdout:            term.Stdout,
 		Stderr:            term.Stderr,
 	})
@@ -99,7 +99,7 @@ func (s *Shell) Interact(ctx context.Context, term Terminal) error {
 			return fmt.Errorf("read line: %w", err)
 		}
 		lineNo++
-		grp, ok := g.add(line, lineNo)
+		grp, ok := g.add(unescapeBytes(line), lineNo)
 		if !ok {
 			continue
 		}
