@@ -71,6 +71,18 @@ func (s *Shell) printTimer(started time.Time, usage0 syscall.Rusage) {
 // the REPL, statements inside an open block are collected, anything else
 // is sent as a read or a single-statement entry.
 func (s *Shell) runStatement(ctx context.Context, run *inputRun, group *groupState, st Statement) {
+	sts, idiom := s.vtab.rewrite(st)
+	if !idiom {
+		s.runOne(ctx, run, group, st)
+		return
+	}
+	for _, st := range sts {
+		s.runOne(ctx, run, group, st)
+	}
+}
+
+// runOne runs one statement, as runStatement.
+func (s *Shell) runOne(ctx context.Context, run *inputRun, group *groupState, st Statement) {
 	out := s.out // replies print where output went when the statement was read
 	s.progress.count()
 	switch classify(st.SQL) {

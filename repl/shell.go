@@ -69,6 +69,8 @@ type Shell struct {
 	onceArmed bool      // out goes back to Stdout after the next command
 
 	block *txBlock // the open BEGIN … block, or nil
+	// vtab loads the virtual tables of a .dump (vtabload.go).
+	vtab vtabLoad
 
 	lastChanges  int64 // rows changed by the latest INSERT/UPDATE/DELETE
 	totalChanges int64 // rows changed by all of them this session
