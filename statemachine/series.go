@@ -11,16 +11,16 @@ import (
 	"modernc.org/sqlite/vtab"
 )
 
-// generate_series for reads: the table-valued function of SQLite's
-// series.c extension, which the sqlite3 CLI 3.40 builds in and
-// modernc.org/sqlite does not. Read connections get it as a TEMP virtual
-// table named generate_series (the Go bridge's modules are not
-// eponymous); the apply connection does not, so a write that names it
-// fails as before on every replica (allowing it in writes would change
-// which entries succeed, which needs a new RulesVersion). SQLite finds a
-// TEMP table before a main one, so while the user has an object named
-// generate_series the read transaction drops the connection's (readtx.go)
-// and the user's comes first, as in sqlite3.
+// generate_series: the table-valued function of SQLite's series.c
+// extension, which the sqlite3 CLI 3.40 builds in and modernc.org/sqlite
+// does not. Read connections get it as a TEMP virtual table named
+// generate_series (the Go bridge's modules are not eponymous); the apply
+// connection gets it from RulesV4 on, only for the statement that names
+// it (serieswrite.go), so under older rules a write that names it fails
+// as before on every replica. SQLite finds a TEMP table before a main
+// one, so while the user has an object named generate_series the read
+// transaction drops the connection's (readtx.go), apply makes none, and
+// the user's comes first, as in sqlite3.
 
 // seriesModuleName is the module the TEMP table is made with.
 const seriesModuleName = "resqlite_series"
