@@ -95,3 +95,57 @@ func TestLargeDumpReloadsThroughCluster(t *testing.T) {
 		}
 	}
 }
+
+// A row whose INSERT is over the 1 MiB statement limit (a 1 MiB BLOB,
+// written in hex, and a 0.8 MB TEXT with quotes and line breaks) is in
+// ReSqlite's dump as sqlite3 writes it, and the dump still reloads: the
+// shell sends the long literals of such a write as parameters. The
+// reloaded database has the same digest and dumps the same text.
+func TestDumpWithLargeValuesReloads(t *testing.T) {
+	skipShort(t)
+	src := startCluster(t, 1)
+	// The large values are made on the node, by statements under the
+	// limits.
+	setup := "CREATE TABLE v(id INTEGER PRIMARY KEY, b BLOB, t TEXT);\n" +
+		"INSERT INTO v VALUES (1, x'00ff', 'small');\n" +
+		"INSERT INTO v SELECT 2, CAST(replace(hex(zeroblob(524288)), '00', 'a1') AS BLOB), " +
+		"replace(hex(zeroblob(200000)), '00', 'x''' || char(10) || 'y');\n"
+	if r := runProgram(t, t.TempDir(), setup, "-connect", src[0].addr); r.code != 0 || r.stderr != "" {
+		t.Fatalf("setup: exit %d\n%s", r.code, r.stderr)
+	}
+	dump := runProgram(t, t.TempDir(), ".dump\n", "-connect", src[0].addr)
+	if dump.code != 0 || dump.stderr != "" {
+		t.Fatalf("dump: exit %d\n%s", dump.code, dump.stderr)
+	}
+	longest := 0
+	for _, line := range strings.Split(dump.stdout, "\n") {
+		longest = max(longest, len(line))
+	}
+	if longest <= sqlval.MaxStatementBytes {
+		t.Fatalf("longest dump line %d bytes; want one over the statement limit", longest)
+	}
+	file := filepath.Join(t.TempDir(), "dump.sql")
+	if err := os.WriteFile(file, []byte(dump.stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dst := startCluster(t, 3)
+	if r := runProgram(t, t.TempDir(), "", "-connect", dst[0].addr, "-batch", file); r.code != 0 || r.stderr != "" {
+		t.Fatalf("reload: exit %d\n%s", r.code, truncate(r.stderr, 500))
+	}
+	want := digest(t, src[0].addr)
+	for i, nd := range dst {
+		if got := digest(t, nd.addr); got != want {
+			t.Errorf("node %d: digest %s, want %s", i+1, got, want)
+		}
+	}
+	if again := runProgram(t, t.TempDir(), ".dump\n", "-connect", dst[1].addr); again.stdout != dump.stdout {
+		t.Errorf("the reloaded database dumps differently\n%s", firstDifference(again.stdout, dump.stdout))
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

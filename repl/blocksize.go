@@ -23,6 +23,11 @@ func oversizeBlock(e Entry) string {
 	for _, s := range e.Statements {
 		n += len(s) + blockStatementOverhead
 	}
+	for _, ps := range e.Params {
+		for _, p := range ps {
+			n += len(p.Name) + len(p.Value.Text) + len(p.Value.Bytes) + blockStatementOverhead
+		}
+	}
 	if n <= sqlval.MaxEntryBytes {
 		return ""
 	}

@@ -41,7 +41,7 @@ func (s *Shell) blockEntry(stmts []Statement) (Entry, []blockSlot) {
 	add := func(i int, kind blockSlotKind, sql string) {
 		entry.Statements = append(entry.Statements, sql)
 		slots = append(slots, blockSlot{stmt: i, kind: kind})
-		if ps := s.params.bindings(stmts[i].SQL); ps != nil {
+		if ps := s.bindings(stmts[i]); ps != nil {
 			entry.Params = append(entry.Params, make([][]Param, len(entry.Statements)-len(entry.Params))...)
 			entry.Params[len(entry.Statements)-1] = ps
 		}

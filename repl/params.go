@@ -146,3 +146,12 @@ func (t paramTable) listWidth() int {
 	}
 	return min(n, 40)
 }
+
+// bindings are the parameters st is sent with: those liftLiterals took out
+// of it, or the shell's .parameter bindings of the variables it names.
+func (s *Shell) bindings(st Statement) []Param {
+	if st.lifted != nil {
+		return st.lifted
+	}
+	return s.params.bindings(st.SQL)
+}

@@ -150,13 +150,14 @@ func (s *Shell) runOne(ctx context.Context, run *inputRun, group *groupState, st
 			return
 		}
 	}
+	st = liftLiterals(st)
 	if s.block != nil {
 		s.block.stmts = append(s.block.stmts, st)
 		return
 	}
 	s.sendPlan(ctx, out, st)
 	req := Request{Entry: Entry{Statements: []string{st.SQL}}}
-	if ps := s.params.bindings(st.SQL); ps != nil {
+	if ps := s.bindings(st); ps != nil {
 		req.Entry.Params = [][]Param{ps}
 	}
 	s.send(ctx, req, func(r Reply) { s.finishReply(out, run, group, []Statement{st}, false, r) })

@@ -14,6 +14,9 @@ type Statement struct {
 	// Tail is the input from the statement's start to the end of its
 	// group; the CLI quotes it when showing where a parse error is.
 	Tail string
+	// lifted are the parameters of the literals liftLiterals took out of
+	// SQL, or nil.
+	lifted []Param
 }
 
 // SplitStatements splits one group of input lines into statements the way
