@@ -71,7 +71,6 @@ func TestStrayArgumentsSayWhatToDo(t *testing.T) {
 		{[]string{"shop.db"}, []string{`"shop.db"`, "data directory", "sqlite3 shop.db .dump > dump.sql", "resqlite -batch dump.sql"}},
 		{[]string{"-mode", "list", "shop.sqlite3"}, []string{"data directory", ".dump"}},
 		{[]string{"load.sql"}, []string{"resqlite -batch load.sql"}},
-		{[]string{"restore"}, []string{`subcommand "restore" is not in this build`}},
 		{[]string{"-id", "2", "passwd"}, []string{`subcommand "passwd" is not in this build`}},
 		{[]string{"frobnicate"}, []string{`unexpected argument "frobnicate"`, "resqlite -h"}},
 		{[]string{"-data", "old.db"}, []string{"-data old.db is a file", "sqlite3 old.db .dump > dump.sql"}},
