@@ -257,3 +257,26 @@ func TestRestoreUnderOldRulesIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// A file whose page size is not the node's is converted as it is swapped
+// in (the backup API cannot copy between page sizes into a WAL database),
+// with its content intact.
+func TestRestoreConvertsPageSize(t *testing.T) {
+	dir := t.TempDir()
+	file := writeDB(t, filepath.Join(dir, "p.db"), "PRAGMA page_size = 1024", "CREATE TABLE p(a INTEGER PRIMARY KEY, b TEXT)",
+		"WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 2000) INSERT INTO p(b) SELECT 'v' || v FROM n")
+	ref := openTest(t)
+	mustExec(t, ref, "CREATE TABLE p(a INTEGER PRIMARY KEY, b TEXT)")
+	mustExec(t, ref, "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 2000) INSERT INTO p(b) SELECT 'v' || v FROM n")
+	sm := openTest(t)
+	res := applyBatch(t, sm, restoreEntries(1, 3, file, 1<<16))
+	if fin := res[len(res)-1]; fin.Err != nil {
+		t.Fatalf("finish: %v", fin.Err)
+	}
+	if got, want := digest(t, sm), digest(t, ref); got.Sum != want.Sum {
+		t.Fatal("restored content differs")
+	}
+	if rows := query(t, sm, "PRAGMA page_size"); rows[0][0].Int != 4096 {
+		t.Fatalf("page size %v", rows)
+	}
+}
