@@ -56,6 +56,6 @@ func bootFrom(ctx context.Context, n *node.Node, file string, stderr io.Writer) 
 	if err != nil {
 		return fmt.Errorf("-boot %s: %w", file, err)
 	}
-	fmt.Fprintf(stderr, "resqlite: node %d booted from %s (%d bytes) at log index %d\n", n.Raft().ID(), file, size, index)
+	fmt.Fprintf(stderr, "resqlite: node %d booted from %s (%d bytes) %s\n", n.Raft().ID(), file, size, restoredAt(index))
 	return nil
 }

@@ -73,11 +73,7 @@ func runRestore(addr, file string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	at := fmt.Sprintf("at log index %d", index)
-	if index == 0 {
-		at = "(the answer to its last entry was lost; the cluster shows it applied)"
-	}
-	fmt.Fprintf(stdout, "restored %s (%d bytes) into the cluster of %s %s\n", file, size, addr, at)
+	fmt.Fprintf(stdout, "restored %s (%d bytes) into the cluster of %s %s\n", file, size, addr, restoredAt(index))
 	return 0
 }
 
@@ -96,4 +92,14 @@ func fileSum(path string) (int64, [sha256.Size]byte, error) {
 	}
 	copy(sum[:], h.Sum(nil))
 	return n, sum, nil
+}
+
+// restoredAt says where a restore applied: its log index, or that the
+// answer to its finishing entry was lost (index 0) while the cluster
+// shows it applied.
+func restoredAt(index uint64) string {
+	if index == 0 {
+		return "(the answer to its finishing entry was lost; the cluster shows it applied)"
+	}
+	return fmt.Sprintf("at log index %d", index)
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
 	"github.com/resqlite/resqlite/statemachine/sqlval"
@@ -48,7 +49,7 @@ func (c *Client) Restore(ctx context.Context, r io.Reader, size int64, sum [sha2
 			return 0, fmt.Errorf("restore: read the file at offset %d: %w", off, err)
 		}
 		req := &resqlitepb.RestoreRequest{RestoreId: id, Offset: uint64(off), Data: buf[:n]}
-		if _, err := c.restoreEntry(ctx, req); err != nil {
+		if _, err := c.restoreEntry(ctx, req, c.opts.Timeout); err != nil {
 			return 0, fmt.Errorf("restore: chunk at offset %d: %w", off, err)
 		}
 		off += int64(n)
@@ -59,6 +60,11 @@ func (c *Client) Restore(ctx context.Context, r io.Reader, size int64, sum [sha2
 	return c.finishRestore(ctx, &resqlitepb.RestoreRequest{RestoreId: id, Finish: true, Size: uint64(size), Sha256: sum[:]})
 }
 
+// finishBytesPerSecond is the pace, at the least, at which a node
+// assembles, checks and swaps in a restored file: the finishing entry's
+// deadline is the client's timeout plus its size at this pace.
+const finishBytesPerSecond = 4 << 20
+
 // finishRestore sends the finishing entry. When its outcome is unknown
 // (the leader changed under it), a linearizable read of the staged chunks
 // tells: none left means it applied (the cluster refuses only a file that
@@ -66,7 +72,8 @@ func (c *Client) Restore(ctx context.Context, r io.Reader, size int64, sum [sha2
 // and it is sent again.
 func (c *Client) finishRestore(ctx context.Context, req *resqlitepb.RestoreRequest) (uint64, error) {
 	for {
-		index, err := c.restoreEntry(ctx, req)
+		timeout := c.opts.Timeout + time.Duration(req.GetSize()/finishBytesPerSecond)*time.Second
+		index, err := c.restoreEntry(ctx, req, timeout)
 		if !errors.Is(err, ErrOutcomeUnknown) {
 			if err != nil {
 				return 0, fmt.Errorf("restore: finish: %w", err)
@@ -85,9 +92,9 @@ func (c *Client) finishRestore(ctx context.Context, req *resqlitepb.RestoreReque
 
 // restoreEntry sends one restore entry, again while the answer is that
 // nothing was proposed or, for a chunk, that its outcome is unknown, until
-// the client's timeout. A refusal is an error wrapping ErrRestoreRefused.
-func (c *Client) restoreEntry(ctx context.Context, req *resqlitepb.RestoreRequest) (uint64, error) {
-	ctx, cancel := c.withDeadline(ctx)
+// timeout. A refusal is an error wrapping ErrRestoreRefused.
+func (c *Client) restoreEntry(ctx context.Context, req *resqlitepb.RestoreRequest, timeout time.Duration) (uint64, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	for n := 0; ; n++ {
 		resp, verdict, err := c.restoreOnce(ctx, req)
