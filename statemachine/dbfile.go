@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
@@ -23,7 +24,9 @@ const sqliteHeader = "SQLite format 3\x00"
 // integrity check, with no object whose name (or whose table's name)
 // begins with ReservedPrefix and none of SQLite's statistics tables
 // (sqlite_stat*: planner data that writes may not reach). Its refusals
-// wrap ErrBadDatabase. It only reads the file (SQLite may create its -shm
+// wrap ErrBadDatabase; an error of the environment (I/O, memory, disk)
+// does not, so that a node can tell the file's fault, the same on every
+// node, from its own. It only reads the file (SQLite may create its -shm
 // and -wal beside a database in WAL mode).
 func ValidateDatabase(path string) error {
 	if err := checkHeader(path); err != nil {
@@ -31,20 +34,26 @@ func ValidateDatabase(path string) error {
 	}
 	c, err := openConn(&sqlite.Driver{}, path)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrBadDatabase, path, err)
+		return fmt.Errorf("check %s: %w", path, err)
 	}
 	defer c.close()
 	var bad []string
+	var envErr error
 	check := func(sql string, ok func(row []Value) bool, what func(row []Value) string) {
-		if len(bad) > 0 {
+		if len(bad) > 0 || envErr != nil {
 			return
 		}
-		if err := c.each(sql, func(row []Value) {
+		err := c.each(sql, func(row []Value) {
 			if !ok(row) {
 				bad = append(bad, what(row))
 			}
-		}); err != nil {
+		})
+		switch {
+		case err == nil:
+		case isContentError(err):
 			bad = append(bad, err.Error())
+		default:
+			envErr = fmt.Errorf("check %s: %s: %w", path, sql, err)
 		}
 	}
 	check("PRAGMA encoding", func(row []Value) bool { return row[0].Text == "UTF-8" },
@@ -53,11 +62,28 @@ func ValidateDatabase(path string) error {
 		func(row []Value) string { return "integrity check: " + row[0].Text })
 	check("SELECT type, name, tbl_name FROM sqlite_schema ORDER BY rowid", allowedObject,
 		func(row []Value) string { return fmt.Sprintf("%s %s is reserved", row[0].Text, row[1].Text) })
+	if envErr != nil {
+		return envErr
+	}
 	if len(bad) > 0 {
 		return fmt.Errorf("%w: %s: %s (names beginning with %s are ReSqlite's; sqlite_stat* tables are the planner's: drop them, or ANALYZE nothing)",
 			ErrBadDatabase, path, strings.Join(bad, "; "), sqlval.ReservedPrefix)
 	}
 	return nil
+}
+
+// isContentError reports whether err is SQLite's verdict on the file's
+// content (not a database, corrupt) rather than on the environment.
+func isContentError(err error) bool {
+	var se *sqliteError
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.code & 0xff {
+	case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_FORMAT, sqlite3.SQLITE_RANGE, sqlite3.SQLITE_ERROR:
+		return true
+	}
+	return false
 }
 
 // allowedObject reports whether the sqlite_schema row (type, name,

@@ -144,8 +144,10 @@ func (w *writer) assembleRestore(dir string, index, term uint64, f *RestoreFinis
 	if got := h.Sum(nil); string(got) != string(f.SHA256[:]) {
 		return path, fmt.Sprintf("restore %d: the staged file's SHA-256 is %x, the client's %x", f.ID, got, f.SHA256), nil
 	}
-	if err := ValidateDatabase(path); err != nil {
+	if err := ValidateDatabase(path); errors.Is(err, ErrBadDatabase) {
 		return path, err.Error(), nil
+	} else if err != nil {
+		return path, "", err
 	}
 	pageSize, err := w.run("PRAGMA page_size")
 	if err != nil {
