@@ -22,12 +22,17 @@ func restoreSubcommand() subcommand {
 	c.run = func(args []string, stdout, stderr io.Writer) int {
 		fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 		connect := fs.String("connect", "", "restore through the member at `host:port`")
-		file := ""
-		if n := len(args); n > 0 && !strings.HasPrefix(args[n-1], "-") && (n < 2 || args[n-2] != "-connect") {
-			file, args = args[n-1], args[:n-1]
-		}
-		if code, done := parseSubcommandFlags(c, fs, args, stdout, stderr); done {
+		flags, files := splitPositional(args, map[string]bool{"connect": true})
+		if code, done := parseSubcommandFlags(c, fs, flags, stdout, stderr); done {
 			return code
+		}
+		if len(files) > 1 {
+			fmt.Fprintf(stderr, "resqlite restore: one FILE, not %d (%s)\n", len(files), strings.Join(files, " "))
+			return 2
+		}
+		file := ""
+		if len(files) == 1 {
+			file = files[0]
 		}
 		if *connect == "" || file == "" {
 			fmt.Fprintln(stderr, "resqlite restore: give -connect host:port and the SQLite FILE (resqlite restore -h lists the flags)")
@@ -102,4 +107,25 @@ func restoredAt(index uint64) string {
 		return "(the answer to its finishing entry was lost; the cluster shows it applied)"
 	}
 	return fmt.Sprintf("at log index %d", index)
+}
+
+// splitPositional separates a subcommand's positional arguments from its
+// flags, wherever they stand; valued names the flags that take a value
+// in the next argument (unless written -flag=value).
+func splitPositional(args []string, valued map[string]bool) (flags, positional []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch name := strings.TrimLeft(a, "-"); {
+		case a == "--":
+			return flags, append(positional, args[i+1:]...)
+		case !strings.HasPrefix(a, "-") || a == "-":
+			positional = append(positional, a)
+		case valued[name] && i+1 < len(args):
+			flags = append(flags, a, args[i+1])
+			i++
+		default:
+			flags = append(flags, a)
+		}
+	}
+	return flags, positional
 }

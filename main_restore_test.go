@@ -117,7 +117,7 @@ func TestRestoreIntoThreeNodeCluster(t *testing.T) {
 		} else {
 			sqlite3File(t, cli, path, script)
 		}
-		r := runProgram(t, ".", "", "restore", "-connect", nodes[1].addr, path)
+		r := runProgram(t, ".", "", "restore", path, "-connect", nodes[1].addr) // FILE first works too
 		if r.code != 1 || !strings.Contains(r.stderr, "nothing changed") {
 			t.Errorf("restore %s: exit %d\nstdout %q\nstderr %q", name, r.code, r.stdout, r.stderr)
 		}
@@ -152,5 +152,26 @@ func TestRestoreIntoThreeNodeCluster(t *testing.T) {
 	}
 	if w := runProgram(t, ".", "INSERT INTO log(what) VALUES ('after the restore');\n", "-connect", nodes[2].addr); w.code != 0 || w.stderr != "" {
 		t.Fatalf("write after the restore: exit %d %s", w.code, w.stderr)
+	}
+}
+
+// restore takes its FILE before or after its flags.
+func TestSplitPositional(t *testing.T) {
+	valued := map[string]bool{"connect": true}
+	for _, c := range []struct {
+		args         []string
+		flags, files string
+	}{
+		{[]string{"-connect", "h:1", "f.db"}, "-connect h:1", "f.db"},
+		{[]string{"f.db", "-connect", "h:1"}, "-connect h:1", "f.db"},
+		{[]string{"--connect=h:1", "f.db"}, "--connect=h:1", "f.db"},
+		{[]string{"-h"}, "-h", ""},
+		{[]string{"-connect", "h:1", "--", "-odd.db"}, "-connect h:1", "-odd.db"},
+		{[]string{"a.db", "b.db"}, "", "a.db b.db"},
+	} {
+		flags, files := splitPositional(c.args, valued)
+		if strings.Join(flags, " ") != c.flags || strings.Join(files, " ") != c.files {
+			t.Errorf("%q: flags %q files %q", c.args, flags, files)
+		}
 	}
 }
