@@ -106,6 +106,9 @@ var ErrBadCommand = errors.New("statemachine: malformed command")
 //	      integer: zigzag varint; real: 8 bytes little-endian IEEE bits;
 //	      text, blob: uvarint len, bytes; null: nothing
 //	CRC-32C (Castagnoli) of everything before it, 4 bytes little-endian
+//
+// A restore's chunk or finishing entry (kinds 4 and 5) is laid out as
+// encodeRestore says.
 func EncodeCommand(c Command) []byte {
 	if c.RestoreChunk != nil || c.RestoreFinish != nil {
 		return encodeRestore(c)
