@@ -35,7 +35,7 @@ func oversizeBlock(e Entry) string {
 		"applied as one log entry, and one write may be at most %d MiB. Load large data in smaller blocks "+
 		"(ReSqlite's .dump writes blocks of at most 1 MiB), without BEGIN/COMMIT (each statement is then a write of its own), "+
 		"for CSV data, with .import (it sends blocks of 1,000 rows), "+
-		"or, for a whole database, by restoring its file onto the nodes (see resqlite restore -h); "+
+		"or, for a whole SQLite database file, with resqlite restore FILE (or -boot FILE to start a new cluster with it); "+
 		"nothing of this block was applied",
 		len(e.Statements), n, sqlval.MaxEntryBytes>>20)
 }

@@ -42,7 +42,7 @@ func newApplyDriver(g *clockGuard) (*sqlite.Driver, error) {
 			return nil, fmt.Errorf("override %s(): %w", name, err)
 		}
 	}
-	// For writes from RulesV4 on (serieswrite.go).
+	// For writes from RulesV5 on (serieswrite.go).
 	if err := RegisterGenerateSeries(d); err != nil {
 		return nil, err
 	}

@@ -100,10 +100,11 @@
 //
 // # Rules versions
 //
-// The rules above are RulesV4, which also lets a write use generate_series
-// (serieswrite.go). RulesV3 is the same without it (a write naming it
-// fails with "no such table"), and honours client sessions (entry
-// kind 3, session.go). RulesV2 is the same list without sessions (their
+// The rules above are RulesV5, which also lets a write use generate_series
+// (serieswrite.go). RulesV4 is the same without it (a write naming it
+// fails with "no such table"), and takes restores through the log
+// (restore.go); RulesV3 is RulesV4 without restores, and honours client
+// sessions (entry kind 3, session.go). RulesV2 is the same list without sessions (their
 // entries are refused as their result, and the session tables do not
 // exist), with the reserved-name rule narrowed to the internal tables'
 // exact names (see policy.checkNewName) and with reads of _resqlite_state
@@ -160,6 +161,15 @@
 // RulesV3 has them from the start, and an older one gets them from the
 // rules entry that switches it to RulesV3, at that log position on every
 // node (internal.go); Open and Restore of an older one leave them out.
-// Open and Restore fail (ErrReservedName) when a user object already has
-// an internal table's name.
+// RestoreTable is replicated state of RulesV4 in the same way. Open and
+// Restore fail (ErrReservedName) when a user object already has an
+// internal table's name.
+//
+// # Backups and restores
+//
+// Backup streams the user's database as a plain SQLite file (backup.go).
+// A restore replaces it through the log: chunk entries staged in
+// RestoreTable, then a finishing entry that swaps the file in at its log
+// position, keeping the internal state (restore.go); ValidateDatabase
+// (dbfile.go) is the check a restored or booted file must pass.
 package statemachine

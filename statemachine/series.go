@@ -15,7 +15,7 @@ import (
 // extension, which the sqlite3 CLI 3.40 builds in and modernc.org/sqlite
 // does not. Read connections get it as a TEMP virtual table named
 // generate_series (the Go bridge's modules are not eponymous); the apply
-// connection gets it from RulesV4 on, only for the statement that names
+// connection gets it from RulesV5 on, only for the statement that names
 // it (serieswrite.go), so under older rules a write that names it fails
 // as before on every replica. SQLite finds a TEMP table before a main
 // one, so while the user has an object named generate_series the read

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// generate_series in writes (RulesV4). The apply connection has no
+// generate_series in writes (RulesV5). The apply connection has no
 // generate_series between statements: its TEMP table (series.go) is
 // created just before a Statement whose text names generate_series, and
 // dropped just after it, inside the entry's transaction. So what a write
@@ -44,7 +44,7 @@ func namesSeries(sql string) bool {
 // then the caller calls removeSeries once the Statement ran. The work is
 // ReSqlite's own: it is not counted in the entry's step budget.
 func (w *writer) placeSeries(sql string) (bool, error) {
-	if w.pol.rules < RulesV4 || !namesSeries(sql) {
+	if w.pol.rules < RulesV5 || !namesSeries(sql) {
 		return false, nil
 	}
 	left := w.budget.suspend()

@@ -10,28 +10,28 @@ import (
 // seriesInsert is the write issue 14 asks for.
 const seriesInsert = "INSERT INTO t SELECT value FROM generate_series(1, 10)"
 
-// Under rules older than RulesV4 a write naming generate_series fails with
+// Under rules older than RulesV5 a write naming generate_series fails with
 // "no such table", the same on every node; the rules entry that switches
-// to RulesV4 makes the same write succeed, with sqlite3's rows.
-func TestGenerateSeriesInWritesNeedsRulesV4(t *testing.T) {
-	sm, err := Open(t.TempDir(), Options{ReadConns: 1, NewDatabaseRules: RulesV3})
+// to RulesV5 makes the same write succeed, with sqlite3's rows.
+func TestGenerateSeriesInWritesNeedsRulesV5(t *testing.T) {
+	sm, err := Open(t.TempDir(), Options{ReadConns: 1, NewDatabaseRules: RulesV4})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sm.Close()
 	mustExec(t, sm, "CREATE TABLE t(a)")
 	if r := exec(t, sm, seriesInsert); r.Err == nil || !strings.Contains(r.Err.Error(), "no such table: generate_series") {
-		t.Fatalf("under RulesV3: %v, want no such table", r.Err)
+		t.Fatalf("under RulesV4: %v, want no such table", r.Err)
 	}
-	switchTo(t, sm, RulesV4)
+	switchTo(t, sm, RulesV5)
 	mustExec(t, sm, seriesInsert)
 	rows := query(t, sm, "SELECT count(*), sum(a), min(a), max(a) FROM t")
 	if got := rows[0]; got[0].Int != 10 || got[1].Int != 55 || got[2].Int != 1 || got[3].Int != 10 {
-		t.Fatalf("after the insert under RulesV4: %v, want 10 rows 1..10", got)
+		t.Fatalf("after the insert under RulesV5: %v, want 10 rows 1..10", got)
 	}
 }
 
-// From RulesV4 on, generate_series works in writes as in sqlite3's reads
+// From RulesV5 on, generate_series works in writes as in sqlite3's reads
 // (steps, descending, in a CTE, an UPDATE's sub-select, several
 // statements of one entry); a user's table named generate_series comes
 // first, and once it is dropped the built-in is back. The built-in leaves
@@ -39,7 +39,7 @@ func TestGenerateSeriesInWritesNeedsRulesV4(t *testing.T) {
 // empty), so a node restarted between two entries applies the next alike.
 func TestGenerateSeriesInWrites(t *testing.T) {
 	sm := openTest(t)
-	if sm.RulesVersion() < RulesV4 {
+	if sm.RulesVersion() < RulesV5 {
 		t.Fatalf("a new database at rules version %d", sm.RulesVersion())
 	}
 	mustExec(t, sm, "CREATE TABLE t(a)")

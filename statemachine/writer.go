@@ -12,7 +12,9 @@ import (
 
 // writer is the apply connection: the only connection that writes.
 type writer struct {
-	c     *conn
+	c *conn
+	// path is the database file's.
+	path  string
 	pol   *policy
 	guard *clockGuard
 	// internal caches ReSqlite's own prepared statements by SQL text.
@@ -66,7 +68,7 @@ func openWriter(path string, maxEntrySteps int64, newRules RulesVersion, testSle
 		g.close()
 		return nil, err
 	}
-	w := &writer{c: c, pol: &policy{mode: modeInternal}, guard: g, internal: map[string]uintptr{}, maxRowid: map[string]uintptr{}}
+	w := &writer{c: c, path: path, pol: &policy{mode: modeInternal}, guard: g, internal: map[string]uintptr{}, maxRowid: map[string]uintptr{}}
 	if err := c.exec(applySettings); err != nil {
 		w.close()
 		return nil, fmt.Errorf("apply connection settings: %w", err)
@@ -224,7 +226,7 @@ func (e *envError) Unwrap() error { return e.err }
 // execStatement runs one Statement of a Command (index si) under the write
 // policy and returns the results of the SQL statements in its text. A
 // statement error caused by the SQL or the data is returned as *Error; an
-// environment error as *envError. From RulesV4 on, generate_series is
+// environment error as *envError. From RulesV5 on, generate_series is
 // there for the Statement if its text names it (serieswrite.go).
 func (w *writer) execStatement(si int, st Statement) ([]StatementResult, *Error, error) {
 	placed, err := w.placeSeries(st.SQL)
