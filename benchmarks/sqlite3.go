@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// sqlite3 CLI baselines.
+const (
+	sysMem  = "sqlite3 :memory:"
+	sysFile = "sqlite3 file"
+	sysWAL  = "sqlite3 WAL+FULL"
+)
+
+// sqliteCLI runs a workload through the sqlite3 CLI on a fresh database
+// each run: in memory, on a file with the default rollback journal, or on
+// a file in WAL mode with synchronous=FULL.
+type sqliteCLI struct {
+	name string
+	bin  string
+	tmp  string
+}
+
+func (s *sqliteCLI) Name() string { return s.name }
+
+// Run sets up a fresh database (untimed), then times the body. In memory,
+// the body starts by restoring the set-up file (.restore), which is timed.
+func (s *sqliteCLI) Run(ctx context.Context, w Workload) (Sample, error) {
+	dir, err := os.MkdirTemp(s.tmp, "sqlite3-")
+	if err != nil {
+		return Sample{}, fmt.Errorf("%s: %w", s.name, err)
+	}
+	defer os.RemoveAll(dir)
+	db := filepath.Join(dir, "bench.db")
+	if err := s.setup(ctx, dir, db, w); err != nil {
+		return Sample{}, err
+	}
+	target, prefix := db, []string(nil)
+	switch s.name {
+	case sysMem:
+		target = ":memory:"
+		if len(w.Setup) > 0 {
+			prefix = []string{fmt.Sprintf(".restore '%s'", db)}
+		}
+	case sysWAL:
+		prefix = []string{"PRAGMA synchronous=FULL;"}
+	}
+	body := filepath.Join(dir, "body.sql")
+	if err := writeSQL(body, prefix, w.Body); err != nil {
+		return Sample{}, err
+	}
+	r, err := runProc(ctx, body, w.Large, s.bin, "-batch", target)
+	if err != nil {
+		return Sample{}, fmt.Errorf("%s: %w", s.name, err)
+	}
+	return Sample{Seconds: r.elapsed.Seconds(), Ops: w.Statements, ClientRSSKB: r.peakKB, Digest: r.digest}, nil
+}
+
+// setup creates db with the workload's tables (in WAL mode for sysWAL).
+func (s *sqliteCLI) setup(ctx context.Context, dir, db string, w Workload) error {
+	var prefix []string
+	if s.name == sysWAL {
+		prefix = []string{"PRAGMA journal_mode=WAL;"}
+	}
+	if len(prefix) == 0 && len(w.Setup) == 0 {
+		return nil
+	}
+	path := filepath.Join(dir, "setup.sql")
+	if err := writeSQL(path, prefix, w.Setup); err != nil {
+		return err
+	}
+	if err := discardRun(ctx, path, s.bin, "-batch", db); err != nil {
+		return fmt.Errorf("%s setup: %w", s.name, err)
+	}
+	return nil
+}
