@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -60,9 +61,22 @@ func runProc(ctx context.Context, in string, discard bool, name string, args ...
 	} else {
 		cmd.Stdout = h
 	}
+	self := os.Getpid()
+	if err := resetPeakRSS(self); err != nil {
+		return procRun{}, err
+	}
+	base, err := peakRSS(self)
+	if err != nil {
+		return procRun{}, err
+	}
 	start := time.Now()
-	err = cmd.Run()
-	r := procRun{elapsed: time.Since(start), peakKB: childPeakRSS(cmd)}
+	if err := cmd.Start(); err != nil {
+		return procRun{}, fmt.Errorf("run %s: %w", name, err)
+	}
+	watch := watchPeak(cmd.Process.Pid, filepath.Base(name), 5*time.Millisecond)
+	err = cmd.Wait()
+	r := procRun{elapsed: time.Since(start)}
+	r.peakKB = childPeak(watch.stop(), childPeakRSS(cmd), base)
 	if !discard {
 		r.digest = hex.EncodeToString(h.Sum(nil))[:16]
 	}

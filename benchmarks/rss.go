@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // resetPeakRSS resets the peak resident set size (VmHWM) of process pid
@@ -54,4 +55,74 @@ func childPeakRSS(cmd *exec.Cmd) int64 {
 		return ru.Maxrss // KiB on Linux
 	}
 	return 0
+}
+
+// procStatus returns the Name and VmHWM (KiB) lines of /proc/PID/status.
+func procStatus(pid int) (name string, hwm int64, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "", 0, err
+	}
+	for l := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(l, "Name:"); ok {
+			name = strings.TrimSpace(v)
+		}
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			hwm, _ = strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		}
+	}
+	return name, hwm, nil
+}
+
+// peakWatch follows the peak RSS of a running child by polling its
+// VmHWM. It exists because the child's own rusage is not enough: Go
+// starts children with vfork, and Linux carries the parent's peak RSS
+// into the child's ru_maxrss at exec, so a child smaller than this program
+// reports this program's size.
+type peakWatch struct {
+	stopc chan struct{}
+	peak  chan int64
+}
+
+// watchPeak polls pid every interval, counting only readings taken after
+// the child ran exec (its Name is comm, the first 15 bytes of the
+// program's base name).
+func watchPeak(pid int, comm string, interval time.Duration) *peakWatch {
+	w := &peakWatch{stopc: make(chan struct{}), peak: make(chan int64, 1)}
+	if len(comm) > 15 {
+		comm = comm[:15]
+	}
+	go func() {
+		var peak int64
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			if name, hwm, err := procStatus(pid); err == nil && name == comm {
+				peak = max(peak, hwm)
+			}
+			select {
+			case <-w.stopc:
+				w.peak <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return w
+}
+
+// stop ends the polling and returns the highest VmHWM seen.
+func (w *peakWatch) stop() int64 {
+	close(w.stopc)
+	return <-w.peak
+}
+
+// childPeak combines what watchPeak saw with the child's rusage: the
+// rusage figure is the child's own when it exceeds base, this program's
+// peak RSS when the child started.
+func childPeak(polled, rusage, base int64) int64 {
+	if rusage > base {
+		return max(polled, rusage)
+	}
+	return polled
 }
