@@ -9,7 +9,7 @@ import (
 
 func TestChildPeak(t *testing.T) {
 	cases := []struct{ polled, rusage, base, want int64 }{
-		{polled: 4000, rusage: 60000, base: 60000, want: 4000},    // rusage is the parent's
+		{polled: 4000, rusage: 60000, base: 60000, want: 4000},     // rusage is the parent's
 		{polled: 90000, rusage: 100000, base: 60000, want: 100000}, // the child outgrew the parent
 		{polled: 0, rusage: 50000, base: 60000, want: 0},           // exited before a poll
 	}

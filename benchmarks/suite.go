@@ -72,13 +72,14 @@ func runSuite(ctx context.Context, cfg Config, log *slog.Logger) (*Report, error
 // systems lists the systems in the order each round runs them.
 func (s *suite) systems(bin string, one, three *cluster, inproc *inProcess) {
 	sq := s.cfg.SQLite3
+	oneReady, threeReady := map[string]bool{}, map[string]bool{}
 	s.batch = []batchSystem{
 		&sqliteCLI{name: sysMem, bin: sq, tmp: s.tmp},
 		&sqliteCLI{name: sysFile, bin: sq, tmp: s.tmp},
 		&sqliteCLI{name: sysWAL, bin: sq, tmp: s.tmp},
-		&resqliteBatch{name: sysOne, bin: bin, tmp: s.tmp, cl: one},
-		&resqliteBatch{name: sysLeader, bin: bin, tmp: s.tmp, cl: three},
-		&resqliteBatch{name: sysFollower, bin: bin, tmp: s.tmp, cl: three, atFollower: true},
+		&resqliteBatch{name: sysOne, bin: bin, tmp: s.tmp, cl: one, ready: oneReady},
+		&resqliteBatch{name: sysLeader, bin: bin, tmp: s.tmp, cl: three, ready: threeReady},
+		&resqliteBatch{name: sysFollower, bin: bin, tmp: s.tmp, cl: three, atFollower: true, ready: threeReady},
 	}
 	s.conc = []concSystem{
 		inproc,

@@ -19,6 +19,9 @@ type Workload struct {
 	// Large marks a large-result read: its output goes to /dev/null and
 	// is not compared across systems.
 	Large bool
+	// ReadOnly marks a body that changes nothing: its table is named
+	// without the run and set up once for all runs.
+	ReadOnly bool
 }
 
 // Sizes are the counts the workloads are generated with.
@@ -117,7 +120,7 @@ func ROnly(seed uint64, table string, s Sizes) Workload {
 	g := newGen(seed, "rOnly", table)
 	setup := []string{g.create(), g.fill(s.N)}
 	body := g.selects(s.N)
-	return Workload{Name: "rOnly", Table: table, Setup: setup, Body: body, Statements: len(body)}
+	return Workload{Name: "rOnly", Table: table, Setup: setup, Body: body, Statements: len(body), ReadOnly: true}
 }
 
 // mixed runs rounds of writes followed by reads of the rows written.
@@ -158,7 +161,7 @@ func LargeRead(table string, rows int) Workload {
 	return Workload{
 		Name:  fmt.Sprintf("large-%s", countLabel(rows)),
 		Table: table, Setup: setup, Body: []string{fmt.Sprintf("SELECT * FROM %s;", table)},
-		Statements: 1, Large: true,
+		Statements: 1, Large: true, ReadOnly: true,
 	}
 }
 
@@ -173,19 +176,21 @@ func countLabel(n int) string {
 	return fmt.Sprint(n)
 }
 
-// BatchWorkloads generates every batch workload of one run; tables are
-// named after the workload and run so runs never share a table.
+// BatchWorkloads generates every batch workload of one run; the tables
+// written to are named after the workload and run so runs never share
+// one, the read-only ones after the workload only (set up once).
 func BatchWorkloads(seed uint64, run int, s Sizes) []Workload {
 	table := func(name string) string { return fmt.Sprintf("b_%s_%d", name, run) }
+	shared := func(name string) string { return "b_" + name }
 	ws := []Workload{
 		WOnly(seed, table("wonly"), s),
-		ROnly(seed, table("ronly"), s),
+		ROnly(seed, shared("ronly"), s),
 		WHeavy(seed, table("wheavy"), s),
 		RHeavy(seed, table("rheavy"), s),
 		Alternate(seed, table("alt"), s),
 	}
 	for _, n := range s.Large {
-		ws = append(ws, LargeRead(table("large_"+countLabel(n)), n))
+		ws = append(ws, LargeRead(shared("large_"+countLabel(n)), n))
 	}
 	return ws
 }
