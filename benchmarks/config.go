@@ -49,11 +49,13 @@ func quickSizes() Sizes {
 func parseConfig(args []string, stderr io.Writer) (Config, error) {
 	var c Config
 	var clients string
+	var n int
 	fs := flag.NewFlagSet("benchmarks", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.IntVar(&c.Runs, "runs", 0, "timed runs per workload and system; the median is reported (default 5, 3 with -quick)")
 	fs.BoolVar(&c.Quick, "quick", false, "small workloads and fewer runs (under 2 minutes)")
 	fs.IntVar(&c.Scale, "scale", 1, "multiply every workload's size by `k` (10: the 10x scale check)")
+	fs.IntVar(&n, "n", 0, "`N`, the inserts of wOnly and the selects of rOnly, after -scale (default 5000, 500 with -quick)")
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the generated workloads")
 	fs.StringVar(&clients, "clients", "1,8,64,256", "concurrency levels of the concurrent workloads")
 	fs.DurationVar(&c.ConcDuration, "duration", 0, "length of one concurrent run (default 500ms, 200ms with -quick)")
@@ -67,7 +69,16 @@ func parseConfig(args []string, stderr io.Writer) (Config, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	return c, c.complete(clients)
+	if err := c.complete(clients); err != nil {
+		return c, err
+	}
+	if n < 0 {
+		return c, fmt.Errorf("-n %d: must be positive", n)
+	}
+	if n > 0 {
+		c.Sizes.N = n
+	}
+	return c, nil
 }
 
 // complete fills in the defaults that depend on -quick and checks c.
