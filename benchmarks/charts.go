@@ -36,6 +36,7 @@ type panel struct {
 	unit  string
 	x     []string
 	ys    []series
+	log   bool // a logarithmic y axis, one grid line per decade
 }
 
 // page lays panels out in a grid under a title and a legend.
@@ -62,20 +63,13 @@ func drawPanel(s *svg, ox, oy float64, p panel, bars bool) {
 	w, h := float64(panelW-plotL-plotR), float64(panelH-plotT-plotB)
 	x0, y0 := ox+plotL, oy+plotT+h // the plot's bottom left
 	s.text(ox+panelW/2, oy+18, "middle", 13, p.title)
-	top := niceCeil(maxY(p.ys))
-	for i := 0; i <= 4; i++ {
-		v := top * float64(i) / 4
-		y := y0 - h*float64(i)/4
-		s.line(x0, y, x0+w, y, "#e0e0e0", 1, false)
-		s.text(x0-4, y+4, "end", 10, fmtNum(v))
-	}
+	yOf := yAxis(s, x0, y0, w, h, p)
 	s.text(ox+12, oy+plotT-8, "start", 10, p.unit)
 	s.line(x0, y0, x0+w, y0, "black", 1, false)
 	slot := w / float64(max(len(p.x), 1))
 	for i, c := range p.x {
 		s.text(x0+slot*(float64(i)+0.5), y0+14, "middle", 10, c)
 	}
-	yOf := func(v float64) float64 { return y0 - h*v/top }
 	if bars {
 		drawBars(s, x0, slot, y0, yOf, p)
 		return
@@ -103,6 +97,47 @@ func drawBars(s *svg, x0, slot, y0 float64, yOf func(float64) float64, p panel) 
 			s.rect(x, yOf(sr.y[i]), bw-1, y0-yOf(sr.y[i]), sr.color, fmt.Sprintf("%s: %s %s", sr.name, fmtNum(sr.y[i]), p.unit))
 		}
 	}
+}
+
+// yAxis draws the y grid and labels and returns the mapping from a value
+// to its y coordinate.
+func yAxis(s *svg, x0, y0, w, h float64, p panel) func(float64) float64 {
+	if p.log {
+		lo, hi := decades(p.ys)
+		for e := lo; e <= hi; e++ {
+			y := y0 - h*float64(e-lo)/float64(max(hi-lo, 1))
+			s.line(x0, y, x0+w, y, "#e0e0e0", 1, false)
+			s.text(x0-4, y+4, "end", 10, fmtNum(math.Pow(10, float64(e))))
+		}
+		return func(v float64) float64 {
+			return y0 - h*(math.Log10(max(v, math.Pow(10, float64(lo))))-float64(lo))/float64(max(hi-lo, 1))
+		}
+	}
+	top := niceCeil(maxY(p.ys))
+	for i := 0; i <= 4; i++ {
+		v := top * float64(i) / 4
+		y := y0 - h*float64(i)/4
+		s.line(x0, y, x0+w, y, "#e0e0e0", 1, false)
+		s.text(x0-4, y+4, "end", 10, fmtNum(v))
+	}
+	return func(v float64) float64 { return y0 - h*v/top }
+}
+
+// decades returns the powers of ten around the positive values of ys.
+func decades(ys []series) (lo, hi int) {
+	lo, hi = math.MaxInt, math.MinInt
+	for _, s := range ys {
+		for _, v := range s.y {
+			if v > 0 && !math.IsNaN(v) {
+				lo = min(lo, int(math.Floor(math.Log10(v))))
+				hi = max(hi, int(math.Ceil(math.Log10(v))))
+			}
+		}
+	}
+	if lo > hi {
+		return 0, 1
+	}
+	return lo, max(hi, lo+1)
 }
 
 func maxY(ys []series) float64 {
@@ -189,7 +224,7 @@ func timeChart(rep *Report) string {
 
 // concChart: one panel per concurrent kind, x the number of clients, a
 // line per system (and per metric) of what pick returns.
-func concChart(rep *Report, title, unit string, metrics []string, pick func(Summary, string) float64) string {
+func concChart(rep *Report, title, unit string, log bool, metrics []string, pick func(Summary, string) float64) string {
 	var conc []*Result
 	for _, r := range rep.Results {
 		if r.Concurrent() {
@@ -210,7 +245,7 @@ func concChart(rep *Report, title, unit string, metrics []string, pick func(Summ
 	}
 	var panels []panel
 	for _, kind := range concKinds() {
-		p := panel{title: fmt.Sprintf("%s (x: clients)", concWorkload(kind)), unit: unit, x: x}
+		p := panel{title: fmt.Sprintf("%s (x: clients)", concWorkload(kind)), unit: unit, x: x, log: log}
 		for i, sys := range systems {
 			for j, m := range metrics {
 				sr := series{name: sys, color: palette(i + 2), dashed: j > 0}
@@ -230,12 +265,12 @@ func concChart(rep *Report, title, unit string, metrics []string, pick func(Summ
 }
 
 func throughputChart(rep *Report) string {
-	return concChart(rep, "Concurrent clients: throughput (median; higher is better)", "statements/s",
+	return concChart(rep, "Concurrent clients: throughput (median; higher is better)", "statements/s", false,
 		[]string{""}, func(s Summary, _ string) float64 { return s.OpsPerSec })
 }
 
 func latencyChart(rep *Report) string {
-	return concChart(rep, "Concurrent clients: latency percentiles (median over runs; p99 solid, p50 dashed)", "ms",
+	return concChart(rep, "Concurrent clients: latency percentiles (median over runs; p99 solid, p50 dashed; log scale)", "ms", true,
 		[]string{"p99", "p50"}, func(s Summary, m string) float64 {
 			if m == "p50" {
 				return s.P50Ms

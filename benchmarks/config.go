@@ -26,6 +26,7 @@ type Config struct {
 	Out          string        `json:"-"`
 	Bin          string        `json:"-"`
 	SQLite3      string        `json:"-"`
+	Render       string        `json:"-"`
 	match        *regexp.Regexp
 }
 
@@ -63,6 +64,7 @@ func parseConfig(args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&c.Out, "out", "benchmarks/results", "`directory` for results.json, results.md and the SVG charts")
 	fs.StringVar(&c.Bin, "bin", "", "a built resqlite binary (default: go build one into a temp dir)")
 	fs.StringVar(&c.SQLite3, "sqlite3", "sqlite3", "the sqlite3 CLI")
+	fs.StringVar(&c.Render, "render", "", "run nothing: print the table of this results.json `file` and write -out from it")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

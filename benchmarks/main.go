@@ -16,6 +16,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -41,10 +42,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "benchmarks:", err)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	rep, err := runSuite(ctx, cfg, log)
+	rep, err := measure(cfg, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "benchmarks:", err)
 		return 1
@@ -59,6 +57,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "results in %s (results.json, results.md, %s, %s, %s)\n", cfg.Out, chartTime, chartThroughput, chartLatency)
 	return 0
+}
+
+// measure runs the suite, or with -render reads the report of an
+// earlier run.
+func measure(cfg Config, stderr io.Writer) (*Report, error) {
+	if cfg.Render != "" {
+		return readReport(cfg.Render)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return runSuite(ctx, cfg, log)
+}
+
+// readReport reads a results.json.
+func readReport(path string) (*Report, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read report: %w", err)
+	}
+	var rep Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return nil, fmt.Errorf("read report %s: %w", path, err)
+	}
+	return &rep, nil
 }
 
 // writeOutputs writes the JSON, the Markdown and the charts into dir.

@@ -6,6 +6,8 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"math"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -190,5 +192,38 @@ func TestNiceCeil(t *testing.T) {
 		if got := niceCeil(v); got < want*0.999999 || got > want*1.000001 {
 			t.Errorf("niceCeil(%v) = %v, want %v", v, got, want)
 		}
+	}
+}
+
+func TestDecades(t *testing.T) {
+	lo, hi := decades([]series{{y: []float64{0.013, 250, math.NaN(), 0}}})
+	if lo != -2 || hi != 3 {
+		t.Errorf("decades of 0.013..250 = %d..%d, want -2..3", lo, hi)
+	}
+	if lo, hi := decades(nil); lo != 0 || hi != 1 {
+		t.Errorf("decades of nothing = %d..%d, want 0..1", lo, hi)
+	}
+}
+
+// -render reads a results.json and writes the same outputs again.
+func TestRenderFromJSON(t *testing.T) {
+	dir := t.TempDir()
+	if err := writeOutputs(dir, fakeReport()); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-render", dir + "/results.json", "-out", out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, f := range []string{"results.json", "results.md", chartTime, chartThroughput, chartLatency} {
+		a, errA := os.ReadFile(dir + "/" + f)
+		b, errB := os.ReadFile(out + "/" + f)
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs after -render (%v, %v)", f, errA, errB)
+		}
+	}
+	if !strings.Contains(stdout.String(), "conc-write ×8") {
+		t.Errorf("table:\n%s", stdout.String())
 	}
 }
