@@ -265,7 +265,7 @@ func concChart(rep *Report, title, unit string, log bool, metrics []string, pick
 }
 
 func throughputChart(rep *Report) string {
-	return concChart(rep, "Concurrent clients: throughput (median; higher is better)", "statements/s", false,
+	return concChart(rep, "Concurrent clients: throughput (median; higher is better; log scale)", "statements/s", true,
 		[]string{""}, func(s Summary, _ string) float64 { return s.OpsPerSec })
 }
 
