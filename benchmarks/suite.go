@@ -108,10 +108,10 @@ func (s *suite) round(ctx context.Context, run int) error {
 
 // concRound runs the concurrent workloads once on every system.
 func (s *suite) concRound(ctx context.Context, run int) error {
+	if !s.wantsConc() {
+		return nil
+	}
 	for _, sys := range s.conc {
-		if !s.wantsConc() {
-			return nil
-		}
 		if err := sys.setup(ctx, s.cfg.ConcRows); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
