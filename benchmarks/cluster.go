@@ -195,26 +195,3 @@ func (c *cluster) stop() {
 		}
 	}
 }
-
-// peaks returns every node's peak RSS in KiB.
-func (c *cluster) peaks() ([]int64, error) {
-	var out []int64
-	for _, pid := range c.pids() {
-		kb, err := peakRSS(pid)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, kb)
-	}
-	return out, nil
-}
-
-// resetPeaks resets every node's peak RSS.
-func (c *cluster) resetPeaks() error {
-	for _, pid := range c.pids() {
-		if err := resetPeakRSS(pid); err != nil {
-			return err
-		}
-	}
-	return nil
-}

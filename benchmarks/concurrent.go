@@ -76,11 +76,9 @@ func runConc(ctx context.Context, sys concSystem, kind string, n int, dur time.D
 			d.close()
 		}
 	}()
-	pids := append(slices.Clone(sys.nodePIDs()), os.Getpid())
-	for _, pid := range pids {
-		if err := resetPeakRSS(pid); err != nil {
-			return Sample{}, err
-		}
+	rss, err := startRSS(append(slices.Clone(sys.nodePIDs()), os.Getpid()))
+	if err != nil {
+		return Sample{}, err
 	}
 	lats, elapsed, err := drive(ctx, ds, kind, dur, seed, rows)
 	if err != nil {
@@ -91,17 +89,12 @@ func runConc(ctx context.Context, sys concSystem, kind string, n int, dur time.D
 		Seconds: elapsed.Seconds(), Ops: len(lats),
 		P50Ms: ms(percentile(lats, 50)), P99Ms: ms(percentile(lats, 99)),
 	}
-	for i, pid := range pids {
-		kb, err := peakRSS(pid)
-		if err != nil {
-			return Sample{}, err
-		}
-		if i == len(pids)-1 {
-			smp.ClientRSSKB = kb
-		} else {
-			smp.NodeRSSKB = append(smp.NodeRSSKB, kb)
-		}
+	peak, growth, err := rss.peaks()
+	if err != nil {
+		return Sample{}, err
 	}
+	last := len(peak) - 1 // this process, the clients
+	smp.NodeRSSKB, smp.NodeGrowthKB, smp.ClientRSSKB = peak[:last], growth[:last], peak[last]
 	return smp, nil
 }
 

@@ -30,6 +30,7 @@ func fakeReport() *Report {
 		add("rOnly", "", 0, sys, Sample{Seconds: 0.5 * float64(i+1), Ops: 100})
 	}
 	rep.find("rOnly", "", 0, sysLeader).Samples[0].NodeRSSKB = []int64{1024, 3072}
+	rep.find("rOnly", "", 0, sysLeader).Samples[0].NodeGrowthKB = []int64{512, 0}
 	rep.find("rOnly", "", 0, sysLeader).summarize()
 	for _, c := range []int{8, 1} {
 		add("conc-write", kindWrite, c, sysInProc, Sample{Seconds: 1, Ops: 1000 * c, P50Ms: 1, P99Ms: 2})
@@ -56,6 +57,9 @@ func TestTableRows(t *testing.T) {
 	}
 	if got := col(byKey["rOnly/"+sysLeader], "node RSS MB"); got != "3.0" {
 		t.Errorf("node RSS %q, want the largest node's 3.0", got)
+	}
+	if got := col(byKey["rOnly/"+sysLeader], "node +MB"); got != "0.5" {
+		t.Errorf("node growth %q, want the largest node's 0.5", got)
 	}
 	c := byKey["conc-write ×8/"+sysLeader]
 	if col(c, "×inproc") != "2.00" || col(c, "ops/s") != "4000" || col(c, "p99 ms") != "4.00" || col(c, "×mem") != "" {

@@ -63,7 +63,8 @@ func (s *resqliteBatch) Run(ctx context.Context, w Workload) (Sample, error) {
 	if !w.ReadOnly {
 		defer s.batch(ctx, dir, "drop.sql", nd, []string{fmt.Sprintf("DROP TABLE IF EXISTS %s;", w.Table)})
 	}
-	if err := s.cl.resetPeaks(); err != nil {
+	rss, err := startRSS(s.cl.pids())
+	if err != nil {
 		return Sample{}, err
 	}
 	body := filepath.Join(dir, "body.sql")
@@ -75,7 +76,7 @@ func (s *resqliteBatch) Run(ctx context.Context, w Workload) (Sample, error) {
 		return Sample{}, fmt.Errorf("%s: %w", s.name, err)
 	}
 	smp := Sample{Seconds: r.elapsed.Seconds(), Ops: w.Statements, ClientRSSKB: r.peakKB, Digest: r.digest}
-	if smp.NodeRSSKB, err = s.cl.peaks(); err != nil {
+	if smp.NodeRSSKB, smp.NodeGrowthKB, err = rss.peaks(); err != nil {
 		return Sample{}, err
 	}
 	return smp, nil

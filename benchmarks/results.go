@@ -19,6 +19,9 @@ type Sample struct {
 	// resqlite client, or this program for the concurrent workloads).
 	NodeRSSKB   []int64 `json:"node_rss_kb,omitempty"`
 	ClientRSSKB int64   `json:"client_rss_kb"`
+	// NodeGrowthKB is how far each node's RSS rose during the run above
+	// its RSS when the run started.
+	NodeGrowthKB []int64 `json:"node_growth_kb,omitempty"`
 	// Digest is a hash of the run's stdout (empty when it went to
 	// /dev/null); every system must print the same.
 	Digest string `json:"digest,omitempty"`
@@ -32,6 +35,8 @@ type Summary struct {
 	P99Ms       float64 `json:"p99_ms,omitempty"`
 	NodeRSSKB   int64   `json:"node_rss_kb,omitempty"`
 	ClientRSSKB int64   `json:"client_rss_kb"`
+	// NodeGrowthKB is the largest node's growth.
+	NodeGrowthKB int64 `json:"node_growth_kb,omitempty"`
 }
 
 // Result is one workload on one system over all runs.
@@ -71,7 +76,7 @@ type Machine struct {
 // summarize sets r.Median from r.Samples.
 func (r *Result) summarize() {
 	var secs, ops, p50, p99 []float64
-	var nodes, clients []int64
+	var nodes, growth, clients []int64
 	for _, s := range r.Samples {
 		secs = append(secs, s.Seconds)
 		if s.Seconds > 0 {
@@ -82,11 +87,14 @@ func (r *Result) summarize() {
 		if len(s.NodeRSSKB) > 0 {
 			nodes = append(nodes, slices.Max(s.NodeRSSKB))
 		}
+		if len(s.NodeGrowthKB) > 0 {
+			growth = append(growth, slices.Max(s.NodeGrowthKB))
+		}
 		clients = append(clients, s.ClientRSSKB)
 	}
 	r.Median = Summary{
 		Seconds: median(secs), OpsPerSec: median(ops),
-		NodeRSSKB: medianInt64(nodes), ClientRSSKB: medianInt64(clients),
+		NodeRSSKB: medianInt64(nodes), ClientRSSKB: medianInt64(clients), NodeGrowthKB: medianInt64(growth),
 	}
 	if r.Concurrent() {
 		r.Median.P50Ms, r.Median.P99Ms = median(p50), median(p99)

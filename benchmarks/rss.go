@@ -22,6 +22,43 @@ func resetPeakRSS(pid int) error {
 	return nil
 }
 
+// rssRun measures the peak RSS of processes over one run, and its growth
+// over their RSS when the run started (a node that served a large result
+// earlier may keep that memory: its peak alone says little).
+type rssRun struct {
+	pids []int
+	base []int64
+}
+
+// startRSS resets the peak RSS of pids and notes their RSS now.
+func startRSS(pids []int) (*rssRun, error) {
+	r := &rssRun{pids: pids}
+	for _, pid := range pids {
+		if err := resetPeakRSS(pid); err != nil {
+			return nil, err
+		}
+		kb, err := peakRSS(pid) // just reset: the RSS now
+		if err != nil {
+			return nil, err
+		}
+		r.base = append(r.base, kb)
+	}
+	return r, nil
+}
+
+// peaks returns each process's peak RSS since startRSS and its growth.
+func (r *rssRun) peaks() (peak, growth []int64, err error) {
+	for i, pid := range r.pids {
+		kb, err := peakRSS(pid)
+		if err != nil {
+			return nil, nil, err
+		}
+		peak = append(peak, kb)
+		growth = append(growth, max(kb-r.base[i], 0))
+	}
+	return peak, growth, nil
+}
+
 // peakRSS returns process pid's peak resident set size in KiB, from
 // VmHWM in /proc/PID/status.
 func peakRSS(pid int) (int64, error) {

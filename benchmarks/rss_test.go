@@ -59,3 +59,22 @@ func TestWatchPeakSeesChild(t *testing.T) {
 		t.Errorf("sleep's peak %d KiB; this process's %d KiB", got, self)
 	}
 }
+
+func TestRSSRunGrowth(t *testing.T) {
+	r, err := startRSS([]int{os.Getpid()})
+	if err != nil {
+		t.Skip(err)
+	}
+	b := make([]byte, 32<<20)
+	for i := 0; i < len(b); i += 4096 {
+		b[i] = 1
+	}
+	peak, growth, err := r.peaks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if growth[0] < 30<<10 || peak[0] < growth[0] {
+		t.Errorf("after touching 32 MiB: peak %d KiB, growth %d KiB", peak[0], growth[0])
+	}
+	b[1] = b[4096]
+}

@@ -55,12 +55,12 @@ func TestPercentile(t *testing.T) {
 
 func TestSummarize(t *testing.T) {
 	r := &Result{Workload: "conc-write", Kind: kindWrite, Clients: 8, System: sysLeader, Samples: []Sample{
-		{Seconds: 1, Ops: 100, P50Ms: 1, P99Ms: 10, NodeRSSKB: []int64{100, 300, 200}, ClientRSSKB: 50},
-		{Seconds: 2, Ops: 100, P50Ms: 3, P99Ms: 30, NodeRSSKB: []int64{100, 100, 500}, ClientRSSKB: 70},
-		{Seconds: 1, Ops: 300, P50Ms: 2, P99Ms: 20, NodeRSSKB: []int64{400, 100, 100}, ClientRSSKB: 60},
+		{Seconds: 1, Ops: 100, P50Ms: 1, P99Ms: 10, NodeRSSKB: []int64{100, 300, 200}, NodeGrowthKB: []int64{1, 9, 2}, ClientRSSKB: 50},
+		{Seconds: 2, Ops: 100, P50Ms: 3, P99Ms: 30, NodeRSSKB: []int64{100, 100, 500}, NodeGrowthKB: []int64{5, 1, 1}, ClientRSSKB: 70},
+		{Seconds: 1, Ops: 300, P50Ms: 2, P99Ms: 20, NodeRSSKB: []int64{400, 100, 100}, NodeGrowthKB: []int64{3, 3, 3}, ClientRSSKB: 60},
 	}}
 	r.summarize()
-	want := Summary{Seconds: 1, OpsPerSec: 100, P50Ms: 2, P99Ms: 20, NodeRSSKB: 400, ClientRSSKB: 60}
+	want := Summary{Seconds: 1, OpsPerSec: 100, P50Ms: 2, P99Ms: 20, NodeRSSKB: 400, ClientRSSKB: 60, NodeGrowthKB: 5}
 	if r.Median != want {
 		t.Errorf("summary %+v, want %+v", r.Median, want)
 	}

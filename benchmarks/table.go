@@ -13,7 +13,7 @@ import (
 // baseline's throughput over the system's for the concurrent ones.
 func tableHeader() []string {
 	return []string{"workload", "system", "time", "×mem", "×file", "×wal", "×inproc",
-		"ops/s", "p50 ms", "p99 ms", "node RSS MB", "client RSS MB", "note"}
+		"ops/s", "p50 ms", "p99 ms", "node RSS MB", "node +MB", "client RSS MB", "note"}
 }
 
 // tableRows renders the report's results as table cells, batch workloads
@@ -56,7 +56,10 @@ func tableRow(rep *Report, r *Result) []string {
 	m := r.Median
 	name := r.Workload
 	row := []string{name, r.System, fmt.Sprintf("%.3f s", m.Seconds), "", "", "", "",
-		fmt.Sprintf("%.0f", m.OpsPerSec), "", "", mb(m.NodeRSSKB), mb(m.ClientRSSKB), r.Err}
+		fmt.Sprintf("%.0f", m.OpsPerSec), "", "", mb(m.NodeRSSKB), "", mb(m.ClientRSSKB), r.Err}
+	if m.NodeRSSKB > 0 {
+		row[11] = fmt.Sprintf("%.1f", float64(m.NodeGrowthKB)/1024)
+	}
 	if len(r.Samples) == 0 {
 		row[2], row[7] = "-", "-"
 		return row
@@ -171,7 +174,8 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 		c.Sizes.Rounds, c.Sizes.Pairs, c.Sizes.Large, c.Clients, c.ConcDuration, c.ConcRows)
 	fmt.Fprintf(w, "×mem, ×file, ×wal: time over the sqlite3 CLI's on the same workload (in memory; a file with the default journal; "+
 		"WAL with synchronous=FULL). ×inproc: the in-process SQLite baseline's throughput over the system's. "+
-		"RSS: peak resident set during the run (the largest node's; the client process).\n\n")
+		"RSS: peak resident set during the run (the largest node's; the client process); node +MB: the largest rise of a node's RSS "+
+		"during the run over its RSS when the run started (a node keeps memory of earlier runs, large reads above all).\n\n")
 	if err := writeMarkdownTable(w, tableHeader(), tableRows(rep)); err != nil {
 		return err
 	}
