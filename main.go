@@ -107,6 +107,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		TestSleepFunc: os.Getenv(statemachine.TestSleepFuncEnv) == "1",
 		Logger:        slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
+	if err := f.sec.nodeSecurity(&cfg, cfg.Logger); err != nil {
+		fmt.Fprintf(stderr, "resqlite: %v\n", err)
+		return 2
+	}
 	// Without -peers, a node with data takes its members from its data.
 	if f.set["peers"] || (!node.HasData(f.data) && f.join == "") {
 		if cfg.Peers, err = node.ParsePeers(f.peers); err != nil {
@@ -128,19 +132,33 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if showsPrompt(f, prog) {
 		fmt.Fprintln(stderr, startupLine(n, f.data, existed))
 	}
-	if code, exit := replOnNode(n, f, prog, stderr); exit {
+	if code, exit := replOnNode(n, f, prog, localClientOptions(cfg), stderr); exit {
 		return code
 	}
-	select {
-	case <-ctx.Done():
-		if err := n.Stop(); err != nil {
-			fmt.Fprintf(stderr, "resqlite: %v\n", err)
+	return serveUntilDone(ctx, n, cfg, f.sec.auth, stderr)
+}
+
+// serveUntilDone serves until SIGINT/SIGTERM (exit 0) or the node stops
+// on its own (exit 1); SIGHUP reloads the certificates and auth file.
+func serveUntilDone(ctx context.Context, n *node.Node, cfg node.Config, authPath string, stderr io.Writer) int {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-hup:
+			reload(n, cfg, authPath, cfg.Logger)
+			continue
+		case <-ctx.Done():
+			if err := n.Stop(); err != nil {
+				fmt.Fprintf(stderr, "resqlite: %v\n", err)
+				return 1
+			}
+			return 0
+		case <-n.Done():
+			fmt.Fprintf(stderr, "resqlite: node stopped: %v\n", n.Err())
+			n.Stop()
 			return 1
 		}
-		return 0
-	case <-n.Done():
-		fmt.Fprintf(stderr, "resqlite: node stopped: %v\n", n.Err())
-		n.Stop()
-		return 1
 	}
 }

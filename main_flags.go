@@ -26,6 +26,7 @@ type nodeFlags struct {
 	logLevel string
 	set      map[string]bool
 	repl     replFlags
+	sec      secFlags
 }
 
 // newFlagSet defines every flag of the program into f.
@@ -41,6 +42,7 @@ func newFlagSet(f *nodeFlags) *flag.FlagSet {
 	fs.BoolVar(&f.leases, "leases", true, "answer lease reads from the leader's lease (-leases=false: lease reads are linearizable)")
 	fs.StringVar(&f.logLevel, "log-level", "error", "log `level`: debug, info, warn or error (structured logs on stderr)")
 	f.repl.register(fs)
+	f.sec.register(fs)
 	return fs
 }
 
@@ -49,7 +51,8 @@ func newFlagSet(f *nodeFlags) *flag.FlagSet {
 func flagGroups() []struct{ title, names string } {
 	return []struct{ title, names string }{
 		{"Node flags (the node this process runs)", "id peers data serve join listen leases log-level"},
-		{"Client flags (the prompt or batch, and how it reaches the cluster)", "connect batch interactive consistency timeout"},
+		{"Security flags (README: Secure cluster)", "cert key peer-ca client-ca auth auth-plaintext max-sessions max-inflight query-timeout"},
+		{"Client flags (the prompt or batch, and how it reaches the cluster)", "connect batch interactive consistency timeout tls ca user"},
 		{"Output flags", "mode"},
 	}
 }
