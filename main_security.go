@@ -128,4 +128,3 @@ func localClientOptions(cfg node.Config) client.Options {
 	}
 	return client.Options{DialOptions: []grpc.DialOption{cfg.TLS.DialOption()}}
 }
-
