@@ -76,38 +76,50 @@ func (n *NodeTLS) ServerCredentials() credentials.TransportCredentials {
 // DialOption returns the credentials a node dials its peers with: its
 // own certificate as client certificate, and a server that must be a
 // node (chain to the peer CA, the node marker, the address dialed among
-// its names).
+// its names). Each handshake uses the files loaded at that time.
 func (n *NodeTLS) DialOption() grpc.DialOption {
-	cfg := &tls.Config{
-		MinVersion: tls.VersionTLS12,
-		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
-			c := n.cur.Load().cert
-			return &c, nil
-		},
-		// Verification is VerifyConnection's, against the CA loaded now.
-		InsecureSkipVerify: true,
-		VerifyConnection:   n.verifyServer,
-	}
-	return grpc.WithTransportCredentials(credentials.NewTLS(cfg))
+	return grpc.WithTransportCredentials(peerCredentials{n: n})
 }
 
-// verifyServer checks the certificate of a peer this node dialed.
-func (n *NodeTLS) verifyServer(cs tls.ConnectionState) error {
-	if len(cs.PeerCertificates) == 0 {
-		return errors.New("tls: the peer sent no certificate")
+// clientConfig is the TLS configuration of one dial of a peer.
+func (n *NodeTLS) clientConfig() *tls.Config {
+	m := n.cur.Load()
+	return &tls.Config{
+		MinVersion:       tls.VersionTLS12,
+		Certificates:     []tls.Certificate{m.cert},
+		RootCAs:          m.peers,
+		VerifyConnection: verifyServerIsNode,
 	}
-	leaf := cs.PeerCertificates[0]
-	if _, err := verify(leaf, raws(cs.PeerCertificates), n.cur.Load().peers, x509.ExtKeyUsageServerAuth); err != nil {
-		return fmt.Errorf("tls: the peer's certificate does not chain to the peer CA: %w", err)
-	}
-	if err := leaf.VerifyHostname(cs.ServerName); err != nil {
-		return fmt.Errorf("tls: the peer's certificate: %w", err)
-	}
-	if !HasNodeMarker(leaf) {
+}
+
+// verifyServerIsNode requires the marker of the peer this node dialed
+// (its chain and name are verified by crypto/tls).
+func verifyServerIsNode(cs tls.ConnectionState) error {
+	if len(cs.PeerCertificates) == 0 || !HasNodeMarker(cs.PeerCertificates[0]) {
 		return fmt.Errorf("tls: the peer's certificate lacks the node marker %s", NodeMarker)
 	}
 	return nil
 }
+
+// peerCredentials are the client-side credentials of a node's dials.
+type peerCredentials struct{ n *NodeTLS }
+
+func (p peerCredentials) ClientHandshake(ctx context.Context, authority string, conn net.Conn) (net.Conn, credentials.AuthInfo, error) {
+	return credentials.NewTLS(p.n.clientConfig()).ClientHandshake(ctx, authority, conn)
+}
+
+func (p peerCredentials) ServerHandshake(net.Conn) (net.Conn, credentials.AuthInfo, error) {
+	return nil, nil, errors.New("tls: peer credentials are for dialing only")
+}
+
+func (p peerCredentials) Info() credentials.ProtocolInfo {
+	return credentials.NewTLS(&tls.Config{}).Info()
+}
+
+func (p peerCredentials) Clone() credentials.TransportCredentials { return p }
+
+// OverrideServerName is deprecated in gRPC and unused here.
+func (p peerCredentials) OverrideServerName(string) error { return nil }
 
 // PeerIsNode reports whether the caller of ctx presented a node's
 // certificate; if not, why not.
