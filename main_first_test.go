@@ -73,7 +73,7 @@ func TestStrayArgumentsSayWhatToDo(t *testing.T) {
 		{[]string{"load.sql"}, []string{"resqlite -batch load.sql"}},
 		{[]string{"backup", "-h"}, []string{`subcommand "backup" is not in this build`}},
 		{[]string{"restore"}, []string{`subcommand "restore" is not in this build`}},
-		{[]string{"-id", "2", "passwd"}, []string{`subcommand "passwd" is not in this build`}},
+		{[]string{"-id", "2", "passwd"}, []string{`"passwd" is a subcommand: give it first`}},
 		{[]string{"frobnicate"}, []string{`unexpected argument "frobnicate"`, "resqlite -h"}},
 		{[]string{"-data", "old.db"}, []string{"-data old.db is a file", "sqlite3 old.db .dump > dump.sql"}},
 	}
