@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -22,11 +23,13 @@ import (
 
 // testUsers are the users of the auth tests: each one's password is its
 // name reversed.
-var testUsers = map[string][]string{
-	"owner":  {"read", "write", "schema"},
-	"writer": {"read", "write"},
-	"reader": {"read"},
-	"admin":  {"admin", "status", "read"},
+func testUsers() map[string][]string {
+	return map[string][]string{
+		"owner":  {"read", "write", "schema"},
+		"writer": {"read", "write"},
+		"reader": {"read"},
+		"admin":  {"admin", "status", "read"},
+	}
 }
 
 func reverse(s string) string {
@@ -37,8 +40,8 @@ func reverse(s string) string {
 	return string(b)
 }
 
-// writeAuthFile writes testUsers into an auth file (mode 0600).
-func writeAuthFile(t *testing.T, dir string) string {
+// writeAuthFile writes users (name: perms) into an auth file (mode 0600).
+func writeAuthFile(t *testing.T, dir string, users map[string][]string) string {
 	t.Helper()
 	type entry struct {
 		Username string   `json:"username"`
@@ -46,7 +49,7 @@ func writeAuthFile(t *testing.T, dir string) string {
 		Perms    []string `json:"perms"`
 	}
 	var entries []entry
-	for name, perms := range testUsers {
+	for name, perms := range users {
 		h, err := auth.HashPassword(reverse(name))
 		if err != nil {
 			t.Fatal(err)
@@ -73,7 +76,7 @@ type authCluster struct {
 
 func startAuthCluster(t *testing.T) *authCluster {
 	p := newPKI(t)
-	args := append(p.nodeArgs(), "-auth", writeAuthFile(t, p.dir))
+	args := append(p.nodeArgs(), "-auth", writeAuthFile(t, p.dir, testUsers()))
 	opts := client.Options{TLS: clientTLS(t, p.peerCA.File, nil), User: "admin", Password: reverse("admin")}
 	return &authCluster{testCluster: startClusterWith(t, 3, opts, args...), p: p}
 }
@@ -179,4 +182,33 @@ func TestAuthForwardedIdentityNeedsNodeCertificate(t *testing.T) {
 	ctx := metadata.AppendToOutgoingContext(ctxT(t, 30*time.Second), guard.ForwardedKey, "admin;read,write,schema,admin,status")
 	_, err = resqlitepb.NewReSqliteClient(conn).Execute(ctx, &resqlitepb.ExecuteRequest{Statements: []*resqlitepb.Statement{{Sql: []byte("CREATE TABLE x (a)")}}})
 	wantCode(t, "a client's forged forwarded identity", err, codes.Unauthenticated)
+}
+
+// SIGHUP reloads the auth file: a user added becomes valid; a new file
+// that does not load (readable by others) is refused, logged, and the
+// users in effect stay.
+func TestAuthReloadOnSIGHUP(t *testing.T) {
+	c := startAuthCluster(t)
+	lead := c.waitLeader(10 * time.Second)
+	path := filepath.Join(c.p.dir, "users.json")
+	if _, err := c.as(t, lead, "newbie", reverse("newbie")); status.Code(err) != codes.Unauthenticated {
+		t.Fatalf("unknown user: %v", err)
+	}
+	users := testUsers()
+	users["newbie"] = []string{"read"}
+	writeAuthFile(t, c.p.dir, users)
+	c.signal(lead, syscall.SIGHUP)
+	if !waitFor(t, func() bool { _, err := c.as(t, lead, "newbie", reverse("newbie")); return err == nil }) {
+		t.Fatalf("the new user is not accepted after SIGHUP:\n%s", c.proc(lead).stderr.String())
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.signal(lead, syscall.SIGHUP)
+	if !waitFor(t, func() bool { return strings.Contains(c.proc(lead).stderr.String(), "auth file not reloaded") }) {
+		t.Fatalf("a bad auth file was not refused:\n%s", c.proc(lead).stderr.String())
+	}
+	if _, err := c.as(t, lead, "newbie", reverse("newbie")); err != nil {
+		t.Fatalf("the users in effect changed after a refused reload: %v", err)
+	}
 }
