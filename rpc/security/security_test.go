@@ -3,6 +3,8 @@ package security_test
 import (
 	"context"
 	"net"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,5 +54,49 @@ func TestNodesTalkOverMutualTLS(t *testing.T) {
 	}
 	if err := check(t, serve(t, n), n.DialOption()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A node's own certificate must carry the marker and chain to the peer
+// CA, or the node does not start.
+func TestLoadNodeRefusesCertificatesPeersWouldRefuse(t *testing.T) {
+	dir := t.TempDir()
+	ca := testcerts.NewCA(t, dir, "peer")
+	other := testcerts.NewCA(t, dir, "other")
+	plain := ca.Issue(t, dir, testcerts.Leaf{Name: "plain", Loopback: true})
+	if _, err := security.LoadNode(security.NodeFiles{Cert: plain.Cert, Key: plain.Key, PeerCA: ca.File}, nil); err == nil || !strings.Contains(err.Error(), "node marker") {
+		t.Errorf("certificate without the marker: %v", err)
+	}
+	foreign := other.Issue(t, dir, testcerts.Leaf{Name: "foreign", Node: true, Loopback: true})
+	if _, err := security.LoadNode(security.NodeFiles{Cert: foreign.Cert, Key: foreign.Key, PeerCA: ca.File}, nil); err == nil || !strings.Contains(err.Error(), "does not chain") {
+		t.Errorf("certificate of another CA: %v", err)
+	}
+}
+
+// Reload takes new files, reports whether they changed, and keeps the
+// files in use when the new ones do not load.
+func TestReload(t *testing.T) {
+	dir := t.TempDir()
+	ca := testcerts.NewCA(t, dir, "peer")
+	f := ca.Issue(t, dir, testcerts.Leaf{Name: "node", Node: true, Loopback: true})
+	n, err := security.LoadNode(security.NodeFiles{Cert: f.Cert, Key: f.Key, PeerCA: ca.File}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := n.Reload(); err != nil || changed {
+		t.Fatalf("reload of the same files: changed %v, %v", changed, err)
+	}
+	ca.Issue(t, dir, testcerts.Leaf{Name: "node", Node: true, Loopback: true}) // rotated
+	if changed, err := n.Reload(); err != nil || !changed {
+		t.Fatalf("reload of a new certificate: changed %v, %v", changed, err)
+	}
+	if err := os.WriteFile(f.Cert, []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Reload(); err == nil {
+		t.Fatal("a broken certificate was taken")
+	}
+	if err := check(t, serve(t, n), n.DialOption()); err != nil {
+		t.Fatalf("after a refused reload: %v", err)
 	}
 }
