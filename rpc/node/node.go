@@ -136,6 +136,9 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := n.recordFormat(format, existed); err != nil {
 		return nil, err
 	}
+	if err := restrictPermissions(cfg.DataDir); err != nil {
+		return nil, fmt.Errorf("%w: data directory %s: %w", ErrConfig, cfg.DataDir, err)
+	}
 	if n.transport, err = transport.New(transport.Config{
 		ID: cfg.ID, ClusterID: n.clusterID, SnapshotDir: spool, DialOptions: cfg.DialOptions, Logger: cfg.Logger,
 	}); err != nil {
