@@ -212,3 +212,31 @@ func TestAuthReloadOnSIGHUP(t *testing.T) {
 		t.Fatalf("the users in effect changed after a refused reload: %v", err)
 	}
 }
+
+// Without TLS, -auth-plaintext lets passwords travel in clear: a follower
+// forwards the client's credentials and the leader verifies them again,
+// so a read user still cannot write through a follower.
+func TestAuthPlaintextForwarding(t *testing.T) {
+	dir := t.TempDir()
+	opts := client.Options{User: "admin", Password: reverse("admin"), PlaintextCredentials: true}
+	c := startClusterWith(t, 3, opts, "-auth", writeAuthFile(t, dir, testUsers()), "-auth-plaintext")
+	ctx := ctxT(t, 2*time.Minute)
+	lead := c.waitLeader(10 * time.Second)
+	f := c.followers(lead)[0]
+	dial := func(user string) *client.Client {
+		cl, err := client.Dial(ctx, c.proc(f).addr, client.Options{User: user, Password: reverse(user), PlaintextCredentials: true, ConnectTimeout: 10 * time.Second})
+		if err != nil {
+			t.Fatalf("connect as %s: %v", user, err)
+		}
+		t.Cleanup(func() { cl.Close() })
+		return cl
+	}
+	mustExec(t, ctx, dial("owner"), "CREATE TABLE t (a INTEGER)")
+	executeWrites(t, ctx, dial("writer"), 1, 2)
+	_, err := dial("reader").Exec(ctx, "INSERT INTO t VALUES (99)")
+	wantCode(t, "reader's INSERT through a follower", err, codes.PermissionDenied)
+	checkAppliedOnce(t, ctx, dial("reader"), 2)
+	if _, err := client.Dial(ctx, c.proc(f).addr, client.Options{User: "reader", Password: "x"}); err == nil || !strings.Contains(err.Error(), "only over TLS") {
+		t.Errorf("a client sending a password in clear without -auth-plaintext: %v", err)
+	}
+}
