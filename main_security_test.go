@@ -1,0 +1,117 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/resqlite/resqlite/rpc/auth"
+	"github.com/resqlite/resqlite/rpc/rpctest/testcerts"
+)
+
+// secureNode is one node of the program with TLS and an auth file, and
+// the client flags that reach it over TLS.
+type secureNode struct {
+	addr   string
+	tls    []string
+	stderr *syncBuffer
+}
+
+// startSecureNode starts a one-node cluster with TLS and the users
+// admin (admin, status) and reader (read), passwords "pw-" + name.
+func startSecureNode(t *testing.T) *secureNode {
+	t.Helper()
+	dir := t.TempDir()
+	ca := testcerts.NewCA(t, dir, "peer")
+	cert := ca.Issue(t, dir, testcerts.Leaf{Name: "node", Node: true, Loopback: true})
+	var entries []string
+	for name, perms := range map[string]string{"admin": `"admin","status"`, "reader": `"read"`} {
+		h, err := auth.HashPassword("pw-" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, fmt.Sprintf(`{"username":%q,"password":%q,"perms":[%s]}`, name, h, perms))
+	}
+	users := filepath.Join(dir, "users.json")
+	if err := os.WriteFile(users, []byte("["+strings.Join(entries, ",")+"]"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddrs(t, 1)[0]
+	cmd := exec.Command(programPath, "-serve", "-id", "1", "-peers", "1="+addr, "-data", filepath.Join(dir, "data"),
+		"-cert", cert.Cert, "-key", cert.Key, "-peer-ca", ca.File, "-auth", users, "-log-level", "info")
+	n := &secureNode{addr: addr, tls: []string{"-connect", addr, "-tls", "-ca", ca.File}, stderr: &syncBuffer{}}
+	cmd.Stderr = n.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
+	t.Setenv(PasswordEnv, "pw-admin")
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if r := runProgram(t, dir, ".leader\n", append(n.tls, "-user", "admin")...); r.code == 0 {
+			return n
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the node does not answer:\n%s", n.stderr.String())
+		}
+	}
+}
+
+// At the prompt, only admin can .snapshot and .remove; a client without
+// credentials, with a wrong password or without TLS gets a one-line
+// error and exit 1.
+func TestSecureNodeREPL(t *testing.T) {
+	n := startSecureNode(t)
+	dir := t.TempDir()
+	t.Setenv(PasswordEnv, "pw-reader")
+	for _, cmd := range []string{".snapshot\n", ".remove 1\n"} {
+		r := runProgram(t, dir, cmd, append(n.tls, "-user", "reader")...)
+		if r.code != 1 || !strings.Contains(r.stderr, `user "reader" lacks the permission "admin"`) {
+			t.Errorf("reader %q: exit %d stdout %q stderr %q", cmd, r.code, r.stdout, r.stderr)
+		}
+	}
+	t.Setenv(PasswordEnv, "pw-admin")
+	if r := runProgram(t, dir, ".snapshot\n", append(n.tls, "-user", "admin")...); r.code != 0 || !strings.Contains(r.stdout, "snapshot taken at index") {
+		t.Errorf("admin .snapshot: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+	t.Setenv(PasswordEnv, "wrong")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{n.tls, "requires credentials"},
+		{append(n.tls, "-user", "admin"), "wrong password"},
+		{[]string{"-connect", n.addr}, "may require TLS"},
+	}
+	for _, c := range cases {
+		r := runProgram(t, dir, ".leader\n", c.args...)
+		if r.code != 1 || !strings.Contains(r.stderr, c.want) || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d stderr %q, want one line with %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+}
+
+// -user on a terminal asks for the password without echoing it.
+func TestPasswordPromptDoesNotEcho(t *testing.T) {
+	n := startSecureNode(t)
+	os.Unsetenv(PasswordEnv)
+	dir := t.TempDir()
+	p := startOnPTY(t, dir, append(n.tls, "-user", "admin")...)
+	p.Expect("Password for admin: ")
+	p.Send("pw-admin\n")
+	p.Expect(" leader> ")
+	p.Send(".leader\n")
+	p.Expect(n.addr)
+	p.Send("\x04")
+	if code := p.Wait(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if strings.Contains(p.Output(), "pw-admin") {
+		t.Fatalf("the password was echoed:\n%s", p.Output())
+	}
+}
