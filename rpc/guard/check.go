@@ -2,6 +2,7 @@ package guard
 
 import (
 	"context"
+	"strings"
 
 	"github.com/resqlite/resqlite/rpc/auth"
 	"google.golang.org/grpc/codes"
@@ -83,10 +84,5 @@ func (g *Guard) refused(ctx context.Context, method string, c caller, err error)
 
 // shortMethod returns the RPC name of a full method name.
 func shortMethod(method string) string {
-	for i := len(method) - 1; i >= 0; i-- {
-		if method[i] == '/' {
-			return method[i+1:]
-		}
-	}
-	return method
+	return method[strings.LastIndexByte(method, '/')+1:]
 }

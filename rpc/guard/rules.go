@@ -1,6 +1,10 @@
 package guard
 
-import "github.com/resqlite/resqlite/rpc/auth"
+import (
+	"strings"
+
+	"github.com/resqlite/resqlite/rpc/auth"
+)
 
 // Access is what a call needs.
 type Access int
@@ -70,12 +74,10 @@ func (g *Guard) ruleFor(method string) Rule {
 		return r
 	}
 	switch {
-	case hasPrefix(method, raftService):
+	case strings.HasPrefix(method, raftService):
 		return Rule{Method: method, Access: NodeOnly}
-	case hasPrefix(method, "/grpc.health.v1.Health/"), hasPrefix(method, "/grpc.reflection."):
+	case strings.HasPrefix(method, "/grpc.health.v1.Health/"), strings.HasPrefix(method, "/grpc.reflection."):
 		return Rule{Method: method, Access: Open}
 	}
 	return Rule{Method: method, Access: Permission, Perm: auth.PermAdmin}
 }
-
-func hasPrefix(s, prefix string) bool { return len(s) >= len(prefix) && s[:len(prefix)] == prefix }

@@ -78,3 +78,47 @@ func TestSessionAndQueryLimits(t *testing.T) {
 		t.Fatalf("endless query: %v after %v, want DEADLINE_EXCEEDED after the query timeout", err, time.Since(start))
 	}
 }
+
+// -max-inflight bounds the requests in flight on one connection: with 1,
+// a call waits while a session stream is open on the same connection,
+// and goes through once it ended.
+func TestInflightLimitPerConnection(t *testing.T) {
+	lis := listenLoopback(t)
+	n, err := node.Start(context.Background(), node.Config{
+		ID: 1, Peers: []raft.Member{{ID: 1, Addr: lis.Addr().String()}}, DataDir: t.TempDir(), Listener: lis, MaxStreams: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	conn, err := grpc.NewClient(n.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	rc := resqlitepb.NewReSqliteClient(conn)
+	ctx := ctxT(t, time.Minute)
+	s, err := rc.Session(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(&resqlitepb.SessionRequest{Seq: 1, Op: &resqlitepb.SessionRequest_Read{Read: &resqlitepb.QueryRequest{Sql: []byte("SELECT 1"), Consistency: resqlitepb.Consistency_CONSISTENCY_LOCAL}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	_, err = rc.Status(short, &resqlitepb.StatusRequest{})
+	cancel()
+	if status.Code(err) != codes.DeadlineExceeded {
+		t.Fatalf("a second request while the session is open: %v, want it to wait", err)
+	}
+	s.CloseSend()
+	if _, err := s.Recv(); err != io.EOF {
+		t.Fatalf("end of the session: %v", err)
+	}
+	if _, err := rc.Status(ctx, &resqlitepb.StatusRequest{}); err != nil {
+		t.Fatalf("a request after the session ended: %v", err)
+	}
+}
