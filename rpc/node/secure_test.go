@@ -3,8 +3,10 @@ package node_test
 import (
 	"context"
 	"crypto/tls"
+	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -141,5 +143,44 @@ func TestTLSRefusesForeignNodes(t *testing.T) {
 		if !strings.Contains(logs, want) {
 			t.Errorf("the receiver's log lacks %q:\n%s", want, logs)
 		}
+	}
+}
+
+// SIGHUP reloads the certificates: after the files are replaced by ones
+// of a new CA, new connections use them; a broken file is refused (and
+// logged) and the certificates in use stay.
+func TestTLSReloadOnSIGHUP(t *testing.T) {
+	p := newPKI(t)
+	c := startClusterWith(t, 1, client.Options{TLS: clientTLS(t, p.peerCA.File, nil)}, p.nodeArgs()...)
+	c.waitLeader(10 * time.Second)
+	newDir := t.TempDir()
+	newCA := testcerts.NewCA(t, newDir, "rotated")
+	rotated := newCA.Issue(t, newDir, testcerts.Leaf{Name: "node", Node: true, Loopback: true})
+	for src, dst := range map[string]string{newCA.File: p.peerCA.File, rotated.Cert: p.node.Cert, rotated.Key: p.node.Key} {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.signal(1, syscall.SIGHUP)
+	c.opts.TLS = clientTLS(t, newCA.File, nil)
+	if !waitFor(t, func() bool { return c.statusOf(1) != nil }) {
+		t.Fatalf("no connection with the rotated certificate:\n%s", c.stderrAll())
+	}
+	if !strings.Contains(c.stderrAll(), "certificates reloaded") {
+		t.Errorf("the reload was not logged:\n%s", c.stderrAll())
+	}
+	if err := os.WriteFile(p.node.Cert, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.signal(1, syscall.SIGHUP)
+	if !waitFor(t, func() bool { return strings.Contains(c.stderrAll(), "certificates not reloaded") }) {
+		t.Fatalf("a broken certificate was not refused:\n%s", c.stderrAll())
+	}
+	if c.statusOf(1) == nil {
+		t.Fatalf("no connection after a refused reload:\n%s", c.stderrAll())
 	}
 }
