@@ -132,8 +132,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if showsPrompt(f, prog) {
 		fmt.Fprintln(stderr, startupLine(n, f.data, existed))
 	}
-	if code, exit := replOnNode(n, f, prog, localClientOptions(cfg), stderr); exit {
-		return code
+	if f.repl.batch != "" || !f.serve {
+		opts, err := f.sec.localClientOptions(cfg, os.Stdin, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "resqlite: %v\n", err)
+			n.Stop()
+			return 2
+		}
+		if code, exit := replOnNode(n, f, prog, opts, stderr); exit {
+			return code
+		}
 	}
 	return serveUntilDone(ctx, n, cfg, f.sec.auth, stderr)
 }

@@ -121,10 +121,19 @@ func password(user string, stdin *os.File, stderr io.Writer) (string, error) {
 }
 
 // localClientOptions are the options of the REPL on this process's own
-// node: over TLS with the node's certificate when the node has one.
-func localClientOptions(cfg node.Config) client.Options {
-	if cfg.TLS == nil {
-		return client.Options{}
+// node: over TLS with the node's certificate (as the node) when the node
+// has one, else as -user, if given, over plaintext (a node with -auth
+// and no TLS has -auth-plaintext).
+func (s *secFlags) localClientOptions(cfg node.Config, stdin *os.File, stderr io.Writer) (client.Options, error) {
+	if cfg.TLS != nil {
+		return client.Options{DialOptions: []grpc.DialOption{cfg.TLS.DialOption()}}, nil
 	}
-	return client.Options{DialOptions: []grpc.DialOption{cfg.TLS.DialOption()}}
+	if s.user == "" {
+		return client.Options{}, nil
+	}
+	pw, err := password(s.user, stdin, stderr)
+	if err != nil {
+		return client.Options{}, err
+	}
+	return client.Options{User: s.user, Password: pw, PlaintextCredentials: true}, nil
 }
