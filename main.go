@@ -23,6 +23,20 @@
 //	-log-level L     debug, info, warn or error (default error): logs go
 //	                 to stderr as structured text
 //
+// Security flags (main_security.go; README "Secure cluster"):
+//
+//	-cert FILE -key FILE   this node's certificate and key (with -connect:
+//	                       the client certificate); TLS on the port and
+//	                       mutual TLS to the peers
+//	-peer-ca FILE          the CA of the peers' certificates (with -cert)
+//	-client-ca FILE        require client certificates of this CA
+//	-auth FILE             users and permissions (resqlite passwd)
+//	-auth-plaintext        passwords over plaintext connections
+//	-max-sessions N, -max-inflight N, -query-timeout D   limits
+//	-tls, -ca FILE, -user NAME   how -connect reaches a secure node
+//
+// SIGHUP reloads the certificates and the auth file.
+//
 // REPL flags (main_repl.go; without -serve the program is a REPL on its
 // own node, reached over loopback gRPC like any other node):
 //
