@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -113,5 +115,48 @@ func TestPasswordPromptDoesNotEcho(t *testing.T) {
 	}
 	if strings.Contains(p.Output(), "pw-admin") {
 		t.Fatalf("the password was echoed:\n%s", p.Output())
+	}
+}
+
+// The README's secure cluster is two commands away: scripts/certs.sh,
+// then scripts/cluster.sh start --tls; a client with the client
+// certificate reaches it, one without is refused, and join, status and
+// stop work over TLS.
+func TestSecureClusterScripts(t *testing.T) {
+	skipShort(t)
+	dir := t.TempDir()
+	certs := filepath.Join(dir, "certs")
+	base := freePortRun(t, 4)
+	env := append(os.Environ(), "RESQLITE_CLUSTER_DIR="+filepath.Join(dir, "cluster"), "RESQLITE_CLUSTER_PORT="+strconv.Itoa(base),
+		"RESQLITE_BIN="+programPath, "RESQLITE_CERTS="+certs, "LOG_LEVEL=error")
+	script := func(name string, args ...string) string {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "bash", append([]string{"scripts/" + name}, args...)...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+		}
+		return string(out)
+	}
+	script("certs.sh", certs)
+	t.Cleanup(func() { script("cluster.sh", "stop") })
+	out := script("cluster.sh", "start", "--tls")
+	if !strings.Contains(out, "leader: ") || !strings.Contains(out, "-tls -ca "+certs+"/node-ca.pem") {
+		t.Fatalf("start --tls:\n%s", out)
+	}
+	script("cluster.sh", "join", "4")
+	addr := "127.0.0.1:" + strconv.Itoa(base+3)
+	client := []string{"-connect", addr, "-tls", "-ca", certs + "/node-ca.pem", "-cert", certs + "/client.pem", "-key", certs + "/client-key.pem", "-mode", "list"}
+	if r := runProgram(t, dir, "CREATE TABLE t(a);\nINSERT INTO t VALUES (7);\nSELECT a FROM t;\n.nodes\n", client...); r.code != 0 || !strings.HasPrefix(r.stdout, "7\n") || strings.Count(r.stdout, "|yes|") != 4 {
+		t.Fatalf("through the joined node: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if r := runProgram(t, dir, ".leader\n", "-connect", addr, "-tls", "-ca", certs+"/node-ca.pem"); r.code != 1 || !strings.Contains(r.stderr, "client certificate") {
+		t.Fatalf("without a client certificate: exit %d stderr %q", r.code, r.stderr)
+	}
+	if out := script("cluster.sh", "status"); !strings.Contains(out, "| 4 ") && !strings.Contains(out, "127.0.0.1:"+strconv.Itoa(base+3)) {
+		t.Fatalf("status over TLS:\n%s", out)
 	}
 }
