@@ -68,6 +68,7 @@ func startSecureNode(t *testing.T) *secureNode {
 // credentials, with a wrong password or without TLS gets a one-line
 // error and exit 1.
 func TestSecureNodeREPL(t *testing.T) {
+	skipShort(t)
 	n := startSecureNode(t)
 	dir := t.TempDir()
 	t.Setenv(PasswordEnv, "pw-reader")
@@ -100,6 +101,7 @@ func TestSecureNodeREPL(t *testing.T) {
 
 // -user on a terminal asks for the password without echoing it.
 func TestPasswordPromptDoesNotEcho(t *testing.T) {
+	skipShort(t)
 	n := startSecureNode(t)
 	os.Unsetenv(PasswordEnv)
 	dir := t.TempDir()

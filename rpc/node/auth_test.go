@@ -115,6 +115,7 @@ func wantCode(t *testing.T, what string, err error, code codes.Code) {
 // snapshots, and clients without credentials or with a wrong password
 // are refused; nothing changes on a refusal.
 func TestAuthPermissions(t *testing.T) {
+	skipProcessesInShort(t)
 	c := startAuthCluster(t)
 	ctx := ctxT(t, 2*time.Minute)
 	lead := c.waitLeader(10 * time.Second)
@@ -172,6 +173,7 @@ func TestAuthPermissions(t *testing.T) {
 // A client cannot claim an identity the way nodes forward one: the
 // forwarded-identity metadata is trusted only from a node's certificate.
 func TestAuthForwardedIdentityNeedsNodeCertificate(t *testing.T) {
+	skipProcessesInShort(t)
 	c := startAuthCluster(t)
 	lead := c.waitLeader(10 * time.Second)
 	conn, err := grpc.NewClient(c.proc(lead).addr, grpc.WithTransportCredentials(credentials.NewTLS(clientTLS(t, c.p.peerCA.File, nil))))
@@ -188,6 +190,7 @@ func TestAuthForwardedIdentityNeedsNodeCertificate(t *testing.T) {
 // that does not load (readable by others) is refused, logged, and the
 // users in effect stay.
 func TestAuthReloadOnSIGHUP(t *testing.T) {
+	skipProcessesInShort(t)
 	c := startAuthCluster(t)
 	lead := c.waitLeader(10 * time.Second)
 	path := filepath.Join(c.p.dir, "users.json")
@@ -217,6 +220,7 @@ func TestAuthReloadOnSIGHUP(t *testing.T) {
 // forwards the client's credentials and the leader verifies them again,
 // so a read user still cannot write through a follower.
 func TestAuthPlaintextForwarding(t *testing.T) {
+	skipProcessesInShort(t)
 	dir := t.TempDir()
 	opts := client.Options{User: "admin", Password: reverse("admin"), PlaintextCredentials: true}
 	c := startClusterWith(t, 3, opts, "-auth", writeAuthFile(t, dir, testUsers()), "-auth-plaintext")

@@ -21,6 +21,15 @@ import (
 	"google.golang.org/grpc/status"
 )
 
+// skipProcessesInShort skips a test of node processes under -short (the
+// race run: the processes are built without the race detector, so the
+// run would only repeat the test).
+func skipProcessesInShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("process test: skipped with -short")
+	}
+}
+
 // pki is the certificates of a secure test cluster.
 type pki struct {
 	dir              string
@@ -61,6 +70,7 @@ func clientTLS(t *testing.T, ca string, cert *testcerts.Files) *tls.Config {
 // the leader's kill; clients without TLS or trusting another CA get a
 // one-line error that says so.
 func TestTLSClusterSurvivesLeaderKill(t *testing.T) {
+	skipProcessesInShort(t)
 	p := newPKI(t)
 	c := startClusterWith(t, 3, client.Options{TLS: clientTLS(t, p.peerCA.File, nil)}, p.nodeArgs()...)
 	ctx := ctxT(t, 2*time.Minute)
@@ -92,6 +102,7 @@ func TestTLSClusterSurvivesLeaderKill(t *testing.T) {
 // certificate of the peer CA without the node marker cannot send Raft
 // messages or add a member; each refusal is logged at the receiver.
 func TestTLSRefusesForeignNodes(t *testing.T) {
+	skipProcessesInShort(t)
 	p := newPKI(t)
 	c := startClusterWith(t, 3, client.Options{TLS: clientTLS(t, p.peerCA.File, nil)}, p.nodeArgs()...)
 	lead := c.waitLeader(10 * time.Second)
@@ -150,6 +161,7 @@ func TestTLSRefusesForeignNodes(t *testing.T) {
 // of a new CA, new connections use them; a broken file is refused (and
 // logged) and the certificates in use stay.
 func TestTLSReloadOnSIGHUP(t *testing.T) {
+	skipProcessesInShort(t)
 	p := newPKI(t)
 	c := startClusterWith(t, 1, client.Options{TLS: clientTLS(t, p.peerCA.File, nil)}, p.nodeArgs()...)
 	c.waitLeader(10 * time.Second)
