@@ -3,7 +3,6 @@ package guard
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/resqlite/resqlite/rpc/auth"
@@ -19,7 +18,7 @@ const ForwardedKey = "resqlite-forwarded-identity"
 // nodeIdentity is the identity of a node calling on its own behalf (a
 // joining node, the rules upgrade): it may do everything, as it can send
 // Raft messages anyway.
-var nodeIdentity = auth.Identity{Name: "node", Perms: auth.AllPerms}
+func nodeIdentity() auth.Identity { return auth.Identity{Name: "node", Perms: auth.AllPerms} }
 
 // caller is who made a call.
 type caller struct {
@@ -52,7 +51,7 @@ func (g *Guard) identify(ctx context.Context) (caller, error) {
 func (g *Guard) nodeCaller(md metadata.MD) (caller, error) {
 	v := first(md, ForwardedKey)
 	if v == "" {
-		return caller{id: nodeIdentity, isNode: true}, nil
+		return caller{id: nodeIdentity(), isNode: true}, nil
 	}
 	id, err := parseForwarded(v)
 	if err != nil {
@@ -96,7 +95,7 @@ func parseForwarded(v string) (auth.Identity, error) {
 	}
 	p, err := auth.ParsePerms(v[i+1:])
 	if err != nil {
-		return auth.Identity{}, fmt.Errorf("%w", err)
+		return auth.Identity{}, err
 	}
 	return auth.Identity{Name: v[:i], Perms: p}, nil
 }

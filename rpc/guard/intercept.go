@@ -88,9 +88,9 @@ func (s *guardedStream) RecvMsg(m any) error {
 }
 
 // ForwardDialOptions are the dial options of a node's forwarding to the
-// leader: its calls carry the identity the guard verified (to a node, over
-// mutual TLS) and the client's credentials (which a plaintext leader
-// verifies again).
+// leader: with TLS its calls carry the identity the guard verified (the
+// leader trusts it from a node's certificate only); without TLS, the
+// client's credentials, which the leader verifies again.
 func (g *Guard) ForwardDialOptions() []grpc.DialOption {
 	return []grpc.DialOption{
 		grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
@@ -109,14 +109,12 @@ func (g *Guard) outgoing(ctx context.Context) context.Context {
 	if !ok {
 		return ctx
 	}
-	var kv []string
 	if g.cfg.TLS != nil {
-		kv = append(kv, ForwardedKey, formatForwarded(id))
+		return metadata.AppendToOutgoingContext(ctx, ForwardedKey, formatForwarded(id))
 	}
-	if in, ok := metadata.FromIncomingContext(ctx); ok {
-		if v := first(in, auth.MetadataKey); v != "" {
-			kv = append(kv, auth.MetadataKey, v)
-		}
+	in, _ := metadata.FromIncomingContext(ctx)
+	if v := first(in, auth.MetadataKey); v != "" {
+		return metadata.AppendToOutgoingContext(ctx, auth.MetadataKey, v)
 	}
-	return metadata.AppendToOutgoingContext(ctx, kv...)
+	return ctx
 }
