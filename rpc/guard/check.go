@@ -50,6 +50,10 @@ func (g *Guard) allowed(r Rule, c caller) error {
 		}
 	case Permission:
 		return allowedPerms(r.Method, c.id, r.Perm)
+	case AnyPerm:
+		if c.id.Perms&r.Perm == 0 {
+			return allowedPerms(r.Method, c.id, r.Perm)
+		}
 	}
 	return nil
 }

@@ -46,6 +46,7 @@ func TestCheckWithoutTLS(t *testing.T) {
 		{"raft without TLS", false, anon, "/resqlite.raft.v1.Raft/Replicate", codes.OK},
 		{"health", false, anon, "/grpc.health.v1.Health/Check", codes.OK},
 		{"an RPC not in the table", true, alice, "Backup", codes.PermissionDenied},
+		{"alice registers a write session", true, alice, "RegisterSession", codes.PermissionDenied},
 	}
 	for _, c := range cases {
 		g := New(Config{Auth: a, AuthPlaintext: c.plaintext})
@@ -68,6 +69,23 @@ func TestCheckWithoutAuthFile(t *testing.T) {
 	}
 	if id, ok := IdentityFrom(ctx); !ok || id.Perms != auth.AllPerms {
 		t.Fatalf("identity in the context: %+v %v", id, ok)
+	}
+}
+
+// A user with schema but not write registers the session its DDL is
+// sent in.
+func TestSchemaUserRegistersSession(t *testing.T) {
+	h, err := auth.HashPassword("pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := auth.Parse([]byte(fmt.Sprintf(`[{"username":"ddl","password":%q,"perms":["schema"]}]`, h)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs(auth.MetadataKey, auth.BasicHeader("ddl", "pw")))
+	if _, _, err := New(Config{Auth: a, AuthPlaintext: true}).check(ctx, resqliteService+"RegisterSession"); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -25,6 +25,8 @@ const (
 	// NodeOrPerm: a node's certificate, or, without TLS, the rule's Perm
 	// (AddMember: a joining node).
 	NodeOrPerm
+	// AnyPerm: one of the permissions in the rule's Perm.
+	AnyPerm
 )
 
 // Rule is the access rule of one RPC.
@@ -48,7 +50,7 @@ func Table() []Rule {
 		{"Members", Authenticated, 0},
 		{"Execute", ByStatement, auth.PermWrite},
 		{"Session", ByStatement, auth.PermWrite},
-		{"RegisterSession", Permission, auth.PermWrite},
+		{"RegisterSession", AnyPerm, auth.PermWrite | auth.PermSchema},
 		{"Query", Permission, auth.PermRead},
 		{"Dump", Permission, auth.PermRead},
 		{"Digest", Permission, auth.PermStatus},
