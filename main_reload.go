@@ -26,13 +26,15 @@ func reload(n *node.Node, cfg node.Config, authPath string, log *slog.Logger) {
 		return
 	}
 	a, err := auth.LoadFile(authPath)
-	switch {
-	case err != nil:
+	if err != nil {
 		log.Error("SIGHUP: auth file not reloaded, the previous users stay in effect", "err", err)
-	case a.Equal(n.Authenticator()):
-		log.Info("SIGHUP: auth file unchanged")
-	default:
-		n.SetAuthenticator(a)
-		log.Warn("SIGHUP: auth file reloaded", "users", a.Users())
+		return
 	}
+	added, removed, changed := n.Authenticator().Changes(a)
+	n.SetAuthenticator(a)
+	if len(added)+len(removed)+len(changed) == 0 {
+		log.Info("SIGHUP: auth file unchanged")
+		return
+	}
+	log.Warn("SIGHUP: auth file reloaded", "users", a.Users(), "added", added, "removed", removed, "changed", changed)
 }

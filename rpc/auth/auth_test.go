@@ -108,3 +108,22 @@ func TestPerms(t *testing.T) {
 		t.Fatal("unknown permission accepted")
 	}
 }
+
+func TestChanges(t *testing.T) {
+	h1, h2 := hash(t, "one"), hash(t, "two")
+	a, err := Parse([]byte(fmt.Sprintf(`[{"username":"a","password":%q,"perms":["read"]},{"username":"b","password":%q},{"username":"c","password":%q}]`, h1, h1, h1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Parse([]byte(fmt.Sprintf(`[{"username":"a","password":%q,"perms":["write"]},{"username":"b","password":%q},{"username":"d","password":%q}]`, h1, h2, h1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	added, removed, changed := a.Changes(b)
+	if fmt.Sprint(added, removed, changed) != "[d] [c] [a b]" {
+		t.Fatalf("added %v removed %v changed %v", added, removed, changed)
+	}
+	if x, y, z := a.Changes(a); len(x)+len(y)+len(z) != 0 {
+		t.Fatalf("a file against itself: %v %v %v", x, y, z)
+	}
+}

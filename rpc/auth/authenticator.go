@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
+	"slices"
 	"sync"
 
 	"golang.org/x/crypto/bcrypt"
@@ -64,18 +65,27 @@ func (a *Authenticator) Anonymous() Identity {
 // Users returns the number of users in the file.
 func (a *Authenticator) Users() int { return len(a.users) }
 
-// Equal reports whether a and b hold the same users and permissions.
-func (a *Authenticator) Equal(b *Authenticator) bool {
-	if len(a.users) != len(b.users) {
-		return false
-	}
-	for name, u := range a.users {
-		v, ok := b.users[name]
-		if !ok || u.perms != v.perms || subtle.ConstantTimeCompare(u.hash, v.hash) != 1 {
-			return false
+// Changes lists how next differs from a, by user name: the users it
+// adds, removes, and changes (password or permissions), each sorted.
+func (a *Authenticator) Changes(next *Authenticator) (added, removed, changed []string) {
+	for name, u := range next.users {
+		v, ok := a.users[name]
+		switch {
+		case !ok:
+			added = append(added, name)
+		case u.perms != v.perms || subtle.ConstantTimeCompare(u.hash, v.hash) != 1:
+			changed = append(changed, name)
 		}
 	}
-	return true
+	for name := range a.users {
+		if _, ok := next.users[name]; !ok {
+			removed = append(removed, name)
+		}
+	}
+	slices.Sort(added)
+	slices.Sort(removed)
+	slices.Sort(changed)
+	return added, removed, changed
 }
 
 // credentialKey is the cache key of a name and password.

@@ -201,7 +201,7 @@ func TestAuthReloadOnSIGHUP(t *testing.T) {
 	users["newbie"] = []string{"read"}
 	writeAuthFile(t, c.p.dir, users)
 	c.signal(lead, syscall.SIGHUP)
-	if !waitFor(t, func() bool { _, err := c.as(t, lead, "newbie", reverse("newbie")); return err == nil }) {
+	if !waitFor(t, func() bool { _, err := c.as(t, lead, "newbie", reverse("newbie")); return err == nil }) || !strings.Contains(c.proc(lead).stderr.String(), "added=[newbie]") {
 		t.Fatalf("the new user is not accepted after SIGHUP:\n%s", c.proc(lead).stderr.String())
 	}
 	if err := os.Chmod(path, 0o644); err != nil {
