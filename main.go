@@ -149,8 +149,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
+	local, err := f.sec.localClientOptions(cfg, os.Stdin, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "resqlite: %v\n", err)
+		n.Stop()
+		return 2
+	}
 	if f.boot != "" {
-		if err := bootFrom(ctx, n, f.boot, stderr); err != nil {
+		if err := bootFrom(ctx, n, f.boot, local, stderr); err != nil {
 			fmt.Fprintf(stderr, "resqlite: %v\n", err)
 			n.Stop()
 			return 1
@@ -159,16 +165,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if showsPrompt(f, prog) {
 		fmt.Fprintln(stderr, startupLine(n, f.data, existed))
 	}
-	if f.repl.batch != "" || !f.serve {
-		opts, err := f.sec.localClientOptions(cfg, os.Stdin, stderr)
-		if err != nil {
-			fmt.Fprintf(stderr, "resqlite: %v\n", err)
-			n.Stop()
-			return 2
-		}
-		if code, exit := replOnNode(n, f, prog, opts, stderr); exit {
-			return code
-		}
+	if code, exit := replOnNode(n, f, prog, local, stderr); exit {
+		return code
 	}
 	return serveUntilDone(ctx, n, cfg, f.sec.auth, stderr)
 }

@@ -137,3 +137,21 @@ func (s *secFlags) localClientOptions(cfg node.Config, stdin *os.File, stderr io
 	}
 	return client.Options{User: s.user, Password: pw, PlaintextCredentials: true}, nil
 }
+
+// registerClientSecurity defines, into the flag set of a subcommand that
+// connects to a cluster (backup, restore), the client's TLS and
+// credential flags; clientOptions then builds its options.
+func registerClientSecurity(fs *flag.FlagSet) *secFlags {
+	s := &secFlags{}
+	fs.BoolVar(&s.tls, "tls", false, "connect over TLS")
+	fs.StringVar(&s.ca, "ca", "", "with -tls: the CA `file` the nodes' certificates chain to (default: the system's roots)")
+	fs.StringVar(&s.cert, "cert", "", "with -tls: a client certificate `file` (PEM)")
+	fs.StringVar(&s.key, "key", "", "the private key `file` of -cert")
+	fs.StringVar(&s.user, "user", "", "authenticate as `name` (password prompted, or from $RESQLITE_PASSWORD)")
+	fs.BoolVar(&s.authPlaintext, "auth-plaintext", false, "send the password over a plaintext connection")
+	return s
+}
+
+// clientValueFlags are the flags of registerClientSecurity that take a
+// value.
+func clientValueFlags() []string { return []string{"ca", "cert", "key", "user"} }

@@ -18,20 +18,22 @@ import (
 // secureNode is one node of the program with TLS and an auth file, and
 // the client flags that reach it over TLS.
 type secureNode struct {
-	addr   string
-	tls    []string
-	stderr *syncBuffer
+	addr string
+	tls  []string
+	// nodeTLS are the node's TLS flags (another node may use them too).
+	nodeTLS []string
+	stderr  *syncBuffer
 }
 
 // startSecureNode starts a one-node cluster with TLS and the users
-// admin (admin, status) and reader (read), passwords "pw-" + name.
+// admin (admin, status, read) and reader (read), passwords "pw-" + name.
 func startSecureNode(t *testing.T) *secureNode {
 	t.Helper()
 	dir := t.TempDir()
 	ca := testcerts.NewCA(t, dir, "peer")
 	cert := ca.Issue(t, dir, testcerts.Leaf{Name: "node", Node: true, Loopback: true})
 	var entries []string
-	for name, perms := range map[string]string{"admin": `"admin","status"`, "reader": `"read"`} {
+	for name, perms := range map[string]string{"admin": `"admin","status","read"`, "reader": `"read"`} {
 		h, err := auth.HashPassword("pw-" + name)
 		if err != nil {
 			t.Fatal(err)
@@ -43,9 +45,10 @@ func startSecureNode(t *testing.T) *secureNode {
 		t.Fatal(err)
 	}
 	addr := freeAddrs(t, 1)[0]
-	cmd := exec.Command(programPath, "-serve", "-id", "1", "-peers", "1="+addr, "-data", filepath.Join(dir, "data"),
-		"-cert", cert.Cert, "-key", cert.Key, "-peer-ca", ca.File, "-auth", users, "-log-level", "info")
-	n := &secureNode{addr: addr, tls: []string{"-connect", addr, "-tls", "-ca", ca.File}, stderr: &syncBuffer{}}
+	nodeTLS := []string{"-cert", cert.Cert, "-key", cert.Key, "-peer-ca", ca.File}
+	cmd := exec.Command(programPath, append([]string{"-serve", "-id", "1", "-peers", "1=" + addr, "-data", filepath.Join(dir, "data"),
+		"-auth", users, "-log-level", "info"}, nodeTLS...)...)
+	n := &secureNode{addr: addr, tls: []string{"-connect", addr, "-tls", "-ca", ca.File}, nodeTLS: nodeTLS, stderr: &syncBuffer{}}
 	cmd.Stderr = n.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -160,5 +163,33 @@ func TestSecureClusterScripts(t *testing.T) {
 	}
 	if out := script("cluster.sh", "status"); !strings.Contains(out, "| 4 ") && !strings.Contains(out, "127.0.0.1:"+strconv.Itoa(base+3)) {
 		t.Fatalf("status over TLS:\n%s", out)
+	}
+}
+
+// backup and restore take the client's TLS and credential flags and need
+// admin; -boot on a TLS node restores through the node's own certificate.
+func TestSecureBackupRestoreBoot(t *testing.T) {
+	skipShort(t)
+	n := startSecureNode(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "backup.db")
+	tlsFlags := n.tls[2:] // without -connect addr
+	backup := append([]string{"backup", "-connect", n.addr, "-out", out}, tlsFlags...)
+	t.Setenv(PasswordEnv, "pw-reader")
+	if r := runProgram(t, dir, "", append(backup, "-user", "reader")...); r.code != 1 || !strings.Contains(r.stderr, `lacks the permission "admin"`) {
+		t.Fatalf("reader's backup: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+	t.Setenv(PasswordEnv, "pw-admin")
+	if r := runProgram(t, dir, "", append(backup, "-user", "admin")...); r.code != 0 || !strings.Contains(r.stdout, "backup of") {
+		t.Fatalf("admin's backup: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+	restore := append(append([]string{"restore", "-connect", n.addr}, tlsFlags...), "-user", "admin", out)
+	if r := runProgram(t, dir, "", restore...); r.code != 0 {
+		t.Fatalf("admin's restore: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+	addr := freeAddrs(t, 1)[0]
+	boot := append([]string{"-id", "1", "-peers", "1=" + addr, "-data", filepath.Join(dir, "booted"), "-boot", out, "-batch", os.DevNull}, n.nodeTLS...)
+	if r := runProgram(t, dir, "", boot...); r.code != 0 || !strings.Contains(r.stderr, "booted from") {
+		t.Fatalf("-boot on a TLS node: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
 }

@@ -45,7 +45,8 @@ func TestCheckWithoutTLS(t *testing.T) {
 		{"forged forwarded identity", true, forged, "TakeSnapshot", codes.PermissionDenied},
 		{"raft without TLS", false, anon, "/resqlite.raft.v1.Raft/Replicate", codes.OK},
 		{"health", false, anon, "/grpc.health.v1.Health/Check", codes.OK},
-		{"an RPC not in the table", true, alice, "Backup", codes.PermissionDenied},
+		{"alice backup", true, alice, "Backup", codes.PermissionDenied},
+		{"an RPC not in the table", true, alice, "Frobnicate", codes.PermissionDenied},
 		{"alice registers a write session", true, alice, "RegisterSession", codes.PermissionDenied},
 	}
 	for _, c := range cases {

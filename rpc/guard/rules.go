@@ -58,6 +58,9 @@ func Table() []Rule {
 		{"RemoveMember", Permission, auth.PermAdmin},
 		{"TakeSnapshot", Permission, auth.PermAdmin},
 		{"TransferLeadership", Permission, auth.PermAdmin},
+		// A backup is every row: it needs read as well.
+		{"Backup", Permission, auth.PermAdmin | auth.PermRead},
+		{"Restore", Permission, auth.PermAdmin},
 	}
 }
 
