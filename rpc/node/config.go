@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/resqlite/resqlite/raft"
+	"github.com/resqlite/resqlite/rpc/metrics"
 	"google.golang.org/grpc"
 )
 
@@ -67,6 +68,19 @@ type Config struct {
 	DialOptions []grpc.DialOption
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger
+
+	// MetricsAddr, if set, is the host:port of a separate HTTP listener
+	// serving /metrics (Prometheus text format) and /debug/pprof/; off
+	// by default. Ignored when MetricsListener is set.
+	MetricsAddr string
+	// MetricsListener, if set, is what that HTTP server serves on (tests
+	// pass one bound to port 0). Start takes it over: Stop closes it, and
+	// so does a Start that fails.
+	MetricsListener net.Listener
+	// MetricsGuard wraps the metrics listener's handlers so that /metrics
+	// needs the "status" permission and /debug/pprof/ "admin"; nil leaves
+	// them open. The security work (TLS and the auth file) passes it.
+	MetricsGuard metrics.Guard
 }
 
 // ErrConfig is wrapped by Start's errors that are caused by the
@@ -145,7 +159,10 @@ func (c *Config) checkAddrs() error {
 	if c.Listener == nil {
 		given["listen"] = c.Listen
 	}
-	for _, name := range []string{"listen", "advertise", "join"} {
+	if c.MetricsListener == nil {
+		given["metrics"] = c.MetricsAddr
+	}
+	for _, name := range []string{"listen", "advertise", "join", "metrics"} {
 		if addr := given[name]; addr != "" {
 			if err := CheckAddr(addr); err != nil {
 				return fmt.Errorf("%w: %s: %w", ErrConfig, name, err)

@@ -8,12 +8,14 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/raft/snap"
 	"github.com/resqlite/resqlite/raft/wal"
+	"github.com/resqlite/resqlite/rpc/metrics"
 	"github.com/resqlite/resqlite/rpc/service"
 	"github.com/resqlite/resqlite/rpc/transport"
 	"github.com/resqlite/resqlite/statemachine"
@@ -40,6 +42,10 @@ type Node struct {
 	lis       net.Listener
 	served    chan struct{}
 
+	metrics    *metrics.Set
+	metricsLis net.Listener
+	metricsSrv *metrics.Server
+
 	stopOnce sync.Once
 	stopErr  error
 
@@ -58,9 +64,13 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		if cfg.Listener != nil {
 			cfg.Listener.Close()
 		}
+		if cfg.MetricsListener != nil {
+			cfg.MetricsListener.Close()
+		}
 		return nil, err
 	}
-	n := &Node{cfg: cfg, log: cfg.Logger, served: make(chan struct{}), lis: cfg.Listener}
+	n := &Node{cfg: cfg, log: cfg.Logger, served: make(chan struct{}), lis: cfg.Listener,
+		metrics: metrics.New(), metricsLis: cfg.MetricsListener}
 	rollback := planRollback(cfg.DataDir)
 	defer func() {
 		if err != nil {
@@ -74,6 +84,9 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 			return nil, err
 		}
 	}
+	if err := n.bindMetrics(); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("%w: data directory: %w", ErrConfig, err)
 	}
@@ -84,7 +97,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	existed := HasData(cfg.DataDir)
 	// The log's lock makes a second process on the same directory fail
 	// before anything else is touched.
-	if n.store, err = wal.Open(filepath.Join(cfg.DataDir, raftDir), wal.Options{Logger: cfg.Logger}); err != nil {
+	if n.store, err = wal.Open(filepath.Join(cfg.DataDir, raftDir), wal.Options{Logger: cfg.Logger, ObserveSync: n.metrics.ObserveFsync}); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrConfig, cfg.DataDir, err)
 	}
 	var join *joinInfo
@@ -146,17 +159,21 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		ID: cfg.ID, Bootstrap: bootstrap, Storage: n.store, StateMachine: n.state, Transport: tr,
 		TickInterval: cfg.TickInterval, HeartbeatTicks: cfg.HeartbeatTicks, ElectionTicks: cfg.ElectionTicks,
 		LeaseRead: !cfg.DisableLeases, SnapshotEntries: cfg.SnapshotEntries, SnapshotSpool: snap.TempSpool{Dir: spool}, Logger: cfg.Logger,
+		Observer: n.metrics.Observer(),
 	}); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	n.transport.SetHandler(n.raft)
 	if n.service, err = service.New(service.Config{
 		Node: n.raft, State: n.state, ClusterID: n.clusterID, Addr: cfg.Advertise,
-		LeaderWait: cfg.LeaderWait, ReadTimeout: cfg.ReadTimeout, DialOptions: cfg.DialOptions, Logger: cfg.Logger,
+		LeaderWait: cfg.LeaderWait, ReadTimeout: cfg.ReadTimeout, DialOptions: n.serviceDialOptions(), Logger: cfg.Logger,
 	}); err != nil {
 		return nil, err
 	}
 	n.serve()
+	if err := n.serveMetrics(); err != nil {
+		return nil, err
+	}
 	n.startRulesUpgrade()
 	n.log.Info("node started", "id", uint64(cfg.ID), "listen", n.lis.Addr().String(), "cluster", fmt.Sprintf("%016x", n.clusterID), "data", cfg.DataDir)
 	if join != nil {
@@ -238,7 +255,8 @@ func (n *Node) resolveAddress(bootstrap []raft.Member) error {
 // health checking and reflection.
 func (n *Node) serve() {
 	opts := append(transport.ServerOptions(), grpc.MaxRecvMsgSize(sqlval.MaxMessageSize), grpc.MaxSendMsgSize(sqlval.MaxMessageSize),
-		grpc.ChainUnaryInterceptor(service.UnaryInterceptor), grpc.ChainStreamInterceptor(service.StreamInterceptor))
+		grpc.ChainUnaryInterceptor(service.UnaryInterceptor, n.metrics.UnaryInterceptor),
+		grpc.ChainStreamInterceptor(service.StreamInterceptor, n.metrics.StreamInterceptor))
 	n.grpc = grpc.NewServer(opts...)
 	n.transport.Register(n.grpc)
 	n.service.Register(n.grpc)
@@ -254,6 +272,14 @@ func (n *Node) serve() {
 			n.log.Error("gRPC server stopped", "err", err)
 		}
 	}()
+}
+
+// serviceDialOptions are the client service's dial options: the
+// configured ones and the metrics' count of forwarded writes.
+func (n *Node) serviceDialOptions() []grpc.DialOption {
+	return append(slices.Clone(n.cfg.DialOptions),
+		grpc.WithChainUnaryInterceptor(n.metrics.ClientUnaryInterceptor),
+		grpc.WithChainStreamInterceptor(n.metrics.ClientStreamInterceptor))
 }
 
 // Addr returns the address the node listens on.
@@ -289,6 +315,8 @@ func (n *Node) Stop() error {
 
 // close releases whatever Start opened.
 func (n *Node) close() error {
+	var errs []error
+	errs = append(errs, n.closeMetrics())
 	n.stopRulesUpgrade()
 	if n.grpc != nil {
 		n.health.Shutdown()
@@ -313,7 +341,6 @@ func (n *Node) close() error {
 	if n.transport != nil {
 		n.transport.Close()
 	}
-	var errs []error
 	if n.state != nil {
 		errs = append(errs, n.state.Close())
 	}

@@ -1,0 +1,261 @@
+package node_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	"github.com/resqlite/resqlite/raft"
+	"github.com/resqlite/resqlite/rpc/client"
+	"github.com/resqlite/resqlite/rpc/node"
+)
+
+// startMetricsCluster starts a 3-node cluster in the test process, each
+// node with a metrics listener on a port of its own.
+func startMetricsCluster(t *testing.T) map[raft.NodeID]*node.Node {
+	t.Helper()
+	lis := map[raft.NodeID]net.Listener{}
+	var peers []raft.Member
+	for id := raft.NodeID(1); id <= 3; id++ {
+		lis[id] = listenLoopback(t)
+		peers = append(peers, raft.Member{ID: id, Addr: lis[id].Addr().String()})
+	}
+	nodes := map[raft.NodeID]*node.Node{}
+	for id := raft.NodeID(1); id <= 3; id++ {
+		n, err := node.Start(context.Background(), node.Config{
+			ID: id, Peers: peers, DataDir: filepath.Join(t.TempDir(), fmt.Sprint(id)), Listener: lis[id],
+			MetricsListener: listenLoopback(t), TickInterval: 20 * time.Millisecond,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		nodes[id] = n
+		t.Cleanup(func() { n.Stop() })
+	}
+	return nodes
+}
+
+// scrape fetches a node's /metrics over HTTP, lints the exposition
+// (promtool check metrics' rules) and parses it.
+func scrape(t *testing.T, n *node.Node) map[string]*dto.MetricFamily {
+	t.Helper()
+	resp, err := http.Get("http://" + n.MetricsAddr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /metrics: %v %s", err, resp.Status)
+	}
+	problems, err := promlint.New(bytes.NewReader(body)).Lint()
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("lint of /metrics: %v %+v", err, problems)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := parser.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mfs
+}
+
+// value returns the value of the sample of family name whose labels
+// include the given name/value pairs; ok is false when there is none.
+func value(mfs map[string]*dto.MetricFamily, name string, labels ...string) (v float64, ok bool) {
+	mf := mfs[name]
+	if mf == nil {
+		return 0, false
+	}
+next:
+	for _, m := range mf.GetMetric() {
+		have := map[string]string{}
+		for _, lp := range m.GetLabel() {
+			have[lp.GetName()] = lp.GetValue()
+		}
+		for i := 0; i+1 < len(labels); i += 2 {
+			if have[labels[i]] != labels[i+1] {
+				continue next
+			}
+		}
+		switch {
+		case m.GetCounter() != nil:
+			return m.GetCounter().GetValue(), true
+		case m.GetGauge() != nil:
+			return m.GetGauge().GetValue(), true
+		case m.GetHistogram() != nil:
+			return float64(m.GetHistogram().GetSampleCount()), true
+		}
+	}
+	return 0, false
+}
+
+func mustValue(t *testing.T, mfs map[string]*dto.MetricFamily, name string, labels ...string) float64 {
+	t.Helper()
+	v, ok := value(mfs, name, labels...)
+	if !ok {
+		t.Fatalf("/metrics has no %s%v", name, labels)
+	}
+	return v
+}
+
+// waitForLeader waits until one of nodes leads and the others know it.
+func waitForLeader(t *testing.T, nodes map[raft.NodeID]*node.Node) *node.Node {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for _, n := range nodes {
+			if !n.Raft().IsLeader() {
+				continue
+			}
+			agreed := true
+			for _, o := range nodes {
+				agreed = agreed && o.Raft().Leader() == n.Raft().ID()
+			}
+			if agreed {
+				return n
+			}
+		}
+	}
+	t.Fatal("no leader all nodes agree on within 30s")
+	return nil
+}
+
+// writeRows inserts rows through a client of n.
+func writeRows(t *testing.T, n *node.Node, from, to int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cl, err := client.Dial(ctx, n.Addr(), client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if _, err := cl.Exec(ctx, "CREATE TABLE IF NOT EXISTS t (a INTEGER PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	for i := from; i < to; i++ {
+		if r, err := cl.Exec(ctx, fmt.Sprintf("INSERT INTO t VALUES (%d)", i)); err != nil || r.Err != nil {
+			t.Fatalf("insert %d: %v %v", i, err, r.Err)
+		}
+	}
+}
+
+// A 3-node cluster's /metrics move as the cluster works: the commit and
+// applied indexes rise under writes, exactly one node says it leads, and
+// stopping the leader increments the leader changes the survivors count.
+// Every node's exposition passes the lint.
+func TestMetricsOfAClusterUnderWrites(t *testing.T) {
+	nodes := startMetricsCluster(t)
+	lead := waitForLeader(t, nodes)
+	before := map[raft.NodeID]map[string]*dto.MetricFamily{}
+	for id, n := range nodes {
+		before[id] = scrape(t, n)
+	}
+	var follower *node.Node
+	for id, n := range nodes {
+		if id != lead.Raft().ID() {
+			follower = n
+		}
+	}
+	writeRows(t, follower, 0, 20) // forwarded to the leader
+	leaders := 0.0
+	for id, n := range nodes {
+		after := scrape(t, n)
+		for _, name := range []string{"resqlite_raft_commit_index", "resqlite_raft_applied_index"} {
+			for deadline := time.Now().Add(20 * time.Second); mustValue(t, after, name) < mustValue(t, before[id], name)+20; {
+				if time.Now().After(deadline) {
+					t.Fatalf("node %d: %s went from %v to %v after 20 writes", id, name, mustValue(t, before[id], name), mustValue(t, after, name))
+				}
+				time.Sleep(20 * time.Millisecond)
+				after = scrape(t, n)
+			}
+		}
+		leaders += mustValue(t, after, "resqlite_raft_is_leader")
+		if got := mustValue(t, after, "resqlite_raft_term"); got < 1 {
+			t.Fatalf("node %d: term %v", id, got)
+		}
+		if got := mustValue(t, after, "resqlite_wal_fsync_duration_seconds"); got < 1 {
+			t.Fatalf("node %d: %v fsyncs observed", id, got)
+		}
+		if _, ok := value(after, "resqlite_raft_snapshot_index"); !ok {
+			t.Fatalf("node %d: no snapshot index", id)
+		}
+		if got := mustValue(t, after, "resqlite_raft_log_size_bytes"); got <= 0 {
+			t.Fatalf("node %d: log size %v", id, got)
+		}
+	}
+	if leaders != 1 {
+		t.Fatalf("%v nodes report resqlite_raft_is_leader 1", leaders)
+	}
+	checkLeaderMetrics(t, scrape(t, lead), follower)
+	checkFollowerMetrics(t, scrape(t, follower))
+
+	// Stopping the leader makes the survivors see a new one.
+	changes := map[raft.NodeID]float64{}
+	for id, n := range nodes {
+		if n != lead {
+			changes[id] = mustValue(t, scrape(t, n), "resqlite_raft_leader_changes_total")
+		}
+	}
+	lead.Stop()
+	delete(nodes, lead.Raft().ID())
+	waitForLeader(t, nodes)
+	for id, n := range nodes {
+		if got := mustValue(t, scrape(t, n), "resqlite_raft_leader_changes_total"); got <= changes[id] {
+			t.Fatalf("node %d: leader changes %v after the leader stopped, %v before", id, got, changes[id])
+		}
+	}
+	for _, n := range nodes {
+		if problems, err := testutil.GatherAndLint(n.Metrics()); err != nil || len(problems) > 0 {
+			t.Fatalf("lint of the registry: %v %+v", err, problems)
+		}
+	}
+}
+
+// checkLeaderMetrics checks what the leader reports of its proposals and
+// of the follower the writes went through.
+func checkLeaderMetrics(t *testing.T, mfs map[string]*dto.MetricFamily, follower *node.Node) {
+	t.Helper()
+	peer := fmt.Sprint(follower.Raft().ID())
+	if got := mustValue(t, mfs, "resqlite_raft_proposals_total", "result", "applied"); got < 21 {
+		t.Fatalf("leader: %v proposals applied, want at least 21", got)
+	}
+	if got := mustValue(t, mfs, "resqlite_raft_peer_match_index", "peer", peer); got < 21 {
+		t.Fatalf("leader: follower %s match index %v", peer, got)
+	}
+	if got := mustValue(t, mfs, "resqlite_raft_peer_sent_bytes_total", "peer", peer); got <= 0 {
+		t.Fatalf("leader: %v bytes sent to %s", got, peer)
+	}
+	if got := mustValue(t, mfs, "resqlite_raft_commit_duration_seconds"); got < 21 {
+		t.Fatalf("leader: %v commit latencies observed", got)
+	}
+	if got := mustValue(t, mfs, "resqlite_raft_role", "role", "Leader"); got != 1 {
+		t.Fatalf("leader: role Leader %v", got)
+	}
+}
+
+// checkFollowerMetrics checks what the follower the client wrote through
+// reports of its client's statements.
+func checkFollowerMetrics(t *testing.T, mfs map[string]*dto.MetricFamily) {
+	t.Helper()
+	if got := mustValue(t, mfs, "resqlite_statements_total", "kind", "write"); got != 21 {
+		t.Fatalf("follower: %v write statements, want 21", got)
+	}
+	if got := mustValue(t, mfs, "resqlite_raft_proposals_forwarded_total"); got != 21 {
+		t.Fatalf("follower: %v writes forwarded, want 21", got)
+	}
+	if got := mustValue(t, mfs, "resqlite_raft_apply_duration_seconds"); got < 1 {
+		t.Fatalf("follower: %v applies observed", got)
+	}
+}
