@@ -69,6 +69,15 @@ type Config struct {
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger
 
+	// ForceNewCluster restarts this node, from its data, as the only
+	// member of its cluster: the disaster recovery of a cluster that lost
+	// a majority for good (raft.ForceNewCluster). Every entry in its log
+	// counts as committed; the new one-member configuration is durable,
+	// so later starts without it stay a one-node cluster that new members
+	// join. The other members must never run again with their data.
+	// Needs a data directory with data; not with Join.
+	ForceNewCluster bool
+
 	// MetricsAddr, if set, is the host:port of a separate HTTP listener
 	// serving /metrics (Prometheus text format) and /debug/pprof/; off
 	// by default. Ignored when MetricsListener is set.
@@ -143,6 +152,9 @@ func (c *Config) check() error {
 	}
 	if c.Advertise == "" {
 		c.Advertise = c.Listen
+	}
+	if c.ForceNewCluster && c.Join != "" {
+		return fmt.Errorf("%w: force-new-cluster restarts a node from its own data; it cannot join a cluster", ErrConfig)
 	}
 	if c.Join != "" && len(c.Peers) > 1 {
 		return fmt.Errorf("%w: a joining node takes its members from the cluster; give only its own address", ErrConfig)

@@ -144,6 +144,11 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := n.recordFormat(format, existed); err != nil {
 		return nil, err
 	}
+	if cfg.ForceNewCluster {
+		if err := n.forceNewCluster(existed); err != nil {
+			return nil, err
+		}
+	}
 	if n.transport, err = transport.New(transport.Config{
 		ID: cfg.ID, ClusterID: n.clusterID, SnapshotDir: spool, DialOptions: cfg.DialOptions, Logger: cfg.Logger,
 	}); err != nil {
