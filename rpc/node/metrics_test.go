@@ -3,11 +3,17 @@ package node_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,6 +157,78 @@ func writeRows(t *testing.T, n *node.Node, from, to int) {
 	}
 }
 
+// readAndFail runs one linearizable read and one write that fails with an
+// SQL error through a client of n.
+func readAndFail(t *testing.T, n *node.Node) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cl, err := client.Dial(ctx, n.Addr(), client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if _, err := cl.Query(ctx, client.Linearizable, "SELECT count(*) FROM t"); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := cl.Exec(ctx, "INSERT INTO no_such_table VALUES (1)"); err != nil || r.Err == nil {
+		t.Fatalf("write to a missing table: %+v %v", r, err)
+	}
+}
+
+// dashboardMetrics are the metric families the Grafana dashboard
+// graphs (a histogram's _bucket, _sum and _count series name it).
+func dashboardMetrics(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "scripts", "grafana-dashboard.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Targets []struct{ Expr string } `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(b, &dash); err != nil {
+		t.Fatalf("dashboard: %v", err)
+	}
+	name := regexp.MustCompile(`\b(resqlite|process|go)_[a-z_]+`)
+	seen := map[string]bool{}
+	for _, p := range dash.Panels {
+		for _, tg := range p.Targets {
+			for _, m := range name.FindAllString(tg.Expr, -1) {
+				for _, suffix := range []string{"_bucket", "_sum", "_count"} {
+					m = strings.TrimSuffix(m, suffix)
+				}
+				seen[m] = true
+			}
+		}
+	}
+	if len(seen) < 20 {
+		t.Fatalf("the dashboard graphs only %d metrics: %v", len(seen), seen)
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
+// checkDashboard checks that every metric the dashboard graphs is
+// exposed by some node; snapshot histograms appear only once a snapshot
+// was sent or installed, which this test does not cause.
+func checkDashboard(t *testing.T, scraped []map[string]*dto.MetricFamily) {
+	t.Helper()
+	for _, m := range dashboardMetrics(t) {
+		if strings.HasPrefix(m, "resqlite_raft_snapshot_") && m != "resqlite_raft_snapshot_index" {
+			continue
+		}
+		found := false
+		for _, mfs := range scraped {
+			found = found || mfs[m] != nil
+		}
+		if !found {
+			t.Errorf("the dashboard graphs %s, which no node exposes", m)
+		}
+	}
+}
+
 // A 3-node cluster's /metrics move as the cluster works: the commit and
 // applied indexes rise under writes, exactly one node says it leads, and
 // stopping the leader increments the leader changes the survivors count.
@@ -169,7 +247,9 @@ func TestMetricsOfAClusterUnderWrites(t *testing.T) {
 		}
 	}
 	writeRows(t, follower, 0, 20) // forwarded to the leader
+	readAndFail(t, follower)
 	leaders := 0.0
+	var scraped []map[string]*dto.MetricFamily
 	for id, n := range nodes {
 		after := scrape(t, n)
 		for _, name := range []string{"resqlite_raft_commit_index", "resqlite_raft_applied_index"} {
@@ -181,6 +261,7 @@ func TestMetricsOfAClusterUnderWrites(t *testing.T) {
 				after = scrape(t, n)
 			}
 		}
+		scraped = append(scraped, after)
 		leaders += mustValue(t, after, "resqlite_raft_is_leader")
 		if got := mustValue(t, after, "resqlite_raft_term"); got < 1 {
 			t.Fatalf("node %d: term %v", id, got)
@@ -200,6 +281,7 @@ func TestMetricsOfAClusterUnderWrites(t *testing.T) {
 	}
 	checkLeaderMetrics(t, scrape(t, lead), follower)
 	checkFollowerMetrics(t, scrape(t, follower))
+	checkDashboard(t, scraped)
 
 	// Stopping the leader makes the survivors see a new one.
 	changes := map[raft.NodeID]float64{}
@@ -249,13 +331,23 @@ func checkLeaderMetrics(t *testing.T, mfs map[string]*dto.MetricFamily, follower
 // reports of its client's statements.
 func checkFollowerMetrics(t *testing.T, mfs map[string]*dto.MetricFamily) {
 	t.Helper()
-	if got := mustValue(t, mfs, "resqlite_statements_total", "kind", "write"); got != 21 {
-		t.Fatalf("follower: %v write statements, want 21", got)
+	if got := mustValue(t, mfs, "resqlite_statements_total", "kind", "write"); got != 22 {
+		t.Fatalf("follower: %v write statements, want 22 (21 and the failing one)", got)
 	}
-	if got := mustValue(t, mfs, "resqlite_raft_proposals_forwarded_total"); got != 21 {
-		t.Fatalf("follower: %v writes forwarded, want 21", got)
+	if got := mustValue(t, mfs, "resqlite_raft_proposals_forwarded_total"); got != 22 {
+		t.Fatalf("follower: %v writes forwarded, want 22", got)
 	}
 	if got := mustValue(t, mfs, "resqlite_raft_apply_duration_seconds"); got < 1 {
 		t.Fatalf("follower: %v applies observed", got)
+	}
+	if got := mustValue(t, mfs, "resqlite_reads_total", "consistency", "linearizable"); got != 1 {
+		t.Fatalf("follower: %v linearizable reads, want 1", got)
+	}
+	var errs float64
+	for _, m := range mfs["resqlite_statement_errors_total"].GetMetric() {
+		errs += m.GetCounter().GetValue()
+	}
+	if errs != 1 {
+		t.Fatalf("follower: %v statement errors, want 1", errs)
 	}
 }
