@@ -82,3 +82,42 @@ func TestNodeMetricsCountLeaderChangesProposalsAndReads(t *testing.T) {
 		}
 	}
 }
+
+// A follower that catches up through a snapshot is counted on both sides:
+// the leader wrote one and compacted, the follower installed one, and
+// their observers were told the snapshots' sizes.
+func TestNodeMetricsCountSnapshots(t *testing.T) {
+	obs := map[NodeID]*recordingObserver{1: {}, 2: {}, 3: {}}
+	c := newMemCluster(t, 3, func(cfg *NodeConfig) {
+		cfg.SnapshotEntries, cfg.CompactionMargin = 20, 5
+		cfg.Observer = obs[cfg.ID]
+	})
+	c.proposeAll(seq("a", 10))
+	l := c.leader()
+	var down NodeID
+	for id := range c.started {
+		if id != l.ID() {
+			down = id
+			break
+		}
+	}
+	c.stop(down)
+	want := append(seq("a", 10), seq("b", 100)...)
+	c.proposeAll(want[10:])
+	c.start(down)
+	c.waitConverged(want)
+	if m := l.Metrics(); m.SnapshotsWritten < 1 || m.Compactions < 1 {
+		t.Fatalf("leader: %d snapshots written, %d compactions", m.SnapshotsWritten, m.Compactions)
+	}
+	if m := c.started[down].Metrics(); m.SnapshotsInstalled != 1 {
+		t.Fatalf("follower: %d snapshots installed, want 1", m.SnapshotsInstalled)
+	}
+	for _, id := range []NodeID{l.ID(), down} {
+		obs[id].mu.Lock()
+		n := obs[id].snapshotsTimed
+		obs[id].mu.Unlock()
+		if n < 1 {
+			t.Fatalf("node %d: observer told of %d snapshots", id, n)
+		}
+	}
+}
