@@ -38,10 +38,10 @@ type Metrics struct {
 
 // nodeCounters holds a Node's Metrics, updated with atomic adds.
 type nodeCounters struct {
-	leaderChanges, elections                         atomic.Uint64
-	proposalsApplied, proposalsFailed                atomic.Uint64
-	readIndexRounds                                  atomic.Uint64
-	snapshotsWritten, snapshotsInstalled, compaction atomic.Uint64
+	leaderChanges, elections                          atomic.Uint64
+	proposalsApplied, proposalsFailed                 atomic.Uint64
+	readIndexRounds                                   atomic.Uint64
+	snapshotsWritten, snapshotsInstalled, compactions atomic.Uint64
 }
 
 // Metrics returns the node's running totals.
@@ -52,7 +52,7 @@ func (n *Node) Metrics() Metrics {
 		ProposalsApplied: c.proposalsApplied.Load(), ProposalsFailed: c.proposalsFailed.Load(),
 		ReadIndexRounds:  c.readIndexRounds.Load(),
 		SnapshotsWritten: c.snapshotsWritten.Load(), SnapshotsInstalled: c.snapshotsInstalled.Load(),
-		Compactions: c.compaction.Load(),
+		Compactions: c.compactions.Load(),
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -25,6 +26,7 @@ import (
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/client"
 	"github.com/resqlite/resqlite/rpc/node"
+	"go.uber.org/goleak"
 )
 
 // startMetricsCluster starts a 3-node cluster in the test process, each
@@ -349,5 +351,45 @@ func checkFollowerMetrics(t *testing.T, mfs map[string]*dto.MetricFamily) {
 	}
 	if errs != 1 {
 		t.Fatalf("follower: %v statement errors, want 1", errs)
+	}
+}
+
+// A metrics address in use fails Start with a configuration error that
+// leaves a new data directory as it was; a free one is served.
+func TestMetricsAddrInUseFailsStart(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	ctx := ctxT(t, time.Minute)
+	taken := listenLoopback(t)
+	defer taken.Close()
+	dir := filepath.Join(t.TempDir(), "node")
+	lis := listenLoopback(t)
+	_, err := node.Start(ctx, node.Config{ID: 1, Peers: []raft.Member{{ID: 1, Addr: lis.Addr().String()}}, DataDir: dir,
+		Listener: lis, MetricsAddr: taken.Addr().String()})
+	if !errors.Is(err, node.ErrConfig) || !strings.Contains(err.Error(), "metrics") {
+		t.Fatalf("start with the metrics port in use: %v", err)
+	}
+	if node.HasData(dir) {
+		t.Fatal("the failed start left data behind")
+	}
+	free := freePorts(t, 1)[0]
+	lis = listenLoopback(t)
+	n, err := node.Start(ctx, node.Config{ID: 1, Peers: []raft.Member{{ID: 1, Addr: lis.Addr().String()}}, DataDir: dir,
+		Listener: lis, MetricsAddr: free})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	if n.MetricsAddr() != free {
+		t.Fatalf("metrics on %q, want %q", n.MetricsAddr(), free)
+	}
+	if body := get(t, "http://"+free+"/debug/pprof/"); !strings.Contains(body, "goroutine") {
+		t.Fatalf("pprof index:\n%s", body)
+	}
+	http.DefaultClient.CloseIdleConnections()
+	if err := n.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := http.Get("http://" + free + "/metrics"); err == nil {
+		t.Fatal("metrics still served after Stop")
 	}
 }
