@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -118,8 +119,13 @@ func (s *Set) StreamInterceptor(srv any, ss grpc.ServerStream, info *grpc.Stream
 		return err
 	case methodSession:
 		s.requests.sessions.Inc()
-		defer s.requests.sessions.Dec()
-		return handler(srv, &sessionStream{ServerStream: ss, r: s.requests})
+		sess := &sessionStream{ServerStream: ss, r: s.requests}
+		defer func() {
+			if !sess.forwarded.Load() {
+				s.requests.sessions.Dec()
+			}
+		}()
+		return handler(srv, sess)
 	}
 	return handler(srv, ss)
 }
@@ -146,18 +152,25 @@ func (q *queryStream) SendMsg(m any) error {
 	return q.ServerStream.SendMsg(m)
 }
 
-// sessionStream counts a session's requests as they arrive and their
-// failures as they are answered.
+// sessionStream counts a client session's requests as they arrive and
+// their failures as they are answered. A session another node forwards
+// its writes on (marked Forwarded) is counted where the client is, not
+// here.
 type sessionStream struct {
 	grpc.ServerStream
-	r *requests
+	r         *requests
+	forwarded atomic.Bool
 }
 
 func (s *sessionStream) RecvMsg(m any) error {
 	err := s.ServerStream.RecvMsg(m)
 	if req, ok := m.(*resqlitepb.SessionRequest); ok && err == nil {
 		switch {
-		case req.GetWrite() != nil && !req.GetWrite().GetForwarded():
+		case req.GetWrite().GetForwarded():
+			if s.forwarded.CompareAndSwap(false, true) {
+				s.r.sessions.Dec()
+			}
+		case req.GetWrite() != nil:
 			s.r.statements.WithLabelValues("write").Add(float64(len(req.GetWrite().GetStatements())))
 		case req.GetRead() != nil:
 			s.r.statements.WithLabelValues("read").Inc()
@@ -168,7 +181,7 @@ func (s *sessionStream) RecvMsg(m any) error {
 }
 
 func (s *sessionStream) SendMsg(m any) error {
-	if resp, ok := m.(*resqlitepb.SessionResponse); ok {
+	if resp, ok := m.(*resqlitepb.SessionResponse); ok && !s.forwarded.Load() {
 		switch {
 		case resp.GetFailure() != nil:
 			s.r.errors.WithLabelValues(codeName(codes.Code(resp.GetFailure().GetCode()))).Inc()

@@ -178,6 +178,35 @@ func readAndFail(t *testing.T, n *node.Node) {
 	}
 }
 
+// openSession opens a session through a client of n and runs a write and
+// a read on it; the session stays open until the test ends.
+func openSession(t *testing.T, n *node.Node) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	cl, err := client.Dial(ctx, n.Addr(), client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cl.Close() })
+	s, err := cl.Session(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	reqs := []client.Request{{Write: []client.Statement{{SQL: "INSERT INTO t VALUES (1000)"}}}, {Read: "SELECT count(*) FROM t"}}
+	for _, r := range reqs {
+		if err := s.Submit(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range reqs {
+		if rep, err := s.Next(); err != nil || rep.Err != nil {
+			t.Fatalf("session: %v %v", err, rep.Err)
+		}
+	}
+}
+
 // dashboardMetrics are the metric families the Grafana dashboard
 // graphs (a histogram's _bucket, _sum and _count series name it).
 func dashboardMetrics(t *testing.T) []string {
@@ -250,14 +279,15 @@ func TestMetricsOfAClusterUnderWrites(t *testing.T) {
 	}
 	writeRows(t, follower, 0, 20) // forwarded to the leader
 	readAndFail(t, follower)
+	openSession(t, follower)
 	leaders := 0.0
 	var scraped []map[string]*dto.MetricFamily
 	for id, n := range nodes {
 		after := scrape(t, n)
 		for _, name := range []string{"resqlite_raft_commit_index", "resqlite_raft_applied_index"} {
-			for deadline := time.Now().Add(20 * time.Second); mustValue(t, after, name) < mustValue(t, before[id], name)+20; {
+			for deadline := time.Now().Add(20 * time.Second); mustValue(t, after, name) < mustValue(t, before[id], name)+22; {
 				if time.Now().After(deadline) {
-					t.Fatalf("node %d: %s went from %v to %v after 20 writes", id, name, mustValue(t, before[id], name), mustValue(t, after, name))
+					t.Fatalf("node %d: %s went from %v to %v after 22 writes", id, name, mustValue(t, before[id], name), mustValue(t, after, name))
 				}
 				time.Sleep(20 * time.Millisecond)
 				after = scrape(t, n)
@@ -312,8 +342,11 @@ func TestMetricsOfAClusterUnderWrites(t *testing.T) {
 func checkLeaderMetrics(t *testing.T, mfs map[string]*dto.MetricFamily, follower *node.Node) {
 	t.Helper()
 	peer := fmt.Sprint(follower.Raft().ID())
-	if got := mustValue(t, mfs, "resqlite_raft_proposals_total", "result", "applied"); got < 21 {
-		t.Fatalf("leader: %v proposals applied, want at least 21", got)
+	if got := mustValue(t, mfs, "resqlite_raft_proposals_total", "result", "applied"); got < 22 {
+		t.Fatalf("leader: %v proposals applied, want at least 22", got)
+	}
+	if got := mustValue(t, mfs, "resqlite_client_sessions"); got != 0 {
+		t.Fatalf("leader: %v client sessions; the follower's session forwards its writes here, but is the follower's", got)
 	}
 	if got := mustValue(t, mfs, "resqlite_raft_peer_match_index", "peer", peer); got < 21 {
 		t.Fatalf("leader: follower %s match index %v", peer, got)
@@ -333,17 +366,20 @@ func checkLeaderMetrics(t *testing.T, mfs map[string]*dto.MetricFamily, follower
 // reports of its client's statements.
 func checkFollowerMetrics(t *testing.T, mfs map[string]*dto.MetricFamily) {
 	t.Helper()
-	if got := mustValue(t, mfs, "resqlite_statements_total", "kind", "write"); got != 22 {
-		t.Fatalf("follower: %v write statements, want 22 (21 and the failing one)", got)
+	if got := mustValue(t, mfs, "resqlite_statements_total", "kind", "write"); got != 23 {
+		t.Fatalf("follower: %v write statements, want 23 (21, the failing one, the session's)", got)
 	}
-	if got := mustValue(t, mfs, "resqlite_raft_proposals_forwarded_total"); got != 22 {
-		t.Fatalf("follower: %v writes forwarded, want 22", got)
+	if got := mustValue(t, mfs, "resqlite_raft_proposals_forwarded_total"); got != 23 {
+		t.Fatalf("follower: %v writes forwarded, want 23", got)
+	}
+	if got := mustValue(t, mfs, "resqlite_client_sessions"); got != 1 {
+		t.Fatalf("follower: %v client sessions, want 1", got)
 	}
 	if got := mustValue(t, mfs, "resqlite_raft_apply_duration_seconds"); got < 1 {
 		t.Fatalf("follower: %v applies observed", got)
 	}
-	if got := mustValue(t, mfs, "resqlite_reads_total", "consistency", "linearizable"); got != 1 {
-		t.Fatalf("follower: %v linearizable reads, want 1", got)
+	if got := mustValue(t, mfs, "resqlite_reads_total", "consistency", "linearizable"); got != 2 {
+		t.Fatalf("follower: %v linearizable reads, want 2 (a query, a session read)", got)
 	}
 	var errs float64
 	for _, m := range mfs["resqlite_statement_errors_total"].GetMetric() {
