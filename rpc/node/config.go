@@ -88,7 +88,8 @@ type Config struct {
 	MetricsListener net.Listener
 	// MetricsGuard wraps the metrics listener's handlers so that /metrics
 	// needs the "status" permission and /debug/pprof/ "admin"; nil leaves
-	// them open. The security work (TLS and the auth file) passes it.
+	// them open. The security work (the auth file) is to pass it, and to
+	// give a TLS listener as MetricsListener; neither is wired yet.
 	MetricsGuard metrics.Guard
 }
 
