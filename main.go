@@ -98,8 +98,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if f.repl.connect != "" {
-		if f.serve || f.join != "" {
-			fmt.Fprintln(stderr, "resqlite: -connect runs no node: it cannot go with -serve or -join")
+		if f.serve || f.join != "" || f.boot != "" {
+			fmt.Fprintln(stderr, "resqlite: -connect runs no node: it cannot go with -serve, -join or -boot")
 			return 2
 		}
 		return runConnect(f, stderr)
@@ -122,6 +122,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	if f.boot != "" {
+		if err := checkBoot(f, cfg); err != nil {
+			fmt.Fprintf(stderr, "resqlite: %v\n", err)
+			return 2
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	existed := node.HasData(f.data)
@@ -135,6 +141,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return 1
+	}
+	if f.boot != "" {
+		if err := bootFrom(ctx, n, f.boot, stderr); err != nil {
+			fmt.Fprintf(stderr, "resqlite: %v\n", err)
+			n.Stop()
+			return 1
+		}
 	}
 	if showsPrompt(f, prog) {
 		fmt.Fprintln(stderr, startupLine(n, f.data, existed))
