@@ -29,6 +29,7 @@ type nodeFlags struct {
 	boot     string
 	set      map[string]bool
 	repl     replFlags
+	sec      secFlags
 }
 
 // newFlagSet defines every flag of the program into f.
@@ -47,6 +48,7 @@ func newFlagSet(f *nodeFlags) *flag.FlagSet {
 	fs.StringVar(&f.metrics, "metrics-addr", "", "serve /metrics (Prometheus) and /debug/pprof/ over HTTP on `host:port` (default: off)")
 	fs.StringVar(&f.boot, "boot", "", "start a new single-node cluster whose database is the SQLite `FILE` (checked as restore checks it); other nodes -join it")
 	f.repl.register(fs)
+	f.sec.register(fs)
 	return fs
 }
 
@@ -55,7 +57,8 @@ func newFlagSet(f *nodeFlags) *flag.FlagSet {
 func flagGroups() []struct{ title, names string } {
 	return []struct{ title, names string }{
 		{"Node flags (the node this process runs)", "id peers data serve join listen leases log-level boot metrics-addr force-new-cluster"},
-		{"Client flags (the prompt or batch, and how it reaches the cluster)", "connect batch interactive consistency timeout"},
+		{"Security flags (README: Secure cluster)", "cert key peer-ca client-ca auth auth-plaintext max-sessions max-inflight query-timeout"},
+		{"Client flags (the prompt or batch, and how it reaches the cluster)", "connect batch interactive consistency timeout tls ca user"},
 		{"Output flags", "mode"},
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/raft/snap"
 	"github.com/resqlite/resqlite/raft/wal"
+	"github.com/resqlite/resqlite/rpc/guard"
 	"github.com/resqlite/resqlite/rpc/metrics"
 	"github.com/resqlite/resqlite/rpc/service"
 	"github.com/resqlite/resqlite/rpc/transport"
@@ -37,6 +38,7 @@ type Node struct {
 	transport *transport.Transport
 	raft      *raft.Node
 	service   *service.Server
+	guard     *guard.Guard
 	grpc      *grpc.Server
 	health    *health.Server
 	lis       net.Listener
@@ -71,6 +73,8 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	}
 	n := &Node{cfg: cfg, log: cfg.Logger, served: make(chan struct{}), lis: cfg.Listener,
 		metrics: metrics.New(), metricsLis: cfg.MetricsListener}
+	n.secure()
+	cfg = n.cfg
 	rollback := planRollback(cfg.DataDir)
 	defer func() {
 		if err != nil {
@@ -87,7 +91,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := n.bindMetrics(); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("%w: data directory: %w", ErrConfig, err)
 	}
 	format, err := checkFormat(cfg.DataDir)
@@ -102,7 +106,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	}
 	var join *joinInfo
 	if cfg.Join != "" {
-		if join, err = askToJoin(ctx, cfg.Join); err != nil {
+		if join, err = askToJoin(ctx, cfg.Join, cfg.DialOptions); err != nil {
 			return nil, err
 		}
 	}
@@ -131,7 +135,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	spool := filepath.Join(cfg.DataDir, spoolDir)
-	if err := os.MkdirAll(spool, 0o755); err != nil {
+	if err := os.MkdirAll(spool, 0o700); err != nil {
 		return nil, fmt.Errorf("%w: spool directory: %w", ErrConfig, err)
 	}
 	smOpts := statemachine.Options{Logger: cfg.Logger, TestSleepFunc: cfg.TestSleepFunc}
@@ -143,6 +147,9 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	}
 	if err := n.recordFormat(format, existed); err != nil {
 		return nil, err
+	}
+	if err := restrictPermissions(cfg.DataDir); err != nil {
+		return nil, fmt.Errorf("%w: data directory %s: %w", ErrConfig, cfg.DataDir, err)
 	}
 	if cfg.ForceNewCluster {
 		if err := n.forceNewCluster(existed); err != nil {
@@ -260,8 +267,9 @@ func (n *Node) resolveAddress(bootstrap []raft.Member) error {
 // health checking and reflection.
 func (n *Node) serve() {
 	opts := append(transport.ServerOptions(), grpc.MaxRecvMsgSize(sqlval.MaxMessageSize), grpc.MaxSendMsgSize(sqlval.MaxMessageSize),
-		grpc.ChainUnaryInterceptor(service.UnaryInterceptor, n.metrics.UnaryInterceptor),
-		grpc.ChainStreamInterceptor(service.StreamInterceptor, n.metrics.StreamInterceptor))
+		grpc.ChainUnaryInterceptor(service.UnaryInterceptor, n.metrics.UnaryInterceptor, n.guard.Unary),
+		grpc.ChainStreamInterceptor(service.StreamInterceptor, n.metrics.StreamInterceptor, n.guard.Stream))
+	opts = append(opts, n.securityServerOptions()...)
 	n.grpc = grpc.NewServer(opts...)
 	n.transport.Register(n.grpc)
 	n.service.Register(n.grpc)
@@ -280,9 +288,10 @@ func (n *Node) serve() {
 }
 
 // serviceDialOptions are the client service's dial options: the
-// configured ones and the metrics' count of forwarded writes.
+// configured ones, the guard's for forwarding and the metrics' count of
+// forwarded writes.
 func (n *Node) serviceDialOptions() []grpc.DialOption {
-	return append(slices.Clone(n.cfg.DialOptions),
+	return append(append(slices.Clone(n.cfg.DialOptions), n.guard.ForwardDialOptions()...),
 		grpc.WithChainUnaryInterceptor(n.metrics.ClientUnaryInterceptor),
 		grpc.WithChainStreamInterceptor(n.metrics.ClientStreamInterceptor))
 }
