@@ -43,6 +43,10 @@ func (n *Node) serveMetrics() error {
 	if n.metricsLis != nil {
 		n.metricsSrv = n.metrics.Serve(n.metricsLis, n.cfg.MetricsGuard)
 		n.log.Info("serving metrics", "id", uint64(n.cfg.ID), "addr", n.metricsLis.Addr().String())
+		if n.cfg.MetricsGuard == nil && (n.cfg.TLS != nil || n.cfg.Auth != nil) {
+			n.log.Warn("the metrics listener is plain HTTP without authentication, though the node's port has TLS or an auth file: keep it on a trusted interface",
+				"id", uint64(n.cfg.ID), "addr", n.metricsLis.Addr().String())
+		}
 	}
 	return nil
 }
