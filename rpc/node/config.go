@@ -106,9 +106,10 @@ type Config struct {
 	// so does a Start that fails.
 	MetricsListener net.Listener
 	// MetricsGuard wraps the metrics listener's handlers so that /metrics
-	// needs the "status" permission and /debug/pprof/ "admin"; nil leaves
-	// them open. The security work (the auth file) is to pass it, and to
-	// give a TLS listener as MetricsListener; neither is wired yet.
+	// needs the "status" permission and /debug/pprof/ "admin". Nil: the
+	// node's own rules (TLS, Auth), as on its gRPC port: with TLS the
+	// listener serves HTTPS with the node's certificate, and with an auth
+	// file callers need a user holding the permission (basic auth).
 	MetricsGuard metrics.Guard
 }
 

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"path/filepath"
@@ -41,12 +42,16 @@ func (n *Node) serveMetrics() error {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	if n.metricsLis != nil {
-		n.metricsSrv = n.metrics.Serve(n.metricsLis, n.cfg.MetricsGuard)
-		n.log.Info("serving metrics", "id", uint64(n.cfg.ID), "addr", n.metricsLis.Addr().String())
-		if n.cfg.MetricsGuard == nil && (n.cfg.TLS != nil || n.cfg.Auth != nil) {
-			n.log.Warn("the metrics listener is plain HTTP without authentication, though the node's port has TLS or an auth file: keep it on a trusted interface",
-				"id", uint64(n.cfg.ID), "addr", n.metricsLis.Addr().String())
+		guard := n.cfg.MetricsGuard
+		if guard == nil {
+			guard = n.guard.HTTP
 		}
+		lis, scheme := n.metricsLis, "http"
+		if n.cfg.TLS != nil {
+			lis, scheme = tls.NewListener(lis, n.cfg.TLS.HTTPConfig()), "https"
+		}
+		n.metricsSrv = n.metrics.Serve(lis, guard)
+		n.log.Info("serving metrics", "id", uint64(n.cfg.ID), "addr", n.metricsLis.Addr().String(), "scheme", scheme)
 	}
 	return nil
 }
