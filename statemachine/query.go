@@ -131,8 +131,6 @@ func (r *reader) step(ctx context.Context, stmt uintptr, sink rowSink) error {
 	}
 }
 
-
-
 // queryError turns an error of a read into *Error when the statement caused
 // it.
 func (r *reader) queryError(err error, kind ErrorKind) error {
