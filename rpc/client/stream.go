@@ -30,6 +30,8 @@ type RowStream struct {
 	err       error
 	delivered int
 	cancel    context.CancelFunc
+	// feed is set for a session read's stream.
+	feed *feed
 }
 
 // Next returns the next rows of the result, at least one, or io.EOF after
@@ -137,7 +139,7 @@ func (c *Client) openStream(ctx, dctx context.Context, level Consistency, sql st
 		return nil, false, sqlErrorFromProto(e)
 	}
 	c.Observe(chunk.GetAppliedIndex())
-	rs = &RowStream{Columns: wire.Strings(chunk.GetColumns()), AppliedIndex: chunk.GetAppliedIndex(), recv: stream.Recv, cancel: cancel}
+	rs = &RowStream{Columns: stringsOf(chunk.GetColumns()), AppliedIndex: chunk.GetAppliedIndex(), recv: stream.Recv, cancel: cancel}
 	rs.take(chunk)
 	return rs, false, nil
 }
@@ -156,3 +158,6 @@ func (c *Client) readFailure(ctx context.Context, err error, trailer map[string]
 	}
 	return status.Code(err) == codes.Unavailable || status.Code(err) == codes.DeadlineExceeded, err
 }
+
+// stringsOf converts column names from the wire.
+func stringsOf(b [][]byte) []string { return wire.Strings(b) }

@@ -24,7 +24,7 @@ func (s *Server) Query(req *resqlitepb.QueryRequest, stream resqlitepb.ReSqlite_
 	if err != nil {
 		return err
 	}
-	_, err = s.streamRead(stream.Context(), req, applied, stream.Send)
+	_, err = s.streamRead(stream.Context(), req, applied, nil, stream.Send)
 	return err
 }
 

@@ -21,6 +21,12 @@ type slot struct {
 	done chan struct{}
 	resp *resqlitepb.SessionResponse
 
+	// stream, for a chunked read, carries its responses instead of resp
+	// (closed after the last); started is closed when the sender reaches
+	// the slot.
+	stream  chan *resqlitepb.SessionResponse
+	started chan struct{}
+
 	// repeatable marks a session write (client id and seq): sending it
 	// again cannot apply it twice.
 	repeatable bool
@@ -160,13 +166,35 @@ func sendInOrder(ctx context.Context, stream resqlitepb.ReSqlite_SessionServer, 
 		case <-ctx.Done():
 			return status.FromContextError(ctx.Err()).Err()
 		}
+		if err := sendSlot(ctx, stream, sl); err != nil {
+			return err
+		}
+	}
+}
+
+// sendSlot sends sl's response once it resolves, or a chunked read's
+// responses as they come.
+func sendSlot(ctx context.Context, stream resqlitepb.ReSqlite_SessionServer, sl *slot) error {
+	if sl.stream == nil {
 		select {
 		case <-sl.done:
 		case <-ctx.Done():
 			return status.FromContextError(ctx.Err()).Err()
 		}
-		if err := stream.Send(sl.resp); err != nil {
-			return err
+		return stream.Send(sl.resp)
+	}
+	close(sl.started)
+	for {
+		select {
+		case resp, ok := <-sl.stream:
+			if !ok {
+				return nil
+			}
+			if err := stream.Send(resp); err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			return status.FromContextError(ctx.Err()).Err()
 		}
 	}
 }
@@ -178,6 +206,10 @@ type session struct {
 	up        *upstream
 	retired   []*upstream
 	lastWrite *slot
+	// lastRead is closed when the session's latest chunked read has
+	// stepped its statement to the end: chunked reads run one after the
+	// other (see readChunked).
+	lastRead chan struct{}
 }
 
 // pendingWrite is a checked write waiting to be proposed.
@@ -193,6 +225,10 @@ func (sess *session) handle(ctx context.Context, batch []*resqlitepb.SessionRequ
 	var writes []pendingWrite
 	for _, req := range batch {
 		sl := newSlot(req.GetSeq())
+		if req.GetRead().GetChunked() {
+			sl.stream = make(chan *resqlitepb.SessionResponse, 1)
+			sl.started = make(chan struct{})
+		}
 		select {
 		case sess.out <- sl:
 		default:
@@ -224,6 +260,12 @@ func (sess *session) handle(ctx context.Context, batch []*resqlitepb.SessionRequ
 			sl.repeatable = op.Write.GetClientId() != 0
 			writes = append(writes, pendingWrite{sl: sl, req: op.Write, data: data})
 		case *resqlitepb.SessionRequest_Read:
+			if sl.stream != nil {
+				prev, done := sess.lastRead, make(chan struct{})
+				sess.lastRead = done
+				go sess.readChunked(ctx, sl, op.Read, sess.lastWrite, prev, done)
+				continue
+			}
 			go sess.read(ctx, sl, op.Read, sess.lastWrite)
 		default:
 			sl.fail(status.Error(codes.InvalidArgument, "session request holds neither a write nor a read"))
@@ -307,19 +349,28 @@ func (sess *session) forward(ctx context.Context, writes []pendingWrite, retry b
 	return nil
 }
 
-// read serves a read once the session's earlier writes settled.
-func (sess *session) read(ctx context.Context, sl *slot, req *resqlitepb.QueryRequest, lastWrite *slot) {
+// afterWrites returns req to be served once the session's earlier writes
+// settled (at least at the highest index among them), waiting for them.
+func afterWrites(ctx context.Context, req *resqlitepb.QueryRequest, lastWrite *slot) (*resqlitepb.QueryRequest, error) {
 	minIndex := req.GetMinIndex()
 	if lastWrite != nil {
 		select {
 		case <-lastWrite.settled:
 		case <-ctx.Done():
-			sl.fail(status.FromContextError(ctx.Err()).Err())
-			return
+			return nil, status.FromContextError(ctx.Err()).Err()
 		}
 		minIndex = max(minIndex, lastWrite.maxIndex)
 	}
-	q := &resqlitepb.QueryRequest{Sql: req.GetSql(), Params: req.GetParams(), Consistency: req.GetConsistency(), MinIndex: minIndex}
+	return &resqlitepb.QueryRequest{Sql: req.GetSql(), Params: req.GetParams(), Consistency: req.GetConsistency(), MinIndex: minIndex}, nil
+}
+
+// read serves a read once the session's earlier writes settled.
+func (sess *session) read(ctx context.Context, sl *slot, req *resqlitepb.QueryRequest, lastWrite *slot) {
+	q, err := afterWrites(ctx, req, lastWrite)
+	if err != nil {
+		sl.fail(err)
+		return
+	}
 	rows, applied, sqlErr, err := sess.s.read(ctx, q)
 	if err != nil {
 		sl.fail(err)

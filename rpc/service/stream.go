@@ -25,16 +25,20 @@ var errIdle = errors.New("stream idle")
 type chunker struct {
 	out  chan<- *resqlitepb.QueryResponse
 	idle time.Duration
-	cur  *resqlitepb.QueryResponse
-	size int
+	// ready, when not nil, is closed once the client is being sent this
+	// read (a session sends its responses in order): the idle limit
+	// counts from then.
+	ready <-chan struct{}
+	cur   *resqlitepb.QueryResponse
+	size  int
 	// maxBytes and maxRows bound the chunk being filled (smaller for the
 	// first).
 	maxBytes, maxRows int
 }
 
-func newChunker(out chan<- *resqlitepb.QueryResponse, idle time.Duration, applied uint64) *chunker {
+func newChunker(out chan<- *resqlitepb.QueryResponse, idle time.Duration, ready <-chan struct{}, applied uint64) *chunker {
 	return &chunker{
-		out: out, idle: idle, cur: &resqlitepb.QueryResponse{AppliedIndex: applied},
+		out: out, idle: idle, ready: ready, cur: &resqlitepb.QueryResponse{AppliedIndex: applied},
 		maxBytes: FirstChunkBytes, maxRows: FirstChunkRows,
 	}
 }
@@ -50,12 +54,26 @@ func (ch *chunker) row(ctx context.Context, row []statemachine.Value) error {
 	if ch.size < ch.maxBytes && len(ch.cur.Rows) < ch.maxRows {
 		return nil
 	}
-	return ch.flush(ctx)
+	return ch.flush(ctx, true)
 }
 
-// flush hands the current chunk to the sender, waiting at most the idle
-// limit for it to take it.
-func (ch *chunker) flush(ctx context.Context) error {
+// flush hands the current chunk to the sender (more: it is not the last),
+// waiting at most the idle limit for it to take it.
+func (ch *chunker) flush(ctx context.Context, more bool) error {
+	ch.cur.More = more
+	select {
+	case ch.out <- ch.cur:
+		ch.next()
+		return nil
+	default:
+	}
+	if ch.ready != nil {
+		select {
+		case <-ch.ready:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
 	t := time.NewTimer(ch.idle)
 	defer t.Stop()
 	select {
@@ -65,9 +83,14 @@ func (ch *chunker) flush(ctx context.Context) error {
 	case <-t.C:
 		return errIdle
 	}
+	ch.next()
+	return nil
+}
+
+// next starts a new chunk.
+func (ch *chunker) next() {
 	ch.cur, ch.size = &resqlitepb.QueryResponse{}, 0
 	ch.maxBytes, ch.maxRows = QueryChunkBytes, QueryChunkRows
-	return nil
 }
 
 // rowSize estimates the encoded size of a row.
@@ -82,23 +105,25 @@ func rowSize(r []statemachine.Value) int {
 // streamRead runs a read that passed its gate and sends its result in
 // chunks with send as SQLite steps it: the first chunk carries the columns
 // and applied index, a statement error comes in the last chunk (after the
-// rows SQLite produced before it). It returns the read's failure as a
-// gRPC status; sent reports whether any chunk went out.
-func (s *Server) streamRead(ctx context.Context, req *resqlitepb.QueryRequest, applied uint64, send func(*resqlitepb.QueryResponse) error) (sent bool, err error) {
+// rows SQLite produced before it), every chunk but the last has more set.
+// It returns the read's failure as a gRPC status; sent reports whether any
+// chunk went out. ready, when not nil, holds off the idle limit until it
+// is closed.
+func (s *Server) streamRead(ctx context.Context, req *resqlitepb.QueryRequest, applied uint64, ready <-chan struct{}, send func(*resqlitepb.QueryResponse) error) (sent bool, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	chunks := make(chan *resqlitepb.QueryResponse, 1)
 	done := make(chan error, 1)
 	go func() {
 		defer close(chunks)
-		ch := newChunker(chunks, s.cfg.StreamIdleLimit, applied)
+		ch := newChunker(chunks, s.cfg.StreamIdleLimit, ready, applied)
 		err := s.cfg.State.QueryEach(ctx, string(req.GetSql()), wire.ParamsFromProto(req.GetParams()), ch.columns, ch.row)
 		var se *statemachine.Error
 		if err == nil || errors.As(err, &se) {
 			if se != nil {
 				ch.cur.Error = sqlErrorToProto(se)
 			}
-			err = ch.flush(ctx)
+			err = ch.flush(ctx, false)
 		}
 		done <- err
 	}()
