@@ -318,10 +318,10 @@ func (c *columnar) boxSeparator(w *bufio.Writer, left, mid, right string) {
 	w.WriteByte('\n')
 }
 
-// widthRows is how many rows of a streamed result set the table modes'
+// widthRows is how many rows of a streamed result set the table modes
 // column widths: the CLI measures the whole result, which a stream would
-// have to hold; values of later rows that are wider overflow their
-// column.
+// have to hold; a value of a later row that is wider is cut into lines
+// of its column's width.
 const widthRows = 1000
 
 // printTable draws r in one of the table modes. Like the CLI it prints
@@ -357,6 +357,13 @@ func printTable(w *bufio.Writer, s *outputSettings, r *Result) {
 	}
 	c.printLines(w, s.mode)
 	n := len(r.Rows)
+	// Later rows are cut into lines at the widths set: a wider value takes
+	// more lines rather than break the frame or lose its tail.
+	for i, width := range c.widths {
+		if width > 0 && (c.wrap[i] == 0 || width < c.wrap[i]) {
+			c.wrap[i] = width
+		}
+	}
 	for r.pull() {
 		for _, row := range r.Rows {
 			c.rows, c.lastLine = c.rows[:0], c.lastLine[:0]
