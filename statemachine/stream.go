@@ -63,6 +63,14 @@ func (sm *StateMachine) watchRestore(cancel context.CancelCauseFunc) (stop func(
 	}
 }
 
+// RunningReads is the number of QueryEach reads running now (each holds a
+// read transaction open).
+func (sm *StateMachine) RunningReads() int {
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	return len(sm.streams)
+}
+
 // cancelReads ends every running read with ErrRestored.
 func (sm *StateMachine) cancelReads() {
 	sm.mu.Lock()

@@ -125,11 +125,13 @@ func TestStalledQueryIsCancelledAfterIdleLimit(t *testing.T) {
 	if _, err := stream.Recv(); err != nil {
 		t.Fatal(err)
 	}
-	// Stall until the node gives up on the read: it logs nothing the test
-	// could wait on, so the test waits for the idle limit to pass, with
-	// margin, and then for the error itself below.
+	// Stall until the node gives up on the read: its read transaction
+	// ends, while the rows it sent before wait in the windows.
 	stalled := time.Now()
-	<-time.After(idle + time.Second)
+	waitFor(t, 50*time.Second, "the stalled read ends on the node", func() bool { return tn.state.RunningReads() == 0 })
+	if d := time.Since(stalled); d < idle/2 {
+		t.Fatalf("the read ended %v after its client stalled, before the idle limit of %v", d, idle)
+	}
 	close(stop)
 	growth := int64(<-peak) - int64(base)
 	rows, err := drain(stream)
