@@ -188,6 +188,9 @@ func (s *Shell) commitBlock(ctx context.Context, out io.Writer, run *inputRun, g
 // prints only the error of the statement that failed: nothing of it was
 // applied.
 func (s *Shell) finishReply(out io.Writer, run *inputRun, group *groupState, stmts []Statement, block bool, reply Reply) {
+	// A streamed result not printed (the group failed before it) is
+	// closed, so that the replies after it can come.
+	defer closeStreams(reply.Results)
 	if group.failed {
 		return // an earlier statement of the group failed: the CLI never ran this one
 	}

@@ -100,3 +100,10 @@ func (r *Result) streamError() error {
 	}
 	return r.moreErr
 }
+
+// closeStreams abandons the rest of every streamed result in rs.
+func closeStreams(rs []Result) {
+	for i := range rs {
+		rs[i].streamError()
+	}
+}

@@ -1,6 +1,8 @@
 package client
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -14,71 +16,86 @@ import (
 // receiver to its RowStream. The channel is small: a consumer that reads
 // slowly holds the receiver back, and gRPC's flow control the node.
 type feed struct {
-	seq    uint64
-	ch     chan feedItem
-	closed chan struct{}
-	once   sync.Once
-}
-
-type feedItem struct {
-	chunk *resqlitepb.QueryResponse
-	err   error
+	seq uint64
+	ch  chan *resqlitepb.QueryResponse
+	// end is why the feed ended (nil: the read's last chunk came); set
+	// before ch is closed.
+	end      error
+	endOnce  sync.Once
+	closed   chan struct{} // closed when the consumer is gone
+	gone     sync.Once
 }
 
 // newFedStream returns the RowStream of a session read whose first chunk
 // is first; the session feeds it the rest.
 func newFedStream(seq uint64, first *resqlitepb.QueryResponse) *RowStream {
-	f := &feed{seq: seq, ch: make(chan feedItem, 2), closed: make(chan struct{})}
+	f := &feed{seq: seq, ch: make(chan *resqlitepb.QueryResponse, 2), closed: make(chan struct{})}
 	rs := &RowStream{AppliedIndex: first.GetAppliedIndex(), feed: f, recv: f.recv, cancel: f.close}
 	rs.Columns = stringsOf(first.GetColumns())
 	rs.take(first)
 	if !first.GetMore() {
-		close(f.ch)
+		f.finish(nil)
 	}
 	return rs
 }
 
 // recv is the RowStream's source of chunks.
 func (f *feed) recv() (*resqlitepb.QueryResponse, error) {
-	it, ok := <-f.ch
+	chunk, ok := <-f.ch
 	if !ok {
+		if f.end != nil {
+			return nil, f.end
+		}
 		return nil, io.EOF
 	}
-	return it.chunk, it.err
+	return chunk, nil
 }
 
 // close tells the receiver that nobody reads the stream any more.
-func (f *feed) close() { f.once.Do(func() { close(f.closed) }) }
+func (f *feed) close() { f.gone.Do(func() { close(f.closed) }) }
 
-// put hands an item to the consumer, or drops it once the consumer is
-// gone.
-func (f *feed) put(it feedItem) {
-	select {
-	case f.ch <- it:
-	case <-f.closed:
-	}
+// finish ends the feed with err (nil: the read is complete), once.
+func (f *feed) finish(err error) {
+	f.endOnce.Do(func() {
+		f.end = err
+		close(f.ch)
+	})
 }
+
+// put hands a chunk to the consumer; it reports false when the session
+// ended first (ctx), and drops the chunk once the consumer is gone.
+func (f *feed) put(ctx context.Context, chunk *resqlitepb.QueryResponse) bool {
+	select {
+	case f.ch <- chunk:
+	case <-f.closed:
+	case <-ctx.Done():
+		return false
+	}
+	return true
+}
+
+// errSessionEnded ends a streamed read whose session was closed.
+var errSessionEnded = errors.New("client: the session ended before the read's last rows came")
 
 // feedActive hands the response resp to the streamed read a; it reports
 // false when the session cannot go on (a response of another request).
 func (s *Session) feedActive(a *feed, resp *resqlitepb.SessionResponse) bool {
 	end := true
-	switch o := resp.GetOutcome().(type) {
-	case *resqlitepb.SessionResponse_Read:
-		if resp.GetSeq() != a.seq {
-			break
+	if resp.GetSeq() == a.seq {
+		switch o := resp.GetOutcome().(type) {
+		case *resqlitepb.SessionResponse_Read:
+			end = !o.Read.GetMore()
+			switch {
+			case !a.put(s.ctx, o.Read):
+				a.finish(errSessionEnded)
+			case end:
+				a.finish(nil)
+			}
+		case *resqlitepb.SessionResponse_Failure:
+			a.finish(status.Error(codes.Code(o.Failure.GetCode()), o.Failure.GetMessage()))
+		default:
+			a.finish(errors.New("client: the node answered a read with a write's result"))
 		}
-		a.put(feedItem{chunk: o.Read})
-		end = !o.Read.GetMore()
-		if end {
-			close(a.ch)
-		}
-	case *resqlitepb.SessionResponse_Failure:
-		if resp.GetSeq() != a.seq {
-			break
-		}
-		a.put(feedItem{err: status.Error(codes.Code(o.Failure.GetCode()), o.Failure.GetMessage())})
-		close(a.ch)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -95,13 +112,8 @@ func (s *Session) feedActive(a *feed, resp *resqlitepb.SessionResponse) bool {
 // endActive ends the streamed read in progress, if any, with err (it is
 // never sent again: rows of it were delivered). Called with s.mu held.
 func (s *Session) endActive(err error) {
-	a := s.active
-	if a == nil {
-		return
+	if a := s.active; a != nil {
+		s.active = nil
+		a.finish(err)
 	}
-	s.active = nil
-	go func() {
-		a.put(feedItem{err: err})
-		close(a.ch)
-	}()
 }
