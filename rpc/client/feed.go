@@ -20,10 +20,10 @@ type feed struct {
 	ch  chan *resqlitepb.QueryResponse
 	// end is why the feed ended (nil: the read's last chunk came); set
 	// before ch is closed.
-	end      error
-	endOnce  sync.Once
-	closed   chan struct{} // closed when the consumer is gone
-	gone     sync.Once
+	end     error
+	endOnce sync.Once
+	closed  chan struct{} // closed when the consumer is gone
+	gone    sync.Once
 }
 
 // newFedStream returns the RowStream of a session read whose first chunk
