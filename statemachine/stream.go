@@ -60,6 +60,7 @@ func (sm *StateMachine) watchRestore(cancel context.CancelCauseFunc) (stop func(
 		sm.mu.Lock()
 		defer sm.mu.Unlock()
 		delete(sm.streams, id)
+		sm.readsDone++
 	}
 }
 
@@ -69,6 +70,14 @@ func (sm *StateMachine) RunningReads() int {
 	sm.mu.Lock()
 	defer sm.mu.Unlock()
 	return len(sm.streams)
+}
+
+// FinishedReads is the number of QueryEach reads that ended since the
+// state machine was opened.
+func (sm *StateMachine) FinishedReads() uint64 {
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	return sm.readsDone
 }
 
 // cancelReads ends every running read with ErrRestored.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
@@ -94,7 +96,8 @@ func (s *Server) Session(stream resqlitepb.ReSqlite_SessionServer) error {
 	defer cancel()
 	out := make(chan *slot, MaxSessionInFlight)
 	sendErr := make(chan error, 1)
-	go func() { sendErr <- sendInOrder(ctx, stream, out) }()
+	sending := &atomic.Int64{}
+	go func() { sendErr <- sendInOrder(ctx, stream, out, sending) }()
 	reqs := make(chan *resqlitepb.SessionRequest, maxBatch)
 	var recvErr error
 	go func() {
@@ -115,7 +118,7 @@ func (s *Server) Session(stream resqlitepb.ReSqlite_SessionServer) error {
 		}
 	}()
 
-	sess := &session{s: s, out: out}
+	sess := &session{s: s, out: out, sending: sending}
 	defer sess.closeUpstream()
 	for open := true; open; {
 		var batch []*resqlitepb.SessionRequest
@@ -154,7 +157,14 @@ func (s *Server) Session(stream resqlitepb.ReSqlite_SessionServer) error {
 }
 
 // sendInOrder sends each slot's response once it resolves, in order.
-func sendInOrder(ctx context.Context, stream resqlitepb.ReSqlite_SessionServer, out <-chan *slot) error {
+// sending holds when the send under way started (Unix ns; 0 while none
+// is): a send that does not end is a client that takes nothing.
+func sendInOrder(ctx context.Context, stream resqlitepb.ReSqlite_SessionServer, out <-chan *slot, sending *atomic.Int64) error {
+	send := func(resp *resqlitepb.SessionResponse) error {
+		sending.Store(time.Now().UnixNano())
+		defer sending.Store(0)
+		return stream.Send(resp)
+	}
 	for {
 		var sl *slot
 		select {
@@ -166,7 +176,7 @@ func sendInOrder(ctx context.Context, stream resqlitepb.ReSqlite_SessionServer, 
 		case <-ctx.Done():
 			return status.FromContextError(ctx.Err()).Err()
 		}
-		if err := sendSlot(ctx, stream, sl); err != nil {
+		if err := sendSlot(ctx, sl, send); err != nil {
 			return err
 		}
 	}
@@ -174,14 +184,14 @@ func sendInOrder(ctx context.Context, stream resqlitepb.ReSqlite_SessionServer, 
 
 // sendSlot sends sl's response once it resolves, or a chunked read's
 // responses as they come.
-func sendSlot(ctx context.Context, stream resqlitepb.ReSqlite_SessionServer, sl *slot) error {
+func sendSlot(ctx context.Context, sl *slot, send func(*resqlitepb.SessionResponse) error) error {
 	if sl.stream == nil {
 		select {
 		case <-sl.done:
 		case <-ctx.Done():
 			return status.FromContextError(ctx.Err()).Err()
 		}
-		return stream.Send(sl.resp)
+		return send(sl.resp)
 	}
 	close(sl.started)
 	for {
@@ -190,7 +200,7 @@ func sendSlot(ctx context.Context, stream resqlitepb.ReSqlite_SessionServer, sl 
 			if !ok {
 				return nil
 			}
-			if err := stream.Send(resp); err != nil {
+			if err := send(resp); err != nil {
 				return err
 			}
 		case <-ctx.Done():
@@ -206,6 +216,9 @@ type session struct {
 	up        *upstream
 	retired   []*upstream
 	lastWrite *slot
+	// sending is when the response being sent started to be (Unix ns;
+	// 0 while none is).
+	sending *atomic.Int64
 	// lastRead is closed when the session's latest chunked read has
 	// stepped its statement to the end: chunked reads run one after the
 	// other (see readChunked).

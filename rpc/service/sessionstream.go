@@ -33,7 +33,7 @@ func (sess *session) readChunked(ctx context.Context, sl *slot, req *resqlitepb.
 		}
 	}
 	if err == nil {
-		_, err = sess.s.streamRead(ctx, q, applied, sl.started, func(c *resqlitepb.QueryResponse) error {
+		_, err = sess.s.streamRead(ctx, q, applied, &turn{ready: sl.started, sending: sess.sending}, func(c *resqlitepb.QueryResponse) error {
 			resp := &resqlitepb.SessionResponse{Seq: sl.seq, Outcome: &resqlitepb.SessionResponse_Read{Read: c}}
 			select {
 			case sl.stream <- resp:

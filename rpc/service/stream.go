@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
@@ -25,20 +26,19 @@ var errIdle = errors.New("stream idle")
 type chunker struct {
 	out  chan<- *resqlitepb.QueryResponse
 	idle time.Duration
-	// ready, when not nil, is closed once the client is being sent this
-	// read (a session sends its responses in order): the idle limit
-	// counts from then.
-	ready <-chan struct{}
-	cur   *resqlitepb.QueryResponse
-	size  int
+	// turn, for a session read, tells when the session starts sending
+	// it.
+	turn *turn
+	cur  *resqlitepb.QueryResponse
+	size int
 	// maxBytes and maxRows bound the chunk being filled (smaller for the
 	// first).
 	maxBytes, maxRows int
 }
 
-func newChunker(out chan<- *resqlitepb.QueryResponse, idle time.Duration, ready <-chan struct{}, applied uint64) *chunker {
+func newChunker(out chan<- *resqlitepb.QueryResponse, idle time.Duration, turn *turn, applied uint64) *chunker {
 	return &chunker{
-		out: out, idle: idle, ready: ready, cur: &resqlitepb.QueryResponse{AppliedIndex: applied},
+		out: out, idle: idle, turn: turn, cur: &resqlitepb.QueryResponse{AppliedIndex: applied},
 		maxBytes: FirstChunkBytes, maxRows: FirstChunkRows,
 	}
 }
@@ -67,11 +67,9 @@ func (ch *chunker) flush(ctx context.Context, more bool) error {
 		return nil
 	default:
 	}
-	if ch.ready != nil {
-		select {
-		case <-ch.ready:
-		case <-ctx.Done():
-			return context.Cause(ctx)
+	if ch.turn != nil {
+		if err := ch.turn.wait(ctx, ch.idle); err != nil {
+			return err
 		}
 	}
 	t := time.NewTimer(ch.idle)
@@ -85,6 +83,35 @@ func (ch *chunker) flush(ctx context.Context, more bool) error {
 	}
 	ch.next()
 	return nil
+}
+
+// turn tells a session's streamed read when the session starts sending
+// it (ready is closed) and since when the response the session is sending
+// waits for its client (sending, Unix nanoseconds; 0 while none does).
+type turn struct {
+	ready   <-chan struct{}
+	sending *atomic.Int64
+}
+
+// wait waits for the read's turn. Until then the session sends the
+// responses before it, and a send that waits for the client for the idle
+// limit ends this read too (its read transaction would pin the WAL
+// meanwhile).
+func (t *turn) wait(ctx context.Context, idle time.Duration) error {
+	tick := time.NewTicker(max(idle/8, 10*time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-t.ready:
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-tick.C:
+			if since := t.sending.Load(); since != 0 && time.Since(time.Unix(0, since)) > idle {
+				return errIdle
+			}
+		}
+	}
 }
 
 // next starts a new chunk.
@@ -107,16 +134,16 @@ func rowSize(r []statemachine.Value) int {
 // and applied index, a statement error comes in the last chunk (after the
 // rows SQLite produced before it), every chunk but the last has more set.
 // It returns the read's failure as a gRPC status; sent reports whether any
-// chunk went out. ready, when not nil, holds off the idle limit until it
-// is closed.
-func (s *Server) streamRead(ctx context.Context, req *resqlitepb.QueryRequest, applied uint64, ready <-chan struct{}, send func(*resqlitepb.QueryResponse) error) (sent bool, err error) {
+// chunk went out. turn, for a session read, holds the read back until the
+// session sends it.
+func (s *Server) streamRead(ctx context.Context, req *resqlitepb.QueryRequest, applied uint64, turn *turn, send func(*resqlitepb.QueryResponse) error) (sent bool, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	chunks := make(chan *resqlitepb.QueryResponse, 1)
 	done := make(chan error, 1)
 	go func() {
 		defer close(chunks)
-		ch := newChunker(chunks, s.cfg.StreamIdleLimit, ready, applied)
+		ch := newChunker(chunks, s.cfg.StreamIdleLimit, turn, applied)
 		err := s.cfg.State.QueryEach(ctx, string(req.GetSql()), wire.ParamsFromProto(req.GetParams()), ch.columns, ch.row)
 		var se *statemachine.Error
 		if err == nil || errors.As(err, &se) {

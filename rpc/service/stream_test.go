@@ -196,3 +196,65 @@ func TestQueryCancelledBySnapshotRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A session whose client stops taking responses ends the streamed read it
+// is sending after the idle limit, and the read behind it holds no read
+// transaction meanwhile (a session steps one streamed read at a time); it
+// runs once the client reads again.
+func TestStalledSessionEndsItsStreamedRead(t *testing.T) {
+	const idle = 2 * time.Second
+	c := startCluster(t, 1, clusterOptions{streamIdle: idle})
+	ctx := ctxT(t, time.Minute)
+	tn := c.leader()
+	stream, err := tn.cl.Session(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seq := uint64(1); seq <= 2; seq++ {
+		req := read(seq, string(bigRead("100000").GetSql()), local)
+		req.GetRead().Chunked = true
+		if err := stream.Send(req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := stream.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	stalled := time.Now()
+	done := tn.state.FinishedReads()
+	waitFor(t, 50*time.Second, "the stalled session's read ends on the node", func() bool {
+		return tn.state.FinishedReads() == done+1 && tn.state.RunningReads() == 0
+	})
+	if d := time.Since(stalled); d < idle {
+		t.Fatalf("the read ended %v after the client stalled, before the idle limit of %v", d, idle)
+	}
+	if err := stream.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	ended := map[uint64]string{}
+	rows := map[uint64]int{}
+	for {
+		resp, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := resp.GetFailure(); f != nil {
+			ended[resp.GetSeq()] = codes.Code(f.GetCode()).String() + ": " + f.GetMessage()
+		}
+		if r := resp.GetRead(); r != nil {
+			rows[resp.GetSeq()] += len(r.GetRows())
+			if !r.GetMore() {
+				ended[resp.GetSeq()] = "complete"
+			}
+		}
+	}
+	if !strings.HasPrefix(ended[1], "Aborted") || !strings.Contains(ended[1], "idle limit") {
+		t.Errorf("read 1 ended with %q, want ABORTED for the idle limit", ended[1])
+	}
+	if ended[2] != "complete" || rows[2] != 100000 {
+		t.Errorf("read 2 ended with %q after %d rows, want complete after 100000", ended[2], rows[2])
+	}
+}
