@@ -91,8 +91,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if f.repl.connect != "" {
-		if f.serve || f.join != "" {
-			fmt.Fprintln(stderr, "resqlite: -connect runs no node: it cannot go with -serve or -join")
+		if f.serve || f.join != "" || f.boot != "" {
+			fmt.Fprintln(stderr, "resqlite: -connect runs no node: it cannot go with -serve, -join or -boot")
 			return 2
 		}
 		return runConnect(f, stderr)
@@ -114,6 +114,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	if f.boot != "" {
+		if err := checkBoot(f, cfg); err != nil {
+			fmt.Fprintf(stderr, "resqlite: %v\n", err)
+			return 2
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	existed := node.HasData(f.data)
@@ -124,6 +130,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return 1
+	}
+	if f.boot != "" {
+		if err := bootFrom(ctx, n, f.boot, stderr); err != nil {
+			fmt.Fprintf(stderr, "resqlite: %v\n", err)
+			n.Stop()
+			return 1
+		}
 	}
 	if showsPrompt(f, prog) {
 		fmt.Fprintln(stderr, startupLine(n, f.data, existed))

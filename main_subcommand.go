@@ -24,13 +24,13 @@ type subcommand struct {
 // subcommands are the subcommands of this build. Later work registers
 // its own here (and removes its name from reservedSubcommands).
 func subcommands() []subcommand {
-	return nil
+	return []subcommand{backupSubcommand(), restoreSubcommand()}
 }
 
 // reservedSubcommands are names kept for subcommands not built yet: they
 // never fall through to the advice for a stray argument.
 func reservedSubcommands() []string {
-	return []string{"backup", "restore", "passwd"}
+	return []string{"passwd"}
 }
 
 // subcommandList describes the subcommands for the usage message.

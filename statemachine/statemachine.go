@@ -154,7 +154,7 @@ func Open(dir string, opts Options) (*StateMachine, error) {
 // removeStaleTemporaries deletes the temporary databases a snapshot or a
 // restore left behind when the process died.
 func removeStaleTemporaries(dir string) {
-	for _, pattern := range []string{"snapshot-*.db*", "restore-*.db*"} {
+	for _, pattern := range []string{"snapshot-*.db*", "restore-*.db*", "backup-*.db*"} {
 		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
 		for _, m := range matches {
 			os.Remove(m)
