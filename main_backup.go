@@ -22,6 +22,7 @@ func backupSubcommand() subcommand {
 		fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 		connect := fs.String("connect", "", "take the backup from the member at `host:port`")
 		out := fs.String("out", "", "write the SQLite file to `FILE` (replaced once complete)")
+		sec := registerClientSecurity(fs)
 		if code, done := parseSubcommandFlags(c, fs, args, stdout, stderr); done {
 			return code
 		}
@@ -29,16 +30,21 @@ func backupSubcommand() subcommand {
 			fmt.Fprintln(stderr, "resqlite backup: give -connect host:port and -out FILE (resqlite backup -h lists the flags)")
 			return 2
 		}
-		return runBackup(*connect, *out, stdout, stderr)
+		opts, err := sec.clientOptions(os.Stdin, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "resqlite backup: %v\n", err)
+			return 2
+		}
+		return runBackup(*connect, *out, opts, stdout, stderr)
 	}
 	return c
 }
 
 // runBackup takes the backup into out and returns the exit code.
-func runBackup(addr, out string, stdout, stderr io.Writer) int {
+func runBackup(addr, out string, opts client.Options, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	c, err := remote.Dial(ctx, addr, client.Options{})
+	c, err := remote.Dial(ctx, addr, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "resqlite backup: %v\n", err)
 		return 1

@@ -30,10 +30,11 @@ func checkBoot(f *nodeFlags, cfg node.Config) error {
 	return nil
 }
 
-// bootFrom restores file into the new single node n through its own log
+// bootFrom restores file into the new single node n, reached with opts
+// (localClientOptions), through its own log
 // (as `resqlite restore` would), so that nodes that join later receive it
 // like any other state.
-func bootFrom(ctx context.Context, n *node.Node, file string, stderr io.Writer) error {
+func bootFrom(ctx context.Context, n *node.Node, file string, opts client.Options, stderr io.Writer) error {
 	size, sum, err := fileSum(file)
 	if err != nil {
 		return fmt.Errorf("-boot: %w", err)
@@ -43,7 +44,7 @@ func bootFrom(ctx context.Context, n *node.Node, file string, stderr io.Writer) 
 		return fmt.Errorf("-boot: %w", err)
 	}
 	defer f.Close()
-	c, err := remote.Dial(ctx, n.Addr(), client.Options{})
+	c, err := remote.Dial(ctx, n.Addr(), opts)
 	if err != nil {
 		return fmt.Errorf("-boot: %w", err)
 	}

@@ -27,6 +27,7 @@ type nodeFlags struct {
 	boot     string
 	set      map[string]bool
 	repl     replFlags
+	sec      secFlags
 }
 
 // newFlagSet defines every flag of the program into f.
@@ -43,6 +44,7 @@ func newFlagSet(f *nodeFlags) *flag.FlagSet {
 	fs.StringVar(&f.logLevel, "log-level", "error", "log `level`: debug, info, warn or error (structured logs on stderr)")
 	fs.StringVar(&f.boot, "boot", "", "start a new single-node cluster whose database is the SQLite `FILE` (checked as restore checks it); other nodes -join it")
 	f.repl.register(fs)
+	f.sec.register(fs)
 	return fs
 }
 
@@ -51,7 +53,8 @@ func newFlagSet(f *nodeFlags) *flag.FlagSet {
 func flagGroups() []struct{ title, names string } {
 	return []struct{ title, names string }{
 		{"Node flags (the node this process runs)", "id peers data serve join listen leases log-level boot"},
-		{"Client flags (the prompt or batch, and how it reaches the cluster)", "connect batch interactive consistency timeout"},
+		{"Security flags (README: Secure cluster)", "cert key peer-ca client-ca auth auth-plaintext max-sessions max-inflight query-timeout"},
+		{"Client flags (the prompt or batch, and how it reaches the cluster)", "connect batch interactive consistency timeout tls ca user"},
 		{"Output flags", "mode"},
 	}
 }

@@ -22,7 +22,12 @@ func restoreSubcommand() subcommand {
 	c.run = func(args []string, stdout, stderr io.Writer) int {
 		fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 		connect := fs.String("connect", "", "restore through the member at `host:port`")
-		flags, files := splitPositional(args, map[string]bool{"connect": true})
+		sec := registerClientSecurity(fs)
+		valued := map[string]bool{"connect": true}
+		for _, name := range clientValueFlags() {
+			valued[name] = true
+		}
+		flags, files := splitPositional(args, valued)
 		if code, done := parseSubcommandFlags(c, fs, flags, stdout, stderr); done {
 			return code
 		}
@@ -38,7 +43,12 @@ func restoreSubcommand() subcommand {
 			fmt.Fprintln(stderr, "resqlite restore: give -connect host:port and the SQLite FILE (resqlite restore -h lists the flags)")
 			return 2
 		}
-		return runRestore(*connect, file, stdout, stderr)
+		opts, err := sec.clientOptions(os.Stdin, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "resqlite restore: %v\n", err)
+			return 2
+		}
+		return runRestore(*connect, file, opts, stdout, stderr)
 	}
 	return c
 }
@@ -46,7 +56,7 @@ func restoreSubcommand() subcommand {
 // runRestore checks file, sends it to the cluster and returns the exit
 // code: 1 when the file is refused (then nothing changed) or the restore
 // failed.
-func runRestore(addr, file string, stdout, stderr io.Writer) int {
+func runRestore(addr, file string, opts client.Options, stdout, stderr io.Writer) int {
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "resqlite restore: %v\n", err)
 		return 1
@@ -65,7 +75,7 @@ func runRestore(addr, file string, stdout, stderr io.Writer) int {
 	defer f.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	c, err := remote.Dial(ctx, addr, client.Options{})
+	c, err := remote.Dial(ctx, addr, opts)
 	if err != nil {
 		return fail(err)
 	}

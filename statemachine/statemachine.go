@@ -102,7 +102,7 @@ var (
 // Open opens (creating if needed) the state machine whose database lives in
 // dir, and resumes after the applied index stored in it.
 func Open(dir string, opts Options) (*StateMachine, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("statemachine: %w", err)
 	}
 	abs, err := filepath.Abs(filepath.Join(dir, DatabaseFile))
