@@ -2,6 +2,7 @@ package wal
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/resqlite/resqlite/raft"
 )
@@ -107,8 +108,12 @@ func (s *Store) write(buf []byte, reserve int64) (*segment, int64, error) {
 		return nil, 0, s.fail(fmt.Errorf("write %s at %d: %w", seg.path, base, err))
 	}
 	s.syncs++
+	start := time.Now()
 	if err := s.ops.sync(seg.f); err != nil {
 		return nil, 0, s.fail(fmt.Errorf("fsync %s: %w", seg.path, err))
+	}
+	if s.opts.ObserveSync != nil {
+		s.opts.ObserveSync(time.Since(start))
 	}
 	seg.end += int64(len(buf))
 	return seg, base, nil
