@@ -85,7 +85,8 @@ type Config struct {
 	// MaxStreams bounds the requests in flight on one connection; 0:
 	// gRPC's default.
 	MaxStreams uint32
-	// QueryTimeout bounds one Query on this node; 0: none.
+	// QueryTimeout bounds each read statement on this node (a Query, a
+	// read of a Session); 0: none.
 	QueryTimeout time.Duration
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger

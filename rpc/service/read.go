@@ -45,7 +45,10 @@ func (s *Server) read(ctx context.Context, req *resqlitepb.QueryRequest) (*state
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	rows, err := s.cfg.State.Query(ctx, string(req.GetSql()), wire.ParamsFromProto(req.GetParams())...)
+	qctx, cancel := s.readContext(ctx)
+	defer cancel()
+	rows, err := s.cfg.State.Query(qctx, string(req.GetSql()), wire.ParamsFromProto(req.GetParams())...)
+	err = timedOut(qctx, err)
 	var se *statemachine.Error
 	switch {
 	case errors.As(err, &se):

@@ -73,6 +73,10 @@ type Config struct {
 	ReadTimeout    time.Duration
 	// StreamIdleLimit defaults to DefaultStreamIdleLimit.
 	StreamIdleLimit time.Duration
+	// QueryTimeout bounds each read statement this node runs (a Query,
+	// a read of a Session) from when it starts on the database; 0: none
+	// (the caller's deadline still applies).
+	QueryTimeout time.Duration
 	// DialOptions are added when dialing the leader to forward requests.
 	DialOptions []grpc.DialOption
 	// Logger receives service events; nil discards them.

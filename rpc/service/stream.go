@@ -137,7 +137,7 @@ func rowSize(r []statemachine.Value) int {
 // chunk went out. turn, for a session read, holds the read back until the
 // session sends it.
 func (s *Server) streamRead(ctx context.Context, req *resqlitepb.QueryRequest, applied uint64, turn *turn, send func(*resqlitepb.QueryResponse) error) (sent bool, err error) {
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := s.readContext(ctx)
 	defer cancel()
 	chunks := make(chan *resqlitepb.QueryResponse, 1)
 	done := make(chan error, 1)
@@ -163,7 +163,28 @@ func (s *Server) streamRead(ctx context.Context, req *resqlitepb.QueryRequest, a
 		}
 		sent = true
 	}
-	return sent, s.readFailure(<-done)
+	return sent, s.readFailure(timedOut(ctx, <-done))
+}
+
+// errQueryTimeout is the cause of a read cancelled by Config.QueryTimeout.
+var errQueryTimeout = errors.New("the read ran longer than the node's query timeout")
+
+// readContext is the context a read statement runs under: ctx, bounded
+// by QueryTimeout when there is one.
+func (s *Server) readContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.cfg.QueryTimeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeoutCause(ctx, s.cfg.QueryTimeout, errQueryTimeout)
+}
+
+// timedOut returns errQueryTimeout for a read that failed (with err)
+// because ctx, its readContext, ran out; err otherwise.
+func timedOut(ctx context.Context, err error) error {
+	if err != nil && errors.Is(context.Cause(ctx), errQueryTimeout) {
+		return errQueryTimeout
+	}
+	return err
 }
 
 // readFailure turns the error that ended a streamed read into a gRPC
@@ -172,6 +193,8 @@ func (s *Server) readFailure(err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, errQueryTimeout):
+		return status.Errorf(codes.DeadlineExceeded, "read cancelled by node %d: it ran longer than the node's query timeout of %v (-query-timeout)", s.cfg.Node.ID(), s.cfg.QueryTimeout)
 	case errors.Is(err, errIdle):
 		return status.Errorf(codes.Aborted, "read cancelled by node %d: the client took no rows for %v (the stream's idle limit); an open read would keep the node's WAL from being checkpointed", s.cfg.Node.ID(), s.cfg.StreamIdleLimit)
 	case errors.Is(err, statemachine.ErrRestored):
