@@ -6,10 +6,18 @@ import (
 	"slices"
 )
 
-// bcastAppend sends pending entries to every other member.
+// bcastAppend sends pending entries to every other member, and the
+// commit index to every member that has not been told it (an empty MsgApp
+// when there are no entries to send). Paper §5.3: the leader "includes
+// that index in future AppendEntries RPCs ... so that the other servers
+// eventually find out"; sending it at once, as etcd-io/raft's leader
+// does, lets a follower apply (and serve a read of) a write without
+// waiting for the next heartbeat. Called at most once per Ready (flush),
+// so commit advances made together share one notice.
 func (c *Core) bcastAppend() {
 	for _, id := range c.replicaIDs() {
-		c.maybeSendAppend(id, false)
+		pr := c.prs[id]
+		c.maybeSendAppend(id, pr != nil && pr.canBumpCommit(c.log.committed))
 	}
 }
 
@@ -37,6 +45,7 @@ func (c *Core) maybeSendAppend(to NodeID, sendIfEmpty bool) bool {
 	}
 	c.send(Message{Type: MsgApp, To: to, Index: prevIndex, LogTerm: prevTerm, Entries: ents, Commit: c.log.committed})
 	pr.sentEntries(ents)
+	pr.sentCommit = c.log.committed
 	return true
 }
 
@@ -131,6 +140,7 @@ func (c *Core) maybeCommit() bool {
 	}
 	first := !c.committedInTerm()
 	c.log.commitTo(mci)
+	c.pendingBcast = true // tell the followers (bcastAppend)
 	if c.eagerCommit {
 		c.reads.wantRound = true
 	}
