@@ -60,6 +60,7 @@ func (s *Store) Save(hs raft.HardState, ents []raft.Entry) error {
 		}
 		seg.maxIndex = max(seg.maxIndex, e.Index)
 	}
+	s.tail.saved(ents)
 	return nil
 }
 

@@ -69,6 +69,8 @@ type Store struct {
 	failed error
 	closed bool
 	syncs  uint64 // fsyncs issued, for benchmarks and tests
+	// tail keeps the entries saved last (tailCache).
+	tail tailCache
 	// unsynced records a write to the last segment (SaveCommit) that no
 	// fsync covers yet.
 	unsynced bool
