@@ -8,18 +8,27 @@ import (
 
 // bcastAppend sends pending entries to every other member, and the
 // commit index to every member that has not been told it (an empty MsgApp
-// when there are no entries to send). Paper §5.3: the leader "includes
-// that index in future AppendEntries RPCs ... so that the other servers
-// eventually find out"; sending it at once, as etcd-io/raft's leader
-// does, lets a follower apply (and serve a read of) a write without
-// waiting for the next heartbeat. Called at most once per Ready (flush),
-// so commit advances made together share one notice.
+// when there are no entries to send) once the whole log is committed.
+// Paper §5.3: the leader "includes that index in future AppendEntries
+// RPCs ... so that the other servers eventually find out"; sending it at
+// once, as etcd-io/raft's leader does, lets a follower apply (and serve a
+// read of) a write without waiting for the next heartbeat. Called at most
+// once per Ready (flush), so commit advances made together share one
+// notice; while entries are still uncommitted, the MsgApps that carry
+// them, and the notice once they commit, tell followers the commit index
+// instead (a notice per commit advance under load doubled the messages).
 func (c *Core) bcastAppend() {
+	notice := c.commitNoticeDue()
 	for _, id := range c.replicaIDs() {
 		pr := c.prs[id]
-		c.maybeSendAppend(id, pr != nil && pr.canBumpCommit(c.log.committed))
+		c.maybeSendAppend(id, notice && pr != nil && pr.canBumpCommit(c.log.committed))
 	}
 }
+
+// commitNoticeDue reports whether followers that do not know the commit
+// index should be sent it now: every entry of the leader's log is
+// committed, so no later MsgApp will carry it.
+func (c *Core) commitNoticeDue() bool { return c.log.committed == c.log.lastIndex() }
 
 // maybeSendAppend sends one MsgApp (or, when the entries it needs were
 // compacted, a MsgSnap) to member to, unless flow control pauses it. With
@@ -140,7 +149,9 @@ func (c *Core) maybeCommit() bool {
 	}
 	first := !c.committedInTerm()
 	c.log.commitTo(mci)
-	c.pendingBcast = true // tell the followers (bcastAppend)
+	if c.commitNoticeDue() {
+		c.pendingBcast = true // tell the followers (bcastAppend)
+	}
 	if c.eagerCommit {
 		c.reads.wantRound = true
 	}
