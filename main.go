@@ -23,6 +23,20 @@
 //	-log-level L     debug, info, warn or error (default error): logs go
 //	                 to stderr as structured text
 //
+// Security flags (main_security.go; README "Secure cluster"):
+//
+//	-cert FILE -key FILE   this node's certificate and key (with -connect:
+//	                       the client certificate); TLS on the port and
+//	                       mutual TLS to the peers
+//	-peer-ca FILE          the CA of the peers' certificates (with -cert)
+//	-client-ca FILE        require client certificates of this CA
+//	-auth FILE             users and permissions (resqlite passwd)
+//	-auth-plaintext        passwords over plaintext connections
+//	-max-sessions N, -max-inflight N, -query-timeout D   limits
+//	-tls, -ca FILE, -user NAME   how -connect reaches a secure node
+//
+// SIGHUP reloads the certificates and the auth file.
+//
 // REPL flags (main_repl.go; without -serve the program is a REPL on its
 // own node, reached over loopback gRPC like any other node):
 //
@@ -91,8 +105,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if f.repl.connect != "" {
-		if f.serve || f.join != "" {
-			fmt.Fprintln(stderr, "resqlite: -connect runs no node: it cannot go with -serve or -join")
+		if f.serve || f.join != "" || f.boot != "" {
+			fmt.Fprintln(stderr, "resqlite: -connect runs no node: it cannot go with -serve, -join or -boot")
 			return 2
 		}
 		return runConnect(f, stderr)
@@ -107,10 +121,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		TestSleepFunc: os.Getenv(statemachine.TestSleepFuncEnv) == "1",
 		Logger:        slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
+	if err := f.sec.nodeSecurity(&cfg, cfg.Logger); err != nil {
+		fmt.Fprintf(stderr, "resqlite: %v\n", err)
+		return 2
+	}
 	// Without -peers, a node with data takes its members from its data.
 	if f.set["peers"] || (!node.HasData(f.data) && f.join == "") {
 		if cfg.Peers, err = node.ParsePeers(f.peers); err != nil {
 			fmt.Fprintf(stderr, "resqlite: -peers: %v\n", err)
+			return 2
+		}
+	}
+	if f.boot != "" {
+		if err := checkBoot(f, cfg); err != nil {
+			fmt.Fprintf(stderr, "resqlite: %v\n", err)
 			return 2
 		}
 	}
@@ -125,22 +149,49 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
+	local, err := f.sec.localClientOptions(cfg, os.Stdin, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "resqlite: %v\n", err)
+		n.Stop()
+		return 2
+	}
+	if f.boot != "" {
+		if err := bootFrom(ctx, n, f.boot, local, stderr); err != nil {
+			fmt.Fprintf(stderr, "resqlite: %v\n", err)
+			n.Stop()
+			return 1
+		}
+	}
 	if showsPrompt(f, prog) {
 		fmt.Fprintln(stderr, startupLine(n, f.data, existed))
 	}
-	if code, exit := replOnNode(n, f, prog, stderr); exit {
+	if code, exit := replOnNode(n, f, prog, local, stderr); exit {
 		return code
 	}
-	select {
-	case <-ctx.Done():
-		if err := n.Stop(); err != nil {
-			fmt.Fprintf(stderr, "resqlite: %v\n", err)
+	return serveUntilDone(ctx, n, cfg, f.sec.auth, stderr)
+}
+
+// serveUntilDone serves until SIGINT/SIGTERM (exit 0) or the node stops
+// on its own (exit 1); SIGHUP reloads the certificates and auth file.
+func serveUntilDone(ctx context.Context, n *node.Node, cfg node.Config, authPath string, stderr io.Writer) int {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-hup:
+			reload(n, cfg, authPath, cfg.Logger)
+			continue
+		case <-ctx.Done():
+			if err := n.Stop(); err != nil {
+				fmt.Fprintf(stderr, "resqlite: %v\n", err)
+				return 1
+			}
+			return 0
+		case <-n.Done():
+			fmt.Fprintf(stderr, "resqlite: node stopped: %v\n", n.Err())
+			n.Stop()
 			return 1
 		}
-		return 0
-	case <-n.Done():
-		fmt.Fprintf(stderr, "resqlite: node stopped: %v\n", n.Err())
-		n.Stop()
-		return 1
 	}
 }

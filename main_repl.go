@@ -104,8 +104,8 @@ func replContext(p repl.Program) (context.Context, context.CancelFunc) {
 // runREPL runs the REPL against the node at addr (its own node, or the
 // one -connect names) and returns the exit code: 1 when the node cannot
 // be reached.
-func runREPL(ctx context.Context, addr string, p repl.Program, timeout time.Duration, stderr io.Writer) int {
-	c, err := remote.Dial(ctx, addr, client.Options{Timeout: timeout})
+func runREPL(ctx context.Context, addr string, p repl.Program, opts client.Options, stderr io.Writer) int {
+	c, err := remote.Dial(ctx, addr, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "resqlite: %v\n", err)
 		return 1
@@ -144,9 +144,15 @@ func runConnect(f *nodeFlags, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "resqlite: %v\n", err)
 		return 2
 	}
+	opts, err := f.sec.clientOptions(os.Stdin, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "resqlite: %v\n", err)
+		return 2
+	}
+	opts.Timeout = f.repl.timeout
 	ctx, stop := replContext(p)
 	defer stop()
-	return runREPL(ctx, f.repl.connect, p, f.repl.timeout, stderr)
+	return runREPL(ctx, f.repl.connect, p, opts, stderr)
 }
 
 // replOnNode runs the REPL, if the flags ask for one, against the node
@@ -155,12 +161,13 @@ func runConnect(f *nodeFlags, stderr io.Writer) int {
 // (exit is true, code its exit code, the node stopped). With -serve and
 // -batch the file runs (its errors reported as usual) and the node keeps
 // serving (exit is false).
-func replOnNode(n *node.Node, f *nodeFlags, p repl.Program, stderr io.Writer) (code int, exit bool) {
+func replOnNode(n *node.Node, f *nodeFlags, p repl.Program, opts client.Options, stderr io.Writer) (code int, exit bool) {
 	if f.serve && f.repl.batch == "" {
 		return 0, false
 	}
 	ctx, stop := replContext(p)
-	code = runREPL(ctx, n.Addr(), p, f.repl.timeout, stderr)
+	opts.Timeout = f.repl.timeout
+	code = runREPL(ctx, n.Addr(), p, opts, stderr)
 	stop()
 	if f.serve {
 		return code, false

@@ -24,13 +24,13 @@ type subcommand struct {
 // subcommands are the subcommands of this build. Later work registers
 // its own here (and removes its name from reservedSubcommands).
 func subcommands() []subcommand {
-	return nil
+	return []subcommand{backupSubcommand(), restoreSubcommand(), passwdCommand()}
 }
 
 // reservedSubcommands are names kept for subcommands not built yet: they
 // never fall through to the advice for a stray argument.
 func reservedSubcommands() []string {
-	return []string{"backup", "restore", "passwd"}
+	return nil
 }
 
 // subcommandList describes the subcommands for the usage message.
@@ -42,7 +42,11 @@ func subcommandList(cmds []subcommand) string {
 	if len(parts) == 0 {
 		parts = append(parts, "none in this build")
 	}
-	return strings.Join(parts, ", ") + "; reserved for later versions: " + strings.Join(reservedSubcommands(), ", ")
+	list := strings.Join(parts, ", ")
+	if reserved := reservedSubcommands(); len(reserved) > 0 {
+		list += "; reserved for later versions: " + strings.Join(reserved, ", ")
+	}
+	return list
 }
 
 // dispatch runs the subcommand args[0] names, if args starts with a

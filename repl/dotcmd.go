@@ -23,6 +23,7 @@ func dotCommands() []dotCommand {
 	cmds := append(localCommands(), clusterCommands()...)
 	cmds = append(cmds, infoCommands()...)
 	cmds = append(cmds, importCommand())
+	cmds = append(cmds, backupCommands()...)
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds
 }

@@ -5,6 +5,12 @@
 # that directory.
 #
 #   scripts/cluster.sh start    build, start the nodes, wait for a leader
+#   scripts/cluster.sh start --tls
+#                               the same with mutual TLS between the nodes
+#                               and client certificates required, from the
+#                               certificates scripts/certs.sh made in
+#                               $RESQLITE_CERTS (default resqlite-data/certs);
+#                               join, status and stop then use TLS too
 #   scripts/cluster.sh join N   start node N (4, 5, ...) and add it to the
 #                               running cluster through node 1
 #   scripts/cluster.sh status   which nodes run, and node 1's view
@@ -19,12 +25,36 @@
 # RESQLITE_CLUSTER_PORT (node 1's port, default 50050), RESQLITE_BIN (a
 # built resqlite to run instead of building one).
 #
-# Then: go run . -connect 127.0.0.1:50050
+# Then: go run . -connect 127.0.0.1:50050 (with --tls: the command that
+# start prints).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${RESQLITE_CLUSTER_DIR:-resqlite-data/cluster}
 port=${RESQLITE_CLUSTER_PORT:-50050}
 bin=${RESQLITE_BIN:-$dir/resqlite}
+certs=${RESQLITE_CERTS:-resqlite-data/certs}
+node_tls=()
+client_tls=()
+
+# use_tls makes the nodes and this script's clients use the certificates
+# in $certs, and records that the cluster runs with TLS.
+use_tls() {
+	local f
+	for f in node.pem node-key.pem node-ca.pem client-ca.pem client.pem client-key.pem; do
+		if [ ! -f "$certs/$f" ]; then
+			echo "$certs/$f missing: run scripts/certs.sh first" >&2
+			exit 2
+		fi
+	done
+	node_tls=(-cert "$certs/node.pem" -key "$certs/node-key.pem" -peer-ca "$certs/node-ca.pem" -client-ca "$certs/client-ca.pem")
+	client_tls=(-tls -ca "$certs/node-ca.pem" -cert "$certs/client.pem" -key "$certs/client-key.pem")
+	mkdir -p "$dir"
+	echo "$certs" >"$dir/tls"
+}
+if [ "${2:-}" = --tls ] || [ -f "$dir/tls" ]; then
+	[ -f "$dir/tls" ] && [ "${2:-}" != --tls ] && certs=$(cat "$dir/tls")
+	use_tls
+fi
 
 addr() { # id
 	echo "127.0.0.1:$((port + $1 - 1))"
@@ -47,7 +77,7 @@ build() {
 launch() { # id flags...
 	local id=$1
 	shift
-	"$bin" -serve -id "$id" -data "$dir/node-$id" -log-level "${LOG_LEVEL:-info}" "$@" \
+	"$bin" -serve -id "$id" -data "$dir/node-$id" -log-level "${LOG_LEVEL:-info}" ${node_tls[@]+"${node_tls[@]}"} "$@" \
 		>>"$dir/node-$id.log" 2>&1 &
 	echo $! >"$dir/node-$id.pid"
 	echo "node $id started (pid $!, $(addr "$id"), log $dir/node-$id.log)"
@@ -56,7 +86,7 @@ launch() { # id flags...
 # answers waits up to 20 s until the node at addr answers .leader.
 answers() { # addr
 	for _ in $(seq 1 100); do
-		if echo .leader | "$bin" -connect "$1" -mode list >/dev/null 2>&1; then
+		if echo .leader | "$bin" -connect "$1" ${client_tls[@]+"${client_tls[@]}"} -mode list >/dev/null 2>&1; then
 			return 0
 		fi
 		sleep 0.2
@@ -74,8 +104,8 @@ start() {
 		launch "$id" -peers "$peers"
 	done
 	if answers "$(addr 1)"; then
-		echo "leader: $(echo .leader | "$bin" -connect "$(addr 1)")"
-		echo "connect with: go run . -connect $(addr 1)"
+		echo "leader: $(echo .leader | "$bin" -connect "$(addr 1)" ${client_tls[@]+"${client_tls[@]}"})"
+		echo "connect with: go run . -connect $(addr 1)${client_tls[*]+ ${client_tls[*]}}"
 		return 0
 	fi
 	echo "no leader after 20s; see $dir/node-*.log" >&2
@@ -150,7 +180,7 @@ stop() {
 		fi
 		echo "node $id stopped"
 	done <<<"$list"
-	rm -f "$dir"/node-*.pid
+	rm -f "$dir"/node-*.pid "$dir/tls"
 }
 
 status() {
@@ -163,7 +193,7 @@ status() {
 		[ -n "$pid" ] && echo "node $id running (pid $pid)"
 	done <<<"$list"
 	if [ -x "$bin" ] && running 1; then
-		echo .nodes | "$bin" -connect "$(addr 1)" || true
+		echo .nodes | "$bin" -connect "$(addr 1)" ${client_tls[@]+"${client_tls[@]}"} || true
 	fi
 }
 
@@ -173,7 +203,7 @@ join) join "${2:-}" ;;
 stop) stop ;;
 status) status ;;
 *)
-	echo "usage: $0 start|join N|status|stop" >&2
+	echo "usage: $0 start [--tls]|join N|status|stop" >&2
 	exit 2
 	;;
 esac

@@ -52,7 +52,8 @@ func (sm *StateMachine) Apply(entries []raft.Entry) ([]any, error) {
 		}
 	}
 	b := batch{entries: todo, results: results[start:], cfgIndex: cfgIndex, cfg: cfg, committed: sm.publish,
-		rules: sm.RulesVersion(), rulesCommitted: func(v RulesVersion) { sm.rules.Store(uint32(v)) }}
+		rules: sm.RulesVersion(), rulesCommitted: func(v RulesVersion) { sm.rules.Store(uint32(v)) },
+		dir: sm.dir, swap: sm.swapRestored}
 	if err := b.apply(sm.w); err != nil {
 		return nil, sm.halt(fmt.Errorf("statemachine: apply entries %d-%d: %w", todo[0].Index, todo[len(todo)-1].Index, err))
 	}
@@ -77,13 +78,17 @@ type batch struct {
 	// rulesCommitted is told it after each commit.
 	rules          RulesVersion
 	rulesCommitted func(RulesVersion)
+	// dir is the state directory, for a restore's temporary file; swap
+	// replaces the database with a restore's prepared file that records
+	// index as applied (restore.go).
+	dir  string
+	swap func(path string, index uint64) error
 }
 
 // apply runs the batch in as few transactions as it can: one, unless an
-// entry ends the transaction itself. Then the entries before it are run
-// again and committed with it (its result is its error, its effects are
-// gone), and the rest of the batch continues in a new transaction; so
-// every entry is applied once and the work stays linear.
+// entry ends the transaction itself or finishes a restore. A restore's
+// finishing entry is applied alone, after the entries before it were
+// committed (restore.go).
 func (b *batch) apply(w *writer) error {
 	b.cmds = make([]Command, len(b.entries))
 	for i, e := range b.entries {
@@ -98,8 +103,33 @@ func (b *batch) apply(w *writer) error {
 		}
 		b.cmds[i] = cmd
 	}
-	from, to := 0, len(b.entries)
-	for from < len(b.entries) {
+	for from := 0; from < len(b.entries); {
+		next := from
+		for next < len(b.entries) && b.cmds[next].RestoreFinish == nil {
+			next++
+		}
+		if err := b.run(w, from, next); err != nil {
+			return err
+		}
+		if next == len(b.entries) {
+			return nil
+		}
+		if err := b.finishRestore(w, next); err != nil {
+			return err
+		}
+		from = next + 1
+	}
+	return nil
+}
+
+// run applies entries [from, limit) in as few transactions as it can:
+// one, unless an entry ends the transaction itself. Then the entries
+// before it are run again and committed with it (its result is its error,
+// its effects are gone), and the rest continue in a new transaction; so
+// every entry is applied once and the work stays linear.
+func (b *batch) run(w *writer, from, limit int) error {
+	to := limit
+	for from < limit {
 		endedAt, err := b.attempt(w, from, to)
 		if err != nil {
 			w.setRules(b.rules)
@@ -111,7 +141,7 @@ func (b *batch) apply(w *writer) error {
 			return err
 		}
 		if endedAt < 0 {
-			from, to = to, len(b.entries)
+			from, to = to, limit
 			continue
 		}
 		b.ended = mark(b.ended, endedAt)
@@ -177,6 +207,8 @@ func (b *batch) applyEntry(w *writer, i int) (ended bool, err error) {
 		return b.applySession(w, i)
 	case b.ended[i]:
 		return false, nil
+	case cmd.RestoreChunk != nil || cmd.RestoreFinish != nil:
+		return false, b.applyRestore(w, i)
 	}
 	res, ended, err := runEntry(w, e.Index, cmd)
 	if err != nil {

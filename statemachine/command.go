@@ -34,6 +34,11 @@ type Command struct {
 	// Session, when not nil, places the write in a registered client
 	// session, which applies each sequence number once (see session.go).
 	Session *SessionTag
+	// RestoreChunk, when not nil, makes the Command a restore chunk and
+	// RestoreFinish a restore's finishing entry (RulesV4, restore.go):
+	// they hold no statements.
+	RestoreChunk  *RestoreChunk
+	RestoreFinish *RestoreFinish
 	// Time is the proposing leader's wall clock in Unix milliseconds,
 	// carried by registrations and session writes. Sessions expire by
 	// these stamps, never by a node's own clock.
@@ -61,6 +66,10 @@ const (
 	// sessionKind: a session registration or a session write (from
 	// RulesV3 on).
 	sessionKind = 3
+	// restoreChunkKind and restoreFinishKind: a restore's chunk and its
+	// finishing entry (from RulesV4 on).
+	restoreChunkKind  = 4
+	restoreFinishKind = 5
 )
 
 // sessionRegister is the flags byte of a registration; a session write
@@ -97,7 +106,13 @@ var ErrBadCommand = errors.New("statemachine: malformed command")
 //	      integer: zigzag varint; real: 8 bytes little-endian IEEE bits;
 //	      text, blob: uvarint len, bytes; null: nothing
 //	CRC-32C (Castagnoli) of everything before it, 4 bytes little-endian
+//
+// A restore's chunk or finishing entry (kinds 4 and 5) is laid out as
+// encodeRestore says.
 func EncodeCommand(c Command) []byte {
+	if c.RestoreChunk != nil || c.RestoreFinish != nil {
+		return encodeRestore(c)
+	}
 	if c.Rules != 0 {
 		b := binary.AppendUvarint([]byte{rulesKind}, uint64(c.Rules))
 		return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable()))
@@ -175,7 +190,7 @@ func DecodeCommand(data []byte) (Command, error) {
 	if len(data) < 1+1+4 {
 		return Command{}, fmt.Errorf("%w: %d bytes is too short", ErrBadCommand, len(data))
 	}
-	if data[0] != commandVersion && data[0] != rulesKind && data[0] != sessionKind {
+	if data[0] < commandVersion || data[0] > restoreFinishKind {
 		return Command{}, fmt.Errorf("%w: unknown version %d", ErrBadCommand, data[0])
 	}
 	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
@@ -187,6 +202,8 @@ func DecodeCommand(data []byte) (Command, error) {
 	switch data[0] {
 	case rulesKind:
 		return d.rules()
+	case restoreChunkKind, restoreFinishKind:
+		return d.restore(data[0])
 	case sessionKind:
 		c = d.sessionHeader()
 		if c.Register {

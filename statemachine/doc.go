@@ -158,6 +158,15 @@
 // RulesV3 has them from the start, and an older one gets them from the
 // rules entry that switches it to RulesV3, at that log position on every
 // node (internal.go); Open and Restore of an older one leave them out.
-// Open and Restore fail (ErrReservedName) when a user object already has
-// an internal table's name.
+// RestoreTable is replicated state of RulesV4 in the same way. Open and
+// Restore fail (ErrReservedName) when a user object already has an
+// internal table's name.
+//
+// # Backups and restores
+//
+// Backup streams the user's database as a plain SQLite file (backup.go).
+// A restore replaces it through the log: chunk entries staged in
+// RestoreTable, then a finishing entry that swaps the file in at its log
+// position, keeping the internal state (restore.go); ValidateDatabase
+// (dbfile.go) is the check a restored or booted file must pass.
 package statemachine

@@ -44,6 +44,28 @@ const (
 		" (session INTEGER NOT NULL, seq INTEGER NOT NULL, entry_index INTEGER NOT NULL, result BLOB, PRIMARY KEY (session, seq)) WITHOUT ROWID"
 )
 
+// restoreSchema creates RestoreTable: the staged chunks of a restore's
+// file, by their offset (restore.go).
+const restoreSchema = "CREATE TABLE " + RestoreTable +
+	" (chunk_offset INTEGER PRIMARY KEY, restore_id INTEGER NOT NULL, data BLOB NOT NULL)"
+
+// ownTable is an internal table other than MetaTable: its name, how it is
+// created, and the rules version it exists from.
+type ownTable struct {
+	name, sql string
+	since     RulesVersion
+}
+
+// ownTables lists the internal tables other than MetaTable, in the order
+// they are created.
+func ownTables() []ownTable {
+	return []ownTable{
+		{SessionsTable, sessionsSchema, RulesV3},
+		{SessionResultsTable, sessionResultsSchema, RulesV3},
+		{RestoreTable, restoreSchema, RulesV4},
+	}
+}
+
 // leaderTimeColumn of MetaTable holds the highest leader time (Unix ms)
 // any applied session entry carried: the "now" sessions expire by
 // (session.go). It is replicated state, never a node's clock.
@@ -79,22 +101,24 @@ func prepareInternal(c *conn) error {
 		return err
 	}
 	if inForce >= RulesV3 {
-		return createInternal(c)
+		return createInternal(c, inForce)
 	}
 	_, err = checkInternalNames(c)
 	return err
 }
 
-// createInternal creates the session tables that c's database lacks and
-// adds leaderTimeColumn to MetaTable, inside the caller's transaction. It
-// fails with ErrReservedName if a user object squats an internal name.
-func createInternal(c *conn) error {
+// createInternal creates the internal tables of rules version v (RulesV3
+// or later) that c's database lacks: the session tables and MetaTable's
+// leaderTimeColumn, and from RulesV4 on RestoreTable; inside the caller's
+// transaction. It fails with ErrReservedName if a user object squats an
+// internal name.
+func createInternal(c *conn, v RulesVersion) error {
 	present, err := checkInternalNames(c)
 	if err != nil {
 		return err
 	}
-	for _, t := range []struct{ name, sql string }{{SessionsTable, sessionsSchema}, {SessionResultsTable, sessionResultsSchema}} {
-		if present[t.name] {
+	for _, t := range ownTables() {
+		if present[t.name] || v < t.since {
 			continue
 		}
 		if err := c.exec(t.sql); err != nil {
@@ -108,7 +132,10 @@ func createInternal(c *conn) error {
 // name), and ErrReservedName if sqlite_schema holds an object named like
 // an internal table, or on one, that is not ReSqlite's own.
 func checkInternalNames(c *conn) (map[string]bool, error) {
-	own := map[string]string{SessionsTable: sessionsSchema, SessionResultsTable: sessionResultsSchema}
+	own := map[string]string{}
+	for _, t := range ownTables() {
+		own[t.name] = t.sql
+	}
 	var list []string
 	for _, t := range sqlval.InternalTables() {
 		list = append(list, quoteString(t))

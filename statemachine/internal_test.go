@@ -113,7 +113,7 @@ func TestV2DatabaseOpensWithoutSessionTables(t *testing.T) {
 func TestNewDatabaseHasSessionTables(t *testing.T) {
 	sm := openTest(t)
 	wantSessionTables(t, sm, true, "new database")
-	want := []string{MetaTable, SessionsTable, SessionResultsTable}
+	want := []string{MetaTable, SessionsTable, SessionResultsTable, RestoreTable}
 	var got []string
 	for _, row := range schemaRows(t, sm) {
 		got = append(got, row[1].Text)

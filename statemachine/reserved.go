@@ -10,6 +10,7 @@ const (
 	MetaTable           = sqlval.MetaTable
 	SessionsTable       = sqlval.SessionsTable
 	SessionResultsTable = sqlval.SessionResultsTable
+	RestoreTable        = sqlval.RestoreTable
 	HideInternalObjects = sqlval.HideInternalObjects
 )
 

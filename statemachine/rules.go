@@ -36,9 +36,16 @@ const (
 	// with ReservedPrefix, nor read an internal table (MetaTable's applied
 	// index depends on how entries are batched into commits).
 	RulesV3 RulesVersion = 3
+	// RulesV4 adds restores through the log (restore.go): restore chunks
+	// (entry kind 4) are staged in RestoreTable and a restore's finishing
+	// entry (kind 5) swaps the staged file in at its log position; under
+	// older versions such an entry is refused as its result (nothing
+	// applied, nothing staged). RestoreTable exists from the switch to
+	// RulesV4 on (created by that rules entry, or with a new database).
+	RulesV4 RulesVersion = 4
 	// MaxRulesVersion is the newest version this binary knows; a new,
 	// empty database starts at it.
-	MaxRulesVersion = RulesV3
+	MaxRulesVersion = RulesV4
 )
 
 // MaxValueBytes bounds, from RulesV2 on, every string, blob and row a write
@@ -162,7 +169,7 @@ func (w *writer) switchRules(index uint64, v RulesVersion) error {
 		// on every node alike (internal.go).
 		w.pol.reset(modeInternal)
 		w.budget.reset()
-		if err := createInternal(w.c); err != nil {
+		if err := createInternal(w.c, v); err != nil {
 			return fmt.Errorf("entry %d: switch to rules version %d: %w", index, v, err)
 		}
 	}

@@ -161,40 +161,58 @@ func (sm *StateMachine) Restore(r io.Reader) error {
 	if err := sm.writable(); err != nil {
 		return err
 	}
+	meta, touched, err := sm.replaceDatabase(tmpPath)
+	switch {
+	case err != nil && !touched:
+		return fmt.Errorf("restore: %w", err)
+	case err != nil:
+		return sm.halt(fmt.Errorf("restore: %w", err))
+	case meta.applied != applied || meta.cfgIndex != cfgIndex || !bytes.Equal(meta.cfg, cfg):
+		return sm.halt(fmt.Errorf("restore: database records index %d, snapshot header %d", meta.applied, applied))
+	}
+	sm.publish(applied, meta.term, cfgIndex, cfg)
+	sm.log.Info("restored snapshot", "index", applied)
+	return nil
+}
+
+// dbMeta is what a database's MetaTable records.
+type dbMeta struct {
+	applied, term, cfgIndex uint64
+	cfg                     []byte
+}
+
+// replaceDatabase replaces the database, through the backup API on the
+// apply connection, with the database file at path, and returns what its
+// MetaTable records. touched reports that the database may have changed
+// (the caller then halts on an error). The caller holds applyMu.
+func (sm *StateMachine) replaceDatabase(path string) (meta dbMeta, touched bool, err error) {
 	w := sm.w
 	w.dropCaches()
 	bk, ok := w.c.drv.(backuper)
 	if !ok {
-		return errors.New("restore: modernc.org/sqlite connection has no backup API")
+		return dbMeta{}, false, errors.New("modernc.org/sqlite connection has no backup API")
 	}
-	b, err := bk.NewRestore(tmpPath)
+	b, err := bk.NewRestore(path)
 	if err != nil {
-		return fmt.Errorf("restore: %w", err)
+		return dbMeta{}, false, err
 	}
 	if _, err := b.Step(-1); err != nil {
 		b.Finish()
-		return sm.halt(fmt.Errorf("restore: backup: %w", err))
+		return dbMeta{}, true, fmt.Errorf("backup: %w", err)
 	}
 	if err := b.Finish(); err != nil {
-		return sm.halt(fmt.Errorf("restore: backup: %w", err))
+		return dbMeta{}, true, fmt.Errorf("backup: %w", err)
 	}
 	if err := errors.Join(w.upgradeRestored(), sm.loadRules()); err != nil {
-		return sm.halt(fmt.Errorf("restore: %w", err))
+		return dbMeta{}, true, err
 	}
-	gotApplied, gotCfgIndex, gotCfg, err := w.readMeta()
-	if err != nil {
-		return sm.halt(fmt.Errorf("restore: %w", err))
+	if meta.applied, meta.cfgIndex, meta.cfg, err = w.readMeta(); err != nil {
+		return dbMeta{}, true, err
 	}
-	if gotApplied != applied || gotCfgIndex != cfgIndex || !bytes.Equal(gotCfg, cfg) {
-		return sm.halt(fmt.Errorf("restore: database records index %d, snapshot header %d", gotApplied, applied))
+	if meta.term, err = readAppliedTerm(w.c); err != nil {
+		return dbMeta{}, true, err
 	}
-	term, err := readAppliedTerm(w.c)
-	if err != nil {
-		return sm.halt(fmt.Errorf("restore: %w", err))
-	}
-	sm.publish(applied, term, cfgIndex, cfg)
-	sm.log.Info("restored snapshot", "index", applied)
-	return nil
+	return meta, true, nil
 }
 
 // checkSnapshotDatabase opens the received database (a private temporary

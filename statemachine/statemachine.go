@@ -97,7 +97,7 @@ var (
 // Open opens (creating if needed) the state machine whose database lives in
 // dir, and resumes after the applied index stored in it.
 func Open(dir string, opts Options) (*StateMachine, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("statemachine: %w", err)
 	}
 	abs, err := filepath.Abs(filepath.Join(dir, DatabaseFile))
@@ -149,7 +149,7 @@ func Open(dir string, opts Options) (*StateMachine, error) {
 // removeStaleTemporaries deletes the temporary databases a snapshot or a
 // restore left behind when the process died.
 func removeStaleTemporaries(dir string) {
-	for _, pattern := range []string{"snapshot-*.db*", "restore-*.db*"} {
+	for _, pattern := range []string{"snapshot-*.db*", "restore-*.db*", "backup-*.db*"} {
 		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
 		for _, m := range matches {
 			os.Remove(m)

@@ -12,7 +12,9 @@ import (
 
 // writer is the apply connection: the only connection that writes.
 type writer struct {
-	c     *conn
+	c *conn
+	// path is the database file's.
+	path  string
 	pol   *policy
 	guard *clockGuard
 	// internal caches ReSqlite's own prepared statements by SQL text.
@@ -64,7 +66,7 @@ func openWriter(path string, maxEntrySteps int64, newRules RulesVersion, testSle
 		g.close()
 		return nil, err
 	}
-	w := &writer{c: c, pol: &policy{mode: modeInternal}, guard: g, internal: map[string]uintptr{}, maxRowid: map[string]uintptr{}}
+	w := &writer{c: c, path: path, pol: &policy{mode: modeInternal}, guard: g, internal: map[string]uintptr{}, maxRowid: map[string]uintptr{}}
 	if err := c.exec(applySettings); err != nil {
 		w.close()
 		return nil, fmt.Errorf("apply connection settings: %w", err)

@@ -73,7 +73,7 @@ func listSegments(dir string, ops fileOps) ([]uint64, error) {
 func createSegment(dir string, seq uint64, size int64, header []byte, ops fileOps) (seg *segment, fatal bool, err error) {
 	final := filepath.Join(dir, segmentName(seq))
 	tmp := final + tempSuffix
-	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, false, fmt.Errorf("wal: create segment: %w", err)
 	}

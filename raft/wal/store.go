@@ -120,7 +120,7 @@ func (s *Store) makeDirs() error {
 		if _, err := os.Stat(d); err == nil {
 			continue
 		}
-		if err := os.MkdirAll(d, 0o755); err != nil {
+		if err := os.MkdirAll(d, 0o700); err != nil {
 			return fmt.Errorf("wal: create %s: %w", d, err)
 		}
 		if err := s.ops.syncDir(filepath.Dir(d)); err != nil {
@@ -133,7 +133,7 @@ func (s *Store) makeDirs() error {
 // lock takes dir/LOCK with flock, so a second Open fails until Close.
 func (s *Store) lock() error {
 	path := filepath.Join(s.dir, "LOCK")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("wal: open lock file: %w", err)
 	}

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -39,6 +40,13 @@ type Options struct {
 	Timeout time.Duration
 	// DialOptions are added when dialing.
 	DialOptions []grpc.DialOption
+	// TLS, if set, is the TLS configuration to dial with (the package
+	// security's ClientConfig builds one); nil: plaintext.
+	TLS *tls.Config
+	// User and Password are sent as basic-auth credentials (per-RPC
+	// metadata) on every call, only over TLS unless PlaintextCredentials.
+	User, Password       string
+	PlaintextCredentials bool
 }
 
 // Client talks to a ReSqlite cluster through one node at a time. It is
@@ -68,13 +76,20 @@ func Dial(ctx context.Context, addr string, opts Options) (*Client, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}
+	if err := opts.checkSecurity(); err != nil {
+		return nil, err
+	}
 	c := &Client{opts: opts, addrs: append([]string{addr}, opts.Fallback...)}
 	if _, err := c.ready(ctx); err != nil {
 		return nil, err
 	}
 	// Learn the other members' addresses for fail-over; a node that
-	// cannot answer yet is no reason to fail the dial.
-	c.Status(ctx)
+	// cannot answer yet is no reason to fail the dial, but one that
+	// refuses the credentials is.
+	if _, err := c.Status(ctx); isRefusal(err) {
+		c.Close()
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -162,7 +177,7 @@ func (c *Client) tryEach(ctx context.Context, failFast bool) (resqlitepb.ReSqlit
 		if ctx.Err() != nil {
 			return nil, nil
 		}
-		errs = append(errs, fmt.Errorf("%s: not reachable", c.addrs[c.cur]))
+		errs = append(errs, fmt.Errorf("%s: %s", c.addrs[c.cur], explainConn(ctx, c.conn, c.opts.TLS != nil)))
 		c.conn.Close()
 		c.conn = nil
 		c.next()
@@ -176,7 +191,8 @@ func (c *Client) dial(addr string) (*grpc.ClientConn, error) {
 	opts := append([]grpc.DialOption{
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(sqlval.MaxMessageSize), grpc.MaxCallSendMsgSize(sqlval.MaxMessageSize)),
-	}, c.opts.DialOptions...)
+	}, c.opts.securityDialOptions()...)
+	opts = append(opts, c.opts.DialOptions...)
 	conn, err := grpc.NewClient(addr, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("client: %s: %w", addr, err)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/resqlite/resqlite/raft"
+	"github.com/resqlite/resqlite/rpc/auth"
+	"github.com/resqlite/resqlite/rpc/security"
 	"google.golang.org/grpc"
 )
 
@@ -65,6 +67,23 @@ type Config struct {
 	// (for example a dialer that binds a source address, as the fault
 	// suite's partitioning proxies need).
 	DialOptions []grpc.DialOption
+	// TLS, if set, serves the port over TLS and makes every dial of a
+	// peer mutual TLS; Raft RPCs, AddMember and forwarded identities are
+	// then accepted only from node certificates (package security). Nil:
+	// plaintext, and the node logs a warning.
+	TLS *security.NodeTLS
+	// Auth, if set, requires clients to authenticate as its users and
+	// checks every call's permission (package guard's table).
+	Auth *auth.Authenticator
+	// AuthPlaintext accepts credentials over plaintext connections.
+	AuthPlaintext bool
+	// MaxSessions bounds the open Session streams; 0: unbounded.
+	MaxSessions int
+	// MaxStreams bounds the requests in flight on one connection; 0:
+	// gRPC's default.
+	MaxStreams uint32
+	// QueryTimeout bounds one Query on this node; 0: none.
+	QueryTimeout time.Duration
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger
 }

@@ -98,6 +98,8 @@ type testCluster struct {
 	bin   string
 	peers string
 	extra []string
+	// opts are the client options of the test's clients (TLS, a user).
+	opts  client.Options
 	mu    sync.Mutex
 	procs map[int]*proc
 }
@@ -107,9 +109,15 @@ type testCluster struct {
 // killed when the test ends.
 func startCluster(t testing.TB, n int, extra ...string) *testCluster {
 	t.Helper()
+	return startClusterWith(t, n, client.Options{}, extra...)
+}
+
+// startClusterWith is startCluster with the clients' options opts.
+func startClusterWith(t testing.TB, n int, opts client.Options, extra ...string) *testCluster {
+	t.Helper()
 	bin := program(t)
 	for attempt := 0; ; attempt++ {
-		c := &testCluster{t: t, bin: bin, extra: extra, procs: map[int]*proc{}}
+		c := &testCluster{t: t, bin: bin, extra: extra, opts: opts, procs: map[int]*proc{}}
 		addrs := freePorts(t, n)
 		var parts []string
 		for i, a := range addrs {
@@ -253,7 +261,9 @@ func (c *testCluster) stderrAll() string {
 func (c *testCluster) client(id int) *client.Client {
 	c.t.Helper()
 	// A node just (re)started may need a while under load.
-	cl, err := client.Dial(context.Background(), c.proc(id).addr, client.Options{ConnectTimeout: 20 * time.Second})
+	opts := c.opts
+	opts.ConnectTimeout = 20 * time.Second
+	cl, err := client.Dial(context.Background(), c.proc(id).addr, opts)
 	if err != nil {
 		c.t.Fatalf("dial node %d: %v", id, err)
 	}
@@ -281,7 +291,9 @@ func (c *testCluster) statusOf(id int) *resqlitepb.StatusResponse {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	cl, err := client.Dial(ctx, p.addr, client.Options{ConnectTimeout: time.Second})
+	opts := c.opts
+	opts.ConnectTimeout = time.Second
+	cl, err := client.Dial(ctx, p.addr, opts)
 	if err != nil {
 		return nil
 	}

@@ -26,9 +26,10 @@ type joinInfo struct {
 	initialRules statemachine.RulesVersion
 }
 
-// askToJoin asks the member at addr for the cluster's id and members.
-func askToJoin(ctx context.Context, addr string) (*joinInfo, error) {
-	c, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+// askToJoin asks the member at addr for the cluster's id and members,
+// dialing it with dialOpts (the node's TLS, when it has one).
+func askToJoin(ctx context.Context, addr string, dialOpts []grpc.DialOption) (*joinInfo, error) {
+	c, err := grpc.NewClient(addr, append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, dialOpts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: join through %s: %w", ErrConfig, addr, err)
 	}
@@ -55,7 +56,7 @@ func askToJoin(ctx context.Context, addr string) (*joinInfo, error) {
 // join asks the cluster, through the member at Config.Join, to add this
 // node; it returns once the node was promoted to voter.
 func (n *Node) join(ctx context.Context) error {
-	c, err := grpc.NewClient(n.cfg.Join, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	c, err := grpc.NewClient(n.cfg.Join, append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, n.cfg.DialOptions...)...)
 	if err != nil {
 		return fmt.Errorf("join through %s: %w", n.cfg.Join, err)
 	}

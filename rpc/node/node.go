@@ -8,12 +8,14 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/raft/snap"
 	"github.com/resqlite/resqlite/raft/wal"
+	"github.com/resqlite/resqlite/rpc/guard"
 	"github.com/resqlite/resqlite/rpc/service"
 	"github.com/resqlite/resqlite/rpc/transport"
 	"github.com/resqlite/resqlite/statemachine"
@@ -35,6 +37,7 @@ type Node struct {
 	transport *transport.Transport
 	raft      *raft.Node
 	service   *service.Server
+	guard     *guard.Guard
 	grpc      *grpc.Server
 	health    *health.Server
 	lis       net.Listener
@@ -61,6 +64,8 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	n := &Node{cfg: cfg, log: cfg.Logger, served: make(chan struct{}), lis: cfg.Listener}
+	n.secure()
+	cfg = n.cfg
 	rollback := planRollback(cfg.DataDir)
 	defer func() {
 		if err != nil {
@@ -74,7 +79,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 			return nil, err
 		}
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("%w: data directory: %w", ErrConfig, err)
 	}
 	format, err := checkFormat(cfg.DataDir)
@@ -89,7 +94,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	}
 	var join *joinInfo
 	if cfg.Join != "" {
-		if join, err = askToJoin(ctx, cfg.Join); err != nil {
+		if join, err = askToJoin(ctx, cfg.Join, cfg.DialOptions); err != nil {
 			return nil, err
 		}
 	}
@@ -118,7 +123,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	spool := filepath.Join(cfg.DataDir, spoolDir)
-	if err := os.MkdirAll(spool, 0o755); err != nil {
+	if err := os.MkdirAll(spool, 0o700); err != nil {
 		return nil, fmt.Errorf("%w: spool directory: %w", ErrConfig, err)
 	}
 	smOpts := statemachine.Options{Logger: cfg.Logger, TestSleepFunc: cfg.TestSleepFunc}
@@ -130,6 +135,9 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	}
 	if err := n.recordFormat(format, existed); err != nil {
 		return nil, err
+	}
+	if err := restrictPermissions(cfg.DataDir); err != nil {
+		return nil, fmt.Errorf("%w: data directory %s: %w", ErrConfig, cfg.DataDir, err)
 	}
 	if n.transport, err = transport.New(transport.Config{
 		ID: cfg.ID, ClusterID: n.clusterID, SnapshotDir: spool, DialOptions: cfg.DialOptions, Logger: cfg.Logger,
@@ -152,7 +160,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	n.transport.SetHandler(n.raft)
 	if n.service, err = service.New(service.Config{
 		Node: n.raft, State: n.state, ClusterID: n.clusterID, Addr: cfg.Advertise,
-		LeaderWait: cfg.LeaderWait, ReadTimeout: cfg.ReadTimeout, DialOptions: cfg.DialOptions, Logger: cfg.Logger,
+		LeaderWait: cfg.LeaderWait, ReadTimeout: cfg.ReadTimeout, DialOptions: append(slices.Clone(cfg.DialOptions), n.guard.ForwardDialOptions()...), Logger: cfg.Logger,
 	}); err != nil {
 		return nil, err
 	}
@@ -238,7 +246,8 @@ func (n *Node) resolveAddress(bootstrap []raft.Member) error {
 // health checking and reflection.
 func (n *Node) serve() {
 	opts := append(transport.ServerOptions(), grpc.MaxRecvMsgSize(sqlval.MaxMessageSize), grpc.MaxSendMsgSize(sqlval.MaxMessageSize),
-		grpc.ChainUnaryInterceptor(service.UnaryInterceptor), grpc.ChainStreamInterceptor(service.StreamInterceptor))
+		grpc.ChainUnaryInterceptor(service.UnaryInterceptor, n.guard.Unary), grpc.ChainStreamInterceptor(service.StreamInterceptor, n.guard.Stream))
+	opts = append(opts, n.securityServerOptions()...)
 	n.grpc = grpc.NewServer(opts...)
 	n.transport.Register(n.grpc)
 	n.service.Register(n.grpc)

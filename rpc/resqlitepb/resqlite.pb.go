@@ -2406,6 +2406,211 @@ func (x *DumpChunk) GetSql() []byte {
 	return nil
 }
 
+type BackupRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Wait until the node has applied this index first.
+	MinIndex      uint64 `protobuf:"varint,1,opt,name=min_index,json=minIndex,proto3" json:"min_index,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BackupRequest) Reset() {
+	*x = BackupRequest{}
+	mi := &file_resqlite_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BackupRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BackupRequest) ProtoMessage() {}
+
+func (x *BackupRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_resqlite_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BackupRequest.ProtoReflect.Descriptor instead.
+func (*BackupRequest) Descriptor() ([]byte, []int) {
+	return file_resqlite_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *BackupRequest) GetMinIndex() uint64 {
+	if x != nil {
+		return x.MinIndex
+	}
+	return 0
+}
+
+// BackupChunk is a piece of the SQLite file; the first carries the applied
+// index the file was taken at and the file's size in bytes.
+type BackupChunk struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AppliedIndex  uint64                 `protobuf:"varint,1,opt,name=applied_index,json=appliedIndex,proto3" json:"applied_index,omitempty"`
+	Size          int64                  `protobuf:"varint,2,opt,name=size,proto3" json:"size,omitempty"`
+	Data          []byte                 `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BackupChunk) Reset() {
+	*x = BackupChunk{}
+	mi := &file_resqlite_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BackupChunk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BackupChunk) ProtoMessage() {}
+
+func (x *BackupChunk) ProtoReflect() protoreflect.Message {
+	mi := &file_resqlite_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BackupChunk.ProtoReflect.Descriptor instead.
+func (*BackupChunk) Descriptor() ([]byte, []int) {
+	return file_resqlite_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *BackupChunk) GetAppliedIndex() uint64 {
+	if x != nil {
+		return x.AppliedIndex
+	}
+	return 0
+}
+
+func (x *BackupChunk) GetSize() int64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+func (x *BackupChunk) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+// RestoreRequest is one entry of a restore. A restore is a sequence of
+// chunks of one file (same restore_id, chosen at random by the client,
+// offsets from 0 without gaps; a chunk already staged is accepted again
+// and changes nothing), then one request with finish set, size the file's
+// size and sha256 its SHA-256, that swaps the staged file in.
+type RestoreRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RestoreId uint64                 `protobuf:"varint,1,opt,name=restore_id,json=restoreId,proto3" json:"restore_id,omitempty"`
+	Offset    uint64                 `protobuf:"varint,2,opt,name=offset,proto3" json:"offset,omitempty"`
+	Data      []byte                 `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
+	Finish    bool                   `protobuf:"varint,4,opt,name=finish,proto3" json:"finish,omitempty"`
+	Size      uint64                 `protobuf:"varint,5,opt,name=size,proto3" json:"size,omitempty"`
+	Sha256    []byte                 `protobuf:"bytes,6,opt,name=sha256,proto3" json:"sha256,omitempty"`
+	// Set by a follower that forwards the request (as ExecuteRequest's).
+	Forwarded     bool `protobuf:"varint,7,opt,name=forwarded,proto3" json:"forwarded,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RestoreRequest) Reset() {
+	*x = RestoreRequest{}
+	mi := &file_resqlite_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RestoreRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RestoreRequest) ProtoMessage() {}
+
+func (x *RestoreRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_resqlite_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RestoreRequest.ProtoReflect.Descriptor instead.
+func (*RestoreRequest) Descriptor() ([]byte, []int) {
+	return file_resqlite_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *RestoreRequest) GetRestoreId() uint64 {
+	if x != nil {
+		return x.RestoreId
+	}
+	return 0
+}
+
+func (x *RestoreRequest) GetOffset() uint64 {
+	if x != nil {
+		return x.Offset
+	}
+	return 0
+}
+
+func (x *RestoreRequest) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *RestoreRequest) GetFinish() bool {
+	if x != nil {
+		return x.Finish
+	}
+	return false
+}
+
+func (x *RestoreRequest) GetSize() uint64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+func (x *RestoreRequest) GetSha256() []byte {
+	if x != nil {
+		return x.Sha256
+	}
+	return nil
+}
+
+func (x *RestoreRequest) GetForwarded() bool {
+	if x != nil {
+		return x.Forwarded
+	}
+	return false
+}
+
 var File_resqlite_proto protoreflect.FileDescriptor
 
 const file_resqlite_proto_rawDesc = "" +
@@ -2555,7 +2760,22 @@ const file_resqlite_proto_rawDesc = "" +
 	"\x0fpreserve_rowids\x18\x06 \x01(\bR\x0epreserveRowids\"B\n" +
 	"\tDumpChunk\x12#\n" +
 	"\rapplied_index\x18\x01 \x01(\x04R\fappliedIndex\x12\x10\n" +
-	"\x03sql\x18\x02 \x01(\fR\x03sql*Y\n" +
+	"\x03sql\x18\x02 \x01(\fR\x03sql\",\n" +
+	"\rBackupRequest\x12\x1b\n" +
+	"\tmin_index\x18\x01 \x01(\x04R\bminIndex\"Z\n" +
+	"\vBackupChunk\x12#\n" +
+	"\rapplied_index\x18\x01 \x01(\x04R\fappliedIndex\x12\x12\n" +
+	"\x04size\x18\x02 \x01(\x03R\x04size\x12\x12\n" +
+	"\x04data\x18\x03 \x01(\fR\x04data\"\xbd\x01\n" +
+	"\x0eRestoreRequest\x12\x1d\n" +
+	"\n" +
+	"restore_id\x18\x01 \x01(\x04R\trestoreId\x12\x16\n" +
+	"\x06offset\x18\x02 \x01(\x04R\x06offset\x12\x12\n" +
+	"\x04data\x18\x03 \x01(\fR\x04data\x12\x16\n" +
+	"\x06finish\x18\x04 \x01(\bR\x06finish\x12\x12\n" +
+	"\x04size\x18\x05 \x01(\x04R\x04size\x12\x16\n" +
+	"\x06sha256\x18\x06 \x01(\fR\x06sha256\x12\x1c\n" +
+	"\tforwarded\x18\a \x01(\bR\tforwarded*Y\n" +
 	"\vConsistency\x12\x1c\n" +
 	"\x18CONSISTENCY_LINEARIZABLE\x10\x00\x12\x15\n" +
 	"\x11CONSISTENCY_LEASE\x10\x01\x12\x15\n" +
@@ -2565,7 +2785,7 @@ const file_resqlite_proto_rawDesc = "" +
 	"\x10ERROR_KIND_PARSE\x10\x01\x12\x16\n" +
 	"\x12ERROR_KIND_RUNTIME\x10\x02\x12\x17\n" +
 	"\x13ERROR_KIND_REJECTED\x10\x03\x12\x18\n" +
-	"\x14ERROR_KIND_MALFORMED\x10\x042\x9f\a\n" +
+	"\x14ERROR_KIND_MALFORMED\x10\x042\xa7\b\n" +
 	"\bReSqlite\x12D\n" +
 	"\aExecute\x12\x1b.resqlite.v1.ExecuteRequest\x1a\x1c.resqlite.v1.ExecuteResponse\x12@\n" +
 	"\x05Query\x12\x19.resqlite.v1.QueryRequest\x1a\x1a.resqlite.v1.QueryResponse0\x01\x12H\n" +
@@ -2578,7 +2798,9 @@ const file_resqlite_proto_rawDesc = "" +
 	"\fTakeSnapshot\x12 .resqlite.v1.TakeSnapshotRequest\x1a!.resqlite.v1.TakeSnapshotResponse\x12e\n" +
 	"\x12TransferLeadership\x12&.resqlite.v1.TransferLeadershipRequest\x1a'.resqlite.v1.TransferLeadershipResponse\x12A\n" +
 	"\x06Digest\x12\x1a.resqlite.v1.DigestRequest\x1a\x1b.resqlite.v1.DigestResponse\x12:\n" +
-	"\x04Dump\x12\x18.resqlite.v1.DumpRequest\x1a\x16.resqlite.v1.DumpChunk0\x01B-Z+github.com/resqlite/resqlite/rpc/resqlitepbb\x06proto3"
+	"\x04Dump\x12\x18.resqlite.v1.DumpRequest\x1a\x16.resqlite.v1.DumpChunk0\x01\x12@\n" +
+	"\x06Backup\x12\x1a.resqlite.v1.BackupRequest\x1a\x18.resqlite.v1.BackupChunk0\x01\x12D\n" +
+	"\aRestore\x12\x1b.resqlite.v1.RestoreRequest\x1a\x1c.resqlite.v1.ExecuteResponseB-Z+github.com/resqlite/resqlite/rpc/resqlitepbb\x06proto3"
 
 var (
 	file_resqlite_proto_rawDescOnce sync.Once
@@ -2593,7 +2815,7 @@ func file_resqlite_proto_rawDescGZIP() []byte {
 }
 
 var file_resqlite_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_resqlite_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
+var file_resqlite_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_resqlite_proto_goTypes = []any{
 	(Consistency)(0),                   // 0: resqlite.v1.Consistency
 	(ErrorKind)(0),                     // 1: resqlite.v1.ErrorKind
@@ -2631,6 +2853,9 @@ var file_resqlite_proto_goTypes = []any{
 	(*DigestResponse)(nil),             // 33: resqlite.v1.DigestResponse
 	(*DumpRequest)(nil),                // 34: resqlite.v1.DumpRequest
 	(*DumpChunk)(nil),                  // 35: resqlite.v1.DumpChunk
+	(*BackupRequest)(nil),              // 36: resqlite.v1.BackupRequest
+	(*BackupChunk)(nil),                // 37: resqlite.v1.BackupChunk
+	(*RestoreRequest)(nil),             // 38: resqlite.v1.RestoreRequest
 }
 var file_resqlite_proto_depIdxs = []int32{
 	3,  // 0: resqlite.v1.Row.values:type_name -> resqlite.v1.Value
@@ -2668,20 +2893,24 @@ var file_resqlite_proto_depIdxs = []int32{
 	30, // 32: resqlite.v1.ReSqlite.TransferLeadership:input_type -> resqlite.v1.TransferLeadershipRequest
 	32, // 33: resqlite.v1.ReSqlite.Digest:input_type -> resqlite.v1.DigestRequest
 	34, // 34: resqlite.v1.ReSqlite.Dump:input_type -> resqlite.v1.DumpRequest
-	11, // 35: resqlite.v1.ReSqlite.Execute:output_type -> resqlite.v1.ExecuteResponse
-	15, // 36: resqlite.v1.ReSqlite.Query:output_type -> resqlite.v1.QueryResponse
-	17, // 37: resqlite.v1.ReSqlite.Session:output_type -> resqlite.v1.SessionResponse
-	21, // 38: resqlite.v1.ReSqlite.Status:output_type -> resqlite.v1.StatusResponse
-	23, // 39: resqlite.v1.ReSqlite.Members:output_type -> resqlite.v1.MembersResponse
-	25, // 40: resqlite.v1.ReSqlite.AddMember:output_type -> resqlite.v1.AddMemberResponse
-	13, // 41: resqlite.v1.ReSqlite.RegisterSession:output_type -> resqlite.v1.RegisterSessionResponse
-	27, // 42: resqlite.v1.ReSqlite.RemoveMember:output_type -> resqlite.v1.RemoveMemberResponse
-	29, // 43: resqlite.v1.ReSqlite.TakeSnapshot:output_type -> resqlite.v1.TakeSnapshotResponse
-	31, // 44: resqlite.v1.ReSqlite.TransferLeadership:output_type -> resqlite.v1.TransferLeadershipResponse
-	33, // 45: resqlite.v1.ReSqlite.Digest:output_type -> resqlite.v1.DigestResponse
-	35, // 46: resqlite.v1.ReSqlite.Dump:output_type -> resqlite.v1.DumpChunk
-	35, // [35:47] is the sub-list for method output_type
-	23, // [23:35] is the sub-list for method input_type
+	36, // 35: resqlite.v1.ReSqlite.Backup:input_type -> resqlite.v1.BackupRequest
+	38, // 36: resqlite.v1.ReSqlite.Restore:input_type -> resqlite.v1.RestoreRequest
+	11, // 37: resqlite.v1.ReSqlite.Execute:output_type -> resqlite.v1.ExecuteResponse
+	15, // 38: resqlite.v1.ReSqlite.Query:output_type -> resqlite.v1.QueryResponse
+	17, // 39: resqlite.v1.ReSqlite.Session:output_type -> resqlite.v1.SessionResponse
+	21, // 40: resqlite.v1.ReSqlite.Status:output_type -> resqlite.v1.StatusResponse
+	23, // 41: resqlite.v1.ReSqlite.Members:output_type -> resqlite.v1.MembersResponse
+	25, // 42: resqlite.v1.ReSqlite.AddMember:output_type -> resqlite.v1.AddMemberResponse
+	13, // 43: resqlite.v1.ReSqlite.RegisterSession:output_type -> resqlite.v1.RegisterSessionResponse
+	27, // 44: resqlite.v1.ReSqlite.RemoveMember:output_type -> resqlite.v1.RemoveMemberResponse
+	29, // 45: resqlite.v1.ReSqlite.TakeSnapshot:output_type -> resqlite.v1.TakeSnapshotResponse
+	31, // 46: resqlite.v1.ReSqlite.TransferLeadership:output_type -> resqlite.v1.TransferLeadershipResponse
+	33, // 47: resqlite.v1.ReSqlite.Digest:output_type -> resqlite.v1.DigestResponse
+	35, // 48: resqlite.v1.ReSqlite.Dump:output_type -> resqlite.v1.DumpChunk
+	37, // 49: resqlite.v1.ReSqlite.Backup:output_type -> resqlite.v1.BackupChunk
+	11, // 50: resqlite.v1.ReSqlite.Restore:output_type -> resqlite.v1.ExecuteResponse
+	37, // [37:51] is the sub-list for method output_type
+	23, // [23:37] is the sub-list for method input_type
 	23, // [23:23] is the sub-list for extension type_name
 	23, // [23:23] is the sub-list for extension extendee
 	0,  // [0:23] is the sub-list for field type_name
@@ -2714,7 +2943,7 @@ func file_resqlite_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_resqlite_proto_rawDesc), len(file_resqlite_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   33,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -71,6 +71,8 @@ const (
 	ReSqlite_TransferLeadership_FullMethodName = "/resqlite.v1.ReSqlite/TransferLeadership"
 	ReSqlite_Digest_FullMethodName             = "/resqlite.v1.ReSqlite/Digest"
 	ReSqlite_Dump_FullMethodName               = "/resqlite.v1.ReSqlite/Dump"
+	ReSqlite_Backup_FullMethodName             = "/resqlite.v1.ReSqlite/Backup"
+	ReSqlite_Restore_FullMethodName            = "/resqlite.v1.ReSqlite/Restore"
 )
 
 // ReSqliteClient is the client API for ReSqlite service.
@@ -112,6 +114,14 @@ type ReSqliteClient interface {
 	Digest(ctx context.Context, in *DigestRequest, opts ...grpc.CallOption) (*DigestResponse, error)
 	// Dump streams the database as SQL text, read at one applied index.
 	Dump(ctx context.Context, in *DumpRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DumpChunk], error)
+	// Backup streams the user's database as a plain SQLite file (ReSqlite's
+	// internal tables stripped), taken at one applied index.
+	Backup(ctx context.Context, in *BackupRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[BackupChunk], error)
+	// Restore proposes one piece of a database file that replaces the
+	// cluster's database through the log: chunks every node stages, then
+	// the finishing entry that swaps the file in at its log position. A
+	// refusal is the response's error.
+	Restore(ctx context.Context, in *RestoreRequest, opts ...grpc.CallOption) (*ExecuteResponse, error)
 }
 
 type reSqliteClient struct {
@@ -263,6 +273,35 @@ func (c *reSqliteClient) Dump(ctx context.Context, in *DumpRequest, opts ...grpc
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ReSqlite_DumpClient = grpc.ServerStreamingClient[DumpChunk]
 
+func (c *reSqliteClient) Backup(ctx context.Context, in *BackupRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[BackupChunk], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ReSqlite_ServiceDesc.Streams[3], ReSqlite_Backup_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[BackupRequest, BackupChunk]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ReSqlite_BackupClient = grpc.ServerStreamingClient[BackupChunk]
+
+func (c *reSqliteClient) Restore(ctx context.Context, in *RestoreRequest, opts ...grpc.CallOption) (*ExecuteResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ExecuteResponse)
+	err := c.cc.Invoke(ctx, ReSqlite_Restore_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ReSqliteServer is the server API for ReSqlite service.
 // All implementations must embed UnimplementedReSqliteServer
 // for forward compatibility.
@@ -302,6 +341,14 @@ type ReSqliteServer interface {
 	Digest(context.Context, *DigestRequest) (*DigestResponse, error)
 	// Dump streams the database as SQL text, read at one applied index.
 	Dump(*DumpRequest, grpc.ServerStreamingServer[DumpChunk]) error
+	// Backup streams the user's database as a plain SQLite file (ReSqlite's
+	// internal tables stripped), taken at one applied index.
+	Backup(*BackupRequest, grpc.ServerStreamingServer[BackupChunk]) error
+	// Restore proposes one piece of a database file that replaces the
+	// cluster's database through the log: chunks every node stages, then
+	// the finishing entry that swaps the file in at its log position. A
+	// refusal is the response's error.
+	Restore(context.Context, *RestoreRequest) (*ExecuteResponse, error)
 	mustEmbedUnimplementedReSqliteServer()
 }
 
@@ -347,6 +394,12 @@ func (UnimplementedReSqliteServer) Digest(context.Context, *DigestRequest) (*Dig
 }
 func (UnimplementedReSqliteServer) Dump(*DumpRequest, grpc.ServerStreamingServer[DumpChunk]) error {
 	return status.Error(codes.Unimplemented, "method Dump not implemented")
+}
+func (UnimplementedReSqliteServer) Backup(*BackupRequest, grpc.ServerStreamingServer[BackupChunk]) error {
+	return status.Error(codes.Unimplemented, "method Backup not implemented")
+}
+func (UnimplementedReSqliteServer) Restore(context.Context, *RestoreRequest) (*ExecuteResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Restore not implemented")
 }
 func (UnimplementedReSqliteServer) mustEmbedUnimplementedReSqliteServer() {}
 func (UnimplementedReSqliteServer) testEmbeddedByValue()                  {}
@@ -560,6 +613,35 @@ func _ReSqlite_Dump_Handler(srv interface{}, stream grpc.ServerStream) error {
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ReSqlite_DumpServer = grpc.ServerStreamingServer[DumpChunk]
 
+func _ReSqlite_Backup_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(BackupRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ReSqliteServer).Backup(m, &grpc.GenericServerStream[BackupRequest, BackupChunk]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ReSqlite_BackupServer = grpc.ServerStreamingServer[BackupChunk]
+
+func _ReSqlite_Restore_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RestoreRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReSqliteServer).Restore(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReSqlite_Restore_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReSqliteServer).Restore(ctx, req.(*RestoreRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ReSqlite_ServiceDesc is the grpc.ServiceDesc for ReSqlite service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -603,6 +685,10 @@ var ReSqlite_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "Digest",
 			Handler:    _ReSqlite_Digest_Handler,
 		},
+		{
+			MethodName: "Restore",
+			Handler:    _ReSqlite_Restore_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
 		{
@@ -619,6 +705,11 @@ var ReSqlite_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "Dump",
 			Handler:       _ReSqlite_Dump_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "Backup",
+			Handler:       _ReSqlite_Backup_Handler,
 			ServerStreams: true,
 		},
 	},

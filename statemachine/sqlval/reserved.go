@@ -24,11 +24,14 @@ const (
 	// SessionResultsTable holds the recorded result of every applied
 	// session write above its session's acknowledged watermark.
 	SessionResultsTable = ReservedPrefix + "session_results"
+	// RestoreTable stages, chunk by chunk, the database file a restore
+	// swaps in (rules version 4).
+	RestoreTable = ReservedPrefix + "restore"
 )
 
 // InternalTables returns the names of the internal tables (a new slice).
 func InternalTables() []string {
-	return []string{MetaTable, SessionsTable, SessionResultsTable}
+	return []string{MetaTable, SessionsTable, SessionResultsTable, RestoreTable}
 }
 
 // IsInternalTable reports whether name is one of the internal tables,
@@ -49,7 +52,7 @@ func IsInternalTable(name string) bool {
 // hides SQLite's internal objects. It matches the exact names only: a
 // user's table whose name merely begins with ReservedPrefix (possible
 // before rules version 3) stays visible.
-const HideInternalObjects = "tbl_name COLLATE NOCASE NOT IN ('" + MetaTable + "', '" + SessionsTable + "', '" + SessionResultsTable + "')"
+const HideInternalObjects = "tbl_name COLLATE NOCASE NOT IN ('" + MetaTable + "', '" + SessionsTable + "', '" + SessionResultsTable + "', '" + RestoreTable + "')"
 
 // HasReservedPrefix reports whether name begins with ReservedPrefix,
 // ignoring ASCII case as SQLite does for savepoint and table names.

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+)
+
+// batchSystem runs one batch workload once and times it.
+type batchSystem interface {
+	Name() string
+	Run(ctx context.Context, w Workload) (Sample, error)
+}
+
+// suite is one run of the benchmark suite.
+type suite struct {
+	cfg   Config
+	log   *slog.Logger
+	tmp   string
+	batch []batchSystem
+	conc  []concSystem
+	rep   *Report
+}
+
+// runSuite starts the clusters, runs every workload cfg.Runs times on
+// every system and returns the report. The processes and files it made
+// are gone when it returns, whatever the outcome (Ctrl-C included: ctx is
+// cancelled then).
+func runSuite(ctx context.Context, cfg Config, log *slog.Logger) (*Report, error) {
+	tmp, err := os.MkdirTemp("", "resqlite-bench-")
+	if err != nil {
+		return nil, fmt.Errorf("temp dir: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	s := &suite{cfg: cfg, log: log, tmp: tmp, rep: &Report{Started: time.Now().UTC(), Config: cfg, Machine: machine(ctx, cfg.SQLite3)}}
+	bin := cfg.Bin
+	if bin == "" {
+		if bin, err = build(ctx, tmp); err != nil {
+			return nil, err
+		}
+	}
+	one, err := startCluster(ctx, log, "1 node", bin, filepath.Join(tmp, "one"), 1)
+	if err != nil {
+		return nil, err
+	}
+	defer one.stop()
+	three, err := startCluster(ctx, log, "3 nodes", bin, filepath.Join(tmp, "three"), 3)
+	if err != nil {
+		return nil, err
+	}
+	defer three.stop()
+	inproc, err := openInProcess(tmp)
+	if err != nil {
+		return nil, err
+	}
+	defer inproc.close()
+	s.systems(bin, one, three, inproc)
+	for run := 1; run <= cfg.Runs; run++ {
+		if err := s.round(ctx, run); err != nil {
+			return nil, err
+		}
+	}
+	s.finish()
+	return s.rep, nil
+}
+
+// systems lists the systems in the order each round runs them.
+func (s *suite) systems(bin string, one, three *cluster, inproc *inProcess) {
+	sq := s.cfg.SQLite3
+	oneReady, threeReady := map[string]bool{}, map[string]bool{}
+	s.batch = []batchSystem{
+		&sqliteCLI{name: sysMem, bin: sq, tmp: s.tmp},
+		&sqliteCLI{name: sysFile, bin: sq, tmp: s.tmp},
+		&sqliteCLI{name: sysWAL, bin: sq, tmp: s.tmp},
+		&resqliteBatch{name: sysOne, bin: bin, tmp: s.tmp, cl: one, ready: oneReady},
+		&resqliteBatch{name: sysLeader, bin: bin, tmp: s.tmp, cl: three, ready: threeReady},
+		&resqliteBatch{name: sysFollower, bin: bin, tmp: s.tmp, cl: three, atFollower: true, ready: threeReady},
+	}
+	s.conc = []concSystem{
+		inproc,
+		&resqliteConc{name: sysOne, cl: one},
+		&resqliteConc{name: sysLeader, cl: three},
+		&resqliteConc{name: sysFollower, cl: three, atFollower: true},
+	}
+}
+
+// round runs every workload once on every system. A failure of one
+// system is recorded in its result; only cancellation stops the round.
+func (s *suite) round(ctx context.Context, run int) error {
+	for _, w := range BatchWorkloads(s.cfg.Seed, run, s.cfg.Sizes) {
+		if !s.cfg.wants(w.Name) {
+			continue
+		}
+		for _, sys := range s.batch {
+			smp, err := sys.Run(ctx, w)
+			if err := s.record(ctx, s.rep.result(w.Name, "", 0, sys.Name()), run, smp, err); err != nil {
+				return err
+			}
+		}
+	}
+	return s.concRound(ctx, run)
+}
+
+// concRound runs the concurrent workloads once on every system.
+func (s *suite) concRound(ctx context.Context, run int) error {
+	if !s.wantsConc() {
+		return nil
+	}
+	for _, sys := range s.conc {
+		if err := sys.setup(ctx, s.cfg.ConcRows); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			s.log.Error("setup failed", "system", sys.Name(), "err", err)
+			continue
+		}
+		for _, kind := range concKinds() {
+			if !s.cfg.wants(concWorkload(kind)) {
+				continue
+			}
+			for _, n := range s.cfg.Clients {
+				seed := s.cfg.Seed + uint64(run)
+				smp, err := runConc(ctx, sys, kind, n, s.cfg.ConcDuration, seed, s.cfg.ConcRows)
+				if err := s.record(ctx, s.rep.result(concWorkload(kind), kind, n, sys.Name()), run, smp, err); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (s *suite) wantsConc() bool {
+	for _, k := range concKinds() {
+		if s.cfg.wants(concWorkload(k)) {
+			return true
+		}
+	}
+	return false
+}
+
+// record adds a sample, or the error, to r; it returns ctx's error once
+// the suite is cancelled.
+func (s *suite) record(ctx context.Context, r *Result, run int, smp Sample, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err != nil {
+		s.log.Error("run failed", "workload", r.Workload, "clients", r.Clients, "system", r.System, "run", run, "err", err)
+		r.Err = err.Error()
+		return nil
+	}
+	r.Samples = append(r.Samples, smp)
+	s.log.Info("run", "workload", r.Workload, "clients", r.Clients, "system", r.System, "run", run,
+		"seconds", fmt.Sprintf("%.3f", smp.Seconds), "ops", smp.Ops)
+	return nil
+}
+
+// finish summarizes every result and checks that every system printed
+// the same for each batch workload.
+func (s *suite) finish() {
+	for _, r := range s.rep.Results {
+		r.summarize()
+	}
+	checkDigests(s.rep)
+	s.rep.Duration = time.Since(s.rep.Started).Seconds()
+}
+
+// checkDigests marks results whose stdout differs from the first
+// system's for the same workload and run.
+func checkDigests(rep *Report) {
+	first := map[string]*Result{}
+	for _, r := range rep.Results {
+		if r.Concurrent() {
+			continue
+		}
+		f, ok := first[r.Workload]
+		if !ok {
+			first[r.Workload] = r
+			continue
+		}
+		for i, smp := range r.Samples {
+			if i < len(f.Samples) && smp.Digest != f.Samples[i].Digest && r.Err == "" {
+				r.Err = fmt.Sprintf("run %d printed other output than %s", i+1, f.System)
+			}
+		}
+	}
+}
+
+// build compiles resqlite into dir.
+func build(ctx context.Context, dir string) (string, error) {
+	bin := filepath.Join(dir, "resqlite")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/resqlite/resqlite")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build resqlite (run from the repository, or pass -bin): %w: %s", err, out)
+	}
+	return bin, nil
+}
