@@ -22,6 +22,13 @@
 //	                 confirm leadership with a heartbeat round
 //	-log-level L     debug, info, warn or error (default error): logs go
 //	                 to stderr as structured text
+//	-metrics-addr A  serve /metrics (Prometheus text format) and
+//	                 /debug/pprof/ over HTTP on host:port (default off)
+//	-force-new-cluster
+//	                 disaster recovery after a majority is lost for good:
+//	                 restart this node from its data as the only member
+//	                 of its cluster (a warning says so on stderr); new
+//	                 members then join it
 //
 // Security flags (main_security.go; README "Secure cluster"):
 //
@@ -118,6 +125,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg := node.Config{
 		ID: raft.NodeID(f.id), DataDir: f.data, Listen: f.listen, Join: f.join, DisableLeases: !f.leases,
+		MetricsAddr: f.metrics, ForceNewCluster: f.forceNew,
 		TestSleepFunc: os.Getenv(statemachine.TestSleepFuncEnv) == "1",
 		Logger:        slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
@@ -141,6 +149,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	existed := node.HasData(f.data)
+	if f.forceNew {
+		fmt.Fprintln(stderr, "resqlite: WARNING: -force-new-cluster: this node restarts as the ONLY member of its cluster, with every entry of its log committed; never run the other members again with their old data")
+	}
 	n, err := node.Start(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "resqlite: %v\n", err)

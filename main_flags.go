@@ -24,6 +24,8 @@ type nodeFlags struct {
 	listen   string
 	leases   bool
 	logLevel string
+	metrics  string
+	forceNew bool
 	boot     string
 	set      map[string]bool
 	repl     replFlags
@@ -42,6 +44,8 @@ func newFlagSet(f *nodeFlags) *flag.FlagSet {
 	fs.StringVar(&f.listen, "listen", "", "the `host:port` to listen on and be reached at (default: this node's -peers entry)")
 	fs.BoolVar(&f.leases, "leases", true, "answer lease reads from the leader's lease (-leases=false: lease reads are linearizable)")
 	fs.StringVar(&f.logLevel, "log-level", "error", "log `level`: debug, info, warn or error (structured logs on stderr)")
+	fs.BoolVar(&f.forceNew, "force-new-cluster", false, "disaster recovery: restart this node from its data as the only member of its cluster (the lost members must never run again)")
+	fs.StringVar(&f.metrics, "metrics-addr", "", "serve /metrics (Prometheus) and /debug/pprof/ over HTTP on `host:port` (default: off)")
 	fs.StringVar(&f.boot, "boot", "", "start a new single-node cluster whose database is the SQLite `FILE` (checked as restore checks it); other nodes -join it")
 	f.repl.register(fs)
 	f.sec.register(fs)
@@ -52,7 +56,7 @@ func newFlagSet(f *nodeFlags) *flag.FlagSet {
 // in the order shown; every flag is in exactly one.
 func flagGroups() []struct{ title, names string } {
 	return []struct{ title, names string }{
-		{"Node flags (the node this process runs)", "id peers data serve join listen leases log-level boot"},
+		{"Node flags (the node this process runs)", "id peers data serve join listen leases log-level boot metrics-addr force-new-cluster"},
 		{"Security flags (README: Secure cluster)", "cert key peer-ca client-ca auth auth-plaintext max-sessions max-inflight query-timeout"},
 		{"Client flags (the prompt or batch, and how it reaches the cluster)", "connect batch interactive consistency timeout tls ca user"},
 		{"Output flags", "mode"},

@@ -63,6 +63,8 @@ type Node struct {
 	// committedConfig is the index of the committed configuration the
 	// transport was last told of.
 	committedConfig uint64
+	// committedMembers is that configuration, to log member changes.
+	committedMembers Configuration
 
 	// proposals are the futures of pending proposals by index: added on
 	// the node goroutine, resolved by the apply goroutine.
@@ -89,6 +91,8 @@ type Node struct {
 	lead      atomic.Uint64
 	term      atomic.Uint64
 	isLead    atomic.Bool
+	// counters are the running totals Metrics returns.
+	counters nodeCounters
 }
 
 // StartNode builds the core from cfg (restoring it from cfg.Storage and
@@ -167,6 +171,7 @@ func newNode(cfg NodeConfig) (*Node, error) {
 	index, committed := core.CommittedConfiguration()
 	cfg.Transport.SetCommittedConfiguration(index, committed)
 	n.committedConfig = index
+	n.committedMembers = committed.Clone()
 	return n, nil
 }
 
@@ -283,6 +288,9 @@ func (n *Node) proposeNow(p func() (uint64, uint64, error)) (*Future, error) {
 		return nil, err
 	}
 	f := newFuture(index, term)
+	if n.cfg.Observer != nil {
+		f.proposed = n.now()
+	}
 	n.addProposal(f)
 	return f, nil
 }
@@ -344,6 +352,7 @@ var errLeaderChanged = errors.New("raft: the leader changed while a read was pen
 // readIndexOnce makes one read request (a lease read if lease) and waits
 // up to wait for its answer.
 func (n *Node) readIndexOnce(ctx context.Context, wait time.Duration, lease bool) (uint64, error) {
+	n.counters.readIndexRounds.Add(1)
 	id := n.readSeq.Add(1)
 	rctx := n.readContext(id)
 	ch := make(chan ReadState, 1)

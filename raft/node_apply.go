@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // The node applies committed entries off its step function, on its
@@ -101,7 +102,14 @@ func (n *Node) apply(ents []Entry) error {
 	if len(ents) == 0 {
 		return nil
 	}
+	var start time.Duration
+	if n.cfg.Observer != nil {
+		start = n.now()
+	}
 	results, err := n.cfg.StateMachine.Apply(ents)
+	if n.cfg.Observer != nil {
+		n.cfg.Observer.Applied(n.now()-start, len(ents))
+	}
 	if err != nil {
 		return fmt.Errorf("raft: node %d: apply entries %d-%d: %w", n.cfg.ID, ents[0].Index, ents[len(ents)-1].Index, err)
 	}
@@ -114,9 +122,11 @@ func (n *Node) apply(ents []Entry) error {
 			continue
 		}
 		if e.Term != f.term {
+			n.counters.proposalsFailed.Add(1)
 			f.resolve(Result{}, fmt.Errorf("entry %d: %w", e.Index, ErrEntryReplaced))
 			continue
 		}
+		n.counters.proposalsApplied.Add(1)
 		f.resolve(Result{Index: e.Index, Value: results[i]}, nil)
 	}
 	n.setApplied(ents[len(ents)-1].Index)
@@ -133,6 +143,7 @@ func (n *Node) handOver(ents []Entry) {
 	for _, e := range ents {
 		size += uint64(len(e.Data))
 	}
+	n.observeCommitted(ents)
 	n.enqueue(applyJob{ents: slices.Clone(ents), bytes: size})
 	n.handedOver = ents[len(ents)-1].Index
 }
@@ -209,6 +220,7 @@ func (n *Node) dropProposals(after uint64, err func(index uint64) error) {
 	defer n.propMu.Unlock()
 	for idx, f := range n.proposals {
 		if idx > after {
+			n.counters.proposalsFailed.Add(1)
 			f.resolve(Result{}, err(idx))
 			delete(n.proposals, idx)
 		}

@@ -102,6 +102,9 @@ type NodeConfig struct {
 	Seed uint64
 	// Logger receives node events; nil discards them.
 	Logger *slog.Logger
+	// Observer receives timings of the node's work for monitoring; nil
+	// takes none (Node.Metrics has the running totals either way).
+	Observer Observer
 }
 
 func (c *NodeConfig) setDefaults() error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // ErrStopped is returned by a Node's methods, and resolves its pending
@@ -48,9 +49,12 @@ type Result struct {
 // (with the state machine's result) or cannot be (with an error).
 type Future struct {
 	index, term uint64
-	done        chan struct{}
-	res         Result
-	err         error
+	// proposed is when (on NodeConfig.Clock) it was proposed, set only
+	// for an Observer.
+	proposed time.Duration
+	done     chan struct{}
+	res      Result
+	err      error
 }
 
 func newFuture(index, term uint64) *Future {

@@ -189,10 +189,10 @@ func (n *Node) processReady() error {
 			}
 		}
 		if err := n.persist(rd); err != nil {
-			return fmt.Errorf("raft: node %d: persist: %w", n.cfg.ID, err)
+			return err
 		}
 		if rd.HardState.Term != 0 {
-			n.term.Store(rd.HardState.Term)
+			n.termChanged(rd.HardState.Term)
 		}
 		n.send(late)
 		n.answerReads(rd.ReadStates)
@@ -204,17 +204,40 @@ func (n *Node) processReady() error {
 	}
 }
 
-// persist makes rd's HardState and Entries durable with one fsync; a
-// HardState whose only change is the commit index (rd.MustSync false)
-// goes to a CommitSaver store without one.
+// persist makes rd's HardState and Entries durable with one fsync, timing
+// it for the Observer; a HardState whose only change is the commit index
+// (rd.MustSync false) goes to a CommitSaver store without one (not timed:
+// no fsync).
 func (n *Node) persist(rd Ready) error {
 	if rd.HardState.IsEmpty() && len(rd.Entries) == 0 {
 		return nil
 	}
 	if cs, ok := n.cfg.Storage.(CommitSaver); ok && !rd.MustSync && len(rd.Entries) == 0 {
-		return cs.SaveCommit(rd.HardState)
+		if err := cs.SaveCommit(rd.HardState); err != nil {
+			return fmt.Errorf("raft: node %d: persist: %w", n.cfg.ID, err)
+		}
+		return nil
 	}
-	return n.cfg.Storage.Save(rd.HardState, rd.Entries)
+	var start time.Duration
+	if n.cfg.Observer != nil {
+		start = n.now()
+	}
+	if err := n.cfg.Storage.Save(rd.HardState, rd.Entries); err != nil {
+		return fmt.Errorf("raft: node %d: persist: %w", n.cfg.ID, err)
+	}
+	if n.cfg.Observer != nil {
+		n.cfg.Observer.Persisted(n.now()-start, len(rd.Entries))
+	}
+	return nil
+}
+
+// termChanged publishes the durable term; a candidate that moved to a new
+// term started an election (paper §5.2).
+func (n *Node) termChanged(term uint64) {
+	if n.role == RoleCandidate && term > n.term.Load() {
+		n.counters.elections.Add(1)
+	}
+	n.term.Store(term)
 }
 
 // splitMessages separates the messages of rd that may leave before it is
@@ -239,6 +262,10 @@ func (n *Node) softStateChanged(s SoftState) {
 	if n.role == RoleLeader && s.Role != RoleLeader {
 		n.dropProposals(n.handedOver, func(idx uint64) error { return fmt.Errorf("entry %d: %w", idx, ErrLeadershipLost) })
 	}
+	n.logRoleChange(s)
+	if s.Lead != None && uint64(s.Lead) != n.lead.Load() {
+		n.counters.leaderChanges.Add(1)
+	}
 	n.role = s.Role
 	n.lead.Store(uint64(s.Lead))
 	n.isLead.Store(s.Role == RoleLeader)
@@ -247,6 +274,15 @@ func (n *Node) softStateChanged(s SoftState) {
 	n.leadCh = make(chan struct{})
 	n.mu.Unlock()
 	n.cfg.Logger.Debug("role changed", "node", uint64(n.cfg.ID), "role", s.Role.String(), "leader", uint64(s.Lead))
+}
+
+// logRoleChange logs, at info level, this node losing leadership (the
+// core logs becoming the leader), before n.role takes s.Role.
+func (n *Node) logRoleChange(s SoftState) {
+	if s.Role != RoleLeader && n.role == RoleLeader {
+		n.cfg.Logger.Info("lost leadership", "node", uint64(n.cfg.ID), "term", n.core.Term(),
+			"role", s.Role.String(), "leader", uint64(s.Lead))
+	}
 }
 
 // send hands messages to the transport; snapshots go to their own

@@ -25,4 +25,5 @@ func (n *Node) updateCommittedConfiguration() {
 	_, cfg := n.core.CommittedConfiguration()
 	n.cfg.Transport.SetCommittedConfiguration(index, cfg)
 	n.committedConfig = index
+	n.logMemberChanges(index, cfg)
 }

@@ -74,7 +74,9 @@ func (n *Node) installSnapshot(meta SnapshotMeta) error {
 		return fmt.Errorf("raft: node %d: snapshot at %d would race %d apply jobs", n.cfg.ID, meta.Index, n.backlog.jobs)
 	}
 	n.installing = nil
-	if err := n.restoreStateMachine(in.data, meta); err != nil {
+	start := n.now()
+	data := &countingReader{r: in.data}
+	if err := n.restoreStateMachine(data, meta); err != nil {
 		in.done <- err
 		return err
 	}
@@ -87,7 +89,12 @@ func (n *Node) installSnapshot(meta SnapshotMeta) error {
 	n.handedOver = meta.Index
 	n.setApplied(meta.Index)
 	in.done <- nil
-	n.cfg.Logger.Info("installed snapshot", "node", uint64(n.cfg.ID), "index", meta.Index, "term", meta.Term)
+	n.counters.snapshotsInstalled.Add(1)
+	if n.cfg.Observer != nil {
+		n.cfg.Observer.Snapshot(SnapshotInstalled, n.now()-start, data.n)
+	}
+	n.cfg.Logger.Info("installed snapshot", "node", uint64(n.cfg.ID), "index", meta.Index, "term", meta.Term,
+		"from", uint64(in.msg.From), "bytes", data.n)
 	return nil
 }
 
@@ -140,11 +147,18 @@ func (n *Node) writeSnapshot() (Spool, uint64, error) {
 		return nil, 0, fmt.Errorf("create snapshot spool: %w", err)
 	}
 	n.spools.add(spool)
-	index, err := n.cfg.StateMachine.Snapshot(spool)
+	start := n.now()
+	w := &countingWriter{w: spool}
+	index, err := n.cfg.StateMachine.Snapshot(w)
 	if err != nil {
 		n.discardSpool(spool)
 		return nil, 0, fmt.Errorf("snapshot state machine: %w", err)
 	}
+	n.counters.snapshotsWritten.Add(1)
+	if n.cfg.Observer != nil {
+		n.cfg.Observer.Snapshot(SnapshotWritten, n.now()-start, w.n)
+	}
+	n.cfg.Logger.Info("snapshot written for a follower", "node", uint64(n.cfg.ID), "index", index, "bytes", w.n)
 	return spool, index, nil
 }
 

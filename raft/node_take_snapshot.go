@@ -70,6 +70,8 @@ func (n *Node) compactAt(index uint64, syncErr error) (uint64, error) {
 			return 0, fmt.Errorf("raft: node %d: compact log before %d: %w", n.cfg.ID, index-uint64(n.cfg.CompactionMargin), err)
 		}
 	}
-	n.cfg.Logger.Debug("compacted log", "node", uint64(n.cfg.ID), "snapshot", index)
+	n.counters.compactions.Add(1)
+	n.cfg.Logger.Info("snapshot taken", "node", uint64(n.cfg.ID), "index", index, "term", meta.Term,
+		"compacted_to", index-min(index, uint64(n.cfg.CompactionMargin)))
 	return index, nil
 }

@@ -2,6 +2,7 @@ package wal
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/resqlite/resqlite/raft"
 )
@@ -129,8 +130,12 @@ func (s *Store) writeSync(buf []byte, reserve int64, sync bool) (*segment, int64
 func (s *Store) syncLast() error {
 	seg := s.segs[len(s.segs)-1]
 	s.syncs++
+	start := time.Now()
 	if err := s.ops.sync(seg.f); err != nil {
 		return s.fail(fmt.Errorf("fsync %s: %w", seg.path, err))
+	}
+	if s.opts.ObserveSync != nil {
+		s.opts.ObserveSync(time.Since(start))
 	}
 	s.unsynced = false
 	return nil

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/resqlite/resqlite/raft"
 )
@@ -29,6 +30,9 @@ type Options struct {
 	// Logger receives recovery reports (info: torn tail truncated; warn:
 	// repair). Nil means no logging.
 	Logger *slog.Logger
+	// ObserveSync, if set, is told how long each fsync of an append
+	// took, for monitoring; it must be quick.
+	ObserveSync func(time.Duration)
 }
 
 // Recovery tells what Open found and fixed.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/auth"
+	"github.com/resqlite/resqlite/rpc/metrics"
 	"github.com/resqlite/resqlite/rpc/security"
 	"google.golang.org/grpc"
 )
@@ -86,6 +87,30 @@ type Config struct {
 	QueryTimeout time.Duration
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger
+
+	// ForceNewCluster restarts this node, from its data, as the only
+	// member of its cluster: the disaster recovery of a cluster that lost
+	// a majority for good (raft.ForceNewCluster). Every entry in its log
+	// counts as committed; the new one-member configuration is durable,
+	// so later starts without it stay a one-node cluster that new members
+	// join. The other members must never run again with their data.
+	// Needs a data directory with data; not with Join.
+	ForceNewCluster bool
+
+	// MetricsAddr, if set, is the host:port of a separate HTTP listener
+	// serving /metrics (Prometheus text format) and /debug/pprof/; off
+	// by default. Ignored when MetricsListener is set.
+	MetricsAddr string
+	// MetricsListener, if set, is what that HTTP server serves on (tests
+	// pass one bound to port 0). Start takes it over: Stop closes it, and
+	// so does a Start that fails.
+	MetricsListener net.Listener
+	// MetricsGuard wraps the metrics listener's handlers so that /metrics
+	// needs the "status" permission and /debug/pprof/ "admin". Nil: the
+	// node's own rules (TLS, Auth), as on its gRPC port: with TLS the
+	// listener serves HTTPS with the node's certificate, and with an auth
+	// file callers need a user holding the permission (basic auth).
+	MetricsGuard metrics.Guard
 }
 
 // ErrConfig is wrapped by Start's errors that are caused by the
@@ -149,6 +174,9 @@ func (c *Config) check() error {
 	if c.Advertise == "" {
 		c.Advertise = c.Listen
 	}
+	if c.ForceNewCluster && c.Join != "" {
+		return fmt.Errorf("%w: force-new-cluster restarts a node from its own data; it cannot join a cluster", ErrConfig)
+	}
 	if c.Join != "" && len(c.Peers) > 1 {
 		return fmt.Errorf("%w: a joining node takes its members from the cluster; give only its own address", ErrConfig)
 	}
@@ -164,7 +192,10 @@ func (c *Config) checkAddrs() error {
 	if c.Listener == nil {
 		given["listen"] = c.Listen
 	}
-	for _, name := range []string{"listen", "advertise", "join"} {
+	if c.MetricsListener == nil {
+		given["metrics"] = c.MetricsAddr
+	}
+	for _, name := range []string{"listen", "advertise", "join", "metrics"} {
 		if addr := given[name]; addr != "" {
 			if err := CheckAddr(addr); err != nil {
 				return fmt.Errorf("%w: %s: %w", ErrConfig, name, err)

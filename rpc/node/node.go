@@ -16,6 +16,7 @@ import (
 	"github.com/resqlite/resqlite/raft/snap"
 	"github.com/resqlite/resqlite/raft/wal"
 	"github.com/resqlite/resqlite/rpc/guard"
+	"github.com/resqlite/resqlite/rpc/metrics"
 	"github.com/resqlite/resqlite/rpc/service"
 	"github.com/resqlite/resqlite/rpc/transport"
 	"github.com/resqlite/resqlite/statemachine"
@@ -43,6 +44,10 @@ type Node struct {
 	lis       net.Listener
 	served    chan struct{}
 
+	metrics    *metrics.Set
+	metricsLis net.Listener
+	metricsSrv *metrics.Server
+
 	stopOnce sync.Once
 	stopErr  error
 
@@ -61,9 +66,13 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		if cfg.Listener != nil {
 			cfg.Listener.Close()
 		}
+		if cfg.MetricsListener != nil {
+			cfg.MetricsListener.Close()
+		}
 		return nil, err
 	}
-	n := &Node{cfg: cfg, log: cfg.Logger, served: make(chan struct{}), lis: cfg.Listener}
+	n := &Node{cfg: cfg, log: cfg.Logger, served: make(chan struct{}), lis: cfg.Listener,
+		metrics: metrics.New(), metricsLis: cfg.MetricsListener}
 	n.secure()
 	cfg = n.cfg
 	rollback := planRollback(cfg.DataDir)
@@ -79,6 +88,9 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 			return nil, err
 		}
 	}
+	if err := n.bindMetrics(); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("%w: data directory: %w", ErrConfig, err)
 	}
@@ -89,7 +101,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	existed := HasData(cfg.DataDir)
 	// The log's lock makes a second process on the same directory fail
 	// before anything else is touched.
-	if n.store, err = wal.Open(filepath.Join(cfg.DataDir, raftDir), wal.Options{Logger: cfg.Logger}); err != nil {
+	if n.store, err = wal.Open(filepath.Join(cfg.DataDir, raftDir), wal.Options{Logger: cfg.Logger, ObserveSync: n.metrics.ObserveFsync}); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrConfig, cfg.DataDir, err)
 	}
 	var join *joinInfo
@@ -139,6 +151,11 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := restrictPermissions(cfg.DataDir); err != nil {
 		return nil, fmt.Errorf("%w: data directory %s: %w", ErrConfig, cfg.DataDir, err)
 	}
+	if cfg.ForceNewCluster {
+		if err := n.forceNewCluster(existed); err != nil {
+			return nil, err
+		}
+	}
 	if n.transport, err = transport.New(transport.Config{
 		ID: cfg.ID, ClusterID: n.clusterID, SnapshotDir: spool, DialOptions: cfg.DialOptions, Logger: cfg.Logger,
 	}); err != nil {
@@ -154,17 +171,21 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 		ID: cfg.ID, Bootstrap: bootstrap, Storage: n.store, StateMachine: n.state, Transport: tr,
 		TickInterval: cfg.TickInterval, HeartbeatTicks: cfg.HeartbeatTicks, ElectionTicks: cfg.ElectionTicks,
 		LeaseRead: !cfg.DisableLeases, SnapshotEntries: cfg.SnapshotEntries, SnapshotSpool: snap.TempSpool{Dir: spool}, Logger: cfg.Logger,
+		Observer: n.metrics.Observer(),
 	}); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	n.transport.SetHandler(n.raft)
 	if n.service, err = service.New(service.Config{
 		Node: n.raft, State: n.state, ClusterID: n.clusterID, Addr: cfg.Advertise,
-		LeaderWait: cfg.LeaderWait, ReadTimeout: cfg.ReadTimeout, DialOptions: append(slices.Clone(cfg.DialOptions), n.guard.ForwardDialOptions()...), Logger: cfg.Logger,
+		LeaderWait: cfg.LeaderWait, ReadTimeout: cfg.ReadTimeout, DialOptions: n.serviceDialOptions(), Logger: cfg.Logger,
 	}); err != nil {
 		return nil, err
 	}
 	n.serve()
+	if err := n.serveMetrics(); err != nil {
+		return nil, err
+	}
 	n.startRulesUpgrade()
 	n.log.Info("node started", "id", uint64(cfg.ID), "listen", n.lis.Addr().String(), "cluster", fmt.Sprintf("%016x", n.clusterID), "data", cfg.DataDir)
 	if join != nil {
@@ -246,7 +267,8 @@ func (n *Node) resolveAddress(bootstrap []raft.Member) error {
 // health checking and reflection.
 func (n *Node) serve() {
 	opts := append(transport.ServerOptions(), grpc.MaxRecvMsgSize(sqlval.MaxMessageSize), grpc.MaxSendMsgSize(sqlval.MaxMessageSize),
-		grpc.ChainUnaryInterceptor(service.UnaryInterceptor, n.guard.Unary), grpc.ChainStreamInterceptor(service.StreamInterceptor, n.guard.Stream))
+		grpc.ChainUnaryInterceptor(service.UnaryInterceptor, n.metrics.UnaryInterceptor, n.guard.Unary),
+		grpc.ChainStreamInterceptor(service.StreamInterceptor, n.metrics.StreamInterceptor, n.guard.Stream))
 	opts = append(opts, n.securityServerOptions()...)
 	n.grpc = grpc.NewServer(opts...)
 	n.transport.Register(n.grpc)
@@ -263,6 +285,15 @@ func (n *Node) serve() {
 			n.log.Error("gRPC server stopped", "err", err)
 		}
 	}()
+}
+
+// serviceDialOptions are the client service's dial options: the
+// configured ones, the guard's for forwarding and the metrics' count of
+// forwarded writes.
+func (n *Node) serviceDialOptions() []grpc.DialOption {
+	return append(append(slices.Clone(n.cfg.DialOptions), n.guard.ForwardDialOptions()...),
+		grpc.WithChainUnaryInterceptor(n.metrics.ClientUnaryInterceptor),
+		grpc.WithChainStreamInterceptor(n.metrics.ClientStreamInterceptor))
 }
 
 // Addr returns the address the node listens on.
@@ -298,6 +329,8 @@ func (n *Node) Stop() error {
 
 // close releases whatever Start opened.
 func (n *Node) close() error {
+	var errs []error
+	errs = append(errs, n.closeMetrics())
 	n.stopRulesUpgrade()
 	if n.grpc != nil {
 		n.health.Shutdown()
@@ -322,7 +355,6 @@ func (n *Node) close() error {
 	if n.transport != nil {
 		n.transport.Close()
 	}
-	var errs []error
 	if n.state != nil {
 		errs = append(errs, n.state.Close())
 	}

@@ -57,7 +57,18 @@ func (n *NodeTLS) HasClientCA() bool { return n.cur.Load().clients != nil }
 // its certificate, client certificates verified if given (against the
 // peer and client CAs), and every refused handshake logged.
 func (n *NodeTLS) ServerCredentials() credentials.TransportCredentials {
-	base := &tls.Config{
+	return loggedCredentials{TransportCredentials: credentials.NewTLS(n.serverConfig("h2")), log: n.log}
+}
+
+// HTTPConfig returns the TLS configuration of the node's HTTP listener
+// (metrics and profiling): the same certificate and client certificate
+// checks as its gRPC port, for HTTP/1.1 and HTTP/2 clients.
+func (n *NodeTLS) HTTPConfig() *tls.Config { return n.serverConfig("h2", "http/1.1") }
+
+// serverConfig is a server's TLS configuration offering protos; each
+// handshake uses the files loaded at that time.
+func (n *NodeTLS) serverConfig(protos ...string) *tls.Config {
+	return &tls.Config{
 		MinVersion: tls.VersionTLS12,
 		GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
 			m := n.cur.Load()
@@ -66,11 +77,10 @@ func (n *NodeTLS) ServerCredentials() credentials.TransportCredentials {
 				Certificates: []tls.Certificate{m.cert},
 				ClientAuth:   tls.VerifyClientCertIfGiven,
 				ClientCAs:    m.accept,
-				NextProtos:   []string{"h2"},
+				NextProtos:   protos,
 			}, nil
 		},
 	}
-	return loggedCredentials{TransportCredentials: credentials.NewTLS(base), log: n.log}
 }
 
 // DialOption returns the credentials a node dials its peers with: its
@@ -124,7 +134,12 @@ func (p peerCredentials) OverrideServerName(string) error { return nil }
 // PeerIsNode reports whether the caller of ctx presented a node's
 // certificate; if not, why not.
 func (n *NodeTLS) PeerIsNode(ctx context.Context) (bool, string) {
-	chain := peerChain(ctx)
+	return n.ChainIsNode(peerChain(ctx))
+}
+
+// ChainIsNode reports whether chain, the certificates a caller presented
+// (leaf first), is a node's; if not, why not.
+func (n *NodeTLS) ChainIsNode(chain []*x509.Certificate) (bool, string) {
 	if len(chain) == 0 {
 		return false, "no client certificate"
 	}
@@ -140,8 +155,13 @@ func (n *NodeTLS) PeerIsNode(ctx context.Context) (bool, string) {
 // PeerIsClient reports whether the caller of ctx presented a certificate
 // that chains to the client CA.
 func (n *NodeTLS) PeerIsClient(ctx context.Context) bool {
+	return n.ChainIsClient(peerChain(ctx))
+}
+
+// ChainIsClient reports whether chain, the certificates a caller
+// presented (leaf first), chains to the client CA.
+func (n *NodeTLS) ChainIsClient(chain []*x509.Certificate) bool {
 	m := n.cur.Load()
-	chain := peerChain(ctx)
 	if m.clients == nil || len(chain) == 0 {
 		return false
 	}

@@ -47,6 +47,8 @@ type peer struct {
 	heard atomic.Bool
 	// queuedBytes is the entry payload held in queue.
 	queuedBytes atomic.Int64
+	// counters count the bytes sent (Transport.PeerStats).
+	counters *peerCounters
 }
 
 // payloadSize is what a message counts against QueueBytes: its entries'
@@ -80,6 +82,7 @@ func newPeer(t *Transport, m raft.Member) (*peer, error) {
 		t: t, id: m.ID, addr: m.Addr, conn: conn, client: raftpb.NewRaftClient(conn),
 		queue: make(chan raft.Message, t.cfg.QueueSize), ctx: ctx, cancel: cancel, done: make(chan struct{}),
 	}
+	p.counters = t.stats.of(m.ID)
 	go p.run()
 	return p, nil
 }
@@ -224,6 +227,7 @@ func (p *peer) write(b *raftpb.MessageBatch) error {
 	}
 	p.backoff = 0
 	p.lost.Store(false)
+	p.counters.sent.Add(uint64(proto.Size(b)))
 	return nil
 }
 

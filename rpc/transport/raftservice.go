@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 )
 
 // Register serves the Raft service of t on s: messages received are checked
@@ -74,6 +75,7 @@ func (s *raftService) Replicate(stream raftpb.Raft_ReplicateServer) error {
 			}
 			if i == 0 {
 				s.t.heardFrom(m.From)
+				s.t.stats.of(m.From).received.Add(uint64(proto.Size(b)))
 			}
 			if err := s.t.deliver(stream.Context(), m); err != nil {
 				return deliverError(err)

@@ -121,6 +121,9 @@ type Transport struct {
 	committed committedConfig
 	peers     map[raft.NodeID]*peer
 	closed    bool
+
+	// stats counts the bytes exchanged with each peer (stats.go).
+	stats statsTable
 }
 
 // New returns a transport for cfg; it knows no peers until
