@@ -43,7 +43,7 @@ func (s *secFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&s.authPlaintext, "auth-plaintext", false, "accept (node) or send (-connect) passwords over plaintext connections")
 	fs.IntVar(&s.maxSessions, "max-sessions", 0, "the most open client sessions (Session streams) this node serves (0: no limit)")
 	fs.UintVar(&s.maxInflight, "max-inflight", 0, "the most requests in flight on one connection (0: gRPC's default)")
-	fs.DurationVar(&s.queryTimeout, "query-timeout", 0, "bound each Query on this node (a Go `duration`; 0: none)")
+	fs.DurationVar(&s.queryTimeout, "query-timeout", 0, "bound each read statement on this node (a Go `duration`; 0: none)")
 	fs.BoolVar(&s.tls, "tls", false, "-connect over TLS")
 	fs.StringVar(&s.ca, "ca", "", "with -tls: the CA `file` the nodes' certificates chain to (default: the system's roots)")
 	fs.StringVar(&s.user, "user", "", "with -connect: authenticate as `name` (password prompted, or from $RESQLITE_PASSWORD)")

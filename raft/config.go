@@ -67,10 +67,11 @@ type Config struct {
 	// heartbeat round (thesis §6.4.1). It requires CheckQuorum. See doc.go
 	// for the lease length and the clock-drift margin it assumes.
 	LeaseRead bool
-	// EagerCommit makes a leader tell followers about a new commit index
-	// at the next Ready (with a heartbeat round) instead of with the next
-	// MsgApp or regular heartbeat. Followers then apply sooner, at the cost
-	// of one more message per follower per Ready that commits something.
+	// EagerCommit makes a leader also start a heartbeat round at the next
+	// Ready that commits something (one more message per follower). The
+	// leader tells followers of a new commit index at the next Ready
+	// without it (an empty MsgApp when it has no entries to send), so this
+	// only adds the round's read confirmation.
 	EagerCommit bool
 	// MaxSizePerMsg bounds the payload bytes of the entries of one MsgApp
 	// (a message carries at least one entry). 0 means

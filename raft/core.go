@@ -81,8 +81,9 @@ type Core struct {
 	logger      *slog.Logger
 
 	leadTransferee NodeID
-	// pendingBcast defers replication of new proposals to the next Ready,
-	// so that proposals made together travel in one MsgApp per follower.
+	// pendingBcast defers replication of new proposals, and the notice of
+	// a new commit index, to the next Ready, so that proposals made (and
+	// commit advances) together travel in one MsgApp per follower.
 	pendingBcast bool
 
 	reads readState

@@ -3,6 +3,8 @@ package raft
 import (
 	"fmt"
 	"sync"
+
+	"github.com/resqlite/resqlite/raft/internal/chunk"
 )
 
 // MemoryStorage is a LogStore kept in memory. Tests and the simulator use
@@ -13,27 +15,30 @@ type MemoryStorage struct {
 	mu        sync.Mutex
 	hardState HardState
 	snapshot  SnapshotMeta
-	// ents[0] is a placeholder for the entry just before the first one
-	// held (index and term only); ents[i] has index ents[0].Index+i.
-	ents []Entry
+	// ents.At(0) is a placeholder for the entry just before the first
+	// one held (index and term only); ents.At(i) has index offset()+i.
+	// Chunks: an append never copies the log (package chunk).
+	ents chunk.Seq[Entry]
 }
 
 var _ LogStore = (*MemoryStorage)(nil)
 
 // NewMemoryStorage returns an empty MemoryStorage.
 func NewMemoryStorage() *MemoryStorage {
-	return &MemoryStorage{ents: make([]Entry, 1)}
+	s := &MemoryStorage{}
+	s.ents.Append(Entry{})
+	return s
 }
 
 // InitialState implements Storage.
 func (s *MemoryStorage) InitialState() (HardState, Configuration, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i := len(s.ents) - 1; i > 0; i-- {
-		if s.ents[i].Type == EntryConfig {
-			cfg, err := DecodeConfiguration(s.ents[i].Data)
+	for i := s.ents.Len() - 1; i > 0; i-- {
+		if e := s.ents.Ptr(i); e.Type == EntryConfig {
+			cfg, err := DecodeConfiguration(e.Data)
 			if err != nil {
-				return HardState{}, Configuration{}, fmt.Errorf("raft: memory storage: entry %d: %w", s.ents[i].Index, err)
+				return HardState{}, Configuration{}, fmt.Errorf("raft: memory storage: entry %d: %w", e.Index, err)
 			}
 			return s.hardState, cfg, nil
 		}
@@ -41,8 +46,8 @@ func (s *MemoryStorage) InitialState() (HardState, Configuration, error) {
 	return s.hardState, s.snapshot.Config.Clone(), nil
 }
 
-func (s *MemoryStorage) offset() uint64    { return s.ents[0].Index }
-func (s *MemoryStorage) lastIndex() uint64 { return s.ents[0].Index + uint64(len(s.ents)) - 1 }
+func (s *MemoryStorage) offset() uint64    { return s.ents.Ptr(0).Index }
+func (s *MemoryStorage) lastIndex() uint64 { return s.offset() + uint64(s.ents.Len()) - 1 }
 
 // Entries implements Storage.
 func (s *MemoryStorage) Entries(lo, hi, maxBytes uint64) ([]Entry, error) {
@@ -54,8 +59,18 @@ func (s *MemoryStorage) Entries(lo, hi, maxBytes uint64) ([]Entry, error) {
 	if hi > s.lastIndex()+1 || lo > hi {
 		return nil, fmt.Errorf("raft: memory storage: entries [%d,%d) with last index %d: %w", lo, hi, s.lastIndex(), ErrUnavailable)
 	}
-	ents := s.ents[lo-s.offset() : hi-s.offset()]
-	return append([]Entry(nil), limitSize(ents, maxBytes)...), nil
+	from, to := int(lo-s.offset()), int(hi-s.offset())
+	if to > from {
+		// Within maxBytes, but at least one entry (limitSize).
+		size := uint64(len(s.ents.Ptr(from).Data))
+		for i := from + 1; i < to; i++ {
+			if size += uint64(len(s.ents.Ptr(i).Data)); size > maxBytes {
+				to = i
+				break
+			}
+		}
+	}
+	return s.ents.AppendRange(make([]Entry, 0, to-from), from, to), nil
 }
 
 // Term implements Storage.
@@ -68,7 +83,7 @@ func (s *MemoryStorage) Term(i uint64) (uint64, error) {
 	if i > s.lastIndex() {
 		return 0, ErrUnavailable
 	}
-	return s.ents[i-s.offset()].Term, nil
+	return s.ents.Ptr(int(i - s.offset())).Term, nil
 }
 
 // FirstIndex implements Storage.
@@ -117,15 +132,10 @@ func (s *MemoryStorage) Save(hs HardState, ents []Entry) error {
 				ents = ents[skip:]
 			}
 		}
-		switch {
-		case len(ents) == 0:
-		case ents[0].Index == s.lastIndex()+1:
-			s.ents = append(s.ents, ents...)
-		default:
-			// Truncate the conflicting suffix; copy so that slices handed
-			// out by Entries are never overwritten.
-			kept := s.ents[:ents[0].Index-s.offset()]
-			s.ents = append(append([]Entry(nil), kept...), ents...)
+		if len(ents) > 0 {
+			// Truncate any conflicting suffix (Entries hands out copies).
+			s.ents.Truncate(int(ents[0].Index - s.offset()))
+			s.ents.Append(ents...)
 		}
 	}
 	if !hs.IsEmpty() {
@@ -143,7 +153,8 @@ func (s *MemoryStorage) ApplySnapshot(meta SnapshotMeta) error {
 	}
 	meta.Config = meta.Config.Clone()
 	s.snapshot = meta
-	s.ents = []Entry{{Index: meta.Index, Term: meta.Term}}
+	s.ents.Reset()
+	s.ents.Append(Entry{Index: meta.Index, Term: meta.Term})
 	if s.hardState.Commit < meta.Index {
 		s.hardState.Commit = meta.Index
 	}
@@ -161,7 +172,7 @@ func (s *MemoryStorage) CreateSnapshot(meta SnapshotMeta) error {
 	if meta.Index < s.offset() || meta.Index > s.lastIndex() {
 		return fmt.Errorf("raft: memory storage: snapshot at %d outside the log [%d,%d]", meta.Index, s.offset(), s.lastIndex())
 	}
-	if t := s.ents[meta.Index-s.offset()].Term; t != meta.Term {
+	if t := s.ents.Ptr(int(meta.Index - s.offset())).Term; t != meta.Term {
 		return fmt.Errorf("raft: memory storage: snapshot at %d has term %d, log has %d", meta.Index, meta.Term, t)
 	}
 	meta.Config = meta.Config.Clone()
@@ -182,10 +193,9 @@ func (s *MemoryStorage) Compact(index uint64) error {
 	if index > s.lastIndex()+1 {
 		return fmt.Errorf("raft: memory storage: compact before %d past last index %d: %w", index, s.lastIndex(), ErrUnavailable)
 	}
-	i := index - 1 - s.offset()
-	ents := make([]Entry, 1, uint64(len(s.ents))-i)
-	ents[0] = Entry{Index: s.ents[i].Index, Term: s.ents[i].Term}
-	s.ents = append(ents, s.ents[i+1:]...)
+	s.ents.DropFront(int(index - 1 - s.offset()))
+	first := s.ents.Ptr(0)
+	*first = Entry{Index: first.Index, Term: first.Term}
 	return nil
 }
 

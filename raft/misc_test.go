@@ -6,25 +6,21 @@ import (
 	"testing"
 )
 
-// A lost MsgApp in the replicate state is recovered at the next
-// heartbeat: the leader probes with an empty MsgApp, the follower
-// rejects, the leader backs up to the follower's match.
+// A lost MsgApp in the replicate state (and the commit notice after it)
+// is recovered at the next heartbeat: the leader probes with an empty
+// MsgApp, the follower rejects, the leader backs up to the follower's
+// match.
 func TestLostMsgAppRecovered(t *testing.T) {
 	nw := newTestNetwork(t, 3, nil)
 	nw.elect(1)
-	lost := false
-	nw.drop = func(m Message) bool {
-		if m.Type == MsgApp && m.To == 3 && len(m.Entries) > 0 && !lost {
-			lost = true
-			return true
-		}
-		return false
-	}
+	losing := true
+	nw.drop = func(m Message) bool { return losing && m.Type == MsgApp && m.To == 3 }
 	nw.propose(1, "a")
 	nw.stabilize()
 	if got := nw.nodes[3].core.LastIndex(); got != 1 {
 		t.Fatalf("node 3 last %d; the MsgApp should have been lost", got)
 	}
+	losing = false
 	nw.tickAll(3)
 	nw.checkApplied("a")
 }
@@ -128,17 +124,17 @@ func TestConfigurationEncoding(t *testing.T) {
 	}
 }
 
-// With EagerCommit, followers learn a new commit index in the same Ready
-// round, without waiting for a heartbeat.
+// Followers learn a new commit index in the same Ready round, without
+// waiting for a heartbeat, with EagerCommit (a heartbeat round) or
+// without it (the leader's commit notice, bcastAppend).
 func TestEagerCommit(t *testing.T) {
 	for _, eager := range []bool{false, true} {
 		nw := newTestNetwork(t, 3, func(cfg *Config) { cfg.EagerCommit = eager })
 		nw.elect(1)
 		nw.propose(1, "a")
 		nw.stabilize()
-		got := nw.nodes[2].core.Committed()
-		if eager && got != 2 || !eager && got != 1 {
-			t.Fatalf("eager=%v: follower commit %d", eager, got)
+		if got := nw.nodes[2].core.Committed(); got != 2 {
+			t.Fatalf("eager=%v: follower commit %d, want 2", eager, got)
 		}
 	}
 }

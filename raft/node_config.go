@@ -63,8 +63,8 @@ type NodeConfig struct {
 	// (thesis §6.4.1); ReadIndex always does a heartbeat round. Needs
 	// CheckQuorum.
 	LeaseRead bool
-	// EagerCommit tells followers about a new commit index at once (see
-	// Config.EagerCommit), so they apply, and serve reads, sooner.
+	// EagerCommit adds a heartbeat round at each Ready that commits
+	// something (see Config.EagerCommit).
 	EagerCommit bool
 	// MaxSizePerMsg and MaxInflightMsgs tune replication; zero takes the
 	// core's defaults.

@@ -158,7 +158,8 @@ func (n *Node) exit() {
 //     replicating it (thesis §10.2.1), as the core counts its own
 //     entries toward commit only after Advance;
 //  3. install a snapshot (state machine first, then the log), then make
-//     HardState and entries durable (one fsync);
+//     HardState and entries durable (one fsync; none for a commit-only
+//     HardState, Ready.MustSync);
 //  4. only now send every other message, so a vote or an acknowledgment
 //     never leaves before what it promises is durable;
 //  5. answer read states, hand committed entries (durable now) to the
@@ -187,10 +188,8 @@ func (n *Node) processReady() error {
 				return err
 			}
 		}
-		if !rd.HardState.IsEmpty() || len(rd.Entries) > 0 {
-			if err := n.persist(rd); err != nil {
-				return err
-			}
+		if err := n.persist(rd); err != nil {
+			return err
 		}
 		if rd.HardState.Term != 0 {
 			n.termChanged(rd.HardState.Term)
@@ -205,9 +204,20 @@ func (n *Node) processReady() error {
 	}
 }
 
-// persist makes rd's hard state and entries durable, timing it for the
-// Observer.
+// persist makes rd's HardState and Entries durable with one fsync, timing
+// it for the Observer; a HardState whose only change is the commit index
+// (rd.MustSync false) goes to a CommitSaver store without one (not timed:
+// no fsync).
 func (n *Node) persist(rd Ready) error {
+	if rd.HardState.IsEmpty() && len(rd.Entries) == 0 {
+		return nil
+	}
+	if cs, ok := n.cfg.Storage.(CommitSaver); ok && !rd.MustSync && len(rd.Entries) == 0 {
+		if err := cs.SaveCommit(rd.HardState); err != nil {
+			return fmt.Errorf("raft: node %d: persist: %w", n.cfg.ID, err)
+		}
+		return nil
+	}
 	var start time.Duration
 	if n.cfg.Observer != nil {
 		start = n.now()

@@ -86,6 +86,61 @@ func TestPaperCommitIndexPropagates(t *testing.T) {
 	nw.checkApplied("a")
 }
 
+// §5.3: "The leader keeps track of the highest index it knows to be
+// committed, and it includes that index in future AppendEntries RPCs
+// (including heartbeats) so that the other servers eventually find out."
+// A leader whose commit index advances sends that index at once (an
+// AppendEntries carrying no entries when it has none to send), as
+// etcd-io/raft's leader does, so a follower learns of it without waiting
+// for the next heartbeat: no tick happens here.
+func TestPaperLeaderSendsCommitWithoutHeartbeat(t *testing.T) {
+	nw := newTestNetwork(t, 3, nil)
+	nw.elect(1)
+	for i, data := range []string{"a", "b", "c"} {
+		idx := nw.propose(1, data)
+		nw.stabilize()
+		for _, id := range nw.ids {
+			if got := nw.nodes[id].core.Committed(); got != idx {
+				t.Fatalf("proposal %d: node %d commit %d, want %d without a heartbeat", i, id, got, idx)
+			}
+		}
+	}
+	nw.checkApplied("a", "b", "c")
+}
+
+// The commit notice is sent once per follower and commit advance: a
+// follower that was already told the commit index gets no further empty
+// AppendEntries (the cluster goes quiet without ticks).
+func TestLeaderCommitNoticeIsNotRepeated(t *testing.T) {
+	store := NewMemoryStorage()
+	c := newTestCore(t, 1, ids(3), store, nil)
+	becomeLeaderNow(t, c, store)
+	for _, id := range []NodeID{2, 3} {
+		mustStep(t, c, Message{Type: MsgAppResp, From: id, Term: 1, Index: 1})
+	}
+	persistAll(t, c, store)
+	idx, _, _ := c.Propose([]byte("x"))
+	persistAll(t, c, store)
+	mustStep(t, c, Message{Type: MsgAppResp, From: 2, Term: 1, Index: idx})
+	if c.Committed() != idx {
+		t.Fatalf("committed %d, want %d", c.Committed(), idx)
+	}
+	apps := filterMsgs(persistAll(t, c, store), MsgApp)
+	if len(apps) != 2 {
+		t.Fatalf("commit notices %+v, want one to each follower", apps)
+	}
+	for _, m := range apps {
+		if len(m.Entries) != 0 || m.Commit != idx || m.Index != idx {
+			t.Fatalf("commit notice %+v, want an empty MsgApp at %d carrying commit %d", m, idx, idx)
+		}
+	}
+	mustStep(t, c, Message{Type: MsgAppResp, From: 3, Term: 1, Index: idx})
+	mustStep(t, c, Message{Type: MsgAppResp, From: 2, Term: 1, Index: idx})
+	if again := filterMsgs(persistAll(t, c, store), MsgApp); len(again) != 0 {
+		t.Fatalf("commit notices repeated: %+v", again)
+	}
+}
+
 // §5.3: "This also commits all preceding entries in the leader's log,
 // including entries created by previous leaders."
 func TestPaperLeaderCommitsPrecedingEntries(t *testing.T) {

@@ -59,6 +59,11 @@ type progress struct {
 	lingerDone     bool
 	lingerExpiring bool
 	inflights      inflights
+	// sentCommit is the commit index the last MsgApp to the member
+	// carried. It only decides whether a commit notice is worth sending
+	// (canBumpCommit); a lost message costs a heartbeat's delay, never
+	// safety.
+	sentCommit uint64
 }
 
 func newProgress(next uint64, maxInflight int, learner bool) *progress {
@@ -118,6 +123,14 @@ func (p *progress) sentEntries(ents []Entry) {
 	case StateProbe:
 		p.probeSent = true
 	}
+}
+
+// canBumpCommit reports whether a MsgApp carrying commit could advance
+// the member's commit index: commit is newer than the one last sent, and
+// the member's log (next-1 once what is in flight arrives) reaches past
+// that one. As in etcd-io/raft's Progress.CanBumpCommit.
+func (p *progress) canBumpCommit(commit uint64) bool {
+	return commit > p.sentCommit && p.sentCommit < p.next-1
 }
 
 // maybeDecrTo moves next back after the follower rejected the MsgApp whose

@@ -47,9 +47,18 @@ type readState struct {
 	// so the lease is void for the rest of the term.
 	leaseForfeited bool
 	out            []ReadState
+	// queued holds a follower's reads until the next Ready sends them
+	// (sendQueuedReads); batches maps the context of each batch sent and
+	// not yet answered to the contexts of its reads.
+	queued   []readRequest
+	batches  map[string][][]byte
+	batchSeq uint64
 }
 
-func (r *readState) init() { r.roundSent = map[uint64]time.Duration{} }
+func (r *readState) init() {
+	r.roundSent = map[uint64]time.Duration{}
+	r.batches = map[string][][]byte{}
+}
 
 // reset drops leader-side state on a role change. Requests still waiting
 // are dropped: their callers retry (see the package documentation).
@@ -61,6 +70,8 @@ func (r *readState) reset() {
 	r.awaitingCommit = nil
 	r.leaseUntil = 0
 	r.leaseForfeited = false
+	r.queued = nil
+	clear(r.batches)
 }
 
 // ReadIndex requests a linearizable read (thesis §6.4), always confirmed
@@ -89,7 +100,7 @@ func (c *Core) readIndex(ctx []byte, lease bool) error {
 	if c.lead == None {
 		return ErrNoLeader
 	}
-	c.send(Message{Type: MsgReadIndex, To: c.lead, Context: ctx, Lease: lease})
+	c.reads.queued = append(c.reads.queued, readRequest{ctx: ctx, lease: lease})
 	return nil
 }
 

@@ -4,6 +4,7 @@ package raft
 // (thesis §6.4.1).
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -294,5 +295,46 @@ func TestFollowerLeaseRead(t *testing.T) {
 	nw.stabilize()
 	if len(nw.nodes[2].reads) != 2 || len(filterMsgs(nw.sent, MsgHeartbeat)) == 0 {
 		t.Fatalf("ReadIndex at a follower: reads %+v, heartbeats %d; want a round", nw.nodes[2].reads, len(filterMsgs(nw.sent, MsgHeartbeat)))
+	}
+}
+
+// Thesis §6.4: reads a follower takes in before its next Ready travel to
+// the leader as one MsgReadIndex (made after each of them arrived, so its
+// read index serves them all), and each gets its ReadState. A batch is a
+// lease read only if all its reads are.
+func TestFollowerBatchesReadIndex(t *testing.T) {
+	for _, allLease := range []bool{false, true} {
+		nw := newTestNetwork(t, 3, func(cfg *Config) { cfg.CheckQuorum = true; cfg.LeaseRead = true })
+		nw.elect(1)
+		nw.propose(1, "a")
+		nw.stabilize()
+		nw.tickAll(1)
+		nw.sent = nil
+		f := nw.nodes[2].core
+		want := []string{"r1", "r2", "r3"}
+		for _, ctx := range want {
+			read := f.ReadIndexLease
+			if !allLease && ctx == "r2" {
+				read = f.ReadIndex
+			}
+			if err := read([]byte(ctx)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		nw.stabilize()
+		reqs := filterMsgs(nw.sent, MsgReadIndex)
+		if len(reqs) != 1 || reqs[0].Lease != allLease {
+			t.Fatalf("allLease=%v: read requests %+v, want one with Lease %v", allLease, reqs, allLease)
+		}
+		var got []string
+		for _, rs := range nw.nodes[2].reads {
+			if rs.Index != 2 {
+				t.Fatalf("read state %+v, want index 2", rs)
+			}
+			got = append(got, string(rs.RequestCtx))
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("allLease=%v: follower read states %v, want %v", allLease, got, want)
+		}
 	}
 }

@@ -61,6 +61,7 @@ func (rd Ready) MaySendBeforePersist(m Message) bool {
 func (c *Core) flush() {
 	if c.role != RoleLeader {
 		c.pendingBcast, c.reads.wantRound = false, false
+		c.sendQueuedReads()
 		return
 	}
 	if c.pendingBcast {
@@ -85,7 +86,7 @@ func (c *Core) HasReady() bool {
 	}
 	u := &c.log.unstable
 	return u.snapshot != nil || len(u.entries) > 0 || len(c.msgs) > 0 ||
-		len(c.reads.out) > 0 || c.log.hasNextCommittedEnts()
+		len(c.reads.out) > 0 || len(c.reads.queued) > 0 || c.log.hasNextCommittedEnts()
 }
 
 // Ready returns the pending work. The driver must carry it out and call

@@ -21,7 +21,7 @@ func (c *Core) stepFollower(m Message) {
 		if m.Commit <= c.log.lastIndex() && m.Commit <= m.Index {
 			c.log.commitTo(m.Commit)
 		}
-		c.reads.out = append(c.reads.out, ReadState{Index: m.Index, RequestCtx: m.Context})
+		c.readAnswered(m)
 	}
 }
 

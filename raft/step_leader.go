@@ -51,7 +51,11 @@ func (c *Core) handleAppendResponse(m Message, pr *progress) {
 	case StateReplicate:
 		pr.inflights.freeLE(m.Index)
 	}
-	c.maybeCommit()
+	if !c.maybeCommit() && pr.canBumpCommit(c.log.committed) && c.commitNoticeDue() {
+		// The member was paused when the commit index last advanced:
+		// tell it now (at the next Ready, with bcastAppend's notices).
+		c.pendingBcast = true
+	}
 	if c.role != RoleLeader {
 		return
 	}

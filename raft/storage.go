@@ -62,3 +62,15 @@ type LogStore interface {
 	// Close releases the store.
 	Close() error
 }
+
+// CommitSaver is a LogStore that can record a HardState differing from
+// the stored one only in its commit index without an fsync of its own
+// (Ready.MustSync false). The commit index is volatile state (paper
+// Fig. 2: "Volatile state on all servers: commitIndex"); a node that
+// loses it in a crash restarts from its applied index and learns the rest
+// from the leader, as etcd-io/raft's MustSync reasoning has it. The record
+// must become durable no later than the store's next fsync, and losing it
+// must never damage what was durable before.
+type CommitSaver interface {
+	SaveCommit(hs HardState) error
+}

@@ -81,6 +81,9 @@ type Request struct {
 	Params []Param
 	// Level is the read's consistency level.
 	Level Consistency
+	// Stream asks for the read's rows as they arrive (Result.More), when
+	// the client can stream them.
+	Stream bool
 }
 
 // Reply is the outcome of one Request: one Result per statement that was

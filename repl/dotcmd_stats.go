@@ -69,11 +69,11 @@ func (s *Shell) printSessionStats(w *bufio.Writer) {
 // .stats on, prints the statement's own after its output.
 func (s *Shell) countResult(w *bufio.Writer, st Statement, r *Result) {
 	s.counts.statements++
-	s.counts.rows += int64(len(r.Rows))
+	s.counts.rows += r.rowCount()
 	if s.stats == statsOff {
 		return
 	}
-	statLine(w, "Rows returned", int64(len(r.Rows)))
+	statLine(w, "Rows returned", r.rowCount())
 	if isDML(st.SQL) {
 		statLine(w, "Rows changed", r.RowsAffected)
 	}

@@ -45,6 +45,12 @@ func (c *recordingClient) Query(ctx context.Context, sql string, level Consisten
 	return c.localSQLiteDouble.Query(ctx, sql, level, params...)
 }
 
+// QueryStream is Query, recorded and failed alike, with the rows streamed.
+func (c *recordingClient) QueryStream(ctx context.Context, sql string, level Consistency, params ...Param) (Result, error) {
+	r, err := c.Query(ctx, sql, level, params...)
+	return streamed(r), err
+}
+
 // Pipeline runs requests one at a time through the recording methods.
 func (c *recordingClient) Pipeline(context.Context) (Pipeline, error) {
 	return &syncPipeline{client: c}, nil

@@ -37,6 +37,7 @@ func cellText(v Value) (string, bool) {
 // printList prints r in list mode (also tabs): values joined by the
 // column separator, NULL as .nullvalue, a header line first with .headers.
 func printList(w *bufio.Writer, s *outputSettings, r *Result) {
+	r.fill(1)
 	if len(r.Rows) == 0 {
 		return
 	}
@@ -46,7 +47,7 @@ func printList(w *bufio.Writer, s *outputSettings, r *Result) {
 			w.WriteString(separatorAfter(s, i, len(r.Columns)))
 		}
 	}
-	for _, row := range r.Rows {
+	r.eachRow(func(_ int, row []Value) {
 		for i, v := range row {
 			text, ok := cellText(v)
 			if !ok {
@@ -55,7 +56,7 @@ func printList(w *bufio.Writer, s *outputSettings, r *Result) {
 			w.WriteString(text)
 			w.WriteString(separatorAfter(s, i, len(row)))
 		}
-	}
+	})
 }
 
 func separatorAfter(s *outputSettings, i, n int) string {
@@ -89,6 +90,7 @@ func writeCSVField(w *bufio.Writer, s *outputSettings, text string) {
 
 // printCSV prints r in csv mode.
 func printCSV(w *bufio.Writer, s *outputSettings, r *Result) {
+	r.fill(1)
 	if len(r.Rows) == 0 {
 		return
 	}
@@ -98,7 +100,7 @@ func printCSV(w *bufio.Writer, s *outputSettings, r *Result) {
 			w.WriteString(separatorAfter(s, i, len(r.Columns)))
 		}
 	}
-	for _, row := range r.Rows {
+	r.eachRow(func(_ int, row []Value) {
 		for i, v := range row {
 			if text, ok := cellText(v); ok {
 				writeCSVField(w, s, text)
@@ -107,18 +109,19 @@ func printCSV(w *bufio.Writer, s *outputSettings, r *Result) {
 			}
 			w.WriteString(separatorAfter(s, i, len(row)))
 		}
-	}
+	})
 }
 
 // printLine prints r in line mode: one "name = value" line per column,
 // names right-aligned (by bytes) to the longest, at least 5 wide, and a
 // row separator between records.
 func printLine(w *bufio.Writer, s *outputSettings, r *Result) {
+	r.fill(1)
 	width := 5
 	for _, c := range r.Columns {
 		width = max(width, len(c))
 	}
-	for n, row := range r.Rows {
+	r.eachRow(func(n int, row []Value) {
 		if n > 0 {
 			w.WriteString(s.rowSep)
 		}
@@ -134,7 +137,7 @@ func printLine(w *bufio.Writer, s *outputSettings, r *Result) {
 			w.WriteString(text)
 			w.WriteString(s.rowSep)
 		}
-	}
+	})
 }
 
 // writeJSONString is the CLI's output_json_string: '"' and '\\' escaped,
@@ -169,10 +172,11 @@ func writeJSONString(w *bufio.Writer, s string) {
 // separated by ",\n"; REAL with 20 significant digits, infinities as
 // ±1e999, blobs as strings of their bytes.
 func printJSON(w *bufio.Writer, r *Result) {
+	r.fill(1)
 	if len(r.Rows) == 0 {
 		return
 	}
-	for n, row := range r.Rows {
+	r.eachRow(func(n int, row []Value) {
 		if n == 0 {
 			w.WriteString("[{")
 		} else {
@@ -205,7 +209,7 @@ func printJSON(w *bufio.Writer, r *Result) {
 			}
 		}
 		w.WriteByte('}')
-	}
+	})
 	w.WriteString("]\n")
 }
 
@@ -221,6 +225,7 @@ func writeQuotedString(w *bufio.Writer, s string) {
 // blobs as X'…', NULL as NULL), REALs with 20 significant digits
 // (infinities as Inf, unlike json mode); headers quoted too.
 func printQuote(w *bufio.Writer, s *outputSettings, r *Result) {
+	r.fill(1)
 	if len(r.Rows) == 0 {
 		return
 	}
@@ -233,7 +238,7 @@ func printQuote(w *bufio.Writer, s *outputSettings, r *Result) {
 		}
 		w.WriteString(s.rowSep)
 	}
-	for _, row := range r.Rows {
+	r.eachRow(func(_ int, row []Value) {
 		for i, v := range row {
 			if i > 0 {
 				w.WriteString(s.colSep)
@@ -254,5 +259,5 @@ func printQuote(w *bufio.Writer, s *outputSettings, r *Result) {
 			}
 		}
 		w.WriteString(s.rowSep)
-	}
+	})
 }

@@ -12,6 +12,7 @@ var htmlEscaper = strings.NewReplacer("<", "&lt;", "&", "&amp;", ">", "&gt;", `"
 // names first when headers are on, then a <TR> of <TD> values per row,
 // each cell on its own line.
 func printHTML(w *bufio.Writer, s *outputSettings, r *Result) {
+	r.fill(1)
 	if len(r.Rows) == 0 {
 		return
 	}
@@ -24,7 +25,7 @@ func printHTML(w *bufio.Writer, s *outputSettings, r *Result) {
 		}
 		w.WriteString("</TR>\n")
 	}
-	for _, row := range r.Rows {
+	r.eachRow(func(_ int, row []Value) {
 		w.WriteString("<TR>")
 		for _, v := range row {
 			text, ok := cellText(v)
@@ -36,5 +37,5 @@ func printHTML(w *bufio.Writer, s *outputSettings, r *Result) {
 			w.WriteString("</TD>\n")
 		}
 		w.WriteString("</TR>\n")
-	}
+	})
 }

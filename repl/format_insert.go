@@ -12,7 +12,8 @@ import (
 // INSERT INTO TABLE VALUES(…); per row, with the column names after the
 // table when headers are on.
 func printInsert(w *bufio.Writer, s *outputSettings, r *Result) {
-	for _, row := range r.Rows {
+	r.fill(1)
+	r.eachRow(func(_ int, row []Value) {
 		w.WriteString("INSERT INTO ")
 		w.WriteString(s.insertTable)
 		if s.headers {
@@ -34,7 +35,7 @@ func printInsert(w *bufio.Writer, s *outputSettings, r *Result) {
 			writeSQLLiteral(w, v)
 		}
 		w.WriteString(");\n")
-	}
+	})
 }
 
 // writeSQLLiteral writes v as insert mode does: NULL, integers, REALs

@@ -249,6 +249,36 @@ func (d *localSQLiteDouble) Query(ctx context.Context, text string, _ Consistenc
 	return d.query(ctx, text, params...)
 }
 
+// QueryStream implements StreamingClient: the rows come two at a time
+// from More, so that the oracle tests print every mode as a stream.
+func (d *localSQLiteDouble) QueryStream(ctx context.Context, text string, _ Consistency, params ...Param) (Result, error) {
+	r, err := d.query(ctx, text, params...)
+	return streamed(r), err
+}
+
+// streamed moves r's rows to More, delivered two at a time.
+func streamed(r Result) Result {
+	if r.Err == nil {
+		r.More, r.Rows = &sliceSource{rows: r.Rows}, nil
+	}
+	return r
+}
+
+// sliceSource is a RowSource over rows held in memory.
+type sliceSource struct{ rows [][]Value }
+
+func (s *sliceSource) Next() ([][]Value, error) {
+	if len(s.rows) == 0 {
+		return nil, io.EOF
+	}
+	n := min(2, len(s.rows))
+	out := s.rows[:n]
+	s.rows = s.rows[n:]
+	return out, nil
+}
+
+func (s *sliceSource) Close() { s.rows = nil }
+
 // Pipeline implements Client with a worker goroutine that applies requests
 // in submission order while the caller keeps submitting.
 func (d *localSQLiteDouble) Pipeline(ctx context.Context) (Pipeline, error) {
@@ -259,6 +289,9 @@ func (d *localSQLiteDouble) Pipeline(ctx context.Context) (Pipeline, error) {
 			var rep Reply
 			if req.Read {
 				r, err := d.query(ctx, req.Query, req.Params...)
+				if req.Stream {
+					r = streamed(r)
+				}
 				rep = Reply{Results: []Result{r}, Err: err}
 				if err != nil {
 					rep.Results = nil

@@ -71,6 +71,13 @@ func (s *Shell) send(ctx context.Context, req Request, finish func(Reply)) {
 
 // roundTrip sends one request and waits for its reply.
 func (s *Shell) roundTrip(ctx context.Context, req Request) Reply {
+	if sc, ok := s.client.(StreamingClient); ok && req.Read && req.Stream {
+		r, err := sc.QueryStream(ctx, req.Query, req.Level, req.Params...)
+		if err != nil {
+			return Reply{Err: err}
+		}
+		return Reply{Results: []Result{r}}
+	}
 	if req.Read {
 		r, err := s.client.Query(ctx, req.Query, req.Level, req.Params...)
 		if err != nil {

@@ -20,6 +20,14 @@ type Result struct {
 	LastInsertRowID int64
 	// Err is the SQLite error the statement failed with, or nil.
 	Err *SQLError
+	// More, when not nil, delivers the rest of a streamed read's rows,
+	// after Rows, as they arrive (StreamingClient).
+	More RowSource
+
+	// walked counts the rows eachRow went through; moreErr is the failure
+	// that ended More early.
+	walked  int64
+	moreErr error
 }
 
 // ErrorPhase says whether a statement failed while it was prepared (parsed)

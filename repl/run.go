@@ -145,7 +145,7 @@ func (s *Shell) runOne(ctx context.Context, run *inputRun, group *groupState, st
 			return
 		}
 		if s.block == nil {
-			req := Request{Read: true, Query: st.SQL, Level: s.consistency, Params: s.params.bindings(st.SQL)}
+			req := Request{Read: true, Query: st.SQL, Level: s.consistency, Params: s.params.bindings(st.SQL), Stream: true}
 			s.send(ctx, req, func(r Reply) { s.finishReply(out, run, group, []Statement{st}, false, r) })
 			return
 		}
@@ -194,6 +194,9 @@ func (s *Shell) commitBlock(ctx context.Context, out io.Writer, run *inputRun, g
 // prints only the error of the statement that failed: nothing of it was
 // applied.
 func (s *Shell) finishReply(out io.Writer, run *inputRun, group *groupState, stmts []Statement, block bool, reply Reply) {
+	// A streamed result not printed (the group failed before it) is
+	// closed, so that the replies after it can come.
+	defer closeStreams(reply.Results)
 	if group.failed {
 		return // an earlier statement of the group failed: the CLI never ran this one
 	}
@@ -229,8 +232,29 @@ func (s *Shell) finishReply(out io.Writer, run *inputRun, group *groupState, stm
 	w := s.writer(out)
 	defer w.Flush()
 	for i := range reply.Results {
-		s.printResult(w, stmts[i], &reply.Results[i])
+		if err := s.printResult(w, stmts[i], &reply.Results[i]); err != nil {
+			w.Flush()
+			s.failStream(run, group, stmts[i], err)
+			return
+		}
 	}
+}
+
+// failStream reports the failure that ended a streamed read after its
+// rows so far were printed: SQLite's error as the CLI reports a runtime
+// error after rows, else the failure (the read is not sent again).
+func (s *Shell) failStream(run *inputRun, group *groupState, st Statement, err error) {
+	var se *SQLError
+	if errors.As(err, &se) {
+		s.noteFailure(st, se)
+		s.failNow(run, group, s.sqlErrorText(st, se))
+		return
+	}
+	msg := err.Error()
+	if errors.Is(err, context.Canceled) {
+		msg = "interrupted: " + msg
+	}
+	s.failNow(run, group, s.errorLine("Error", st.Line, msg))
 }
 
 // writer returns the shell's reusable buffered writer, aimed at out; the
@@ -246,20 +270,24 @@ func (s *Shell) writer(out io.Writer) *bufio.Writer {
 	return s.buffered
 }
 
-// printResult prints one statement's rows in the current mode, and after
-// an INSERT, UPDATE or DELETE records the changes (and, at the prompt, in
-// the table modes prints the rows affected; a batch prints nothing for a
-// write, as sqlite3).
-func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
+// printResult prints one statement's rows in the current mode, as they
+// arrive for a streamed read, and after an INSERT, UPDATE or DELETE
+// records the changes (and, at the prompt, in the table modes prints the
+// rows affected; a batch prints nothing for a write, as sqlite3). It
+// returns the failure that ended a streamed result early.
+func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) error {
+	if isExplainListing(st.SQL) || isExplainQueryPlan(st.SQL) {
+		r.collect() // laid out as a whole (a small result)
+	}
 	if isExplainListing(st.SQL) && printExplain(w, &s.settings, r) {
 		s.countResult(w, st, r)
-		return
+		return r.streamError()
 	}
 	if isExplainQueryPlan(st.SQL) {
 		if rows, ok := eqpRows(r); ok {
 			printQueryPlan(w, rows)
 			s.countResult(w, st, r)
-			return
+			return r.streamError()
 		}
 	}
 	switch s.settings.mode {
@@ -296,6 +324,7 @@ func (s *Shell) printResult(w *bufio.Writer, st Statement, r *Result) {
 		}
 	}
 	s.countResult(w, st, r)
+	return r.streamError()
 }
 
 // failSQL reports a REPL-detected SQL error (transaction control) in order

@@ -69,13 +69,17 @@ type columnar struct {
 	multiLine bool
 	widths    []int // actual widths, in characters
 	signs     []int // -1 for a column .width made right-aligned
+	wrap      []int // the width each column's values are cut at
+	wordWrap  bool
+	// frame is the mode's line start, column and row separators.
+	lineStart, colSep, rowSep string
 }
 
 // layoutColumnar cuts r's header and values into lines and measures them.
 func layoutColumnar(s *outputSettings, r *Result) *columnar {
 	n := len(r.Columns)
-	c := &columnar{header: make([]string, n), widths: make([]int, n), signs: make([]int, n)}
 	wrap := make([]int, n)
+	c := &columnar{header: make([]string, n), widths: make([]int, n), signs: make([]int, n), wrap: wrap, wordWrap: s.columns.wordWrap}
 	for i := range r.Columns {
 		w := 0
 		if i < len(s.columns.widths) {
@@ -93,11 +97,7 @@ func layoutColumnar(s *outputSettings, r *Result) *columnar {
 		c.header[i], _, _ = translateForDisplay(r.Columns[i], wrap[i], s.columns.wordWrap)
 	}
 	for _, row := range r.Rows {
-		cells := make([]string, n)
-		for i, v := range row {
-			cells[i] = tableCellText(s, v)
-		}
-		c.addRow(cells, wrap, s.columns.wordWrap)
+		c.addValues(s, row)
 	}
 	for _, line := range append([][]string{c.header}, c.rows...) {
 		for i, text := range line {
@@ -105,6 +105,15 @@ func layoutColumnar(s *outputSettings, r *Result) *columnar {
 		}
 	}
 	return c
+}
+
+// addValues adds one result row of values (addRow).
+func (c *columnar) addValues(s *outputSettings, row []Value) {
+	cells := make([]string, len(row))
+	for i, v := range row {
+		cells[i] = tableCellText(s, v)
+	}
+	c.addRow(cells, c.wrap, c.wordWrap)
 }
 
 // addRow adds one result row: as many grid rows as its tallest cell has
@@ -309,18 +318,27 @@ func (c *columnar) boxSeparator(w *bufio.Writer, left, mid, right string) {
 	w.WriteByte('\n')
 }
 
+// widthRows is how many rows of a streamed result set the table modes
+// column widths: the CLI measures the whole result, which a stream would
+// have to hold; a value of a later row that is wider is cut into lines
+// of its column's width.
+const widthRows = 1000
+
 // printTable draws r in one of the table modes. Like the CLI it prints
 // nothing for a result without rows; table, box and markdown always show
-// the header, column mode only with .headers on.
+// the header, column mode only with .headers on. The column widths come
+// from the first widthRows rows; the rows after them are drawn as they
+// arrive.
 func printTable(w *bufio.Writer, s *outputSettings, r *Result) {
+	r.fill(widthRows)
 	if len(r.Rows) == 0 || len(r.Columns) == 0 {
 		return
 	}
 	c := layoutColumnar(s, r)
-	colSep, rowSep, lineStart := " | ", " |\n", "| "
+	c.lineStart, c.colSep, c.rowSep = "| ", " | ", " |\n"
 	switch s.mode {
 	case ModeColumn:
-		colSep, rowSep, lineStart = "  ", "\n", ""
+		c.lineStart, c.colSep, c.rowSep = "", "  ", "\n"
 		if s.headers {
 			c.columnHeader(w)
 		}
@@ -332,29 +350,55 @@ func printTable(w *bufio.Writer, s *outputSettings, r *Result) {
 		c.centeredHeader(w, "| ", " | ", " |\n")
 		c.rowSeparator(w, "|")
 	case ModeBox:
-		colSep, rowSep, lineStart = " "+box13+" ", " "+box13+"\n", box13+" "
+		c.lineStart, c.colSep, c.rowSep = box13+" ", " "+box13+" ", " "+box13+"\n"
 		c.boxSeparator(w, box23, box234, box34)
-		c.centeredHeader(w, lineStart, colSep, rowSep)
+		c.centeredHeader(w, c.lineStart, c.colSep, c.rowSep)
 		c.boxSeparator(w, box123, box1234, box134)
 	}
-	for r, line := range c.rows {
-		w.WriteString(lineStart)
-		for i, text := range line {
-			if i > 0 {
-				w.WriteString(colSep)
-			}
-			widthPrint(w, c.signs[i]*c.widths[i], text)
-		}
-		w.WriteString(rowSep)
-		if c.multiLine && c.lastLine[r] && r+1 < len(c.rows) {
-			c.rowDivider(w, s.mode)
+	c.printLines(w, s.mode)
+	n := len(r.Rows)
+	// Later rows are cut into lines at the widths set: a wider value takes
+	// more lines rather than break the frame or lose its tail.
+	for i, width := range c.widths {
+		if width > 0 && (c.wrap[i] == 0 || width < c.wrap[i]) {
+			c.wrap[i] = width
 		}
 	}
+	for r.pull() {
+		for _, row := range r.Rows {
+			c.rows, c.lastLine = c.rows[:0], c.lastLine[:0]
+			c.addValues(s, row)
+			if c.multiLine {
+				c.rowDivider(w, s.mode)
+			}
+			c.printLines(w, s.mode)
+		}
+		n += len(r.Rows)
+	}
+	r.walked = int64(n)
 	switch s.mode {
 	case ModeTable:
 		c.rowSeparator(w, "+")
 	case ModeBox:
 		c.boxSeparator(w, box12, box124, box14)
+	}
+}
+
+// printLines draws the grid rows laid out in c.rows, with a divider
+// between result rows when some row spans several lines.
+func (c *columnar) printLines(w *bufio.Writer, mode Mode) {
+	for r, line := range c.rows {
+		w.WriteString(c.lineStart)
+		for i, text := range line {
+			if i > 0 {
+				w.WriteString(c.colSep)
+			}
+			widthPrint(w, c.signs[i]*c.widths[i], text)
+		}
+		w.WriteString(c.rowSep)
+		if c.multiLine && c.lastLine[r] && r+1 < len(c.rows) {
+			c.rowDivider(w, mode)
+		}
 	}
 }
 

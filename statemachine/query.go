@@ -22,17 +22,17 @@ var ErrNotReadOnly = errors.New("statemachine: statement is not read-only; send 
 // Query runs one read-only statement on a read connection, which never
 // blocks apply and sees the database as of the last committed batch. Any
 // function may be used (random(), 'now', …). SQL errors come back as
-// *Error; ctx cancels a running query.
+// *Error; ctx cancels a running query. It holds the whole result in
+// memory; QueryEach streams it.
 func (sm *StateMachine) Query(ctx context.Context, sql string, params ...Param) (*Rows, error) {
-	r, err := sm.acquireReader(ctx)
+	var out *Rows
+	err := sm.QueryEach(ctx, sql, params,
+		func(cols []string) error { out = &Rows{Columns: cols}; return nil },
+		func(_ context.Context, row []Value) error { out.Rows = append(out.Rows, row); return nil })
 	if err != nil {
 		return nil, err
 	}
-	defer sm.releaseReader(r)
-	if err := sm.arm(r); err != nil {
-		return nil, err
-	}
-	return r.query(ctx, sql, params)
+	return out, nil
 }
 
 // arm readies a reader taken from the pool for a read that Close cancels:
@@ -65,58 +65,69 @@ func (r *reader) cancelOn(ctx context.Context) (stop func()) {
 	}
 }
 
-func (r *reader) query(ctx context.Context, sql string, params []Param) (*Rows, error) {
+func (r *reader) query(ctx context.Context, sql string, params []Param, sink rowSink) error {
 	if err := r.beginSnapshot(); err != nil {
-		return nil, err
+		return err
 	}
 	defer r.endSnapshot()
 	c := r.c
 	r.pol.reset(modeRead)
 	stmt, n, err := c.prepare(sql)
 	if err != nil {
-		return nil, r.queryError(err, ErrorParse)
+		return r.queryError(err, ErrorParse)
 	}
 	if stmt == 0 {
-		return nil, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_ERROR, Message: "empty statement", Offset: -1}
+		return &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_ERROR, Message: "empty statement", Offset: -1}
 	}
 	defer c.finalize(stmt)
 	if rest := sql[n:]; strings.TrimSpace(rest) != "" {
 		next, _, err := c.prepare(rest)
 		c.finalize(next)
 		if err != nil || next != 0 {
-			return nil, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_ERROR, Message: "a query holds one statement", Offset: n}
+			return &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_ERROR, Message: "a query holds one statement", Offset: n}
 		}
 	}
 	if !c.readOnly(stmt) && !c.isExplain(stmt) && !askingPragma(sql, r.pol) {
-		return nil, ErrNotReadOnly
+		return ErrNotReadOnly
 	}
 	if err := c.bind(stmt, params); err != nil {
-		return nil, r.queryError(err, ErrorRuntime)
+		return r.queryError(err, ErrorRuntime)
 	}
 	defer r.cancelOn(ctx)()
-	var out *Rows
-	ncol := 0
+	return r.step(ctx, stmt, sink)
+}
+
+// step steps stmt to its end, handing its columns and then each row to
+// sink as they come: only the row being handed over is in Go memory.
+func (r *reader) step(ctx context.Context, stmt uintptr, sink rowSink) error {
+	c := r.c
+	ncol := -1
 	for {
 		rc := sqlite3.Xsqlite3_step(c.tls, stmt)
-		if out == nil && (rc == sqlite3.SQLITE_ROW || rc == sqlite3.SQLITE_DONE) {
+		if ncol < 0 && (rc == sqlite3.SQLITE_ROW || rc == sqlite3.SQLITE_DONE) {
 			// Columns are read after the first step: a statement prepared
 			// against this connection's stale schema (another connection
 			// changed it) is re-prepared inside sqlite3_step, and only
 			// then are its columns those of the current schema.
-			out = &Rows{Columns: c.columns(stmt)}
-			ncol = len(out.Columns)
+			cols := c.columns(stmt)
+			ncol = len(cols)
+			if err := sink.columns(cols); err != nil {
+				return err
+			}
 		}
 		if rc == sqlite3.SQLITE_ROW {
-			out.Rows = append(out.Rows, c.row(stmt, ncol))
+			if err := sink.row(ctx, c.row(stmt, ncol)); err != nil {
+				return err
+			}
 			continue
 		}
 		if rc == sqlite3.SQLITE_DONE {
-			return out, nil
+			return nil
 		}
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return context.Cause(ctx)
 		}
-		return nil, r.queryError(c.lastError(rc), ErrorRuntime)
+		return r.queryError(c.lastError(rc), ErrorRuntime)
 	}
 }
 

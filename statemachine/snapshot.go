@@ -156,6 +156,9 @@ func (sm *StateMachine) Restore(r io.Reader) error {
 		return fmt.Errorf("restore: %w", err)
 	}
 
+	// Reads of the database being replaced end now, with a clear error,
+	// instead of pinning it (and the WAL) while their clients read on.
+	sm.cancelReads()
 	sm.applyMu.Lock()
 	defer sm.applyMu.Unlock()
 	if err := sm.writable(); err != nil {

@@ -82,6 +82,11 @@ type StateMachine struct {
 	changed     chan struct{} // closed and replaced whenever applied moves
 	halted      error
 	closed      bool
+	// streams cancels the running reads (QueryEach) when a snapshot is
+	// restored; nextRead numbers them, readsDone counts those that ended.
+	streams   map[uint64]context.CancelCauseFunc
+	nextRead  uint64
+	readsDone uint64
 
 	// fsync makes the file at path durable; Sync calls it (a test
 	// replaces it to observe which files were synced).

@@ -61,6 +61,7 @@ func (s *Store) Save(hs raft.HardState, ents []raft.Entry) error {
 		}
 		seg.maxIndex = max(seg.maxIndex, e.Index)
 	}
+	s.tail.saved(ents)
 	return nil
 }
 
@@ -96,6 +97,12 @@ func (s *Store) snapshotReserve() int64 { return min(s.opts.SegmentSize/4, 4096)
 // a new segment first if it does not fit in the segment's space less
 // reserve. It returns the segment and the offset buf landed at.
 func (s *Store) write(buf []byte, reserve int64) (*segment, int64, error) {
+	return s.writeSync(buf, reserve, true)
+}
+
+// writeSync is write, with the fsync left to the next write that syncs
+// when sync is false (SaveCommit).
+func (s *Store) writeSync(buf []byte, reserve int64, sync bool) (*segment, int64, error) {
 	seg := s.segs[len(s.segs)-1]
 	if seg.end+int64(len(buf)) > seg.size-reserve {
 		var err error
@@ -107,21 +114,70 @@ func (s *Store) write(buf []byte, reserve int64) (*segment, int64, error) {
 	if _, err := seg.f.WriteAt(buf, base); err != nil {
 		return nil, 0, s.fail(fmt.Errorf("write %s at %d: %w", seg.path, base, err))
 	}
+	seg.end += int64(len(buf))
+	if !sync {
+		s.unsynced = true
+		return seg, base, nil
+	}
+	if err := s.syncLast(); err != nil {
+		return nil, 0, err
+	}
+	return seg, base, nil
+}
+
+// syncLast fsyncs the last segment, making every write to it durable
+// (those SaveCommit left unsynced included).
+func (s *Store) syncLast() error {
+	seg := s.segs[len(s.segs)-1]
 	s.syncs++
 	start := time.Now()
 	if err := s.ops.sync(seg.f); err != nil {
-		return nil, 0, s.fail(fmt.Errorf("fsync %s: %w", seg.path, err))
+		return s.fail(fmt.Errorf("fsync %s: %w", seg.path, err))
 	}
 	if s.opts.ObserveSync != nil {
 		s.opts.ObserveSync(time.Since(start))
 	}
-	seg.end += int64(len(buf))
-	return seg, base, nil
+	s.unsynced = false
+	return nil
+}
+
+// SaveCommit records hs, which differs from the stored HardState only in
+// its commit index, without an fsync of its own (raft.CommitSaver; the
+// node calls it when Ready.MustSync is false). It becomes durable with
+// the next fsync of the log, which a segment roll issues before leaving
+// the segment. A crash before then may leave it torn at the log's tail,
+// which Open truncates: the HardState before it stands, and the node
+// recovers its commit index from its applied index and the leader. A
+// change of term or vote is saved durably, as by Save.
+func (s *Store) SaveCommit(hs raft.HardState) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return err
+	}
+	if hs.IsEmpty() || hs == s.hs {
+		return nil
+	}
+	sync := hs.Term != s.hs.Term || hs.Vote != s.hs.Vote
+	buf := appendRecord(s.buf[:0], recHardState, appendHardState(nil, hs))
+	s.buf = buf
+	if _, _, err := s.writeSync(buf, s.snapshotReserve(), sync); err != nil {
+		return err
+	}
+	s.hs = hs
+	return nil
 }
 
 // roll creates the next segment with room for at least need bytes after
-// its header, which restates the current state.
+// its header, which restates the current state. A write left unsynced in
+// the current segment is made durable first: only the last segment may
+// end torn.
 func (s *Store) roll(need int) (*segment, error) {
+	if s.unsynced {
+		if err := s.syncLast(); err != nil {
+			return nil, err
+		}
+	}
 	cur := s.segs[len(s.segs)-1]
 	last := s.idx.last()
 	lastTerm, _ := s.idx.term(last)

@@ -25,6 +25,7 @@ func (s *Store) ApplySnapshot(meta raft.SnapshotMeta) error {
 	}
 	s.snap = meta
 	s.idx.install(meta.Index, meta.Term)
+	s.tail.reset()
 	s.hs.Commit = max(s.hs.Commit, meta.Index)
 	s.forgetEntries()
 	return s.dropObsolete()

@@ -1,6 +1,10 @@
 package wal
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/resqlite/resqlite/raft/internal/chunk"
+)
 
 // entryPos says where the record of one entry lives.
 type entryPos struct {
@@ -12,8 +16,8 @@ type entryPos struct {
 	isConfig bool // an EntryConfig entry
 }
 
-// logIndex is the in-memory index of the entries in the log: ents[i]
-// locates entry first+i. prevTerm is the term of entry first-1 when
+// logIndex is the in-memory index of the entries in the log: ents.At(i)
+// locates entry first+i (in chunks: an append never copies the index). prevTerm is the term of entry first-1 when
 // prevKnown. In an open store prevKnown always holds and first is the
 // log's first index; while a directory is replayed, segments deleted
 // after a compaction can leave a window that starts later, until the
@@ -22,10 +26,13 @@ type logIndex struct {
 	first     uint64
 	prevTerm  uint64
 	prevKnown bool
-	ents      []entryPos
+	ents      chunk.Seq[entryPos]
 }
 
-func (x *logIndex) last() uint64 { return x.first + uint64(len(x.ents)) - 1 }
+func (x *logIndex) last() uint64 { return x.first + uint64(x.ents.Len()) - 1 }
+
+// pos returns where entry i (first <= i <= last()) lives.
+func (x *logIndex) pos(i uint64) *entryPos { return x.ents.Ptr(int(i - x.first)) }
 
 // term returns the term of entry i if the index knows it.
 func (x *logIndex) term(i uint64) (uint64, bool) {
@@ -33,7 +40,7 @@ func (x *logIndex) term(i uint64) (uint64, bool) {
 	case i+1 == x.first:
 		return x.prevTerm, x.prevKnown
 	case i >= x.first && i <= x.last():
-		return x.ents[i-x.first].term, true
+		return x.pos(i).term, true
 	}
 	return 0, false
 }
@@ -45,21 +52,21 @@ func (x *logIndex) add(index uint64, p entryPos) error {
 	case index > x.last()+1:
 		return fmt.Errorf("entry %d leaves a gap after last index %d", index, x.last())
 	case index < x.first:
-		x.ents = x.ents[:0]
+		x.ents.Reset()
 		x.first = index
 		x.prevKnown = false
 		x.prevTerm = 0
 	default:
-		x.ents = x.ents[:index-x.first]
+		x.ents.Truncate(int(index - x.first))
 	}
-	x.ents = append(x.ents, p)
+	x.ents.Append(p)
 	return nil
 }
 
 // install replaces the whole log by a snapshot at index of term: the log
 // is then empty and ends at index.
 func (x *logIndex) install(index, term uint64) {
-	x.ents = nil
+	x.ents.Reset()
 	x.first, x.prevTerm, x.prevKnown = index+1, term, true
 }
 
@@ -76,7 +83,7 @@ func (x *logIndex) compact(index, prevTerm uint64) error {
 	if t, ok := x.term(index - 1); ok && t != prevTerm {
 		return fmt.Errorf("compaction to %d records term %d for entry %d, log has %d", index, prevTerm, index-1, t)
 	}
-	x.ents = append([]entryPos(nil), x.ents[index-x.first:]...)
+	x.ents.DropFront(int(index - x.first))
 	x.first, x.prevTerm, x.prevKnown = index, prevTerm, true
 	return nil
 }

@@ -14,12 +14,13 @@ func (s *Store) InitialState() (raft.HardState, raft.Configuration, error) {
 	if err := s.usable(); err != nil {
 		return raft.HardState{}, raft.Configuration{}, err
 	}
-	for i := len(s.idx.ents) - 1; i >= 0; i-- {
-		if !s.idx.ents[i].isConfig {
+	for i := s.idx.ents.Len() - 1; i >= 0; i-- {
+		p := s.idx.ents.At(i)
+		if !p.isConfig {
 			continue
 		}
 		index := s.idx.first + uint64(i)
-		ents, err := readRun(nil, s.idx.ents[i:i+1], int64(s.idx.ents[i].size), index)
+		ents, err := readRun(nil, []entryPos{p}, int64(p.size), index)
 		if err != nil {
 			return raft.HardState{}, raft.Configuration{}, err
 		}
@@ -83,8 +84,9 @@ func (s *Store) Term(i uint64) (uint64, error) {
 // Entries returns the entries in [lo, hi). It stops once the total size
 // of the entries' Data would exceed maxBytes, but always returns at least
 // one entry when the range is not empty (maxBytes 0 therefore means one
-// entry; math.MaxUint64 means no limit). Entries are read from the
-// segments by offset and their checksums verified.
+// entry; math.MaxUint64 means no limit). The entries saved last come from
+// memory (tailCache); older ones are read from the segments by offset and
+// their checksums verified.
 func (s *Store) Entries(lo, hi, maxBytes uint64) ([]raft.Entry, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -100,15 +102,18 @@ func (s *Store) Entries(lo, hi, maxBytes uint64) ([]raft.Entry, error) {
 	if lo == hi {
 		return nil, nil
 	}
-	poss := s.idx.ents[lo-s.idx.first : hi-s.idx.first]
+	if ents, ok := s.tail.get(lo, hi, maxBytes); ok {
+		return ents, nil
+	}
 	var total uint64
-	for i, p := range poss {
-		total += uint64(p.dataLen)
-		if i > 0 && total > maxBytes {
-			poss = poss[:i]
+	for i := lo; i < hi; i++ {
+		total += uint64(s.idx.pos(i).dataLen)
+		if i > lo && total > maxBytes {
+			hi = i
 			break
 		}
 	}
+	poss := s.idx.ents.AppendRange(make([]entryPos, 0, hi-lo), int(lo-s.idx.first), int(hi-s.idx.first))
 	ents := make([]raft.Entry, 0, len(poss))
 	for len(poss) > 0 {
 		// One read per run of records that lie back to back.

@@ -73,10 +73,18 @@ type Store struct {
 	failed error
 	closed bool
 	syncs  uint64 // fsyncs issued, for benchmarks and tests
-	buf    []byte
+	// tail keeps the entries saved last (tailCache).
+	tail tailCache
+	// unsynced records a write to the last segment (SaveCommit) that no
+	// fsync covers yet.
+	unsynced bool
+	buf      []byte
 }
 
-var _ raft.LogStore = (*Store)(nil)
+var (
+	_ raft.LogStore    = (*Store)(nil)
+	_ raft.CommitSaver = (*Store)(nil)
+)
 
 // Open opens (creating if needed) the node directory dir, locks it, and
 // validates and replays every segment.

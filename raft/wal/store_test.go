@@ -320,7 +320,7 @@ func TestRepairTruncatesAtCorruption(t *testing.T) {
 	mustSave(t, s, hs, ents)
 	// Find entry 50's record and damage one byte of its data.
 	s.mu.RLock()
-	p := s.idx.ents[49]
+	p := s.idx.ents.At(49)
 	s.mu.RUnlock()
 	s.Close()
 	b, _ := os.ReadFile(p.seg.path)
@@ -355,7 +355,7 @@ func TestTornTailIsLoggedAtInfo(t *testing.T) {
 	s := openT(t, dir)
 	mustSave(t, s, raft.HardState{Term: 1}, makeEntries(1, 5, 1, 100))
 	s.mu.RLock()
-	p := s.idx.ents[3]
+	p := s.idx.ents.At(3)
 	s.mu.RUnlock()
 	s.Close()
 	// Zero the second half of the last record, as an interrupted append

@@ -19,8 +19,11 @@ import (
 // sees exactly the writes before it, as the same input run one statement
 // at a time would, a write that follows a read is held back until every
 // read sent before it has been answered (and everything submitted after
-// it waits behind it). Writes still stream without waiting for each
-// other, and reads without waiting for each other.
+// it waits behind it); a streamed read is answered by its first chunk,
+// which the node sends once the read's transaction is open (later writes
+// cannot change what it reads), not by its last. Writes still stream
+// without waiting for each other, and reads without waiting for each
+// other.
 type pipeline struct {
 	ctx     context.Context
 	session *client.Session
@@ -65,7 +68,7 @@ func (c *Client) Pipeline(ctx context.Context) (repl.Pipeline, error) {
 func (p *pipeline) Submit(req repl.Request) error {
 	var it pending
 	if req.Read {
-		it = pending{req: client.Request{Read: req.Query, Params: paramsToRPC(req.Params), Level: consistencyToRPC(req.Level)}, read: true, n: 1}
+		it = pending{req: client.Request{Read: req.Query, Params: paramsToRPC(req.Params), Level: consistencyToRPC(req.Level), Stream: req.Stream}, read: true, n: 1}
 	} else {
 		if len(req.Entry.Statements) == 0 {
 			return errors.New("an entry needs at least one statement")
@@ -162,6 +165,8 @@ func replyToREPL(ctx context.Context, r client.Reply, it pending) repl.Reply {
 		return repl.Reply{Results: []repl.Result{{Err: sqlErrorToREPL(r.ReadErr)}}}
 	case r.Rows != nil:
 		return repl.Reply{Results: []repl.Result{rowsToResult(r.Rows)}}
+	case r.Stream != nil:
+		return repl.Reply{Results: []repl.Result{streamToResult(ctx, r.Stream)}}
 	case r.Write != nil:
 		return repl.Reply{Results: execResultsToREPL(r.Write, it.n)}
 	}

@@ -404,58 +404,30 @@ func (c *Client) Exec(ctx context.Context, sql ...string) (*ExecResult, error) {
 }
 
 // Query runs one read-only statement at a consistency level, after the
-// serving node has applied the session's index. A statement's SQL error
-// is returned as *SQLError. A read that fails because its node cannot be
-// reached, or cannot confirm its data is current (no leader, cut off), is
-// tried again, on the next node, until the deadline (Options.Timeout or
-// ctx's).
+// serving node has applied the session's index, and returns its whole
+// result (QueryStream returns the rows as they arrive). A statement's SQL
+// error is returned as *SQLError. A read that fails because its node
+// cannot be reached, or cannot confirm its data is current (no leader,
+// cut off), is tried again, on the next node, until the deadline
+// (Options.Timeout or ctx's), which bounds the whole read; never once
+// rows arrived.
 func (c *Client) Query(ctx context.Context, level Consistency, sql string, params ...Param) (*Rows, error) {
 	ctx, cancel := c.withDeadline(ctx)
 	defer cancel()
-	for n := 0; ; n++ {
-		rows, retry, err := c.query(ctx, level, sql, params)
-		if !retry || ctx.Err() != nil || backoff(ctx, n) != nil {
-			return rows, err
+	rs, err := c.QueryStream(ctx, level, sql, params...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	rows := &Rows{Columns: rs.Columns, AppliedIndex: rs.AppliedIndex}
+	for {
+		more, err := rs.Next()
+		if errors.Is(err, io.EOF) {
+			return rows, nil
 		}
-	}
-}
-
-// query runs one read; retry reports a failure to reach the node, after
-// which the read may be tried on another.
-func (c *Client) query(ctx context.Context, level Consistency, sql string, params []Param) (rows *Rows, retry bool, err error) {
-	rc, err := c.ready(ctx)
-	if err != nil {
-		return nil, false, err
-	}
-	stream, err := rc.Query(ctx, &resqlitepb.QueryRequest{Sql: []byte(sql), Params: wire.ParamsToProto(params), Consistency: level, MinIndex: c.SeenIndex()})
-	if err != nil {
-		c.dropConn()
-		return nil, true, err
-	}
-	rows = &Rows{}
-	for first := true; ; first = false {
-		chunk, err := stream.Recv()
 		if err != nil {
-			if errors.Is(err, io.EOF) && !first {
-				c.Observe(rows.AppliedIndex)
-				return rows, false, nil
-			}
-			if !isVerdict(stream.Trailer()) {
-				c.dropConn()
-				return nil, ctx.Err() == nil, err
-			}
-			if status.Code(err) == codes.DeadlineExceeded {
-				// This node could not confirm its data: try another.
-				c.skipNode()
-			}
-			return nil, status.Code(err) == codes.Unavailable || status.Code(err) == codes.DeadlineExceeded, err
+			return nil, err
 		}
-		if first {
-			rows.Columns, rows.AppliedIndex = wire.Strings(chunk.GetColumns()), chunk.GetAppliedIndex()
-		}
-		if e := chunk.GetError(); e != nil {
-			return nil, false, sqlErrorFromProto(e)
-		}
-		rows.Rows = append(rows.Rows, wire.RowsFromProto(chunk.GetRows())...)
+		rows.Rows = append(rows.Rows, more...)
 	}
 }

@@ -6,6 +6,11 @@
 // seen (from write results and reads) on every request, so whichever node
 // serves it has applied the session's writes first, across reconnects.
 //
+// Reads stream: QueryStream (and a Session request with Stream set)
+// returns the rows as the node sends them, chunk by chunk, and Query
+// collects them. A read is tried again on another node only until its
+// first chunk arrived, never once rows were delivered.
+//
 // A write whose outcome is unknown (it reached a node but no result came
 // back) fails with an error wrapping ErrOutcomeUnknown and is never
 // retried by the client.

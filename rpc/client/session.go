@@ -24,6 +24,9 @@ type Request struct {
 	Read   string
 	Params []Param
 	Level  Consistency
+	// Stream asks for a read's rows as they come (Reply.Stream) instead
+	// of whole (Reply.Rows).
+	Stream bool
 }
 
 // Reply is the outcome of one Request.
@@ -33,6 +36,10 @@ type Reply struct {
 	// Rows is a read's result; ReadErr its SQL error.
 	Rows    *Rows
 	ReadErr *SQLError
+	// Stream is a streamed read's result (Request.Stream): the session's
+	// later replies come after its last row, so the caller reads it to
+	// its end or closes it before it waits for them.
+	Stream *RowStream
 	// Err is set when the request failed as a whole; for a write it wraps
 	// ErrOutcomeUnknown when the write may have committed.
 	Err error
@@ -76,6 +83,8 @@ type Session struct {
 	replies      []Reply
 	broken       error
 	closing      bool
+	// active is the streamed read whose chunks are coming in.
+	active *feed
 }
 
 // pendingRequest is a submitted request waiting for its reply.
@@ -158,7 +167,7 @@ func (s *Session) Submit(req Request) error {
 		}
 		pr.Op = &resqlitepb.SessionRequest_Write{Write: w}
 	} else {
-		pr.Op = &resqlitepb.SessionRequest_Read{Read: &resqlitepb.QueryRequest{Sql: []byte(req.Read), Params: wire.ParamsToProto(req.Params), Consistency: req.Level, MinIndex: s.c.SeenIndex()}}
+		pr.Op = &resqlitepb.SessionRequest_Read{Read: &resqlitepb.QueryRequest{Sql: []byte(req.Read), Params: wire.ParamsToProto(req.Params), Consistency: req.Level, MinIndex: s.c.SeenIndex(), Chunked: req.Stream}}
 	}
 	s.pending = append(s.pending, &pendingRequest{req: pr, write: req.Write != nil, deadline: time.Now().Add(s.c.opts.Timeout)})
 	stream := s.stream
@@ -189,13 +198,20 @@ func (s *Session) receive() {
 			s.mu.Unlock()
 			continue
 		}
+		if a := s.active; a != nil {
+			s.mu.Unlock()
+			if !s.feedActive(a, resp) {
+				return
+			}
+			continue
+		}
 		if len(s.pending) == 0 {
 			s.fail(errors.New("node sent a reply to no request"), nil)
 			s.mu.Unlock()
 			return
 		}
 		p := s.pending[0]
-		r, again := s.reply(resp, p.write)
+		r, again := s.reply(resp, p)
 		if again && s.id != 0 && time.Now().Before(p.deadline) {
 			s.mu.Unlock()
 			if status.Code(r.Err) == codes.DeadlineExceeded {
@@ -211,6 +227,9 @@ func (s *Session) receive() {
 		s.pending = s.pending[1:]
 		if w := p.req.GetWrite(); w != nil {
 			s.acked = max(s.acked, w.GetWriteSeq())
+		}
+		if r.Stream != nil && resp.GetRead().GetMore() {
+			s.active = r.Stream.feed
 		}
 		s.replies = append(s.replies, r)
 		s.flushLocal()
@@ -254,6 +273,8 @@ func (s *Session) recover(stream resqlitepb.ReSqlite_SessionClient, err error) b
 // oldest such request's deadline; then it fails the session.
 func (s *Session) resume(stream resqlitepb.ReSqlite_SessionClient, cause error) bool {
 	s.mu.Lock()
+	// A streamed read that delivered rows is never sent again.
+	s.endActive(cause)
 	if s.streamCancel != nil {
 		s.streamCancel()
 	}
@@ -326,7 +347,8 @@ func (s *Session) reopen(ctx context.Context, n int) (resqlitepb.ReSqlite_Sessio
 
 // reply converts one response; again reports a failure that sending the
 // request again may cure (a session write only ever applies once).
-func (s *Session) reply(resp *resqlitepb.SessionResponse, write bool) (r Reply, again bool) {
+func (s *Session) reply(resp *resqlitepb.SessionResponse, p *pendingRequest) (r Reply, again bool) {
+	write := p.write
 	switch o := resp.GetOutcome().(type) {
 	case *resqlitepb.SessionResponse_Write:
 		if se := o.Write.GetSessionError(); se != nil {
@@ -336,10 +358,13 @@ func (s *Session) reply(resp *resqlitepb.SessionResponse, write bool) (r Reply, 
 		s.c.Observe(o.Write.GetIndex())
 		return Reply{Write: execResultFromProto(o.Write)}, false
 	case *resqlitepb.SessionResponse_Read:
-		if e := o.Read.GetError(); e != nil {
+		if e := o.Read.GetError(); e != nil && len(o.Read.GetRows()) == 0 {
 			return Reply{ReadErr: sqlErrorFromProto(e)}, false
 		}
 		s.c.Observe(o.Read.GetAppliedIndex())
+		if p.req.GetRead().GetChunked() {
+			return Reply{Stream: newFedStream(resp.GetSeq(), o.Read)}, false
+		}
 		return Reply{Rows: &Rows{Columns: wire.Strings(o.Read.GetColumns()), Rows: wire.RowsFromProto(o.Read.GetRows()), AppliedIndex: o.Read.GetAppliedIndex()}}, false
 	case *resqlitepb.SessionResponse_Failure:
 		code := codes.Code(o.Failure.GetCode())
@@ -356,6 +381,7 @@ func (s *Session) reply(resp *resqlitepb.SessionResponse, write bool) (r Reply, 
 // Called with s.mu held.
 func (s *Session) fail(err error, trailer metadata.MD) {
 	s.broken = err
+	s.endActive(err)
 	for _, p := range s.pending {
 		r := Reply{Err: fmt.Errorf("client: session broke: %w", err)}
 		switch {

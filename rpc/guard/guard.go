@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"sync/atomic"
-	"time"
 
 	"github.com/resqlite/resqlite/rpc/auth"
 	"github.com/resqlite/resqlite/rpc/security"
@@ -21,9 +20,6 @@ type Config struct {
 	AuthPlaintext bool
 	// MaxSessions bounds the open Session streams; 0: unbounded.
 	MaxSessions int
-	// QueryTimeout bounds a Query (one read statement) on this node; 0:
-	// none (the client's deadline still applies).
-	QueryTimeout time.Duration
 	// Logger receives refusals; nil discards them.
 	Logger *slog.Logger
 }

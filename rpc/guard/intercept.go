@@ -28,7 +28,7 @@ func (g *Guard) Unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, 
 }
 
 // Stream checks a streaming call before it runs, and each request of a
-// Session as it arrives; it applies MaxSessions and QueryTimeout.
+// Session as it arrives; it applies MaxSessions.
 func (g *Guard) Stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	ctx, c, err := g.check(ss.Context(), info.FullMethod)
 	if err != nil {
@@ -41,12 +41,6 @@ func (g *Guard) Stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInf
 			return status.Errorf(codes.ResourceExhausted, "this node has its maximum of %d open sessions (-max-sessions)", g.cfg.MaxSessions)
 		}
 		defer g.sessions.Add(-1)
-	case resqliteService + "Query":
-		if g.cfg.QueryTimeout > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, g.cfg.QueryTimeout)
-			defer cancel()
-		}
 	}
 	return handler(srv, &guardedStream{ServerStream: ss, ctx: ctx, g: g, c: c, method: info.FullMethod})
 }

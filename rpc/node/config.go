@@ -54,10 +54,12 @@ type Config struct {
 	HeartbeatTicks  int
 	ElectionTicks   int
 	SnapshotEntries int
-	// LeaderWait and ReadTimeout tune the client service; zero takes
-	// rpc/service's defaults.
-	LeaderWait  time.Duration
-	ReadTimeout time.Duration
+	// LeaderWait, ReadTimeout and StreamIdleLimit (how long a streamed
+	// read waits for its client to take more rows before it is cancelled)
+	// tune the client service; zero takes rpc/service's defaults.
+	LeaderWait      time.Duration
+	ReadTimeout     time.Duration
+	StreamIdleLimit time.Duration
 	// TestSleepFunc makes the state machine know the test-only SQL
 	// function resqlite_test_sleep(ms) (statemachine.Options), for tests
 	// of slow entries; every member must set it alike.
@@ -83,7 +85,8 @@ type Config struct {
 	// MaxStreams bounds the requests in flight on one connection; 0:
 	// gRPC's default.
 	MaxStreams uint32
-	// QueryTimeout bounds one Query on this node; 0: none.
+	// QueryTimeout bounds each read statement on this node (a Query, a
+	// read of a Session); 0: none.
 	QueryTimeout time.Duration
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger

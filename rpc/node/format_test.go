@@ -27,7 +27,10 @@ func TestDataDirectoryOfNewerFormatIsRefused(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, node.FormatFile), []byte("3\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := node.Start(context.Background(), node.Config{ID: 1, Peers: []raft.Member{{ID: 1, Addr: "127.0.0.1:1"}}, DataDir: dir})
+	// A listener of its own: the refusal must not depend on whether some
+	// other process holds a fixed port.
+	lis := listenLoopback(t)
+	_, err := node.Start(context.Background(), node.Config{ID: 1, Peers: []raft.Member{{ID: 1, Addr: lis.Addr().String()}}, DataDir: dir, Listener: lis})
 	if !errors.Is(err, node.ErrConfig) || !strings.Contains(err.Error(), "format version 3") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("start on a format 3 directory: %v; want a one-line configuration error naming version 3", err)
 	}

@@ -3,6 +3,7 @@ package node_test
 import (
 	"context"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 
 // -max-sessions refuses a Session beyond the limit (RESOURCE_EXHAUSTED)
 // and takes one again once a session ended; -query-timeout ends a Query
-// that runs longer with DEADLINE_EXCEEDED.
+// that runs longer with DEADLINE_EXCEEDED, and so a session's read.
 func TestSessionAndQueryLimits(t *testing.T) {
 	lis := listenLoopback(t)
 	n, err := node.Start(context.Background(), node.Config{
@@ -70,14 +71,42 @@ func TestSessionAndQueryLimits(t *testing.T) {
 	}
 
 	start := time.Now()
-	q, err := rc.Query(ctx, &resqlitepb.QueryRequest{Sql: []byte("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c"), Consistency: resqlitepb.Consistency_CONSISTENCY_LOCAL})
+	q, err := rc.Query(ctx, &resqlitepb.QueryRequest{Sql: []byte(endless), Consistency: resqlitepb.Consistency_CONSISTENCY_LOCAL})
 	if err == nil {
 		_, err = q.Recv()
 	}
 	if status.Code(err) != codes.DeadlineExceeded || time.Since(start) > 20*time.Second {
 		t.Fatalf("endless query: %v after %v, want DEADLINE_EXCEEDED after the query timeout", err, time.Since(start))
 	}
+
+	// The reads of a session (a batch's reads), whole or chunked, too:
+	// each fails alone, and the session goes on.
+	for seq, chunked := range []bool{false, true} {
+		req := &resqlitepb.SessionRequest{Seq: uint64(seq + 2), Op: &resqlitepb.SessionRequest_Read{Read: &resqlitepb.QueryRequest{
+			Sql: []byte(endless), Consistency: resqlitepb.Consistency_CONSISTENCY_LOCAL, Chunked: chunked}}}
+		if err := third.Send(req); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := third.Recv()
+		if err != nil {
+			t.Fatalf("session read (chunked %v): %v", chunked, err)
+		}
+		f := resp.GetFailure()
+		if codes.Code(f.GetCode()) != codes.DeadlineExceeded || !strings.Contains(f.GetMessage(), "-query-timeout") {
+			t.Fatalf("endless session read (chunked %v): %v, want DEADLINE_EXCEEDED naming -query-timeout", chunked, resp)
+		}
+	}
+	if err := third.Send(&resqlitepb.SessionRequest{Seq: 4, Op: &resqlitepb.SessionRequest_Read{Read: &resqlitepb.QueryRequest{
+		Sql: []byte("SELECT 1"), Consistency: resqlitepb.Consistency_CONSISTENCY_LOCAL}}}); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := third.Recv(); err != nil || resp.GetFailure() != nil {
+		t.Fatalf("a read after the timed-out ones: %v %v", resp, err)
+	}
 }
+
+// endless is a read that never ends by itself.
+const endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c"
 
 // -max-inflight bounds the requests in flight on one connection: with 1,
 // a call waits while a session stream is open on the same connection,

@@ -178,7 +178,8 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	n.transport.SetHandler(n.raft)
 	if n.service, err = service.New(service.Config{
 		Node: n.raft, State: n.state, ClusterID: n.clusterID, Addr: cfg.Advertise,
-		LeaderWait: cfg.LeaderWait, ReadTimeout: cfg.ReadTimeout, DialOptions: n.serviceDialOptions(), Logger: cfg.Logger,
+		LeaderWait: cfg.LeaderWait, ReadTimeout: cfg.ReadTimeout, StreamIdleLimit: cfg.StreamIdleLimit, QueryTimeout: cfg.QueryTimeout,
+		DialOptions: n.serviceDialOptions(), Logger: cfg.Logger,
 	}); err != nil {
 		return nil, err
 	}

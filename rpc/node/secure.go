@@ -14,7 +14,7 @@ import (
 func (n *Node) secure() {
 	n.guard = guard.New(guard.Config{
 		TLS: n.cfg.TLS, Auth: n.cfg.Auth, AuthPlaintext: n.cfg.AuthPlaintext,
-		MaxSessions: n.cfg.MaxSessions, QueryTimeout: n.cfg.QueryTimeout, Logger: n.log,
+		MaxSessions: n.cfg.MaxSessions, Logger: n.log,
 	})
 	if n.cfg.TLS == nil {
 		n.log.Warn("node runs without TLS: anyone who reaches its port can read and write all data and act as a peer (give -cert, -key and -peer-ca)", "id", uint64(n.cfg.ID))

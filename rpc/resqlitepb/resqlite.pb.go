@@ -1018,7 +1018,11 @@ type QueryRequest struct {
 	Consistency Consistency            `protobuf:"varint,3,opt,name=consistency,proto3,enum=resqlite.v1.Consistency" json:"consistency,omitempty"`
 	// The node first waits until it has applied this index (read your
 	// writes across nodes).
-	MinIndex      uint64 `protobuf:"varint,4,opt,name=min_index,json=minIndex,proto3" json:"min_index,omitempty"`
+	MinIndex uint64 `protobuf:"varint,4,opt,name=min_index,json=minIndex,proto3" json:"min_index,omitempty"`
+	// In a Session: the read's result may come in several responses with the
+	// read's seq, as SQLite steps it (QueryResponse.more set on all but the
+	// last); without it the rows come whole in one response.
+	Chunked       bool `protobuf:"varint,5,opt,name=chunked,proto3" json:"chunked,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1081,6 +1085,13 @@ func (x *QueryRequest) GetMinIndex() uint64 {
 	return 0
 }
 
+func (x *QueryRequest) GetChunked() bool {
+	if x != nil {
+		return x.Chunked
+	}
+	return false
+}
+
 // QueryResponse is one chunk of a read's result.
 type QueryResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1089,8 +1100,12 @@ type QueryResponse struct {
 	Rows    []*Row   `protobuf:"bytes,2,rep,name=rows,proto3" json:"rows,omitempty"`
 	// The applied index the read was served at (first chunk).
 	AppliedIndex uint64 `protobuf:"varint,3,opt,name=applied_index,json=appliedIndex,proto3" json:"applied_index,omitempty"`
-	// The read's SQL error, if any (then it is the only chunk).
-	Error         *SqlError `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+	// The read's SQL error, if any, in the last chunk: the rows before it
+	// are those SQLite produced before the error (none when it is the only
+	// chunk).
+	Error *SqlError `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+	// In a Session read with chunked set: more chunks of this read follow.
+	More          bool `protobuf:"varint,5,opt,name=more,proto3" json:"more,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1151,6 +1166,13 @@ func (x *QueryResponse) GetError() *SqlError {
 		return x.Error
 	}
 	return nil
+}
+
+func (x *QueryResponse) GetMore() bool {
+	if x != nil {
+		return x.More
+	}
+	return false
 }
 
 // SessionRequest is one step of a pipelined session.
@@ -1246,8 +1268,9 @@ func (*SessionRequest_Write) isSessionRequest_Op() {}
 func (*SessionRequest_Read) isSessionRequest_Op() {}
 
 // SessionResponse answers the SessionRequest with the same seq. A read's
-// rows come whole (a session read is capped at one message; use Query for
-// large results).
+// rows come whole (a session read is capped at one message), unless the
+// read set chunked: then they come in chunks as SQLite steps them, each in
+// a response with the read's seq, all but the last with more set.
 type SessionResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Seq   uint64                 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
@@ -2671,17 +2694,19 @@ const file_resqlite_proto_rawDesc = "" +
 	"\x16RegisterSessionRequest\x12\x1c\n" +
 	"\tforwarded\x18\x01 \x01(\bR\tforwarded\"6\n" +
 	"\x17RegisterSessionResponse\x12\x1b\n" +
-	"\tclient_id\x18\x01 \x01(\x04R\bclientId\"\xa5\x01\n" +
+	"\tclient_id\x18\x01 \x01(\x04R\bclientId\"\xbf\x01\n" +
 	"\fQueryRequest\x12\x10\n" +
 	"\x03sql\x18\x01 \x01(\fR\x03sql\x12*\n" +
 	"\x06params\x18\x02 \x03(\v2\x12.resqlite.v1.ParamR\x06params\x12:\n" +
 	"\vconsistency\x18\x03 \x01(\x0e2\x18.resqlite.v1.ConsistencyR\vconsistency\x12\x1b\n" +
-	"\tmin_index\x18\x04 \x01(\x04R\bminIndex\"\xa1\x01\n" +
+	"\tmin_index\x18\x04 \x01(\x04R\bminIndex\x12\x18\n" +
+	"\achunked\x18\x05 \x01(\bR\achunked\"\xb5\x01\n" +
 	"\rQueryResponse\x12\x18\n" +
 	"\acolumns\x18\x01 \x03(\fR\acolumns\x12$\n" +
 	"\x04rows\x18\x02 \x03(\v2\x10.resqlite.v1.RowR\x04rows\x12#\n" +
 	"\rapplied_index\x18\x03 \x01(\x04R\fappliedIndex\x12+\n" +
-	"\x05error\x18\x04 \x01(\v2\x15.resqlite.v1.SqlErrorR\x05error\"\x8e\x01\n" +
+	"\x05error\x18\x04 \x01(\v2\x15.resqlite.v1.SqlErrorR\x05error\x12\x12\n" +
+	"\x04more\x18\x05 \x01(\bR\x04more\"\x8e\x01\n" +
 	"\x0eSessionRequest\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x04R\x03seq\x123\n" +
 	"\x05write\x18\x02 \x01(\v2\x1b.resqlite.v1.ExecuteRequestH\x00R\x05write\x12/\n" +

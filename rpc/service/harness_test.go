@@ -69,6 +69,7 @@ type tcluster struct {
 type clusterOptions struct {
 	leaderWait  time.Duration
 	readTimeout time.Duration
+	streamIdle  time.Duration
 }
 
 // startCluster starts n nodes (ids 1..n) and stops them when the test
@@ -110,7 +111,7 @@ func startCluster(t *testing.T, n int, opts clusterOptions) *tcluster {
 		tn.tr.SetHandler(tn.raft)
 		if tn.svc, err = service.New(service.Config{
 			Node: tn.raft, State: tn.state, ClusterID: clusterID, Addr: tn.addr,
-			LeaderWait: opts.leaderWait, ReadTimeout: opts.readTimeout,
+			LeaderWait: opts.leaderWait, ReadTimeout: opts.readTimeout, StreamIdleLimit: opts.streamIdle,
 		}); err != nil {
 			t.Fatal(err)
 		}

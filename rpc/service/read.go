@@ -18,65 +18,43 @@ import (
 const readIndexAttempt = time.Second
 
 // Query runs one read at its consistency level and streams the rows in
-// chunks of about ChunkBytes.
+// chunks as SQLite steps them (streamRead).
 func (s *Server) Query(req *resqlitepb.QueryRequest, stream resqlitepb.ReSqlite_QueryServer) error {
-	rows, applied, sqlErr, err := s.read(stream.Context(), req)
+	applied, err := s.gateRead(stream.Context(), req)
 	if err != nil {
 		return err
 	}
-	if sqlErr != nil {
-		return stream.Send(&resqlitepb.QueryResponse{AppliedIndex: applied, Error: sqlErr})
-	}
-	chunk := &resqlitepb.QueryResponse{Columns: wire.Bytes(rows.Columns), AppliedIndex: applied}
-	size, sent := 0, false
-	for _, r := range rows.Rows {
-		pr := wire.RowsToProto([][]statemachine.Value{r})[0]
-		chunk.Rows = append(chunk.Rows, pr)
-		size += rowSize(r)
-		if size >= ChunkBytes {
-			if err := stream.Send(chunk); err != nil {
-				return err
-			}
-			chunk, size, sent = &resqlitepb.QueryResponse{}, 0, true
-		}
-	}
-	if len(chunk.Rows) > 0 || !sent {
-		return stream.Send(chunk)
-	}
-	return nil
+	_, err = s.streamRead(stream.Context(), req, applied, nil, stream.Send)
+	return err
 }
 
-// rowSize estimates the encoded size of a row.
-func rowSize(r []statemachine.Value) int {
-	n := 2
-	for _, v := range r {
-		n += 10 + len(v.Text) + len(v.Blob)
-	}
-	return n
-}
-
-// read checks the read's consistency, then runs it on the local database.
-// It returns the rows, the applied index the read was served at (at
-// least), or the statement's SQL error.
-func (s *Server) read(ctx context.Context, req *resqlitepb.QueryRequest) (*statemachine.Rows, uint64, *resqlitepb.SqlError, error) {
+// gateRead checks a read's size and consistency; it returns the applied
+// index the read will be served at (at least).
+func (s *Server) gateRead(ctx context.Context, req *resqlitepb.QueryRequest) (uint64, error) {
 	if len(req.GetSql()) > MaxStatementBytes {
-		return nil, 0, nil, status.Errorf(codes.InvalidArgument, "query of %d bytes refused; the largest accepted is %d bytes", len(req.GetSql()), MaxStatementBytes)
+		return 0, status.Errorf(codes.InvalidArgument, "query of %d bytes refused; the largest accepted is %d bytes", len(req.GetSql()), MaxStatementBytes)
 	}
-	applied, err := s.readGate(ctx, req.GetConsistency(), req.GetMinIndex())
+	return s.readGate(ctx, req.GetConsistency(), req.GetMinIndex())
+}
+
+// read checks the read's consistency, then runs it on the local database
+// and collects its result. It returns the rows, the applied index the
+// read was served at (at least), or the statement's SQL error.
+func (s *Server) read(ctx context.Context, req *resqlitepb.QueryRequest) (*statemachine.Rows, uint64, *resqlitepb.SqlError, error) {
+	applied, err := s.gateRead(ctx, req)
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	rows, err := s.cfg.State.Query(ctx, string(req.GetSql()), wire.ParamsFromProto(req.GetParams())...)
+	qctx, cancel := s.readContext(ctx)
+	defer cancel()
+	rows, err := s.cfg.State.Query(qctx, string(req.GetSql()), wire.ParamsFromProto(req.GetParams())...)
+	err = timedOut(qctx, err)
 	var se *statemachine.Error
 	switch {
 	case errors.As(err, &se):
 		return nil, applied, sqlErrorToProto(se), nil
-	case errors.Is(err, statemachine.ErrNotReadOnly):
-		return nil, 0, nil, status.Error(codes.InvalidArgument, "the statement is not read-only; send it as a write (Execute)")
-	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
-		return nil, 0, nil, status.FromContextError(err).Err()
 	case err != nil:
-		return nil, 0, nil, status.Errorf(codes.Internal, "node %d: read: %v", s.cfg.Node.ID(), err)
+		return nil, 0, nil, s.readFailure(err)
 	}
 	return rows, applied, nil, nil
 }

@@ -21,8 +21,16 @@ const (
 	// MaxEntryBytes is the largest encoded entry (all statements and
 	// parameters of one Execute or Session write).
 	MaxEntryBytes = sqlval.MaxEntryBytes
-	// ChunkBytes is the approximate size of one Query or Dump chunk.
+	// ChunkBytes is the approximate size of one Dump chunk.
 	ChunkBytes = 1 << 20
+	// QueryChunkBytes and QueryChunkRows bound one chunk of a streamed
+	// read (whichever is reached first); the first chunk, which tells the
+	// client that the read transaction is open, is smaller still
+	// (FirstChunkBytes, FirstChunkRows).
+	QueryChunkBytes = 256 << 10
+	QueryChunkRows  = 4096
+	FirstChunkBytes = 32 << 10
+	FirstChunkRows  = 256
 	// MaxSessionInFlight bounds the requests of one Session that wait for
 	// their result; the session stops reading requests until one resolves.
 	MaxSessionInFlight = 4096
@@ -41,6 +49,10 @@ const (
 	// lease read (and the wait for a session's index): an isolated node
 	// refuses the read with DEADLINE_EXCEEDED after it.
 	DefaultReadTimeout = 3 * time.Second
+	// DefaultStreamIdleLimit is how long a streamed read waits for its
+	// client to take the next chunk before it is cancelled: an open read
+	// transaction keeps SQLite from checkpointing the WAL past it.
+	DefaultStreamIdleLimit = time.Minute
 )
 
 // Config is what a Server is built from.
@@ -59,6 +71,12 @@ type Config struct {
 	LeaderWait     time.Duration
 	RequestTimeout time.Duration
 	ReadTimeout    time.Duration
+	// StreamIdleLimit defaults to DefaultStreamIdleLimit.
+	StreamIdleLimit time.Duration
+	// QueryTimeout bounds each read statement this node runs (a Query,
+	// a read of a Session) from when it starts on the database; 0: none
+	// (the caller's deadline still applies).
+	QueryTimeout time.Duration
 	// DialOptions are added when dialing the leader to forward requests.
 	DialOptions []grpc.DialOption
 	// Logger receives service events; nil discards them.
@@ -89,6 +107,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.ReadTimeout <= 0 {
 		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	if cfg.StreamIdleLimit <= 0 {
+		cfg.StreamIdleLimit = DefaultStreamIdleLimit
 	}
 	log := cfg.Logger
 	if log == nil {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
@@ -20,6 +22,12 @@ type slot struct {
 	seq  uint64
 	done chan struct{}
 	resp *resqlitepb.SessionResponse
+
+	// stream, for a chunked read, carries its responses instead of resp
+	// (closed after the last); started is closed when the sender reaches
+	// the slot.
+	stream  chan *resqlitepb.SessionResponse
+	started chan struct{}
 
 	// repeatable marks a session write (client id and seq): sending it
 	// again cannot apply it twice.
@@ -88,7 +96,8 @@ func (s *Server) Session(stream resqlitepb.ReSqlite_SessionServer) error {
 	defer cancel()
 	out := make(chan *slot, MaxSessionInFlight)
 	sendErr := make(chan error, 1)
-	go func() { sendErr <- sendInOrder(ctx, stream, out) }()
+	sending := &atomic.Int64{}
+	go func() { sendErr <- sendInOrder(ctx, stream, out, sending) }()
 	reqs := make(chan *resqlitepb.SessionRequest, maxBatch)
 	var recvErr error
 	go func() {
@@ -109,7 +118,7 @@ func (s *Server) Session(stream resqlitepb.ReSqlite_SessionServer) error {
 		}
 	}()
 
-	sess := &session{s: s, out: out}
+	sess := &session{s: s, out: out, sending: sending}
 	defer sess.closeUpstream()
 	for open := true; open; {
 		var batch []*resqlitepb.SessionRequest
@@ -148,7 +157,14 @@ func (s *Server) Session(stream resqlitepb.ReSqlite_SessionServer) error {
 }
 
 // sendInOrder sends each slot's response once it resolves, in order.
-func sendInOrder(ctx context.Context, stream resqlitepb.ReSqlite_SessionServer, out <-chan *slot) error {
+// sending holds when the send under way started (Unix ns; 0 while none
+// is): a send that does not end is a client that takes nothing.
+func sendInOrder(ctx context.Context, stream resqlitepb.ReSqlite_SessionServer, out <-chan *slot, sending *atomic.Int64) error {
+	send := func(resp *resqlitepb.SessionResponse) error {
+		sending.Store(time.Now().UnixNano())
+		defer sending.Store(0)
+		return stream.Send(resp)
+	}
 	for {
 		var sl *slot
 		select {
@@ -160,13 +176,35 @@ func sendInOrder(ctx context.Context, stream resqlitepb.ReSqlite_SessionServer, 
 		case <-ctx.Done():
 			return status.FromContextError(ctx.Err()).Err()
 		}
+		if err := sendSlot(ctx, sl, send); err != nil {
+			return err
+		}
+	}
+}
+
+// sendSlot sends sl's response once it resolves, or a chunked read's
+// responses as they come.
+func sendSlot(ctx context.Context, sl *slot, send func(*resqlitepb.SessionResponse) error) error {
+	if sl.stream == nil {
 		select {
 		case <-sl.done:
 		case <-ctx.Done():
 			return status.FromContextError(ctx.Err()).Err()
 		}
-		if err := stream.Send(sl.resp); err != nil {
-			return err
+		return send(sl.resp)
+	}
+	close(sl.started)
+	for {
+		select {
+		case resp, ok := <-sl.stream:
+			if !ok {
+				return nil
+			}
+			if err := send(resp); err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			return status.FromContextError(ctx.Err()).Err()
 		}
 	}
 }
@@ -178,6 +216,13 @@ type session struct {
 	up        *upstream
 	retired   []*upstream
 	lastWrite *slot
+	// sending is when the response being sent started to be (Unix ns;
+	// 0 while none is).
+	sending *atomic.Int64
+	// lastRead is closed when the session's latest chunked read has
+	// stepped its statement to the end: chunked reads run one after the
+	// other (see readChunked).
+	lastRead chan struct{}
 }
 
 // pendingWrite is a checked write waiting to be proposed.
@@ -193,6 +238,10 @@ func (sess *session) handle(ctx context.Context, batch []*resqlitepb.SessionRequ
 	var writes []pendingWrite
 	for _, req := range batch {
 		sl := newSlot(req.GetSeq())
+		if req.GetRead().GetChunked() {
+			sl.stream = make(chan *resqlitepb.SessionResponse, 1)
+			sl.started = make(chan struct{})
+		}
 		select {
 		case sess.out <- sl:
 		default:
@@ -224,6 +273,12 @@ func (sess *session) handle(ctx context.Context, batch []*resqlitepb.SessionRequ
 			sl.repeatable = op.Write.GetClientId() != 0
 			writes = append(writes, pendingWrite{sl: sl, req: op.Write, data: data})
 		case *resqlitepb.SessionRequest_Read:
+			if sl.stream != nil {
+				prev, done := sess.lastRead, make(chan struct{})
+				sess.lastRead = done
+				go sess.readChunked(ctx, sl, op.Read, sess.lastWrite, prev, done)
+				continue
+			}
 			go sess.read(ctx, sl, op.Read, sess.lastWrite)
 		default:
 			sl.fail(status.Error(codes.InvalidArgument, "session request holds neither a write nor a read"))
@@ -307,19 +362,28 @@ func (sess *session) forward(ctx context.Context, writes []pendingWrite, retry b
 	return nil
 }
 
-// read serves a read once the session's earlier writes settled.
-func (sess *session) read(ctx context.Context, sl *slot, req *resqlitepb.QueryRequest, lastWrite *slot) {
+// afterWrites returns req to be served once the session's earlier writes
+// settled (at least at the highest index among them), waiting for them.
+func afterWrites(ctx context.Context, req *resqlitepb.QueryRequest, lastWrite *slot) (*resqlitepb.QueryRequest, error) {
 	minIndex := req.GetMinIndex()
 	if lastWrite != nil {
 		select {
 		case <-lastWrite.settled:
 		case <-ctx.Done():
-			sl.fail(status.FromContextError(ctx.Err()).Err())
-			return
+			return nil, status.FromContextError(ctx.Err()).Err()
 		}
 		minIndex = max(minIndex, lastWrite.maxIndex)
 	}
-	q := &resqlitepb.QueryRequest{Sql: req.GetSql(), Params: req.GetParams(), Consistency: req.GetConsistency(), MinIndex: minIndex}
+	return &resqlitepb.QueryRequest{Sql: req.GetSql(), Params: req.GetParams(), Consistency: req.GetConsistency(), MinIndex: minIndex}, nil
+}
+
+// read serves a read once the session's earlier writes settled.
+func (sess *session) read(ctx context.Context, sl *slot, req *resqlitepb.QueryRequest, lastWrite *slot) {
+	q, err := afterWrites(ctx, req, lastWrite)
+	if err != nil {
+		sl.fail(err)
+		return
+	}
 	rows, applied, sqlErr, err := sess.s.read(ctx, q)
 	if err != nil {
 		sl.fail(err)

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/rpctest"
 )
 
@@ -29,8 +31,31 @@ func BenchmarkCommit(b *testing.B) {
 	}
 }
 
+// countingTransport counts the Raft messages a node sends, and among
+// them the MsgApps that carry no entries and the MsgReadIndex requests.
+type countingTransport struct {
+	raft.Transport
+	msgs, emptyApps, readIndex *atomic.Int64
+}
+
+func (t countingTransport) Send(msgs []raft.Message) {
+	t.msgs.Add(int64(len(msgs)))
+	for _, m := range msgs {
+		switch {
+		case m.Type == raft.MsgApp && len(m.Entries) == 0:
+			t.emptyApps.Add(1)
+		case m.Type == raft.MsgReadIndex:
+			t.readIndex.Add(1)
+		}
+	}
+	t.Transport.Send(msgs)
+}
+
 func benchmarkCommit(b *testing.B, storage string, inflight int) {
-	opts := rpctest.Options{Size: 3}
+	var msgs, emptyApps, readIndex atomic.Int64
+	opts := rpctest.Options{Size: 3, Tweak: func(cfg *raft.NodeConfig) {
+		cfg.Transport = countingTransport{Transport: cfg.Transport, msgs: &msgs, emptyApps: &emptyApps, readIndex: &readIndex}
+	}}
 	if storage == "wal" {
 		opts.OpenStore = rpctest.OpenWAL
 	}
@@ -54,6 +79,7 @@ func benchmarkCommit(b *testing.B, storage string, inflight int) {
 	var firstErr error
 	b.SetBytes(int64(len(payload)))
 	b.ResetTimer()
+	msgs0, empty0 := msgs.Load(), emptyApps.Load()
 	start := time.Now()
 	for range inflight {
 		wg.Add(1)
@@ -90,4 +116,100 @@ func benchmarkCommit(b *testing.B, storage string, inflight int) {
 	b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "commits/s")
+	b.ReportMetric(float64(msgs.Load()-msgs0)/float64(b.N), "msgs/commit")
+	b.ReportMetric(float64(emptyApps.Load()-empty0)/float64(b.N), "emptyApps/commit")
+}
+
+// BenchmarkFollowerReadsOwnWrite measures read-your-writes at a follower:
+// each operation is a 100-byte write at the leader, then a wait until a
+// follower has applied it (what a session's read at a follower waits
+// for). The follower learns of the commit from the leader's commit notice,
+// not the next heartbeat.
+//
+//	go test ./rpc/transport -run '^$' -bench FollowerReadsOwnWrite -benchtime 200x
+func BenchmarkFollowerReadsOwnWrite(b *testing.B) {
+	c := rpctest.NewCluster(b, rpctest.Options{Size: 3, OpenStore: rpctest.OpenWAL})
+	leader := c.Leader(30 * time.Second)
+	var follower *rpctest.Server
+	for _, s := range c.Running() {
+		if s.ID != leader.ID {
+			follower = s
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	payload := make([]byte, 100)
+	b.ResetTimer()
+	for range b.N {
+		f, err := leader.Node.Propose(ctx, payload)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := f.Wait(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := follower.Node.WaitApplied(ctx, res.Index); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFollowerReadIndex measures linearizable reads at a follower
+// made by 64 concurrent readers: each ReadIndex confirms with the leader
+// (a heartbeat round) and waits until the follower applied the index.
+//
+//	go test ./rpc/transport -run '^$' -bench FollowerReadIndex -benchtime 20000x
+func BenchmarkFollowerReadIndex(b *testing.B) {
+	var msgs, emptyApps, readIndex atomic.Int64
+	c := rpctest.NewCluster(b, rpctest.Options{Size: 3, Tweak: func(cfg *raft.NodeConfig) {
+		cfg.Transport = countingTransport{Transport: cfg.Transport, msgs: &msgs, emptyApps: &emptyApps, readIndex: &readIndex}
+	}})
+	leader := c.Leader(30 * time.Second)
+	var follower *rpctest.Server
+	for _, s := range c.Running() {
+		if s.ID != leader.ID {
+			follower = s
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	if _, err := c.Propose(ctx, []byte("x")); err != nil {
+		b.Fatal(err)
+	}
+	var next sync.Mutex
+	issued := 0
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	b.ResetTimer()
+	msgs0, reqs0 := msgs.Load(), readIndex.Load()
+	start := time.Now()
+	for range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				next.Lock()
+				i := issued
+				issued++
+				next.Unlock()
+				if i >= b.N {
+					return
+				}
+				if _, err := follower.Node.ReadIndex(ctx); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "reads/s")
+	b.ReportMetric(float64(readIndex.Load()-reqs0)/float64(b.N), "readIndexMsgs/read")
+	b.ReportMetric(float64(msgs.Load()-msgs0)/float64(b.N), "msgs/read")
+	select {
+	case err := <-errs:
+		b.Fatal(err)
+	default:
+	}
 }

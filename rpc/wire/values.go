@@ -39,13 +39,18 @@ func ValueFromProto(v *resqlitepb.Value) sqlval.Value {
 func RowsToProto(rows [][]sqlval.Value) []*resqlitepb.Row {
 	out := make([]*resqlitepb.Row, len(rows))
 	for i, r := range rows {
-		vals := make([]*resqlitepb.Value, len(r))
-		for j, v := range r {
-			vals[j] = ValueToProto(v)
-		}
-		out[i] = &resqlitepb.Row{Values: vals}
+		out[i] = RowToProto(r)
 	}
 	return out
+}
+
+// RowToProto converts one result row.
+func RowToProto(r []sqlval.Value) *resqlitepb.Row {
+	vals := make([]*resqlitepb.Value, len(r))
+	for j, v := range r {
+		vals[j] = ValueToProto(v)
+	}
+	return &resqlitepb.Row{Values: vals}
 }
 
 // RowsFromProto converts wire rows.

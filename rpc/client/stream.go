@@ -1,0 +1,163 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/rpc/wire"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// RowStream is a read's result as the node streams it: the columns and the
+// applied index are known when the stream is returned, the rows come
+// chunk by chunk from Next as the node steps the statement. Nothing of a
+// stream is tried again once it was returned: a failure after that ends it
+// with an error (the caller may have used rows already).
+type RowStream struct {
+	// Columns are the result's column names.
+	Columns []string
+	// AppliedIndex is the index the read was served at (at least).
+	AppliedIndex uint64
+
+	// recv returns the next chunk (io.EOF after the last).
+	recv    func() (*resqlitepb.QueryResponse, error)
+	pending [][]Value
+	// err ends the stream once pending is returned (io.EOF at its end).
+	err       error
+	delivered int
+	cancel    context.CancelFunc
+	// feed is set for a session read's stream.
+	feed *feed
+}
+
+// Next returns the next rows of the result, at least one, or io.EOF after
+// the last. A statement error that SQLite reported after some rows comes
+// as *SQLError after those rows.
+func (rs *RowStream) Next() ([][]Value, error) {
+	for {
+		if len(rs.pending) > 0 {
+			rows := rs.pending
+			rs.pending = nil
+			rs.delivered += len(rows)
+			return rows, nil
+		}
+		if rs.err != nil {
+			return nil, rs.err
+		}
+		chunk, err := rs.recv()
+		switch {
+		case errors.Is(err, io.EOF):
+			rs.end(io.EOF)
+		case err != nil:
+			rs.end(fmt.Errorf("client: the read broke after %d rows were delivered, and is not tried again: %w", rs.delivered, err))
+		default:
+			rs.take(chunk)
+		}
+	}
+}
+
+// take queues a chunk's rows; its SQL error ends the stream after them.
+func (rs *RowStream) take(chunk *resqlitepb.QueryResponse) {
+	rs.pending = wire.RowsFromProto(chunk.GetRows())
+	if e := chunk.GetError(); e != nil {
+		rs.end(sqlErrorFromProto(e))
+	}
+}
+
+// end records the stream's end and releases it.
+func (rs *RowStream) end(err error) {
+	rs.err = err
+	if rs.cancel != nil {
+		rs.cancel()
+	}
+}
+
+// Close abandons the rest of the stream; the node ends the read.
+func (rs *RowStream) Close() {
+	if rs.err == nil {
+		rs.end(errors.New("client: row stream closed"))
+	}
+	rs.pending = nil
+}
+
+// QueryStream runs one read-only statement as Query does but returns its
+// rows as they arrive, never holding the whole result: it returns once
+// the first chunk came (the node's read transaction is open, the columns
+// are known). Until then a read that fails because its node cannot be
+// reached or cannot confirm its data is tried again, on the next node,
+// within the deadline (Options.Timeout or ctx's); the deadline bounds
+// only that wait: the rows then come as long as the caller takes them
+// (the node ends a read whose client takes nothing for its idle limit).
+// ctx must stay live while the stream is read. A statement's SQL error
+// before any row is returned as *SQLError.
+func (c *Client) QueryStream(ctx context.Context, level Consistency, sql string, params ...Param) (*RowStream, error) {
+	dctx, cancel := c.withDeadline(ctx)
+	defer cancel()
+	for n := 0; ; n++ {
+		rs, retry, err := c.openStream(ctx, dctx, level, sql, params)
+		if !retry || dctx.Err() != nil || backoff(dctx, n) != nil {
+			return rs, err
+		}
+	}
+}
+
+// openStream sends one read and waits for its first chunk; retry reports
+// a failure after which the read may be tried on another node.
+func (c *Client) openStream(ctx, dctx context.Context, level Consistency, sql string, params []Param) (rs *RowStream, retry bool, err error) {
+	rc, err := c.ready(dctx)
+	if err != nil {
+		return nil, false, err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(dctx, cancel)
+	stream, err := rc.Query(sctx, &resqlitepb.QueryRequest{Sql: []byte(sql), Params: wire.ParamsToProto(params), Consistency: level, MinIndex: c.SeenIndex()})
+	if err != nil {
+		stop()
+		cancel()
+		c.dropConn()
+		return nil, true, err
+	}
+	chunk, err := stream.Recv()
+	if !stop() {
+		cancel()
+		return nil, false, fmt.Errorf("client: no rows of the read before the deadline: %w", dctx.Err())
+	}
+	if err != nil {
+		cancel()
+		if errors.Is(err, io.EOF) {
+			return nil, false, errors.New("client: the node ended the read without a result")
+		}
+		retry, err = c.readFailure(dctx, err, stream.Trailer())
+		return nil, retry, err
+	}
+	if e := chunk.GetError(); e != nil && len(chunk.GetRows()) == 0 {
+		cancel()
+		return nil, false, sqlErrorFromProto(e)
+	}
+	c.Observe(chunk.GetAppliedIndex())
+	rs = &RowStream{Columns: stringsOf(chunk.GetColumns()), AppliedIndex: chunk.GetAppliedIndex(), recv: stream.Recv, cancel: cancel}
+	rs.take(chunk)
+	return rs, false, nil
+}
+
+// readFailure classifies the failure of a read before its first chunk:
+// retry when the node could not be reached or could not confirm its data
+// (then the next read goes to another node).
+func (c *Client) readFailure(ctx context.Context, err error, trailer map[string][]string) (retry bool, _ error) {
+	if !isVerdict(trailer) {
+		c.dropConn()
+		return ctx.Err() == nil, err
+	}
+	if status.Code(err) == codes.DeadlineExceeded {
+		// This node could not confirm its data: try another.
+		c.skipNode()
+	}
+	return status.Code(err) == codes.Unavailable || status.Code(err) == codes.DeadlineExceeded, err
+}
+
+// stringsOf converts column names from the wire.
+func stringsOf(b [][]byte) []string { return wire.Strings(b) }
