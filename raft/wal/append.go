@@ -86,19 +86,25 @@ func (s *Store) Save(hs raft.HardState, ents []raft.Entry) error {
 //     the entries may overwrite an uncommitted suffix. The full HardState
 //     follows the entries when its commit differs, as etcd's WAL writes
 //     entries before the state that commits them.
+//
+// The stored commit is clamped too when the entries rewrite what it covers
+// (with hs empty or unchanged): the core never does that (committed
+// entries are never replaced, §5.3), but the log stays consistent if a
+// caller does.
 func (s *Store) saveOrder(hs raft.HardState, ents []raft.Entry) (before, after *raft.HardState) {
-	if hs.IsEmpty() || hs == s.hs {
-		return nil, nil
+	final := s.hs
+	if !hs.IsEmpty() {
+		final = hs
 	}
-	first := hs
+	first := final
 	if len(ents) > 0 {
-		first.Commit = min(hs.Commit, ents[0].Index-1)
+		first.Commit = min(final.Commit, ents[0].Index-1)
 	}
 	if first != s.hs {
 		before = &first
 	}
-	if first != hs {
-		after = &hs
+	if first != final {
+		after = &final
 	}
 	return before, after
 }
