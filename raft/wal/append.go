@@ -26,25 +26,7 @@ func (s *Store) Save(hs raft.HardState, ents []raft.Entry) error {
 	if len(ents) > 0 && ents[0].Index < s.idx.first {
 		ents = ents[min(s.idx.first-ents[0].Index, uint64(len(ents))):]
 	}
-	buf := s.buf[:0]
-	before, after := s.saveOrder(hs, ents)
-	if before != nil {
-		buf = appendRecord(buf, recHardState, appendHardState(nil, *before))
-	}
-	offs := make([]int, len(ents))
-	var payload []byte
-	for i, e := range ents {
-		offs[i] = len(buf)
-		payload = appendEntry(payload[:0], e)
-		buf = appendRecord(buf, recEntry, payload)
-	}
-	entsEnd := len(buf)
-	if after != nil {
-		buf = appendRecord(buf, recHardState, appendHardState(nil, *after))
-	}
-	if cap(buf) <= maxRetainedBuffer {
-		s.buf = buf // reused by the next Save
-	}
+	buf, offs, entsEnd := s.encodeSave(hs, ents)
 	if len(buf) == 0 {
 		return nil
 	}
@@ -69,6 +51,32 @@ func (s *Store) Save(hs raft.HardState, ents []raft.Entry) error {
 	}
 	s.tail.saved(ents)
 	return nil
+}
+
+// encodeSave encodes a Save's records in the order saveOrder gives, into
+// the Store's reused buffer. It returns the offset of each entry's record
+// and the end of the last one.
+func (s *Store) encodeSave(hs raft.HardState, ents []raft.Entry) (buf []byte, offs []int, entsEnd int) {
+	buf = s.buf[:0]
+	before, after := s.saveOrder(hs, ents)
+	if before != nil {
+		buf = appendRecord(buf, recHardState, appendHardState(nil, *before))
+	}
+	offs = make([]int, len(ents))
+	var payload []byte
+	for i, e := range ents {
+		offs[i] = len(buf)
+		payload = appendEntry(payload[:0], e)
+		buf = appendRecord(buf, recEntry, payload)
+	}
+	entsEnd = len(buf)
+	if after != nil {
+		buf = appendRecord(buf, recHardState, appendHardState(nil, *after))
+	}
+	if cap(buf) <= maxRetainedBuffer {
+		s.buf = buf // reused by the next Save
+	}
+	return buf, offs, entsEnd
 }
 
 // saveOrder returns the HardState records a Save writes before and after
