@@ -8,7 +8,8 @@ import (
 )
 
 // Save durably records hs (unless empty or unchanged) and appends ents
-// with one write and one fsync (group commit). If ents[0].Index is at or
+// with one write and one fsync (group commit), in an order every prefix of
+// which recovers consistently (saveOrder). If ents[0].Index is at or
 // below the last index, the entries from there on are replaced; entries
 // before the first index (already compacted) are skipped. Entries must be
 // consecutive and must not leave a gap. A full disk fails Save cleanly
@@ -25,20 +26,7 @@ func (s *Store) Save(hs raft.HardState, ents []raft.Entry) error {
 	if len(ents) > 0 && ents[0].Index < s.idx.first {
 		ents = ents[min(s.idx.first-ents[0].Index, uint64(len(ents))):]
 	}
-	buf := s.buf[:0]
-	if !hs.IsEmpty() && hs != s.hs {
-		buf = appendRecord(buf, recHardState, appendHardState(nil, hs))
-	}
-	offs := make([]int, len(ents))
-	var payload []byte
-	for i, e := range ents {
-		offs[i] = len(buf)
-		payload = appendEntry(payload[:0], e)
-		buf = appendRecord(buf, recEntry, payload)
-	}
-	if cap(buf) <= maxRetainedBuffer {
-		s.buf = buf // reused by the next Save
-	}
+	buf, offs, entsEnd := s.encodeSave(hs, ents)
 	if len(buf) == 0 {
 		return nil
 	}
@@ -50,7 +38,7 @@ func (s *Store) Save(hs raft.HardState, ents []raft.Entry) error {
 		s.hs = hs
 	}
 	for i, e := range ents {
-		end := len(buf)
+		end := entsEnd
 		if i+1 < len(ents) {
 			end = offs[i+1]
 		}
@@ -63,6 +51,70 @@ func (s *Store) Save(hs raft.HardState, ents []raft.Entry) error {
 	}
 	s.tail.saved(ents)
 	return nil
+}
+
+// encodeSave encodes a Save's records in the order saveOrder gives, into
+// the Store's reused buffer. It returns the offset of each entry's record
+// and the end of the last one.
+func (s *Store) encodeSave(hs raft.HardState, ents []raft.Entry) (buf []byte, offs []int, entsEnd int) {
+	buf = s.buf[:0]
+	before, after := s.saveOrder(hs, ents)
+	if before != nil {
+		buf = appendRecord(buf, recHardState, appendHardState(nil, *before))
+	}
+	offs = make([]int, len(ents))
+	var payload []byte
+	for i, e := range ents {
+		offs[i] = len(buf)
+		payload = appendEntry(payload[:0], e)
+		buf = appendRecord(buf, recEntry, payload)
+	}
+	entsEnd = len(buf)
+	if after != nil {
+		buf = appendRecord(buf, recHardState, appendHardState(nil, *after))
+	}
+	if cap(buf) <= maxRetainedBuffer {
+		s.buf = buf // reused by the next Save
+	}
+	return buf, offs, entsEnd
+}
+
+// saveOrder returns the HardState records a Save writes before and after
+// its entries (nil for none), so that a power cut that keeps any prefix of
+// the write recovers a consistent state:
+//
+//   - Term and vote go before the entries: a node must never hold entries
+//     of a term it has not durably entered (Raft paper Figure 2: currentTerm
+//     and votedFor are persistent state, updated before responding).
+//   - The commit index is volatile state (Figure 2): a node recovers it from
+//     its applied index and the leader, so an older value is always safe,
+//     but a value past the log that survived is not (the core refuses to
+//     start on it). Before the entries it is clamped to what is already
+//     durable and not replaced: min(hs.Commit, first new index - 1), since
+//     the entries may overwrite an uncommitted suffix. The full HardState
+//     follows the entries when its commit differs, as etcd's WAL writes
+//     entries before the state that commits them.
+//
+// The stored commit is clamped too when the entries rewrite what it covers
+// (with hs empty or unchanged): the core never does that (committed
+// entries are never replaced, §5.3), but the log stays consistent if a
+// caller does.
+func (s *Store) saveOrder(hs raft.HardState, ents []raft.Entry) (before, after *raft.HardState) {
+	final := s.hs
+	if !hs.IsEmpty() {
+		final = hs
+	}
+	first := final
+	if len(ents) > 0 {
+		first.Commit = min(final.Commit, ents[0].Index-1)
+	}
+	if first != s.hs {
+		before = &first
+	}
+	if first != final {
+		after = &final
+	}
+	return before, after
 }
 
 // maxRetainedBuffer caps the encoding buffer a Store keeps between Saves.

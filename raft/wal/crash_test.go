@@ -30,7 +30,8 @@ type crashSegment struct {
 type crashRecord struct {
 	off, size int64
 	typ       recordType
-	index     uint64 // for entry records
+	index     uint64         // for entry records
+	hs        raft.HardState // for hard state records
 }
 
 // buildCrashLog writes batches of varied entries over several segments;
@@ -80,9 +81,12 @@ func buildCrashLog(t *testing.T, rng *rand.Rand) *crashLog {
 				break
 			}
 			r := crashRecord{off: off, size: int64(size), typ: typ}
-			if typ == recEntry {
+			switch typ {
+			case recEntry:
 				e, _ := decodeEntryHeader(data)
 				r.index = e.Index
+			case recHardState:
+				r.hs, _ = decodeHardState(data)
 			}
 			seg.records = append(seg.records, r)
 			off += int64(size)
@@ -142,10 +146,10 @@ func TestTornTailEveryOffset(t *testing.T) {
 			if err != nil {
 				t.Fatalf("cut at %d (zero fill %v): Open: %v", c, zeroFill, err)
 			}
-			// Expected: the records wholly before c.
-			lastIndex := region[0].index - 1
-			hs := cl.hsPrev
-			for _, r := range region {
+			// Expected: the records wholly before c (a Save may write
+			// a hard state before and after its entries).
+			lastIndex, hs := uint64(0), raft.HardState{}
+			for _, r := range last.records {
 				if r.off+r.size > c {
 					break
 				}
@@ -153,8 +157,11 @@ func TestTornTailEveryOffset(t *testing.T) {
 				case recEntry:
 					lastIndex = r.index
 				case recHardState:
-					hs = cl.hsFinal
+					hs = r.hs
 				}
+			}
+			if lastIndex == 0 || hs.IsEmpty() {
+				t.Fatal("the last segment holds no entry or hard state before the torn region")
 			}
 			checkLog(t, s, 1, cl.ents[:lastIndex], hs)
 			torn := s.Recovery().TornFile != ""

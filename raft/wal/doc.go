@@ -26,7 +26,10 @@
 // segment keeps a little room for a snapshot record, so a snapshot and a
 // compaction can still free space. Any fsync error and any write error
 // after space was claimed is fatal: the store refuses all further use
-// (ErrFailed) and the node must restart.
+// (ErrFailed) and the node must restart. A Save orders its records so that
+// a power cut keeping any prefix of the write recovers a state a node can
+// restart on: term and vote before the entries, a commit index past what
+// is already durable only after them (Store.saveOrder).
 //
 // Snapshots, as the node driver uses them: NewSnapshot gives a writer the
 // state machine (or the transport, for a leader's snapshot) streams into;

@@ -60,7 +60,6 @@ func runModel(t *testing.T, seed int64, ops int, powerCuts bool) {
 				hs.Term++
 				hs.Vote = raft.NodeID(rng.Intn(4))
 			}
-			hs.Commit = uint64(rng.Int63n(int64(last) + 1))
 			start := last + 1
 			if rng.Intn(4) == 0 {
 				start = first + uint64(rng.Int63n(int64(last-first)+2))
@@ -69,6 +68,11 @@ func runModel(t *testing.T, seed int64, ops int, powerCuts bool) {
 				start -= 3 // partly before the first index
 			}
 			ents := randomEntries(rng, start, rng.Intn(10), hs.Term)
+			newLast := last
+			if len(ents) > 0 {
+				newLast = max(start+uint64(len(ents))-1, first-1)
+			}
+			hs.Commit = uint64(rng.Int63n(int64(newLast) + 1)) // may commit some of ents
 			h := hs
 			desc = fmt.Sprintf("Save(%+v, %d entries from %d)", hs, len(ents), start)
 			fn = func(st raft.LogStore) error { return st.Save(h, ents) }
@@ -177,6 +181,7 @@ func (pc *powerCut) check(t *testing.T, when string, s *Store, before []storeOp,
 	for _, op := range before {
 		op(m)
 	}
+	wasConsistent := commitWithinLog(m) && commitWithinLog(s)
 	for off := from; ; {
 		typ, rec, size, err := decodeRecord(img[off:c])
 		if err != nil {
@@ -192,7 +197,22 @@ func (pc *powerCut) check(t *testing.T, when string, s *Store, before []storeOp,
 		t.Fatalf("%s: power cut at %s:%d (appended %d..%d): Open: %v", when, path, c, from, end, err)
 	}
 	compareStores(t, fmt.Sprintf("%s, power cut at byte %d of %d..%d", when, c, from, end), got, m)
+	if wasConsistent && !commitWithinLog(got) {
+		hs, _, _ := got.InitialState()
+		last, _ := got.LastIndex()
+		t.Fatalf("%s: power cut at byte %d of %d..%d recovers commit %d past the last index %d (a node cannot restart on it)",
+			when, c, from, end, hs.Commit, last)
+	}
 	got.Close()
+}
+
+// commitWithinLog reports whether st's commit index is within its log, as
+// a restart requires (raft.NewCore refuses a stored commit past the last
+// index). A power cut between two such states must leave one too.
+func commitWithinLog(st raft.Storage) bool {
+	hs, _, err := st.InitialState()
+	last, lerr := st.LastIndex()
+	return err == nil && lerr == nil && hs.Commit <= last
 }
 
 // applyRecord applies the meaning of one log record to a MemoryStorage.
