@@ -68,12 +68,12 @@ func TestStrayArgumentsSayWhatToDo(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"shop.db"}, []string{`"shop.db"`, "data directory", "sqlite3 shop.db .dump > dump.sql", "resqlite -batch dump.sql"}},
-		{[]string{"-mode", "list", "shop.sqlite3"}, []string{"data directory", ".dump"}},
+		{[]string{"shop.db"}, []string{`"shop.db"`, "data directory", "resqlite -boot shop.db", "resqlite restore -connect HOST:PORT shop.db"}},
+		{[]string{"-mode", "list", "shop.sqlite3"}, []string{"data directory", "resqlite -boot shop.sqlite3"}},
 		{[]string{"load.sql"}, []string{"resqlite -batch load.sql"}},
 		{[]string{"-id", "2", "passwd"}, []string{`"passwd" is a subcommand: give it first`}},
 		{[]string{"frobnicate"}, []string{`unexpected argument "frobnicate"`, "resqlite -h"}},
-		{[]string{"-data", "old.db"}, []string{"-data old.db is a file", "sqlite3 old.db .dump > dump.sql"}},
+		{[]string{"-data", "old.db"}, []string{"-data old.db is a file", "resqlite -boot old.db"}},
 	}
 	if err := os.WriteFile(filepath.Join(dir, "old.db"), []byte("SQLite format 3\x00"), 0o644); err != nil {
 		t.Fatal(err)

@@ -74,7 +74,7 @@ func positionalError(arg string, afterFlags bool) error {
 	case ext == ".sql":
 		return fmt.Errorf("%q: to run a SQL file, give it with -batch: resqlite -batch %s", arg, arg)
 	case ext == ".db" || ext == ".sqlite" || ext == ".sqlite3" || ext == ".db3":
-		return fmt.Errorf("%q: resqlite does not open database files; its data lives in a data directory (-data DIR, default resqlite-data/node-<id>). To copy a sqlite3 database in: sqlite3 %s .dump > dump.sql, then resqlite -batch dump.sql", arg, arg)
+		return fmt.Errorf("%q: resqlite does not open database files; its data lives in a data directory (-data DIR, default resqlite-data/node-<id>). To start a new node with it as its database: resqlite -boot %s; to copy it into a running cluster: resqlite restore -connect HOST:PORT %s", arg, arg, arg)
 	}
 	return fmt.Errorf("unexpected argument %q: resqlite takes flags, or a subcommand first (resqlite -h lists both)", arg)
 }
@@ -109,7 +109,7 @@ func dataFileError(dir string) error {
 	if err != nil || st.IsDir() {
 		return nil
 	}
-	return fmt.Errorf("-data %s is a file; -data takes a directory, and resqlite does not open database files (to copy a sqlite3 database in: sqlite3 %s .dump > dump.sql, then resqlite -batch dump.sql)", dir, dir)
+	return fmt.Errorf("-data %s is a file; -data takes a directory, and resqlite does not open database files (to start a new node with it as its database: resqlite -boot %s)", dir, dir)
 }
 
 // isSubcommand reports whether name is a subcommand of this build.
