@@ -72,10 +72,18 @@ func (c *Client) Execute(ctx context.Context, e repl.Entry) ([]repl.Result, erro
 // read the caller interrupts fails as SQLite's "interrupted".
 func (c *Client) Query(ctx context.Context, sql string, level repl.Consistency, params ...repl.Param) (repl.Result, error) {
 	rows, err := c.rpc.Query(ctx, consistencyToRPC(level), sql, paramsToRPC(params)...)
+	if err != nil {
+		return readFailure(ctx, err)
+	}
+	return rowsToResult(rows), nil
+}
+
+// readFailure is the Result of a read that failed with err: an SQL error,
+// an interruption or a refusal the REPL reports as the statement's error,
+// or the error that ends the run.
+func readFailure(ctx context.Context, err error) (repl.Result, error) {
 	var se *client.SQLError
 	switch {
-	case err == nil:
-		return rowsToResult(rows), nil
 	case errors.As(err, &se):
 		return repl.Result{Err: sqlErrorToREPL(se)}, nil
 	case ctx.Err() != nil:

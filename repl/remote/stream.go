@@ -13,19 +13,10 @@ import (
 // in Result.More, delivered as the node streams them.
 func (c *Client) QueryStream(ctx context.Context, sql string, level repl.Consistency, params ...repl.Param) (repl.Result, error) {
 	rs, err := c.rpc.QueryStream(ctx, consistencyToRPC(level), sql, paramsToRPC(params)...)
-	var se *client.SQLError
-	switch {
-	case err == nil:
-		return streamToResult(ctx, rs), nil
-	case errors.As(err, &se):
-		return repl.Result{Err: sqlErrorToREPL(se)}, nil
-	case ctx.Err() != nil:
-		return repl.Result{Err: interrupted()}, nil
+	if err != nil {
+		return readFailure(ctx, err)
 	}
-	if e, ok := refusedRead(err); ok {
-		return repl.Result{Err: e}, nil
-	}
-	return repl.Result{}, mapError(ctx, err)
+	return streamToResult(ctx, rs), nil
 }
 
 // streamToResult is a streamed read as the REPL's Result: its rows come

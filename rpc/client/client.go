@@ -378,20 +378,28 @@ func (c *Client) executeRetrying(ctx context.Context, req *resqlitepb.ExecuteReq
 // is; verdict tells whether the error is the node's own answer (not a
 // broken connection).
 func (c *Client) executeOnce(ctx context.Context, req *resqlitepb.ExecuteRequest) (*resqlitepb.ExecuteResponse, bool, error) {
+	return callOnce(ctx, c, resqlitepb.ReSqliteClient.Execute, req)
+}
+
+// callOnce makes one unary call of c's node and returns its gRPC error as
+// it is; verdict tells whether the error is the node's own answer (not a
+// broken connection, after which c dials again).
+func callOnce[Req, Resp any](ctx context.Context, c *Client, call func(resqlitepb.ReSqliteClient, context.Context, Req, ...grpc.CallOption) (Resp, error), req Req) (resp Resp, verdict bool, err error) {
 	rc, err := c.ready(ctx)
 	if err != nil {
-		return nil, true, err
+		return resp, true, err
 	}
 	var trailer metadata.MD
-	resp, err := rc.Execute(ctx, req, grpc.Trailer(&trailer))
+	resp, err = call(rc, ctx, req, grpc.Trailer(&trailer))
 	if err == nil {
 		return resp, true, nil
 	}
-	verdict := isVerdict(trailer)
+	verdict = isVerdict(trailer)
 	if !verdict {
 		c.dropConn()
 	}
-	return nil, verdict, err
+	var zero Resp
+	return zero, verdict, err
 }
 
 // Exec is Execute of SQL texts without parameters.

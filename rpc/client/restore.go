@@ -12,9 +12,7 @@ import (
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
 	"github.com/resqlite/resqlite/statemachine/sqlval"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 )
 
@@ -114,20 +112,7 @@ func (c *Client) restoreEntry(ctx context.Context, req *resqlitepb.RestoreReques
 
 // restoreOnce makes one Restore call (see executeOnce).
 func (c *Client) restoreOnce(ctx context.Context, req *resqlitepb.RestoreRequest) (*resqlitepb.ExecuteResponse, bool, error) {
-	rc, err := c.ready(ctx)
-	if err != nil {
-		return nil, true, err
-	}
-	var trailer metadata.MD
-	resp, err := rc.Restore(ctx, req, grpc.Trailer(&trailer))
-	if err == nil {
-		return resp, true, nil
-	}
-	verdict := isVerdict(trailer)
-	if !verdict {
-		c.dropConn()
-	}
-	return nil, verdict, err
+	return callOnce(ctx, c, resqlitepb.ReSqliteClient.Restore, req)
 }
 
 // restoreID returns a random restore id (not 0).
