@@ -57,7 +57,7 @@ func newFlagSet(f *nodeFlags) *flag.FlagSet {
 func flagGroups() []struct{ title, names string } {
 	return []struct{ title, names string }{
 		{"Node flags (the node this process runs)", "id peers data serve join listen leases log-level boot metrics-addr force-new-cluster"},
-		{"Security flags (README: Secure cluster)", "cert key peer-ca client-ca auth auth-plaintext max-sessions max-inflight query-timeout"},
+		{"Security flags (README: Secure cluster)", "cert key peer-ca client-ca auth auth-plaintext max-sessions max-inflight query-timeout stream-idle-limit"},
 		{"Client flags (the prompt or batch, and how it reaches the cluster)", "connect batch interactive consistency timeout tls ca user"},
 		{"Output flags", "mode"},
 	}

@@ -28,6 +28,7 @@ type secFlags struct {
 	maxSessions                 int
 	maxInflight                 uint
 	queryTimeout                time.Duration
+	streamIdleLimit             time.Duration
 	tls                         bool
 	ca                          string
 	user                        string
@@ -44,6 +45,7 @@ func (s *secFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&s.maxSessions, "max-sessions", 0, "the most open client sessions (Session streams) this node serves (0: no limit)")
 	fs.UintVar(&s.maxInflight, "max-inflight", 0, "the most requests in flight on one connection (0: gRPC's default)")
 	fs.DurationVar(&s.queryTimeout, "query-timeout", 0, "bound each read statement on this node (a Go `duration`; 0: none)")
+	fs.DurationVar(&s.streamIdleLimit, "stream-idle-limit", 0, "cancel a streamed read whose client takes no rows for this `duration`, so it cannot pin the WAL (0: one minute)")
 	fs.BoolVar(&s.tls, "tls", false, "-connect over TLS")
 	fs.StringVar(&s.ca, "ca", "", "with -tls: the CA `file` the nodes' certificates chain to (default: the system's roots)")
 	fs.StringVar(&s.user, "user", "", "with -connect: authenticate as `name` (password prompted, or from $RESQLITE_PASSWORD)")
@@ -73,6 +75,7 @@ func (s *secFlags) nodeSecurity(cfg *node.Config, log *slog.Logger) error {
 	}
 	cfg.AuthPlaintext = s.authPlaintext
 	cfg.MaxSessions, cfg.MaxStreams, cfg.QueryTimeout = s.maxSessions, uint32(s.maxInflight), s.queryTimeout
+	cfg.StreamIdleLimit = s.streamIdleLimit
 	return nil
 }
 
