@@ -139,16 +139,24 @@ func waitForLeader(t *testing.T, nodes map[raft.NodeID]*node.Node) *node.Node {
 	return nil
 }
 
-// writeRows inserts rows through a client of n.
-func writeRows(t *testing.T, n *node.Node, from, to int) {
+// dialNode returns a client of n (whatever its role) and a context of a
+// minute; both end with the test.
+func dialNode(t *testing.T, n *node.Node) (*client.Client, context.Context) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 	cl, err := client.Dial(ctx, n.Addr(), client.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cl.Close()
+	t.Cleanup(func() { cl.Close() })
+	return cl, ctx
+}
+
+// writeRows inserts rows through a client of n.
+func writeRows(t *testing.T, n *node.Node, from, to int) {
+	t.Helper()
+	cl, ctx := dialNode(t, n)
 	if _, err := cl.Exec(ctx, "CREATE TABLE IF NOT EXISTS t (a INTEGER PRIMARY KEY)"); err != nil {
 		t.Fatal(err)
 	}
@@ -163,13 +171,7 @@ func writeRows(t *testing.T, n *node.Node, from, to int) {
 // SQL error through a client of n.
 func readAndFail(t *testing.T, n *node.Node) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cl, err := client.Dial(ctx, n.Addr(), client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl, ctx := dialNode(t, n)
 	if _, err := cl.Query(ctx, client.Linearizable, "SELECT count(*) FROM t"); err != nil {
 		t.Fatal(err)
 	}
