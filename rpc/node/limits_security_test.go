@@ -16,25 +16,32 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// -max-sessions refuses a Session beyond the limit (RESOURCE_EXHAUSTED)
-// and takes one again once a session ended; -query-timeout ends a Query
-// that runs longer with DEADLINE_EXCEEDED, and so a session's read.
-func TestSessionAndQueryLimits(t *testing.T) {
+// startLimited starts a one-node cluster in the test process with the
+// limits of limits (its other fields are set here) and returns a raw
+// client of it on one connection; both end with the test.
+func startLimited(t *testing.T, limits node.Config) resqlitepb.ReSqliteClient {
+	t.Helper()
 	lis := listenLoopback(t)
-	n, err := node.Start(context.Background(), node.Config{
-		ID: 1, Peers: []raft.Member{{ID: 1, Addr: lis.Addr().String()}}, DataDir: t.TempDir(), Listener: lis,
-		MaxSessions: 1, QueryTimeout: 300 * time.Millisecond,
-	})
+	cfg := limits
+	cfg.ID, cfg.Peers, cfg.DataDir, cfg.Listener = 1, []raft.Member{{ID: 1, Addr: lis.Addr().String()}}, t.TempDir(), lis
+	n, err := node.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer n.Stop()
+	t.Cleanup(func() { n.Stop() })
 	conn, err := grpc.NewClient(n.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
-	rc := resqlitepb.NewReSqliteClient(conn)
+	t.Cleanup(func() { conn.Close() })
+	return resqlitepb.NewReSqliteClient(conn)
+}
+
+// -max-sessions refuses a Session beyond the limit (RESOURCE_EXHAUSTED)
+// and takes one again once a session ended; -query-timeout ends a Query
+// that runs longer with DEADLINE_EXCEEDED, and so a session's read.
+func TestSessionAndQueryLimits(t *testing.T) {
+	rc := startLimited(t, node.Config{MaxSessions: 1, QueryTimeout: 300 * time.Millisecond})
 	ctx := ctxT(t, time.Minute)
 
 	status1 := func(s resqlitepb.ReSqlite_SessionClient) error {
@@ -112,20 +119,7 @@ const endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) S
 // a call waits while a session stream is open on the same connection,
 // and goes through once it ended.
 func TestInflightLimitPerConnection(t *testing.T) {
-	lis := listenLoopback(t)
-	n, err := node.Start(context.Background(), node.Config{
-		ID: 1, Peers: []raft.Member{{ID: 1, Addr: lis.Addr().String()}}, DataDir: t.TempDir(), Listener: lis, MaxStreams: 1,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Stop()
-	conn, err := grpc.NewClient(n.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	rc := resqlitepb.NewReSqliteClient(conn)
+	rc := startLimited(t, node.Config{MaxStreams: 1})
 	ctx := ctxT(t, time.Minute)
 	s, err := rc.Session(ctx)
 	if err != nil {
