@@ -85,9 +85,7 @@ func newPassword(stdin *os.File, stderr io.Writer) (string, error) {
 	}
 	var pws [2]string
 	for i, prompt := range []string{"New password: ", "Again: "} {
-		fmt.Fprint(stderr, prompt)
-		b, err := readline.ReadPassword(fd)
-		fmt.Fprintln(stderr)
+		b, err := readSecret(stdin, prompt, stderr)
 		if err != nil {
 			return "", fmt.Errorf("read password: %w", err)
 		}

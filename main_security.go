@@ -114,9 +114,7 @@ func password(user string, stdin *os.File, stderr io.Writer) (string, error) {
 	if !readline.IsTerminal(fd) {
 		return "", fmt.Errorf("-user %s: no terminal to ask the password on: set %s", user, PasswordEnv)
 	}
-	fmt.Fprintf(stderr, "Password for %s: ", user)
-	pw, err := readline.ReadPassword(fd)
-	fmt.Fprintln(stderr)
+	pw, err := readSecret(stdin, fmt.Sprintf("Password for %s: ", user), stderr)
 	if err != nil {
 		return "", fmt.Errorf("-user %s: read password: %w", user, err)
 	}
