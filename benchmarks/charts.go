@@ -195,7 +195,7 @@ func timeChart(rep *Report) string {
 	var batch []*Result
 	var workloads []string
 	for _, r := range rep.Results {
-		if !r.Concurrent() {
+		if !r.Concurrent() && !r.isSessionCost() {
 			batch = append(batch, r)
 			if !slices.Contains(workloads, r.Workload) {
 				workloads = append(workloads, r.Workload)
@@ -227,7 +227,7 @@ func timeChart(rep *Report) string {
 func concChart(rep *Report, title, unit string, log bool, metrics []string, pick func(Summary, string) float64) string {
 	var conc []*Result
 	for _, r := range rep.Results {
-		if r.Concurrent() {
+		if r.Concurrent() && !r.isSessionCost() {
 			conc = append(conc, r)
 		}
 	}

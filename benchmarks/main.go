@@ -47,7 +47,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "benchmarks:", err)
 		return 1
 	}
-	if err := writeTable(stdout, tableHeader(), tableRows(rep)); err != nil {
+	if err := writeTables(stdout, rep); err != nil {
 		fmt.Fprintln(stderr, "benchmarks:", err)
 		return 1
 	}
@@ -69,6 +69,14 @@ func measure(cfg Config, stderr io.Writer) (*Report, error) {
 	defer stop()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	return runSuite(ctx, cfg, log)
+}
+
+// writeTables writes the results table and the session-cost table.
+func writeTables(w io.Writer, rep *Report) error {
+	if err := writeTable(w, tableHeader(), tableRows(rep)); err != nil {
+		return err
+	}
+	return writeSessionTable(w, rep, writeTable, sessionHeading+". "+sessionNote)
 }
 
 // readReport reads a results.json.

@@ -37,7 +37,42 @@ func fakeReport() *Report {
 		add("conc-write", kindWrite, c, sysLeader, Sample{Seconds: 1, Ops: 500 * c, P50Ms: 2, P99Ms: 4})
 	}
 	rep.result("large-1M", "", 0, sysFollower).Err = "boom | failed"
+	add(wlSessPipe, "", 0, sysLeader+", "+variantEO, Sample{Seconds: 3, Ops: 100})
+	add(wlSessPipe, "", 0, sysLeader+", "+variantPlain, Sample{Seconds: 2, Ops: 100})
+	add(wlSessConc, kindWrite, 8, sysLeader+", "+variantPlain, Sample{Seconds: 1, Ops: 900, P50Ms: 1, P99Ms: 3})
+	add(wlSessConc, kindWrite, 8, sysLeader+", "+variantEO, Sample{Seconds: 1, Ops: 600, P50Ms: 2, P99Ms: 5})
 	return rep
+}
+
+// The session-cost results are left out of the main table and charts and
+// paired in their own table: exactly-once against plain.
+func TestSessionRows(t *testing.T) {
+	rep := fakeReport()
+	rows := sessionRows(rep)
+	want := [][]string{
+		{wlSessPipe, sysLeader, "3.000 s", "2.000 s", "1.50", "", "", "", "", ""},
+		{wlSessConc + " ×8", sysLeader, "600/s", "900/s", "1.50", "2.00", "1.00", "5.00", "3.00", ""},
+	}
+	if !slices.EqualFunc(rows, want, slices.Equal) {
+		t.Errorf("session rows\n%q\nwant\n%q", rows, want)
+	}
+	for _, r := range tableRows(rep) {
+		if strings.HasPrefix(r[0], "sess-") {
+			t.Errorf("main table has session-cost row %q", r)
+		}
+	}
+	for _, svg := range []string{timeChart(rep), throughputChart(rep)} {
+		if strings.Contains(svg, variantEO) {
+			t.Error("a chart shows a session-cost system")
+		}
+	}
+	var md bytes.Buffer
+	if err := writeMarkdown(&md, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "## "+sessionHeading) || !strings.Contains(md.String(), "| sess-conc ×8 | "+sysLeader+" | 600/s | 900/s | 1.50 |") {
+		t.Errorf("Markdown lacks the session table:\n%s", md.String())
+	}
 }
 
 func TestTableRows(t *testing.T) {
@@ -97,7 +132,8 @@ func TestWriteMarkdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	md := b.String()
-	lines := strings.Split(md, "\n")
+	main, _, _ := strings.Cut(md, "## "+sessionHeading) // the main table only
+	lines := strings.Split(main, "\n")
 	var table []string
 	for _, l := range lines {
 		if strings.HasPrefix(l, "|") {

@@ -40,19 +40,22 @@ func TestSmokeQuick(t *testing.T) {
 	if err := json.Unmarshal(b, &rep); err != nil {
 		t.Fatal(err)
 	}
-	batch, conc := 0, 0
+	batch, conc, sess := 0, 0, 0
 	for _, r := range rep.Results {
 		if r.Err != "" || len(r.Samples) != 1 {
 			t.Errorf("%s ×%d on %s: %d samples, error %q", r.Workload, r.Clients, r.System, len(r.Samples), r.Err)
 		}
-		if r.Concurrent() {
+		switch {
+		case r.isSessionCost():
+			sess++
+		case r.Concurrent():
 			conc++
-		} else {
+		default:
 			batch++
 		}
 	}
-	if batch != 6*6 || conc != 3*2*4 {
-		t.Errorf("%d batch and %d concurrent results, want 36 and 24", batch, conc)
+	if batch != 6*6 || conc != 3*2*4 || sess != 2*2*(1+2) {
+		t.Errorf("%d batch, %d concurrent and %d session-cost results, want 36, 24 and 12", batch, conc, sess)
 	}
 	for _, f := range []string{"results.md", chartTime, chartThroughput, chartLatency} {
 		b, err := os.ReadFile(filepath.Join(out, f))

@@ -24,7 +24,13 @@ type suite struct {
 	tmp   string
 	batch []batchSystem
 	conc  []concSystem
+	sess  []sessPair
 	rep   *Report
+	// prefix goes into the names of the tables the workloads use (the
+	// scale check's scaled runs use their own); noConc leaves out the
+	// workloads that run for a duration (the scale check does).
+	prefix string
+	noConc bool
 }
 
 // runSuite starts the clusters, runs every workload cfg.Runs times on
@@ -87,12 +93,13 @@ func (s *suite) systems(bin string, one, three *cluster, inproc *inProcess) {
 		&resqliteConc{name: sysLeader, cl: three},
 		&resqliteConc{name: sysFollower, cl: three, atFollower: true},
 	}
+	s.sess = []sessPair{newSessPair(sysOne, one), newSessPair(sysLeader, three)}
 }
 
 // round runs every workload once on every system. A failure of one
 // system is recorded in its result; only cancellation stops the round.
 func (s *suite) round(ctx context.Context, run int) error {
-	for _, w := range BatchWorkloads(s.cfg.Seed, run, s.cfg.Sizes) {
+	for _, w := range batchWorkloadsIn(s.prefix, s.cfg.Seed, run, s.cfg.Sizes) {
 		if !s.cfg.wants(w.Name) {
 			continue
 		}
@@ -102,6 +109,9 @@ func (s *suite) round(ctx context.Context, run int) error {
 				return err
 			}
 		}
+	}
+	if err := s.sessRound(ctx, run); err != nil {
+		return err
 	}
 	return s.concRound(ctx, run)
 }
@@ -136,6 +146,9 @@ func (s *suite) concRound(ctx context.Context, run int) error {
 }
 
 func (s *suite) wantsConc() bool {
+	if s.noConc {
+		return false
+	}
 	for _, k := range concKinds() {
 		if s.cfg.wants(concWorkload(k)) {
 			return true
@@ -176,7 +189,7 @@ func (s *suite) finish() {
 func checkDigests(rep *Report) {
 	first := map[string]*Result{}
 	for _, r := range rep.Results {
-		if r.Concurrent() {
+		if r.Concurrent() || r.isSessionCost() {
 			continue
 		}
 		f, ok := first[r.Workload]

@@ -18,9 +18,9 @@ func tableHeader() []string {
 
 // tableRows renders the report's results as table cells, batch workloads
 // first in the order they ran, then the concurrent ones by kind and
-// number of clients.
+// number of clients (the session-cost results have a table of their own).
 func tableRows(rep *Report) [][]string {
-	rs := slices.Clone(rep.Results)
+	rs := slices.DeleteFunc(slices.Clone(rep.Results), (*Result).isSessionCost)
 	slices.SortStableFunc(rs, func(a, b *Result) int {
 		if a.Concurrent() != b.Concurrent() || !a.Concurrent() {
 			return boolCmp(a.Concurrent(), b.Concurrent())
@@ -177,6 +177,9 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 		"RSS: peak resident set during the run (the largest node's; the client process); node +MB: the largest rise of a node's RSS "+
 		"during the run over its RSS when the run started (a node keeps memory of earlier runs, large reads above all).\n\n")
 	if err := writeMarkdownTable(w, tableHeader(), tableRows(rep)); err != nil {
+		return err
+	}
+	if err := writeSessionTable(w, rep, writeMarkdownTable, "## "+sessionHeading+"\n\n"+sessionNote); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "\n![time per workload](%s)\n\n![throughput vs clients](%s)\n\n![latency percentiles](%s)\n",

@@ -180,8 +180,15 @@ func countLabel(n int) string {
 // written to are named after the workload and run so runs never share
 // one, the read-only ones after the workload only (set up once).
 func BatchWorkloads(seed uint64, run int, s Sizes) []Workload {
-	table := func(name string) string { return fmt.Sprintf("b_%s_%d", name, run) }
-	shared := func(name string) string { return "b_" + name }
+	return batchWorkloadsIn("", seed, run, s)
+}
+
+// batchWorkloadsIn is BatchWorkloads with prefix in the tables' names
+// after their "b", so that workloads of other sizes (the scale check) use
+// other tables.
+func batchWorkloadsIn(prefix string, seed uint64, run int, s Sizes) []Workload {
+	table := func(name string) string { return fmt.Sprintf("b%s_%s_%d", prefix, name, run) }
+	shared := func(name string) string { return "b" + prefix + "_" + name }
 	ws := []Workload{
 		WOnly(seed, table("wonly"), s),
 		ROnly(seed, shared("ronly"), s),
