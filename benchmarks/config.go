@@ -23,11 +23,14 @@ type Config struct {
 	ConcDuration time.Duration `json:"concurrent_duration_ns"`
 	ConcRows     int           `json:"concurrent_rows"`
 	Match        string        `json:"match,omitempty"`
-	Out          string        `json:"-"`
-	Bin          string        `json:"-"`
-	SQLite3      string        `json:"-"`
-	Render       string        `json:"-"`
-	match        *regexp.Regexp
+	// ScaleCheck, when set, runs the batch workloads at Scale and at
+	// ScaleCheck times it and compares the two (scalecheck.go).
+	ScaleCheck int    `json:"scale_check,omitempty"`
+	Out        string `json:"-"`
+	Bin        string `json:"-"`
+	SQLite3    string `json:"-"`
+	Render     string `json:"-"`
+	match      *regexp.Regexp
 }
 
 // fullSizes are the original project's workload sizes.
@@ -57,6 +60,7 @@ func parseConfig(args []string, stderr io.Writer) (Config, error) {
 	fs.BoolVar(&c.Quick, "quick", false, "small workloads and fewer runs (under 2 minutes)")
 	fs.IntVar(&c.Scale, "scale", 1, "multiply every workload's size by `k` (10: the 10x scale check)")
 	fs.IntVar(&n, "n", 0, "`N`, the inserts of wOnly and the selects of rOnly, after -scale (default 5000, 500 with -quick)")
+	fs.IntVar(&c.ScaleCheck, "scale-check", 0, "run the batch workloads at -scale and at `k` times it, print how time and peak RSS grow, and write scaleK.md and scaleK.json to -out (not results.*)")
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the generated workloads")
 	fs.StringVar(&clients, "clients", "1,8,64,256", "concurrency levels of the concurrent workloads")
 	fs.DurationVar(&c.ConcDuration, "duration", 0, "length of one concurrent run (default 500ms, 200ms with -quick)")
@@ -93,6 +97,9 @@ func (c *Config) complete(clients string) error {
 	}
 	if c.Scale < 1 {
 		return fmt.Errorf("-scale %d: must be at least 1", c.Scale)
+	}
+	if c.ScaleCheck < 0 || c.ScaleCheck == 1 {
+		return fmt.Errorf("-scale-check %d: must be at least 2", c.ScaleCheck)
 	}
 	c.Sizes, c.ConcRows = c.Sizes.Scaled(c.Scale), c.ConcRows*c.Scale
 	if c.Runs == 0 {

@@ -29,7 +29,7 @@ func TestParseConfig(t *testing.T) {
 	if !m.wants("wOnly") || m.wants("conc-write") || m.wants("rOnly") {
 		t.Error("-match ^wOnly$ selects other workloads")
 	}
-	for _, bad := range [][]string{{"-runs", "-1"}, {"-scale", "0"}, {"-clients", "1,x"}, {"-match", "("}, {"extra"}, {"-n", "-3"}} {
+	for _, bad := range [][]string{{"-runs", "-1"}, {"-scale", "0"}, {"-clients", "1,x"}, {"-match", "("}, {"extra"}, {"-n", "-3"}, {"-scale-check", "1"}, {"-scale-check", "-2"}} {
 		if _, err := parseConfig(bad, io.Discard); err == nil {
 			t.Errorf("%q: no error", bad)
 		}

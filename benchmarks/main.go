@@ -42,6 +42,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "benchmarks:", err)
 		return 2
 	}
+	if cfg.ScaleCheck > 0 {
+		return scaleCheck(cfg, stdout, stderr)
+	}
 	rep, err := measure(cfg, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "benchmarks:", err)
@@ -67,8 +70,35 @@ func measure(cfg Config, stderr io.Writer) (*Report, error) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	return runSuite(ctx, cfg, log)
+	return runSuite(ctx, cfg, newLogger(stderr))
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// scaleCheck is run for -scale-check: it runs the two scales, prints
+// the comparison and writes scaleK.json and scaleK.md.
+func scaleCheck(cfg Config, stdout, stderr io.Writer) int {
+	if cfg.Render != "" {
+		fmt.Fprintln(stderr, "benchmarks: -scale-check runs the suite; it does not go with -render")
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sr, err := runScaleCheck(ctx, cfg, newLogger(stderr))
+	if err == nil {
+		err = writeScaleTable(stdout, sr)
+	}
+	if err == nil {
+		err = writeScaleOutputs(cfg.Out, sr)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "benchmarks:", err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "results in %s (scale%d.json, scale%d.md)\n", cfg.Out, sr.Factor, sr.Factor)
+	return 0
 }
 
 // writeTables writes the results table and the session-cost table.

@@ -59,8 +59,11 @@ type Report struct {
 	Started  time.Time `json:"started"`
 	Duration float64   `json:"duration_seconds"`
 	Machine  Machine   `json:"machine"`
-	Config   Config    `json:"config"`
-	Results  []*Result `json:"results"`
+	// LoadAvgEnd is the load average when the run ended (Machine.LoadAvg
+	// is the one at its start).
+	LoadAvgEnd string    `json:"loadavg_end,omitempty"`
+	Config     Config    `json:"config"`
+	Results    []*Result `json:"results"`
 }
 
 // Machine describes where the suite ran.

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 )
 
@@ -39,8 +38,7 @@ func sessionRow(eo, plain *Result, base string) []string {
 	if eo.Concurrent() {
 		name = fmt.Sprintf("%s ×%d", eo.Workload, eo.Clients)
 	}
-	notes := slices.DeleteFunc([]string{eo.Err, plain.Err}, func(s string) bool { return s == "" })
-	row := []string{name, base, "-", "-", "", "", "", "", "", strings.Join(notes, "; ")}
+	row := []string{name, base, "-", "-", "", "", "", "", "", joinNotes(eo.Err, plain.Err)}
 	if len(eo.Samples) == 0 || len(plain.Samples) == 0 {
 		return row
 	}

@@ -38,12 +38,32 @@ type suite struct {
 // are gone when it returns, whatever the outcome (Ctrl-C included: ctx is
 // cancelled then).
 func runSuite(ctx context.Context, cfg Config, log *slog.Logger) (*Report, error) {
+	reps, err := runLegs(ctx, log, []leg{{cfg: cfg}})
+	if err != nil {
+		return nil, err
+	}
+	return reps[0], nil
+}
+
+// leg is one configuration of the workloads in a run of the suite: the
+// scale check runs two, at two scales, on the same systems.
+type leg struct {
+	cfg    Config
+	prefix string
+	noConc bool
+}
+
+// runLegs starts the clusters and runs each leg's workloads cfg.Runs
+// times (the first leg's Runs), the legs taking turns each round, the one
+// that goes first alternating. It returns one report per leg.
+func runLegs(ctx context.Context, log *slog.Logger, legs []leg) ([]*Report, error) {
+	cfg := legs[0].cfg
 	tmp, err := os.MkdirTemp("", "resqlite-bench-")
 	if err != nil {
 		return nil, fmt.Errorf("temp dir: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	s := &suite{cfg: cfg, log: log, tmp: tmp, rep: &Report{Started: time.Now().UTC(), Config: cfg, Machine: machine(ctx, cfg.SQLite3)}}
+	started, mach := time.Now().UTC(), machine(ctx, cfg.SQLite3)
 	bin := cfg.Bin
 	if bin == "" {
 		if bin, err = build(ctx, tmp); err != nil {
@@ -65,14 +85,28 @@ func runSuite(ctx context.Context, cfg Config, log *slog.Logger) (*Report, error
 		return nil, err
 	}
 	defer inproc.close()
-	s.systems(bin, one, three, inproc)
+	base := &suite{cfg: cfg, log: log, tmp: tmp}
+	base.systems(bin, one, three, inproc)
+	suites := make([]*suite, len(legs))
+	for i, l := range legs {
+		s := *base
+		s.cfg, s.prefix, s.noConc = l.cfg, l.prefix, l.noConc
+		s.rep = &Report{Started: started, Config: l.cfg, Machine: mach}
+		suites[i] = &s
+	}
 	for run := 1; run <= cfg.Runs; run++ {
-		if err := s.round(ctx, run); err != nil {
-			return nil, err
+		for i := range suites {
+			if err := suites[(i+run-1)%len(suites)].round(ctx, run); err != nil {
+				return nil, err
+			}
 		}
 	}
-	s.finish()
-	return s.rep, nil
+	reps := make([]*Report, len(suites))
+	for i, s := range suites {
+		s.finish()
+		reps[i] = s.rep
+	}
+	return reps, nil
 }
 
 // systems lists the systems in the order each round runs them.
@@ -182,6 +216,7 @@ func (s *suite) finish() {
 	}
 	checkDigests(s.rep)
 	s.rep.Duration = time.Since(s.rep.Started).Seconds()
+	s.rep.LoadAvgEnd = loadAvg()
 }
 
 // checkDigests marks results whose stdout differs from the first

@@ -156,22 +156,41 @@ func writeMarkdownTable(w io.Writer, header []string, rows [][]string) error {
 	return nil
 }
 
-// writeMarkdown writes the report: where it ran, how, the table and the
-// charts.
-func writeMarkdown(w io.Writer, rep *Report) error {
+// runLine says when, how and where rep was measured.
+func runLine(rep *Report) string {
 	m, c := rep.Machine, rep.Config
 	mode := "full"
 	if c.Quick {
 		mode = "-quick"
 	}
-	fmt.Fprintf(w, "# ReSqlite benchmarks\n\n")
-	fmt.Fprintf(w, "Run %s (%s, scale %d, median of %d runs, seed %d) in %.0f s on %s: %d CPUs, %s, %s, sqlite3 %s, load average at start %s.\n\n",
+	load := "load average at start " + m.LoadAvg
+	if rep.LoadAvgEnd != "" {
+		load += ", at end " + rep.LoadAvgEnd
+	}
+	return fmt.Sprintf("Run %s (%s, scale %d, median of %d runs, seed %d) in %.0f s on %s: %d CPUs, %s, %s, sqlite3 %s, %s.",
 		rep.Started.Format("2006-01-02 15:04 UTC"), mode, c.Scale, c.Runs, c.Seed, rep.Duration,
-		m.Hostname, m.CPUs, m.OS, m.Go, m.SQLite3, m.LoadAvg)
-	fmt.Fprintf(w, "Sizes: N=%d; wHeavy %d writes then %d reads ×%d; rHeavy %d writes then %d reads ×%d; "+
-		"%d alternating INSERT/SELECT pairs; large reads of %v rows; concurrent clients %v, %v each, on %d rows.\n\n",
+		m.Hostname, m.CPUs, m.OS, m.Go, m.SQLite3, load)
+}
+
+// sizesLine says what sizes c's workloads had.
+func sizesLine(c Config) string {
+	return fmt.Sprintf("Sizes: N=%d; wHeavy %d writes then %d reads ×%d; rHeavy %d writes then %d reads ×%d; "+
+		"%d alternating INSERT/SELECT pairs; large reads of %v rows; concurrent clients %v, %v each, on %d rows.",
 		c.Sizes.N, c.Sizes.HeavyWrites, c.Sizes.HeavyReads, c.Sizes.Rounds, c.Sizes.LightWrites, c.Sizes.LightReads,
 		c.Sizes.Rounds, c.Sizes.Pairs, c.Sizes.Large, c.Clients, c.ConcDuration, c.ConcRows)
+}
+
+// joinNotes joins the non-empty notes with "; ".
+func joinNotes(notes ...string) string {
+	return strings.Join(slices.DeleteFunc(notes, func(s string) bool { return s == "" }), "; ")
+}
+
+// writeMarkdown writes the report: where it ran, how, the table and the
+// charts.
+func writeMarkdown(w io.Writer, rep *Report) error {
+	c := rep.Config
+	fmt.Fprintf(w, "# ReSqlite benchmarks\n\n%s\n\n", runLine(rep))
+	fmt.Fprintf(w, "%s\n\n", sizesLine(c))
 	fmt.Fprintf(w, "×mem, ×file, ×wal: time over the sqlite3 CLI's on the same workload (in memory; a file with the default journal; "+
 		"WAL with synchronous=FULL). ×inproc: the in-process SQLite baseline's throughput over the system's. "+
 		"RSS: peak resident set during the run (the largest node's; the client process); node +MB: the largest rise of a node's RSS "+
