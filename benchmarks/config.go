@@ -22,7 +22,10 @@ type Config struct {
 	Clients      []int         `json:"clients"`
 	ConcDuration time.Duration `json:"concurrent_duration_ns"`
 	ConcRows     int           `json:"concurrent_rows"`
-	Match        string        `json:"match,omitempty"`
+	// Budget bounds the time one batch workload may take on one system
+	// over all runs: once its runs took that long, later runs skip it.
+	Budget time.Duration `json:"budget_ns"`
+	Match  string        `json:"match,omitempty"`
 	// ScaleCheck, when set, runs the batch workloads at Scale and at
 	// ScaleCheck times it and compares the two (scalecheck.go).
 	ScaleCheck int    `json:"scale_check,omitempty"`
@@ -64,6 +67,7 @@ func parseConfig(args []string, stderr io.Writer) (Config, error) {
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the generated workloads")
 	fs.StringVar(&clients, "clients", "1,8,64,256", "concurrency levels of the concurrent workloads")
 	fs.DurationVar(&c.ConcDuration, "duration", 0, "length of one concurrent run (default 500ms, 200ms with -quick)")
+	fs.DurationVar(&c.Budget, "budget", 0, "a batch workload on one system takes no more runs once its runs took this long in all (default 60s, 5s with -quick): a slow baseline on a loaded machine gets fewer runs, noted in the table, instead of stretching the suite")
 	fs.StringVar(&c.Match, "match", "", "run only the workloads whose name matches this `regexp` (concurrent ones are conc-write, conc-read, conc-mix)")
 	fs.StringVar(&c.Out, "out", "benchmarks/results", "`directory` for results.json, results.md and the SVG charts")
 	fs.StringVar(&c.Bin, "bin", "", "a built resqlite binary (default: go build one into a temp dir)")
@@ -90,10 +94,13 @@ func parseConfig(args []string, stderr io.Writer) (Config, error) {
 // complete fills in the defaults that depend on -quick and checks c.
 func (c *Config) complete(clients string) error {
 	c.Sizes, c.ConcRows = fullSizes(), 10_000
-	defRuns, defDur := 5, 500*time.Millisecond
+	defRuns, defDur, defBudget := 5, 500*time.Millisecond, 60*time.Second
 	if c.Quick {
 		c.Sizes, c.ConcRows = quickSizes(), 1000
-		defRuns, defDur = 3, 200*time.Millisecond
+		defRuns, defDur, defBudget = 3, 200*time.Millisecond, 5*time.Second
+	}
+	if c.Budget == 0 {
+		c.Budget = defBudget
 	}
 	if c.Scale < 1 {
 		return fmt.Errorf("-scale %d: must be at least 1", c.Scale)

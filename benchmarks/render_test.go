@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"log/slog"
 	"math"
 	"os"
 	"slices"
@@ -265,5 +266,24 @@ func TestRenderFromJSON(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "conc-write ×8") {
 		t.Errorf("table:\n%s", stdout.String())
+	}
+}
+
+// A result whose runs took the budget takes no more, and its note says
+// how many runs its median is of.
+func TestBudget(t *testing.T) {
+	s := &suite{cfg: Config{Budget: time.Second}, log: slog.New(slog.NewTextHandler(io.Discard, nil)), rep: &Report{}}
+	r := s.rep.result("wOnly", "", 0, sysFile)
+	r.Samples = []Sample{{Seconds: 0.6}}
+	if s.overBudget(r) || r.note() != "" {
+		t.Fatalf("0.6 s of a 1 s budget: over budget, note %q", r.note())
+	}
+	r.Samples = append(r.Samples, Sample{Seconds: 0.6})
+	if !s.overBudget(r) || !s.overBudget(r) || r.Skipped != 2 {
+		t.Fatalf("1.2 s of a 1 s budget: not over budget, or %d skipped, want 2", r.Skipped)
+	}
+	r.Err = "boom"
+	if got, want := r.note(), "boom; median of 2 runs (-budget)"; got != want {
+		t.Errorf("note %q, want %q", got, want)
 	}
 }

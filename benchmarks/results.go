@@ -49,6 +49,28 @@ type Result struct {
 	Samples []Sample `json:"samples"`
 	Median  Summary  `json:"median"`
 	Err     string   `json:"error,omitempty"`
+	// Skipped counts the runs left out because the result's earlier runs
+	// took the time budget (Config.Budget).
+	Skipped int `json:"skipped_runs,omitempty"`
+}
+
+// spent is the time r's runs took.
+func (r *Result) spent() time.Duration {
+	var t float64
+	for _, s := range r.Samples {
+		t += s.Seconds
+	}
+	return time.Duration(t * float64(time.Second))
+}
+
+// note is r's error, and how many runs its median is of when the budget
+// cut them.
+func (r *Result) note() string {
+	var budget string
+	if r.Skipped > 0 {
+		budget = fmt.Sprintf("median of %d runs (-budget)", len(r.Samples))
+	}
+	return joinNotes(r.Err, budget)
 }
 
 // Concurrent reports whether r is a concurrent-clients result.

@@ -126,7 +126,7 @@ func scaleRow(b, s *Result, k int) []string {
 	if max(sm.NodeGrowthKB-bm.NodeGrowthKB, dClient) > rssFlatMB*1024 {
 		flags = append(flags, flagRSSGrows)
 	}
-	row[flag] = joinNotes(append(flags, s.Err, b.Err)...)
+	row[flag] = joinNotes(append(flags, s.note(), b.note())...)
 	return row
 }
 

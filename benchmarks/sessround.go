@@ -45,8 +45,12 @@ func (s *suite) sessPipe(ctx context.Context, run int, p sessPair) error {
 	for i, w := range p.ordered(run) {
 		table := fmt.Sprintf("s%s_wonly_%d_%d", s.prefix, run, i)
 		body := WOnly(s.cfg.Seed, table, s.cfg.Sizes).Body
+		r := s.rep.result(wlSessPipe, "", 0, w.Name())
+		if s.overBudget(r) {
+			continue
+		}
 		smp, err := w.pipe(ctx, body)
-		if err := s.record(ctx, s.rep.result(wlSessPipe, "", 0, w.Name()), run, smp, err); err != nil {
+		if err := s.record(ctx, r, run, smp, err); err != nil {
 			return err
 		}
 		if err := w.exec(ctx, "DROP TABLE IF EXISTS "+table+";"); err != nil {

@@ -38,7 +38,7 @@ func sessionRow(eo, plain *Result, base string) []string {
 	if eo.Concurrent() {
 		name = fmt.Sprintf("%s ×%d", eo.Workload, eo.Clients)
 	}
-	row := []string{name, base, "-", "-", "", "", "", "", "", joinNotes(eo.Err, plain.Err)}
+	row := []string{name, base, "-", "-", "", "", "", "", "", joinNotes(eo.note(), plain.note())}
 	if len(eo.Samples) == 0 || len(plain.Samples) == 0 {
 		return row
 	}

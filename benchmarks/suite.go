@@ -138,8 +138,12 @@ func (s *suite) round(ctx context.Context, run int) error {
 			continue
 		}
 		for _, sys := range s.batch {
+			r := s.rep.result(w.Name, "", 0, sys.Name())
+			if s.overBudget(r) {
+				continue
+			}
 			smp, err := sys.Run(ctx, w)
-			if err := s.record(ctx, s.rep.result(w.Name, "", 0, sys.Name()), run, smp, err); err != nil {
+			if err := s.record(ctx, r, run, smp, err); err != nil {
 				return err
 			}
 		}
@@ -189,6 +193,19 @@ func (s *suite) wantsConc() bool {
 		}
 	}
 	return false
+}
+
+// overBudget reports whether r's runs took the time budget already, and
+// counts the run it skips then.
+func (s *suite) overBudget(r *Result) bool {
+	if r.spent() < s.cfg.Budget {
+		return false
+	}
+	if r.Skipped == 0 {
+		s.log.Info("time budget spent: no more runs", "workload", r.Workload, "system", r.System, "runs", len(r.Samples), "budget", s.cfg.Budget)
+	}
+	r.Skipped++
+	return true
 }
 
 // record adds a sample, or the error, to r; it returns ctx's error once

@@ -56,7 +56,7 @@ func tableRow(rep *Report, r *Result) []string {
 	m := r.Median
 	name := r.Workload
 	row := []string{name, r.System, fmt.Sprintf("%.3f s", m.Seconds), "", "", "", "",
-		fmt.Sprintf("%.0f", m.OpsPerSec), "", "", mb(m.NodeRSSKB), "", mb(m.ClientRSSKB), r.Err}
+		fmt.Sprintf("%.0f", m.OpsPerSec), "", "", mb(m.NodeRSSKB), "", mb(m.ClientRSSKB), r.note()}
 	if m.NodeRSSKB > 0 {
 		row[11] = fmt.Sprintf("%.1f", float64(m.NodeGrowthKB)/1024)
 	}
