@@ -106,7 +106,7 @@ func writeTables(w io.Writer, rep *Report) error {
 	if err := writeTable(w, tableHeader(), tableRows(rep)); err != nil {
 		return err
 	}
-	return writeSessionTable(w, rep, writeTable, sessionHeading+". "+sessionNote)
+	return writeSessionTable(w, rep, writeTable, sessionHeading+". "+sessionNote())
 }
 
 // readReport reads a results.json.

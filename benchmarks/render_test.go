@@ -51,8 +51,8 @@ func TestSessionRows(t *testing.T) {
 	rep := fakeReport()
 	rows := sessionRows(rep)
 	want := [][]string{
-		{wlSessPipe, sysLeader, "3.000 s", "2.000 s", "1.50", "", "", "", "", ""},
-		{wlSessConc + " ×8", sysLeader, "600/s", "900/s", "1.50", "2.00", "1.00", "5.00", "3.00", ""},
+		{wlSessPipe, sysLeader, "3.000 s", "2.000 s", "1.50", "1.50–1.50", "", "", "", "", ""},
+		{wlSessConc + " ×8", sysLeader, "600/s", "900/s", "1.50", "1.50–1.50", "2.00", "1.00", "5.00", "3.00", ""},
 	}
 	if !slices.EqualFunc(rows, want, slices.Equal) {
 		t.Errorf("session rows\n%q\nwant\n%q", rows, want)
@@ -71,7 +71,7 @@ func TestSessionRows(t *testing.T) {
 	if err := writeMarkdown(&md, rep); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(md.String(), "## "+sessionHeading) || !strings.Contains(md.String(), "| sess-conc ×8 | "+sysLeader+" | 600/s | 900/s | 1.50 |") {
+	if !strings.Contains(md.String(), "## "+sessionHeading) || !strings.Contains(md.String(), "| sess-conc ×8 | "+sysLeader+" | 600/s | 900/s | 1.50 | 1.50–1.50 |") {
 		t.Errorf("Markdown lacks the session table:\n%s", md.String())
 	}
 }
@@ -266,6 +266,31 @@ func TestRenderFromJSON(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "conc-write ×8") {
 		t.Errorf("table:\n%s", stdout.String())
+	}
+}
+
+// The cost is the median of each run's ratio, the variants' samples
+// paired by run; with unequal counts, the medians' ratio.
+func TestPairedCosts(t *testing.T) {
+	eo := &Result{Workload: wlSessPipe, Samples: []Sample{{Seconds: 3, Ops: 10}, {Seconds: 1, Ops: 10}, {Seconds: 4, Ops: 10}}}
+	plain := &Result{Workload: wlSessPipe, Samples: []Sample{{Seconds: 2, Ops: 10}, {Seconds: 2, Ops: 10}, {Seconds: 2, Ops: 10}}}
+	if got := pairedCosts(eo, plain); !slices.Equal(got, []float64{1.5, 0.5, 2}) {
+		t.Errorf("paired costs %v, want [1.5 0.5 2]", got)
+	}
+	row := sessionRow(eo, plain, sysOne)
+	if row[4] != "1.50" || row[5] != "0.50–2.00" {
+		t.Errorf("row %q: cost 1.50 over runs 0.50–2.00", row)
+	}
+	plain.Samples = plain.Samples[:2]
+	eo.summarize()
+	plain.summarize()
+	if got := pairedCosts(eo, plain); !slices.Equal(got, []float64{1.5}) {
+		t.Errorf("unpaired costs %v, want the medians' ratio [1.5]", got)
+	}
+	conc := &Result{Workload: wlSessConc, Clients: 8, Samples: []Sample{{Seconds: 1, Ops: 500}}}
+	concPlain := &Result{Workload: wlSessConc, Clients: 8, Samples: []Sample{{Seconds: 0.5, Ops: 500}}}
+	if got := pairedCosts(conc, concPlain); !slices.Equal(got, []float64{2}) {
+		t.Errorf("concurrent cost %v, want plain's 1000/s over 500/s", got)
 	}
 }
 

@@ -26,17 +26,21 @@ import (
 // session-cost workloads send the same writes both ways, through the raw
 // gRPC service (so that only the session fields differ), in the same run:
 //
-//   - sess-pipe: wOnly's statements on one Session stream, all submitted
-//     before the first reply is read, as the batch mode pipelines them;
-//     the exactly-once run registers its session in the timed part (a
-//     batch pays that once). Plain session-stream writes are pre-checked
-//     by the serving node (session writes are not: apply judges them).
+//   - sess-pipe: wOnly's statements, sessPipeFactor times as many (so
+//     that one run stands above a loaded machine's noise), on one Session
+//     stream, all submitted before the first reply is read, as the batch
+//     mode pipelines them; the exactly-once run registers its session in
+//     the timed part (a batch pays that once). Plain session-stream writes
+//     are pre-checked by the serving node (session writes are not: apply
+//     judges them), so the plain variant does work of its own.
 //   - sess-conc: C clients, each with its own connection (and session,
 //     registered before the timed part), sending one INSERT at a time
 //     with the unary Execute, as conc-write does through the Go client.
 const (
 	wlSessPipe = "sess-pipe"
 	wlSessConc = "sess-conc"
+
+	sessPipeFactor = 4
 )
 
 // Session variants.

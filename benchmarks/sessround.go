@@ -39,12 +39,14 @@ func (s *suite) sessRound(ctx context.Context, run int) error {
 	return nil
 }
 
-// sessPipe runs wOnly's statements pipelined on each variant of p, each
+// sessPipe runs wOnly's statements (sessPipeFactor times N) pipelined on each variant of p, each
 // into a table of its own, dropped after the run.
 func (s *suite) sessPipe(ctx context.Context, run int, p sessPair) error {
 	for i, w := range p.ordered(run) {
 		table := fmt.Sprintf("s%s_wonly_%d_%d", s.prefix, run, i)
-		body := WOnly(s.cfg.Seed, table, s.cfg.Sizes).Body
+		sizes := s.cfg.Sizes
+		sizes.N *= sessPipeFactor
+		body := WOnly(s.cfg.Seed, table, sizes).Body
 		r := s.rep.result(wlSessPipe, "", 0, w.Name())
 		if s.overBudget(r) {
 			continue

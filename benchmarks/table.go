@@ -198,7 +198,7 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 	if err := writeMarkdownTable(w, tableHeader(), tableRows(rep)); err != nil {
 		return err
 	}
-	if err := writeSessionTable(w, rep, writeMarkdownTable, "## "+sessionHeading+"\n\n"+sessionNote); err != nil {
+	if err := writeSessionTable(w, rep, writeMarkdownTable, "## "+sessionHeading+"\n\n"+sessionNote()); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "\n![time per workload](%s)\n\n![throughput vs clients](%s)\n\n![latency percentiles](%s)\n",
