@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 )
 
 // The scale check (-scale-check K): the issue's target "every workload
@@ -41,11 +42,12 @@ type ScaleReport struct {
 }
 
 // runScaleCheck runs cfg's batch workloads at cfg's scale and at
-// cfg.ScaleCheck times it.
+// cfg.ScaleCheck times it (with a time budget as many times larger, so
+// that both scales get as many runs).
 func runScaleCheck(ctx context.Context, cfg Config, log *slog.Logger) (*ScaleReport, error) {
 	k := cfg.ScaleCheck
 	scaled := cfg
-	scaled.Scale, scaled.Sizes = cfg.Scale*k, cfg.Sizes.Scaled(k)
+	scaled.Scale, scaled.Sizes, scaled.Budget = cfg.Scale*k, cfg.Sizes.Scaled(k), cfg.Budget*time.Duration(k)
 	legs := []leg{
 		{cfg: cfg, noConc: true},
 		{cfg: scaled, prefix: fmt.Sprintf("%dx", scaled.Scale), noConc: true},
