@@ -65,7 +65,7 @@ func parseConfig(args []string, stderr io.Writer) (Config, error) {
 	fs.IntVar(&n, "n", 0, "`N`, the inserts of wOnly and the selects of rOnly, after -scale (default 5000, 500 with -quick)")
 	fs.IntVar(&c.ScaleCheck, "scale-check", 0, "run the batch workloads at -scale and at `k` times it, print how time and peak RSS grow, and write scaleK.md and scaleK.json to -out (not results.*)")
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the generated workloads")
-	fs.StringVar(&clients, "clients", "1,8,64,256", "concurrency levels of the concurrent workloads")
+	fs.StringVar(&clients, "clients", "", "concurrency levels of the concurrent workloads (default 1,8,64,256; 1,8,64 with -quick)")
 	fs.DurationVar(&c.ConcDuration, "duration", 0, "length of one concurrent run (default 500ms, 200ms with -quick)")
 	fs.DurationVar(&c.Budget, "budget", 0, "a batch workload on one system takes no more runs once its runs took this long in all (default 60s, 5s with -quick): a slow baseline on a loaded machine gets fewer runs, noted in the table, instead of stretching the suite")
 	fs.StringVar(&c.Match, "match", "", "run only the workloads whose name matches this `regexp` (concurrent ones are conc-write, conc-read, conc-mix)")
@@ -94,10 +94,15 @@ func parseConfig(args []string, stderr io.Writer) (Config, error) {
 // complete fills in the defaults that depend on -quick and checks c.
 func (c *Config) complete(clients string) error {
 	c.Sizes, c.ConcRows = fullSizes(), 10_000
-	defRuns, defDur, defBudget := 5, 500*time.Millisecond, 60*time.Second
+	defRuns, defDur, defBudget, defClients := 5, 500*time.Millisecond, 60*time.Second, "1,8,64,256"
 	if c.Quick {
 		c.Sizes, c.ConcRows = quickSizes(), 1000
-		defRuns, defDur, defBudget = 3, 200*time.Millisecond, 5*time.Second
+		// 256 clients took a third of a -quick run at load 24 (each
+		// client dials and registers): -quick stops at 64.
+		defRuns, defDur, defBudget, defClients = 3, 200*time.Millisecond, 5*time.Second, "1,8,64"
+	}
+	if clients == "" {
+		clients = defClients
 	}
 	if c.Budget == 0 {
 		c.Budget = defBudget

@@ -25,6 +25,9 @@ func TestParseConfig(t *testing.T) {
 	if !q.wants("conc-mix") {
 		t.Error("no -match wants everything")
 	}
+	if q, _ := parseConfig([]string{"-quick"}, io.Discard); !slices.Equal(q.Clients, []int{1, 8, 64}) {
+		t.Errorf("-quick clients %v, want 1, 8, 64", q.Clients)
+	}
 	m, _ := parseConfig([]string{"-match", "^wOnly$"}, io.Discard)
 	if !m.wants("wOnly") || m.wants("conc-write") || m.wants("rOnly") {
 		t.Error("-match ^wOnly$ selects other workloads")
