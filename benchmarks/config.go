@@ -22,6 +22,9 @@ type Config struct {
 	Clients      []int         `json:"clients"`
 	ConcDuration time.Duration `json:"concurrent_duration_ns"`
 	ConcRows     int           `json:"concurrent_rows"`
+	// Deadline bounds the suite's run: no round starts that would end
+	// after it at the pace of the last one.
+	Deadline time.Duration `json:"deadline_ns"`
 	// Budget bounds the time one batch workload may take on one system
 	// over all runs: once its runs took that long, later runs skip it.
 	Budget time.Duration `json:"budget_ns"`
@@ -67,6 +70,7 @@ func parseConfig(args []string, stderr io.Writer) (Config, error) {
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the generated workloads")
 	fs.StringVar(&clients, "clients", "", "concurrency levels of the concurrent workloads (default 1,8,64,256; 1,8,64 with -quick)")
 	fs.DurationVar(&c.ConcDuration, "duration", 0, "length of one concurrent run (default 500ms, 200ms with -quick)")
+	fs.DurationVar(&c.Deadline, "deadline", 0, "start no round that would end, at the pace of the last one, more than this after the suite started (default 13m, 100s with -quick): on a loaded machine the medians come from fewer runs, which the output says")
 	fs.DurationVar(&c.Budget, "budget", 0, "a batch workload on one system takes no more runs once its runs took this long in all (default 60s, 5s with -quick): a slow baseline on a loaded machine gets fewer runs, noted in the table, instead of stretching the suite")
 	fs.StringVar(&c.Match, "match", "", "run only the workloads whose name matches this `regexp` (concurrent ones are conc-write, conc-read, conc-mix)")
 	fs.StringVar(&c.Out, "out", "benchmarks/results", "`directory` for results.json, results.md and the SVG charts")
@@ -94,12 +98,15 @@ func parseConfig(args []string, stderr io.Writer) (Config, error) {
 // complete fills in the defaults that depend on -quick and checks c.
 func (c *Config) complete(clients string) error {
 	c.Sizes, c.ConcRows = fullSizes(), 10_000
-	defRuns, defDur, defBudget, defClients := 5, 500*time.Millisecond, 60*time.Second, "1,8,64,256"
+	defRuns, defDur, defBudget, defClients, defDeadline := 5, 500*time.Millisecond, 60*time.Second, "1,8,64,256", 13*time.Minute
 	if c.Quick {
 		c.Sizes, c.ConcRows = quickSizes(), 1000
 		// 256 clients took a third of a -quick run at load 24 (each
 		// client dials and registers): -quick stops at 64.
-		defRuns, defDur, defBudget, defClients = 3, 200*time.Millisecond, 5*time.Second, "1,8,64"
+		defRuns, defDur, defBudget, defClients, defDeadline = 3, 200*time.Millisecond, 5*time.Second, "1,8,64", 100*time.Second
+	}
+	if c.Deadline == 0 {
+		c.Deadline = defDeadline
 	}
 	if clients == "" {
 		clients = defClients

@@ -12,14 +12,14 @@ func TestParseConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Runs != 5 || c.Budget != time.Minute || c.Sizes.N != fullSizes().N || c.ConcDuration != 500*time.Millisecond || !slices.Equal(c.Clients, []int{1, 8, 64, 256}) {
+	if c.Runs != 5 || c.Budget != time.Minute || c.Deadline != 13*time.Minute || c.Sizes.N != fullSizes().N || c.ConcDuration != 500*time.Millisecond || !slices.Equal(c.Clients, []int{1, 8, 64, 256}) {
 		t.Errorf("defaults %+v", c)
 	}
 	q, err := parseConfig([]string{"-quick", "-scale", "10", "-n", "77", "-clients", "2, 4"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q.Runs != 3 || q.Budget != 5*time.Second || q.Sizes.N != 77 || q.Sizes.Pairs != 10*quickSizes().Pairs || q.ConcRows != 10_000 || !slices.Equal(q.Clients, []int{2, 4}) {
+	if q.Runs != 3 || q.Budget != 5*time.Second || q.Deadline != 100*time.Second || q.Sizes.N != 77 || q.Sizes.Pairs != 10*quickSizes().Pairs || q.ConcRows != 10_000 || !slices.Equal(q.Clients, []int{2, 4}) {
 		t.Errorf("-quick -scale 10 -n 77: %+v", q)
 	}
 	if !q.wants("conc-mix") {

@@ -103,6 +103,11 @@ func scaleCheck(cfg Config, stdout, stderr io.Writer) int {
 
 // writeTables writes the results table and the session-cost table.
 func writeTables(w io.Writer, rep *Report) error {
+	if rep.RunsDone > 0 && rep.RunsDone < rep.Config.Runs {
+		if _, err := fmt.Fprintf(w, "Medians: %s.\n\n", runsNote(rep)); err != nil {
+			return fmt.Errorf("write table: %w", err)
+		}
+	}
 	if err := writeTable(w, tableHeader(), tableRows(rep)); err != nil {
 		return err
 	}

@@ -81,6 +81,9 @@ type Report struct {
 	Started  time.Time `json:"started"`
 	Duration float64   `json:"duration_seconds"`
 	Machine  Machine   `json:"machine"`
+	// RunsDone is the number of rounds run: Config.Runs unless the
+	// deadline (Config.Deadline) cut the suite short.
+	RunsDone int `json:"runs_done,omitempty"`
 	// LoadAvgEnd is the load average when the run ended (Machine.LoadAvg
 	// is the one at its start).
 	LoadAvgEnd string    `json:"loadavg_end,omitempty"`

@@ -43,11 +43,13 @@ type ScaleReport struct {
 
 // runScaleCheck runs cfg's batch workloads at cfg's scale and at
 // cfg.ScaleCheck times it (with a time budget as many times larger, so
-// that both scales get as many runs).
+// that both scales get as many runs, and a deadline K+1 times as far).
 func runScaleCheck(ctx context.Context, cfg Config, log *slog.Logger) (*ScaleReport, error) {
 	k := cfg.ScaleCheck
 	scaled := cfg
 	scaled.Scale, scaled.Sizes, scaled.Budget = cfg.Scale*k, cfg.Sizes.Scaled(k), cfg.Budget*time.Duration(k)
+	// The rounds do the base's work and K times it.
+	cfg.Deadline *= time.Duration(k + 1)
 	legs := []leg{
 		{cfg: cfg, noConc: true},
 		{cfg: scaled, prefix: fmt.Sprintf("%dx", scaled.Scale), noConc: true},
@@ -144,12 +146,12 @@ func growthMB(m Summary) string {
 // scaleIntro explains the scale-check table.
 func scaleIntro(sr *ScaleReport) string {
 	return fmt.Sprintf("Scale check: every batch workload at scale %d and %d (×%d), the two taking turns each round on the same systems; "+
-		"medians of %d runs. growth/%d: the time's growth over %d (1.00 is linear; %q above %.1f). "+
+		"%s. growth/%d: the time's growth over %d (1.00 is linear; %q above %.1f). "+
 		"node MB: the largest node's peak RSS during the run; node +MB: the largest rise of a node's RSS during the run over its RSS when the run started "+
 		"(nodes keep memory between runs, so their peak says less); client MB: the client process's peak RSS (the sqlite3 CLI, the resqlite client; "+
 		"sess-pipe's client is this program, not measured); ΔMB: ×%d's minus ×1's. %q: node +MB or the client's peak grew by more than %d MB. "+
 		"The concurrent workloads and sess-conc run for a fixed duration and are left out.",
-		sr.Base.Config.Scale, sr.Scaled.Config.Scale, sr.Factor, sr.Base.Config.Runs, sr.Factor, sr.Factor,
+		sr.Base.Config.Scale, sr.Scaled.Config.Scale, sr.Factor, runsNote(sr.Base), sr.Factor, sr.Factor,
 		flagSuperLinear, superLinearSlack, sr.Factor, flagRSSGrows, rssFlatMB)
 }
 

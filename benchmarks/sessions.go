@@ -40,7 +40,7 @@ const (
 	wlSessPipe = "sess-pipe"
 	wlSessConc = "sess-conc"
 
-	sessPipeFactor = 4
+	sessPipeFactor = 2
 )
 
 // Session variants.

@@ -94,19 +94,41 @@ func runLegs(ctx context.Context, log *slog.Logger, legs []leg) ([]*Report, erro
 		s.rep = &Report{Started: started, Config: l.cfg, Machine: mach}
 		suites[i] = &s
 	}
-	for run := 1; run <= cfg.Runs; run++ {
-		for i := range suites {
-			if err := suites[(i+run-1)%len(suites)].round(ctx, run); err != nil {
-				return nil, err
-			}
-		}
+	runs, err := runRounds(ctx, log, suites, time.Now())
+	if err != nil {
+		return nil, err
 	}
 	reps := make([]*Report, len(suites))
 	for i, s := range suites {
+		s.rep.RunsDone = runs
 		s.finish()
 		reps[i] = s.rep
 	}
 	return reps, nil
+}
+
+// runRounds runs the suites' rounds, cfg.Runs of them, the suites taking
+// turns in each, the one that goes first alternating, and returns how many
+// it ran. It starts no round that, at the pace of the last one, would end
+// past the deadline (cfg.Deadline after start): on a loaded machine the
+// medians then come from fewer runs rather than the suite from more time.
+func runRounds(ctx context.Context, log *slog.Logger, suites []*suite, start time.Time) (int, error) {
+	cfg := suites[0].cfg
+	var last time.Duration
+	for run := 1; run <= cfg.Runs; run++ {
+		if run > 1 && time.Since(start)+last > cfg.Deadline {
+			log.Warn("deadline: no more rounds", "rounds", run-1, "of", cfg.Runs, "elapsed", time.Since(start).Round(time.Second), "last round", last.Round(time.Second), "deadline", cfg.Deadline)
+			return run - 1, nil
+		}
+		t0 := time.Now()
+		for i := range suites {
+			if err := suites[(i+run-1)%len(suites)].round(ctx, run); err != nil {
+				return 0, err
+			}
+		}
+		last = time.Since(t0)
+	}
+	return cfg.Runs, nil
 }
 
 // systems lists the systems in the order each round runs them.

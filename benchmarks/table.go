@@ -156,6 +156,14 @@ func writeMarkdownTable(w io.Writer, header []string, rows [][]string) error {
 	return nil
 }
 
+// runsNote says how many runs the medians are of.
+func runsNote(rep *Report) string {
+	if rep.RunsDone > 0 && rep.RunsDone < rep.Config.Runs {
+		return fmt.Sprintf("median of %d runs of %d: the -deadline (%v) cut the suite short", rep.RunsDone, rep.Config.Runs, rep.Config.Deadline)
+	}
+	return fmt.Sprintf("median of %d runs", rep.Config.Runs)
+}
+
 // runLine says when, how and where rep was measured.
 func runLine(rep *Report) string {
 	m, c := rep.Machine, rep.Config
@@ -167,8 +175,8 @@ func runLine(rep *Report) string {
 	if rep.LoadAvgEnd != "" {
 		load += ", at end " + rep.LoadAvgEnd
 	}
-	return fmt.Sprintf("Run %s (%s, scale %d, median of %d runs, seed %d) in %.0f s on %s: %d CPUs, %s, %s, sqlite3 %s, %s.",
-		rep.Started.Format("2006-01-02 15:04 UTC"), mode, c.Scale, c.Runs, c.Seed, rep.Duration,
+	return fmt.Sprintf("Run %s (%s, scale %d, %s, seed %d) in %.0f s on %s: %d CPUs, %s, %s, sqlite3 %s, %s.",
+		rep.Started.Format("2006-01-02 15:04 UTC"), mode, c.Scale, runsNote(rep), c.Seed, rep.Duration,
 		m.Hostname, m.CPUs, m.OS, m.Go, m.SQLite3, load)
 }
 
