@@ -94,7 +94,7 @@ func runLegs(ctx context.Context, log *slog.Logger, legs []leg) ([]*Report, erro
 		s.rep = &Report{Started: started, Config: l.cfg, Machine: mach}
 		suites[i] = &s
 	}
-	runs, err := runRounds(ctx, log, suites, time.Now())
+	runs, err := runRounds(ctx, log, suites, started)
 	if err != nil {
 		return nil, err
 	}
