@@ -266,6 +266,15 @@ func runEntry(w *writer, index uint64, cmd Command) (res *Result, ended bool, er
 		_, err = w.run("RELEASE " + entrySavepoint)
 	case !w.c.inTransaction():
 		return res, true, nil
+	case w.createdVtab:
+		// SQLite cannot roll a virtual table it created back to a
+		// savepoint once the table was written: the module, still in the
+		// transaction, fails its COMMIT (sqlite3 3.40 does the same). The
+		// whole transaction goes instead, as for INSERT OR ROLLBACK.
+		if _, err = w.run("ROLLBACK"); err != nil {
+			return nil, false, err
+		}
+		return res, true, nil
 	default:
 		if _, err = w.run("ROLLBACK TO " + entrySavepoint); err == nil {
 			_, err = w.run("RELEASE " + entrySavepoint)
@@ -282,6 +291,8 @@ func runCommand(w *writer, index uint64, cmd Command) (*Result, error) {
 	res := &Result{Index: index}
 	w.budget.reset()
 	w.resultBytes = 0
+	clear(w.fresh)
+	w.createdVtab = false
 	for si, st := range cmd.Statements {
 		out, serr, err := w.execStatement(si, st)
 		if err != nil {
