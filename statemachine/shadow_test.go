@@ -314,3 +314,35 @@ func TestFailedEntryCreatingVtab(t *testing.T) {
 		}
 	}
 }
+
+// Without touching a shadow table, fts5's 'delete' command given values
+// the row was not indexed with leaves the index inconsistent, as fts5
+// documents: the same 'delete' again reports SQLITE_CORRUPT_VTAB. Under
+// RulesV5 that halted apply on every node; from RulesV6 on it is the
+// statement's error, and the table can still be dropped.
+func TestFts5InconsistentIndex(t *testing.T) {
+	for _, v := range []RulesVersion{RulesV5, RulesV6} {
+		sm, err := Open(t.TempDir(), Options{ReadConns: 1, NewDatabaseRules: v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sm.Close()
+		mustExec(t, sm, "CREATE VIRTUAL TABLE ft USING fts5(x, content='')")
+		mustExec(t, sm, "INSERT INTO ft(rowid, x) VALUES (1, 'a b c')")
+		mustExec(t, sm, "INSERT INTO ft(ft, rowid, x) VALUES ('delete', 1, 'x y z')")
+		res, err := sm.Apply([]raft.Entry{sqlEntry(sm.AppliedIndex()+1, "INSERT INTO ft(ft, rowid, x) VALUES ('delete', 1, 'x y z')")})
+		if v < RulesV6 {
+			if err == nil {
+				t.Errorf("under RulesV5: %v, want apply halted", res[0].(*Result).Err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("apply halted: %v", err)
+		}
+		if r := res[0].(*Result); r.Err == nil || r.Err.Code != 267 {
+			t.Fatalf("the second delete: %v, want SQLITE_CORRUPT_VTAB", r.Err)
+		}
+		mustExec(t, sm, "DROP TABLE ft")
+	}
+}
