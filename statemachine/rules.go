@@ -64,8 +64,10 @@ const (
 	// applied: policy.isModulePragma); and a failed entry that created a
 	// virtual table rolls back its whole transaction, as INSERT OR
 	// ROLLBACK does (rolled back to its savepoint, a written fts5 table
-	// failed the COMMIT and halted every node). Under older rules all of
-	// these run as before.
+	// failed the COMMIT and halted every node). Modules flush what they
+	// buffer at the end of each entry (flushVtabs), so an error they find
+	// then is the entry's, not the next entry's SAVEPOINT's or the batch's
+	// COMMIT's. Under older rules all of these run as before.
 	RulesV6 RulesVersion = 6
 	// MaxRulesVersion is the newest version this binary knows; a new,
 	// empty database starts at it.

@@ -1,6 +1,7 @@
 package statemachine
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -194,4 +195,38 @@ func (w *writer) endShadowLoad() error {
 // other extended codes, which still halt the node.
 func isVtabCorruption(code int, v RulesVersion) bool {
 	return v >= RulesV6 && code == sqlite3.SQLITE_CORRUPT_VTAB
+}
+
+// flushSavepoint is the savepoint flushVtabs opens.
+const flushSavepoint = ReservedPrefix + "flush"
+
+// flushVtabs makes, from RulesV6 on, the virtual tables the transaction
+// wrote write out what they buffer (fts5 keeps an entry's new index data
+// in memory), at the end of an entry that succeeded, by opening a
+// savepoint inside the entry's (the caller then releases both): SQLite
+// calls each module's xSavepoint, which fts5 answers by flushing. Otherwise the module flushes when the next
+// entry opens its savepoint, or at COMMIT, where a batch happens to end,
+// and an error it finds in its shadow tables there (SQLITE_CORRUPT_VTAB,
+// an unknown format) would halt apply. Here it is the entry's error, as
+// the data it flushes is the entry's own, on every node alike (a flush
+// after every entry leaves nothing of earlier entries buffered); the
+// caller then rolls the transaction back (flushFailed). si is the entry's
+// last statement, which the error is reported at.
+func (w *writer) flushVtabs(si int) (*Error, error) {
+	if w.pol.rules < RulesV6 {
+		return nil, nil
+	}
+	left := w.budget.suspend()
+	defer w.budget.resume(left)
+	// The entry's RELEASE releases this savepoint with its own.
+	_, err := w.run("SAVEPOINT " + flushSavepoint)
+	if err == nil {
+		return nil, nil
+	}
+	var se *sqliteError
+	if !errors.As(err, &se) || (isEnvironment(se.code) && !isVtabCorruption(se.code, w.pol.rules)) {
+		return nil, &envError{err}
+	}
+	w.flushFailed = true
+	return &Error{Kind: ErrorRuntime, Code: se.code, Message: se.msg, Statement: si, Offset: -1}, nil
 }

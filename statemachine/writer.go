@@ -37,6 +37,9 @@ type writer struct {
 	// CREATE VIRTUAL TABLE: if the entry fails, its whole transaction is
 	// rolled back (runEntry).
 	createdVtab bool
+	// flushFailed is set when the virtual tables' flush at the end of the
+	// current entry failed (flushVtabs).
+	flushFailed bool
 }
 
 // MaxResultBytes bounds the rows one entry may return (a SELECT in a block,
@@ -444,7 +447,7 @@ func (w *writer) checkMaxRowid(si int) (*Error, error) {
 			if err != nil {
 				// WITHOUT ROWID tables and views have no rowid to run out of.
 				var se *sqliteError
-				if errors.As(err, &se) && isEnvironment(se.code) {
+				if errors.As(err, &se) && isEnvironment(se.code) && !isVtabCorruption(se.code, w.pol.rules) {
 					return nil, &envError{err}
 				}
 				continue
@@ -462,7 +465,7 @@ func (w *writer) checkMaxRowid(si int) (*Error, error) {
 		if rc != sqlite3.SQLITE_ROW && rc != sqlite3.SQLITE_DONE {
 			err := w.c.lastError(rc)
 			sqlite3.Xsqlite3_reset(w.c.tls, stmt)
-			if isEnvironment(err.code) {
+			if isEnvironment(err.code) && !isVtabCorruption(err.code, w.pol.rules) {
 				return nil, &envError{err}
 			}
 			w.c.finalize(stmt)
