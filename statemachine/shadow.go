@@ -32,10 +32,11 @@ import (
 // dropped it, or named it in a trigger or view it compiles). Then no node
 // has anything of the table cached: every node created it in this entry
 // and none has read it, so the module reads the loaded rows afresh on
-// every node alike. A failed entry rolls its schema change back, which
-// disconnects the table everywhere. What such a load writes is the
+// every node alike. A failed entry that created a virtual table rolls
+// back its whole transaction (runEntry). What such a load writes is the
 // user's, and may be inconsistent; the module then reports
-// SQLITE_CORRUPT_VTAB, the statement's error (isVtabCorruption).
+// SQLITE_CORRUPT_VTAB, the error of the statement that uses the table
+// (isVtabCorruption), or of the entry whose data it flushes (flushVtabs).
 
 // setDefensive turns SQLite's defensive mode on or off on the connection.
 // Changing it expires the connection's prepared statements (they
