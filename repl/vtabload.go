@@ -28,7 +28,12 @@ import (
 // The module must not have read its shadow tables between its creation
 // and their reload (fts5 reads its index structure on first use, not
 // when it creates it; nothing of the dump uses the table itself), so the
-// table answers from the reloaded content on every node alike.
+// table answers from the reloaded content on every node alike. Since
+// rules version 6 the nodes enforce this: shadow tables are read-only to
+// writes, except in the write that created their virtual table, before
+// it uses the table (statemachine/shadow.go). So the idiom loads only
+// inside one transaction block, where both dumps put it (ReSqlite's
+// .dump never splits a virtual table's part into two blocks).
 
 // vtabLoad is the shell's state for the idiom.
 type vtabLoad struct {

@@ -261,10 +261,25 @@ func runEntry(w *writer, index uint64, cmd Command) (res *Result, ended bool, er
 	if res, err = runCommand(w, index, cmd); err != nil {
 		return nil, false, err
 	}
+	if res.Err == nil {
+		if res.Err, err = w.flushVtabs(len(cmd.Statements) - 1); err != nil {
+			return nil, false, err
+		}
+	}
 	switch {
 	case res.Err == nil:
 		_, err = w.run("RELEASE " + entrySavepoint)
 	case !w.c.inTransaction():
+		return res, true, nil
+	case w.createdVtab || w.flushFailed:
+		// SQLite cannot roll a virtual table it created back to a
+		// savepoint once the table was written: the module, still in the
+		// transaction, fails its COMMIT (sqlite3 3.40 does the same); nor
+		// one whose flush failed, which keeps what it did not flush. The
+		// whole transaction goes instead, as for INSERT OR ROLLBACK.
+		if _, err = w.run("ROLLBACK"); err != nil {
+			return nil, false, err
+		}
 		return res, true, nil
 	default:
 		if _, err = w.run("ROLLBACK TO " + entrySavepoint); err == nil {
@@ -282,6 +297,9 @@ func runCommand(w *writer, index uint64, cmd Command) (*Result, error) {
 	res := &Result{Index: index}
 	w.budget.reset()
 	w.resultBytes = 0
+	clear(w.fresh)
+	w.createdVtab = false
+	w.flushFailed = false
 	for si, st := range cmd.Statements {
 		out, serr, err := w.execStatement(si, st)
 		if err != nil {

@@ -23,6 +23,9 @@ type conn struct {
 	drv driver.Conn
 	tls *libc.TLS
 	db  uintptr
+	// defensive is SQLite's defensive mode as setDefensive last set it
+	// (defensiveKnown) (shadow.go).
+	defensive, defensiveKnown bool
 }
 
 // openConn opens dsn with d and exposes the connection's C handle.

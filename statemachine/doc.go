@@ -79,7 +79,12 @@
 //     orders;
 //   - insert into a rowid table whose largest rowid is already
 //     9223372036854775807 (SQLite would pick a random rowid): checked before
-//     each statement for every table it may insert into, triggers included.
+//     each statement for every table it may insert into, triggers included;
+//   - change, drop, alter or put a trigger on a virtual table's shadow
+//     table (ft_data of an fts5 table ft…), or create a table under such a
+//     name: SQLite's defensive mode, on the apply connection (shadow.go).
+//     Only the entry that created a virtual table may load its shadow
+//     tables, before it uses the table, as a dump reload does.
 //
 // Bounded, by counters that are the same on every node, so that an entry
 // too big or too long fails as its result everywhere instead of halting
@@ -100,8 +105,12 @@
 //
 // # Rules versions
 //
-// The rules above are RulesV5, which also lets a write use generate_series
-// (serieswrite.go). RulesV4 is the same without it (a write naming it
+// The rules above are RulesV6. RulesV5 is the same without the shadow
+// table rule, with an SQLITE_CORRUPT_VTAB halting apply, with fts5's own
+// PRAGMA data_version refused while a write runs, and with a failed entry
+// that created and wrote a virtual table halting apply at COMMIT (see
+// RulesV6). It lets a write use generate_series (serieswrite.go), which
+// RulesV4 does not: RulesV4 is the same without it (a write naming it
 // fails with "no such table"), and takes restores through the log
 // (restore.go); RulesV3 is RulesV4 without restores, and honours client
 // sessions (entry kind 3, session.go). RulesV2 is the same list without sessions (their

@@ -24,7 +24,9 @@ const DumpBlockBytes = 1 << 20
 // objects are left out. The text rebuilds the database when fed to
 // ReSqlite or to the sqlite3 CLI. Unlike the CLI's, a dump longer than
 // DumpBlockBytes is split into several transaction blocks, so that
-// ReSqlite takes each as one entry.
+// ReSqlite takes each as one entry; a virtual table and its shadow tables
+// stay in one block, however large (only the entry that creates a virtual
+// table may load its shadow tables: RulesV6).
 //
 // opts are the CLI's .dump arguments. With opts.Tables (LIKE patterns)
 // only the objects whose own name matches one are written, as the CLI
@@ -129,6 +131,9 @@ func (r *reader) dumpObjects(w *dumpWriter, filter string) error {
 	}
 	w.schema("PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n")
 	for _, t := range tables {
+		if !isShadowOf(t.name, w.holdVtab) {
+			w.holdVtab = ""
+		}
 		switch {
 		case t.name == "sqlite_sequence" && !w.opts.NoSys:
 			w.schema("DELETE FROM sqlite_sequence;\n")
@@ -144,6 +149,7 @@ func (r *reader) dumpObjects(w *dumpWriter, filter string) error {
 			return fmt.Errorf("table %s: %w", t.name, err)
 		}
 	}
+	w.holdVtab = ""
 	err = r.c.scan(`SELECT sql FROM sqlite_schema AS o
 		WHERE type IN ('index', 'trigger', 'view') AND sql IS NOT NULL AND `+sqlval.HideInternalObjects+` AND `+filter+`
 		ORDER BY rowid`, func(row []Value) error {
@@ -198,6 +204,17 @@ type dumpWriter struct {
 	// writableSchema is set once a virtual table turned writable_schema
 	// on.
 	writableSchema bool
+	// holdVtab is the virtual table whose shadow tables are being
+	// written: the block is not split until they are all written, since
+	// only the entry that creates a virtual table may load them (RulesV6,
+	// shadow.go). Such a block may exceed DumpBlockBytes.
+	holdVtab string
+}
+
+// isShadowOf reports whether table is named like a shadow table of the
+// virtual table vtab (its name, "_" and a suffix, in any ASCII case).
+func isShadowOf(table, vtab string) bool {
+	return vtab != "" && len(table) > len(vtab)+1 && table[len(vtab)] == '_' && asciiLower(table[:len(vtab)]) == asciiLower(vtab)
 }
 
 // virtualTable writes a virtual table as sqlite3's .dump does: a row of
@@ -208,6 +225,7 @@ func (w *dumpWriter) virtualTable(name, sql string) {
 		w.schema("PRAGMA writable_schema=ON;\n")
 		w.writableSchema = true
 	}
+	w.holdVtab = name
 	q := func(s string) string { return strings.ReplaceAll(s, "'", "''") }
 	w.schema("INSERT INTO sqlite_schema(type,name,tbl_name,rootpage,sql)VALUES('table','" + q(name) + "','" + q(name) + "',0,'" + q(sql) + "');\n")
 }
@@ -223,7 +241,7 @@ func (w *dumpWriter) schema(s string) {
 // statement writes one statement, closing the transaction block first
 // when it would grow past DumpBlockBytes.
 func (w *dumpWriter) statement(s string) {
-	if w.block > 0 && w.block+len(s) > DumpBlockBytes && !w.opts.DataOnly {
+	if w.block > 0 && w.block+len(s) > DumpBlockBytes && !w.opts.DataOnly && w.holdVtab == "" {
 		w.write("COMMIT;\nBEGIN TRANSACTION;\n")
 		w.block = 0
 	}

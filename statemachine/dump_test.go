@@ -268,3 +268,32 @@ func TestDumpsLeaveReadConnections(t *testing.T) {
 		t.Error("dump after the first one is incomplete")
 	}
 }
+
+// A virtual table and its shadow tables are written in one transaction
+// block, even where it grows past DumpBlockBytes: only the entry that
+// creates a virtual table may load its shadow tables (RulesV6).
+func TestDumpKeepsVirtualTableInOneBlock(t *testing.T) {
+	sm := openTest(t)
+	mustExec(t, sm, "CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT)")
+	mustExec(t, sm, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 3500) INSERT INTO t SELECT x, hex(zeroblob(100)) FROM c")
+	mustExec(t, sm, "CREATE VIRTUAL TABLE ft USING fts5(x)")
+	mustExec(t, sm, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 3000) INSERT INTO ft SELECT printf('word%d common %s', x, hex(zeroblob(20))) FROM c")
+	mustExec(t, sm, "CREATE TABLE after(a)")
+	mustExec(t, sm, "INSERT INTO after VALUES (1)")
+	got, _ := dumpText(t, sm)
+	start := strings.Index(got, "INSERT INTO sqlite_schema(type,name,tbl_name,rootpage,sql)VALUES('table','ft'")
+	end := strings.LastIndex(got, "INSERT INTO ft_")
+	if start < 0 || end < start {
+		t.Fatalf("no virtual table in the dump:\n%.2000s", got)
+	}
+	if start > DumpBlockBytes || end < DumpBlockBytes {
+		t.Fatalf("the test's virtual table spans bytes %d-%d: it must cross %d", start, end, DumpBlockBytes)
+	}
+	const split = "COMMIT;\nBEGIN TRANSACTION;\n"
+	if i := strings.Index(got[start:end], split); i >= 0 {
+		t.Errorf("the dump starts a new block %d bytes into the virtual table", i)
+	}
+	if !strings.Contains(got[end:], split) && strings.Count(got, split) == 0 {
+		t.Error("no block was split at all")
+	}
+}

@@ -111,6 +111,19 @@ type policy struct {
 	// shows the authorizer only the old name, so the new one is checked
 	// after the statement ran (writer.checkRenamed).
 	altered bool
+	// tables are the tables, views and virtual tables the statement names
+	// (reads, writes, drops, ALTER, indexes and triggers on them), fired
+	// triggers and used views included.
+	tables []string
+	// createdVtab is the virtual table a CREATE VIRTUAL TABLE creates.
+	createdVtab string
+	// stepping is set while a write's statement runs: a statement
+	// compiled then is a virtual table module's own (a user's statement
+	// was judged when it was compiled first).
+	stepping bool
+	// load is set while a statement is compiled with SQLite's defensive
+	// mode lifted to load shadow tables (shadow.go); reset leaves it.
+	load *shadowLoad
 }
 
 // verdict returns the rule the prepared statement breaks, or "". It is
@@ -144,6 +157,9 @@ func (p *policy) reset(m policyMode) {
 	p.unknownSavepoint = ""
 	p.altered = false
 	p.pragmaTables = p.pragmaTables[:0]
+	p.tables = p.tables[:0]
+	p.createdVtab = ""
+	p.stepping = false
 }
 
 // authorize is the connection's sqlite.AuthorizerFn.
@@ -162,6 +178,10 @@ func (p *policy) authorize(action sqlite.AuthorizerActionCode, arg1, arg2, dbNam
 	write := changesDatabase(action, arg2)
 	if write {
 		p.writes++
+	}
+	p.noteTable(action, arg1, arg2)
+	if p.load != nil {
+		p.load.check(action, arg1)
 	}
 	reason := p.check(action, arg1, arg2)
 	if reason == "" && write && strings.EqualFold(dbName, "temp") {
@@ -220,6 +240,9 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 		}
 		return checkSavepoint(arg1, arg2, write)
 	case sqlite.AuthPragma:
+		if write && p.stepping && p.rules >= RulesV6 && isModulePragma(strings.ToLower(arg1), arg2) {
+			return ""
+		}
 		if !write || p.rules >= RulesV2 {
 			return checkPragmaV2(strings.ToLower(arg1), arg2, write)
 		}
@@ -282,6 +305,21 @@ func (p *policy) check(action sqlite.AuthorizerActionCode, arg1, arg2 string) st
 		return checkInternal(arg2, write)
 	}
 	return ""
+}
+
+// noteTable records the table the action names (policy.tables), or the
+// virtual table it creates.
+func (p *policy) noteTable(action sqlite.AuthorizerActionCode, arg1, arg2 string) {
+	switch action {
+	case sqlite.AuthRead, sqlite.AuthInsert, sqlite.AuthUpdate, sqlite.AuthDelete,
+		sqlite.AuthDropTable, sqlite.AuthDropVTable:
+		p.tables = append(p.tables, arg1)
+	case sqlite.AuthAlterTable, sqlite.AuthCreateIndex, sqlite.AuthDropIndex,
+		sqlite.AuthCreateTrigger, sqlite.AuthDropTrigger:
+		p.tables = append(p.tables, arg2)
+	case sqlite.AuthCreateVTable:
+		p.createdVtab = arg1
+	}
 }
 
 // checkNewName refuses a new table, index, view or trigger (kind) whose
@@ -356,6 +394,30 @@ func (p *policy) checkInternalRead(table string, write bool) string {
 		return fmt.Sprintf("table %s is ReSqlite's: a write may not read it (a query may)", strings.ToLower(table))
 	}
 	return ""
+}
+
+// isModulePragma reports whether a virtual table module may run PRAGMA
+// name (with value) while a write runs, from RulesV6 on: fts5 reads
+// data_version to tell whether another connection changed its tables
+// since it cached them. Its value differs between nodes, but on the apply
+// connection, the only one that writes, it changes only when a restore
+// replaces the file, so what fts5 does with it does not. Under older
+// rules fts5 was refused it, but only on a node that had not cached the
+// statement since it started: a node restarted failed the write that the
+// others applied (an fts5 DELETE or query in a write).
+func isModulePragma(name, value string) bool {
+	return name == "data_version" && value == ""
+}
+
+// readsPragmaTable reports whether tables (policy.pragmaTables) hold
+// name, in any letter case.
+func readsPragmaTable(tables []string, name string) bool {
+	for _, t := range tables {
+		if strings.EqualFold(t, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // changesDatabase reports whether action (with its second argument) changes

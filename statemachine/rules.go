@@ -49,9 +49,29 @@ const (
 	// first as in sqlite3. Under older rules such a statement fails with
 	// "no such table: generate_series", as before.
 	RulesV5 RulesVersion = 5
+	// RulesV6 makes virtual tables' shadow tables read-only to writes, as
+	// SQLite's SQLITE_DBCONFIG_DEFENSIVE does (shadow.go): a statement
+	// that changes, drops or puts a trigger on one (ft_data of an fts5
+	// table ft…) fails with SQLite's message and changes nothing. One
+	// exception keeps dumps reloading: within one entry, a virtual table
+	// created by that entry may have its shadow tables created and
+	// filled, until a statement of the entry uses the table. And an
+	// SQLITE_CORRUPT_VTAB a module reports about its own shadow tables is
+	// the statement's error, not a broken file that halts apply. Two
+	// fixes of virtual tables go with it: a module may read PRAGMA
+	// data_version while a write runs (fts5 does on its first read of a
+	// connection, so a restarted node failed an fts5 DELETE the others
+	// applied: policy.isModulePragma); and a failed entry that created a
+	// virtual table rolls back its whole transaction, as INSERT OR
+	// ROLLBACK does (rolled back to its savepoint, a written fts5 table
+	// failed the COMMIT and halted every node). Modules flush what they
+	// buffer at the end of each entry (flushVtabs), so an error they find
+	// then is the entry's, not the next entry's SAVEPOINT's or the batch's
+	// COMMIT's. Under older rules all of these run as before.
+	RulesV6 RulesVersion = 6
 	// MaxRulesVersion is the newest version this binary knows; a new,
 	// empty database starts at it.
-	MaxRulesVersion = RulesV5
+	MaxRulesVersion = RulesV6
 )
 
 // MaxValueBytes bounds, from RulesV2 on, every string, blob and row a write
@@ -157,6 +177,8 @@ func (w *writer) setRules(v RulesVersion) {
 		limit = MaxValueBytes
 	}
 	sqlite3.Xsqlite3_limit(w.c.tls, w.c.db, sqlite3.SQLITE_LIMIT_LENGTH, limit)
+	// It cannot fail: openWriter checked that the build knows the option.
+	_ = w.c.setDefensive(v >= RulesV6)
 }
 
 // switchRules applies a rules entry at index: it records v in MetaTable in

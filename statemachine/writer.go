@@ -30,6 +30,16 @@ type writer struct {
 	defaultLength int32
 	// seriesProbe is the prepared seriesWriteProbe (serieswrite.go), or 0.
 	seriesProbe uintptr
+	// fresh are the virtual tables the current entry created and has not
+	// used since (shadow.go).
+	fresh freshVtabs
+	// createdVtab is set, from RulesV6 on, once the current entry ran a
+	// CREATE VIRTUAL TABLE: if the entry fails, its whole transaction is
+	// rolled back (runEntry).
+	createdVtab bool
+	// flushFailed is set when the virtual tables' flush at the end of the
+	// current entry failed (flushVtabs).
+	flushFailed bool
 }
 
 // MaxResultBytes bounds the rows one entry may return (a SELECT in a block,
@@ -72,6 +82,10 @@ func openWriter(path string, maxEntrySteps int64, newRules RulesVersion, testSle
 	if err := c.exec(applySettings); err != nil {
 		w.close()
 		return nil, fmt.Errorf("apply connection settings: %w", err)
+	}
+	if err := c.setDefensive(false); err != nil {
+		w.close()
+		return nil, err
 	}
 	if err := c.registerAuthorizer(w.pol.authorize); err != nil {
 		w.close()
@@ -248,53 +262,95 @@ func (w *writer) execText(si int, st Statement) ([]StatementResult, *Error, erro
 	var results []StatementResult
 	rest, base := st.SQL, 0
 	for first := true; ; first = false {
-		w.pol.reset(modeWrite)
-		stmt, n, err := w.c.prepare(rest)
-		if err != nil {
-			serr, env := w.statementError(err, si, base, ErrorParse)
-			return results, serr, env
-		}
-		if stmt == 0 {
-			if first {
-				return nil, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_ERROR, Message: "empty statement", Statement: si, Offset: -1}, nil
-			}
-			return results, nil, nil
-		}
-		if !first && len(st.Params) > 0 {
-			w.c.finalize(stmt)
-			return results, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_RANGE, Message: "parameters are bound to a text that holds several statements", Statement: si, Offset: base}, nil
-		}
-		more := strings.TrimSpace(rest[n:]) != ""
-		if v := w.pol.verdict(); v != "" {
-			w.c.finalize(stmt)
-			return results, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: v, Statement: si, Offset: -1}, nil
-		}
-		if name := w.pol.unknownSavepoint; name != "" {
-			// What SQLite says when the entry's own savepoint is out of reach.
-			w.c.finalize(stmt)
-			return results, &Error{Kind: ErrorRuntime, Code: sqlite3.SQLITE_ERROR, Message: "no such savepoint: " + name, Statement: si, Offset: -1}, nil
-		}
-		var before map[string]bool
-		if w.pol.altered {
-			if before, err = w.reservedNames(); err != nil {
-				w.c.finalize(stmt)
-				return results, nil, err
-			}
-		}
-		res, serr, env := w.step(stmt, si, base, st.Params, rest[:n])
-		w.c.finalize(stmt)
-		if serr == nil && env == nil && before != nil {
-			serr, env = w.checkRenamed(si, before)
-		}
+		res, n, serr, env := w.execNext(si, st, rest, base, first)
 		if serr != nil || env != nil {
 			return results, serr, env
 		}
-		results = append(results, res)
+		if n == 0 {
+			return results, nil, nil
+		}
+		results = append(results, *res)
 		rest, base = rest[n:], base+n
-		if !more {
+		if strings.TrimSpace(rest) == "" {
 			return results, nil, nil
 		}
 	}
+}
+
+// execNext compiles and runs the first SQL statement of rest (at byte
+// base of st's text) and returns its result and the length of text it
+// consumed (0, and no result, when rest holds no statement).
+func (w *writer) execNext(si int, st Statement, rest string, base int, first bool) (res *StatementResult, n int, serr *Error, env error) {
+	stmt, n, lifted, err := w.prepareWrite(rest)
+	if lifted {
+		defer func() {
+			if e := w.endShadowLoad(); e != nil && env == nil {
+				res, serr, env = nil, nil, e
+			}
+		}()
+	}
+	if err != nil {
+		serr, env := w.statementError(err, si, base, ErrorParse)
+		return nil, 0, serr, env
+	}
+	if stmt == 0 {
+		if first {
+			return nil, 0, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_ERROR, Message: "empty statement", Statement: si, Offset: -1}, nil
+		}
+		return nil, 0, nil, nil
+	}
+	defer w.c.finalize(stmt)
+	w.useTables()
+	if !first && len(st.Params) > 0 {
+		return nil, 0, &Error{Kind: ErrorParse, Code: sqlite3.SQLITE_RANGE, Message: "parameters are bound to a text that holds several statements", Statement: si, Offset: base}, nil
+	}
+	if v := w.pol.verdict(); v != "" {
+		return nil, 0, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: v, Statement: si, Offset: -1}, nil
+	}
+	if name := w.pol.unknownSavepoint; name != "" {
+		// What SQLite says when the entry's own savepoint is out of reach.
+		return nil, 0, &Error{Kind: ErrorRuntime, Code: sqlite3.SQLITE_ERROR, Message: "no such savepoint: " + name, Statement: si, Offset: -1}, nil
+	}
+	var before map[string]bool
+	if w.pol.altered {
+		if before, err = w.reservedNames(); err != nil {
+			return nil, 0, nil, err
+		}
+	}
+	created := w.pol.createdVtab
+	if created != "" && w.pol.rules >= RulesV6 {
+		w.createdVtab = true
+	}
+	r, serr, env := w.step(stmt, si, base, st.Params, rest[:n])
+	if serr == nil && env == nil && before != nil {
+		serr, env = w.checkRenamed(si, before)
+	}
+	if serr != nil || env != nil {
+		return nil, 0, serr, env
+	}
+	w.noteCreated(created)
+	return &r, n, nil, nil
+}
+
+// prepareWrite compiles the first statement of rest under the write
+// policy. A statement SQLite's defensive mode refused is compiled again
+// without it when it only loads the shadow tables of a virtual table the
+// entry created (lifted; the caller ends the lift once it ran).
+func (w *writer) prepareWrite(rest string) (stmt uintptr, n int, lifted bool, err error) {
+	w.pol.reset(modeWrite)
+	stmt, n, err = w.c.prepare(rest)
+	if err == nil || w.pol.violation != "" {
+		return stmt, n, false, err
+	}
+	ls, ln, ok, lerr := w.prepareShadowLoad(rest)
+	switch {
+	case lerr != nil:
+		return 0, 0, false, lerr
+	case ok:
+		return ls, ln, true, nil
+	}
+	w.pol.reset(modeWrite)
+	return 0, 0, false, err
 }
 
 // step binds params, checks the policy's verdict and runs stmt (whose
@@ -302,6 +358,10 @@ func (w *writer) execText(si int, st Statement) ([]StatementResult, *Error, erro
 func (w *writer) step(stmt uintptr, si, base int, params []Param, text string) (StatementResult, *Error, error) {
 	var res StatementResult
 	tls := w.c.tls
+	// A module may read data_version while the statement runs, unless
+	// the statement reads it itself (pragma_data_version runs the PRAGMA
+	// while the statement runs too).
+	modules := !readsPragmaTable(w.pol.pragmaTables, "pragma_data_version")
 	if isUnauthorizedWrite(w.c, stmt, w.pol, text) {
 		return res, &Error{Kind: ErrorRejected, Code: sqlite3.SQLITE_AUTH, Message: unauthorizedWriteMessage(text), Statement: si, Offset: -1}, nil
 	}
@@ -313,6 +373,8 @@ func (w *writer) step(stmt uintptr, si, base int, params []Param, text string) (
 		return res, serr, env
 	}
 	w.pol.reset(modeWrite) // a re-prepare while stepping is judged again
+	w.pol.stepping = modules
+	defer func() { w.pol.stepping = false }()
 	sqlite3.Xsqlite3_set_last_insert_rowid(tls, w.c.db, 0)
 	before := sqlite3.Xsqlite3_total_changes64(tls, w.c.db)
 	ncol := int(sqlite3.Xsqlite3_column_count(tls, stmt))
@@ -356,7 +418,7 @@ func (w *writer) statementError(err error, si, base int, kind ErrorKind) (*Error
 	if se.code == sqlite3.SQLITE_INTERRUPT && w.budget.exhausted() {
 		return &Error{Kind: ErrorRuntime, Code: se.code, Message: w.budget.message(), Statement: si, Offset: -1}, nil
 	}
-	if isEnvironment(se.code) {
+	if isEnvironment(se.code) && !isVtabCorruption(se.code, w.pol.rules) {
 		return nil, &envError{err}
 	}
 	off := -1
@@ -385,7 +447,7 @@ func (w *writer) checkMaxRowid(si int) (*Error, error) {
 			if err != nil {
 				// WITHOUT ROWID tables and views have no rowid to run out of.
 				var se *sqliteError
-				if errors.As(err, &se) && isEnvironment(se.code) {
+				if errors.As(err, &se) && isEnvironment(se.code) && !isVtabCorruption(se.code, w.pol.rules) {
 					return nil, &envError{err}
 				}
 				continue
@@ -403,7 +465,7 @@ func (w *writer) checkMaxRowid(si int) (*Error, error) {
 		if rc != sqlite3.SQLITE_ROW && rc != sqlite3.SQLITE_DONE {
 			err := w.c.lastError(rc)
 			sqlite3.Xsqlite3_reset(w.c.tls, stmt)
-			if isEnvironment(err.code) {
+			if isEnvironment(err.code) && !isVtabCorruption(err.code, w.pol.rules) {
 				return nil, &envError{err}
 			}
 			w.c.finalize(stmt)

@@ -132,7 +132,7 @@ func closeAll(clients []*client.Client) {
 // TestClusterSwitchesToNewestRules: three nodes whose databases predate
 // rules versions (version 1) end at the newest version, switched by the
 // leader once every member reported it supports it; a schema_version
-// write is then refused.
+// write is then refused, and so is a write to an fts5 shadow table.
 func TestClusterSwitchesToNewestRules(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	root := t.TempDir()
@@ -167,6 +167,19 @@ func TestClusterSwitchesToNewestRules(t *testing.T) {
 	}
 	if res.Err == nil || !strings.Contains(res.Err.Message, "schema_version") {
 		t.Fatalf("schema_version write: %+v, want a rejection", res.Err)
+	}
+	// Rules version 6: shadow tables are read-only, and the cluster goes on.
+	for _, sql := range []string{"CREATE VIRTUAL TABLE ft USING fts5(x)", "INSERT INTO ft VALUES ('a b c')"} {
+		if res, err := clients[2].Execute(ctx, client.Statement{SQL: sql}); err != nil || res.Err != nil {
+			t.Fatalf("%s: %v %v", sql, err, res)
+		}
+	}
+	res, err = clients[1].Execute(ctx, client.Statement{SQL: "DELETE FROM ft_data WHERE id = 1"})
+	if err != nil || res.Err == nil || !strings.Contains(res.Err.Message, "may not be modified") {
+		t.Fatalf("shadow table write: %v %+v, want a rejection", err, res)
+	}
+	if res, err := clients[0].Execute(ctx, client.Statement{SQL: "INSERT INTO ft VALUES ('d')"}); err != nil || res.Err != nil {
+		t.Fatalf("insert after the refused write: %v %v", err, res)
 	}
 }
 
