@@ -60,9 +60,15 @@ func (rs *RowStream) Next() ([][]Value, error) {
 	}
 }
 
-// take queues a chunk's rows; its SQL error ends the stream after them.
+// take queues a chunk's rows; its SQL error ends the stream after them,
+// and so does a chunk that cannot be decoded (before its rows).
 func (rs *RowStream) take(chunk *resqlitepb.QueryResponse) {
-	rs.pending = wire.RowsFromProto(chunk.GetRows())
+	rows, err := wire.ResponseRows(chunk)
+	if err != nil {
+		rs.end(fmt.Errorf("client: the read broke after %d rows were delivered, and is not tried again: %w", rs.delivered, err))
+		return
+	}
+	rs.pending = rows
 	if e := chunk.GetError(); e != nil {
 		rs.end(sqlErrorFromProto(e))
 	}
@@ -114,7 +120,7 @@ func (c *Client) openStream(ctx, dctx context.Context, level Consistency, sql st
 	}
 	sctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(dctx, cancel)
-	stream, err := rc.Query(sctx, &resqlitepb.QueryRequest{Sql: []byte(sql), Params: wire.ParamsToProto(params), Consistency: level, MinIndex: c.SeenIndex()})
+	stream, err := rc.Query(sctx, &resqlitepb.QueryRequest{Sql: []byte(sql), Params: wire.ParamsToProto(params), Consistency: level, MinIndex: c.SeenIndex(), Packed: true})
 	if err != nil {
 		stop()
 		cancel()
@@ -134,7 +140,7 @@ func (c *Client) openStream(ctx, dctx context.Context, level Consistency, sql st
 		retry, err = c.readFailure(dctx, err, stream.Trailer())
 		return nil, retry, err
 	}
-	if e := chunk.GetError(); e != nil && len(chunk.GetRows()) == 0 {
+	if e := chunk.GetError(); e != nil && !wire.HasRows(chunk) {
 		cancel()
 		return nil, false, sqlErrorFromProto(e)
 	}
