@@ -28,21 +28,25 @@ func (sm *StateMachine) QueryPacked(ctx context.Context, sql string, params []Pa
 }
 
 // appendRow appends the current row of stmt (n columns) to enc, copying
-// TEXT and BLOB from SQLite's memory with no intermediate Go value.
+// TEXT and BLOB from SQLite's memory with no intermediate Go value. Each
+// cell is read through one sqlite3_column_value: every sqlite3_column_*
+// call takes and releases the connection's mutex (modernc.org/sqlite
+// opens connections FULLMUTEX), the sqlite3_value_* calls on the value it
+// returns do not, and a conn is used by one goroutine at a time.
 func (c *conn) appendRow(enc *rowpack.Encoder, stmt uintptr, n int) {
 	for i := range n {
-		col := int32(i)
-		switch sqlite3.Xsqlite3_column_type(c.tls, stmt, col) {
+		v := sqlite3.Xsqlite3_column_value(c.tls, stmt, int32(i))
+		switch sqlite3.Xsqlite3_value_type(c.tls, v) {
 		case sqlite3.SQLITE_INTEGER:
-			enc.Int(sqlite3.Xsqlite3_column_int64(c.tls, stmt, col))
+			enc.Int(sqlite3.Xsqlite3_value_int64(c.tls, v))
 		case sqlite3.SQLITE_FLOAT:
-			enc.Real(sqlite3.Xsqlite3_column_double(c.tls, stmt, col))
+			enc.Real(sqlite3.Xsqlite3_value_double(c.tls, v))
 		case sqlite3.SQLITE_TEXT:
-			p := sqlite3.Xsqlite3_column_text(c.tls, stmt, col)
-			enc.Text(cBytes(p, sqlite3.Xsqlite3_column_bytes(c.tls, stmt, col)))
+			p := sqlite3.Xsqlite3_value_text(c.tls, v)
+			enc.Text(cBytes(p, sqlite3.Xsqlite3_value_bytes(c.tls, v)))
 		case sqlite3.SQLITE_BLOB:
-			p := sqlite3.Xsqlite3_column_blob(c.tls, stmt, col)
-			enc.Blob(cBytes(p, sqlite3.Xsqlite3_column_bytes(c.tls, stmt, col)))
+			p := sqlite3.Xsqlite3_value_blob(c.tls, v)
+			enc.Blob(cBytes(p, sqlite3.Xsqlite3_value_bytes(c.tls, v)))
 		default:
 			enc.Null()
 		}
