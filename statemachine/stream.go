@@ -49,7 +49,8 @@ func (sm *StateMachine) queryEach(ctx context.Context, sql string, params []Para
 		return err
 	}
 	defer sm.watchRestore(cancel)()
-	return r.query(ctx, sql, params, sink)
+	r.do(func() { err = r.query(ctx, sql, params, sink) })
+	return err
 }
 
 // watchRestore has the next Restore call cancel (with ErrRestored) until

@@ -51,3 +51,24 @@ func BenchmarkPointReads(b *testing.B) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkPointReadsLocal is BenchmarkPointReads at consistency local:
+// the per-statement cost without the read index.
+func BenchmarkPointReadsLocal(b *testing.B) {
+	c := startNode(b)
+	ctx := context.Background()
+	if _, err := c.Execute(ctx, repl.Entry{Statements: []string{"CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL)",
+		"INSERT INTO t SELECT value, 'name ' || value, value * 1.5 FROM generate_series(1, 1000)"}}); err != nil {
+		b.Fatal(err)
+	}
+	script := strings.Builder{}
+	script.WriteString(".consistency local\n")
+	for i := range b.N {
+		fmt.Fprintf(&script, "SELECT * FROM t WHERE id = %d;\n", i%1000+1)
+	}
+	sh := repl.NewShell(c, repl.Options{Mode: repl.ModeList, Stdout: io.Discard, Stderr: io.Discard})
+	b.ResetTimer()
+	if err := sh.RunBatch(ctx, strings.NewReader(script.String())); err != nil {
+		b.Fatal(err)
+	}
+}

@@ -19,9 +19,9 @@ func formatRealShort(dst []byte, v float64, precision int) (out []byte, ok bool)
 	if precision > 15 || precision < 1 || !(a >= 0x1p-1022) || math.IsInf(a, 0) {
 		return dst, false
 	}
-	var buf [32]byte
+	var buf, dbuf [32]byte
 	e := strconv.AppendFloat(buf[:0], a, 'e', -1, 64) // d.ddde±XX
-	digits, exp, ok := splitExponential(e)
+	digits, exp, ok := splitExponential(e, &dbuf)
 	if !ok || len(digits) > precision {
 		return dst, false
 	}
@@ -59,20 +59,22 @@ func formatRealShort(dst []byte, v float64, precision int) (out []byte, ok bool)
 }
 
 // splitExponential splits strconv's 'e' form into its significant digits
-// (no point, no trailing zeros) and decimal exponent.
-func splitExponential(e []byte) (digits []byte, exp int, ok bool) {
+// (no point, no trailing zeros; in buf) and decimal exponent.
+func splitExponential(e []byte, buf *[32]byte) (digits []byte, exp int, ok bool) {
 	i := 0
 	for i < len(e) && e[i] != 'e' {
 		i++
 	}
-	if i == len(e) {
+	if i+2 >= len(e) {
 		return nil, 0, false
 	}
-	x, err := strconv.Atoi(string(e[i+1:]))
-	if err != nil {
-		return nil, 0, false
+	for _, c := range e[i+2:] {
+		exp = exp*10 + int(c-'0')
 	}
-	digits = make([]byte, 0, 20)
+	if e[i+1] == '-' {
+		exp = -exp
+	}
+	digits = buf[:0]
 	for _, c := range e[:i] {
 		if c != '.' {
 			digits = append(digits, c)
@@ -81,7 +83,7 @@ func splitExponential(e []byte) (digits []byte, exp int, ok bool) {
 	for len(digits) > 1 && digits[len(digits)-1] == '0' {
 		digits = digits[:len(digits)-1]
 	}
-	return digits, x, true
+	return digits, exp, true
 }
 
 // appendExponent appends printf's exponent: e, its sign, at least two
