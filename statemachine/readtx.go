@@ -32,7 +32,7 @@ const versionProbe = "PRAGMA data_version"
 // seriesProbe last ran at (-1: never) and userSeries its answer.
 type snapshotStmts struct {
 	begin, probe, version, series, end uintptr
-	seriesAt, userSeries                int64
+	seriesAt, userSeries               int64
 }
 
 // finalize releases the statements; c closes next.
