@@ -66,6 +66,22 @@ func (cw *cellWriter) write(v Value, null string) {
 	}
 }
 
+// writeCSVNumber writes an INTEGER or REAL as writeCSVField would: its
+// characters never need quoting, unless the column separator is among
+// them.
+func (cw *cellWriter) writeCSVNumber(s *outputSettings, v Value) {
+	if v.Kind == KindInteger {
+		cw.scratch = strconv.AppendInt(cw.scratch[:0], v.Int, 10)
+	} else {
+		cw.scratch = sqlval.AppendReal(cw.scratch[:0], v.Real, textRealPrecision)
+	}
+	if s.colSep == "" || bytes.Contains(cw.scratch, []byte(s.colSep)) {
+		writeCSVField(cw.w, s, string(cw.scratch))
+		return
+	}
+	cw.w.Write(cw.scratch)
+}
+
 // printList prints r in list mode (also tabs): values joined by the
 // column separator, NULL as .nullvalue, a header line first with .headers.
 func printList(w *bufio.Writer, s *outputSettings, r *Result) {
@@ -129,12 +145,17 @@ func printCSV(w *bufio.Writer, s *outputSettings, r *Result) {
 			w.WriteString(separatorAfter(s, i, len(r.Columns)))
 		}
 	}
+	cw := cellWriter{w: w}
 	r.eachRow(func(_ int, row []Value) {
 		for i, v := range row {
-			if text, ok := cellText(v); ok {
-				writeCSVField(w, s, text)
-			} else {
+			switch v.Kind {
+			case KindNull:
 				w.WriteString(s.nullValue)
+			case KindInteger, KindReal:
+				cw.writeCSVNumber(s, v)
+			default:
+				text, _ := cellText(v)
+				writeCSVField(w, s, text)
 			}
 			w.WriteString(separatorAfter(s, i, len(row)))
 		}
