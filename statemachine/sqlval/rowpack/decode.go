@@ -34,32 +34,32 @@ type Decoder struct {
 // NewDecoder checks a chunk's header and returns a decoder of its cells.
 // A chunk whose header promises more cells than it has bytes is refused
 // before anything is allocated for them.
-func NewDecoder(chunk []byte) (*Decoder, error) {
+func NewDecoder(chunk []byte) (Decoder, error) {
 	if len(chunk) < 5 {
-		return nil, fmt.Errorf("%w: %d bytes, shorter than a header", ErrMalformed, len(chunk))
+		return Decoder{}, fmt.Errorf("%w: %d bytes, shorter than a header", ErrMalformed, len(chunk))
 	}
 	if chunk[0] != Version {
-		return nil, fmt.Errorf("%w: format version %d, this build reads %d", ErrMalformed, chunk[0], Version)
+		return Decoder{}, fmt.Errorf("%w: format version %d, this build reads %d", ErrMalformed, chunk[0], Version)
 	}
 	rows := uint64(binary.LittleEndian.Uint32(chunk[headerRows:]))
 	cols, n := binary.Uvarint(chunk[5:])
 	if n <= 0 {
-		return nil, fmt.Errorf("%w: bad column count", ErrMalformed)
+		return Decoder{}, fmt.Errorf("%w: bad column count", ErrMalformed)
 	}
 	off := 5 + n
 	body := uint64(len(chunk) - off)
 	switch {
 	case cols > body+1<<16:
-		return nil, fmt.Errorf("%w: %d columns", ErrMalformed, cols)
+		return Decoder{}, fmt.Errorf("%w: %d columns", ErrMalformed, cols)
 	case cols == 0 && rows > 0:
-		return nil, fmt.Errorf("%w: %d rows of no columns", ErrMalformed, rows)
+		return Decoder{}, fmt.Errorf("%w: %d rows of no columns", ErrMalformed, rows)
 	case cols > 0 && rows > body/cols:
-		return nil, fmt.Errorf("%w: %d rows of %d columns in %d bytes", ErrMalformed, rows, cols, body)
+		return Decoder{}, fmt.Errorf("%w: %d rows of %d columns in %d bytes", ErrMalformed, rows, cols, body)
 	}
 	if rows*cols == 0 && body != 0 {
-		return nil, fmt.Errorf("%w: %d bytes after a header of no cells", ErrMalformed, body)
+		return Decoder{}, fmt.Errorf("%w: %d bytes after a header of no cells", ErrMalformed, body)
 	}
-	return &Decoder{data: chunk, off: off, cols: int(cols), rows: int(rows), left: int(rows * cols)}, nil
+	return Decoder{data: chunk, off: off, cols: int(cols), rows: int(rows), left: int(rows * cols)}, nil
 }
 
 // Cols is the chunk's column count.
