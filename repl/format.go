@@ -2,11 +2,14 @@ package repl
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/hex"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
 // cString cuts s at its first NUL byte: the CLI handles values as C
@@ -34,6 +37,51 @@ func cellText(v Value) (string, bool) {
 	return "", false
 }
 
+// cellWriter writes values as cellText renders them, numbers through a
+// reused buffer instead of a string each.
+type cellWriter struct {
+	w       *bufio.Writer
+	scratch []byte
+}
+
+// write writes v's text, or null for NULL.
+func (cw *cellWriter) write(v Value, null string) {
+	switch v.Kind {
+	case KindInteger:
+		cw.scratch = strconv.AppendInt(cw.scratch[:0], v.Int, 10)
+		cw.w.Write(cw.scratch)
+	case KindReal:
+		cw.scratch = sqlval.AppendReal(cw.scratch[:0], v.Real, textRealPrecision)
+		cw.w.Write(cw.scratch)
+	case KindText:
+		cw.w.WriteString(cString(v.Text))
+	case KindBlob:
+		b := v.Bytes
+		if i := bytes.IndexByte(b, 0); i >= 0 {
+			b = b[:i]
+		}
+		cw.w.Write(b)
+	default:
+		cw.w.WriteString(null)
+	}
+}
+
+// writeCSVNumber writes an INTEGER or REAL as writeCSVField would: its
+// characters never need quoting, unless the column separator is among
+// them.
+func (cw *cellWriter) writeCSVNumber(s *outputSettings, v Value) {
+	if v.Kind == KindInteger {
+		cw.scratch = strconv.AppendInt(cw.scratch[:0], v.Int, 10)
+	} else {
+		cw.scratch = sqlval.AppendReal(cw.scratch[:0], v.Real, textRealPrecision)
+	}
+	if s.colSep == "" || bytes.Contains(cw.scratch, []byte(s.colSep)) {
+		writeCSVField(cw.w, s, string(cw.scratch))
+		return
+	}
+	cw.w.Write(cw.scratch)
+}
+
 // printList prints r in list mode (also tabs): values joined by the
 // column separator, NULL as .nullvalue, a header line first with .headers.
 func printList(w *bufio.Writer, s *outputSettings, r *Result) {
@@ -47,13 +95,10 @@ func printList(w *bufio.Writer, s *outputSettings, r *Result) {
 			w.WriteString(separatorAfter(s, i, len(r.Columns)))
 		}
 	}
+	cw := cellWriter{w: w}
 	r.eachRow(func(_ int, row []Value) {
 		for i, v := range row {
-			text, ok := cellText(v)
-			if !ok {
-				text = s.nullValue
-			}
-			w.WriteString(text)
+			cw.write(v, s.nullValue)
 			w.WriteString(separatorAfter(s, i, len(row)))
 		}
 	})
@@ -100,12 +145,17 @@ func printCSV(w *bufio.Writer, s *outputSettings, r *Result) {
 			w.WriteString(separatorAfter(s, i, len(r.Columns)))
 		}
 	}
+	cw := cellWriter{w: w}
 	r.eachRow(func(_ int, row []Value) {
 		for i, v := range row {
-			if text, ok := cellText(v); ok {
-				writeCSVField(w, s, text)
-			} else {
+			switch v.Kind {
+			case KindNull:
 				w.WriteString(s.nullValue)
+			case KindInteger, KindReal:
+				cw.writeCSVNumber(s, v)
+			default:
+				text, _ := cellText(v)
+				writeCSVField(w, s, text)
 			}
 			w.WriteString(separatorAfter(s, i, len(row)))
 		}
@@ -121,20 +171,17 @@ func printLine(w *bufio.Writer, s *outputSettings, r *Result) {
 	for _, c := range r.Columns {
 		width = max(width, len(c))
 	}
+	cw := cellWriter{w: w}
 	r.eachRow(func(n int, row []Value) {
 		if n > 0 {
 			w.WriteString(s.rowSep)
 		}
 		for i, v := range row {
-			text, ok := cellText(v)
-			if !ok {
-				text = s.nullValue
-			}
 			// C's %*s pads by bytes, not characters.
 			w.WriteString(strings.Repeat(" ", width-len(r.Columns[i])))
 			w.WriteString(r.Columns[i])
 			w.WriteString(" = ")
-			w.WriteString(text)
+			cw.write(v, s.nullValue)
 			w.WriteString(s.rowSep)
 		}
 	})

@@ -24,10 +24,21 @@ type StreamingClient interface {
 	QueryStream(ctx context.Context, sql string, level Consistency, params ...Param) (Result, error)
 }
 
+// RowRecycler is a RowSource that can reuse the memory of rows it
+// delivered once its consumer is done with them.
+type RowRecycler interface {
+	// Recycle hands back rows Next returned; nothing reads them after.
+	Recycle(rows [][]Value)
+}
+
 // pull replaces r.Rows with the next rows More delivers; it reports false
 // at the end of the result (r.Rows then empty), recording in r.moreErr a
-// failure that ended it early.
+// failure that ended it early. The rows it replaces go back to More for
+// reuse: its callers keep no row of them.
 func (r *Result) pull() bool {
+	if rec, ok := r.More.(RowRecycler); ok && len(r.Rows) > 0 {
+		rec.Recycle(r.Rows)
+	}
 	r.Rows = nil
 	if r.More == nil {
 		return false

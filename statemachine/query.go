@@ -116,7 +116,7 @@ func (r *reader) step(ctx context.Context, stmt uintptr, sink rowSink) error {
 			}
 		}
 		if rc == sqlite3.SQLITE_ROW {
-			if err := sink.row(ctx, c.row(stmt, ncol)); err != nil {
+			if err := sink.take(ctx, c, stmt, ncol); err != nil {
 				return err
 			}
 			continue
@@ -151,4 +151,13 @@ func (r *reader) queryError(err error, kind ErrorKind) error {
 // connection opened read-only.
 func askingPragma(sql string, pol *policy) bool {
 	return firstKeyword(sql) == "PRAGMA" && !pol.wrote() && pol.violation == ""
+}
+
+// take hands the current row of stmt to the sink, in the sink's form.
+func (sink rowSink) take(ctx context.Context, c *conn, stmt uintptr, ncol int) error {
+	if p := sink.packed; p != nil {
+		c.appendRow(p.Enc, stmt, ncol)
+		return p.Row(ctx)
+	}
+	return sink.row(ctx, c.row(stmt, ncol))
 }

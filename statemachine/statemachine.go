@@ -307,6 +307,10 @@ type reader struct {
 	// series is set while the connection has its TEMP generate_series
 	// (dropped while the user has an object of that name).
 	series bool
+	// jobs and jobDone hand streamed reads to the reader's goroutine
+	// (readerloop.go).
+	jobs    chan func()
+	jobDone chan struct{}
 }
 
 // openReader opens a read-only connection to the database at path.
@@ -320,7 +324,7 @@ func openReader(path string) (*reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &reader{c: c, pol: &policy{mode: modeInternal}}
+	r := &reader{c: c, pol: &policy{mode: modeInternal}, tx: snapshotStmts{seriesAt: -1}}
 	// Before query_only is set: the TEMP schema is the connection's own.
 	if err := c.exec(CreateGenerateSeries); err != nil {
 		c.close()
@@ -339,10 +343,12 @@ func openReader(path string) (*reader, error) {
 		c.close()
 		return nil, err
 	}
+	r.startLoop()
 	return r, nil
 }
 
 func (r *reader) close() error {
+	r.stopLoop()
 	r.cancel.close()
 	r.tx.finalize(r.c)
 	return r.c.close()

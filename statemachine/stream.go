@@ -11,10 +11,12 @@ import (
 // checkpointed).
 var ErrRestored = errors.New("statemachine: read cancelled: the node restored a snapshot that replaced the database")
 
-// rowSink receives a read's columns once, then its rows one by one.
+// rowSink receives a read's columns once, then its rows one by one: as
+// values (row) or appended to a packed chunk (packed).
 type rowSink struct {
 	columns func(cols []string) error
 	row     RowFunc
+	packed  *PackedSink
 }
 
 // RowFunc receives one row of a streamed read. ctx is the read's own
@@ -31,6 +33,11 @@ type RowFunc func(ctx context.Context, row []Value) error
 // error returned by a callback ends the read and is returned. A Restore
 // ends a running read with ErrRestored; ctx cancels it.
 func (sm *StateMachine) QueryEach(ctx context.Context, sql string, params []Param, columns func([]string) error, row RowFunc) error {
+	return sm.queryEach(ctx, sql, params, rowSink{columns: columns, row: row})
+}
+
+// queryEach runs a streamed read (QueryEach, QueryPacked) into sink.
+func (sm *StateMachine) queryEach(ctx context.Context, sql string, params []Param, sink rowSink) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	r, err := sm.acquireReader(ctx)
@@ -42,7 +49,8 @@ func (sm *StateMachine) QueryEach(ctx context.Context, sql string, params []Para
 		return err
 	}
 	defer sm.watchRestore(cancel)()
-	return r.query(ctx, sql, params, rowSink{columns: columns, row: row})
+	r.do(func() { err = r.query(ctx, sql, params, sink) })
+	return err
 }
 
 // watchRestore has the next Restore call cancel (with ErrRestored) until

@@ -8,6 +8,7 @@ import (
 	"github.com/resqlite/resqlite/rpc/client"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
 	"github.com/resqlite/resqlite/statemachine/sqlval"
+	"github.com/resqlite/resqlite/statemachine/sqlval/rowpack"
 )
 
 // valueToREPL converts one SQLite value, keeping its storage class.
@@ -29,19 +30,77 @@ func valueToREPL(v client.Value) repl.Value {
 	return repl.Null()
 }
 
-// rowsToREPL converts result rows.
+// rowsToREPL converts result rows: two allocations for all of them (the
+// values of every row in one array), none per row or value.
 func rowsToREPL(rows [][]client.Value) [][]repl.Value {
 	if rows == nil {
 		return nil
 	}
+	n := 0
+	for _, r := range rows {
+		n += len(r)
+	}
+	cells := make([]repl.Value, n)
 	out := make([][]repl.Value, len(rows))
 	for i, r := range rows {
-		out[i] = make([]repl.Value, len(r))
+		row := cells[:len(r):len(r)]
+		cells = cells[len(r):]
 		for j, v := range r {
-			out[i][j] = valueToREPL(v)
+			row[j] = valueToREPL(v)
 		}
+		out[i] = row
 	}
 	return out
+}
+
+// unpacked is a chunk decoded into the REPL's values: its rows are
+// slices of cells.
+type unpacked struct {
+	cells []repl.Value
+	rows  [][]repl.Value
+}
+
+// packedToREPL decodes a packed chunk of rows (rowpack) into the REPL's
+// values, in into's memory when it is large enough and in two new
+// allocations otherwise: none per row or value (TEXT shares the chunk's
+// bytes, BLOB is a sub-slice of them).
+func packedToREPL(packed []byte, into unpacked) (unpacked, error) {
+	d, err := rowpack.NewDecoder(packed)
+	if err != nil {
+		return unpacked{}, err
+	}
+	cols, n := d.Cols(), d.Rows()
+	cells, rows := into.cells[:0], into.rows[:0]
+	if cap(cells) < n*cols || cap(rows) < n {
+		cells, rows = make([]repl.Value, 0, n*cols), make([][]repl.Value, 0, n)
+	}
+	cells = cells[:n*cols]
+	for i := range cells {
+		c, err := d.Next()
+		if err != nil {
+			return unpacked{}, err
+		}
+		cells[i] = cellToREPL(c)
+	}
+	for i := range n {
+		rows = append(rows, cells[i*cols:(i+1)*cols:(i+1)*cols])
+	}
+	return unpacked{cells: cells, rows: rows}, nil
+}
+
+// cellToREPL converts one decoded cell, keeping its storage class.
+func cellToREPL(c rowpack.Cell) repl.Value {
+	switch c.Type {
+	case sqlval.TypeInteger:
+		return repl.Value{Kind: repl.KindInteger, Int: c.Int}
+	case sqlval.TypeReal:
+		return repl.Value{Kind: repl.KindReal, Real: c.Real}
+	case sqlval.TypeText:
+		return repl.Value{Kind: repl.KindText, Text: c.String()}
+	case sqlval.TypeBlob:
+		return repl.Value{Kind: repl.KindBlob, Bytes: c.Bytes}
+	}
+	return repl.Value{}
 }
 
 // phaseOf says how the CLI would name the failure of kind: a statement

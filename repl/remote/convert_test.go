@@ -13,6 +13,7 @@ import (
 	"github.com/resqlite/resqlite/rpc/client"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
 	"github.com/resqlite/resqlite/statemachine/sqlval"
+	"github.com/resqlite/resqlite/statemachine/sqlval/rowpack"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -158,5 +159,30 @@ func TestNotRetainedResultSaysSo(t *testing.T) {
 	got := execResultsToREPL(&client.ExecResult{Index: 42, Repeat: true, NotRetained: true}, 2)
 	if len(got) != 1 || got[0].Err == nil || !strings.Contains(got[0].Err.Message, "too large to keep") || !strings.Contains(got[0].Err.Message, "entry 42") {
 		t.Fatalf("not-retained result: %+v", got)
+	}
+}
+
+// TestPackedToREPLKeepsStorageClass: rows decoded straight from a packed
+// chunk are the REPL values rowsToREPL makes of the same rows, and a
+// malformed chunk is an error.
+func TestPackedToREPLKeepsStorageClass(t *testing.T) {
+	rows := [][]client.Value{
+		{sqlval.Null(), sqlval.Integer(-9223372036854775808), sqlval.Real(1e20), sqlval.Text("héllo\x00x\xff")},
+		{sqlval.Blob(nil), sqlval.Blob([]byte{0, 1, 255}), sqlval.Text(""), sqlval.Real(-0.25)},
+	}
+	got, err := packedToREPL(rowpack.Encode(4, rows), unpacked{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := rowsToREPL(rows); !reflect.DeepEqual(got.rows, want) {
+		t.Errorf("packed rows decoded as %+v, want %+v", got.rows, want)
+	}
+	// Decoded again into the first decoding's memory.
+	again, err := packedToREPL(rowpack.Encode(4, rows[1:]), got)
+	if err != nil || &again.cells[0] != &got.cells[0] || !reflect.DeepEqual(again.rows, rowsToREPL(rows[1:])) {
+		t.Errorf("decoded into spare memory: %+v, %v", again.rows, err)
+	}
+	if _, err := packedToREPL([]byte{rowpack.Version, 1, 0, 0, 0, 1}, unpacked{}); !errors.Is(err, rowpack.ErrMalformed) {
+		t.Errorf("a cut chunk: %v", err)
 	}
 }

@@ -20,7 +20,7 @@ import (
 // startNode starts a single-node cluster in this process on a free
 // loopback port (another port when that one was taken meanwhile) and
 // returns a connected adapter.
-func startNode(t *testing.T) *Client {
+func startNode(t testing.TB) *Client {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

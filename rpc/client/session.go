@@ -167,7 +167,7 @@ func (s *Session) Submit(req Request) error {
 		}
 		pr.Op = &resqlitepb.SessionRequest_Write{Write: w}
 	} else {
-		pr.Op = &resqlitepb.SessionRequest_Read{Read: &resqlitepb.QueryRequest{Sql: []byte(req.Read), Params: wire.ParamsToProto(req.Params), Consistency: req.Level, MinIndex: s.c.SeenIndex(), Chunked: req.Stream}}
+		pr.Op = &resqlitepb.SessionRequest_Read{Read: &resqlitepb.QueryRequest{Sql: []byte(req.Read), Params: wire.ParamsToProto(req.Params), Consistency: req.Level, MinIndex: s.c.SeenIndex(), Chunked: req.Stream, Packed: true}}
 	}
 	s.pending = append(s.pending, &pendingRequest{req: pr, write: req.Write != nil, deadline: time.Now().Add(s.c.opts.Timeout)})
 	stream := s.stream
@@ -358,14 +358,18 @@ func (s *Session) reply(resp *resqlitepb.SessionResponse, p *pendingRequest) (r 
 		s.c.Observe(o.Write.GetIndex())
 		return Reply{Write: execResultFromProto(o.Write)}, false
 	case *resqlitepb.SessionResponse_Read:
-		if e := o.Read.GetError(); e != nil && len(o.Read.GetRows()) == 0 {
+		if e := o.Read.GetError(); e != nil && !wire.HasRows(o.Read) {
 			return Reply{ReadErr: sqlErrorFromProto(e)}, false
 		}
 		s.c.Observe(o.Read.GetAppliedIndex())
 		if p.req.GetRead().GetChunked() {
 			return Reply{Stream: newFedStream(resp.GetSeq(), o.Read)}, false
 		}
-		return Reply{Rows: &Rows{Columns: wire.Strings(o.Read.GetColumns()), Rows: wire.RowsFromProto(o.Read.GetRows()), AppliedIndex: o.Read.GetAppliedIndex()}}, false
+		rows, err := wire.ResponseRows(o.Read)
+		if err != nil {
+			return Reply{Err: fmt.Errorf("client: read %d: %w", resp.GetSeq(), err)}, false
+		}
+		return Reply{Rows: &Rows{Columns: wire.Strings(o.Read.GetColumns()), Rows: rows, AppliedIndex: o.Read.GetAppliedIndex()}}, false
 	case *resqlitepb.SessionResponse_Failure:
 		code := codes.Code(o.Failure.GetCode())
 		err := status.Error(code, o.Failure.GetMessage())

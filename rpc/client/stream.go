@@ -8,6 +8,7 @@ import (
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
 	"github.com/resqlite/resqlite/rpc/wire"
+	"github.com/resqlite/resqlite/statemachine/sqlval/rowpack"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -24,8 +25,11 @@ type RowStream struct {
 	AppliedIndex uint64
 
 	// recv returns the next chunk (io.EOF after the last).
-	recv    func() (*resqlitepb.QueryResponse, error)
-	pending [][]Value
+	recv func() (*resqlitepb.QueryResponse, error)
+	// pending is a chunk whose rows were not yet returned (pendingRows
+	// of them).
+	pending     *resqlitepb.QueryResponse
+	pendingRows int
 	// err ends the stream once pending is returned (io.EOF at its end).
 	err       error
 	delivered int
@@ -38,12 +42,42 @@ type RowStream struct {
 // the last. A statement error that SQLite reported after some rows comes
 // as *SQLError after those rows.
 func (rs *RowStream) Next() ([][]Value, error) {
+	chunk, err := rs.nextChunk()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := wire.ResponseRows(chunk)
+	if err != nil {
+		rs.end(rs.broke(err))
+		return nil, rs.err
+	}
+	return rows, nil
+}
+
+// NextPacked is Next for a consumer that decodes packed rows itself
+// (rowpack), sparing the values Next makes of them: it returns the next
+// chunk's rows packed when the node packed them, and as values otherwise
+// (a node built before the packed form). A packed chunk's bytes are the
+// consumer's; nothing changes them.
+func (rs *RowStream) NextPacked() (packed []byte, rows [][]Value, err error) {
+	chunk, err := rs.nextChunk()
+	if err != nil {
+		return nil, nil, err
+	}
+	if p := chunk.GetPackedRows(); len(p) > 0 {
+		return p, nil, nil
+	}
+	return nil, wire.RowsFromProto(chunk.GetRows()), nil
+}
+
+// nextChunk returns the next chunk that carries rows, or the stream's end.
+func (rs *RowStream) nextChunk() (*resqlitepb.QueryResponse, error) {
 	for {
-		if len(rs.pending) > 0 {
-			rows := rs.pending
+		if rs.pending != nil {
+			chunk := rs.pending
 			rs.pending = nil
-			rs.delivered += len(rows)
-			return rows, nil
+			rs.delivered += rs.pendingRows
+			return chunk, nil
 		}
 		if rs.err != nil {
 			return nil, rs.err
@@ -53,16 +87,34 @@ func (rs *RowStream) Next() ([][]Value, error) {
 		case errors.Is(err, io.EOF):
 			rs.end(io.EOF)
 		case err != nil:
-			rs.end(fmt.Errorf("client: the read broke after %d rows were delivered, and is not tried again: %w", rs.delivered, err))
+			rs.end(rs.broke(err))
 		default:
 			rs.take(chunk)
 		}
 	}
 }
 
-// take queues a chunk's rows; its SQL error ends the stream after them.
+// broke is the error that ends a stream broken by err.
+func (rs *RowStream) broke(err error) error {
+	return fmt.Errorf("client: the read broke after %d rows were delivered, and is not tried again: %w", rs.delivered, err)
+}
+
+// take queues a chunk that carries rows; its SQL error ends the stream
+// after them, and so does a chunk whose packed header is malformed
+// (before its rows).
 func (rs *RowStream) take(chunk *resqlitepb.QueryResponse) {
-	rs.pending = wire.RowsFromProto(chunk.GetRows())
+	n := len(chunk.GetRows())
+	if p := chunk.GetPackedRows(); len(p) > 0 {
+		d, err := rowpack.NewDecoder(p)
+		if err != nil {
+			rs.end(rs.broke(err))
+			return
+		}
+		n = d.Rows()
+	}
+	if n > 0 {
+		rs.pending, rs.pendingRows = chunk, n
+	}
 	if e := chunk.GetError(); e != nil {
 		rs.end(sqlErrorFromProto(e))
 	}
@@ -114,7 +166,7 @@ func (c *Client) openStream(ctx, dctx context.Context, level Consistency, sql st
 	}
 	sctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(dctx, cancel)
-	stream, err := rc.Query(sctx, &resqlitepb.QueryRequest{Sql: []byte(sql), Params: wire.ParamsToProto(params), Consistency: level, MinIndex: c.SeenIndex()})
+	stream, err := rc.Query(sctx, &resqlitepb.QueryRequest{Sql: []byte(sql), Params: wire.ParamsToProto(params), Consistency: level, MinIndex: c.SeenIndex(), Packed: true})
 	if err != nil {
 		stop()
 		cancel()
@@ -134,7 +186,7 @@ func (c *Client) openStream(ctx, dctx context.Context, level Consistency, sql st
 		retry, err = c.readFailure(dctx, err, stream.Trailer())
 		return nil, retry, err
 	}
-	if e := chunk.GetError(); e != nil && len(chunk.GetRows()) == 0 {
+	if e := chunk.GetError(); e != nil && !wire.HasRows(chunk) {
 		cancel()
 		return nil, false, sqlErrorFromProto(e)
 	}

@@ -26,8 +26,9 @@
 // Limits (refused with INVALID_ARGUMENT, nothing proposed):
 //   - one SQL text: at most 1 MiB;
 //   - one entry (Execute request, a Session write): at most 4 MiB encoded;
-//   - a gRPC message: at most 64 MiB. Query and Dump results are streamed
-//     in chunks of about 1 MiB, so their size is not capped; rows an Execute
+//   - a gRPC message: at most 64 MiB. Query results are streamed in
+//     chunks of about 64 KiB and Dump results in chunks of about 1 MiB,
+//     so their size is not capped; rows an Execute
 //     returns (RETURNING, SELECT in a block) must fit in one message.
 //
 // Every field that can carry a user's bytes (SQL text, TEXT values,
@@ -1022,7 +1023,13 @@ type QueryRequest struct {
 	// In a Session: the read's result may come in several responses with the
 	// read's seq, as SQLite steps it (QueryResponse.more set on all but the
 	// last); without it the rows come whole in one response.
-	Chunked       bool `protobuf:"varint,5,opt,name=chunked,proto3" json:"chunked,omitempty"`
+	Chunked bool `protobuf:"varint,5,opt,name=chunked,proto3" json:"chunked,omitempty"`
+	// The client reads rows packed: the node sends them in
+	// QueryResponse.packed_rows instead of rows. Without it (a stock tool
+	// such as grpcurl, a client built before the packed form) the rows come
+	// as Row messages; a node built before the packed form ignores it and
+	// sends Row messages, which such a client still reads.
+	Packed        bool `protobuf:"varint,6,opt,name=packed,proto3" json:"packed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1092,6 +1099,13 @@ func (x *QueryRequest) GetChunked() bool {
 	return false
 }
 
+func (x *QueryRequest) GetPacked() bool {
+	if x != nil {
+		return x.Packed
+	}
+	return false
+}
+
 // QueryResponse is one chunk of a read's result.
 type QueryResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1105,7 +1119,13 @@ type QueryResponse struct {
 	// chunk).
 	Error *SqlError `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
 	// In a Session read with chunked set: more chunks of this read follow.
-	More          bool `protobuf:"varint,5,opt,name=more,proto3" json:"more,omitempty"`
+	More bool `protobuf:"varint,5,opt,name=more,proto3" json:"more,omitempty"`
+	// The chunk's rows in the packed form (statemachine/sqlval/rowpack: a
+	// header with the row and column counts, then per cell a type tag and
+	// its payload), when the request set packed; rows is then empty. One
+	// bytes field per chunk instead of a message per row and per value:
+	// that per-value encoding dominated the cost of large reads.
+	PackedRows    []byte `protobuf:"bytes,6,opt,name=packed_rows,json=packedRows,proto3" json:"packed_rows,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1173,6 +1193,13 @@ func (x *QueryResponse) GetMore() bool {
 		return x.More
 	}
 	return false
+}
+
+func (x *QueryResponse) GetPackedRows() []byte {
+	if x != nil {
+		return x.PackedRows
+	}
+	return nil
 }
 
 // SessionRequest is one step of a pipelined session.
@@ -2694,19 +2721,22 @@ const file_resqlite_proto_rawDesc = "" +
 	"\x16RegisterSessionRequest\x12\x1c\n" +
 	"\tforwarded\x18\x01 \x01(\bR\tforwarded\"6\n" +
 	"\x17RegisterSessionResponse\x12\x1b\n" +
-	"\tclient_id\x18\x01 \x01(\x04R\bclientId\"\xbf\x01\n" +
+	"\tclient_id\x18\x01 \x01(\x04R\bclientId\"\xd7\x01\n" +
 	"\fQueryRequest\x12\x10\n" +
 	"\x03sql\x18\x01 \x01(\fR\x03sql\x12*\n" +
 	"\x06params\x18\x02 \x03(\v2\x12.resqlite.v1.ParamR\x06params\x12:\n" +
 	"\vconsistency\x18\x03 \x01(\x0e2\x18.resqlite.v1.ConsistencyR\vconsistency\x12\x1b\n" +
 	"\tmin_index\x18\x04 \x01(\x04R\bminIndex\x12\x18\n" +
-	"\achunked\x18\x05 \x01(\bR\achunked\"\xb5\x01\n" +
+	"\achunked\x18\x05 \x01(\bR\achunked\x12\x16\n" +
+	"\x06packed\x18\x06 \x01(\bR\x06packed\"\xd6\x01\n" +
 	"\rQueryResponse\x12\x18\n" +
 	"\acolumns\x18\x01 \x03(\fR\acolumns\x12$\n" +
 	"\x04rows\x18\x02 \x03(\v2\x10.resqlite.v1.RowR\x04rows\x12#\n" +
 	"\rapplied_index\x18\x03 \x01(\x04R\fappliedIndex\x12+\n" +
 	"\x05error\x18\x04 \x01(\v2\x15.resqlite.v1.SqlErrorR\x05error\x12\x12\n" +
-	"\x04more\x18\x05 \x01(\bR\x04more\"\x8e\x01\n" +
+	"\x04more\x18\x05 \x01(\bR\x04more\x12\x1f\n" +
+	"\vpacked_rows\x18\x06 \x01(\fR\n" +
+	"packedRows\"\x8e\x01\n" +
 	"\x0eSessionRequest\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x04R\x03seq\x123\n" +
 	"\x05write\x18\x02 \x01(\v2\x1b.resqlite.v1.ExecuteRequestH\x00R\x05write\x12/\n" +

@@ -26,8 +26,9 @@
 // Limits (refused with INVALID_ARGUMENT, nothing proposed):
 //   - one SQL text: at most 1 MiB;
 //   - one entry (Execute request, a Session write): at most 4 MiB encoded;
-//   - a gRPC message: at most 64 MiB. Query and Dump results are streamed
-//     in chunks of about 1 MiB, so their size is not capped; rows an Execute
+//   - a gRPC message: at most 64 MiB. Query results are streamed in
+//     chunks of about 64 KiB and Dump results in chunks of about 1 MiB,
+//     so their size is not capped; rows an Execute
 //     returns (RETURNING, SELECT in a block) must fit in one message.
 //
 // Every field that can carry a user's bytes (SQL text, TEXT values,

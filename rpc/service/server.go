@@ -23,13 +23,16 @@ const (
 	MaxEntryBytes = sqlval.MaxEntryBytes
 	// ChunkBytes is the approximate size of one Dump chunk.
 	ChunkBytes = 1 << 20
-	// QueryChunkBytes and QueryChunkRows bound one chunk of a streamed
-	// read (whichever is reached first); the first chunk, which tells the
-	// client that the read transaction is open, is smaller still
-	// (FirstChunkBytes, FirstChunkRows).
-	QueryChunkBytes = 256 << 10
+	// QueryChunkBytes bounds one chunk of a streamed read; the first
+	// chunk, which tells the client that the read transaction is open, is
+	// smaller (FirstChunkBytes). Packed rows are cut by their exact size
+	// only, so wide and narrow rows alike fill a chunk; rows sent as Row
+	// messages (a client that did not ask for packed rows) are cut by an
+	// estimate of their size or by count (QueryChunkRows,
+	// FirstChunkRows), whichever is reached first.
+	QueryChunkBytes = 64 << 10
 	QueryChunkRows  = 4096
-	FirstChunkBytes = 32 << 10
+	FirstChunkBytes = 16 << 10
 	FirstChunkRows  = 256
 	// MaxSessionInFlight bounds the requests of one Session that wait for
 	// their result; the session stops reading requests until one resolves.

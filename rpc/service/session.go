@@ -374,7 +374,7 @@ func afterWrites(ctx context.Context, req *resqlitepb.QueryRequest, lastWrite *s
 		}
 		minIndex = max(minIndex, lastWrite.maxIndex)
 	}
-	return &resqlitepb.QueryRequest{Sql: req.GetSql(), Params: req.GetParams(), Consistency: req.GetConsistency(), MinIndex: minIndex}, nil
+	return &resqlitepb.QueryRequest{Sql: req.GetSql(), Params: req.GetParams(), Consistency: req.GetConsistency(), MinIndex: minIndex, Packed: req.GetPacked()}, nil
 }
 
 // read serves a read once the session's earlier writes settled.
@@ -391,7 +391,8 @@ func (sess *session) read(ctx context.Context, sl *slot, req *resqlitepb.QueryRe
 	}
 	resp := &resqlitepb.QueryResponse{AppliedIndex: applied, Error: sqlErr}
 	if rows != nil {
-		resp.Columns, resp.Rows = wire.Bytes(rows.Columns), wire.RowsToProto(rows.Rows)
+		resp.Columns = wire.Bytes(rows.Columns)
+		setRows(resp, q.GetPacked(), len(rows.Columns), rows.Rows)
 	}
 	sl.resp = &resqlitepb.SessionResponse{Seq: sl.seq, Outcome: &resqlitepb.SessionResponse_Read{Read: resp}}
 	close(sl.done)

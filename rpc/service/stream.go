@@ -10,6 +10,7 @@ import (
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
 	"github.com/resqlite/resqlite/rpc/wire"
 	"github.com/resqlite/resqlite/statemachine"
+	"github.com/resqlite/resqlite/statemachine/sqlval/rowpack"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -23,6 +24,9 @@ var errIdle = errors.New("stream idle")
 // the one being filled, at most three chunks of a read are in memory. The
 // sender blocks in gRPC's flow control when the client reads slowly, and
 // the chunker then blocks on out: the node's memory does not grow.
+//
+// A client that asked for packed rows gets them packed (enc, cut by
+// bytes); any other gets Row messages (cut by bytes or rows).
 type chunker struct {
 	out  chan<- *resqlitepb.QueryResponse
 	idle time.Duration
@@ -34,17 +38,29 @@ type chunker struct {
 	// maxBytes and maxRows bound the chunk being filled (smaller for the
 	// first).
 	maxBytes, maxRows int
+	// enc packs the chunk being filled (packed reads only; begun once
+	// the columns are known).
+	enc  *rowpack.Encoder
+	cols int
 }
 
-func newChunker(out chan<- *resqlitepb.QueryResponse, idle time.Duration, turn *turn, applied uint64) *chunker {
-	return &chunker{
+func newChunker(out chan<- *resqlitepb.QueryResponse, idle time.Duration, turn *turn, applied uint64, packed bool) *chunker {
+	ch := &chunker{
 		out: out, idle: idle, turn: turn, cur: &resqlitepb.QueryResponse{AppliedIndex: applied},
-		maxBytes: FirstChunkBytes, maxRows: FirstChunkRows,
+		maxBytes: FirstChunkBytes, maxRows: FirstChunkRows, cols: -1,
 	}
+	if packed {
+		ch.enc = &rowpack.Encoder{}
+	}
+	return ch
 }
 
 func (ch *chunker) columns(cols []string) error {
 	ch.cur.Columns = wire.Bytes(cols)
+	ch.cols = len(cols)
+	if ch.enc != nil {
+		ch.beginPacked()
+	}
 	return nil
 }
 
@@ -57,13 +73,49 @@ func (ch *chunker) row(ctx context.Context, row []statemachine.Value) error {
 	return ch.flush(ctx, true)
 }
 
+// packedRow is called after the state machine appended a row to enc.
+func (ch *chunker) packedRow(ctx context.Context) error {
+	if ch.enc.Len() < ch.maxBytes {
+		return nil
+	}
+	return ch.flush(ctx, true)
+}
+
+// beginPacked starts packing a chunk in a new buffer: the one handed
+// over belongs to the message being sent. The first chunk starts small
+// (most reads return a few rows) and grows as rows come; later ones get
+// room for a whole chunk.
+func (ch *chunker) beginPacked() {
+	size := firstPackedBuffer
+	if ch.maxBytes != FirstChunkBytes {
+		size = ch.maxBytes + ch.maxBytes/8
+	}
+	ch.enc.Begin(make([]byte, 0, size), ch.cols)
+}
+
+// firstPackedBuffer is the initial capacity of a read's first packed
+// chunk.
+const firstPackedBuffer = 512
+
+// seal puts the packed rows of the chunk being filled into its message.
+func (ch *chunker) seal() {
+	if ch.enc == nil || ch.cols < 0 {
+		return
+	}
+	if ch.enc.Rows() == 0 {
+		return
+	}
+	ch.cur.PackedRows = ch.enc.Bytes()
+}
+
 // flush hands the current chunk to the sender (more: it is not the last),
 // waiting at most the idle limit for it to take it.
 func (ch *chunker) flush(ctx context.Context, more bool) error {
 	ch.cur.More = more
+	ch.seal()
 	select {
 	case ch.out <- ch.cur:
-		ch.next()
+		ch.next(more)
 		return nil
 	default:
 	}
@@ -81,7 +133,7 @@ func (ch *chunker) flush(ctx context.Context, more bool) error {
 	case <-t.C:
 		return errIdle
 	}
-	ch.next()
+	ch.next(more)
 	return nil
 }
 
@@ -114,10 +166,14 @@ func (t *turn) wait(ctx context.Context, idle time.Duration) error {
 	}
 }
 
-// next starts a new chunk.
-func (ch *chunker) next() {
+// next starts a new chunk after one was handed over (more: not the
+// last).
+func (ch *chunker) next(more bool) {
 	ch.cur, ch.size = &resqlitepb.QueryResponse{}, 0
 	ch.maxBytes, ch.maxRows = QueryChunkBytes, QueryChunkRows
+	if more && ch.enc != nil && ch.cols >= 0 {
+		ch.beginPacked()
+	}
 }
 
 // rowSize estimates the encoded size of a row.
@@ -127,6 +183,26 @@ func rowSize(r []statemachine.Value) int {
 		n += 10 + len(v.Text) + len(v.Blob)
 	}
 	return n
+}
+
+// query runs req on sm into the chunker, packed or as values.
+func (ch *chunker) query(ctx context.Context, sm *statemachine.StateMachine, req *resqlitepb.QueryRequest) error {
+	sql, params := string(req.GetSql()), wire.ParamsFromProto(req.GetParams())
+	if ch.enc == nil {
+		return sm.QueryEach(ctx, sql, params, ch.columns, ch.row)
+	}
+	return sm.QueryPacked(ctx, sql, params, statemachine.PackedSink{Enc: ch.enc, Columns: ch.columns, Row: ch.packedRow})
+}
+
+// setRows puts a whole result's rows of cols columns into resp: packed
+// when the client asked for it, as Row messages otherwise.
+func setRows(resp *resqlitepb.QueryResponse, packed bool, cols int, rows [][]statemachine.Value) {
+	switch {
+	case !packed:
+		resp.Rows = wire.RowsToProto(rows)
+	case len(rows) > 0:
+		resp.PackedRows = rowpack.Encode(cols, rows)
+	}
 }
 
 // streamRead runs a read that passed its gate and sends its result in
@@ -143,8 +219,8 @@ func (s *Server) streamRead(ctx context.Context, req *resqlitepb.QueryRequest, a
 	done := make(chan error, 1)
 	go func() {
 		defer close(chunks)
-		ch := newChunker(chunks, s.cfg.StreamIdleLimit, turn, applied)
-		err := s.cfg.State.QueryEach(ctx, string(req.GetSql()), wire.ParamsFromProto(req.GetParams()), ch.columns, ch.row)
+		ch := newChunker(chunks, s.cfg.StreamIdleLimit, turn, applied, req.GetPacked())
+		err := ch.query(ctx, s.cfg.State, req)
 		var se *statemachine.Error
 		if err == nil || errors.As(err, &se) {
 			if se != nil {

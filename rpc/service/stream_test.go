@@ -13,6 +13,10 @@ import (
 	"time"
 
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
+	"github.com/resqlite/resqlite/rpc/service"
+	"github.com/resqlite/resqlite/rpc/wire"
+	"github.com/resqlite/resqlite/statemachine/sqlval"
+	"github.com/resqlite/resqlite/statemachine/sqlval/rowpack"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -61,17 +65,27 @@ func heapNow() uint64 {
 // node's Go heap within 64 MiB of where it started: the rows are sent as
 // SQLite steps them, never held whole. The client here discards each chunk
 // as it arrives, so the heap measured (the test process's) is the node's.
+// Both forms: packed rows and Row messages.
 func TestQueryStreamsOneMillionRowsInBoundedHeap(t *testing.T) {
 	if testing.Short() {
 		t.Skip("streams 1M rows")
 	}
 	c := startCluster(t, 1, clusterOptions{})
+	for _, packed := range []bool{true, false} {
+		t.Run(map[bool]string{true: "packed", false: "rows"}[packed], func(t *testing.T) {
+			streamMillionRows(t, c.leader(), packed)
+		})
+	}
+}
+
+func streamMillionRows(t *testing.T, tn *tnode, packed bool) {
 	ctx := ctxT(t, 5*time.Minute)
-	tn := c.leader()
 	base := heapNow()
 	stop := make(chan struct{})
 	peak := heapPeak(stop)
-	stream, err := tn.cl.Query(ctx, bigRead("1000000"))
+	req := bigRead("1000000")
+	req.Packed = packed
+	stream, err := tn.cl.Query(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,13 +99,14 @@ func TestQueryStreamsOneMillionRowsInBoundedHeap(t *testing.T) {
 		if err != nil || resp.GetError() != nil {
 			t.Fatalf("after %d rows: %v %v", rows, err, resp.GetError())
 		}
-		for _, r := range resp.GetRows() {
-			if v := r.GetValues()[0].GetInteger(); v != last+1 {
+		got := rowsOf(t, resp)
+		for _, r := range got {
+			if v := r[0].Int; v != last+1 {
 				t.Fatalf("row %d holds %d", last+1, v)
 			}
 			last++
 		}
-		rows += len(resp.GetRows())
+		rows += len(got)
 		chunks++
 	}
 	close(stop)
@@ -110,15 +125,25 @@ func TestQueryStreamsOneMillionRowsInBoundedHeap(t *testing.T) {
 // and a few chunks hold, and its heap does not grow), and after the idle
 // limit the node ends the read with a clear error, which the client gets
 // after the rows that were on their way.
+// Packed rows are held back alike.
 func TestStalledQueryIsCancelledAfterIdleLimit(t *testing.T) {
 	const idle = 2 * time.Second
 	c := startCluster(t, 1, clusterOptions{streamIdle: idle})
+	for _, packed := range []bool{false, true} {
+		t.Run(map[bool]string{true: "packed", false: "rows"}[packed], func(t *testing.T) {
+			stallQuery(t, c.leader(), idle, packed)
+		})
+	}
+}
+
+func stallQuery(t *testing.T, tn *tnode, idle time.Duration, packed bool) {
 	ctx := ctxT(t, time.Minute)
-	tn := c.leader()
 	base := heapNow()
 	stop := make(chan struct{})
 	peak := heapPeak(stop)
-	stream, err := tn.cl.Query(ctx, bigRead("1000000"))
+	req := bigRead("1000000")
+	req.Packed = packed
+	stream, err := tn.cl.Query(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,8 +184,30 @@ func drain(stream resqlitepb.ReSqlite_QueryClient) (int, error) {
 		if err != nil {
 			return rows, err
 		}
-		rows += len(resp.GetRows())
+		rows += rowCount(resp)
 	}
+}
+
+// rowsOf decodes a chunk's rows, packed or not.
+func rowsOf(t *testing.T, resp *resqlitepb.QueryResponse) [][]sqlval.Value {
+	t.Helper()
+	rows, err := wire.ResponseRows(resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// rowCount counts a chunk's rows, packed or not.
+func rowCount(resp *resqlitepb.QueryResponse) int {
+	if p := resp.GetPackedRows(); len(p) > 0 {
+		d, err := rowpack.NewDecoder(p)
+		if err != nil {
+			return -1
+		}
+		return d.Rows()
+	}
+	return len(resp.GetRows())
 }
 
 // A node that restores a snapshot ends the reads it is streaming with a
@@ -245,7 +292,7 @@ func TestStalledSessionEndsItsStreamedRead(t *testing.T) {
 			ended[resp.GetSeq()] = codes.Code(f.GetCode()).String() + ": " + f.GetMessage()
 		}
 		if r := resp.GetRead(); r != nil {
-			rows[resp.GetSeq()] += len(r.GetRows())
+			rows[resp.GetSeq()] += rowCount(r)
 			if !r.GetMore() {
 				ended[resp.GetSeq()] = "complete"
 			}
@@ -256,5 +303,57 @@ func TestStalledSessionEndsItsStreamedRead(t *testing.T) {
 	}
 	if ended[2] != "complete" || rows[2] != 100000 {
 		t.Errorf("read 2 ended with %q after %d rows, want complete after 100000", ended[2], rows[2])
+	}
+}
+
+// A read asked for packed rows gets them packed, one bytes field per
+// chunk, in chunks cut by bytes (narrow rows many to a chunk); the same
+// read without the ask (grpcurl, an older client) gets Row messages; the
+// two carry the same rows.
+func TestPackedAndRowMessagesCarryTheSameRows(t *testing.T) {
+	c := startCluster(t, 1, clusterOptions{})
+	ctx := ctxT(t, time.Minute)
+	tn := c.leader()
+	sql := "SELECT value, 'item-' || value, value * 0.5, CASE WHEN value % 7 = 0 THEN NULL ELSE x'00ff' END FROM generate_series(1, 100000)"
+	collect := func(packed bool) (rows [][]sqlval.Value, sizes []int) {
+		stream, err := tn.cl.Query(ctx, &resqlitepb.QueryRequest{Sql: []byte(sql), Consistency: local, Packed: packed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			resp, err := stream.Recv()
+			if errors.Is(err, io.EOF) {
+				return rows, sizes
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if packed && len(resp.GetRows()) > 0 || !packed && len(resp.GetPackedRows()) > 0 {
+				t.Fatalf("packed %v: a chunk in the other form", packed)
+			}
+			rows = append(rows, rowsOf(t, resp)...)
+			sizes = append(sizes, len(resp.GetPackedRows()))
+		}
+	}
+	packed, sizes := collect(true)
+	plain, _ := collect(false)
+	if len(packed) != 100000 || len(plain) != 100000 {
+		t.Fatalf("%d packed rows, %d as messages", len(packed), len(plain))
+	}
+	for i := range packed {
+		for j := range packed[i] {
+			if !packed[i][j].Equal(plain[i][j]) {
+				t.Fatalf("row %d col %d: packed %v, as a message %v", i, j, packed[i][j], plain[i][j])
+			}
+		}
+	}
+	for i, n := range sizes[1 : len(sizes)-1] {
+		if n < service.QueryChunkBytes || n > service.QueryChunkBytes+100 {
+			t.Fatalf("chunk %d is %d bytes, want just over %d", i+1, n, service.QueryChunkBytes)
+		}
+	}
+	sql = "SELECT NULL FROM generate_series(1, 100000)"
+	if narrow, sizes := collect(true); len(narrow) != 100000 || len(sizes) > 3 {
+		t.Errorf("100000 one-byte rows came in %d chunks (%d rows): cut by count, not by bytes", len(sizes), len(narrow))
 	}
 }

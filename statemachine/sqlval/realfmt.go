@@ -47,6 +47,10 @@ func nextDigit[T longDouble[T]](val *T, left *int, from func(float64) T) byte {
 // FormatReal formats v as SQLite 3.40's sqlite3_snprintf("%!.<precision>g")
 // does.
 func FormatReal(v float64, precision int) string {
+	var buf [32]byte
+	if out, ok := formatRealShort(buf[:0], v, precision); ok {
+		return string(out)
+	}
 	return formatRealWith(v, precision, x87FromFloat64)
 }
 
