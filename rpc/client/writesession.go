@@ -22,6 +22,9 @@ type writeSession struct {
 	// seq is the last sequence number used; every write up to it has its
 	// result (the session is dropped otherwise).
 	seq uint64
+	// stream carries the session's writes (writestream.go); nil until
+	// the first, and after a failure.
+	stream *writeStream
 }
 
 // takeSession returns an idle session, registering one if there is none.
