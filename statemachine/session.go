@@ -74,15 +74,53 @@ func refuseOldRules(index uint64, v RulesVersion) *Result {
 		Message: fmt.Sprintf("client sessions need rules version %d; this cluster is at version %d", RulesV3, v)}}
 }
 
-// advanceLeaderTime raises the stored leader time to t if t is later and
+// leaderTime is the stored leader time as the apply transaction in
+// progress sees it: read from MetaTable at the first session entry of the
+// transaction, raised in memory by each later one, and written back once,
+// before the transaction commits (flushLeaderTime). The database commits
+// the same value as one UPDATE per entry would (the highest of the stored
+// time and every entry's), and each entry sees the same "now"; an entry's
+// savepoint never covers it (it is raised before the savepoint, and kept
+// when the entry fails).
+type leaderTime struct {
+	known bool // v was read in this transaction
+	dirty bool // v is above the stored value
+	v     int64
+}
+
+// advanceLeaderTime raises the leader time to t if t is later and
 // returns the result: the session "now" of the current entry.
 func (w *writer) advanceLeaderTime(t int64) (int64, error) {
-	v, err := w.run("UPDATE "+MetaTable+" SET "+leaderTimeColumn+" = max("+leaderTimeColumn+", ?1) WHERE id = 1 RETURNING "+leaderTimeColumn, Integer(t))
-	if err != nil {
-		return 0, err
+	if !w.leader.known {
+		v, err := w.run("SELECT " + leaderTimeColumn + " FROM " + MetaTable + " WHERE id = 1")
+		if err != nil {
+			return 0, err
+		}
+		w.leader = leaderTime{known: true, v: v.Int}
 	}
-	return v.Int, nil
+	if t > w.leader.v {
+		w.leader.v, w.leader.dirty = t, true
+	}
+	return w.leader.v, nil
 }
+
+// flushLeaderTime writes a raised leader time to MetaTable; called in the
+// transaction, before it commits.
+func (w *writer) flushLeaderTime() error {
+	if !w.leader.dirty {
+		return nil
+	}
+	if _, err := w.run("UPDATE "+MetaTable+" SET "+leaderTimeColumn+" = ?1 WHERE id = 1", Integer(w.leader.v)); err != nil {
+		return err
+	}
+	w.leader.dirty = false
+	return nil
+}
+
+// forgetLeaderTime drops what the transaction knew of the leader time:
+// called when one begins (the last may have been rolled back, or the
+// database replaced by a restore).
+func (w *writer) forgetLeaderTime() { w.leader = leaderTime{} }
 
 // register applies a registration at index with leader time t: it deletes
 // the expired sessions and creates session index.

@@ -30,6 +30,9 @@ type writer struct {
 	defaultLength int32
 	// seriesProbe is the prepared seriesWriteProbe (serieswrite.go), or 0.
 	seriesProbe uintptr
+	// leader is the leader time of the apply transaction in progress
+	// (session.go).
+	leader leaderTime
 }
 
 // MaxResultBytes bounds the rows one entry may return (a SELECT in a block,
