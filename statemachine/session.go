@@ -66,6 +66,9 @@ const sessionTTLMillis = int64(SessionTTL / time.Millisecond)
 type sessionWrite struct {
 	tag SessionTag
 	now int64
+	// acked is the session's stored acknowledged watermark before the
+	// write.
+	acked int64
 }
 
 // refuseOldRules is the result of a kind-3 entry under rules below RulesV3.
@@ -151,7 +154,7 @@ func (w *writer) sessionGate(index uint64, cmd Command) (*Result, *sessionWrite,
 	if err != nil {
 		return nil, nil, err
 	}
-	row, err := w.runRow("SELECT last_seq, last_active FROM "+SessionsTable+" WHERE id = ?1", Integer(int64(tag.ClientID)))
+	row, err := w.runRow("SELECT last_seq, last_active, acked FROM "+SessionsTable+" WHERE id = ?1", Integer(int64(tag.ClientID)))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read session %d: %w", tag.ClientID, err)
 	}
@@ -164,7 +167,7 @@ func (w *writer) sessionGate(index uint64, cmd Command) (*Result, *sessionWrite,
 	last := uint64(row[0].Int)
 	switch {
 	case tag.Seq == last+1:
-		return nil, &sessionWrite{tag: tag, now: now}, nil
+		return nil, &sessionWrite{tag: tag, now: now, acked: row[2].Int}, nil
 	case tag.Seq > last+1:
 		return refuse(SessionOutOfOrder, last+1, fmt.Sprintf("client session %d: write %d is out of order; resend from %d", tag.ClientID, tag.Seq, last+1))
 	}
@@ -220,6 +223,11 @@ func (w *writer) recordSession(s *sessionWrite, res *Result) error {
 	if _, err := w.run("UPDATE "+SessionsTable+" SET last_seq = ?2, acked = max(acked, ?3), last_active = ?4 WHERE id = ?1", id, seq, acked, Integer(s.now)); err != nil {
 		return err
 	}
-	_, err := w.run("DELETE FROM "+SessionResultsTable+" WHERE session = ?1 AND seq <= (SELECT acked FROM "+SessionsTable+" WHERE id = ?1)", id)
+	// The session's acked as the UPDATE stored it, bound as a value: a
+	// sub-select of the sessions table here makes SQLite collect the rows
+	// in an ephemeral table before it deletes them (a B-tree and pager
+	// opened and closed per write).
+	stored := Integer(max(s.acked, acked.Int))
+	_, err := w.run("DELETE FROM "+SessionResultsTable+" WHERE session = ?1 AND seq <= ?2", id, stored)
 	return err
 }
