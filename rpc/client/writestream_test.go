@@ -28,6 +28,7 @@ type streamNode struct {
 
 	mu      sync.Mutex
 	streams int
+	open    int // streams open now
 	unary   int
 	writes  []*resqlitepb.ExecuteRequest
 }
@@ -55,7 +56,13 @@ func (n *streamNode) Session(stream resqlitepb.ReSqlite_SessionServer) error {
 	}
 	n.mu.Lock()
 	n.streams++
+	n.open++
 	n.mu.Unlock()
+	defer func() {
+		n.mu.Lock()
+		n.open--
+		n.mu.Unlock()
+	}()
 	for {
 		req, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
@@ -194,5 +201,51 @@ func TestCancelledStreamedWriteReturns(t *testing.T) {
 	}
 	if r, err := c.Exec(context.Background(), "INSERT INTO t VALUES (2)"); err != nil || r.Index == 0 {
 		t.Fatalf("next write: %v %+v", err, r)
+	}
+}
+
+// A burst of concurrent writes leaves many idle sessions; at most
+// maxIdleStreams of them keep their stream open on the node.
+func TestIdleWriteStreamsAreBounded(t *testing.T) {
+	n := &streamNode{}
+	c := serveStreamNode(t, n)
+	ctx := context.Background()
+	const burst = maxIdleStreams + 20
+	// Each writer takes its session before any returns one.
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	c.mu.Lock()
+	for range burst {
+		c.idle = append(c.idle, &writeSession{id: 7})
+	}
+	c.mu.Unlock()
+	for range burst {
+		ws, err := c.takeSession(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			<-start
+			req := &resqlitepb.ExecuteRequest{ClientId: ws.id, WriteSeq: 1}
+			if _, _, err := c.executeStreamed(ctx, ws, req); err != nil {
+				t.Error(err)
+			}
+			c.putSession(ws)
+		})
+	}
+	close(start)
+	wg.Wait()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n.mu.Lock()
+		open, opened := n.open, n.streams
+		n.mu.Unlock()
+		if opened == burst && open == maxIdleStreams {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d streams opened, %d still open; want %d open", opened, open, maxIdleStreams)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
