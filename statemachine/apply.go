@@ -158,6 +158,7 @@ func (b *batch) attempt(w *writer, from, to int) (endedAt int, err error) {
 	if _, err := w.run("BEGIN IMMEDIATE"); err != nil {
 		return -1, err
 	}
+	w.forgetLeaderTime()
 	w.setRules(b.rules)
 	cfgIndex, cfg := b.cfgIndex, b.cfg
 	for i := from; i < to; i++ {
@@ -178,6 +179,9 @@ func (b *batch) attempt(w *writer, from, to int) (endedAt int, err error) {
 		}
 	}
 	applied, term := b.entries[to-1].Index, b.entries[to-1].Term
+	if err := w.flushLeaderTime(); err != nil {
+		return -1, err
+	}
 	if err := w.writeMeta(applied, term, cfgIndex, cfg); err != nil {
 		return -1, err
 	}

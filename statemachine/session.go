@@ -66,6 +66,9 @@ const sessionTTLMillis = int64(SessionTTL / time.Millisecond)
 type sessionWrite struct {
 	tag SessionTag
 	now int64
+	// acked is the session's stored acknowledged watermark before the
+	// write.
+	acked int64
 }
 
 // refuseOldRules is the result of a kind-3 entry under rules below RulesV3.
@@ -74,15 +77,53 @@ func refuseOldRules(index uint64, v RulesVersion) *Result {
 		Message: fmt.Sprintf("client sessions need rules version %d; this cluster is at version %d", RulesV3, v)}}
 }
 
-// advanceLeaderTime raises the stored leader time to t if t is later and
+// leaderTime is the stored leader time as the apply transaction in
+// progress sees it: read from MetaTable at the first session entry of the
+// transaction, raised in memory by each later one, and written back once,
+// before the transaction commits (flushLeaderTime). The database commits
+// the same value as one UPDATE per entry would (the highest of the stored
+// time and every entry's), and each entry sees the same "now"; an entry's
+// savepoint never covers it (it is raised before the savepoint, and kept
+// when the entry fails).
+type leaderTime struct {
+	known bool // v was read in this transaction
+	dirty bool // v is above the stored value
+	v     int64
+}
+
+// advanceLeaderTime raises the leader time to t if t is later and
 // returns the result: the session "now" of the current entry.
 func (w *writer) advanceLeaderTime(t int64) (int64, error) {
-	v, err := w.run("UPDATE "+MetaTable+" SET "+leaderTimeColumn+" = max("+leaderTimeColumn+", ?1) WHERE id = 1 RETURNING "+leaderTimeColumn, Integer(t))
-	if err != nil {
-		return 0, err
+	if !w.leader.known {
+		v, err := w.run("SELECT " + leaderTimeColumn + " FROM " + MetaTable + " WHERE id = 1")
+		if err != nil {
+			return 0, err
+		}
+		w.leader = leaderTime{known: true, v: v.Int}
 	}
-	return v.Int, nil
+	if t > w.leader.v {
+		w.leader.v, w.leader.dirty = t, true
+	}
+	return w.leader.v, nil
 }
+
+// flushLeaderTime writes a raised leader time to MetaTable; called in the
+// transaction, before it commits.
+func (w *writer) flushLeaderTime() error {
+	if !w.leader.dirty {
+		return nil
+	}
+	if _, err := w.run("UPDATE "+MetaTable+" SET "+leaderTimeColumn+" = ?1 WHERE id = 1", Integer(w.leader.v)); err != nil {
+		return err
+	}
+	w.leader.dirty = false
+	return nil
+}
+
+// forgetLeaderTime drops what the transaction knew of the leader time:
+// called when one begins (the last may have been rolled back, or the
+// database replaced by a restore).
+func (w *writer) forgetLeaderTime() { w.leader = leaderTime{} }
 
 // register applies a registration at index with leader time t: it deletes
 // the expired sessions and creates session index.
@@ -113,7 +154,7 @@ func (w *writer) sessionGate(index uint64, cmd Command) (*Result, *sessionWrite,
 	if err != nil {
 		return nil, nil, err
 	}
-	row, err := w.runRow("SELECT last_seq, last_active FROM "+SessionsTable+" WHERE id = ?1", Integer(int64(tag.ClientID)))
+	row, err := w.runRow("SELECT last_seq, last_active, acked FROM "+SessionsTable+" WHERE id = ?1", Integer(int64(tag.ClientID)))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read session %d: %w", tag.ClientID, err)
 	}
@@ -126,7 +167,7 @@ func (w *writer) sessionGate(index uint64, cmd Command) (*Result, *sessionWrite,
 	last := uint64(row[0].Int)
 	switch {
 	case tag.Seq == last+1:
-		return nil, &sessionWrite{tag: tag, now: now}, nil
+		return nil, &sessionWrite{tag: tag, now: now, acked: row[2].Int}, nil
 	case tag.Seq > last+1:
 		return refuse(SessionOutOfOrder, last+1, fmt.Sprintf("client session %d: write %d is out of order; resend from %d", tag.ClientID, tag.Seq, last+1))
 	}
@@ -182,6 +223,11 @@ func (w *writer) recordSession(s *sessionWrite, res *Result) error {
 	if _, err := w.run("UPDATE "+SessionsTable+" SET last_seq = ?2, acked = max(acked, ?3), last_active = ?4 WHERE id = ?1", id, seq, acked, Integer(s.now)); err != nil {
 		return err
 	}
-	_, err := w.run("DELETE FROM "+SessionResultsTable+" WHERE session = ?1 AND seq <= (SELECT acked FROM "+SessionsTable+" WHERE id = ?1)", id)
+	// The session's acked as the UPDATE stored it, bound as a value: a
+	// sub-select of the sessions table here makes SQLite collect the rows
+	// in an ephemeral table before it deletes them (a B-tree and pager
+	// opened and closed per write).
+	stored := Integer(max(s.acked, acked.Int))
+	_, err := w.run("DELETE FROM "+SessionResultsTable+" WHERE session = ?1 AND seq <= ?2", id, stored)
 	return err
 }

@@ -339,6 +339,10 @@ func TestSessionBatchingIndependence(t *testing.T) {
 	add(sessionEntry(0, 2, 4, 3, t0+ttl+22, "INSERT INTO t VALUES (11)"))                                    //
 	add(sessionEntry(0, 12, 1, 0, t0+ttl+23, "SELECT zeroblob(70000)"))                                      //
 	add(sessionEntry(0, 12, 1, 0, t0+ttl+24, "SELECT zeroblob(70000)"))                                      // not retained
+	add(sessionEntry(0, 2, 5, 4, t0+5, "INSERT INTO t VALUES (12)"))                                         // slow clock
+	add(sessionEntry(0, 12, 2, 1, t0+2*ttl+30, "INSERT INTO t VALUES (13)"))                                 //
+	add(sessionEntry(0, 2, 6, 5, t0+2*ttl+31, "INSERT INTO t VALUES (14)"))                                  // expired
+	add(sessionEntry(0, 12, 3, 2, t0+2*ttl+20, "INSERT INTO t VALUES (15)"))                                 // slow clock
 
 	one, all := openTest(t), openTest(t)
 	a, b := applyAll(t, one, entries, false), applyAll(t, all, entries, true)
@@ -352,8 +356,14 @@ func TestSessionBatchingIndependence(t *testing.T) {
 	if da, db := digest(t, one), digest(t, all); da != db {
 		t.Fatalf("digests differ: %v, %v", da, db)
 	}
-	kinds := []SessionErrorKind{SessionOutOfOrder, SessionAcked, SessionUnknown}
-	for i, pos := range []int{7, 10, 12} {
+	// The stored leader time is the highest any entry carried.
+	for _, sm := range []*StateMachine{one, all} {
+		if got := count(t, sm, "SELECT "+leaderTimeColumn+" FROM "+MetaTable); got != t0+2*ttl+31 {
+			t.Errorf("leader time %d, want %d", got, t0+2*ttl+31)
+		}
+	}
+	kinds := []SessionErrorKind{SessionOutOfOrder, SessionAcked, SessionUnknown, SessionUnknown}
+	for i, pos := range []int{7, 10, 12, 18} {
 		if a[pos].SessionErr == nil || a[pos].SessionErr.Kind != kinds[i] {
 			t.Errorf("entry %d: session error %v, want kind %d", pos+1, a[pos].SessionErr, kinds[i])
 		}

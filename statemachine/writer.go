@@ -40,6 +40,9 @@ type writer struct {
 	// flushFailed is set when the virtual tables' flush at the end of the
 	// current entry failed (flushVtabs).
 	flushFailed bool
+	// leader is the leader time of the apply transaction in progress
+	// (session.go).
+	leader leaderTime
 }
 
 // MaxResultBytes bounds the rows one entry may return (a SELECT in a block,

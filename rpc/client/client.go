@@ -64,6 +64,9 @@ type Client struct {
 	// set once the cluster refused to register one.
 	idle       []*writeSession
 	noSessions bool
+	// noStreams is set once a node refused a write stream (its
+	// -max-sessions): session writes are then unary calls.
+	noStreams bool
 }
 
 // Dial connects to the node at addr and learns the cluster's members
@@ -119,6 +122,9 @@ func (c *Client) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closed = true
+	for _, ws := range c.idle {
+		ws.closeStream()
+	}
 	if c.conn != nil {
 		err := c.conn.Close()
 		c.conn = nil
@@ -133,16 +139,28 @@ func (c *Client) Close() error {
 // at once rather than waited for; the known nodes are tried again, until
 // ConnectTimeout, while none can be reached.
 func (c *Client) ready(ctx context.Context) (resqlitepb.ReSqliteClient, error) {
+	conn, err := c.readyConn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return resqlitepb.NewReSqliteClient(conn), nil
+}
+
+// readyConn is ready's connection.
+func (c *Client) readyConn(ctx context.Context) (*grpc.ClientConn, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
 		return nil, errors.New("client: closed")
 	}
+	if c.conn != nil && c.conn.GetState() == connectivity.Ready {
+		return c.conn, nil
+	}
 	deadline := time.Now().Add(c.opts.ConnectTimeout)
 	for {
-		rc, errs := c.tryEach(ctx, len(c.addrs) > 1)
-		if rc != nil {
-			return rc, nil
+		conn, errs := c.tryEach(ctx, len(c.addrs) > 1)
+		if conn != nil {
+			return conn, nil
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -158,8 +176,8 @@ func (c *Client) ready(ctx context.Context) (resqlitepb.ReSqliteClient, error) {
 const retryPass = 50 * time.Millisecond
 
 // tryEach tries each known node once, from the current one, and returns
-// a stub over the first ready connection, or why each failed.
-func (c *Client) tryEach(ctx context.Context, failFast bool) (resqlitepb.ReSqliteClient, []error) {
+// the first ready connection, or why each failed.
+func (c *Client) tryEach(ctx context.Context, failFast bool) (*grpc.ClientConn, []error) {
 	var errs []error
 	for range len(c.addrs) {
 		if c.conn == nil {
@@ -172,7 +190,7 @@ func (c *Client) tryEach(ctx context.Context, failFast bool) (resqlitepb.ReSqlit
 			c.conn = conn
 		}
 		if waitReady(ctx, c.conn, c.opts.ConnectTimeout, failFast) {
-			return resqlitepb.NewReSqliteClient(c.conn), nil
+			return c.conn, nil
 		}
 		if ctx.Err() != nil {
 			return nil, nil
@@ -314,10 +332,13 @@ func (c *Client) Execute(ctx context.Context, stmts ...Statement) (*ExecResult, 
 			ws.seq++
 			req.ClientId, req.WriteSeq, req.AckedSeq = ws.id, ws.seq, ws.seq-1
 		}
-		resp, err := c.executeRetrying(ctx, req)
+		resp, err := c.executeRetrying(ctx, ws, req)
 		if err != nil {
 			// The session's write is unresolved: the session is not
 			// used again (its next write would wait behind this one).
+			if ws != nil {
+				ws.closeStream()
+			}
 			return nil, err
 		}
 		se := resp.GetSessionError()
@@ -326,6 +347,7 @@ func (c *Client) Execute(ctx context.Context, stmts ...Statement) (*ExecResult, 
 			// leader time past their last write, far beyond a request's
 			// deadline, so no copy of this write applied under it):
 			// send the write in a new session.
+			ws.closeStream()
 			continue
 		}
 		if se != nil {
@@ -336,6 +358,8 @@ func (c *Client) Execute(ctx context.Context, stmts ...Statement) (*ExecResult, 
 			// its number unused, or an earlier copy used it: the session
 			// is not used again.)
 			c.putSession(ws)
+		} else if ws != nil {
+			ws.closeStream()
 		}
 		c.Observe(resp.GetIndex())
 		return execResultFromProto(resp), nil
@@ -345,12 +369,12 @@ func (c *Client) Execute(ctx context.Context, stmts ...Statement) (*ExecResult, 
 // executeRetrying sends req until it gets an answer, a final error, or
 // ctx ends. A write without a session is sent again only when the node
 // said nothing was proposed.
-func (c *Client) executeRetrying(ctx context.Context, req *resqlitepb.ExecuteRequest) (*resqlitepb.ExecuteResponse, error) {
+func (c *Client) executeRetrying(ctx context.Context, ws *writeSession, req *resqlitepb.ExecuteRequest) (*resqlitepb.ExecuteResponse, error) {
 	sent := false // whether an attempt may have reached the log
 	var last error
 	for n := 0; ; n++ {
 		req.MinIndex = c.SeenIndex()
-		resp, verdict, err := c.executeOnce(ctx, req)
+		resp, verdict, err := c.executeOnce(ctx, ws, req)
 		if err == nil {
 			return resp, nil
 		}
@@ -372,13 +396,6 @@ func (c *Client) executeRetrying(ctx context.Context, req *resqlitepb.ExecuteReq
 	default:
 		return nil, fmt.Errorf("%w: the write was sent but no answer came back before the deadline: %v", ErrOutcomeUnknown, last)
 	}
-}
-
-// executeOnce makes one Execute call and returns its gRPC error as it
-// is; verdict tells whether the error is the node's own answer (not a
-// broken connection).
-func (c *Client) executeOnce(ctx context.Context, req *resqlitepb.ExecuteRequest) (*resqlitepb.ExecuteResponse, bool, error) {
-	return callOnce(ctx, c, resqlitepb.ReSqliteClient.Execute, req)
 }
 
 // callOnce makes one unary call of c's node and returns its gRPC error as

@@ -11,6 +11,10 @@
 // collects them. A read is tried again on another node only until its
 // first chunk arrived, never once rows were delivered.
 //
+// Execute sends each write in a client session registered through the
+// log, on that session's Session stream, which stays open between writes
+// (writestream.go): one message each way per write instead of a call.
+//
 // A write whose outcome is unknown (it reached a node but no result came
 // back) fails with an error wrapping ErrOutcomeUnknown and is never
 // retried by the client.

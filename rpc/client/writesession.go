@@ -22,6 +22,9 @@ type writeSession struct {
 	// seq is the last sequence number used; every write up to it has its
 	// result (the session is dropped otherwise).
 	seq uint64
+	// stream carries the session's writes (writestream.go); nil until
+	// the first, and after a failure.
+	stream *writeStream
 }
 
 // takeSession returns an idle session, registering one if there is none.
@@ -53,12 +56,22 @@ func (c *Client) takeSession(ctx context.Context) (*writeSession, error) {
 	return &writeSession{id: id}, nil
 }
 
+// maxIdleStreams bounds the idle sessions that keep their write stream
+// open (each holds a Session stream, and its goroutines, on the node):
+// a burst of many concurrent writes leaves many idle sessions behind.
+const maxIdleStreams = 64
+
 // putSession returns a session whose writes all have their results to the
-// idle pool.
+// idle pool. The pool is taken from its top, so the sessions that keep
+// their stream are the top maxIdleStreams; the one pushed below them
+// closes its stream.
 func (c *Client) putSession(ws *writeSession) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.idle = append(c.idle, ws)
+	if n := len(c.idle); n > maxIdleStreams {
+		c.idle[n-1-maxIdleStreams].closeStream()
+	}
 }
 
 // register registers a new session, riding out leader changes until ctx

@@ -374,8 +374,10 @@ func checkFollowerMetrics(t *testing.T, mfs map[string]*dto.MetricFamily) {
 	if got := mustValue(t, mfs, "resqlite_raft_proposals_forwarded_total"); got != 23 {
 		t.Fatalf("follower: %v writes forwarded, want 23", got)
 	}
-	if got := mustValue(t, mfs, "resqlite_client_sessions"); got != 1 {
-		t.Fatalf("follower: %v client sessions, want 1", got)
+	// The pipelined session, and the write stream of each of the two
+	// clients that wrote (their Exec calls).
+	if got := mustValue(t, mfs, "resqlite_client_sessions"); got != 3 {
+		t.Fatalf("follower: %v client sessions, want 3", got)
 	}
 	if got := mustValue(t, mfs, "resqlite_raft_apply_duration_seconds"); got < 1 {
 		t.Fatalf("follower: %v applies observed", got)

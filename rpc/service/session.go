@@ -40,6 +40,8 @@ type slot struct {
 	index    uint64
 	settled  chan struct{}
 	maxIndex uint64
+	// prev is the session's previous write until sl settles.
+	prev *slot
 }
 
 func newSlot(seq uint64) *slot {
@@ -55,6 +57,7 @@ func (sl *slot) write(resp *resqlitepb.ExecuteResponse, err error) {
 	sl.index = resp.GetIndex()
 	sl.resp = &resqlitepb.SessionResponse{Seq: sl.seq, Outcome: &resqlitepb.SessionResponse_Write{Write: resp}}
 	close(sl.done)
+	sl.settle()
 }
 
 // fail resolves the slot with a failure of the whole request.
@@ -64,21 +67,43 @@ func (sl *slot) fail(err error) {
 		Failure: &resqlitepb.RequestError{Code: int32(st.Code()), Message: st.Message()},
 	}}
 	close(sl.done)
+	sl.settle()
 }
 
 // chain makes sl's settled channel close once sl and prev (the session's
-// previous write, or nil) are settled.
+// previous write, or nil) are settled (see settle).
 func (sl *slot) chain(prev *slot) {
 	sl.settled = make(chan struct{})
-	go func() {
-		if prev != nil {
-			<-prev.settled
-			sl.maxIndex = prev.maxIndex
-		}
-		<-sl.done
-		sl.maxIndex = max(sl.maxIndex, sl.index)
+	sl.prev = prev
+}
+
+// settle closes the settled channel of a write slot that just resolved,
+// at once when the session's previous write settled already (writes
+// mostly resolve in order), else once it does; a read's slot has none.
+func (sl *slot) settle() {
+	if sl.settled == nil {
+		return
+	}
+	prev := sl.prev
+	sl.prev = nil
+	if prev == nil {
+		sl.maxIndex = sl.index
 		close(sl.settled)
-	}()
+		return
+	}
+	finish := func() {
+		sl.maxIndex = max(prev.maxIndex, sl.index)
+		close(sl.settled)
+	}
+	select {
+	case <-prev.settled:
+		finish()
+	default:
+		go func() {
+			<-prev.settled
+			finish()
+		}()
+	}
 }
 
 // maxBatch bounds the requests a session takes in at once; the writes
