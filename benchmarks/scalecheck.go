@@ -130,8 +130,16 @@ func scaleRow(b, s *Result, k int) []string {
 	if max(sm.NodeGrowthKB-bm.NodeGrowthKB, dClient) > rssFlatMB*1024 {
 		flags = append(flags, flagRSSGrows)
 	}
-	row[flag] = joinNotes(append(flags, s.note(), b.note())...)
+	row[flag] = joinNotes(append(flags, labelled(fmt.Sprintf("×%d: ", k), s.note()), labelled("×1: ", b.note()))...)
 	return row
+}
+
+// labelled is note after label, or "" for no note.
+func labelled(label, note string) string {
+	if note == "" {
+		return ""
+	}
+	return label + note
 }
 
 // growthMB is the largest node's RSS growth during the run, in MB, or ""
