@@ -163,7 +163,9 @@ func (n *Node) exit() {
 //  4. only now send every other message, so a vote or an acknowledgment
 //     never leaves before what it promises is durable;
 //  5. answer read states, hand committed entries (durable now) to the
-//     apply goroutine, Advance.
+//     apply goroutine, Advance. Committed entries that an earlier Ready
+//     made durable are handed over before step 3 (splitCommitted), so
+//     they apply while this Ready's entries are fsynced.
 //
 // While the apply backlog is full, or a received snapshot waits for it to
 // drain, the core holds committed entries back (Core.PauseApply).
@@ -188,6 +190,8 @@ func (n *Node) processReady() error {
 				return err
 			}
 		}
+		durable, fresh := splitCommitted(rd)
+		n.handOver(durable)
 		if err := n.persist(rd); err != nil {
 			return err
 		}
@@ -196,7 +200,7 @@ func (n *Node) processReady() error {
 		}
 		n.send(late)
 		n.answerReads(rd.ReadStates)
-		n.handOver(rd.CommittedEntries)
+		n.handOver(fresh)
 		n.core.Advance(rd)
 		if err := n.core.Err(); err != nil {
 			return fmt.Errorf("raft: node %d: core: %w", n.cfg.ID, err)
@@ -238,6 +242,27 @@ func (n *Node) termChanged(term uint64) {
 		n.counters.elections.Add(1)
 	}
 	n.term.Store(term)
+}
+
+// splitCommitted separates the committed entries of rd that earlier
+// Readys already made durable (those before rd's first new entry; all of
+// them when rd appends nothing) from those that become durable only with
+// rd's own persist (a follower may learn that entries commit in the same
+// message that brings them). A Ready that installs a snapshot hands
+// everything over after it.
+func splitCommitted(rd Ready) (durable, fresh []Entry) {
+	ents := rd.CommittedEntries
+	if !rd.Snapshot.IsEmpty() {
+		return nil, ents
+	}
+	if len(rd.Entries) == 0 {
+		return ents, nil
+	}
+	i := 0
+	for i < len(ents) && ents[i].Index < rd.Entries[0].Index {
+		i++
+	}
+	return ents[:i], ents[i:]
 }
 
 // splitMessages separates the messages of rd that may leave before it is

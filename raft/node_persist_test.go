@@ -61,3 +61,65 @@ func TestNodeDoesNotSyncCommitOnlyHardState(t *testing.T) {
 		t.Error("no commit-only HardState was recorded through SaveCommit")
 	}
 }
+
+// saveWatcher is a MemoryStorage that calls onSave before each Save of
+// entries.
+type saveWatcher struct {
+	*MemoryStorage
+	onSave func(ents []Entry)
+}
+
+func (s *saveWatcher) Save(hs HardState, ents []Entry) error {
+	if len(ents) > 0 && s.onSave != nil {
+		s.onSave(ents)
+	}
+	return s.MemoryStorage.Save(hs, ents)
+}
+
+// recordingExecutor keeps the work it is given without running it.
+type recordingExecutor struct{ works []Work }
+
+func (e *recordingExecutor) Run(_ Lane, w Work) { e.works = append(e.works, w) }
+
+// nopTransport drops every message.
+type nopTransport struct{ memTransport }
+
+func (nopTransport) Send([]Message) {}
+
+// A Ready that both commits entries an earlier Ready made durable and
+// appends new ones hands the committed entries to the apply work before
+// it fsyncs the new ones: they are durable already, and applying them need
+// not wait for another fsync.
+func TestNodeHandsOverDurableCommittedEntriesBeforeSaving(t *testing.T) {
+	store := &saveWatcher{MemoryStorage: NewMemoryStorage()}
+	exec := &recordingExecutor{}
+	peers := []Member{{ID: 1}, {ID: 2}, {ID: 3}}
+	s, err := NewStepper(NodeConfig{ID: 2, Bootstrap: peers, Storage: store, StateMachine: &logMachine{},
+		Transport: nopTransport{}, Seed: 1}, exec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Process(); err != nil {
+		t.Fatal(err)
+	}
+	app := func(prev, prevTerm, commit uint64, data string) Message {
+		return Message{Type: MsgApp, From: 1, To: 2, Term: 1, Index: prev, LogTerm: prevTerm, Commit: commit,
+			Entries: []Entry{{Index: prev + 1, Term: 1, Data: []byte(data)}}}
+	}
+	s.Step(app(0, 0, 0, "a"))
+	if err := s.Process(); err != nil {
+		t.Fatal(err)
+	}
+	handedBefore := -1
+	store.onSave = func([]Entry) { handedBefore = len(exec.works) }
+	s.Step(app(1, 1, 1, "b")) // commits a (durable), appends b
+	if err := s.Process(); err != nil {
+		t.Fatal(err)
+	}
+	if handedBefore != 1 {
+		t.Fatalf("entry 1 (committed, durable) was handed to apply work after the Save of entry 2 (%d pieces of work before the Save)", handedBefore)
+	}
+	if len(exec.works) != 1 {
+		t.Fatalf("%d pieces of apply work, want 1", len(exec.works))
+	}
+}
