@@ -92,6 +92,9 @@ type Core struct {
 	prevSoft      SoftState
 	prevHard      HardState
 	configChanged bool
+	// writing is the last entry the driver wrote without its fsync
+	// (AdvanceWritten); unstable keeps it until Durable (ready.go).
+	writing entryID
 }
 
 // NewCore builds a core from cfg, restoring term, vote, log, commit index

@@ -14,6 +14,9 @@ const (
 	// Its pieces may run at the same time as each other and as
 	// LaneApply's.
 	LaneSnapshot
+	// LaneSync runs the fsync of a leader's log writes (AsyncLogStore),
+	// one at a time; it may run at the same time as the other lanes.
+	LaneSync
 )
 
 // Work is a piece of the node's slow work. It runs off the node's step
@@ -35,8 +38,8 @@ type Executor interface {
 }
 
 // goExecutor is StartNode's Executor: LaneApply on one goroutine fed by a
-// queue the node goroutine never blocks on, each LaneSnapshot piece on a
-// goroutine of its own. Continuations go to the node goroutine through
+// queue the node goroutine never blocks on, each LaneSnapshot (and
+// LaneSync) piece on a goroutine of its own. Continuations go to the node goroutine through
 // contc until stop is closed (the node goroutine exited).
 type goExecutor struct {
 	applyq *workQueue

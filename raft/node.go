@@ -54,7 +54,13 @@ type Node struct {
 	parkedSnap *incomingSnapshot
 	// handedOver is the last index handed to the apply goroutine.
 	handedOver uint64
-	backlog    applyBacklog
+	// durableIndex is the last index of the log known durable here;
+	// commitQ holds committed entries past it (node_persist.go), and
+	// async the writes whose fsync is pending.
+	durableIndex uint64
+	commitQ      commitQueue
+	async        asyncLog
+	backlog      applyBacklog
 	// compacting is set while a compaction's sync is queued.
 	compacting bool
 	// lastHeard is when (on cfg.Clock) a message from each peer last
@@ -165,6 +171,10 @@ func newNode(cfg NodeConfig) (*Node, error) {
 		reads:       map[uint64]chan ReadState{},
 		leadCh:      make(chan struct{}),
 		readNonce:   rand.New(rand.NewPCG(cfg.Seed, 0x7265616420696473)).Uint64(),
+	}
+	n.async.store, _ = cfg.Storage.(AsyncLogStore)
+	if n.durableIndex, err = cfg.Storage.LastIndex(); err != nil {
+		return nil, fmt.Errorf("raft: start node %d: read last index: %w", cfg.ID, err)
 	}
 	n.term.Store(core.Term())
 	cfg.Transport.SetMembers(core.Configuration())

@@ -163,31 +163,54 @@ func (n *Node) exit() {
 //  4. only now send every other message, so a vote or an acknowledgment
 //     never leaves before what it promises is durable;
 //  5. answer read states, hand committed entries (durable now) to the
-//     apply goroutine, Advance.
+//     apply goroutine, Advance. Committed entries that an earlier Ready
+//     made durable are handed over before step 3, so they apply while
+//     this Ready's entries are fsynced.
+//
+// A leader whose store is an AsyncLogStore writes its entries in step 3
+// without waiting for their fsync, which runs on LaneSync while the node
+// goes on (node_persist.go): the Ready's other messages, and committed
+// entries not yet durable here, wait for it, and the core counts the
+// leader's own entries toward commit only once it completed.
 //
 // While the apply backlog is full, or a received snapshot waits for it to
 // drain, the core holds committed entries back (Core.PauseApply).
 func (n *Node) processReady() error {
 	for {
 		n.core.PauseApply(n.applyHeld())
-		if !n.core.HasReady() {
+		if !n.core.HasReady() || n.holdWrites() {
 			n.updateCommittedConfiguration()
 			return nil
 		}
 		rd := n.core.Ready()
+		early, late := splitMessages(rd)
+		async := n.writesAsync(rd)
+		if !async && n.mustDrain(rd, late) {
+			if err := n.syncNow(); err != nil {
+				return err
+			}
+		}
 		if rd.SoftState != nil {
 			n.softStateChanged(*rd.SoftState)
 		}
 		if rd.Configuration != nil {
 			n.cfg.Transport.SetMembers(*rd.Configuration)
 		}
-		early, late := splitMessages(rd)
 		n.send(early)
+		if async {
+			if err := n.writeAsync(rd, late); err != nil {
+				return err
+			}
+			continue
+		}
 		if !rd.Snapshot.IsEmpty() {
 			if err := n.installSnapshot(rd.Snapshot); err != nil {
 				return err
 			}
+			n.durableIndex = rd.Snapshot.Index
 		}
+		n.commitQ.add(rd.CommittedEntries)
+		n.handOverDurable(firstNew(rd))
 		if err := n.persist(rd); err != nil {
 			return err
 		}
@@ -196,39 +219,12 @@ func (n *Node) processReady() error {
 		}
 		n.send(late)
 		n.answerReads(rd.ReadStates)
-		n.handOver(rd.CommittedEntries)
+		n.handOverDurable(0)
 		n.core.Advance(rd)
 		if err := n.core.Err(); err != nil {
 			return fmt.Errorf("raft: node %d: core: %w", n.cfg.ID, err)
 		}
 	}
-}
-
-// persist makes rd's HardState and Entries durable with one fsync, timing
-// it for the Observer; a HardState whose only change is the commit index
-// (rd.MustSync false) goes to a CommitSaver store without one (not timed:
-// no fsync).
-func (n *Node) persist(rd Ready) error {
-	if rd.HardState.IsEmpty() && len(rd.Entries) == 0 {
-		return nil
-	}
-	if cs, ok := n.cfg.Storage.(CommitSaver); ok && !rd.MustSync && len(rd.Entries) == 0 {
-		if err := cs.SaveCommit(rd.HardState); err != nil {
-			return fmt.Errorf("raft: node %d: persist: %w", n.cfg.ID, err)
-		}
-		return nil
-	}
-	var start time.Duration
-	if n.cfg.Observer != nil {
-		start = n.now()
-	}
-	if err := n.cfg.Storage.Save(rd.HardState, rd.Entries); err != nil {
-		return fmt.Errorf("raft: node %d: persist: %w", n.cfg.ID, err)
-	}
-	if n.cfg.Observer != nil {
-		n.cfg.Observer.Persisted(n.now()-start, len(rd.Entries))
-	}
-	return nil
 }
 
 // termChanged publishes the durable term; a candidate that moved to a new

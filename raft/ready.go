@@ -85,7 +85,7 @@ func (c *Core) HasReady() bool {
 		return true
 	}
 	u := &c.log.unstable
-	return u.snapshot != nil || len(u.entries) > 0 || len(c.msgs) > 0 ||
+	return u.snapshot != nil || len(c.unwritten()) > 0 || len(c.msgs) > 0 ||
 		len(c.reads.out) > 0 || len(c.reads.queued) > 0 || c.log.hasNextCommittedEnts()
 }
 
@@ -94,7 +94,7 @@ func (c *Core) HasReady() bool {
 func (c *Core) Ready() Ready {
 	c.flush()
 	rd := Ready{
-		Entries:          c.log.unstable.entries,
+		Entries:          c.unwritten(),
 		CommittedEntries: c.log.nextCommittedEnts(),
 		Messages:         c.msgs,
 		ReadStates:       c.reads.out,
@@ -136,17 +136,59 @@ func (c *Core) Advance(rd Ready) {
 	}
 	if n := len(rd.Entries); n > 0 {
 		e := rd.Entries[n-1]
-		c.log.unstable.stableTo(e.Index, e.Term)
-		if c.role == RoleLeader && c.log.matchTerm(e.Index, e.Term) {
-			// Thesis §10.2.1: the leader's own log counts toward commit
-			// only once it is durable.
-			if self := c.prs[c.id]; self != nil {
-				self.maybeUpdate(e.Index)
-			}
-			c.maybeCommit()
-		}
+		c.writing = entryID{}
+		c.Durable(e.Index, e.Term)
 	}
 	if n := len(rd.CommittedEntries); n > 0 {
 		c.log.appliedTo(rd.CommittedEntries[n-1].Index)
 	}
+}
+
+// entryID names a log entry.
+type entryID struct{ index, term uint64 }
+
+// AdvanceWritten is Advance for a Ready whose Entries (and HardState) the
+// driver wrote without an fsync yet (a leader's log, AsyncLogStore). Its
+// entries stay unstable, so the core's idea of its durable log
+// (lastStableIndex) stays exact, but no later Ready returns them again;
+// they count toward commit once the driver reports them with Durable.
+// The Ready must not carry a snapshot.
+func (c *Core) AdvanceWritten(rd Ready) {
+	if n := len(rd.Entries); n > 0 {
+		e := rd.Entries[n-1]
+		c.writing = entryID{e.Index, e.Term}
+	}
+	rd.Entries = nil
+	c.Advance(rd)
+}
+
+// Durable tells the core that its log up to index, whose entry has term,
+// is durable. A leader's own log counts toward commit only from here
+// (thesis §10.2.1): its entries reach a quorum only with a durable copy
+// of its own, or with copies at enough followers, each of which
+// acknowledges only what it made durable. An entry replaced since it was
+// written (its term differs) is ignored.
+func (c *Core) Durable(index, term uint64) {
+	c.log.unstable.stableTo(index, term)
+	if c.role == RoleLeader && c.log.matchTerm(index, term) {
+		if self := c.prs[c.id]; self != nil {
+			self.maybeUpdate(index)
+		}
+		c.maybeCommit()
+	}
+}
+
+// unwritten returns the unstable entries the driver has not written yet:
+// those after the entry AdvanceWritten recorded, or all of them once that
+// entry is durable or was replaced.
+func (c *Core) unwritten() []Entry {
+	u := &c.log.unstable
+	w := c.writing
+	if w.index == 0 || len(u.entries) == 0 || w.index < u.offset {
+		return u.entries
+	}
+	if t, ok := u.maybeTerm(w.index); !ok || t != w.term {
+		return u.entries
+	}
+	return u.entries[w.index+1-u.offset:]
 }

@@ -74,3 +74,18 @@ type LogStore interface {
 type CommitSaver interface {
 	SaveCommit(hs HardState) error
 }
+
+// AsyncLogStore is a LogStore whose appends can be made durable apart
+// from writing them, so that a leader's node goroutine goes on stepping
+// messages and proposals, and sending entries to followers, while its own
+// fsync runs (thesis §10.2.1). The node counts the leader's own log toward
+// commit only up to what a completed Sync covered (Core.Durable).
+type AsyncLogStore interface {
+	LogStore
+	// Append records hs and appends ents as Save does, without an fsync:
+	// readable at once, durable after the next Sync.
+	Append(hs HardState, ents []Entry) error
+	// Sync makes every write made before the call durable. It may run on
+	// another goroutine than the writes, and concurrently with them.
+	Sync() error
+}

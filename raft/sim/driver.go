@@ -331,12 +331,29 @@ func (e executor) Run(lane raft.Lane, w raft.Work) {
 		return
 	}
 	epoch := n.epoch
-	n.s.clk.schedule(&event{at: n.s.clk.now + n.s.workDelay(false), kind: evFunc, fn: func() {
+	d, what := n.s.workDelay(false), "snapshot work"
+	if lane == raft.LaneSync {
+		d, what = n.s.syncDelay(), "log sync"
+	}
+	n.s.clk.schedule(&event{at: n.s.clk.now + d, kind: evFunc, fn: func() {
 		if n.up && n.epoch == epoch {
-			n.s.tracef("snapshot work %d", n.id)
+			n.s.tracef("%s %d", what, n.id)
 			n.complete(w())
 		}
 	}})
+}
+
+// syncDelay is how long a leader's asynchronous log sync (LaneSync)
+// takes: up to Options.MaxFsyncDelay, and now and then up to a third of
+// an election timeout (a stalled disk; the leader sends nothing new
+// meanwhile, as a node goroutine blocked in Save would not), so that
+// acknowledgments, elections and crashes land while the leader's own
+// copy is not durable.
+func (s *Sim) syncDelay() time.Duration {
+	if s.rng.IntN(50) == 0 {
+		return time.Duration(s.rng.Int64N(int64(s.opts.electionTimeout() / 3)))
+	}
+	return time.Duration(s.rng.Int64N(int64(s.opts.MaxFsyncDelay) + 1))
 }
 
 // nextApply schedules LaneApply's next piece of work.

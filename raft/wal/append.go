@@ -15,6 +15,19 @@ import (
 // consecutive and must not leave a gap. A full disk fails Save cleanly
 // before anything is written; any later I/O error is fatal (ErrFailed).
 func (s *Store) Save(hs raft.HardState, ents []raft.Entry) error {
+	return s.save(hs, ents, true)
+}
+
+// Append records hs and appends ents as Save does, with the fsync left
+// to the next Sync (or to the next write that syncs): the write is in the
+// file, and survives a crash of the process, but not yet a power cut
+// (raft.AsyncLogStore). The entries are readable at once.
+func (s *Store) Append(hs raft.HardState, ents []raft.Entry) error {
+	return s.save(hs, ents, false)
+}
+
+// save is Save, or Append when sync is false.
+func (s *Store) save(hs raft.HardState, ents []raft.Entry, sync bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.usable(); err != nil {
@@ -30,7 +43,7 @@ func (s *Store) Save(hs raft.HardState, ents []raft.Entry) error {
 	if len(buf) == 0 {
 		return nil
 	}
-	seg, base, err := s.write(buf, s.snapshotReserve())
+	seg, base, err := s.writeSync(buf, s.snapshotReserve(), sync)
 	if err != nil {
 		return err
 	}
@@ -167,6 +180,7 @@ func (s *Store) writeSync(buf []byte, reserve int64, sync bool) (*segment, int64
 		return nil, 0, s.fail(fmt.Errorf("write %s at %d: %w", seg.path, base, err))
 	}
 	seg.end += int64(len(buf))
+	s.written++
 	if !sync {
 		s.unsynced = true
 		return seg, base, nil
@@ -190,6 +204,50 @@ func (s *Store) syncLast() error {
 		s.opts.ObserveSync(time.Since(start))
 	}
 	s.unsynced = false
+	s.synced = s.written
+	return nil
+}
+
+// Sync makes every write the store took before the call durable, with one
+// fsync of the last segment that runs without the store's lock, so that
+// reads and Appends go on meanwhile (raft.AsyncLogStore). It fsyncs a
+// duplicate of the segment's descriptor, which a compaction or Close
+// meanwhile cannot invalidate. A write that lands in a later segment
+// (after a roll, which itself fsyncs the segment it leaves) is not
+// covered. As with every fsync, a failure is fatal (ErrFailed).
+func (s *Store) Sync() error {
+	s.mu.Lock()
+	if err := s.usable(); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	if !s.unsynced {
+		s.mu.Unlock()
+		return nil
+	}
+	seg, target := s.segs[len(s.segs)-1], s.written
+	f, err := dupFile(seg.f)
+	if err != nil {
+		defer s.mu.Unlock()
+		return s.fail(fmt.Errorf("duplicate %s to fsync it: %w", seg.path, err))
+	}
+	s.syncs++
+	s.mu.Unlock()
+	start := time.Now()
+	err = s.ops.sync(f)
+	f.Close()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		return s.fail(fmt.Errorf("fsync %s: %w", seg.path, err))
+	}
+	if s.opts.ObserveSync != nil {
+		s.opts.ObserveSync(time.Since(start))
+	}
+	s.synced = max(s.synced, target)
+	if s.synced == s.written {
+		s.unsynced = false
+	}
 	return nil
 }
 

@@ -78,12 +78,16 @@ type Store struct {
 	// unsynced records a write to the last segment (SaveCommit) that no
 	// fsync covers yet.
 	unsynced bool
-	buf      []byte
+	// written counts the writes to the segments; synced is the count an
+	// fsync last covered (Sync runs its fsync outside mu).
+	written, synced uint64
+	buf             []byte
 }
 
 var (
-	_ raft.LogStore    = (*Store)(nil)
-	_ raft.CommitSaver = (*Store)(nil)
+	_ raft.LogStore      = (*Store)(nil)
+	_ raft.CommitSaver   = (*Store)(nil)
+	_ raft.AsyncLogStore = (*Store)(nil)
 )
 
 // Open opens (creating if needed) the node directory dir, locks it, and
