@@ -13,23 +13,30 @@ import (
 // cookie when a statement starts, not when it is prepared).
 const schemaProbe = "SELECT 1 FROM sqlite_schema LIMIT 1"
 
-// seriesProbe, run next, tells whether the user has a table or view named
+// seriesProbe tells whether the user has a table or view named
 // generate_series (a lookup in the schema just loaded, not a scan of
 // sqlite_schema): while there is one, the connection's TEMP
 // generate_series (series.go), which SQLite would find first, is dropped,
-// so that reads see the user's table as sqlite3 does.
+// so that reads see the user's table as sqlite3 does. It costs a pragma
+// table (a statement prepared at each run), so it runs only when the
+// schema cookie (cookieProbe) differs from the one it last ran at.
 const seriesProbe = "SELECT count(*) FROM pragma_table_info('generate_series', 'main')"
 
+// cookieProbe reads the schema cookie of the snapshot the transaction
+// reads: SQLite changes it with every change of the schema (the backup
+// API that restores a database too).
+const cookieProbe = "PRAGMA main.schema_version"
+
 // snapshotStmts are a read connection's prepared BEGIN, schemaProbe,
-// seriesProbe and ROLLBACK (0 until first used): a read costs their
-// steps, not their compilation.
+// cookieProbe, seriesProbe and ROLLBACK (0 until first used): a read
+// costs their steps, not their compilation.
 type snapshotStmts struct {
-	begin, probe, series, end uintptr
+	begin, probe, cookie, series, end uintptr
 }
 
 // finalize releases the statements; c closes next.
 func (s *snapshotStmts) finalize(c *conn) {
-	for _, stmt := range []*uintptr{&s.begin, &s.probe, &s.series, &s.end} {
+	for _, stmt := range []*uintptr{&s.begin, &s.probe, &s.cookie, &s.series, &s.end} {
 		c.finalize(*stmt)
 		*stmt = 0
 	}
@@ -56,7 +63,13 @@ func (r *reader) beginSnapshot() error {
 		if err == nil {
 			err = r.c.runCached(&r.tx.probe, schemaProbe)
 		}
-		var userSeries int64
+		var cookie, userSeries int64
+		if err == nil {
+			cookie, err = r.c.intCached(&r.tx.cookie, cookieProbe)
+		}
+		if err == nil && r.seriesChecked && cookie == r.seriesCookie {
+			return nil
+		}
 		if err == nil {
 			userSeries, err = r.c.intCached(&r.tx.series, seriesProbe)
 		}
@@ -64,7 +77,9 @@ func (r *reader) beginSnapshot() error {
 			r.endSnapshot()
 			return fmt.Errorf("begin read transaction: %w", err)
 		}
-		if r.series == (userSeries == 0) || attempt == 2 {
+		placed := r.series == (userSeries == 0)
+		r.seriesChecked, r.seriesCookie = placed, cookie
+		if placed || attempt == 2 {
 			return nil
 		}
 		// The TEMP table changes outside the read transaction (its
@@ -94,6 +109,7 @@ func (r *reader) placeSeries(want bool) error {
 	if qerr := r.c.exec("PRAGMA query_only=ON"); err == nil {
 		err = qerr
 	}
+	r.seriesChecked = false
 	if err != nil {
 		return fmt.Errorf("read connection generate_series: %w", err)
 	}

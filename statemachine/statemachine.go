@@ -307,6 +307,10 @@ type reader struct {
 	// series is set while the connection has its TEMP generate_series
 	// (dropped while the user has an object of that name).
 	series bool
+	// seriesChecked says that series is right for the schema whose
+	// cookie is seriesCookie (beginSnapshot).
+	seriesChecked bool
+	seriesCookie  int64
 }
 
 // openReader opens a read-only connection to the database at path.
