@@ -311,6 +311,8 @@ type reader struct {
 	// cookie is seriesCookie (beginSnapshot).
 	seriesChecked bool
 	seriesCookie  int64
+	// work runs the connection's queries (QueryEach).
+	work readWorker
 }
 
 // openReader opens a read-only connection to the database at path.
@@ -343,10 +345,12 @@ func openReader(path string) (*reader, error) {
 		c.close()
 		return nil, err
 	}
+	r.work.start()
 	return r, nil
 }
 
 func (r *reader) close() error {
+	r.work.stop()
 	r.cancel.close()
 	r.tx.finalize(r.c)
 	return r.c.close()

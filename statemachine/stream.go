@@ -42,7 +42,8 @@ func (sm *StateMachine) QueryEach(ctx context.Context, sql string, params []Para
 		return err
 	}
 	defer sm.watchRestore(cancel)()
-	return r.query(ctx, sql, params, rowSink{columns: columns, row: row})
+	r.work.run(func() { err = r.query(ctx, sql, params, rowSink{columns: columns, row: row}) })
+	return err
 }
 
 // watchRestore has the next Restore call cancel (with ErrRestored) until
