@@ -493,6 +493,7 @@ func (c *Core) Tick() {
 	if c.role == RoleLeader {
 		c.tickHeartbeat()
 	} else {
+		c.tickReadRequest()
 		c.tickElection()
 	}
 }

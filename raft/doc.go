@@ -130,11 +130,16 @@
 // # Reads
 //
 // ReadIndex implements thesis §6.4: the leader records its commit index,
-// confirms its leadership with a heartbeat round started after the request
-// (requests that arrive before the next Ready share one round), and emits
-// a ReadState; a new leader answers only after it has committed an entry
-// of its own term. A follower forwards the request to the leader
-// (MsgReadIndex) and gets the ReadState back. Requests pending when
+// confirms its leadership with a heartbeat round started after the request,
+// and emits a ReadState; a new leader answers only after it has committed
+// an entry of its own term. The leader keeps one read round in flight:
+// requests that arrive while it is out share the next round, started once
+// it is confirmed (or by the next heartbeat tick). A follower forwards the
+// requests to the leader (MsgReadIndex) and gets the ReadState back, one
+// request in flight at a time: the reads it takes in meanwhile go as one
+// batch when the answer comes (or after two heartbeat timeouts). Node
+// shares one request among the concurrent ReadIndex calls that began
+// before it was handed to the core. Requests pending when
 // leadership changes are dropped; Node makes them again as soon as it
 // sees the role or the leader change (else after an election timeout
 // without an answer).

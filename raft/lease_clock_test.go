@@ -165,19 +165,19 @@ func TestNodeIgnoresReadAnswerOfEarlierRun(t *testing.T) {
 	oldCtx := c.leader().readContext(1)
 	c.stop(1)
 	n := c.start(1)
-	ch := make(chan ReadState, 1)
+	b := &readBatch{id: 1, answered: make(chan struct{})}
 	n.mu.Lock()
-	n.reads[1] = ch
+	n.reads[1] = b
 	n.mu.Unlock()
 	n.answerReads([]ReadState{{Index: 1, RequestCtx: oldCtx}})
 	select {
-	case rs := <-ch:
-		t.Fatalf("the previous run's answer (index %d) answered read 1 of this run", rs.Index)
+	case <-b.answered:
+		t.Fatalf("the previous run's answer (index %d) answered read 1 of this run", b.index)
 	default:
 	}
 	n.answerReads([]ReadState{{Index: 7, RequestCtx: n.readContext(1)}})
-	if rs := <-ch; rs.Index != 7 {
-		t.Fatalf("this run's answer carried index %d, want 7", rs.Index)
+	if <-b.answered; b.index != 7 {
+		t.Fatalf("this run's answer carried index %d, want 7", b.index)
 	}
 	c.stop(1)
 }

@@ -26,7 +26,8 @@ type Metrics struct {
 	ProposalsApplied uint64
 	ProposalsFailed  uint64
 	// ReadIndexRounds counts read requests handed to the core (thesis
-	// §6.4), lease reads included; a retried read counts once per try.
+	// §6.4), lease reads included: one per batch of concurrent ReadIndex
+	// calls (node_read.go); a retried read counts once per try.
 	ReadIndexRounds uint64
 	// SnapshotsWritten counts snapshots of the state machine written
 	// for a follower; SnapshotsInstalled those received and installed;

@@ -2,8 +2,6 @@ package raft
 
 import (
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -81,7 +79,11 @@ type Node struct {
 	mu        sync.Mutex
 	applied   uint64
 	appliedCh chan struct{}
-	reads     map[uint64]chan ReadState
+	// reads are the read batches made and not yet answered, by
+	// sequence number; joining, by lease, is the batch the next
+	// ReadIndex call joins (node_read.go).
+	reads   map[uint64]*readBatch
+	joining [2]*readBatch
 	// leadCh is closed (and replaced) when the role or the leader
 	// changes: reads waiting for an answer that leadership change lost
 	// are sent again at once.
@@ -168,7 +170,7 @@ func newNode(cfg NodeConfig) (*Node, error) {
 		handedOver:  applied,
 		applied:     applied,
 		appliedCh:   make(chan struct{}),
-		reads:       map[uint64]chan ReadState{},
+		reads:       map[uint64]*readBatch{},
 		leadCh:      make(chan struct{}),
 		readNonce:   rand.New(rand.NewPCG(cfg.Seed, 0x7265616420696473)).Uint64(),
 	}
@@ -303,108 +305,6 @@ func (n *Node) proposeNow(p func() (uint64, uint64, error)) (*Future, error) {
 	}
 	n.addProposal(f)
 	return f, nil
-}
-
-// ReadIndex returns an index such that the state machine, once it has
-// applied that index, reflects every write acknowledged before the call
-// (thesis §6.4); it waits for this node to apply it before returning. The
-// leader always confirms its leadership with a heartbeat round, leases or
-// not. While no leader is known, or when a request goes unanswered for an
-// election timeout (the core drops reads on a leadership change), it asks
-// again; ctx bounds the whole wait, and its error names the last reason.
-func (n *Node) ReadIndex(ctx context.Context) (uint64, error) {
-	return n.readIndex(ctx, false)
-}
-
-// ReadIndexLease is ReadIndex answered from the leader's lease (thesis
-// §6.4.1) when NodeConfig.LeaseRead is on and the leader holds one: no
-// heartbeat round at the leader, one round trip to it from a follower.
-// Without a valid lease it is ReadIndex.
-func (n *Node) ReadIndexLease(ctx context.Context) (uint64, error) {
-	return n.readIndex(ctx, true)
-}
-
-func (n *Node) readIndex(ctx context.Context, lease bool) (uint64, error) {
-	retry := time.Duration(n.cfg.ElectionTicks) * n.cfg.TickInterval
-	lastErr := errors.New("no answer from the leader")
-	for {
-		index, err := n.readIndexOnce(ctx, retry, lease)
-		if err == nil {
-			return index, n.WaitApplied(ctx, index)
-		}
-		if errors.Is(err, ErrStopped) {
-			return 0, err
-		}
-		if !errors.Is(err, errReadTimeout) && !errors.Is(err, errLeaderChanged) {
-			lastErr = err
-		}
-		if ctx.Err() != nil {
-			return 0, fmt.Errorf("raft: read index: %w (last: %v)", ctx.Err(), lastErr)
-		}
-		if errors.Is(err, ErrNoLeader) {
-			select {
-			case <-time.After(n.cfg.TickInterval):
-			case <-ctx.Done():
-			case <-n.done:
-			}
-		}
-	}
-}
-
-// errReadTimeout marks a read request that went unanswered.
-var errReadTimeout = errors.New("raft: read request unanswered")
-
-// errLeaderChanged marks a read request outlived by its leader: the
-// leader that lost its role dropped it (thesis §6.4 confirms a read at
-// one leader), so it is made again, to the new leader.
-var errLeaderChanged = errors.New("raft: the leader changed while a read was pending")
-
-// readIndexOnce makes one read request (a lease read if lease) and waits
-// up to wait for its answer.
-func (n *Node) readIndexOnce(ctx context.Context, wait time.Duration, lease bool) (uint64, error) {
-	n.counters.readIndexRounds.Add(1)
-	id := n.readSeq.Add(1)
-	rctx := n.readContext(id)
-	ch := make(chan ReadState, 1)
-	n.mu.Lock()
-	n.reads[id] = ch
-	leadChanged := n.leadCh
-	n.mu.Unlock()
-	defer func() {
-		n.mu.Lock()
-		delete(n.reads, id)
-		n.mu.Unlock()
-	}()
-	var err error
-	read := n.core.ReadIndex
-	if lease {
-		read = n.core.ReadIndexLease
-	}
-	if derr := n.do(ctx, func() { err = read(rctx) }); derr != nil {
-		return 0, derr
-	}
-	if err != nil {
-		return 0, err
-	}
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	select {
-	case rs := <-ch:
-		return rs.Index, nil
-	case <-timer.C:
-		return 0, errReadTimeout
-	case <-leadChanged:
-		return 0, errLeaderChanged
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	case <-n.done:
-		return 0, n.stoppedErr()
-	}
-}
-
-// readContext is the request context of this run's read number id.
-func (n *Node) readContext(id uint64) []byte {
-	return binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, n.readNonce), id)
 }
 
 // WaitApplied waits until the state machine has applied index.

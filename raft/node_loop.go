@@ -1,7 +1,6 @@
 package raft
 
 import (
-	"encoding/binary"
 	"fmt"
 	"time"
 )
@@ -296,32 +295,4 @@ func (n *Node) send(msgs []Message) {
 		out = append(out, m)
 	}
 	n.cfg.Transport.Send(out)
-}
-
-// answerReads hands read states to the ReadIndex calls waiting for them.
-func (n *Node) answerReads(rss []ReadState) {
-	if len(rss) == 0 {
-		return
-	}
-	if n.readHook != nil {
-		for _, rs := range rss {
-			if len(rs.RequestCtx) == 16 && binary.BigEndian.Uint64(rs.RequestCtx) == n.readNonce {
-				n.readHook(rs)
-			}
-		}
-		return
-	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	for _, rs := range rss {
-		if len(rs.RequestCtx) != 16 || binary.BigEndian.Uint64(rs.RequestCtx) != n.readNonce {
-			continue // not a read of this run of the process
-		}
-		if ch, ok := n.reads[binary.BigEndian.Uint64(rs.RequestCtx[8:])]; ok {
-			select {
-			case ch <- rs:
-			default:
-			}
-		}
-	}
 }

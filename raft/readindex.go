@@ -36,7 +36,7 @@ type readState struct {
 	// round was sent (leases).
 	roundSent map[uint64]time.Duration
 	// wantRound asks for a heartbeat round at the next Ready, shared by
-	// every read that arrives until then.
+	// every read that arrives until then (requestRound).
 	wantRound      bool
 	pending        []readRequest
 	awaitingCommit []readRequest
@@ -47,12 +47,17 @@ type readState struct {
 	// so the lease is void for the rest of the term.
 	leaseForfeited bool
 	out            []ReadState
-	// queued holds a follower's reads until the next Ready sends them
+	// queued holds a follower's reads until a Ready sends them
 	// (sendQueuedReads); batches maps the context of each batch sent and
 	// not yet answered to the contexts of its reads.
 	queued   []readRequest
 	batches  map[string][][]byte
 	batchSeq uint64
+	// inflight is the context of the follower's request the leader has
+	// not answered yet (nil: none), sent inflightTicks ticks ago; while
+	// it is out, new reads wait in queued for the next request.
+	inflight      []byte
+	inflightTicks int
 }
 
 func (r *readState) init() {
@@ -72,6 +77,7 @@ func (r *readState) reset() {
 	r.leaseForfeited = false
 	r.queued = nil
 	clear(r.batches)
+	r.inflight, r.inflightTicks = nil, 0
 }
 
 // ReadIndex requests a linearizable read (thesis §6.4), always confirmed
@@ -123,11 +129,24 @@ func (c *Core) leaderRead(req readRequest) {
 		return
 	}
 	// Thesis §6.4 steps 2-3: confirm leadership with a heartbeat round
-	// started after the request; reads arriving before the next Ready
-	// share the round.
+	// started after the request; reads arriving before it starts share
+	// it.
 	req.round = c.reads.round + 1
 	c.reads.pending = appendBounded(c.reads.pending, req)
-	c.reads.wantRound = true
+	c.requestRound()
+}
+
+// requestRound asks for a heartbeat round at the next Ready for the
+// pending reads, unless a round is in flight (sent, not yet confirmed by
+// a quorum): reads that arrive during a round wait for the next one,
+// which advanceReads asks for once the round in flight is confirmed (or
+// the next heartbeat tick starts). So one round serves every read that
+// arrived while the previous one was out, and the leader heartbeats its
+// followers once per round, not once per read.
+func (c *Core) requestRound() {
+	if c.reads.confirmed >= c.reads.round {
+		c.reads.wantRound = true
+	}
 }
 
 func appendBounded(reqs []readRequest, req readRequest) []readRequest {
@@ -179,6 +198,9 @@ func (c *Core) advanceReads() {
 		n++
 	}
 	c.reads.pending = c.reads.pending[n:]
+	if len(c.reads.pending) > 0 {
+		c.requestRound()
+	}
 }
 
 // LeaseValid reports whether this node is a leader holding a lease: a

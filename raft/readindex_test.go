@@ -338,3 +338,146 @@ func TestFollowerBatchesReadIndex(t *testing.T) {
 		}
 	}
 }
+
+// Thesis §6.4: a leader keeps one read round in flight. A read that
+// arrives after a round's heartbeats were sent starts no round of its own
+// while that round is out, and is not answered by that round's
+// acknowledgments; once the round is confirmed, the next Ready starts one
+// round for every read that arrived meanwhile.
+func TestReadIndexOneRoundInFlight(t *testing.T) {
+	c, _ := leaderWithActiveFollowers(t, nil)
+	c.ReadIndex([]byte("r1"))
+	rd := c.Ready()
+	hb := filterMsgs(rd.Messages, MsgHeartbeat)
+	if len(hb) != 2 {
+		t.Fatalf("%d heartbeats, want one round", len(hb))
+	}
+	c.Advance(rd)
+	c.ReadIndex([]byte("r2"))
+	c.ReadIndex([]byte("r3"))
+	if c.HasReady() {
+		rd := c.Ready()
+		if n := len(filterMsgs(rd.Messages, MsgHeartbeat)); n != 0 {
+			t.Fatalf("%d heartbeats for reads that arrived during a round in flight, want none until it is confirmed", n)
+		}
+		c.Advance(rd)
+	}
+	mustStep(t, c, Message{Type: MsgHeartbeatResp, From: 2, Term: c.Term(), Context: hb[0].Context})
+	rd = c.Ready()
+	if len(rd.ReadStates) != 1 || string(rd.ReadStates[0].RequestCtx) != "r1" {
+		t.Fatalf("read states %+v, want only r1 (r2 and r3 arrived after its round was sent)", rd.ReadStates)
+	}
+	hb2 := filterMsgs(rd.Messages, MsgHeartbeat)
+	if len(hb2) != 2 {
+		t.Fatalf("%d heartbeats once the round was confirmed, want one round for r2 and r3", len(hb2))
+	}
+	c.Advance(rd)
+	mustStep(t, c, Message{Type: MsgHeartbeatResp, From: 3, Term: c.Term(), Context: hb[1].Context})
+	if rd := c.Ready(); len(rd.ReadStates) != 0 {
+		t.Fatalf("answered %+v from the older round", rd.ReadStates)
+	}
+	mustStep(t, c, Message{Type: MsgHeartbeatResp, From: 3, Term: c.Term(), Context: hb2[1].Context})
+	rd = c.Ready()
+	if len(rd.ReadStates) != 2 || string(rd.ReadStates[0].RequestCtx) != "r2" || string(rd.ReadStates[1].RequestCtx) != "r3" {
+		t.Fatalf("read states %+v, want r2 and r3", rd.ReadStates)
+	}
+	if n := len(filterMsgs(rd.Messages, MsgHeartbeat)); n != 0 {
+		t.Fatalf("%d heartbeats with no read pending", n)
+	}
+}
+
+// A round in flight that is never confirmed (its heartbeats lost) holds
+// the reads that arrived after it only until the next heartbeat tick
+// starts a round.
+func TestReadIndexLostRoundReplacedByTick(t *testing.T) {
+	c, _ := leaderWithActiveFollowers(t, nil)
+	c.ReadIndex([]byte("r1"))
+	rd := c.Ready()
+	c.Advance(rd)
+	c.ReadIndex([]byte("r2"))
+	c.Tick() // HeartbeatTick 1
+	rd = c.Ready()
+	hb := filterMsgs(rd.Messages, MsgHeartbeat)
+	if len(hb) != 2 {
+		t.Fatalf("%d heartbeats at the tick, want a round", len(hb))
+	}
+	c.Advance(rd)
+	mustStep(t, c, Message{Type: MsgHeartbeatResp, From: 2, Term: c.Term(), Context: hb[0].Context})
+	rd = c.Ready()
+	if len(rd.ReadStates) != 2 {
+		t.Fatalf("read states %+v, want r1 and r2 answered by the tick's round", rd.ReadStates)
+	}
+}
+
+// followerOf returns a follower (node 2 of 3) that knows leader 1.
+func followerOf(t *testing.T) *Core {
+	t.Helper()
+	store := NewMemoryStorage()
+	c := newTestCore(t, 2, ids(3), store, nil)
+	mustStep(t, c, Message{Type: MsgHeartbeat, From: 1, Term: 1})
+	if c.Lead() != 1 {
+		t.Fatalf("follower knows leader %d, want 1", c.Lead())
+	}
+	persistAll(t, c, store)
+	return c
+}
+
+// readRequests returns the MsgReadIndex of c's next Ready, advancing it,
+// and the contexts of its read states.
+func readRequests(c *Core) ([]Message, []string) {
+	if !c.HasReady() {
+		return nil, nil
+	}
+	rd := c.Ready()
+	c.Advance(rd)
+	var got []string
+	for _, rs := range rd.ReadStates {
+		got = append(got, string(rs.RequestCtx))
+	}
+	return filterMsgs(rd.Messages, MsgReadIndex), got
+}
+
+// Thesis §6.4: a follower keeps one read request in flight to the
+// leader; reads that arrive meanwhile go in one request once it is
+// answered, and each of them gets the index of that later request.
+func TestFollowerOneReadRequestInFlight(t *testing.T) {
+	c := followerOf(t)
+	c.ReadIndex([]byte("a"))
+	reqs, _ := readRequests(c)
+	if len(reqs) != 1 || string(reqs[0].Context) != "a" {
+		t.Fatalf("requests %+v, want one for a", reqs)
+	}
+	c.ReadIndex([]byte("b"))
+	c.ReadIndex([]byte("c"))
+	if reqs, _ := readRequests(c); len(reqs) != 0 {
+		t.Fatalf("requests %+v while a's is in flight, want none", reqs)
+	}
+	mustStep(t, c, Message{Type: MsgReadIndexResp, From: 1, Term: 1, Context: reqs[0].Context})
+	reqs2, got := readRequests(c)
+	if !slices.Equal(got, []string{"a"}) || len(reqs2) != 1 {
+		t.Fatalf("read states %v and requests %+v, want a answered and one request for b and c", got, reqs2)
+	}
+	mustStep(t, c, Message{Type: MsgReadIndexResp, From: 1, Term: 1, Index: 0, Context: reqs2[0].Context})
+	if _, got := readRequests(c); !slices.Equal(got, []string{"b", "c"}) {
+		t.Fatalf("read states %v, want b and c", got)
+	}
+}
+
+// A request the leader never answers holds the reads queued after it
+// only for readRequestTimeoutTicks.
+func TestFollowerReadRequestTimesOut(t *testing.T) {
+	c := followerOf(t)
+	c.ReadIndex([]byte("a"))
+	readRequests(c)
+	c.ReadIndex([]byte("b"))
+	for range c.readRequestTimeoutTicks() - 1 {
+		c.Tick()
+		if reqs, _ := readRequests(c); len(reqs) != 0 {
+			t.Fatalf("requests %+v before the timeout", reqs)
+		}
+	}
+	c.Tick()
+	if reqs, _ := readRequests(c); len(reqs) != 1 || string(reqs[0].Context) != "b" {
+		t.Fatalf("requests %+v after the timeout, want one for b", reqs)
+	}
+}

@@ -86,7 +86,7 @@ func (c *Core) HasReady() bool {
 	}
 	u := &c.log.unstable
 	return u.snapshot != nil || len(c.unwritten()) > 0 || len(c.msgs) > 0 ||
-		len(c.reads.out) > 0 || len(c.reads.queued) > 0 || c.log.hasNextCommittedEnts()
+		len(c.reads.out) > 0 || c.readsWaiting() || c.log.hasNextCommittedEnts()
 }
 
 // Ready returns the pending work. The driver must carry it out and call

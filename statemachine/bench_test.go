@@ -1,8 +1,11 @@
 package statemachine
 
 import (
+	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	_ "modernc.org/sqlite"
@@ -75,4 +78,43 @@ func BenchmarkPlainSQLite(b *testing.B) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "stmts/s")
 		})
 	}
+}
+
+// BenchmarkQueryPoint measures point reads of a 10,000-row table through
+// QueryEach, each on a new goroutine as a served read runs (64 at a time
+// in the parallel form), as the read path of a node runs them.
+func BenchmarkQueryPoint(b *testing.B) {
+	sm := openTest(b)
+	mustExec(b, sm, "CREATE TABLE conc(id INTEGER PRIMARY KEY, k INTEGER, v TEXT)")
+	mustExec(b, sm, "INSERT INTO conc(id, k, v) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 10000) SELECT x, x * 7919 % 1000, 'v-' || x FROM c")
+	ctx := context.Background()
+	read := func(i int) error {
+		done := make(chan error, 1)
+		go func() {
+			done <- sm.QueryEach(ctx, fmt.Sprintf("SELECT k, v FROM conc WHERE id = %d;", 1+i%10000), nil,
+				func([]string) error { return nil }, func(context.Context, []Value) error { return nil })
+		}()
+		return <-done
+	}
+	b.Run("serial", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if err := read(i); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("parallel64", func(b *testing.B) {
+		b.SetParallelism(32)
+		var next atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := read(int(next.Add(1))); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
 }

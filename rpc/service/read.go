@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/resqlite/resqlite/raft"
 	"github.com/resqlite/resqlite/rpc/resqlitepb"
@@ -12,10 +11,6 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
-
-// readIndexAttempt bounds one ReadIndex round: a request dropped by a
-// leadership change is never answered, so it is retried after this long.
-const readIndexAttempt = time.Second
 
 // Query runs one read at its consistency level and streams the rows in
 // chunks as SQLite steps them (streamRead).
@@ -88,9 +83,10 @@ func (s *Server) readGate(ctx context.Context, level resqlitepb.Consistency, min
 		readIndex = n.ReadIndexLease
 	}
 	for {
-		actx, acancel := context.WithTimeout(ctx, readIndexAttempt)
-		idx, err := readIndex(actx)
-		acancel()
+		// raft.Node.ReadIndex asks again by itself while its request
+		// goes unanswered (a leadership change dropped it) or no
+		// leader is known: it returns when ctx ends or the node stops.
+		idx, err := readIndex(ctx)
 		if err == nil {
 			return max(idx, n.AppliedIndex()), nil
 		}
