@@ -94,15 +94,16 @@ func (c *Core) HasReady() bool {
 func (c *Core) Ready() Ready {
 	c.flush()
 	rd := Ready{
-		Entries:          c.log.unstable.entries,
+		Entries:          c.log.unstable.pending(),
 		CommittedEntries: c.log.nextCommittedEnts(),
 		Messages:         c.msgs,
 		ReadStates:       c.reads.out,
 	}
+	c.msgsHint = min(len(c.msgs), maxMsgsHint)
 	c.msgs, c.reads.out = nil, nil
 	if soft := c.softState(); soft != c.prevSoft {
-		rd.SoftState = &soft
 		c.prevSoft = soft
+		rd.SoftState = &SoftState{Lead: soft.Lead, Role: soft.Role} // allocated only on a change
 	}
 	hs := c.hardState()
 	if hs != c.prevHard {

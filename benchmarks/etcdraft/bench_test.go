@@ -12,7 +12,7 @@ import (
 //	go test -bench 'Commit/ours/inflight=256' -cpuprofile cpu.out
 func BenchmarkCommit(b *testing.B) {
 	for _, e := range engines(true, true) {
-		for _, inflight := range []int{16, 256} {
+		for _, inflight := range []int{1, 16, 256} {
 			b.Run(fmt.Sprintf("%s/inflight=%d", e.name, inflight), func(b *testing.B) {
 				measure(b, e, defaultWorkload(inflight))
 			})
