@@ -88,7 +88,10 @@ type Core struct {
 
 	reads readState
 
-	msgs          []Message
+	msgs []Message
+	// msgsHint is the capacity a new msgs gets: the length of the last
+	// one handed out, at most maxMsgsHint.
+	msgsHint      int
 	prevSoft      SoftState
 	prevHard      HardState
 	configChanged bool
@@ -330,12 +333,24 @@ func (c *Core) hardState() HardState {
 
 func (c *Core) softState() SoftState { return SoftState{Lead: c.lead, Role: c.role} }
 
+// minMsgsCap and maxMsgsHint bound the capacity a new Core.msgs starts
+// with.
+const (
+	minMsgsCap  = 1
+	maxMsgsHint = 1024
+)
+
 // send queues m for the next Ready. Term defaults to the current term;
 // vote requests and responses set it themselves.
 func (c *Core) send(m Message) {
 	m.From = c.id
 	if m.Term == 0 {
 		m.Term = c.term
+	}
+	if c.msgs == nil {
+		// Ready hands the slice over; size the next one like the last
+		// instead of growing it from nothing, copying as it goes.
+		c.msgs = make([]Message, 0, max(c.msgsHint, minMsgsCap))
 	}
 	c.msgs = append(c.msgs, m)
 }

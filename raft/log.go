@@ -199,7 +199,9 @@ func (l *raftLog) slice(lo, hi, maxSize uint64) ([]Entry, error) {
 	}
 	if hi > l.unstable.offset {
 		start := max(lo, l.unstable.offset)
-		unst := l.unstable.entries[start-l.unstable.offset : hi-l.unstable.offset]
+		// No capacity past hi: what is handed out is never appended
+		// into (unstable writes past its length in place).
+		unst := l.unstable.entries[start-l.unstable.offset : hi-l.unstable.offset : hi-l.unstable.offset]
 		if len(ents) > 0 {
 			ents = append(append([]Entry(nil), ents...), unst...)
 		} else {

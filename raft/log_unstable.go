@@ -3,6 +3,12 @@ package raft
 // unstable holds what the core has accepted but the driver has not yet
 // reported durable: a snapshot to install and entries to append. Entry i
 // of entries has log index offset+i.
+//
+// Entries are appended in place into spare capacity of entries' array,
+// which is never handed out: every slice given away (Ready.Entries,
+// MsgApp entries) ends at the length it had and has no capacity beyond
+// it (see pending and raftLog.slice), so what a driver or transport holds
+// is never written to. Replacing entries (a conflict) starts a new array.
 type unstable struct {
 	snapshot *SnapshotMeta
 	entries  []Entry
@@ -51,11 +57,18 @@ func (u *unstable) stableTo(i, t uint64) {
 		return
 	}
 	n := i + 1 - u.offset
+	// The array's spare capacity stays for the next appends.
 	u.entries = u.entries[n:]
 	u.offset = i + 1
+}
+
+// pending returns the entries to persist, with no capacity beyond them
+// (nil when there are none).
+func (u *unstable) pending() []Entry {
 	if len(u.entries) == 0 {
-		u.entries = nil
+		return nil
 	}
+	return u.entries[:len(u.entries):len(u.entries)]
 }
 
 // stableSnapTo drops the pending snapshot once it is installed.
@@ -79,7 +92,7 @@ func (u *unstable) truncateAndAppend(ents []Entry) {
 	after := ents[0].Index
 	switch {
 	case after == u.offset+uint64(len(u.entries)):
-		u.entries = append(u.entries, ents...)
+		u.appendInPlace(ents)
 	case after <= u.offset:
 		u.offset = after
 		u.entries = append([]Entry(nil), ents...)
@@ -87,4 +100,22 @@ func (u *unstable) truncateAndAppend(ents []Entry) {
 		kept := append([]Entry(nil), u.entries[:after-u.offset]...)
 		u.entries = append(kept, ents...)
 	}
+}
+
+// minUnstableCap is the least capacity of a new array of unstable
+// entries: appends of a few entries at a time (one proposal per Ready)
+// share one array for many Readys instead of allocating one each.
+const minUnstableCap = 256
+
+// appendInPlace appends ents after the entries held, into the array's
+// spare capacity when it has room (never handed out: see unstable), or
+// into a new array with room for as many again.
+func (u *unstable) appendInPlace(ents []Entry) {
+	n := len(u.entries) + len(ents)
+	if n > cap(u.entries) {
+		grown := make([]Entry, len(u.entries), max(2*n, minUnstableCap))
+		copy(grown, u.entries)
+		u.entries = grown
+	}
+	u.entries = append(u.entries, ents...)
 }

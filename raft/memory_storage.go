@@ -17,7 +17,10 @@ type MemoryStorage struct {
 	snapshot  SnapshotMeta
 	// ents.At(0) is a placeholder for the entry just before the first
 	// one held (index and term only); ents.At(i) has index offset()+i.
-	// Chunks: an append never copies the log (package chunk).
+	// Chunks: an append never copies the log (package chunk). Entries
+	// hands out runs of a chunk without copying them, so ents changes
+	// only in the chunk package's shared way: a value handed out is
+	// never written again.
 	ents chunk.Seq[Entry]
 }
 
@@ -49,7 +52,9 @@ func (s *MemoryStorage) InitialState() (HardState, Configuration, error) {
 func (s *MemoryStorage) offset() uint64    { return s.ents.Ptr(0).Index }
 func (s *MemoryStorage) lastIndex() uint64 { return s.offset() + uint64(s.ents.Len()) - 1 }
 
-// Entries implements Storage.
+// Entries implements Storage. Entries that lie in one chunk are handed
+// out without a copy, shared with the store (which never writes them
+// again): callers must not modify them.
 func (s *MemoryStorage) Entries(lo, hi, maxBytes uint64) ([]Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -69,6 +74,9 @@ func (s *MemoryStorage) Entries(lo, hi, maxBytes uint64) ([]Entry, error) {
 				break
 			}
 		}
+	}
+	if ents, ok := s.ents.Slice(from, to); ok {
+		return ents, nil
 	}
 	return s.ents.AppendRange(make([]Entry, 0, to-from), from, to), nil
 }
@@ -133,8 +141,9 @@ func (s *MemoryStorage) Save(hs HardState, ents []Entry) error {
 			}
 		}
 		if len(ents) > 0 {
-			// Truncate any conflicting suffix (Entries hands out copies).
-			s.ents.Truncate(int(ents[0].Index - s.offset()))
+			// Truncate any conflicting suffix, leaving what Entries
+			// handed out intact.
+			s.ents.TruncateShared(int(ents[0].Index - s.offset()))
 			s.ents.Append(ents...)
 		}
 	}
@@ -193,7 +202,9 @@ func (s *MemoryStorage) Compact(index uint64) error {
 	if index > s.lastIndex()+1 {
 		return fmt.Errorf("raft: memory storage: compact before %d past last index %d: %w", index, s.lastIndex(), ErrUnavailable)
 	}
-	s.ents.DropFront(int(index - 1 - s.offset()))
+	// The first chunk left is a private copy (DropFrontShared): the
+	// placeholder may be written.
+	s.ents.DropFrontShared(int(index - 1 - s.offset()))
 	first := s.ents.Ptr(0)
 	*first = Entry{Index: first.Index, Term: first.Term}
 	return nil

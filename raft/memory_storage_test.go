@@ -2,6 +2,7 @@ package raft
 
 import (
 	"errors"
+	"slices"
 	"testing"
 )
 
@@ -76,5 +77,53 @@ func TestMemoryStorage(t *testing.T) {
 	}
 	if tm, _ := s.Term(10); tm != 5 {
 		t.Fatalf("snapshot term %d", tm)
+	}
+}
+
+// Entries handed out without a copy stay as they were when the store
+// truncates a conflicting suffix over them and compacts past them.
+func TestMemoryStorageEntriesStayIntact(t *testing.T) {
+	s := NewMemoryStorage()
+	var ents []Entry
+	for i := uint64(1); i <= 100; i++ {
+		ents = append(ents, Entry{Index: i, Term: 1, Data: []byte{byte(i)}})
+	}
+	if err := s.Save(HardState{}, ents); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Entries(50, 101, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(got)
+	// A new leader's entries replace 60..: the store must not write
+	// them where got sees them.
+	var repl []Entry
+	for i := uint64(60); i <= 80; i++ {
+		repl = append(repl, Entry{Index: i, Term: 2, Data: []byte("new")})
+	}
+	if err := s.Save(HardState{}, repl); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateSnapshot(SnapshotMeta{Index: 70, Term: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Compact(71); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save(HardState{}, []Entry{{Index: 81, Term: 2, Data: []byte("more")}}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.EqualFunc(got, want, func(a, b Entry) bool {
+		return a.Index == b.Index && a.Term == b.Term && string(a.Data) == string(b.Data)
+	}) {
+		t.Fatalf("entries handed out changed under truncation and compaction")
+	}
+	now, err := s.Entries(71, 82, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(now) != 11 || now[0].Term != 2 || string(now[10].Data) != "more" {
+		t.Fatalf("entries after the changes: %v", now)
 	}
 }

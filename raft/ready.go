@@ -99,10 +99,11 @@ func (c *Core) Ready() Ready {
 		Messages:         c.msgs,
 		ReadStates:       c.reads.out,
 	}
+	c.msgsHint = min(len(c.msgs), maxMsgsHint)
 	c.msgs, c.reads.out = nil, nil
 	if soft := c.softState(); soft != c.prevSoft {
-		rd.SoftState = &soft
 		c.prevSoft = soft
+		rd.SoftState = &SoftState{Lead: soft.Lead, Role: soft.Role} // allocated only on a change
 	}
 	hs := c.hardState()
 	if hs != c.prevHard {
@@ -183,12 +184,13 @@ func (c *Core) Durable(index, term uint64) {
 // entry is durable or was replaced.
 func (c *Core) unwritten() []Entry {
 	u := &c.log.unstable
+	ents := u.pending()
 	w := c.writing
-	if w.index == 0 || len(u.entries) == 0 || w.index < u.offset {
-		return u.entries
+	if w.index == 0 || len(ents) == 0 || w.index < u.offset {
+		return ents
 	}
 	if t, ok := u.maybeTerm(w.index); !ok || t != w.term {
-		return u.entries
+		return ents
 	}
-	return u.entries[w.index+1-u.offset:]
+	return ents[w.index+1-u.offset:]
 }
