@@ -145,18 +145,7 @@ func formatRealWith[T longDouble[T]](v float64, precision int, from func(float64
 		out = append(out, '0')
 	}
 	if exponential {
-		out = append(out, 'e')
-		if exp < 0 {
-			out = append(out, '-')
-			exp = -exp
-		} else {
-			out = append(out, '+')
-		}
-		if exp >= 100 {
-			out = append(out, byte('0'+exp/100))
-			exp %= 100
-		}
-		out = append(out, byte('0'+exp/10), byte('0'+exp%10))
+		out = appendExponent(out, exp)
 	}
 	return string(out)
 }
