@@ -20,7 +20,10 @@ type raftLog struct {
 	maxApplySize uint64
 	// applyPaused holds committed entries back (Core.PauseApply).
 	applyPaused bool
-	err         error
+	// applyLimit bounds the entries nextCommittedEnts returns (0: no
+	// bound; Core.LimitApply).
+	applyLimit uint64
+	err        error
 }
 
 func newRaftLog(storage Storage, maxApplySize uint64) (*raftLog, error) {
@@ -257,7 +260,11 @@ func (l *raftLog) nextCommittedEnts() []Entry {
 		return nil
 	}
 	lo := max(l.applied+1, l.firstIndex())
-	ents, err := l.slice(lo, l.committed+1, l.maxApplySize)
+	hi := l.committed + 1
+	if l.applyLimit > 0 {
+		hi = min(hi, lo+l.applyLimit)
+	}
+	ents, err := l.slice(lo, hi, l.maxApplySize)
 	if err != nil {
 		return nil
 	}

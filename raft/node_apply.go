@@ -167,6 +167,13 @@ func (n *Node) applyHeld() bool {
 		n.backlog.bytes >= n.cfg.MaxApplyBacklogBytes
 }
 
+// applyRoom is how many more committed entries the backlog takes before
+// it is full (NodeConfig.MaxApplyBacklogEntries; entries waiting in
+// commitQ count), at least one.
+func (n *Node) applyRoom() uint64 {
+	return uint64(max(n.cfg.MaxApplyBacklogEntries-n.backlog.entries-len(n.commitQ.ents), 1))
+}
+
 // jobDone takes the apply goroutine's report of a job on the Raft
 // goroutine: the backlog shrinks, a sync is followed by the compaction it
 // prepared, and a snapshot waiting for the backlog to drain is installed.

@@ -145,9 +145,9 @@ func TestNodeApplyBacklogIsBounded(t *testing.T) {
 		if st.Term != term {
 			t.Fatalf("node %d: term %d, want %d", id, st.Term, term)
 		}
-		// The bound is checked before each Ready, whose committed
-		// entries may overshoot it; here each Ready commits about one.
-		if st.ApplyBacklog.Entries > 2*bound {
+		// A Ready hands out no more than the room left (LimitApply),
+		// however many entries one Ready commits.
+		if st.ApplyBacklog.Entries > bound {
 			t.Fatalf("node %d: backlog %+v, want about %d entries", id, st.ApplyBacklog, bound)
 		}
 	}

@@ -87,8 +87,9 @@ type NodeConfig struct {
 	// MaxApplyBacklogEntries and MaxApplyBacklogBytes bound the committed
 	// entries handed to the apply goroutine and not yet applied (and
 	// their payload bytes): at either bound the node hands out no more
-	// until the backlog shrinks, while messages keep flowing. One Ready
-	// may overshoot them. Defaults 4096 and 64 MiB.
+	// until the backlog shrinks, while messages keep flowing. A Ready
+	// hands out no more entries than the room left (at least one); its
+	// last entry may overshoot the byte bound. Defaults 4096 and 64 MiB.
 	MaxApplyBacklogEntries int
 	MaxApplyBacklogBytes   uint64
 

@@ -177,6 +177,7 @@ func (n *Node) exit() {
 func (n *Node) processReady() error {
 	for {
 		n.core.PauseApply(n.applyHeld())
+		n.core.LimitApply(n.applyRoom())
 		if !n.core.HasReady() || n.holdWrites() {
 			n.updateCommittedConfiguration()
 			return nil
