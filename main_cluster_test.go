@@ -71,19 +71,29 @@ func TestClusterPipelinedEqualsSequential(t *testing.T) {
 	b.WriteString("SELECT id, v, n FROM p WHERE id % 97 = 0 ORDER BY id;\nSELECT count(*) FROM p;\n")
 	script := b.String()
 
-	cluster := startCluster(t, 3)
-	single := startCluster(t, 1)
-	piped := runProgram(t, t.TempDir(), script, "-connect", cluster[1].addr, "-mode", "list")
-	seq := runProgram(t, t.TempDir(), ".bail on\n"+script, "-connect", single[0].addr, "-mode", "list")
-	if piped.code != 0 || seq.code != 0 || piped.stderr != "" || seq.stderr != "" {
-		t.Fatalf("exit %d/%d, stderr %q / %q", piped.code, seq.code, piped.stderr, seq.stderr)
-	}
+	cluster, single, piped, seq := runPipedAndSequential(t, script)
 	if piped.stdout != seq.stdout {
 		t.Fatalf("stdout differs\n--- pipelined\n%s\n--- sequential\n%s", piped.stdout, seq.stdout)
 	}
 	if d1, d2 := digest(t, cluster[2].addr), digest(t, single[0].addr); d1 != d2 {
 		t.Fatalf("digest differs: pipelined %s, sequential %s", d1, d2)
 	}
+}
+
+// runPipedAndSequential runs script pipelined (the batch default) through
+// a follower of a new 3-node cluster and one statement at a time (.bail
+// on) through a new single node, in list mode; both runs must succeed
+// with nothing on stderr.
+func runPipedAndSequential(t *testing.T, script string) (cluster, single []*serveChild, piped, seq result) {
+	t.Helper()
+	cluster = startCluster(t, 3)
+	single = startCluster(t, 1)
+	piped = runProgram(t, t.TempDir(), script, "-connect", cluster[1].addr, "-mode", "list")
+	seq = runProgram(t, t.TempDir(), ".bail on\n"+script, "-connect", single[0].addr, "-mode", "list")
+	if piped.code != 0 || seq.code != 0 || piped.stderr != "" || seq.stderr != "" {
+		t.Fatalf("exit %d/%d, stderr %q / %q", piped.code, seq.code, piped.stderr, seq.stderr)
+	}
+	return cluster, single, piped, seq
 }
 
 func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
@@ -312,13 +322,7 @@ func TestClusterStreamedReadsPipelinedEqualsSequential(t *testing.T) {
 	b.WriteString(".mode box\nSELECT id, v FROM s WHERE id > 29000 ORDER BY id;\nSELECT count(*) FROM s;\n")
 	script := b.String()
 
-	cluster := startCluster(t, 3)
-	single := startCluster(t, 1)
-	piped := runProgram(t, t.TempDir(), script, "-connect", cluster[1].addr, "-mode", "list")
-	seq := runProgram(t, t.TempDir(), ".bail on\n"+script, "-connect", single[0].addr, "-mode", "list")
-	if piped.code != 0 || seq.code != 0 || piped.stderr != "" || seq.stderr != "" {
-		t.Fatalf("exit %d/%d, stderr %q / %q", piped.code, seq.code, piped.stderr, seq.stderr)
-	}
+	cluster, single, piped, seq := runPipedAndSequential(t, script)
 	if n := strings.Count(piped.stdout, "\n"); n < 90000 {
 		t.Fatalf("pipelined output has only %d lines", n)
 	}
