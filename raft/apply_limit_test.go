@@ -36,15 +36,8 @@ func TestLimitApplyBoundsCommittedEntriesPerReady(t *testing.T) {
 			nw.queue = append(nw.queue, rd.Messages...)
 			lead.core.Advance(rd)
 		}
-		if len(nw.queue) == 0 {
+		if !nw.deliver() {
 			break
-		}
-		q := nw.queue
-		nw.queue = nil
-		for _, m := range q {
-			if err := nw.nodes[m.To].core.Step(m); err != nil {
-				t.Fatal(err)
-			}
 		}
 	}
 	var data []Entry

@@ -115,18 +115,24 @@ func (nw *network) stabilize() {
 		for _, id := range nw.ids {
 			nw.process(id)
 		}
-		if len(nw.queue) == 0 {
+		if !nw.deliver() {
 			return
-		}
-		q := nw.queue
-		nw.queue = nil
-		for _, m := range q {
-			if err := nw.nodes[m.To].core.Step(m); err != nil {
-				nw.t.Fatalf("step %v: %v", m.Type, err)
-			}
 		}
 	}
 	nw.t.Fatalf("network did not stabilize")
+}
+
+// deliver steps every queued message at its receiver; it reports whether
+// there were any.
+func (nw *network) deliver() bool {
+	q := nw.queue
+	nw.queue = nil
+	for _, m := range q {
+		if err := nw.nodes[m.To].core.Step(m); err != nil {
+			nw.t.Fatalf("step %v: %v", m.Type, err)
+		}
+	}
+	return len(q) > 0
 }
 
 // elect makes id campaign and runs the election to completion.
