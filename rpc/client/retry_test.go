@@ -15,23 +15,29 @@ import (
 	"google.golang.org/grpc/status"
 )
 
+// sessionNode is a fake node's base: it registers every client session
+// as client 7 and answers Status with an empty status.
+type sessionNode struct {
+	resqlitepb.UnimplementedReSqliteServer
+}
+
+func (sessionNode) RegisterSession(context.Context, *resqlitepb.RegisterSessionRequest) (*resqlitepb.RegisterSessionResponse, error) {
+	return &resqlitepb.RegisterSessionResponse{ClientId: 7}, nil
+}
+
+func (sessionNode) Status(context.Context, *resqlitepb.StatusRequest) (*resqlitepb.StatusResponse, error) {
+	return &resqlitepb.StatusResponse{}, nil
+}
+
 // flakyLeader answers a session write's first attempts with the node's
 // verdict that its outcome is unknown (ABORTED), then with a result; it
 // records every write it receives.
 type flakyLeader struct {
-	resqlitepb.UnimplementedReSqliteServer
+	sessionNode
 	failures int
 
 	mu     sync.Mutex
 	writes []*resqlitepb.ExecuteRequest
-}
-
-func (f *flakyLeader) RegisterSession(context.Context, *resqlitepb.RegisterSessionRequest) (*resqlitepb.RegisterSessionResponse, error) {
-	return &resqlitepb.RegisterSessionResponse{ClientId: 7}, nil
-}
-
-func (f *flakyLeader) Status(context.Context, *resqlitepb.StatusRequest) (*resqlitepb.StatusResponse, error) {
-	return &resqlitepb.StatusResponse{}, nil
 }
 
 func (f *flakyLeader) Execute(ctx context.Context, req *resqlitepb.ExecuteRequest) (*resqlitepb.ExecuteResponse, error) {

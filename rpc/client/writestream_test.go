@@ -22,7 +22,7 @@ import (
 // breakOn, after receiving them, and refuses every stream with its
 // -max-sessions verdict when full is set.
 type streamNode struct {
-	resqlitepb.UnimplementedReSqliteServer
+	sessionNode
 	breakOn map[int]bool
 	full    bool
 
@@ -31,14 +31,6 @@ type streamNode struct {
 	open    int // streams open now
 	unary   int
 	writes  []*resqlitepb.ExecuteRequest
-}
-
-func (n *streamNode) RegisterSession(context.Context, *resqlitepb.RegisterSessionRequest) (*resqlitepb.RegisterSessionResponse, error) {
-	return &resqlitepb.RegisterSessionResponse{ClientId: 7}, nil
-}
-
-func (n *streamNode) Status(context.Context, *resqlitepb.StatusRequest) (*resqlitepb.StatusResponse, error) {
-	return &resqlitepb.StatusResponse{}, nil
 }
 
 func (n *streamNode) Execute(ctx context.Context, req *resqlitepb.ExecuteRequest) (*resqlitepb.ExecuteResponse, error) {
