@@ -1,6 +1,10 @@
 package repl
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/resqlite/resqlite/statemachine/sqlval"
+)
 
 // stmtKind is what the REPL needs to know about a statement before sending
 // it: whether it opens or closes a transaction block, and whether it can be
@@ -242,17 +246,5 @@ func savepointName(sql string) string {
 			return ""
 		}
 	}
-	return lowerASCII(name)
-}
-
-// lowerASCII lower-cases the ASCII letters of s and keeps every other
-// byte, as SQLite's sqlite3StrICmp compares names.
-func lowerASCII(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
+	return sqlval.LowerASCII(name)
 }

@@ -3,6 +3,8 @@ package repl
 import (
 	"strconv"
 	"strings"
+
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
 // parseDotArgs splits a dot-command line into words as the CLI does:
@@ -131,7 +133,7 @@ func integerValue(arg string) int64 {
 	if strings.HasPrefix(arg, "0x") {
 		arg = arg[2:]
 		for len(arg) > 0 {
-			d := strings.Index("0123456789abcdef", lowerASCII(arg[:1]))
+			d := strings.Index("0123456789abcdef", sqlval.LowerASCII(arg[:1]))
 			if d < 0 {
 				break
 			}

@@ -3,6 +3,8 @@ package repl
 import (
 	"fmt"
 	"strings"
+
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 )
 
 // importColumns turns the header row of an .import input into the column
@@ -50,11 +52,11 @@ func importColumns(header []string) (spec, renames string) {
 func repeatedNames(names []string) []bool {
 	count := map[string]int{}
 	for _, n := range names {
-		count[asciiLower(n)]++
+		count[sqlval.LowerASCII(n)]++
 	}
 	out := make([]bool, len(names))
 	for i, n := range names {
-		out[i] = count[asciiLower(n)] > 1
+		out[i] = count[sqlval.LowerASCII(n)] > 1
 	}
 	return out
 }
@@ -68,24 +70,13 @@ func collide(names []string, repeated []bool, zeros, digits int) bool {
 		if repeated[i] {
 			n = fmt.Sprintf("%s_%s%0*d", n, strings.Repeat("0", zeros), digits, i+1)
 		}
-		k := asciiLower(n)
+		k := sqlval.LowerASCII(n)
 		if seen[k] {
 			return true
 		}
 		seen[k] = true
 	}
 	return false
-}
-
-// asciiLower folds ASCII letters only, as SQLite's NOCASE does.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 // quoteIdent quotes an identifier as printf's %w inside "…" does.

@@ -214,7 +214,7 @@ type dumpWriter struct {
 // isShadowOf reports whether table is named like a shadow table of the
 // virtual table vtab (its name, "_" and a suffix, in any ASCII case).
 func isShadowOf(table, vtab string) bool {
-	return vtab != "" && len(table) > len(vtab)+1 && table[len(vtab)] == '_' && asciiLower(table[:len(vtab)]) == asciiLower(vtab)
+	return vtab != "" && len(table) > len(vtab)+1 && table[len(vtab)] == '_' && sqlval.LowerASCII(table[:len(vtab)]) == sqlval.LowerASCII(vtab)
 }
 
 // virtualTable writes a virtual table as sqlite3's .dump does: a row of

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/resqlite/resqlite/statemachine/sqlval"
 	"modernc.org/libc"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -71,21 +72,10 @@ func (f freshVtabs) shadowOwner(name string) string {
 	if i <= 0 {
 		return ""
 	}
-	if owner := asciiLower(name[:i]); f[owner] {
+	if owner := sqlval.LowerASCII(name[:i]); f[owner] {
 		return owner
 	}
 	return ""
-}
-
-// asciiLower folds ASCII letters only, as SQLite compares names.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 // shadowLoad is the authorizer's state while a statement is compiled
@@ -108,7 +98,7 @@ func (l *shadowLoad) check(action sqlite.AuthorizerActionCode, arg1 string) {
 	case sqlite.AuthSelect, sqlite.AuthFunction, sqlite.AuthRecursive:
 		return
 	case sqlite.AuthRead:
-		if !l.fresh[asciiLower(arg1)] {
+		if !l.fresh[sqlval.LowerASCII(arg1)] {
 			return
 		}
 	case sqlite.AuthInsert, sqlite.AuthUpdate, sqlite.AuthDelete:
@@ -127,7 +117,7 @@ func (l *shadowLoad) check(action sqlite.AuthorizerActionCode, arg1 string) {
 // CREATE TABLE writes (a statement of the user's cannot: it is read-only
 // without writable_schema, which writes may not set).
 func isSchemaTable(name string) bool {
-	n := asciiLower(name)
+	n := sqlval.LowerASCII(name)
 	return n == "sqlite_master" || n == "sqlite_schema"
 }
 
@@ -138,7 +128,7 @@ func (w *writer) useTables() {
 		return
 	}
 	for _, t := range w.pol.tables {
-		delete(w.fresh, asciiLower(t))
+		delete(w.fresh, sqlval.LowerASCII(t))
 	}
 }
 
@@ -151,7 +141,7 @@ func (w *writer) noteCreated(name string) {
 	if w.fresh == nil {
 		w.fresh = freshVtabs{}
 	}
-	w.fresh[asciiLower(name)] = true
+	w.fresh[sqlval.LowerASCII(name)] = true
 }
 
 // prepareShadowLoad compiles the first statement of sql with defensive

@@ -74,6 +74,16 @@ func equalFoldASCII(a, b string) bool {
 	return true
 }
 
+// LowerASCII lower-cases the ASCII letters of s and keeps every other
+// byte, as SQLite folds identifiers (sqlite3StrICmp, NOCASE).
+func LowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = lowerASCII(c)
+	}
+	return string(b)
+}
+
 func lowerASCII(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
 		return c + 'a' - 'A'
